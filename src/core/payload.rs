@@ -1,0 +1,65 @@
+//! What a message is to the core: a handle the driver owns.
+//!
+//! The browser driver implements [`Payload`] over the JS value itself, so a
+//! message passes through the core without being copied into WASM memory;
+//! its text is read only when a feature needs the content.
+
+use std::borrow::Cow;
+
+/// A message payload as the core handles it.
+pub trait Payload: Clone {
+    /// Builds a text payload (heartbeat pings, request messages).
+    fn from_text(text: &str) -> Self;
+    /// Size used for queue and inspector caps: bytes for binary data, UTF-16
+    /// code units for text as the browser reports it (equal to bytes for ASCII).
+    fn size(&self) -> usize;
+    /// Whether this is a text frame.
+    fn is_text(&self) -> bool;
+    /// The text, if this is a text frame. May copy; called only when needed.
+    fn text(&self) -> Option<Cow<'_, str>>;
+}
+
+/// A plain Rust message, used by native code and the simulation tests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Frame {
+    /// A text frame.
+    Text(String),
+    /// A binary frame.
+    Binary(Vec<u8>),
+}
+
+impl Payload for Frame {
+    fn from_text(text: &str) -> Self {
+        Frame::Text(text.to_owned())
+    }
+    fn size(&self) -> usize {
+        match self {
+            Frame::Text(text) => text.len(),
+            Frame::Binary(bytes) => bytes.len(),
+        }
+    }
+    fn is_text(&self) -> bool {
+        matches!(self, Frame::Text(_))
+    }
+    fn text(&self) -> Option<Cow<'_, str>> {
+        match self {
+            Frame::Text(text) => Some(Cow::Borrowed(text)),
+            Frame::Binary(_) => None,
+        }
+    }
+}
+
+impl Payload for String {
+    fn from_text(text: &str) -> Self {
+        text.to_owned()
+    }
+    fn size(&self) -> usize {
+        self.len()
+    }
+    fn is_text(&self) -> bool {
+        true
+    }
+    fn text(&self) -> Option<Cow<'_, str>> {
+        Some(Cow::Borrowed(self))
+    }
+}

@@ -1,0 +1,19 @@
+//! resilient-ws: a WebSocket client that stays connected, explains why it went
+//! down, and restores what the app had.
+//!
+//! The crate has three layers:
+//! - [`core`]: a pure, sans-IO connection engine (no clock, no JS, no network),
+//!   tested natively with a simulated clock;
+//! - `web` (wasm32 only): the browser driver that owns the `WebSocket`, its
+//!   listeners and one timer, and feeds browser events into the core;
+//! - `js` (wasm32 only): the `#[wasm_bindgen]` facade exported to JavaScript.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+#[cfg(target_arch = "wasm32")]
+mod js;

@@ -1,0 +1,1129 @@
+//! The connection engine: one state machine that owns every policy.
+//!
+//! Contract (as in quinn-proto and str0m): feed browser events with
+//! [`Engine::handle`] and app calls with the named methods, each taking `now`;
+//! then drain [`Engine::poll_output`] until `None` and arm one timer for
+//! [`Engine::poll_timeout`]. The engine never reads a clock or does I/O.
+
+use std::collections::VecDeque;
+
+use super::backoff::Backoff;
+use super::close_code::{CloseAction, CloseCode, ClosePolicy};
+use super::config::{Config, PendingOnReconnect};
+use super::error::{CloseError, ConfigError, SendError};
+use super::event::{CloseCause, CloseReport, Event, RequestFailure};
+use super::flapping::{FlappingDetector, likely_causes};
+use super::heartbeat::{Heartbeat, HeartbeatAction};
+use super::inspector::{Direction, Inspector};
+use super::io::{Input, Output};
+use super::json_scan;
+use super::payload::Payload;
+use super::queue::OutboundQueue;
+use super::redact::Redactor;
+use super::replay::{ReplaySet, ReplayStore};
+use super::requests::{PendingRequest, Requests};
+use super::state::ConnectionState;
+use super::stats::Stats;
+use super::time::Millis;
+use super::url::check_url;
+
+/// Close code the engine sends when it abandons a socket it judged dead
+/// (IANA 3008, "timeout").
+const TIMEOUT_CLOSE_CODE: u16 = 3008;
+/// Close code for 1006-style losses the engine reports itself.
+const ABNORMAL: u16 = 1006;
+/// Pong candidates larger than this are not examined (pongs are small).
+const MAX_PONG_SIZE: usize = 512;
+
+/// Where a connection attempt gets its URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UrlSource {
+    /// The same URL every time.
+    Fixed(String),
+    /// Ask the driver before each attempt ([`Output::ResolveUrl`]), so tokens
+    /// can be refreshed. The string is the last known URL, for display.
+    Provider(String),
+}
+
+/// What `send` did with a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendStatus {
+    /// Handed to the open socket.
+    Sent,
+    /// Queued until the socket opens.
+    Queued,
+}
+
+/// The state and its data; data that exists only in one state lives in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Phase {
+    Idle,
+    Connecting {
+        connection: u32,
+        deadline: Option<Millis>,
+        awaiting_url: bool,
+    },
+    Open {
+        connection: u32,
+        opened_at: Millis,
+        pinged: bool,
+        received: bool,
+    },
+    Closing {
+        connection: u32,
+        deadline: Millis,
+        code: u16,
+        reason: String,
+        opened: bool,
+    },
+    Reconnecting {
+        at: Millis,
+    },
+    Closed,
+}
+
+/// The sans-IO connection engine, generic over the payload handle `P`.
+#[derive(Debug)]
+pub struct Engine<P: Payload> {
+    config: Config,
+    url: UrlSource,
+    phase: Phase,
+    backoff: Backoff,
+    close_policy: ClosePolicy,
+    redactor: Redactor,
+    heartbeat: Heartbeat,
+    flapping: FlappingDetector,
+    queue: OutboundQueue<P>,
+    replay: ReplayStore<P>,
+    requests: Requests<P>,
+    inspector: Inspector<P>,
+    outputs: VecDeque<Output<P>>,
+    attempt: u32,
+    connection: u32,
+    url_token: u64,
+    online: bool,
+    hidden: bool,
+    last_close: Option<CloseReport>,
+    counters: Counters,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Counters {
+    reconnects: u32,
+    total_uptime_ms: u64,
+    messages_in: u64,
+    messages_out: u64,
+    bytes_in: u64,
+    bytes_out: u64,
+    late_wakeups: u64,
+}
+
+impl<P: Payload> Engine<P> {
+    /// A new engine in state `idle`. Validates `config` and the URL; `seed`
+    /// drives the backoff jitter (the driver passes real randomness, tests a
+    /// fixed seed).
+    pub fn new(url: UrlSource, config: Config, seed: u64) -> Result<Self, ConfigError> {
+        config.validate()?;
+        if let UrlSource::Fixed(fixed) = &url {
+            check_url(
+                fixed,
+                config.require_secure,
+                config.allow_insecure_localhost,
+            )?;
+        }
+        Ok(Engine {
+            backoff: Backoff::new(&config.reconnect, seed),
+            close_policy: config.close_policy(),
+            redactor: Redactor::new(config.redact_keys.clone()),
+            heartbeat: Heartbeat::new(&config.heartbeat),
+            flapping: FlappingDetector::new(config.flapping.window_ms, config.flapping.threshold),
+            queue: OutboundQueue::new(&config.queue),
+            replay: ReplayStore::new(),
+            requests: Requests::default(),
+            inspector: Inspector::new(config.inspector.max_entries, config.inspector.max_bytes),
+            outputs: VecDeque::new(),
+            attempt: 0,
+            connection: 0,
+            url_token: 0,
+            online: true,
+            hidden: false,
+            last_close: None,
+            counters: Counters::default(),
+            url,
+            config,
+            phase: Phase::Idle,
+        })
+    }
+
+    // ----- what the app and the driver read -----
+
+    /// The current state.
+    pub fn state(&self) -> ConnectionState {
+        match self.phase {
+            Phase::Idle => ConnectionState::Idle,
+            Phase::Connecting { .. } => ConnectionState::Connecting,
+            Phase::Open { .. } => ConnectionState::Open,
+            Phase::Closing { .. } => ConnectionState::Closing,
+            Phase::Reconnecting { .. } => ConnectionState::Reconnecting,
+            Phase::Closed => ConnectionState::Closed,
+        }
+    }
+
+    /// The options in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The URL of the last attempt (or the configured one), redacted.
+    pub fn url_for_display(&self) -> String {
+        let url = match &self.url {
+            UrlSource::Fixed(url) | UrlSource::Provider(url) => url,
+        };
+        self.redactor.redact_url(url).into_owned()
+    }
+
+    /// The next thing the driver must do.
+    pub fn poll_output(&mut self) -> Option<Output<P>> {
+        self.outputs.pop_front()
+    }
+
+    /// When the driver must feed [`Input::Timer`] next.
+    pub fn poll_timeout(&self) -> Option<Millis> {
+        let phase_deadline = match &self.phase {
+            Phase::Connecting { deadline, .. } => *deadline,
+            Phase::Open { .. } => [self.heartbeat.deadline(), self.replay.deadline()]
+                .into_iter()
+                .flatten()
+                .min(),
+            Phase::Closing { deadline, .. } => Some(*deadline),
+            Phase::Reconnecting { at } => Some(*at),
+            Phase::Idle | Phase::Closed => None,
+        };
+        [phase_deadline, self.requests.deadline()]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// The inspector (read-only).
+    pub fn inspector(&self) -> &Inspector<P> {
+        &self.inspector
+    }
+
+    /// The inspector, to clear it.
+    pub fn inspector_mut(&mut self) -> &mut Inspector<P> {
+        &mut self.inspector
+    }
+
+    /// The redactor built from `redactKeys`.
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
+    /// The close code policy built from `closeCodes`.
+    pub fn close_policy(&self) -> &ClosePolicy {
+        &self.close_policy
+    }
+
+    /// The replay store's keys and values, in first-set order.
+    pub fn replay_entries(&self) -> impl Iterator<Item = (&str, &P)> {
+        self.replay.iter()
+    }
+
+    /// The last close, if any.
+    pub fn last_close(&self) -> Option<&CloseReport> {
+        self.last_close.as_ref()
+    }
+
+    /// Counters at `now`.
+    pub fn stats(&self, now: Millis) -> Stats {
+        let uptime_ms = match self.phase {
+            Phase::Open { opened_at, .. } => now.since(opened_at),
+            _ => 0,
+        };
+        Stats {
+            state: self.state(),
+            connection: self.connection,
+            attempt: self.attempt,
+            reconnects: self.counters.reconnects,
+            uptime_ms,
+            total_uptime_ms: self.counters.total_uptime_ms + uptime_ms,
+            rtt_ms: self.heartbeat.last_rtt_ms(),
+            messages_in: self.counters.messages_in,
+            messages_out: self.counters.messages_out,
+            bytes_in: self.counters.bytes_in,
+            bytes_out: self.counters.bytes_out,
+            queued: self.queue.len(),
+            queued_bytes: self.queue.bytes(),
+            pending_requests: self.requests.len(),
+            request_p50_ms: self.requests.latencies.percentile(50),
+            request_p99_ms: self.requests.latencies.percentile(99),
+            flapping: self.flapping.is_flapping(),
+            late_wakeups: self.counters.late_wakeups,
+        }
+    }
+
+    // ----- app calls -----
+
+    /// Starts connecting (from `idle` or `closed`), or cuts a backoff wait
+    /// short. Does nothing while connecting, open or closing.
+    pub fn connect(&mut self, now: Millis) {
+        match self.phase {
+            Phase::Idle | Phase::Closed => {
+                self.attempt = 0;
+                self.start_attempt(now);
+            }
+            Phase::Reconnecting { .. } => self.start_attempt(now),
+            Phase::Connecting { .. } | Phase::Open { .. } | Phase::Closing { .. } => {}
+        }
+    }
+
+    /// Drops the current socket (if any) and connects now, with the attempt
+    /// counter reset.
+    pub fn reconnect(&mut self, now: Millis) {
+        if let Some((connection, opened_at)) = self.live_socket() {
+            self.outputs.push_back(Output::CloseSocket {
+                code: 1000,
+                reason: String::from("reconnect requested"),
+                detach: true,
+            });
+            self.connection_ended(now, connection, opened_at);
+            self.report_close(CloseReport {
+                code: 1000,
+                reason: String::from("reconnect requested"),
+                was_clean: false,
+                opened: opened_at.is_some(),
+                cause: CloseCause::Replaced,
+                interpretation: self
+                    .close_policy
+                    .interpret(CloseCode(1000), opened_at.is_some()),
+                will_reconnect: true,
+                delay_ms: Some(0),
+                connection,
+            });
+        }
+        self.attempt = 0;
+        self.start_attempt(now);
+    }
+
+    /// Closes for good: no further attempt. Validates `code` (1000 or
+    /// 3000-4999) and `reason` (at most 123 bytes) as browsers do.
+    pub fn close(&mut self, now: Millis, code: u16, reason: &str) -> Result<(), CloseError> {
+        if !CloseCode(code).is_sendable_by_app() {
+            return Err(CloseError::InvalidCode(code));
+        }
+        if reason.len() > 123 {
+            return Err(CloseError::ReasonTooLong(reason.len()));
+        }
+        match std::mem::replace(&mut self.phase, Phase::Closed) {
+            Phase::Open {
+                connection,
+                opened_at,
+                ..
+            } => {
+                self.outputs.push_back(Output::CloseSocket {
+                    code,
+                    reason: reason.to_owned(),
+                    detach: false,
+                });
+                self.connection_ended(now, connection, Some(opened_at));
+                self.phase = Phase::Closing {
+                    connection,
+                    deadline: now + self.config.closing_timeout_ms,
+                    code,
+                    reason: reason.to_owned(),
+                    opened: true,
+                };
+                self.emit_state_change(ConnectionState::Open);
+            }
+            Phase::Connecting {
+                connection,
+                awaiting_url,
+                ..
+            } => {
+                if !awaiting_url {
+                    self.outputs.push_back(Output::CloseSocket {
+                        code,
+                        reason: reason.to_owned(),
+                        detach: true,
+                    });
+                }
+                self.finish_app_close(ConnectionState::Connecting, connection, code, reason, false);
+            }
+            Phase::Reconnecting { .. } => self.finish_app_close(
+                ConnectionState::Reconnecting,
+                self.connection,
+                code,
+                reason,
+                false,
+            ),
+            Phase::Idle => {
+                self.finish_app_close(ConnectionState::Idle, self.connection, code, reason, false)
+            }
+            phase @ (Phase::Closing { .. } | Phase::Closed) => self.phase = phase,
+        }
+        Ok(())
+    }
+
+    /// Sends now if open, else queues. Refuses messages over
+    /// `maxMessageBytes`, a full queue (policy `reject`), and sends after the
+    /// client was closed.
+    pub fn send(&mut self, now: Millis, payload: P) -> Result<SendStatus, SendError> {
+        self.check_size(&payload)?;
+        match self.phase {
+            Phase::Open { connection, .. } => {
+                self.transmit(now, connection, payload);
+                Ok(SendStatus::Sent)
+            }
+            Phase::Closed | Phase::Closing { .. } => Err(SendError::Closed),
+            Phase::Idle | Phase::Connecting { .. } | Phase::Reconnecting { .. } => {
+                self.enqueue(payload, None)?;
+                Ok(SendStatus::Queued)
+            }
+        }
+    }
+
+    /// Sets keyed state: sent now if open (or after `debounce_ms`, carrying
+    /// the latest value), and replayed after every reconnect. Returns
+    /// [`SendStatus::Queued`] when it was only stored (not open, or debounced).
+    pub fn set_replay(
+        &mut self,
+        now: Millis,
+        key: &str,
+        value: P,
+        debounce_ms: u64,
+    ) -> Result<SendStatus, SendError> {
+        self.check_size(&value)?;
+        let decision = self.replay.set(now, key, value.clone(), debounce_ms);
+        match (decision, &self.phase) {
+            (ReplaySet::SendNow, Phase::Open { connection, .. }) => {
+                let connection = *connection;
+                self.transmit(now, connection, value);
+                Ok(SendStatus::Sent)
+            }
+            _ => Ok(SendStatus::Queued),
+        }
+    }
+
+    /// Forgets a replay key. Returns whether it existed.
+    pub fn delete_replay(&mut self, key: &str) -> bool {
+        self.replay.delete(key)
+    }
+
+    /// Sends `message` (JSON object text) as a request: uses its `id` field
+    /// (`requests.idField`) or adds one, and returns a handle that a later
+    /// [`Event::Reply`] or [`Event::RequestFailed`] names.
+    pub fn request(
+        &mut self,
+        now: Millis,
+        message: &str,
+        timeout_ms: Option<u64>,
+    ) -> Result<u64, SendError> {
+        if matches!(self.phase, Phase::Closed | Phase::Closing { .. }) {
+            return Err(SendError::Closed);
+        }
+        if !message.trim_start().starts_with('{') {
+            return Err(SendError::NotJsonObject);
+        }
+        let handle = self.requests.next_handle();
+        let id_field = self.config.requests.id_field.clone();
+        let (id, text) = match json_scan::field_text(message, &id_field) {
+            Some(id) => (id.into_owned(), message.to_owned()),
+            None => {
+                let mut id = handle.to_string();
+                while self.requests.has_id(&id) {
+                    id.push('_');
+                }
+                let text = json_scan::insert_field(message, &id_field, &json_scan::quote(&id))
+                    .ok_or(SendError::NotJsonObject)?;
+                (id, text)
+            }
+        };
+        let payload = P::from_text(&text);
+        self.check_size(&payload)?;
+        let sent_on = match self.phase {
+            Phase::Open { connection, .. } => {
+                self.transmit(now, connection, payload.clone());
+                Some(connection)
+            }
+            _ => {
+                self.enqueue(payload.clone(), Some(handle))?;
+                None
+            }
+        };
+        let timeout = timeout_ms.unwrap_or(self.config.requests.timeout_ms);
+        self.requests.add(PendingRequest {
+            handle,
+            id,
+            payload,
+            sent_on,
+            started: now,
+            deadline: now + timeout,
+        });
+        Ok(handle)
+    }
+
+    /// Tears everything down: the socket is abandoned, requests fail, queue
+    /// and replay store are dropped, state `closed`. No timer is needed after.
+    pub fn dispose(&mut self, now: Millis) {
+        if let Some((connection, opened_at)) = self.live_socket() {
+            self.outputs.push_back(Output::CloseSocket {
+                code: 1000,
+                reason: String::from("disposed"),
+                detach: true,
+            });
+            self.connection_ended(now, connection, opened_at);
+        }
+        if let Phase::Closing { .. } = self.phase {
+            self.outputs.push_back(Output::CloseSocket {
+                code: 1000,
+                reason: String::from("disposed"),
+                detach: true,
+            });
+        }
+        self.fail_all_requests(RequestFailure::Disposed);
+        self.queue.clear();
+        self.replay.clear();
+        let from = self.state();
+        self.phase = Phase::Closed;
+        self.emit_state_change(from);
+    }
+
+    // ----- browser events -----
+
+    /// Feeds one browser event.
+    pub fn handle(&mut self, now: Millis, input: Input<P>) {
+        match input {
+            Input::UrlResolved { token, url } => self.on_url_resolved(now, token, url),
+            Input::Opened => self.on_opened(now),
+            Input::Message(payload) => self.on_message(now, payload),
+            Input::Closed {
+                code,
+                reason,
+                was_clean,
+            } => self.on_closed(now, code, &reason, was_clean),
+            Input::Error => {
+                if self.live_socket().is_some() {
+                    self.emit(Event::Error {
+                        message: String::from("WebSocket error event (a close event follows)"),
+                    });
+                }
+            }
+            Input::Timer => self.on_timer(now),
+            Input::Online => {
+                self.online = true;
+                if let Phase::Reconnecting { .. } = self.phase {
+                    self.start_attempt(now);
+                }
+            }
+            Input::Offline => {
+                self.online = false;
+                if let Some((connection, opened_at)) = self.live_socket() {
+                    self.abandon(
+                        now,
+                        connection,
+                        opened_at,
+                        CloseCause::Offline,
+                        "the browser went offline",
+                    );
+                }
+            }
+            Input::Hidden => self.hidden = true,
+            Input::Visible => {
+                self.hidden = false;
+                if let Phase::Open { connection, .. } = self.phase {
+                    let action = self.heartbeat.on_visible(now);
+                    self.apply_heartbeat(now, connection, action);
+                }
+            }
+        }
+    }
+
+    fn on_url_resolved(&mut self, now: Millis, token: u64, url: Result<String, String>) {
+        let Phase::Connecting {
+            awaiting_url: true,
+            connection,
+            ..
+        } = self.phase
+        else {
+            return;
+        };
+        if token != self.url_token {
+            return;
+        }
+        let checked = url.and_then(|url| {
+            check_url(
+                &url,
+                self.config.require_secure,
+                self.config.allow_insecure_localhost,
+            )
+            .map(|()| url)
+            .map_err(|error| error.to_string())
+        });
+        match checked {
+            Ok(url) => {
+                self.url = UrlSource::Provider(url.clone());
+                self.open_socket_in_phase(url);
+            }
+            Err(message) => {
+                let message = self.redactor.redact_text(&message).into_owned();
+                self.emit(Event::Error {
+                    message: format!("urlProvider failed: {message}"),
+                });
+                self.connection_failed(
+                    now,
+                    connection,
+                    None,
+                    ABNORMAL,
+                    "urlProvider failed",
+                    false,
+                    CloseCause::UrlProvider,
+                );
+            }
+        }
+    }
+
+    fn on_opened(&mut self, now: Millis) {
+        let Phase::Connecting {
+            connection,
+            awaiting_url: false,
+            ..
+        } = self.phase
+        else {
+            return;
+        };
+        self.phase = Phase::Open {
+            connection,
+            opened_at: now,
+            pinged: false,
+            received: false,
+        };
+        self.heartbeat.start(now);
+        let replay = self.replay.take_all_for_replay();
+        let replayed = replay.len();
+        let keys: Vec<String> = replay.iter().map(|(key, _)| key.clone()).collect();
+        for (_, value) in replay {
+            self.transmit(now, connection, value);
+        }
+        let mut flushed = 0;
+        while let Some(item) = self.queue.pop() {
+            if let Some(handle) = item.request {
+                self.requests.mark_sent(handle, connection);
+            }
+            self.transmit(now, connection, item.payload);
+            flushed += 1;
+        }
+        for payload in self.requests.resend_on(connection, &[]) {
+            self.transmit(now, connection, payload);
+        }
+        self.emit_state_change(ConnectionState::Connecting);
+        if replayed > 0 {
+            self.emit(Event::Replay { keys, connection });
+        }
+        self.emit(Event::Open {
+            connection,
+            replayed,
+            flushed,
+        });
+    }
+
+    fn on_message(&mut self, now: Millis, payload: P) {
+        let connection = match &mut self.phase {
+            Phase::Open {
+                connection,
+                received,
+                ..
+            } => {
+                *received = true;
+                *connection
+            }
+            Phase::Closing { connection, .. } => *connection,
+            _ => return,
+        };
+        let size = payload.size();
+        self.counters.messages_in += 1;
+        self.counters.bytes_in += size as u64;
+        self.inspector
+            .record(Direction::In, now, connection, &payload);
+        self.heartbeat.on_inbound();
+        if self.heartbeat.awaiting_pong() && self.is_pong(&payload) {
+            if let Some(rtt_ms) = self.heartbeat.on_pong(now) {
+                self.emit(Event::Heartbeat { rtt_ms });
+            }
+            if !self.config.heartbeat.deliver_pongs {
+                return;
+            }
+        }
+        if !self.requests.is_empty() {
+            let reply_id = payload.text().and_then(|text| {
+                json_scan::field_text(&text, &self.config.requests.id_field)
+                    .map(|id| id.into_owned())
+            });
+            if let Some(request) = reply_id.and_then(|id| self.requests.take_reply(&id)) {
+                let latency_ms = now.since(request.started);
+                self.requests.latencies.add(latency_ms);
+                if latency_ms > self.config.requests.slow_ms {
+                    self.emit(Event::Slow {
+                        id: request.id.clone(),
+                        latency_ms,
+                    });
+                }
+                self.emit(Event::Reply {
+                    request: request.handle,
+                    payload,
+                    latency_ms,
+                });
+                return;
+            }
+        }
+        self.outputs.push_back(Output::Deliver(payload));
+    }
+
+    fn is_pong(&self, payload: &P) -> bool {
+        let heartbeat = &self.config.heartbeat;
+        if let Some(pong_text) = &heartbeat.pong_text {
+            return payload.size() == pong_text.len()
+                && payload
+                    .text()
+                    .is_some_and(|text| text == pong_text.as_str());
+        }
+        match &heartbeat.pong_type {
+            Some(pong_type) if payload.size() <= MAX_PONG_SIZE => {
+                payload.text().is_some_and(|text| {
+                    json_scan::field_text(&text, "type").is_some_and(|t| t == pong_type.as_str())
+                })
+            }
+            _ => false,
+        }
+    }
+
+    fn on_closed(&mut self, now: Millis, code: u16, reason: &str, was_clean: bool) {
+        match self.phase.clone() {
+            Phase::Connecting {
+                connection,
+                awaiting_url: false,
+                ..
+            } => {
+                self.connection_failed(
+                    now,
+                    connection,
+                    None,
+                    code,
+                    reason,
+                    was_clean,
+                    CloseCause::Server,
+                );
+            }
+            Phase::Open {
+                connection,
+                opened_at,
+                ..
+            } => {
+                self.connection_failed(
+                    now,
+                    connection,
+                    Some(opened_at),
+                    code,
+                    reason,
+                    was_clean,
+                    CloseCause::Server,
+                );
+            }
+            Phase::Closing {
+                connection, opened, ..
+            } => {
+                self.finish_app_close(ConnectionState::Closing, connection, code, reason, opened);
+                if let Some(report) = &mut self.last_close {
+                    report.was_clean = was_clean;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_timer(&mut self, now: Millis) {
+        for request in self.requests.take_expired(now) {
+            self.queue.remove_request(request.handle);
+            self.emit(Event::RequestFailed {
+                request: request.handle,
+                reason: RequestFailure::Timeout,
+            });
+        }
+        match self.phase.clone() {
+            Phase::Connecting {
+                connection,
+                deadline: Some(deadline),
+                awaiting_url,
+            } if now >= deadline => {
+                if !awaiting_url {
+                    self.outputs.push_back(Output::CloseSocket {
+                        code: TIMEOUT_CLOSE_CODE,
+                        reason: String::from("connect timeout"),
+                        detach: true,
+                    });
+                }
+                self.url_token += 1;
+                let reason = format!(
+                    "connect timeout: no open within {} ms",
+                    self.config.connect_timeout_ms
+                );
+                self.connection_failed(
+                    now,
+                    connection,
+                    None,
+                    ABNORMAL,
+                    &reason,
+                    false,
+                    CloseCause::ConnectTimeout,
+                );
+            }
+            Phase::Open { connection, .. } => {
+                let action = self.heartbeat.on_timer(now);
+                self.apply_heartbeat(now, connection, action);
+                if let Phase::Open { .. } = self.phase {
+                    for (_, value) in self.replay.take_due(now) {
+                        self.transmit(now, connection, value);
+                    }
+                }
+            }
+            Phase::Closing {
+                connection,
+                deadline,
+                code,
+                reason,
+                opened,
+            } if now >= deadline => {
+                self.outputs.push_back(Output::CloseSocket {
+                    code,
+                    reason: reason.clone(),
+                    detach: true,
+                });
+                self.finish_app_close(ConnectionState::Closing, connection, code, &reason, opened);
+            }
+            Phase::Reconnecting { at } if now >= at => self.start_attempt(now),
+            _ => {}
+        }
+    }
+
+    fn apply_heartbeat(&mut self, now: Millis, connection: u32, action: HeartbeatAction) {
+        match action {
+            HeartbeatAction::Idle => {}
+            HeartbeatAction::SendPing { late } => {
+                if late {
+                    self.counters.late_wakeups += 1;
+                }
+                if let Phase::Open { pinged, .. } = &mut self.phase {
+                    *pinged = true;
+                }
+                let ping = P::from_text(&self.config.heartbeat.message);
+                self.transmit(now, connection, ping);
+            }
+            HeartbeatAction::PeerDead { waited_ms } => {
+                if let Phase::Open { opened_at, .. } = self.phase {
+                    let reason = format!(
+                        "heartbeat timeout: no pong or message within {waited_ms} ms of a ping"
+                    );
+                    self.outputs.push_back(Output::CloseSocket {
+                        code: TIMEOUT_CLOSE_CODE,
+                        reason: String::from("heartbeat timeout"),
+                        detach: true,
+                    });
+                    self.connection_failed(
+                        now,
+                        connection,
+                        Some(opened_at),
+                        ABNORMAL,
+                        &reason,
+                        false,
+                        CloseCause::HeartbeatTimeout,
+                    );
+                }
+            }
+        }
+    }
+
+    // ----- transitions -----
+
+    fn start_attempt(&mut self, now: Millis) {
+        let from = self.state();
+        let deadline =
+            (self.config.connect_timeout_ms > 0).then(|| now + self.config.connect_timeout_ms);
+        match &self.url {
+            UrlSource::Fixed(url) => {
+                let url = url.clone();
+                self.phase = Phase::Connecting {
+                    connection: self.connection,
+                    deadline,
+                    awaiting_url: false,
+                };
+                self.open_socket_in_phase(url);
+            }
+            UrlSource::Provider(_) => {
+                self.url_token += 1;
+                self.phase = Phase::Connecting {
+                    connection: self.connection,
+                    deadline,
+                    awaiting_url: true,
+                };
+                self.outputs.push_back(Output::ResolveUrl {
+                    token: self.url_token,
+                });
+            }
+        }
+        self.emit_state_change(from);
+    }
+
+    /// Assigns the next connection number and asks for the socket; the phase
+    /// is already `Connecting`.
+    fn open_socket_in_phase(&mut self, url: String) {
+        self.connection += 1;
+        let connection = self.connection;
+        if let Phase::Connecting {
+            connection: phase_connection,
+            awaiting_url,
+            ..
+        } = &mut self.phase
+        {
+            *phase_connection = connection;
+            *awaiting_url = false;
+        }
+        self.outputs
+            .push_back(Output::OpenSocket { url, connection });
+    }
+
+    /// The socket that exists now, with when it opened (if it did).
+    fn live_socket(&self) -> Option<(u32, Option<Millis>)> {
+        match self.phase {
+            Phase::Connecting {
+                connection,
+                awaiting_url: false,
+                ..
+            } => Some((connection, None)),
+            Phase::Open {
+                connection,
+                opened_at,
+                ..
+            } => Some((connection, Some(opened_at))),
+            _ => None,
+        }
+    }
+
+    /// Abandons the live socket (detached) and handles it as a lost connection.
+    fn abandon(
+        &mut self,
+        now: Millis,
+        connection: u32,
+        opened_at: Option<Millis>,
+        cause: CloseCause,
+        why: &str,
+    ) {
+        self.outputs.push_back(Output::CloseSocket {
+            code: 1000,
+            reason: why.to_owned(),
+            detach: true,
+        });
+        self.connection_failed(now, connection, opened_at, ABNORMAL, why, false, cause);
+    }
+
+    /// Bookkeeping when a connection (opened or not) is gone.
+    fn connection_ended(&mut self, now: Millis, connection: u32, opened_at: Option<Millis>) {
+        self.heartbeat.stop();
+        if let Some(opened_at) = opened_at {
+            let open_ms = now.since(opened_at);
+            self.counters.total_uptime_ms += open_ms;
+            if open_ms >= self.config.reconnect.reset_after_ms {
+                self.attempt = 0;
+            }
+        }
+        match self.config.requests.on_reconnect {
+            PendingOnReconnect::Fail => {
+                for request in self.requests.take_sent_on(connection) {
+                    self.emit(Event::RequestFailed {
+                        request: request.handle,
+                        reason: RequestFailure::ConnectionLost,
+                    });
+                }
+            }
+            PendingOnReconnect::Resend => self.requests.mark_for_resend(connection),
+        }
+    }
+
+    /// A connection or attempt ended without the app asking: decide between
+    /// retrying with backoff and stopping.
+    #[allow(clippy::too_many_arguments)]
+    fn connection_failed(
+        &mut self,
+        now: Millis,
+        connection: u32,
+        opened_at: Option<Millis>,
+        code: u16,
+        reason: &str,
+        was_clean: bool,
+        cause: CloseCause,
+    ) {
+        let from = self.state();
+        let (pinged, received) = match self.phase {
+            Phase::Open {
+                pinged, received, ..
+            } => (pinged, received),
+            _ => (false, false),
+        };
+        self.connection_ended(now, connection, opened_at);
+        let opened = opened_at.is_some();
+        if let Some(opened_at) = opened_at
+            && let Some(count) = self.flapping.on_connection_ended(now.since(opened_at))
+        {
+            self.emit(Event::Flapping {
+                count,
+                likely_causes: likely_causes(code, pinged, received),
+            });
+        }
+        let interpretation = self.close_policy.interpret(CloseCode(code), opened);
+        let exhausted = self
+            .config
+            .reconnect
+            .max_attempts
+            .is_some_and(|max| self.attempt >= max);
+        let retry = self.config.reconnect.enabled
+            && interpretation.action != CloseAction::Stop
+            && !exhausted;
+        let delay_ms = retry.then(|| {
+            let mut delay = self.backoff.delay(self.attempt);
+            if (1012..=1014).contains(&code) {
+                delay = delay.max(
+                    self.config
+                        .reconnect
+                        .try_later_delay_ms
+                        .min(self.config.reconnect.max_delay_ms),
+                );
+            }
+            delay
+        });
+        let action = interpretation.action;
+        let report = CloseReport {
+            code,
+            reason: self.redactor.redact_text(reason).into_owned(),
+            was_clean,
+            opened,
+            cause,
+            interpretation,
+            will_reconnect: retry,
+            delay_ms,
+            connection,
+        };
+        match delay_ms {
+            Some(delay_ms) => {
+                self.attempt += 1;
+                self.counters.reconnects += 1;
+                self.phase = Phase::Reconnecting { at: now + delay_ms };
+                self.emit_state_change(from);
+                self.report_close(report);
+                if action == CloseAction::Reauth {
+                    self.emit(Event::Reauth { code });
+                }
+                self.emit(Event::Reconnecting {
+                    attempt: self.attempt,
+                    delay_ms,
+                });
+            }
+            None => {
+                self.phase = Phase::Closed;
+                self.fail_all_requests(RequestFailure::Closed);
+                self.emit_state_change(from);
+                self.report_close(report);
+            }
+        }
+    }
+
+    fn finish_app_close(
+        &mut self,
+        from: ConnectionState,
+        connection: u32,
+        code: u16,
+        reason: &str,
+        opened: bool,
+    ) {
+        self.phase = Phase::Closed;
+        self.fail_all_requests(RequestFailure::Closed);
+        self.emit_state_change(from);
+        self.report_close(CloseReport {
+            code,
+            reason: self.redactor.redact_text(reason).into_owned(),
+            was_clean: false,
+            opened,
+            cause: CloseCause::App,
+            interpretation: {
+                let mut interpretation = CloseCode(code).interpret(opened);
+                interpretation.action = CloseAction::Stop;
+                interpretation
+            },
+            will_reconnect: false,
+            delay_ms: None,
+            connection,
+        });
+    }
+
+    fn fail_all_requests(&mut self, reason: RequestFailure) {
+        for request in self.requests.take_all() {
+            self.queue.remove_request(request.handle);
+            self.emit(Event::RequestFailed {
+                request: request.handle,
+                reason,
+            });
+        }
+    }
+
+    // ----- helpers -----
+
+    fn check_size(&self, payload: &P) -> Result<(), SendError> {
+        let size = payload.size();
+        let max = usize::try_from(self.config.max_message_bytes).unwrap_or(usize::MAX);
+        if size > max {
+            return Err(SendError::TooLarge { size, max });
+        }
+        Ok(())
+    }
+
+    fn enqueue(&mut self, payload: P, request: Option<u64>) -> Result<(), SendError> {
+        let evicted = self.queue.push(payload, request)?;
+        if !evicted.is_empty() {
+            for handle in evicted.iter().filter_map(|item| item.request) {
+                // A request whose message was dropped can never be answered.
+                if self.requests.take_handle(handle).is_some() {
+                    self.emit(Event::RequestFailed {
+                        request: handle,
+                        reason: RequestFailure::ConnectionLost,
+                    });
+                }
+            }
+            self.emit(Event::QueueOverflow {
+                dropped: evicted.len(),
+            });
+        }
+        Ok(())
+    }
+
+    fn transmit(&mut self, now: Millis, connection: u32, payload: P) {
+        self.counters.messages_out += 1;
+        self.counters.bytes_out += payload.size() as u64;
+        self.inspector
+            .record(Direction::Out, now, connection, &payload);
+        self.outputs.push_back(Output::Send(payload));
+    }
+
+    fn report_close(&mut self, report: CloseReport) {
+        self.last_close = Some(report.clone());
+        self.emit(Event::Close(report));
+    }
+
+    fn emit_state_change(&mut self, from: ConnectionState) {
+        let to = self.state();
+        if from != to {
+            self.emit(Event::StateChange { from, to });
+        }
+    }
+
+    fn emit(&mut self, event: Event<P>) {
+        self.outputs.push_back(Output::Event(event));
+    }
+}

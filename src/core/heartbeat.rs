@@ -1,0 +1,211 @@
+//! The heartbeat: pings on an interval while open, a pong deadline after each
+//! ping, RTT, and tolerance for timers that a background tab fired late.
+
+use super::config::HeartbeatConfig;
+use super::time::Millis;
+
+/// What the heartbeat wants done when its timer fires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeartbeatAction {
+    /// Nothing is due.
+    Idle,
+    /// Send a ping now. `late` is true when it replaces a pong deadline the
+    /// timer woke up for too late to judge (throttled tab).
+    SendPing {
+        /// Whether this ping replaces a deadline missed through lateness.
+        late: bool,
+    },
+    /// No pong (nor any message) arrived within the timeout: the peer is dead.
+    PeerDead {
+        /// How long the heartbeat waited after its ping.
+        waited_ms: u64,
+    },
+}
+
+/// The heartbeat of one open connection.
+#[derive(Clone, Debug)]
+pub struct Heartbeat {
+    interval_ms: u64,
+    timeout_ms: u64,
+    late_tolerance_ms: u64,
+    next_ping_at: Option<Millis>,
+    ping_sent_at: Option<Millis>,
+    pong_deadline: Option<Millis>,
+    last_rtt_ms: Option<u64>,
+}
+
+impl Heartbeat {
+    /// A stopped heartbeat with these options.
+    pub fn new(config: &HeartbeatConfig) -> Self {
+        Heartbeat {
+            interval_ms: config.interval_ms,
+            timeout_ms: config.timeout_ms,
+            late_tolerance_ms: config.late_tolerance_ms,
+            next_ping_at: None,
+            ping_sent_at: None,
+            pong_deadline: None,
+            last_rtt_ms: None,
+        }
+    }
+
+    /// Whether pings are configured at all.
+    pub fn enabled(&self) -> bool {
+        self.interval_ms > 0
+    }
+
+    /// Starts pinging on a connection that just opened.
+    pub fn start(&mut self, now: Millis) {
+        self.stop();
+        if self.enabled() {
+            self.next_ping_at = Some(now + self.interval_ms);
+        }
+    }
+
+    /// Stops pinging (the connection ended).
+    pub fn stop(&mut self) {
+        self.next_ping_at = None;
+        self.ping_sent_at = None;
+        self.pong_deadline = None;
+    }
+
+    /// The next time the heartbeat needs the timer.
+    pub fn deadline(&self) -> Option<Millis> {
+        self.pong_deadline.or(self.next_ping_at)
+    }
+
+    /// Whether a ping is waiting for its pong (only then are inbound messages
+    /// checked against the pong matcher).
+    pub fn awaiting_pong(&self) -> bool {
+        self.ping_sent_at.is_some()
+    }
+
+    /// The last measured round trip.
+    pub fn last_rtt_ms(&self) -> Option<u64> {
+        self.last_rtt_ms
+    }
+
+    /// Any inbound message proves the peer alive: the pong deadline is lifted.
+    pub fn on_inbound(&mut self) {
+        self.pong_deadline = None;
+    }
+
+    /// A pong arrived: returns the round trip of the outstanding ping.
+    pub fn on_pong(&mut self, now: Millis) -> Option<u64> {
+        self.pong_deadline = None;
+        let rtt = self.ping_sent_at.take().map(|sent| now.since(sent));
+        if rtt.is_some() {
+            self.last_rtt_ms = rtt;
+        }
+        rtt
+    }
+
+    /// The timer fired at `now`: decides whether to ping or declare the peer dead.
+    pub fn on_timer(&mut self, now: Millis) -> HeartbeatAction {
+        if let Some(deadline) = self.pong_deadline {
+            if now < deadline {
+                return HeartbeatAction::Idle;
+            }
+            if now.since(deadline) > self.late_tolerance_ms {
+                // The timer woke far past the deadline: the tab was throttled
+                // or asleep, so silence proves nothing. Ask again.
+                self.ping(now);
+                return HeartbeatAction::SendPing { late: true };
+            }
+            let waited_ms = self
+                .ping_sent_at
+                .map_or(self.timeout_ms, |sent| now.since(sent));
+            self.stop();
+            return HeartbeatAction::PeerDead { waited_ms };
+        }
+        match self.next_ping_at {
+            Some(at) if now >= at => {
+                self.ping(now);
+                HeartbeatAction::SendPing { late: false }
+            }
+            _ => HeartbeatAction::Idle,
+        }
+    }
+
+    /// The page became visible: a deadline missed while hidden gets a fresh
+    /// ping rather than a verdict; an overdue ping goes out now.
+    pub fn on_visible(&mut self, now: Millis) -> HeartbeatAction {
+        let overdue_pong = self.pong_deadline.is_some_and(|deadline| now >= deadline);
+        let overdue_ping =
+            self.pong_deadline.is_none() && self.next_ping_at.is_some_and(|at| now >= at);
+        if overdue_pong || overdue_ping {
+            self.ping(now);
+            return HeartbeatAction::SendPing { late: overdue_pong };
+        }
+        HeartbeatAction::Idle
+    }
+
+    fn ping(&mut self, now: Millis) {
+        self.ping_sent_at = Some(now);
+        self.pong_deadline = Some(now + self.timeout_ms);
+        self.next_ping_at = Some(now + self.interval_ms);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn heartbeat() -> Heartbeat {
+        Heartbeat::new(&HeartbeatConfig {
+            interval_ms: 1_000,
+            timeout_ms: 500,
+            ..HeartbeatConfig::default()
+        })
+    }
+
+    #[test]
+    fn pings_after_interval_and_declares_dead_after_timeout() {
+        let mut hb = heartbeat();
+        hb.start(Millis(0));
+        assert_eq!(hb.deadline(), Some(Millis(1_000)));
+        assert_eq!(
+            hb.on_timer(Millis(1_000)),
+            HeartbeatAction::SendPing { late: false }
+        );
+        assert_eq!(hb.deadline(), Some(Millis(1_500)));
+        assert_eq!(
+            hb.on_timer(Millis(1_500)),
+            HeartbeatAction::PeerDead { waited_ms: 500 }
+        );
+    }
+
+    #[test]
+    fn pong_measures_rtt_and_any_message_counts_as_liveness() {
+        let mut hb = heartbeat();
+        hb.start(Millis(0));
+        hb.on_timer(Millis(1_000));
+        hb.on_inbound();
+        assert_eq!(hb.deadline(), Some(Millis(2_000)));
+        assert!(hb.awaiting_pong());
+        assert_eq!(hb.on_pong(Millis(1_042)), Some(42));
+        assert!(!hb.awaiting_pong());
+    }
+
+    #[test]
+    fn late_wakeup_sends_fresh_ping_instead_of_declaring_dead() {
+        let mut hb = heartbeat();
+        hb.start(Millis(0));
+        hb.on_timer(Millis(1_000));
+        assert_eq!(
+            hb.on_timer(Millis(60_000)),
+            HeartbeatAction::SendPing { late: true }
+        );
+        assert_eq!(hb.deadline(), Some(Millis(60_500)));
+    }
+
+    #[test]
+    fn disabled_heartbeat_never_asks_for_the_timer() {
+        let mut hb = Heartbeat::new(&HeartbeatConfig {
+            interval_ms: 0,
+            ..HeartbeatConfig::default()
+        });
+        hb.start(Millis(0));
+        assert_eq!(hb.deadline(), None);
+        assert_eq!(hb.on_timer(Millis(1_000_000)), HeartbeatAction::Idle);
+    }
+}

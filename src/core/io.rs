@@ -1,0 +1,71 @@
+//! What the driver feeds in and what it must carry out.
+
+/// A browser-side event fed to [`super::Engine::handle`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input<P> {
+    /// The URL provider answered for the attempt with this token.
+    UrlResolved {
+        /// The token from [`Output::ResolveUrl`].
+        token: u64,
+        /// The URL, or the provider's error message.
+        url: Result<String, String>,
+    },
+    /// The socket's `open` event.
+    Opened,
+    /// The socket's `message` event.
+    Message(P),
+    /// The socket's `close` event.
+    Closed {
+        /// Close code.
+        code: u16,
+        /// Close reason.
+        reason: String,
+        /// Whether the close handshake completed.
+        was_clean: bool,
+    },
+    /// The socket's `error` event.
+    Error,
+    /// The timer armed from `poll_timeout` fired (possibly late).
+    Timer,
+    /// `window` `online`.
+    Online,
+    /// `window` `offline`.
+    Offline,
+    /// The page became hidden.
+    Hidden,
+    /// The page became visible.
+    Visible,
+}
+
+/// Something the driver must do, drained with [`super::Engine::poll_output`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Output<P> {
+    /// Call the URL provider, then feed [`Input::UrlResolved`] with this token.
+    ResolveUrl {
+        /// Identifies the attempt; a stale answer is ignored.
+        token: u64,
+    },
+    /// Open a socket (there is no other socket at this point).
+    OpenSocket {
+        /// Where to.
+        url: String,
+        /// Its connection number.
+        connection: u32,
+    },
+    /// Send a frame on the open socket.
+    Send(P),
+    /// Close the socket with this code and reason.
+    CloseSocket {
+        /// Close code to send.
+        code: u16,
+        /// Close reason to send.
+        reason: String,
+        /// If true, the engine is done with this socket: remove its listeners
+        /// now; no `Closed` input is expected. If false, feed its `close` event.
+        detach: bool,
+    },
+    /// Deliver a message to the app's `message` listeners.
+    Deliver(P),
+    /// Emit an event to the app.
+    Event(super::event::Event<P>),
+}

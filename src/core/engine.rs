@@ -281,6 +281,15 @@ impl<P: Payload> Engine<P> {
     /// Drops the current socket (if any) and connects now, with the attempt
     /// counter reset.
     pub fn reconnect(&mut self, now: Millis) {
+        if let Phase::Closing { code, reason, .. } = &self.phase {
+            // The app's close is still waiting for the server: let that socket go.
+            let (code, reason) = (*code, reason.clone());
+            self.outputs.push_back(Output::CloseSocket {
+                code,
+                reason,
+                detach: true,
+            });
+        }
         if let Some((connection, opened_at)) = self.live_socket() {
             self.outputs.push_back(Output::CloseSocket {
                 code: 1000,

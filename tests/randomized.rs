@@ -1,0 +1,325 @@
+//! Seeded random faults against the core engine, with the invariants checked
+//! after every step. A failure prints its seed; replay one seed with
+//! `RWS_SEED=<seed> cargo test --test randomized -- --nocapture`.
+//! `RWS_SEEDS` and `RWS_STEPS` change the run's size (default 1,000 x 10,000).
+#![cfg(not(target_arch = "wasm32"))]
+
+mod sim;
+
+use std::collections::{HashMap, HashSet};
+
+use resilient_ws::core::{
+    Backoff, Config, ConnectionState, Event, Frame, Input, Jitter, Overflow, SeededRng, SendError,
+    UrlSource,
+};
+use sim::{ServerMode, Sim, URL};
+
+/// Close codes a browser can report, weighted towards the interesting ones.
+const CODES: &[u16] = &[
+    1000, 1001, 1002, 1003, 1006, 1007, 1008, 1011, 1012, 1013, 1014, 1015, 3000, 3003, 3008, 4000,
+    4001, 4002, 4003, 4004, 4500,
+];
+
+struct Run {
+    sim: Sim,
+    rng: SeededRng,
+    config: Config,
+    backoff: Backoff,
+    /// Texts of messages `send` accepted.
+    accepted: Vec<String>,
+    /// How many accepted messages the queue dropped (dropOldest).
+    dropped: usize,
+    /// Replay key -> latest value, in first-set order.
+    replay: Vec<(String, String)>,
+    /// Stopped by the app or a close code: no attempt may follow.
+    stopped: bool,
+    sockets_when_stopped: u32,
+    events_checked: usize,
+    received_checked: usize,
+    seen: HashSet<String>,
+    next_message: u64,
+    last_close_code: Option<u16>,
+}
+
+fn random_config(rng: &mut SeededRng) -> Config {
+    let mut config = Config::default();
+    config.reconnect.initial_delay_ms = 10 + rng.up_to(200);
+    config.reconnect.max_delay_ms = config.reconnect.initial_delay_ms + rng.up_to(5_000);
+    config.reconnect.multiplier = 1.0 + rng.up_to(20) as f64 / 10.0;
+    config.reconnect.jitter = [Jitter::Full, Jitter::Equal, Jitter::None][rng.up_to(2) as usize];
+    config.reconnect.reset_after_ms = rng.up_to(2_000);
+    config.reconnect.try_later_delay_ms = rng.up_to(3_000);
+    config.heartbeat.interval_ms = if rng.up_to(1) == 0 {
+        0
+    } else {
+        50 + rng.up_to(2_000)
+    };
+    config.heartbeat.timeout_ms = 20 + rng.up_to(1_000);
+    config.queue.max_messages = rng.up_to(20) as usize;
+    config.queue.max_bytes = 20 + rng.up_to(200) as usize;
+    config.queue.overflow = if rng.up_to(1) == 0 {
+        Overflow::Reject
+    } else {
+        Overflow::DropOldest
+    };
+    config.inspector.max_entries = rng.up_to(30) as usize;
+    config.inspector.max_bytes = rng.up_to(300) as usize;
+    config.connect_timeout_ms = 50 + rng.up_to(1_000);
+    config.flapping.window_ms = rng.up_to(500);
+    config
+}
+
+impl Run {
+    fn new(seed: u64) -> Run {
+        let mut rng = SeededRng::new(seed);
+        let config = random_config(&mut rng);
+        let sim = Sim::with_source(UrlSource::Fixed(URL.into()), config.clone(), seed);
+        Run {
+            backoff: Backoff::new(&config.reconnect, 0),
+            sim,
+            rng,
+            config,
+            accepted: Vec::new(),
+            dropped: 0,
+            replay: Vec::new(),
+            stopped: false,
+            sockets_when_stopped: 0,
+            events_checked: 0,
+            received_checked: 0,
+            seen: HashSet::new(),
+            next_message: 0,
+            last_close_code: None,
+        }
+    }
+
+    fn act(&mut self) {
+        let sim = &mut self.sim;
+        let now = sim.now;
+        match self.rng.up_to(99) {
+            0..=34 => {
+                let limit = now + 1 + self.rng.up_to(3_000);
+                sim.step(limit);
+            }
+            35..=39 => sim.run_for(self.rng.up_to(500)),
+            40..=44 => sim.drop_connection(),
+            45..=46 => sim.server_restart(self.rng.up_to(5_000)),
+            47..=50 => {
+                let code = if self.rng.up_to(3) == 0 {
+                    1000 + self.rng.up_to(3_999) as u16
+                } else {
+                    CODES[self.rng.up_to(CODES.len() as u64 - 1) as usize]
+                };
+                sim.server_close(code, "fault");
+            }
+            51 => sim.answers_pings = !sim.answers_pings,
+            52 => sim.next_modes.push(ServerMode::Hang),
+            53 => {
+                let code = CODES[self.rng.up_to(CODES.len() as u64 - 1) as usize];
+                sim.next_modes
+                    .push(ServerMode::CloseOnOpen(code, "loop".into()));
+            }
+            54 => sim.latency_ms = self.rng.up_to(200),
+            55 => sim.input(Input::Offline),
+            56 => sim.input(Input::Online),
+            57 => sim.input(if self.rng.up_to(1) == 0 {
+                Input::Hidden
+            } else {
+                Input::Visible
+            }),
+            58 => {
+                sim.timer_lag_ms = if sim.timer_lag_ms == 0 {
+                    self.rng.up_to(60_000)
+                } else {
+                    0
+                }
+            }
+            59..=79 => {
+                self.next_message += 1;
+                let text = format!("q{}", self.next_message);
+                match sim.engine.send(now, Frame::Text(text.clone())) {
+                    Ok(_) => self.accepted.push(text),
+                    Err(SendError::QueueFull { .. } | SendError::Closed) => {}
+                    Err(other) => panic!("unexpected send error {other:?}"),
+                }
+                sim.drain();
+            }
+            80..=86 => {
+                self.next_message += 1;
+                let key = format!("k{}", self.rng.up_to(4));
+                let value = format!("r:{key}:{}", self.next_message);
+                let debounce = if self.rng.up_to(1) == 0 { 0 } else { 50 };
+                sim.engine
+                    .set_replay(now, &key, Frame::Text(value.clone()), debounce)
+                    .expect("replay set");
+                match self.replay.iter_mut().find(|(k, _)| *k == key) {
+                    Some(entry) => entry.1 = value,
+                    None => self.replay.push((key, value)),
+                }
+                sim.drain();
+            }
+            87 => {
+                let key = format!("k{}", self.rng.up_to(4));
+                sim.engine.delete_replay(&key);
+                self.replay.retain(|(k, _)| *k != key);
+            }
+            88 => {
+                sim.engine
+                    .close(now, 1000, "app close")
+                    .expect("valid close");
+                sim.drain();
+            }
+            89..=90 => {
+                sim.engine.connect(now);
+                self.stopped = false;
+                sim.drain();
+            }
+            91 => {
+                sim.engine.reconnect(now);
+                self.stopped = false;
+                sim.drain();
+            }
+            _ => {
+                let limit = now + self.rng.up_to(100);
+                sim.step(limit);
+            }
+        }
+    }
+
+    fn check(&mut self) {
+        let sim = &self.sim;
+        // Nothing accepted is lost or sent twice.
+        for (_, text) in &sim.received[self.received_checked..] {
+            if text.starts_with('q') {
+                assert!(self.seen.insert(text.clone()), "sent twice: {text}");
+            }
+        }
+        self.received_checked = sim.received.len();
+        let app_received = self.seen.len();
+        let stats = sim.engine.stats(sim.now);
+        let new_events = &sim.events[self.events_checked..];
+        for (_, event) in new_events {
+            match event {
+                Event::QueueOverflow { dropped } => self.dropped += dropped,
+                Event::Close(report) => {
+                    self.last_close_code = Some(report.code);
+                    if !report.will_reconnect && sim.state() == ConnectionState::Closed {
+                        self.stopped = true;
+                        self.sockets_when_stopped = sim.sockets_opened;
+                    }
+                }
+                Event::Reconnecting { attempt, delay_ms } => {
+                    let (low, high) = self.backoff.bounds(attempt - 1);
+                    let longer = self
+                        .last_close_code
+                        .is_some_and(|c| (1012..=1014).contains(&c));
+                    let floor = self
+                        .config
+                        .reconnect
+                        .try_later_delay_ms
+                        .min(self.config.reconnect.max_delay_ms);
+                    let ok = (low..=high).contains(delay_ms)
+                        || (longer && *delay_ms == floor && floor > low);
+                    assert!(
+                        ok,
+                        "delay {delay_ms} for attempt {attempt} outside {low}..={high} (longer: {longer})"
+                    );
+                }
+                _ => {}
+            }
+        }
+        self.events_checked = sim.events.len();
+        assert_eq!(
+            self.accepted.len(),
+            app_received + stats.queued + self.dropped,
+            "accepted messages must be sent, queued, or reported dropped"
+        );
+        // No attempt after a stop.
+        if self.stopped {
+            assert_eq!(
+                sim.sockets_opened, self.sockets_when_stopped,
+                "attempt after a stop"
+            );
+        }
+        // Caps.
+        assert!(stats.queued <= self.config.queue.max_messages);
+        assert!(stats.queued_bytes <= self.config.queue.max_bytes);
+        assert!(sim.engine.inspector().len() <= self.config.inspector.max_entries);
+        assert!(sim.engine.inspector().bytes() <= self.config.inspector.max_bytes);
+        // The state matches the one socket.
+        match sim.state() {
+            ConnectionState::Open => assert!(sim.socket.as_ref().is_some_and(|s| s.open)),
+            ConnectionState::Idle | ConnectionState::Reconnecting | ConnectionState::Closed => {
+                assert!(
+                    sim.socket.is_none(),
+                    "a socket outlived its connection: {:?}",
+                    sim.state()
+                )
+            }
+            ConnectionState::Connecting | ConnectionState::Closing => {}
+        }
+        // Replay before queue, once, latest values in first-set order.
+        if let Some(burst) = &sim.last_open_burst {
+            let replayed: Vec<&String> = burst.iter().take_while(|t| t.starts_with("r:")).collect();
+            let expected: Vec<&String> = self.replay.iter().map(|(_, v)| v).collect();
+            assert_eq!(
+                replayed, expected,
+                "replay after open must be every key's latest value, in order"
+            );
+            assert!(
+                burst[replayed.len()..].iter().all(|t| !t.starts_with("r:")),
+                "replay after queue: {burst:?}"
+            );
+            self.sim.last_open_burst = None;
+        }
+    }
+}
+
+fn run_seed(seed: u64, steps: u32) {
+    let mut run = Run::new(seed);
+    run.sim.connect();
+    for _ in 0..steps {
+        run.act();
+        run.check();
+    }
+}
+
+#[test]
+fn random_faults_keep_every_invariant() {
+    let seeds: u64 = std::env::var("RWS_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000);
+    let steps: u32 = std::env::var("RWS_STEPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let only: Option<u64> = std::env::var("RWS_SEED").ok().and_then(|v| v.parse().ok());
+    let seeds: Vec<u64> = match only {
+        Some(seed) => vec![seed],
+        None => (0..seeds).collect(),
+    };
+    let mut failures = HashMap::new();
+    for seed in seeds {
+        let result = std::panic::catch_unwind(|| run_seed(seed, steps));
+        if let Err(panic) = result {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            eprintln!(
+                "seed {seed} failed: {message}\n  replay: RWS_SEED={seed} cargo test --test randomized -- --nocapture"
+            );
+            failures.insert(seed, message);
+            if failures.len() >= 5 {
+                break;
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} seed(s) failed: {:?}",
+        failures.len(),
+        failures.keys().collect::<Vec<_>>()
+    );
+}

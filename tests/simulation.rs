@@ -1,0 +1,1046 @@
+//! Named scenarios of the core engine against a fake server on a simulated
+//! clock: each proves one behaviour of DESIGN.md, in milliseconds of real time.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod sim;
+
+use resilient_ws::core::{
+    CloseAction, CloseCategory, CloseCause, CloseCodeRule, CloseError, ConnectionState, Event,
+    Frame, Input, Jitter, Millis, Overflow, PendingOnReconnect, RequestFailure, SendError,
+    SendStatus, UrlSource,
+};
+use sim::{ServerMode, Sim, URL, test_config};
+
+fn open_sim(config: resilient_ws::core::Config) -> Sim {
+    let mut sim = Sim::new(config);
+    sim.connect();
+    assert!(
+        sim.run_until_state(ConnectionState::Open, 1_000),
+        "did not open"
+    );
+    sim
+}
+
+// ----- states -----
+
+#[test]
+fn first_connect_goes_idle_connecting_open() {
+    let mut sim = Sim::new(test_config());
+    assert_eq!(sim.state(), ConnectionState::Idle);
+    sim.connect();
+    assert_eq!(sim.state(), ConnectionState::Connecting);
+    assert!(sim.run_until_state(ConnectionState::Open, 100));
+    let changes: Vec<_> = sim
+        .events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::StateChange { from, to } => Some((*from, *to)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        vec![
+            (ConnectionState::Idle, ConnectionState::Connecting),
+            (ConnectionState::Connecting, ConnectionState::Open)
+        ]
+    );
+    assert_eq!(sim.sockets_opened, 1);
+}
+
+#[test]
+fn server_restart_reconnects_with_backoff() {
+    let mut sim = open_sim(test_config());
+    sim.server_restart(1_000);
+    assert!(sim.run_until(5_000, |s| s.state() == ConnectionState::Open
+        && s.now > Millis(1_000)));
+    // Jitter none: 100, 200, 400, 800 ms ... until the server is back.
+    let delays = sim.reconnect_delays();
+    assert_eq!(&delays[..4], &[100, 200, 400, 800]);
+    assert!(sim.closes().iter().all(|c| c.will_reconnect));
+    assert_eq!(sim.engine.stats(sim.now).connection, sim.sockets_opened);
+}
+
+#[test]
+fn first_connection_is_retried_when_refused() {
+    let mut sim = Sim::new(test_config());
+    sim.mode = ServerMode::Down;
+    sim.connect();
+    sim.run_for(350);
+    assert!(
+        sim.sockets_opened >= 3,
+        "retried {} times",
+        sim.sockets_opened
+    );
+    sim.mode = ServerMode::Up;
+    assert!(sim.run_until_state(ConnectionState::Open, 5_000));
+    assert!(!sim.closes()[0].opened);
+}
+
+#[test]
+fn at_most_one_socket_exists_through_a_restart_storm() {
+    // The harness asserts on every OpenSocket that no other socket exists.
+    let mut sim = open_sim(test_config());
+    for _ in 0..20 {
+        sim.server_restart(50);
+        sim.run_for(300);
+    }
+    assert!(sim.run_until_state(ConnectionState::Open, 5_000));
+}
+
+// ----- close codes -----
+
+#[test]
+fn close_4004_stops_and_explains() {
+    let mut sim = open_sim(test_config());
+    sim.server_close(4004, "project not found");
+    sim.run_for(10_000);
+    assert_eq!(sim.state(), ConnectionState::Closed);
+    let close = &sim.closes()[0];
+    assert_eq!(close.code, 4004);
+    assert_eq!(close.reason, "project not found");
+    assert_eq!(close.interpretation.action, CloseAction::Stop);
+    assert_eq!(close.interpretation.category, CloseCategory::Application);
+    assert!(!close.interpretation.hint.is_empty());
+    assert!(!close.will_reconnect);
+    assert_eq!(sim.sockets_opened, 1, "no attempt after a stop code");
+}
+
+#[test]
+fn close_4003_4000_4002_stop_by_default() {
+    for code in [4000, 4002, 4003] {
+        let mut sim = open_sim(test_config());
+        sim.server_close(code, "refused");
+        sim.run_for(10_000);
+        assert_eq!(sim.state(), ConnectionState::Closed, "code {code}");
+        assert_eq!(sim.sockets_opened, 1, "code {code}");
+    }
+}
+
+#[test]
+fn accept_then_close_on_every_connection_with_stop_code_never_retries() {
+    let mut sim = Sim::new(test_config());
+    sim.mode = ServerMode::CloseOnOpen(4003, "not localhost".into());
+    sim.connect();
+    sim.run_for(60_000);
+    assert_eq!(sim.sockets_opened, 1);
+    assert_eq!(sim.closes()[0].code, 4003);
+}
+
+#[test]
+fn close_1006_before_open_hints_handshake_rejection() {
+    let mut sim = Sim::new(test_config());
+    sim.mode = ServerMode::Down;
+    sim.connect();
+    sim.run_for(50);
+    let before = &sim.closes()[0];
+    assert_eq!(before.code, 1006);
+    assert!(!before.opened);
+
+    let mut sim = open_sim(test_config());
+    sim.drop_connection();
+    sim.run_for(50);
+    let after = &sim.closes()[0];
+    assert_eq!(after.code, 1006);
+    assert!(after.opened);
+    assert_ne!(
+        before.interpretation.hint, after.interpretation.hint,
+        "1006 hints must differ before/after open"
+    );
+    assert!(before.will_reconnect && after.will_reconnect);
+}
+
+#[test]
+fn close_policy_override_applies_per_code_and_range() {
+    let mut config = test_config();
+    config.close_codes = vec![
+        CloseCodeRule {
+            code: 4000,
+            to: Some(4099),
+            action: CloseAction::Retry,
+        },
+        CloseCodeRule {
+            code: 4050,
+            to: None,
+            action: CloseAction::Stop,
+        },
+    ];
+    let mut sim = open_sim(config.clone());
+    sim.server_close(4004, "retry me");
+    sim.run_for(50);
+    assert!(
+        sim.closes()[0].will_reconnect,
+        "range override turns 4004 into retry"
+    );
+    assert!(sim.run_until_state(ConnectionState::Open, 1_000));
+
+    let mut sim = open_sim(config);
+    sim.server_close(4050, "last rule wins");
+    sim.run_for(1_000);
+    assert_eq!(sim.state(), ConnectionState::Closed);
+}
+
+#[test]
+fn close_1013_waits_at_least_the_try_later_delay() {
+    let mut config = test_config();
+    config.reconnect.try_later_delay_ms = 1_500;
+    let mut sim = open_sim(config);
+    sim.server_close(1013, "overloaded");
+    sim.run_for(50);
+    assert_eq!(sim.reconnect_delays(), vec![1_500]);
+}
+
+#[test]
+fn reauth_code_emits_reauth_and_retries() {
+    let mut sim = open_sim(test_config());
+    sim.server_close(4001, "token expired");
+    sim.run_for(50);
+    assert!(sim.saw(|e| matches!(e, Event::Reauth { code: 4001 })));
+    assert_eq!(sim.state(), ConnectionState::Reconnecting);
+}
+
+// ----- app close -----
+
+#[test]
+fn app_close_waits_for_the_close_frame_then_stops_for_good() {
+    let mut sim = open_sim(test_config());
+    sim.engine.close(sim.now, 1000, "bye").unwrap();
+    sim.drain();
+    assert_eq!(sim.state(), ConnectionState::Closing);
+    sim.run_for(60_000);
+    assert_eq!(sim.state(), ConnectionState::Closed);
+    let close = sim.closes().pop().unwrap();
+    assert_eq!(close.cause, CloseCause::App);
+    assert!(!close.will_reconnect);
+    assert_eq!(sim.sockets_opened, 1);
+}
+
+#[test]
+fn app_close_during_connecting_and_backoff_and_twice_stops() {
+    let mut sim = Sim::new(test_config());
+    sim.mode = ServerMode::Hang;
+    sim.connect();
+    sim.engine.close(sim.now, 1000, "").unwrap();
+    sim.drain();
+    assert_eq!(sim.state(), ConnectionState::Closed);
+    assert!(sim.socket.is_none(), "the hanging socket was let go");
+    sim.engine.close(sim.now, 1000, "again").unwrap();
+    sim.drain();
+    assert_eq!(sim.closes().len(), 1, "second close is a no-op");
+
+    let mut sim = open_sim(test_config());
+    sim.drop_connection();
+    sim.run_until_state(ConnectionState::Reconnecting, 100);
+    sim.engine.close(sim.now, 1000, "").unwrap();
+    sim.drain();
+    sim.run_for(60_000);
+    assert_eq!(sim.state(), ConnectionState::Closed);
+    assert_eq!(sim.sockets_opened, 1);
+}
+
+#[test]
+fn closing_gives_up_waiting_after_the_closing_timeout() {
+    let mut sim = open_sim(test_config());
+    sim.latency_ms = 100_000; // the server never answers the close
+    sim.engine.close(sim.now, 1000, "").unwrap();
+    sim.drain();
+    sim.run_for(2_001);
+    assert_eq!(sim.state(), ConnectionState::Closed);
+    assert!(sim.socket.is_none());
+}
+
+#[test]
+fn close_validates_code_and_reason_like_browsers() {
+    let mut sim = open_sim(test_config());
+    assert_eq!(
+        sim.engine.close(sim.now, 1006, ""),
+        Err(CloseError::InvalidCode(1006))
+    );
+    assert_eq!(
+        sim.engine.close(sim.now, 2999, ""),
+        Err(CloseError::InvalidCode(2999))
+    );
+    assert_eq!(
+        sim.engine.close(sim.now, 1000, &"x".repeat(124)),
+        Err(CloseError::ReasonTooLong(124))
+    );
+    assert_eq!(sim.state(), ConnectionState::Open);
+    assert!(sim.engine.close(sim.now, 4999, "ok").is_ok());
+}
+
+// ----- backoff -----
+
+#[test]
+fn backoff_grows_exponentially_up_to_the_cap() {
+    let mut sim = Sim::new(test_config());
+    sim.mode = ServerMode::Down;
+    sim.connect();
+    sim.run_for(20_000);
+    let delays = sim.reconnect_delays();
+    assert_eq!(&delays[..7], &[100, 200, 400, 800, 1_600, 2_000, 2_000]);
+}
+
+#[test]
+fn full_jitter_delays_stay_within_bounds_and_spread() {
+    let mut config = test_config();
+    config.reconnect.jitter = Jitter::Full;
+    let mut sim = Sim::with_source(UrlSource::Fixed(URL.into()), config.clone(), 77);
+    sim.mode = ServerMode::Down;
+    sim.connect();
+    sim.run_for(60_000);
+    let backoff = resilient_ws::core::Backoff::new(&config.reconnect, 0);
+    let delays = sim.reconnect_delays();
+    for (attempt, delay) in delays.iter().enumerate() {
+        let (low, high) = backoff.bounds(attempt as u32);
+        assert!(
+            (low..=high).contains(delay),
+            "attempt {attempt}: {delay} outside {low}..={high}"
+        );
+    }
+    let distinct: std::collections::BTreeSet<_> = delays.iter().collect();
+    assert!(distinct.len() > delays.len() / 2);
+}
+
+#[test]
+fn max_attempts_exhausted_closes() {
+    let mut config = test_config();
+    config.reconnect.max_attempts = Some(3);
+    let mut sim = Sim::new(config);
+    sim.mode = ServerMode::Down;
+    sim.connect();
+    sim.run_for(60_000);
+    assert_eq!(sim.state(), ConnectionState::Closed);
+    assert_eq!(sim.sockets_opened, 4, "first try plus three retries");
+    assert!(!sim.closes().last().unwrap().will_reconnect);
+}
+
+#[test]
+fn attempt_counter_resets_only_after_reset_after_ms_open() {
+    let mut sim = open_sim(test_config());
+    for connection in 2..=4 {
+        sim.drop_connection();
+        assert!(sim.run_until(10_000, |s| s.connection() == connection
+            && s.state() == ConnectionState::Open));
+        sim.run_for(10); // shorter than resetAfterMs (1,000)
+    }
+    assert_eq!(sim.reconnect_delays(), vec![100, 200, 400]);
+    sim.run_for(1_000);
+    sim.drop_connection();
+    sim.run_for(20);
+    assert_eq!(
+        *sim.reconnect_delays().last().unwrap(),
+        100,
+        "reset after staying open"
+    );
+}
+
+#[test]
+fn reconnect_disabled_stops_after_the_first_loss() {
+    let mut config = test_config();
+    config.reconnect.enabled = false;
+    let mut sim = open_sim(config);
+    sim.drop_connection();
+    sim.run_for(10_000);
+    assert_eq!(sim.state(), ConnectionState::Closed);
+    assert_eq!(sim.sockets_opened, 1);
+}
+
+#[test]
+fn app_reconnect_replaces_the_socket_immediately() {
+    let mut sim = open_sim(test_config());
+    sim.engine.reconnect(sim.now);
+    sim.drain();
+    assert!(sim.run_until_state(ConnectionState::Open, 100));
+    assert_eq!(sim.sockets_opened, 2);
+    assert_eq!(sim.closes()[0].cause, CloseCause::Replaced);
+}
+
+#[test]
+fn connect_timeout_abandons_a_hanging_handshake() {
+    let mut sim = Sim::new(test_config());
+    sim.next_modes = vec![ServerMode::Hang];
+    sim.connect();
+    sim.run_for(1_000);
+    let close = &sim.closes()[0];
+    assert_eq!(close.cause, CloseCause::ConnectTimeout);
+    assert!(!close.opened);
+    assert!(sim.run_until_state(ConnectionState::Open, 1_000));
+    assert_eq!(sim.sockets_opened, 2);
+}
+
+#[test]
+fn online_cuts_the_backoff_wait_short() {
+    let mut config = test_config();
+    config.reconnect.initial_delay_ms = 2_000;
+    let mut sim = open_sim(config);
+    sim.drop_connection();
+    sim.run_until_state(ConnectionState::Reconnecting, 100);
+    let dropped_at = sim.now;
+    sim.input(Input::Online);
+    assert!(sim.run_until_state(ConnectionState::Open, 100));
+    assert!(sim.now.since(dropped_at) < 100);
+}
+
+#[test]
+fn offline_abandons_the_socket_without_waiting() {
+    let mut sim = open_sim(test_config());
+    sim.input(Input::Offline);
+    assert_eq!(sim.state(), ConnectionState::Reconnecting);
+    assert!(sim.socket.is_none());
+    assert_eq!(sim.closes()[0].cause, CloseCause::Offline);
+}
+
+// ----- heartbeat -----
+
+fn heartbeat_config() -> resilient_ws::core::Config {
+    let mut config = test_config();
+    config.heartbeat.interval_ms = 1_000;
+    config.heartbeat.timeout_ms = 500;
+    config
+}
+
+#[test]
+fn heartbeat_pings_and_measures_rtt() {
+    let mut sim = open_sim(heartbeat_config());
+    sim.latency_ms = 20;
+    sim.run_for(1_100);
+    assert!(sim.received.iter().any(|(_, t)| t == r#"{"type":"ping"}"#));
+    assert!(sim.saw(|e| matches!(e, Event::Heartbeat { rtt_ms: 40 })));
+    assert_eq!(sim.engine.stats(sim.now).rtt_ms, Some(40));
+}
+
+#[test]
+fn silent_server_is_detected_within_interval_plus_timeout() {
+    let mut sim = open_sim(heartbeat_config());
+    let opened = sim.now;
+    sim.answers_pings = false;
+    assert!(sim.run_until(10_000, |s| !s.closes().is_empty()));
+    let close = &sim.closes()[0];
+    assert_eq!(close.cause, CloseCause::HeartbeatTimeout);
+    assert!(
+        sim.now.since(opened) <= 1_500,
+        "detected after {} ms",
+        sim.now.since(opened)
+    );
+    assert!(close.will_reconnect);
+}
+
+#[test]
+fn any_inbound_message_counts_as_liveness() {
+    let mut sim = open_sim(heartbeat_config());
+    sim.answers_pings = false;
+    sim.run_for(1_000); // ping sent
+    sim.server_send(r#"{"type":"data"}"#);
+    sim.run_for(600);
+    assert!(
+        sim.closes().is_empty(),
+        "a message after the ping proves the peer alive"
+    );
+}
+
+#[test]
+fn pongs_are_hidden_from_the_app_unless_asked() {
+    let mut sim = open_sim(heartbeat_config());
+    sim.run_for(1_100);
+    assert!(sim.delivered.is_empty());
+
+    let mut config = heartbeat_config();
+    config.heartbeat.deliver_pongs = true;
+    let mut sim = open_sim(config);
+    sim.run_for(1_100);
+    assert_eq!(sim.delivered_texts(), vec![r#"{"type":"pong"}"#.to_owned()]);
+}
+
+#[test]
+fn exact_text_pong_matcher() {
+    let mut config = heartbeat_config();
+    config.heartbeat.message = "ping".into();
+    config.heartbeat.pong_text = Some("pong".into());
+    let mut sim = open_sim(config);
+    sim.run_for(5_000);
+    assert!(sim.closes().is_empty());
+    assert!(sim.delivered.is_empty());
+    assert!(sim.saw(|e| matches!(e, Event::Heartbeat { .. })));
+}
+
+#[test]
+fn unsolicited_pong_shaped_message_is_delivered() {
+    let mut sim = open_sim(heartbeat_config());
+    sim.server_send(r#"{"type":"pong","note":"app data"}"#);
+    sim.run_for(100);
+    assert_eq!(
+        sim.delivered.len(),
+        1,
+        "no ping outstanding: the message is the app's"
+    );
+}
+
+#[test]
+fn throttled_timer_does_not_kill_socket() {
+    let mut sim = open_sim(heartbeat_config());
+    // The server answers, but the tab's timers fire a minute late.
+    sim.timer_lag_ms = 60_000;
+    sim.run_for(10 * 60_000);
+    assert!(sim.closes().is_empty(), "{:?}", sim.closes());
+    assert_eq!(sim.state(), ConnectionState::Open);
+}
+
+#[test]
+fn late_wakeup_with_silent_server_sends_fresh_ping_then_detects() {
+    let mut sim = open_sim(heartbeat_config());
+    sim.answers_pings = false;
+    sim.run_for(1_000); // ping sent at 1,000 + open time
+    sim.timer_lag_ms = 30_000; // the pong deadline fires very late
+    sim.step(Millis(u64::MAX));
+    assert!(sim.closes().is_empty(), "lateness alone is no verdict");
+    assert_eq!(sim.engine.stats(sim.now).late_wakeups, 1);
+    sim.timer_lag_ms = 0;
+    assert!(sim.run_until(1_000, |s| !s.closes().is_empty()));
+    assert_eq!(sim.closes()[0].cause, CloseCause::HeartbeatTimeout);
+}
+
+#[test]
+fn becoming_visible_after_a_missed_deadline_sends_a_fresh_ping() {
+    let mut sim = open_sim(heartbeat_config());
+    sim.input(Input::Hidden);
+    let pings_before = sim.received.len();
+    sim.now = sim.now + 5_000; // asleep: no timer ran
+    sim.input(Input::Visible);
+    assert_eq!(sim.received.len(), pings_before + 1);
+    sim.run_for(100);
+    assert_eq!(sim.state(), ConnectionState::Open);
+}
+
+#[test]
+fn heartbeat_disabled_with_interval_zero_sends_nothing() {
+    let mut sim = open_sim(test_config());
+    sim.run_for(60 * 60_000);
+    assert!(sim.received.is_empty());
+    assert_eq!(sim.engine.poll_timeout(), None);
+}
+
+// ----- flapping -----
+
+#[test]
+fn flapping_is_reported() {
+    let mut sim = Sim::new(heartbeat_config());
+    sim.mode = ServerMode::CloseOnOpen(1011, "boom".into());
+    sim.connect();
+    sim.run_for(5_000);
+    let flapping: Vec<_> = sim
+        .events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::Flapping {
+                count,
+                likely_causes,
+            } => Some((*count, likely_causes.clone())),
+            _ => None,
+        })
+        .collect();
+    assert!(!flapping.is_empty());
+    assert_eq!(flapping[0].0, 3);
+    assert!(!flapping[0].1.is_empty());
+    assert!(sim.engine.stats(sim.now).flapping);
+}
+
+#[test]
+fn flapping_backoff_keeps_growing() {
+    let mut sim = Sim::new(test_config());
+    sim.mode = ServerMode::CloseOnOpen(1011, "boom".into());
+    sim.connect();
+    sim.run_for(10_000);
+    let delays = sim.reconnect_delays();
+    assert_eq!(
+        &delays[..6],
+        &[100, 200, 400, 800, 1_600, 2_000],
+        "no reset while flapping"
+    );
+}
+
+#[test]
+fn flapping_names_the_heartbeat_when_the_server_closes_after_a_ping() {
+    let mut config = heartbeat_config();
+    config.heartbeat.interval_ms = 10;
+    config.flapping.threshold = 2;
+    let mut sim = open_sim(config);
+    for _ in 0..3 {
+        sim.run_until(1_000, |s| {
+            s.received.last().is_some_and(|(_, t)| t.contains("ping"))
+        });
+        sim.server_close(1003, "unsupported data");
+        sim.run_until_state(ConnectionState::Open, 10_000);
+    }
+    assert!(sim.saw(|e| matches!(e, Event::Flapping { likely_causes, .. } if likely_causes[0].contains("heartbeat"))));
+}
+
+// ----- queue and replay -----
+
+#[test]
+fn queue_flushes_in_order_after_reconnect_once() {
+    let mut sim = open_sim(test_config());
+    sim.drop_connection();
+    sim.run_until_state(ConnectionState::Reconnecting, 100);
+    for i in 0..5 {
+        assert_eq!(
+            sim.engine.send(sim.now, Frame::Text(format!("m{i}"))),
+            Ok(SendStatus::Queued)
+        );
+    }
+    sim.drain();
+    assert!(sim.run_until_state(ConnectionState::Open, 1_000));
+    sim.run_for(10_000);
+    let all: Vec<String> = sim.received.iter().map(|(_, t)| t.clone()).collect();
+    assert_eq!(all, vec!["m0", "m1", "m2", "m3", "m4"]);
+    assert_eq!(sim.received_on(2).len(), 5);
+}
+
+#[test]
+fn messages_sent_before_the_first_open_are_delivered_after_it() {
+    let mut sim = Sim::new(test_config());
+    assert_eq!(
+        sim.engine.send(sim.now, Frame::Text("early".into())),
+        Ok(SendStatus::Queued)
+    );
+    sim.connect();
+    sim.run_until_state(ConnectionState::Open, 100);
+    assert_eq!(sim.received_on(1), vec!["early"]);
+}
+
+#[test]
+fn replay_precedes_queued_messages() {
+    let mut sim = open_sim(test_config());
+    sim.engine
+        .set_replay(
+            sim.now,
+            "plugin:reverb",
+            Frame::Text("reverb=0.3".into()),
+            0,
+        )
+        .unwrap();
+    sim.engine
+        .set_replay(sim.now, "plugin:delay", Frame::Text("delay=120".into()), 0)
+        .unwrap();
+    sim.drain();
+    sim.drop_connection();
+    sim.run_until_state(ConnectionState::Reconnecting, 100);
+    sim.engine
+        .send(sim.now, Frame::Text("queued-1".into()))
+        .unwrap();
+    sim.engine
+        .send(sim.now, Frame::Text("queued-2".into()))
+        .unwrap();
+    assert!(sim.run_until_state(ConnectionState::Open, 1_000));
+    assert_eq!(
+        sim.received_on(2),
+        vec!["reverb=0.3", "delay=120", "queued-1", "queued-2"]
+    );
+    // The open event comes after the sends, and the replay event names the keys.
+    let replay_keys = sim.events.iter().find_map(|(_, e)| match e {
+        Event::Replay { keys, .. } => Some(keys.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        replay_keys,
+        Some(vec!["plugin:reverb".to_owned(), "plugin:delay".to_owned()])
+    );
+}
+
+#[test]
+fn replay_runs_after_every_reconnect_in_first_set_order_with_latest_values() {
+    let mut sim = open_sim(test_config());
+    sim.engine
+        .set_replay(sim.now, "b", Frame::Text("b1".into()), 0)
+        .unwrap();
+    sim.engine
+        .set_replay(sim.now, "a", Frame::Text("a1".into()), 0)
+        .unwrap();
+    sim.engine
+        .set_replay(sim.now, "b", Frame::Text("b2".into()), 0)
+        .unwrap();
+    sim.drain();
+    for connection in 2..=4 {
+        sim.drop_connection();
+        assert!(sim.run_until(10_000, |s| s.state() == ConnectionState::Open
+            && s.connection() == connection));
+        assert_eq!(sim.received_on(connection), vec!["b2", "a1"]);
+    }
+}
+
+#[test]
+fn replay_state_set_while_disconnected_is_sent_once_on_open() {
+    let mut sim = Sim::new(test_config());
+    assert_eq!(
+        sim.engine
+            .set_replay(sim.now, "k", Frame::Text("v".into()), 0),
+        Ok(SendStatus::Queued)
+    );
+    sim.connect();
+    sim.run_until_state(ConnectionState::Open, 100);
+    sim.run_for(1_000);
+    assert_eq!(sim.received_on(1), vec!["v"]);
+}
+
+#[test]
+fn debounced_replay_sends_only_the_last_value() {
+    let mut sim = open_sim(test_config());
+    for i in 0..500 {
+        sim.engine
+            .set_replay(sim.now, "slider", Frame::Text(format!("mix={i}")), 50)
+            .unwrap();
+        sim.drain();
+        if i % 100 == 99 {
+            sim.run_for(1);
+        }
+    }
+    sim.run_for(100);
+    assert_eq!(sim.received_on(1), vec!["mix=499"]);
+}
+
+#[test]
+fn deleted_replay_key_is_not_replayed() {
+    let mut sim = open_sim(test_config());
+    sim.engine
+        .set_replay(sim.now, "a", Frame::Text("a".into()), 0)
+        .unwrap();
+    sim.engine
+        .set_replay(sim.now, "b", Frame::Text("b".into()), 0)
+        .unwrap();
+    assert!(sim.engine.delete_replay("a"));
+    sim.drain();
+    sim.drop_connection();
+    sim.run_until(10_000, |s| {
+        s.connection() == 2 && s.state() == ConnectionState::Open
+    });
+    assert_eq!(sim.received_on(2), vec!["b"]);
+}
+
+#[test]
+fn queue_reject_policy_errors_when_full_and_keeps_what_it_accepted() {
+    let mut config = test_config();
+    config.queue.max_messages = 2;
+    let mut sim = Sim::new(config);
+    sim.engine.send(sim.now, Frame::Text("1".into())).unwrap();
+    sim.engine.send(sim.now, Frame::Text("2".into())).unwrap();
+    let error = sim
+        .engine
+        .send(sim.now, Frame::Text("3".into()))
+        .unwrap_err();
+    assert!(matches!(
+        error,
+        SendError::QueueFull {
+            queued: 2,
+            max_messages: 2,
+            ..
+        }
+    ));
+    assert!(error.to_string().contains("queue.maxMessages"));
+    sim.connect();
+    sim.run_until_state(ConnectionState::Open, 100);
+    assert_eq!(sim.received_on(1), vec!["1", "2"]);
+}
+
+#[test]
+fn queue_drop_oldest_reports_overflow() {
+    let mut config = test_config();
+    config.queue.max_messages = 2;
+    config.queue.overflow = Overflow::DropOldest;
+    let mut sim = Sim::new(config);
+    for i in 0..4 {
+        sim.engine
+            .send(sim.now, Frame::Text(format!("{i}")))
+            .unwrap();
+    }
+    sim.drain();
+    assert!(sim.saw(|e| matches!(e, Event::QueueOverflow { dropped: 1 })));
+    sim.connect();
+    sim.run_until_state(ConnectionState::Open, 100);
+    assert_eq!(sim.received_on(1), vec!["2", "3"]);
+}
+
+#[test]
+fn oversized_message_is_refused_and_nothing_else_is_dropped() {
+    let mut config = test_config();
+    config.max_message_bytes = 10;
+    let mut sim = open_sim(config);
+    sim.engine
+        .send(sim.now, Frame::Text("small".into()))
+        .unwrap();
+    let error = sim
+        .engine
+        .send(sim.now, Frame::Text("x".repeat(11)))
+        .unwrap_err();
+    assert_eq!(error, SendError::TooLarge { size: 11, max: 10 });
+    sim.engine
+        .send(sim.now, Frame::Text("after".into()))
+        .unwrap();
+    sim.drain();
+    assert_eq!(sim.received_on(1), vec!["small", "after"]);
+}
+
+#[test]
+fn send_after_app_close_is_refused() {
+    let mut sim = open_sim(test_config());
+    sim.engine.close(sim.now, 1000, "").unwrap();
+    assert_eq!(
+        sim.engine.send(sim.now, Frame::Text("late".into())),
+        Err(SendError::Closed)
+    );
+}
+
+// ----- requests -----
+
+fn reply_ids(sim: &Sim) -> Vec<u64> {
+    sim.events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::Reply { request, .. } => Some(*request),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn request_resolves_with_the_reply_carrying_the_same_id() {
+    let mut sim = open_sim(test_config());
+    sim.echoes = true;
+    let handle = sim
+        .engine
+        .request(sim.now, r#"{"type":"get","what":"mix"}"#, None)
+        .unwrap();
+    sim.drain();
+    let sent = sim.received_on(1)[0].clone();
+    assert!(sent.contains(&format!(r#""id":"{handle}""#)), "{sent}");
+    sim.run_for(100);
+    assert_eq!(reply_ids(&sim), vec![handle]);
+    assert!(
+        sim.delivered.is_empty(),
+        "the reply goes to the request, not to message listeners"
+    );
+    assert_eq!(sim.engine.stats(sim.now).request_p50_ms, Some(10));
+}
+
+#[test]
+fn request_keeps_an_id_the_app_chose() {
+    let mut sim = open_sim(test_config());
+    sim.echoes = true;
+    let handle = sim
+        .engine
+        .request(sim.now, r#"{"id":"abc","type":"get"}"#, None)
+        .unwrap();
+    sim.drain();
+    assert_eq!(sim.received_on(1), vec![r#"{"id":"abc","type":"get"}"#]);
+    sim.run_for(100);
+    assert_eq!(reply_ids(&sim), vec![handle]);
+}
+
+#[test]
+fn request_times_out() {
+    let mut sim = open_sim(test_config());
+    let handle = sim
+        .engine
+        .request(sim.now, r#"{"type":"get"}"#, Some(300))
+        .unwrap();
+    sim.drain();
+    sim.run_for(299);
+    assert!(!sim.saw(|e| matches!(e, Event::RequestFailed { .. })));
+    sim.run_for(1);
+    assert!(sim.saw(|e| matches!(e, Event::RequestFailed { request, reason: RequestFailure::Timeout } if *request == handle)));
+}
+
+#[test]
+fn request_rejects_non_object_messages() {
+    let mut sim = open_sim(test_config());
+    assert_eq!(
+        sim.engine.request(sim.now, "[1,2]", None),
+        Err(SendError::NotJsonObject)
+    );
+    assert_eq!(
+        sim.engine.request(sim.now, "hello", None),
+        Err(SendError::NotJsonObject)
+    );
+}
+
+#[test]
+fn pending_request_fails_on_connection_loss_by_default() {
+    let mut sim = open_sim(test_config());
+    let handle = sim
+        .engine
+        .request(sim.now, r#"{"type":"get"}"#, None)
+        .unwrap();
+    sim.drain();
+    sim.drop_connection();
+    sim.run_for(50);
+    assert!(sim.saw(|e| matches!(e, Event::RequestFailed { request, reason: RequestFailure::ConnectionLost } if *request == handle)));
+}
+
+#[test]
+fn pending_request_is_resent_after_reconnect_when_configured() {
+    let mut config = test_config();
+    config.requests.on_reconnect = PendingOnReconnect::Resend;
+    let mut sim = open_sim(config);
+    let handle = sim
+        .engine
+        .request(sim.now, r#"{"type":"get"}"#, None)
+        .unwrap();
+    sim.drain();
+    sim.drop_connection();
+    sim.run_until(10_000, |s| {
+        s.connection() == 2 && s.state() == ConnectionState::Open
+    });
+    assert_eq!(sim.received_on(2).len(), 1, "resent once");
+    sim.echoes = true;
+    sim.engine
+        .send(sim.now, Frame::Text("nudge".into()))
+        .unwrap();
+    sim.drain();
+    sim.server_send(&sim.received_on(2)[0].clone());
+    sim.run_for(100);
+    assert_eq!(reply_ids(&sim), vec![handle]);
+}
+
+#[test]
+fn request_made_while_disconnected_goes_out_after_open() {
+    let mut sim = Sim::new(test_config());
+    sim.echoes = true;
+    let handle = sim
+        .engine
+        .request(sim.now, r#"{"type":"get"}"#, None)
+        .unwrap();
+    sim.connect();
+    sim.run_for(100);
+    assert_eq!(sim.received_on(1).len(), 1);
+    assert_eq!(reply_ids(&sim), vec![handle]);
+}
+
+#[test]
+fn slow_reply_emits_slow_event_and_feeds_percentiles() {
+    let mut config = test_config();
+    config.requests.slow_ms = 100;
+    let mut sim = open_sim(config);
+    sim.echoes = true;
+    sim.reply_delay_ms = 200;
+    sim.engine
+        .request(sim.now, r#"{"type":"get"}"#, None)
+        .unwrap();
+    sim.drain();
+    sim.run_for(1_000);
+    assert!(sim.saw(|e| matches!(
+        e,
+        Event::Slow {
+            latency_ms: 210,
+            ..
+        }
+    )));
+    assert_eq!(sim.engine.stats(sim.now).request_p99_ms, Some(210));
+}
+
+// ----- inspector -----
+
+#[test]
+fn inspector_records_both_directions_with_connection_numbers() {
+    let mut sim = open_sim(test_config());
+    sim.echoes = true;
+    sim.engine
+        .send(sim.now, Frame::Text(r#"{"type":"hello"}"#.into()))
+        .unwrap();
+    sim.drain();
+    sim.run_for(100);
+    let records: Vec<_> = sim
+        .engine
+        .inspector()
+        .records()
+        .map(|r| (r.direction, r.connection, r.size))
+        .collect();
+    use resilient_ws::core::Direction::{In, Out};
+    assert_eq!(records, vec![(Out, 1, 16), (In, 1, 16)]);
+}
+
+#[test]
+fn inspector_stays_within_its_caps_under_a_flood() {
+    let mut config = test_config();
+    config.inspector.max_entries = 50;
+    config.inspector.max_bytes = 1_000;
+    let mut sim = open_sim(config);
+    for i in 0..10_000 {
+        sim.input(Input::Message(Frame::Text(format!("{{\"n\":{i}}}"))));
+        assert!(sim.engine.inspector().len() <= 50);
+        assert!(sim.engine.inspector().bytes() <= 1_000);
+    }
+    assert_eq!(sim.delivered.len(), 10_000, "the app gets every message");
+}
+
+// ----- URL provider and security -----
+
+#[test]
+fn url_provider_is_called_before_each_attempt() {
+    let mut sim = Sim::with_source(UrlSource::Provider(URL.into()), test_config(), 1);
+    sim.provider_urls = vec![
+        Ok(format!("{URL}?token=one")),
+        Ok(format!("{URL}?token=two")),
+    ];
+    sim.connect();
+    sim.run_until_state(ConnectionState::Open, 100);
+    assert_eq!(sim.socket.as_ref().unwrap().url, format!("{URL}?token=one"));
+    sim.drop_connection();
+    sim.run_until(10_000, |s| {
+        s.connection() == 2 && s.state() == ConnectionState::Open
+    });
+    assert_eq!(sim.socket.as_ref().unwrap().url, format!("{URL}?token=two"));
+    assert_eq!(sim.provider_calls, 2);
+}
+
+#[test]
+fn url_provider_failure_is_retried_with_backoff() {
+    let mut sim = Sim::with_source(UrlSource::Provider(URL.into()), test_config(), 1);
+    sim.provider_urls = vec![Err("token service down".into())];
+    sim.connect();
+    sim.run_until_state(ConnectionState::Open, 10_000);
+    assert_eq!(sim.closes()[0].cause, CloseCause::UrlProvider);
+    assert_eq!(sim.sockets_opened, 1);
+}
+
+#[test]
+fn require_secure_refuses_ws_urls_before_any_connection() {
+    let mut config = test_config();
+    config.require_secure = true;
+    config.allow_insecure_localhost = false;
+    let error = resilient_ws::core::Engine::<Frame>::new(UrlSource::Fixed(URL.into()), config, 1)
+        .unwrap_err();
+    assert_eq!(error.option, "requireSecure");
+}
+
+// ----- dispose and long runs -----
+
+#[test]
+fn dispose_leaves_no_socket_no_timer_and_fails_requests() {
+    let mut sim = open_sim(heartbeat_config());
+    let handle = sim
+        .engine
+        .request(sim.now, r#"{"type":"get"}"#, None)
+        .unwrap();
+    sim.engine.dispose(sim.now);
+    sim.drain();
+    assert!(sim.socket.is_none());
+    assert_eq!(sim.engine.poll_timeout(), None);
+    assert_eq!(sim.state(), ConnectionState::Closed);
+    assert!(sim.saw(|e| matches!(e, Event::RequestFailed { request, reason: RequestFailure::Disposed } if *request == handle)));
+}
+
+#[test]
+fn thirty_minute_outage_runs_in_simulated_time() {
+    let mut config = heartbeat_config();
+    config.reconnect.max_delay_ms = 30_000;
+    let mut sim = open_sim(config);
+    sim.server_restart(30 * 60_000);
+    assert!(
+        sim.run_until(31 * 60_000, |s| s.state() == ConnectionState::Open
+            && s.connection() > 1)
+    );
+    // Capped at 30 s: about 60 attempts in 30 minutes, not thousands.
+    assert!(
+        (55..=75).contains(&sim.sockets_opened),
+        "{}",
+        sim.sockets_opened
+    );
+}

@@ -1,12 +1,18 @@
 //! The message inspector: a ring buffer of the last messages in and out,
 //! bounded by count and bytes. Records keep the payload handle and metadata;
 //! JSON fields are parsed only when a query asks for them.
-//! STUB: `entries` and `export_json` to be completed.
+//!
+//! Both caps hold at all times: at most `max_entries` records and at most
+//! `max_bytes` payload bytes. A payload larger than `max_bytes` on its own is
+//! recorded without the payload (metadata only, `payload: None`), so one huge
+//! message neither breaks the byte cap nor wipes out the history.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
+use super::json_scan;
 use super::payload::Payload;
 use super::redact::Redactor;
 use super::time::Millis;
@@ -21,6 +27,19 @@ pub enum Direction {
     Out,
 }
 
+impl Direction {
+    /// `"in"` or `"out"`, as in JS and in the JSON export.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::In => "in",
+            Direction::Out => "out",
+        }
+    }
+}
+
+/// Characters of payload text shown in [`InspectorEntry::preview`].
+pub const PREVIEW_CHARS: usize = 200;
+
 /// One recorded message: metadata plus the payload handle.
 #[derive(Clone, Debug)]
 pub struct InspectorRecord<P> {
@@ -34,8 +53,18 @@ pub struct InspectorRecord<P> {
     pub size: usize,
     /// Connection number (1 for the first socket, +1 per new socket).
     pub connection: u32,
-    /// The payload itself, not parsed.
-    pub payload: P,
+    /// Whether the payload is binary (known even when it was not kept).
+    pub binary: bool,
+    /// The payload itself, not parsed; `None` when it alone was larger than
+    /// the byte cap (only its metadata is kept).
+    pub payload: Option<P>,
+}
+
+impl<P> InspectorRecord<P> {
+    /// Payload bytes this record counts against the byte cap.
+    fn kept_bytes(&self) -> usize {
+        if self.payload.is_some() { self.size } else { 0 }
+    }
 }
 
 /// Which records a query wants.
@@ -75,7 +104,8 @@ pub struct InspectorEntry {
     pub message_type: Option<String>,
     /// The JSON `id` field, if any.
     pub id: Option<String>,
-    /// The start of the payload text, redacted (binary: a short hex summary).
+    /// The first [`PREVIEW_CHARS`] characters of the payload text, redacted;
+    /// `<binary N bytes>` for binary payloads, and a note for text not kept.
     pub preview: String,
 }
 
@@ -103,30 +133,73 @@ impl<P: Payload> Inspector<P> {
     }
 
     /// Records a message, evicting the oldest records to stay within caps.
-    /// A single payload larger than `max_bytes` is recorded without its
-    /// payload counted... (STUB: see the final version)
+    ///
+    /// A payload larger than `max_bytes` on its own is recorded with
+    /// `payload: None` and counts 0 bytes: its metadata shows up, its content
+    /// does not, and the other records stay. Does nothing when
+    /// `max_entries == 0`.
     pub fn record(&mut self, direction: Direction, at: Millis, connection: u32, payload: &P) {
         if self.max_entries == 0 {
             return;
         }
         let size = payload.size();
-        while !self.records.is_empty()
-            && (self.records.len() >= self.max_entries || self.bytes + size > self.max_bytes)
-        {
-            if let Some(evicted) = self.records.pop_front() {
-                self.bytes -= evicted.size;
+        let binary = !payload.is_text();
+        let payload = (size <= self.max_bytes).then(|| payload.clone());
+        let kept = if payload.is_some() { size } else { 0 };
+        while self.records.len() >= self.max_entries || self.bytes + kept > self.max_bytes {
+            if !self.evict_oldest() {
+                break;
             }
         }
-        self.bytes += size;
+        self.bytes += kept;
         self.records.push_back(InspectorRecord {
             seq: self.next_seq,
             direction,
             at,
             size,
             connection,
-            payload: payload.clone(),
+            binary,
+            payload,
         });
         self.next_seq += 1;
+    }
+
+    /// Changes the caps, evicting the oldest records (and dropping payloads
+    /// now larger than `max_bytes` on their own) until both hold.
+    pub fn set_caps(&mut self, max_entries: usize, max_bytes: usize) {
+        self.max_entries = max_entries;
+        self.max_bytes = max_bytes;
+        for record in &mut self.records {
+            if record.payload.is_some() && record.size > max_bytes {
+                self.bytes -= record.size;
+                record.payload = None;
+            }
+        }
+        while self.records.len() > max_entries || self.bytes > max_bytes {
+            if !self.evict_oldest() {
+                break;
+            }
+        }
+    }
+
+    /// Most records kept.
+    pub fn max_entries(&self) -> usize {
+        self.max_entries
+    }
+
+    /// Most payload bytes kept.
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes
+    }
+
+    fn evict_oldest(&mut self) -> bool {
+        match self.records.pop_front() {
+            Some(evicted) => {
+                self.bytes -= evicted.kept_bytes();
+                true
+            }
+            None => false,
+        }
     }
 
     /// Number of records held.
@@ -144,7 +217,7 @@ impl<P: Payload> Inspector<P> {
         self.bytes
     }
 
-    /// Drops every record.
+    /// Drops every record (sequence numbers keep increasing).
     pub fn clear(&mut self) {
         self.records.clear();
         self.bytes = 0;
@@ -156,14 +229,541 @@ impl<P: Payload> Inspector<P> {
     }
 
     /// The records matching `filter`, parsed and redacted, oldest first.
+    ///
+    /// With a `limit`, the newest matching records are kept. JSON is scanned
+    /// only for records that pass the direction filter, once each. Records
+    /// whose text is not a JSON object (or was not kept) match no `type` or
+    /// `fields` filter.
     pub fn entries(&self, filter: &InspectorFilter, redactor: &Redactor) -> Vec<InspectorEntry> {
-        let _ = (filter, redactor);
-        Vec::new()
+        let limit = filter.limit.unwrap_or(usize::MAX);
+        let mut entries = Vec::new();
+        if limit == 0 {
+            return entries;
+        }
+        for record in self.records.iter().rev() {
+            if filter.direction.is_some_and(|d| d != record.direction) {
+                continue;
+            }
+            let text = record
+                .payload
+                .as_ref()
+                .filter(|payload| payload.is_text())
+                .and_then(Payload::text);
+            let fields = text.as_deref().and_then(json_scan::top_level_fields);
+            let field = |key: &str| field_in(fields.as_deref(), key);
+            let type_matches = filter
+                .message_type
+                .as_deref()
+                .is_none_or(|wanted| field("type").is_some_and(|t| t == wanted));
+            if !type_matches
+                || !filter
+                    .fields
+                    .iter()
+                    .all(|(key, wanted)| field(key).is_some_and(|value| value == *wanted))
+            {
+                continue;
+            }
+            let shown =
+                |key: &str| field(key).map(|value| redactor.redact_text(&value).into_owned());
+            entries.push(InspectorEntry {
+                seq: record.seq,
+                direction: record.direction,
+                at_ms: record.at.0,
+                size: record.size,
+                connection: record.connection,
+                binary: record.binary,
+                message_type: shown("type"),
+                id: shown("id"),
+                preview: preview(record, text.as_deref(), redactor),
+            });
+            if entries.len() >= limit {
+                break;
+            }
+        }
+        entries.reverse();
+        entries
     }
 
-    /// The matching entries as a JSON array (redacted), for export.
+    /// The matching entries as a JSON array (redacted), for export: one
+    /// object per entry with the fields of [`InspectorEntry`] in camelCase
+    /// (`seq`, `direction`, `atMs`, `size`, `connection`, `binary`, `type`,
+    /// `id`, `preview`); missing `type`/`id` are `null`.
     pub fn export_json(&self, filter: &InspectorFilter, redactor: &Redactor) -> String {
-        let _ = (filter, redactor);
-        String::from("[]")
+        let entries = self.entries(filter, redactor);
+        let mut out = String::from("[");
+        for (index, entry) in entries.iter().enumerate() {
+            if index > 0 {
+                out.push(',');
+            }
+            let optional = |value: &Option<String>| {
+                value
+                    .as_deref()
+                    .map_or_else(|| String::from("null"), json_scan::quote)
+            };
+            out.push_str(&format!(
+                "{{\"seq\":{},\"direction\":\"{}\",\"atMs\":{},\"size\":{},\"connection\":{},\
+                 \"binary\":{},\"type\":{},\"id\":{},\"preview\":{}}}",
+                entry.seq,
+                entry.direction.as_str(),
+                entry.at_ms,
+                entry.size,
+                entry.connection,
+                entry.binary,
+                optional(&entry.message_type),
+                optional(&entry.id),
+                json_scan::quote(&entry.preview),
+            ));
+        }
+        out.push(']');
+        out
+    }
+}
+
+/// The text of top-level field `key` (the last one if repeated).
+fn field_in<'t>(fields: Option<&[(Cow<'_, str>, &'t str)]>, key: &str) -> Option<Cow<'t, str>> {
+    fields?
+        .iter()
+        .rev()
+        .find(|(name, _)| name == key)
+        .map(|(_, raw)| json_scan::value_text(raw))
+}
+
+/// What the inspector shows of a payload.
+fn preview<P>(record: &InspectorRecord<P>, text: Option<&str>, redactor: &Redactor) -> String {
+    match text {
+        _ if record.binary => format!("<binary {} bytes>", record.size),
+        Some(text) => {
+            // Redact the whole text first: a cut JSON document would hide
+            // its structure from the redactor.
+            let redacted = redactor.redact_text(text);
+            match redacted.char_indices().nth(PREVIEW_CHARS) {
+                Some((cut, _)) => redacted[..cut].to_owned(),
+                None => redacted.into_owned(),
+            }
+        }
+        None if record.payload.is_none() => {
+            format!("<text of size {}, too large to keep>", record.size)
+        }
+        None => format!("<text of size {}, unreadable>", record.size),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::payload::Frame;
+
+    fn text(value: &str) -> Frame {
+        Frame::Text(value.to_owned())
+    }
+
+    fn filled(messages: &[(Direction, &str)]) -> Inspector<Frame> {
+        let mut inspector = Inspector::new(100, 1 << 20);
+        for (index, (direction, message)) in messages.iter().enumerate() {
+            inspector.record(*direction, Millis(index as u64 * 10), 1, &text(message));
+        }
+        inspector
+    }
+
+    fn seqs(entries: &[InspectorEntry]) -> Vec<u64> {
+        entries.iter().map(|entry| entry.seq).collect()
+    }
+
+    fn all() -> InspectorFilter {
+        InspectorFilter::default()
+    }
+
+    /// The elements of a JSON array, as raw text.
+    fn array_elements(text: &str) -> Vec<&str> {
+        let bytes = text.as_bytes();
+        assert!(json_scan::is_valid(text), "{text}");
+        let mut i = json_scan::skip_ws(bytes, 0);
+        assert_eq!(bytes[i], b'[');
+        i = json_scan::skip_ws(bytes, i + 1);
+        let mut elements = Vec::new();
+        while bytes[i] != b']' {
+            let end = json_scan::skip_value(bytes, i).unwrap();
+            elements.push(&text[i..end]);
+            i = json_scan::skip_ws(bytes, end);
+            if bytes[i] == b',' {
+                i = json_scan::skip_ws(bytes, i + 1);
+            }
+        }
+        elements
+    }
+
+    fn lcg(state: &mut u64) -> usize {
+        *state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (*state >> 33) as usize
+    }
+
+    #[test]
+    fn caps_are_never_exceeded_under_random_sizes() {
+        let mut state = 1;
+        for round in 0..50 {
+            let max_entries = lcg(&mut state) % 12;
+            let max_bytes = lcg(&mut state) % 300;
+            let mut inspector = Inspector::new(max_entries, max_bytes);
+            let mut last_seq = 0;
+            for step in 0..400 {
+                let size = match lcg(&mut state) % 10 {
+                    0 => max_bytes + 1 + lcg(&mut state) % 50,
+                    1 => 0,
+                    _ => lcg(&mut state) % (max_bytes / 3 + 2),
+                };
+                let payload = if step % 3 == 0 {
+                    Frame::Binary(vec![0; size])
+                } else {
+                    Frame::Text("x".repeat(size))
+                };
+                inspector.record(Direction::In, Millis(step), 1, &payload);
+                if step % 97 == 0 {
+                    inspector.set_caps(lcg(&mut state) % 12, lcg(&mut state) % 300);
+                }
+                let kept: usize = inspector.records().map(InspectorRecord::kept_bytes).sum();
+                assert!(inspector.len() <= inspector.max_entries(), "round {round}");
+                assert!(inspector.bytes() <= inspector.max_bytes(), "round {round}");
+                assert_eq!(inspector.bytes(), kept, "round {round}");
+                let seqs: Vec<u64> = inspector.records().map(|r| r.seq).collect();
+                assert!(seqs.windows(2).all(|w| w[0] < w[1]));
+                if let Some(newest) = inspector.records().last() {
+                    assert!(newest.seq >= last_seq);
+                    last_seq = newest.seq;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn oldest_records_are_evicted_first_by_count() {
+        let mut inspector = Inspector::new(3, 1000);
+        for message in ["a", "b", "c", "d", "e"] {
+            inspector.record(Direction::Out, Millis(0), 1, &text(message));
+        }
+        let kept: Vec<Option<Frame>> = inspector.records().map(|r| r.payload.clone()).collect();
+        assert_eq!(kept, [Some(text("c")), Some(text("d")), Some(text("e"))]);
+        assert_eq!(inspector.bytes(), 3);
+    }
+
+    #[test]
+    fn oldest_records_are_evicted_first_by_bytes() {
+        let mut inspector = Inspector::new(100, 10);
+        for message in ["aaaa", "bbbb", "cc", "dddd"] {
+            inspector.record(Direction::In, Millis(0), 1, &text(message));
+        }
+        let seqs: Vec<u64> = inspector.records().map(|r| r.seq).collect();
+        assert_eq!(seqs, [2, 3, 4]);
+        assert_eq!(inspector.bytes(), 10);
+    }
+
+    #[test]
+    fn an_oversize_payload_keeps_its_metadata_but_not_its_content() {
+        let mut inspector = Inspector::new(10, 8);
+        inspector.record(Direction::In, Millis(1), 1, &text("small"));
+        inspector.record(Direction::Out, Millis(2), 2, &Frame::Binary(vec![1; 50]));
+        inspector.record(Direction::In, Millis(3), 2, &text(&"y".repeat(9)));
+        assert_eq!(inspector.len(), 3, "the small record is not evicted");
+        assert_eq!(inspector.bytes(), 5);
+        let records: Vec<&InspectorRecord<Frame>> = inspector.records().collect();
+        assert_eq!(records[1].size, 50);
+        assert!(records[1].binary);
+        assert_eq!(records[1].payload, None);
+        assert!(!records[2].binary);
+        let entries = inspector.entries(&all(), &Redactor::default());
+        assert_eq!(entries[0].preview, "small");
+        assert_eq!(entries[1].preview, "<binary 50 bytes>");
+        assert_eq!(entries[2].preview, "<text of size 9, too large to keep>");
+    }
+
+    #[test]
+    fn zero_max_entries_disables_recording() {
+        let mut inspector = Inspector::new(0, 1000);
+        inspector.record(Direction::In, Millis(0), 1, &text("a"));
+        assert!(inspector.is_empty());
+        assert_eq!(inspector.bytes(), 0);
+    }
+
+    #[test]
+    fn sequence_numbers_start_at_one_and_survive_clear() {
+        let mut inspector = Inspector::new(2, 100);
+        for message in ["a", "b", "c"] {
+            inspector.record(Direction::In, Millis(0), 1, &text(message));
+        }
+        assert_eq!(
+            inspector.records().map(|r| r.seq).collect::<Vec<_>>(),
+            [2, 3]
+        );
+        inspector.clear();
+        assert!(inspector.is_empty());
+        assert_eq!(inspector.bytes(), 0);
+        inspector.record(Direction::In, Millis(0), 1, &text("d"));
+        assert_eq!(inspector.records().next().unwrap().seq, 4);
+    }
+
+    #[test]
+    fn set_caps_evicts_oldest_and_drops_payloads_over_the_new_byte_cap() {
+        let mut inspector = filled(&[
+            (Direction::In, "aaaaaaaaaa"),
+            (Direction::In, "bb"),
+            (Direction::In, "cccccc"),
+            (Direction::In, "d"),
+        ]);
+        inspector.set_caps(3, 5);
+        let records: Vec<(u64, bool)> = inspector
+            .records()
+            .map(|r| (r.seq, r.payload.is_some()))
+            .collect();
+        assert_eq!(records, [(2, true), (3, false), (4, true)]);
+        assert_eq!(inspector.bytes(), 3);
+        inspector.set_caps(1, 5);
+        assert_eq!(inspector.records().map(|r| r.seq).collect::<Vec<_>>(), [4]);
+        inspector.set_caps(0, 0);
+        assert!(inspector.is_empty());
+        assert_eq!(inspector.bytes(), 0);
+    }
+
+    #[test]
+    fn entries_carry_metadata_type_and_id() {
+        let mut inspector = Inspector::new(10, 1000);
+        inspector.record(
+            Direction::Out,
+            Millis(42),
+            3,
+            &text(r#"{"type":"hello","id":7}"#),
+        );
+        inspector.record(
+            Direction::In,
+            Millis(50),
+            3,
+            &text(r#"{"id":"r\"1","type":"ack"}"#),
+        );
+        inspector.record(Direction::In, Millis(60), 3, &text("not json"));
+        let entries = inspector.entries(&all(), &Redactor::default());
+        assert_eq!(
+            entries[0],
+            InspectorEntry {
+                seq: 1,
+                direction: Direction::Out,
+                at_ms: 42,
+                size: 23,
+                connection: 3,
+                binary: false,
+                message_type: Some("hello".into()),
+                id: Some("7".into()),
+                preview: r#"{"type":"hello","id":7}"#.into(),
+            }
+        );
+        assert_eq!(entries[1].id.as_deref(), Some("r\"1"));
+        assert_eq!(entries[1].message_type.as_deref(), Some("ack"));
+        assert_eq!(entries[2].message_type, None);
+        assert_eq!(entries[2].id, None);
+        assert_eq!(entries[2].preview, "not json");
+    }
+
+    #[test]
+    fn filters_by_direction_type_and_fields() {
+        let inspector = filled(&[
+            (Direction::Out, r#"{"type":"sub","room":"a"}"#),
+            (Direction::In, r#"{"type":"ack","room":"a","n":1}"#),
+            (Direction::In, r#"{"type":"ack","room":"b","n":2}"#),
+            (Direction::In, r#"{"type":"event","room":"a"}"#),
+            (Direction::In, "ack"),
+            (Direction::Out, r#"{"type":"ack"}"#),
+        ]);
+        let redactor = Redactor::default();
+        let by = |filter: InspectorFilter| seqs(&inspector.entries(&filter, &redactor));
+        assert_eq!(by(all()), [1, 2, 3, 4, 5, 6]);
+        assert_eq!(
+            by(InspectorFilter {
+                direction: Some(Direction::In),
+                ..all()
+            }),
+            [2, 3, 4, 5]
+        );
+        assert_eq!(
+            by(InspectorFilter {
+                message_type: Some("ack".into()),
+                ..all()
+            }),
+            [2, 3, 6]
+        );
+        assert_eq!(
+            by(InspectorFilter {
+                direction: Some(Direction::In),
+                message_type: Some("ack".into()),
+                ..all()
+            }),
+            [2, 3]
+        );
+        assert_eq!(
+            by(InspectorFilter {
+                fields: vec![("room".into(), "a".into())],
+                ..all()
+            }),
+            [1, 2, 4]
+        );
+        assert_eq!(
+            by(InspectorFilter {
+                fields: vec![("room".into(), "a".into()), ("n".into(), "1".into())],
+                ..all()
+            }),
+            [2]
+        );
+        assert_eq!(
+            by(InspectorFilter {
+                fields: vec![("missing".into(), "".into())],
+                ..all()
+            }),
+            Vec::<u64>::new()
+        );
+    }
+
+    #[test]
+    fn limit_keeps_the_newest_matches_oldest_first() {
+        let inspector = filled(&[
+            (Direction::In, "1"),
+            (Direction::Out, "2"),
+            (Direction::In, "3"),
+            (Direction::In, "4"),
+            (Direction::Out, "5"),
+        ]);
+        let redactor = Redactor::default();
+        let limited = |limit, direction| {
+            let filter = InspectorFilter {
+                limit: Some(limit),
+                direction,
+                ..all()
+            };
+            seqs(&inspector.entries(&filter, &redactor))
+        };
+        assert_eq!(limited(2, None), [4, 5]);
+        assert_eq!(limited(2, Some(Direction::In)), [3, 4]);
+        assert_eq!(limited(10, Some(Direction::Out)), [2, 5]);
+        assert_eq!(limited(0, None), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn type_and_field_filters_skip_binary_and_unkept_payloads() {
+        let mut inspector = Inspector::new(10, 30);
+        inspector.record(
+            Direction::In,
+            Millis(0),
+            1,
+            &Frame::Binary(br#"{"type":"x"}"#.to_vec()),
+        );
+        inspector.record(
+            Direction::In,
+            Millis(0),
+            1,
+            &text(&format!(r#"{{"type":"x","p":"{}"}}"#, "z".repeat(40))),
+        );
+        inspector.record(Direction::In, Millis(0), 1, &text(r#"{"type":"x"}"#));
+        let filter = InspectorFilter {
+            message_type: Some("x".into()),
+            ..all()
+        };
+        assert_eq!(seqs(&inspector.entries(&filter, &Redactor::default())), [3]);
+    }
+
+    #[test]
+    fn previews_are_redacted_before_they_are_cut() {
+        let long_tail = "q".repeat(500);
+        let inspector = filled(&[
+            (
+                Direction::Out,
+                &format!(r#"{{"type":"auth","token":"abc123","pad":"{long_tail}"}}"#),
+            ),
+            (Direction::Out, "GET wss://h/ws?token=abc123&x=1"),
+            (Direction::In, &"é".repeat(300)),
+        ]);
+        let entries = inspector.entries(&all(), &Redactor::default());
+        assert!(
+            entries[0]
+                .preview
+                .starts_with(r#"{"type":"auth","token":"[redacted]","pad":"qqq"#)
+        );
+        assert_eq!(entries[0].preview.chars().count(), PREVIEW_CHARS);
+        assert!(!entries[0].preview.contains("abc123"));
+        assert_eq!(entries[1].preview, "GET wss://h/ws?token=[redacted]&x=1");
+        assert_eq!(entries[2].preview, "é".repeat(PREVIEW_CHARS));
+    }
+
+    #[test]
+    fn export_is_a_valid_json_array_of_redacted_entries() {
+        let mut inspector = Inspector::new(10, 1000);
+        inspector.record(
+            Direction::Out,
+            Millis(5),
+            1,
+            &text(r#"{"type":"login","id":1,"password":"hunter2"}"#),
+        );
+        inspector.record(Direction::In, Millis(9), 2, &Frame::Binary(vec![0, 1, 2]));
+        inspector.record(
+            Direction::In,
+            Millis(11),
+            2,
+            &text("line\nbreak \"quoted\" \u{1}"),
+        );
+        let redactor = Redactor::default();
+        let json = inspector.export_json(&all(), &redactor);
+        assert!(!json.contains("hunter2"));
+        let elements = array_elements(&json);
+        assert_eq!(elements.len(), 3);
+        let field = |index: usize, key: &str| {
+            json_scan::field_text(elements[index], key).map(Cow::into_owned)
+        };
+        let keys: Vec<String> = json_scan::top_level_fields(elements[0])
+            .unwrap()
+            .into_iter()
+            .map(|(key, _)| key.into_owned())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "seq",
+                "direction",
+                "atMs",
+                "size",
+                "connection",
+                "binary",
+                "type",
+                "id",
+                "preview"
+            ]
+        );
+        assert_eq!(field(0, "direction").unwrap(), "out");
+        assert_eq!(field(0, "atMs").unwrap(), "5");
+        assert_eq!(field(0, "type").unwrap(), "login");
+        assert_eq!(field(0, "id").unwrap(), "1");
+        assert_eq!(
+            field(0, "preview").unwrap(),
+            r#"{"type":"login","id":1,"password":"[redacted]"}"#
+        );
+        assert_eq!(field(1, "binary").unwrap(), "true");
+        assert_eq!(field(1, "type").unwrap(), "null");
+        assert_eq!(field(1, "preview").unwrap(), "<binary 3 bytes>");
+        assert_eq!(field(2, "preview").unwrap(), "line\nbreak \"quoted\" \u{1}");
+        assert_eq!(field(2, "connection").unwrap(), "2");
+    }
+
+    #[test]
+    fn export_honours_the_filter_and_is_empty_when_nothing_matches() {
+        let inspector = filled(&[(Direction::In, "a"), (Direction::Out, "b")]);
+        let redactor = Redactor::default();
+        let out = InspectorFilter {
+            direction: Some(Direction::Out),
+            ..all()
+        };
+        let elements_json = inspector.export_json(&out, &redactor);
+        let elements = array_elements(&elements_json);
+        assert_eq!(elements.len(), 1);
+        assert_eq!(json_scan::field_text(elements[0], "seq").unwrap(), "2");
+        let none = InspectorFilter {
+            message_type: Some("x".into()),
+            ..all()
+        };
+        assert_eq!(inspector.export_json(&none, &redactor), "[]");
     }
 }

@@ -1,7 +1,11 @@
 //! Redaction of secrets (tokens, passwords) in everything the core shows.
-//! STUB: to be completed.
+//!
+//! Values are replaced in place and everything else is left byte-identical,
+//! so a redacted message still reads (and parses) like the original.
 
 use std::borrow::Cow;
+
+use super::json_scan;
 
 /// What replaces a secret value.
 pub const REDACTED: &str = "[redacted]";
@@ -14,31 +18,606 @@ pub struct Redactor {
 
 impl Default for Redactor {
     fn default() -> Self {
-        Redactor::new(["token", "authorization", "password", "secret"].map(String::from).to_vec())
+        Redactor::new(
+            ["token", "authorization", "password", "secret"]
+                .map(String::from)
+                .to_vec(),
+        )
     }
 }
 
 impl Redactor {
     /// A redactor for these key names (matched case-insensitively; a key
-    /// containing one of them, like `access_token`, matches too).
+    /// containing one of them, like `access_token`, matches too). Empty
+    /// names are ignored.
     pub fn new(secret_keys: Vec<String>) -> Self {
-        Redactor { secret_keys: secret_keys.into_iter().map(|k| k.to_ascii_lowercase()).collect() }
+        Redactor {
+            secret_keys: secret_keys
+                .into_iter()
+                .filter(|k| !k.is_empty())
+                .map(|k| k.to_ascii_lowercase())
+                .collect(),
+        }
     }
 
     /// Whether `key` names a secret.
     pub fn is_secret_key(&self, key: &str) -> bool {
-        let key = key.to_ascii_lowercase();
-        self.secret_keys.iter().any(|secret| key.contains(secret.as_str()))
+        self.secret_keys
+            .iter()
+            .any(|secret| contains_ignore_ascii_case(key, secret))
     }
 
     /// `text` with secret values replaced: JSON fields at any depth, and
     /// `key=value` query parameters in URLs or plain text.
+    ///
+    /// - JSON (any valid document): the value of every member whose key is
+    ///   secret, whatever its type, becomes `"[redacted]"`; string values get
+    ///   the plain-text pass below (a URL inside a string). Everything else
+    ///   stays byte-identical.
+    /// - Plain text (anything else, including truncated JSON): `key=value`
+    ///   (the value ends at `&`, `#`, whitespace, a quote or the end),
+    ///   `key: value` and `"key": "value"` pairs (an HTTP auth scheme such as
+    ///   `Bearer` is kept), and URL userinfo passwords.
+    ///
+    /// Borrows `text` when nothing is secret.
     pub fn redact_text<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        Cow::Borrowed(text)
+        let mut edits = Vec::new();
+        if json_scan::is_valid(text) {
+            self.json_edits(text, &mut edits);
+        } else {
+            self.plain_edits(text, 0, false, &mut edits);
+        }
+        apply(text, &edits)
     }
 
-    /// `url` with secret query parameters (and userinfo passwords) replaced.
+    /// `url` with secret query parameters (and userinfo passwords) replaced:
+    /// `wss://user:pass@host/?token=abc` becomes
+    /// `wss://user:[redacted]@host/?token=[redacted]`.
     pub fn redact_url<'a>(&self, url: &'a str) -> Cow<'a, str> {
-        self.redact_text(url)
+        let mut edits = Vec::new();
+        self.plain_edits(url, 0, false, &mut edits);
+        apply(url, &edits)
+    }
+
+    /// Edits for a valid JSON document.
+    fn json_edits(&self, text: &str, edits: &mut Vec<Edit>) {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] != b'"' {
+                i += 1;
+                continue;
+            }
+            let Some((end, escaped)) = json_scan::scan_string(bytes, i) else {
+                return;
+            };
+            let inner = &text[i + 1..end - 1];
+            let after = json_scan::skip_ws(bytes, end);
+            if bytes.get(after) != Some(&b':') {
+                // A string value, not a key.
+                self.plain_edits(inner, i + 1, true, edits);
+                i = end;
+                continue;
+            }
+            let secret = if escaped {
+                self.is_secret_key(&json_scan::unescape(inner))
+            } else {
+                self.is_secret_key(inner)
+            };
+            if !secret {
+                i = after + 1;
+                continue;
+            }
+            let start = json_scan::skip_ws(bytes, after + 1);
+            let Some(end) = json_scan::skip_value(bytes, start) else {
+                return;
+            };
+            if &text[start..end] != REDACTED_JSON {
+                edits.push(Edit {
+                    start,
+                    end,
+                    with: REDACTED_JSON,
+                });
+            }
+            i = end;
+        }
+    }
+
+    /// Edits for plain text `text`, which starts at byte `base` of the whole
+    /// text. `in_json` says `text` is the raw inside of a JSON string: a
+    /// backslash starts an escape, so it ends a value, and quotes are `\"`.
+    fn plain_edits(&self, text: &str, base: usize, in_json: bool, edits: &mut Vec<Edit>) {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i..].starts_with(b"://") {
+                let authority = i + 3;
+                let authority_end = run_end(bytes, authority, in_json, b"/?#");
+                if let Some((start, end)) = userinfo_password(bytes, authority, authority_end) {
+                    edits.push(Edit {
+                        start: base + start,
+                        end: base + end,
+                        with: REDACTED,
+                    });
+                }
+                i = authority_end;
+                continue;
+            }
+            if !is_key_byte(bytes[i]) {
+                i += 1;
+                continue;
+            }
+            let word = i;
+            while i < bytes.len() && is_key_byte(bytes[i]) {
+                i += 1;
+            }
+            if !self.is_secret_key(&text[word..i]) {
+                continue;
+            }
+            if let Some(edit) = secret_value(bytes, word, i, in_json) {
+                i = edit.end;
+                edits.push(Edit {
+                    start: base + edit.start,
+                    end: base + edit.end,
+                    with: edit.with,
+                });
+            }
+        }
+    }
+}
+
+/// What a secret JSON value becomes.
+const REDACTED_JSON: &str = "\"[redacted]\"";
+
+/// HTTP authentication schemes kept in front of a redacted credential
+/// (`Authorization: Bearer [redacted]`), lowercase.
+const AUTH_SCHEMES: &[&str] = &[
+    "basic",
+    "bearer",
+    "digest",
+    "dpop",
+    "hoba",
+    "mutual",
+    "negotiate",
+    "ntlm",
+    "token",
+];
+
+/// One replacement: bytes `start..end` of the text become `with`.
+#[derive(Debug)]
+struct Edit {
+    start: usize,
+    end: usize,
+    with: &'static str,
+}
+
+/// `text` with `edits` (sorted, not overlapping) applied.
+fn apply<'a>(text: &'a str, edits: &[Edit]) -> Cow<'a, str> {
+    if edits.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + edits.len() * REDACTED_JSON.len());
+    let mut at = 0;
+    for edit in edits {
+        out.push_str(&text[at..edit.start]);
+        out.push_str(edit.with);
+        at = edit.end;
+    }
+    out.push_str(&text[at..]);
+    Cow::Owned(out)
+}
+
+fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    !needle.is_empty()
+        && haystack
+            .as_bytes()
+            .windows(needle.len())
+            .any(|window| window.eq_ignore_ascii_case(needle))
+}
+
+/// Bytes that make up a key name in plain text (`access_token`,
+/// `x-api-key`, `user.password`, `params[token]`).
+fn is_key_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-' | b'.' | b'[' | b']')
+}
+
+/// The index where a value starting at `i` ends: at whitespace, a quote,
+/// one of `stops`, a backslash when `in_json`, or the end.
+fn run_end(bytes: &[u8], mut i: usize, in_json: bool, stops: &[u8]) -> usize {
+    while let Some(&byte) = bytes.get(i) {
+        if byte.is_ascii_whitespace()
+            || byte == b'"'
+            || byte == b'\''
+            || (in_json && byte == b'\\')
+            || stops.contains(&byte)
+        {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// The password in the userinfo of the URL authority `start..end`
+/// (`user:pass@host`), if there is one to redact.
+fn userinfo_password(bytes: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
+    let authority = &bytes[start..end];
+    let at = authority.iter().rposition(|&b| b == b'@')?;
+    let colon = authority[..at].iter().position(|&b| b == b':')?;
+    let password = &authority[colon + 1..at];
+    (!password.is_empty() && password != REDACTED.as_bytes())
+        .then_some((start + colon + 1, start + at))
+}
+
+/// The quote at `i`: `"` or `'`, or in a JSON string `\"` or `'`.
+fn quote_at(bytes: &[u8], i: usize, in_json: bool) -> Option<&'static [u8]> {
+    let rest = bytes.get(i..)?;
+    if rest.starts_with(b"'") {
+        Some(b"'")
+    } else if in_json && rest.starts_with(b"\\\"") {
+        Some(b"\\\"")
+    } else if !in_json && rest.starts_with(b"\"") {
+        Some(b"\"")
+    } else {
+        None
+    }
+}
+
+/// The edit for the value of the secret key `bytes[word..word_end]`, if a
+/// value follows it (`key=value`, `key: value`, `"key": "value"`).
+fn secret_value(bytes: &[u8], word: usize, word_end: usize, in_json: bool) -> Option<Edit> {
+    let mut j = word_end;
+    let quoted_key = [b"\\\"".as_slice(), b"\"", b"'"].into_iter().find(|quote| {
+        bytes[..word].ends_with(quote) && quote_at(bytes, word_end, in_json) == Some(quote)
+    });
+    if let Some(quote) = quoted_key {
+        j += quote.len();
+        while let Some(b' ' | b'\t') = bytes.get(j) {
+            j += 1;
+        }
+    }
+    let (start, end, with) = match bytes.get(j)? {
+        b'=' => (j + 1, run_end(bytes, j + 1, in_json, b"&#"), REDACTED),
+        b':' if !bytes[j..].starts_with(b"://") => {
+            let mut start = j + 1;
+            while let Some(b' ' | b'\t') = bytes.get(start) {
+                start += 1;
+            }
+            if let Some(quote) = quote_at(bytes, start, in_json) {
+                let inner = start + quote.len();
+                (inner, closing_quote(bytes, inner, quote), REDACTED)
+            } else if !in_json && matches!(bytes.get(start), Some(b'{' | b'[')) {
+                (start, matching_bracket_end(bytes, start), REDACTED_JSON)
+            } else {
+                let start = after_auth_scheme(bytes, start, in_json);
+                (start, run_end(bytes, start, in_json, b",;&}])<>"), REDACTED)
+            }
+        }
+        _ => return None,
+    };
+    // A value that is already a redaction marker (a header value stops
+    // before its `]`) is left alone, so redacting twice changes nothing.
+    let redacted_already = [REDACTED, REDACTED_JSON]
+        .iter()
+        .any(|marker| bytes[start..].starts_with(marker.as_bytes()) && end <= start + marker.len());
+    (end > start && !redacted_already).then_some(Edit { start, end, with })
+}
+
+/// The index of the closing `quote` of a string whose inside starts at `i`
+/// (a backslash escapes the next byte, so `\\"` in a JSON string is found
+/// but never cut in half), or the end if it is unterminated.
+fn closing_quote(bytes: &[u8], mut i: usize, quote: &[u8]) -> usize {
+    while i < bytes.len() {
+        if bytes[i..].starts_with(quote) {
+            return i;
+        }
+        i += if bytes[i] == b'\\' { 2 } else { 1 };
+    }
+    bytes.len()
+}
+
+/// The index just past the bracket matching the one at `i` (strings
+/// skipped), or the end if it is unterminated.
+fn matching_bracket_end(bytes: &[u8], mut i: usize) -> usize {
+    let mut depth = 0usize;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            b'"' => i = closing_quote(bytes, i + 1, b"\""),
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+/// Skips an HTTP auth scheme (`Bearer `) at `i` when a credential follows it.
+fn after_auth_scheme(bytes: &[u8], i: usize, in_json: bool) -> usize {
+    let mut end = i;
+    while bytes.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+        end += 1;
+    }
+    let scheme = &bytes[i..end];
+    if !AUTH_SCHEMES
+        .iter()
+        .any(|s| scheme.eq_ignore_ascii_case(s.as_bytes()))
+    {
+        return i;
+    }
+    let mut credential = end;
+    while let Some(b' ' | b'\t') = bytes.get(credential) {
+        credential += 1;
+    }
+    if credential > end && run_end(bytes, credential, in_json, b",;&}])<>") > credential {
+        credential
+    } else {
+        i
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn redact(text: &str) -> String {
+        Redactor::default().redact_text(text).into_owned()
+    }
+
+    #[test]
+    fn secret_keys_match_case_insensitively_and_by_containment() {
+        let redactor = Redactor::default();
+        for key in [
+            "token",
+            "access_token",
+            "Password",
+            "X-Auth-Token",
+            "clientSecret",
+            "AUTHORIZATION",
+        ] {
+            assert!(redactor.is_secret_key(key), "{key}");
+        }
+        for key in ["type", "id", "tok", "user", ""] {
+            assert!(!redactor.is_secret_key(key), "{key}");
+        }
+        let custom = Redactor::new(vec!["ApiKey".into(), String::new()]);
+        assert!(custom.is_secret_key("x-apikey"));
+        assert!(!custom.is_secret_key("token"));
+        assert!(
+            !custom.is_secret_key("anything"),
+            "an empty key matches nothing"
+        );
+    }
+
+    #[test]
+    fn json_secret_values_of_every_type_are_redacted() {
+        assert_eq!(
+            redact(r#"{"type":"auth","token":"abc","n":1}"#),
+            r#"{"type":"auth","token":"[redacted]","n":1}"#
+        );
+        assert_eq!(
+            redact(r#"{"password":12345,"secret":{"a":[1,"x"]},"Token":null,"accessToken":true}"#),
+            r#"{"password":"[redacted]","secret":"[redacted]","Token":"[redacted]","accessToken":"[redacted]"}"#
+        );
+        assert_eq!(redact(r#"{"secret":[1,2]}"#), r#"{"secret":"[redacted]"}"#);
+    }
+
+    #[test]
+    fn json_secrets_are_redacted_at_any_depth_and_the_rest_is_byte_identical() {
+        let text = "{ \"type\" : \"login\",\n  \"auth\": {\"user\": \"ann\", \"access_token\" : \"t-1\"},\n  \"list\": [ {\"Password\": \"p\"}, [ {\"x\": {\"secret\": 2}} ] ] }";
+        let expected = "{ \"type\" : \"login\",\n  \"auth\": {\"user\": \"ann\", \"access_token\" : \"[redacted]\"},\n  \"list\": [ {\"Password\": \"[redacted]\"}, [ {\"x\": {\"secret\": \"[redacted]\"}} ] ] }";
+        assert_eq!(redact(text), expected);
+        assert!(json_scan::is_valid(&redact(text)));
+    }
+
+    #[test]
+    fn json_keys_are_compared_unescaped_and_escaped_values_are_replaced_whole() {
+        assert_eq!(
+            redact(r#"{"to\u006ben":"a\"b\\c\u0041"}"#),
+            r#"{"to\u006ben":"[redacted]"}"#
+        );
+        assert_eq!(
+            redact(r#"{"note":"say \"token\" twice","id":"x\\y"}"#),
+            r#"{"note":"say \"token\" twice","id":"x\\y"}"#
+        );
+    }
+
+    #[test]
+    fn urls_inside_json_strings_are_redacted() {
+        assert_eq!(
+            redact(
+                r#"{"url":"wss://h/ws?token=abc&x=1","list":["https://u:pw@h/?Access_Token=z#f"]}"#
+            ),
+            r#"{"url":"wss://h/ws?token=[redacted]&x=1","list":["https://u:[redacted]@h/?Access_Token=[redacted]#f"]}"#
+        );
+        assert_eq!(
+            redact(r#""wss://h/?token=abc""#),
+            r#""wss://h/?token=[redacted]""#
+        );
+    }
+
+    #[test]
+    fn a_query_value_in_a_json_string_stops_before_an_escape() {
+        let text = r#"{"log":"GET /?token=abc\"def\nnext"}"#;
+        let redacted = redact(text);
+        assert_eq!(redacted, r#"{"log":"GET /?token=[redacted]\"def\nnext"}"#);
+        assert!(json_scan::is_valid(&redacted));
+    }
+
+    #[test]
+    fn headers_inside_json_strings_are_redacted() {
+        assert_eq!(
+            redact(r#"{"raw":"Authorization: Bearer xyz"}"#),
+            r#"{"raw":"Authorization: Bearer [redacted]"}"#
+        );
+    }
+
+    #[test]
+    fn double_encoded_json_inside_a_string_is_redacted() {
+        let text = r#"{"payload":"{\"token\":\"abc\",\"n\":1}"}"#;
+        let redacted = redact(text);
+        assert_eq!(
+            redacted,
+            r#"{"payload":"{\"token\":\"[redacted]\",\"n\":1}"}"#
+        );
+        assert!(json_scan::is_valid(&redacted));
+    }
+
+    #[test]
+    fn query_parameters_in_plain_text_are_redacted() {
+        assert_eq!(redact("?token=abc&x=1"), "?token=[redacted]&x=1");
+        assert_eq!(
+            redact("wss://host/ws?x=1&TOKEN=a.b-c%2F==#frag"),
+            "wss://host/ws?x=1&TOKEN=[redacted]#frag"
+        );
+        assert_eq!(
+            redact("connect to wss://h/?access_token=abc then password=hunter2 'secret=s'"),
+            "connect to wss://h/?access_token=[redacted] then password=[redacted] 'secret=[redacted]'"
+        );
+        assert_eq!(
+            redact("a=1&params[token]=z"),
+            "a=1&params[token]=[redacted]"
+        );
+    }
+
+    #[test]
+    fn authorization_headers_in_plain_text_keep_the_scheme() {
+        assert_eq!(
+            redact("Authorization: Bearer xyz.abc"),
+            "Authorization: Bearer [redacted]"
+        );
+        assert_eq!(
+            redact("GET /\r\nauthorization:Basic dXNlcjpwYXNz\r\nHost: h"),
+            "GET /\r\nauthorization:Basic [redacted]\r\nHost: h"
+        );
+        assert_eq!(redact("Authorization: xyz"), "Authorization: [redacted]");
+        assert_eq!(
+            redact("x-auth-token: abc, ok"),
+            "x-auth-token: [redacted], ok"
+        );
+    }
+
+    #[test]
+    fn truncated_json_is_still_redacted_as_plain_text() {
+        assert_eq!(
+            redact(r#"{"type":"auth","token":"abcdef"#),
+            r#"{"type":"auth","token":"[redacted]"#
+        );
+        assert_eq!(
+            redact(r#"{"auth": {"password": 'p\'q', "secret": {"a": "}"}, "n": 1"#),
+            r#"{"auth": {"password": '[redacted]', "secret": "[redacted]", "n": 1"#
+        );
+        assert_eq!(
+            redact(r#"{"password": 123, "#),
+            r#"{"password": [redacted], "#
+        );
+    }
+
+    #[test]
+    fn non_secret_text_is_borrowed_unchanged() {
+        let redactor = Redactor::default();
+        for text in [
+            "",
+            "hello world",
+            r#"{"type":"ping","id":1}"#,
+            "wss://example.com:443/ws?room=1#x",
+            "wss://token.example.com:443/ws",
+            "[1,2,{\"a\":\"b\"}]",
+            "no tokens here: just text",
+            "{ not json",
+        ] {
+            assert!(
+                matches!(redactor.redact_text(text), Cow::Borrowed(_)),
+                "{text:?}"
+            );
+            assert!(
+                matches!(redactor.redact_url(text), Cow::Borrowed(_)),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn redaction_is_idempotent() {
+        let redactor = Redactor::default();
+        for text in [
+            r#"{"token":"abc","u":"wss://a:b@h/?token=c"}"#,
+            "wss://a:b@h/?token=c",
+            "Authorization: Bearer xyz",
+            "token: xyz",
+            "token: [1, 2]",
+            r#"{"token":"abc"#,
+        ] {
+            let once = redactor.redact_text(text).into_owned();
+            assert!(
+                matches!(redactor.redact_text(&once), Cow::Borrowed(_)),
+                "{once}"
+            );
+        }
+    }
+
+    #[test]
+    fn urls_lose_userinfo_passwords_and_secret_parameters() {
+        let redactor = Redactor::default();
+        assert_eq!(
+            redactor.redact_url("wss://user:pass@host/ws"),
+            "wss://user:[redacted]@host/ws"
+        );
+        assert_eq!(
+            redactor.redact_url("wss://user:p:a@ss@host:8080/ws?token=abc&room=2"),
+            "wss://user:[redacted]@host:8080/ws?token=[redacted]&room=2"
+        );
+        assert_eq!(redactor.redact_url("wss://user@host/"), "wss://user@host/");
+        assert_eq!(redactor.redact_url("wss://host/a@b:c"), "wss://host/a@b:c");
+        assert_eq!(
+            redactor.redact_text("see https://u:p@h/x"),
+            "see https://u:[redacted]@h/x"
+        );
+    }
+
+    #[test]
+    fn custom_keys_replace_the_defaults() {
+        let redactor = Redactor::new(vec!["session".into()]);
+        assert_eq!(
+            redactor.redact_text(r#"{"token":"t","sessionId":"s"}"#),
+            r#"{"token":"t","sessionId":"[redacted]"}"#
+        );
+        assert_eq!(
+            redactor.redact_url("/?session=1&token=2"),
+            "/?session=[redacted]&token=2"
+        );
+    }
+
+    #[test]
+    fn garbled_input_never_panics_and_redacted_json_stays_valid() {
+        const PIECES: &[&str] = &[
+            "{", "}", "[", "]", "\"", "\\", ":", ",", " ", "token", "=", "&", "'", "://", "@", "a",
+            "1", "é", "Bearer ", "\\\"", "\\u0041", "#",
+        ];
+        let redactor = Redactor::default();
+        let mut state: u64 = 7;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) as usize
+        };
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..next() % 20 {
+                text.push_str(PIECES[next() % PIECES.len()]);
+            }
+            let redacted = redactor.redact_text(&text);
+            let _ = redactor.redact_url(&text);
+            if json_scan::is_valid(&text) {
+                assert!(json_scan::is_valid(&redacted), "{text:?} -> {redacted:?}");
+            }
+        }
     }
 }

@@ -274,33 +274,45 @@ impl Run {
     }
 }
 
-fn run_seed(seed: u64, steps: u32) {
+/// What the runs exercised, summed, so a vacuous run shows.
+#[derive(Default)]
+struct Totals {
+    sockets: u64,
+    accepted: u64,
+    received: u64,
+    closes: u64,
+    simulated_ms: u64,
+}
+
+fn run_seed(seed: u64, steps: u32, totals: &mut Totals) {
     let mut run = Run::new(seed);
     run.sim.connect();
     for _ in 0..steps {
         run.act();
         run.check();
     }
+    totals.sockets += u64::from(run.sim.sockets_opened);
+    totals.accepted += run.accepted.len() as u64;
+    totals.received += run.sim.received.len() as u64;
+    totals.closes += run.sim.closes().len() as u64;
+    totals.simulated_ms += run.sim.now.0;
 }
 
 #[test]
 fn random_faults_keep_every_invariant() {
-    let seeds: u64 = std::env::var("RWS_SEEDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000);
-    let steps: u32 = std::env::var("RWS_STEPS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
-    let only: Option<u64> = std::env::var("RWS_SEED").ok().and_then(|v| v.parse().ok());
-    let seeds: Vec<u64> = match only {
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    let steps = env("RWS_STEPS").unwrap_or(10_000) as u32;
+    let seeds: Vec<u64> = match env("RWS_SEED") {
         Some(seed) => vec![seed],
-        None => (0..seeds).collect(),
+        None => (0..env("RWS_SEEDS").unwrap_or(1_000)).collect(),
     };
+    let count = seeds.len() as u64;
     let mut failures = HashMap::new();
+    let mut totals = Totals::default();
     for seed in seeds {
-        let result = std::panic::catch_unwind(|| run_seed(seed, steps));
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run_seed(seed, steps, &mut totals)
+        }));
         if let Err(panic) = result {
             let message = panic
                 .downcast_ref::<String>()
@@ -316,10 +328,22 @@ fn random_faults_keep_every_invariant() {
             }
         }
     }
+    eprintln!(
+        "randomized: {count} seeds x {steps} steps: {} sockets, {} closes, {} sends accepted, {} frames at the server, {} simulated hours",
+        totals.sockets,
+        totals.closes,
+        totals.accepted,
+        totals.received,
+        totals.simulated_ms / 3_600_000
+    );
     assert!(
         failures.is_empty(),
         "{} seed(s) failed: {:?}",
         failures.len(),
         failures.keys().collect::<Vec<_>>()
+    );
+    assert!(
+        totals.sockets > count * 10,
+        "the faults barely reconnected: the run proves little"
     );
 }

@@ -405,8 +405,8 @@ fn heartbeat_pings_and_measures_rtt() {
     sim.latency_ms = 20;
     sim.run_for(1_100);
     assert!(sim.received.iter().any(|(_, t)| t == r#"{"type":"ping"}"#));
-    assert!(sim.saw(|e| matches!(e, Event::Heartbeat { rtt_ms: 40 })));
-    assert_eq!(sim.engine.stats(sim.now).rtt_ms, Some(40));
+    assert!(sim.saw(|e| matches!(e, Event::Heartbeat { rtt_ms: 20 })));
+    assert_eq!(sim.engine.stats(sim.now).rtt_ms, Some(20));
 }
 
 #[test]
@@ -564,12 +564,16 @@ fn flapping_names_the_heartbeat_when_the_server_closes_after_a_ping() {
     config.heartbeat.interval_ms = 10;
     config.flapping.threshold = 2;
     let mut sim = open_sim(config);
-    for _ in 0..3 {
+    for connection in 2..=4 {
         sim.run_until(1_000, |s| {
-            s.received.last().is_some_and(|(_, t)| t.contains("ping"))
+            s.received
+                .last()
+                .is_some_and(|(c, t)| *c == s.connection() && t.contains("ping"))
         });
-        sim.server_close(1003, "unsupported data");
-        sim.run_until_state(ConnectionState::Open, 10_000);
+        sim.server_close(1011, "cannot parse message");
+        sim.run_until(10_000, |s| {
+            s.connection() == connection && s.state() == ConnectionState::Open
+        });
     }
     assert!(sim.saw(|e| matches!(e, Event::Flapping { likely_causes, .. } if likely_causes[0].contains("heartbeat"))));
 }
@@ -817,7 +821,7 @@ fn request_resolves_with_the_reply_carrying_the_same_id() {
         sim.delivered.is_empty(),
         "the reply goes to the request, not to message listeners"
     );
-    assert_eq!(sim.engine.stats(sim.now).request_p50_ms, Some(10));
+    assert_eq!(sim.engine.stats(sim.now).request_p50_ms, Some(5));
 }
 
 #[test]
@@ -928,11 +932,11 @@ fn slow_reply_emits_slow_event_and_feeds_percentiles() {
     assert!(sim.saw(|e| matches!(
         e,
         Event::Slow {
-            latency_ms: 210,
+            latency_ms: 205,
             ..
         }
     )));
-    assert_eq!(sim.engine.stats(sim.now).request_p99_ms, Some(210));
+    assert_eq!(sim.engine.stats(sim.now).request_p99_ms, Some(205));
 }
 
 // ----- inspector -----

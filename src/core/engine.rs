@@ -324,6 +324,9 @@ impl<P: Payload> Engine<P> {
         if reason.len() > 123 {
             return Err(CloseError::ReasonTooLong(reason.len()));
         }
+        if !matches!(self.phase, Phase::Closing { .. } | Phase::Closed) {
+            self.fail_all_requests(RequestFailure::Closed);
+        }
         match std::mem::replace(&mut self.phase, Phase::Closed) {
             Phase::Open {
                 connection,
@@ -475,6 +478,7 @@ impl<P: Payload> Engine<P> {
     /// Tears everything down: the socket is abandoned, requests fail, queue
     /// and replay store are dropped, state `closed`. No timer is needed after.
     pub fn dispose(&mut self, now: Millis) {
+        self.fail_all_requests(RequestFailure::Disposed);
         if let Some((connection, opened_at)) = self.live_socket() {
             self.outputs.push_back(Output::CloseSocket {
                 code: 1000,
@@ -490,7 +494,6 @@ impl<P: Payload> Engine<P> {
                 detach: true,
             });
         }
-        self.fail_all_requests(RequestFailure::Disposed);
         self.queue.clear();
         self.replay.clear();
         let from = self.state();
@@ -998,7 +1001,7 @@ impl<P: Payload> Engine<P> {
             && !exhausted;
         let delay_ms = retry.then(|| {
             let mut delay = self.backoff.delay(self.attempt);
-            if (1012..=1014).contains(&code) {
+            if CloseCode(code).longer_backoff() {
                 delay = delay.max(
                     self.config
                         .reconnect

@@ -1048,3 +1048,102 @@ fn thirty_minute_outage_runs_in_simulated_time() {
         sim.sockets_opened
     );
 }
+
+// ----- redaction and inspector queries -----
+
+#[test]
+fn inspector_filters_by_direction_type_and_field_and_redacts_secrets() {
+    use resilient_ws::core::{Direction, InspectorFilter};
+    let mut sim = open_sim(test_config());
+    sim.echoes = true;
+    sim.engine
+        .send(
+            sim.now,
+            Frame::Text(r#"{"type":"auth","token":"s3cr3t","room":"a"}"#.into()),
+        )
+        .unwrap();
+    sim.engine
+        .send(sim.now, Frame::Text(r#"{"type":"chat","room":"b"}"#.into()))
+        .unwrap();
+    sim.drain();
+    sim.run_for(100);
+    let redactor = sim.engine.redactor().clone();
+    let inspector = sim.engine.inspector();
+    let all = inspector.entries(&InspectorFilter::default(), &redactor);
+    assert_eq!(all.len(), 4);
+    assert!(all.iter().all(|e| !e.preview.contains("s3cr3t")), "{all:?}");
+    let incoming_chat = InspectorFilter {
+        direction: Some(Direction::In),
+        message_type: Some("chat".into()),
+        ..InspectorFilter::default()
+    };
+    let entries = inspector.entries(&incoming_chat, &redactor);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].direction, Direction::In);
+    let room_a = InspectorFilter {
+        fields: [("room".to_owned(), "a".to_owned())].into_iter().collect(),
+        ..Default::default()
+    };
+    assert_eq!(inspector.entries(&room_a, &redactor).len(), 2);
+    let by_secret = InspectorFilter {
+        fields: [("token".to_owned(), "s3cr3t".to_owned())]
+            .into_iter()
+            .collect(),
+        ..Default::default()
+    };
+    assert!(
+        inspector.entries(&by_secret, &redactor).is_empty(),
+        "a filter must not confirm a secret"
+    );
+    let export = inspector.export_json(&InspectorFilter::default(), &redactor);
+    assert!(resilient_ws::core::json_scan::is_valid(&export));
+    assert!(!export.contains("s3cr3t"));
+    assert!(export.contains("[redacted]"));
+}
+
+#[test]
+fn secrets_in_close_reasons_and_urls_are_redacted() {
+    let source = UrlSource::Fixed(format!("{URL}?token=abc123&room=1"));
+    let mut sim = Sim::with_source(source, test_config(), 1);
+    sim.connect();
+    sim.run_until_state(ConnectionState::Open, 100);
+    assert!(!sim.engine.url_for_display().contains("abc123"));
+    assert!(sim.engine.url_for_display().contains("room=1"));
+    sim.server_close(4003, "bad token=abc123");
+    sim.run_for(100);
+    assert!(
+        !sim.closes()[0].reason.contains("abc123"),
+        "{}",
+        sim.closes()[0].reason
+    );
+}
+
+#[test]
+fn stats_count_messages_bytes_reconnects_and_uptime() {
+    let mut sim = open_sim(test_config());
+    sim.echoes = true;
+    sim.engine
+        .send(sim.now, Frame::Text("12345".into()))
+        .unwrap();
+    sim.drain();
+    sim.run_for(1_000);
+    let stats = sim.engine.stats(sim.now);
+    assert_eq!(
+        (
+            stats.messages_out,
+            stats.bytes_out,
+            stats.messages_in,
+            stats.bytes_in
+        ),
+        (1, 5, 1, 5)
+    );
+    assert_eq!(stats.uptime_ms, 1_000);
+    sim.drop_connection();
+    sim.run_until(10_000, |s| {
+        s.connection() == 2 && s.state() == ConnectionState::Open
+    });
+    let stats = sim.engine.stats(sim.now);
+    assert_eq!(stats.reconnects, 1);
+    assert_eq!(stats.connection, 2);
+    assert!(stats.total_uptime_ms >= 1_005);
+}

@@ -8,7 +8,7 @@
 //! message neither breaks the byte cap nor wipes out the history.
 
 use std::borrow::Cow;
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -76,9 +76,11 @@ pub struct InspectorFilter {
     /// Only messages whose JSON `type` field equals this.
     #[serde(rename = "type")]
     pub message_type: Option<String>,
-    /// Only messages whose top-level JSON fields equal these values (as text).
+    /// Only messages whose top-level JSON fields equal these values (as
+    /// text), e.g. `{ room: "a" }`. Filters on secret keys never match, so a
+    /// filter cannot confirm a redacted value.
     #[serde(default)]
-    pub fields: Vec<(String, String)>,
+    pub fields: BTreeMap<String, String>,
     /// At most this many entries, the newest.
     pub limit: Option<usize>,
 }
@@ -259,7 +261,9 @@ impl<P: Payload> Inspector<P> {
                 || !filter
                     .fields
                     .iter()
-                    .all(|(key, wanted)| field(key).is_some_and(|value| value == *wanted))
+                    .all(|(key, wanted)| {
+                        !redactor.is_secret_key(key) && field(key).is_some_and(|value| value == *wanted)
+                    })
             {
                 continue;
             }
@@ -599,21 +603,21 @@ mod tests {
         );
         assert_eq!(
             by(InspectorFilter {
-                fields: vec![("room".into(), "a".into())],
+                fields: [("room".into(), "a".into())].into_iter().collect(),
                 ..all()
             }),
             [1, 2, 4]
         );
         assert_eq!(
             by(InspectorFilter {
-                fields: vec![("room".into(), "a".into()), ("n".into(), "1".into())],
+                fields: [("room".into(), "a".into()), ("n".into(), "1".into())].into_iter().collect(),
                 ..all()
             }),
             [2]
         );
         assert_eq!(
             by(InspectorFilter {
-                fields: vec![("missing".into(), "".into())],
+                fields: [("missing".into(), "".into())].into_iter().collect(),
                 ..all()
             }),
             Vec::<u64>::new()

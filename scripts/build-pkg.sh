@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Builds the npm package (wasm-pack output) as configured in wasm-pack.toml,
+# copies the extra files listed there, merges an "exports" map into
+# package.json, checks the wasm, and prints gzip -9 sizes.
+set -euo pipefail
+# shellcheck source=scripts/env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$RWS_ROOT"
+
+# --- read wasm-pack.toml (wasm-pack does not; we do) -------------------------
+eval "$(python3 - <<'PY'
+import shlex, tomllib
+with open("wasm-pack.toml", "rb") as f:
+    pkg = tomllib.load(f).get("package", {})
+profile = pkg.get("profile", "release")
+if profile not in ("release", "dev", "profiling"):
+    raise SystemExit(f"wasm-pack.toml: unknown profile {profile!r}")
+for key, var, default in (("target", "T", "bundler"), ("out-dir", "D", "pkg"),
+                          ("out-name", "N", "resilient_ws"), ("scope", "S", "")):
+    print(f"PKG_{var}={shlex.quote(str(pkg.get(key, default)))}")
+print(f"PKG_PROFILE={shlex.quote(profile)}")
+PY
+)"
+
+# --- wasm-opt must be binaryen from .tools, or wasm-pack silently skips it ----
+WASM_OPT="$(command -v wasm-opt || true)"
+if [ "$WASM_OPT" != "$RWS_TOOLS/node_modules/.bin/wasm-opt" ]; then
+  rws_say "build-pkg: wasm-opt is '${WASM_OPT:-missing}', expected $RWS_TOOLS/node_modules/.bin/wasm-opt; run scripts/setup.sh"
+  exit 1
+fi
+rws_say "build-pkg: $(wasm-opt --version)"
+
+case "$PKG_D" in
+  "" | . | ./ | /* | ..*) rws_say "build-pkg: out-dir '$PKG_D' must be a subdirectory of the repo"; exit 1 ;;
+esac
+rm -rf "${PKG_D:?}"   # no stale files from an earlier target or removed extras
+
+args=(build --mode no-install "--$PKG_PROFILE" --target "$PKG_T" --out-dir "$PKG_D" --out-name "$PKG_N")
+[ -n "$PKG_S" ] && args+=(--scope "$PKG_S")
+rws_say "build-pkg: wasm-pack ${args[*]}"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+wasm-pack "${args[@]}" 2>&1 | tee "$log"
+if [ "$PKG_PROFILE" = "release" ] && ! grep -q 'Optimizing wasm binaries with `wasm-opt`' "$log"; then
+  rws_say "build-pkg: wasm-pack did not run wasm-opt"
+  exit 1
+fi
+if grep -qi 'wasm-opt.*\(skip\|not found\|failed\)' "$log"; then
+  rws_say "build-pkg: wasm-opt was skipped or failed (see above)"
+  exit 1
+fi
+
+# --- extra files + package.json "exports" -------------------------------------
+python3 - "$PKG_D" "$PKG_N" <<'PY'
+import json, os, shutil, sys, tomllib
+out_dir, out_name = sys.argv[1], sys.argv[2]
+with open("wasm-pack.toml", "rb") as f:
+    extra = tomllib.load(f).get("package", {}).get("files", {}).get("extra", [])
+pj_path = os.path.join(out_dir, "package.json")
+with open(pj_path) as f:
+    pj = json.load(f)
+
+# wasm-pack writes "main" (+ "type": "module" for ESM targets) or "module".
+main_js = pj.get("module") or pj.get("main") or f"{out_name}.js"
+is_esm = pj.get("type") == "module" or "module" in pj
+main_entry = {}
+if pj.get("types"):
+    main_entry["types"] = "./" + pj["types"]
+main_entry["import" if is_esm else "require"] = "./" + main_js
+main_entry["default"] = "./" + main_js
+exports = {".": main_entry, "./package.json": "./package.json"}
+wasm = f"{out_name}_bg.wasm"
+if os.path.exists(os.path.join(out_dir, wasm)):
+    exports["./" + wasm] = "./" + wasm
+
+files = pj.setdefault("files", [])
+for item in extra:
+    src, dst = item["from"], item.get("to", os.path.basename(item["from"]))
+    if not os.path.exists(src):
+        continue
+    shutil.copyfile(src, os.path.join(out_dir, dst))
+    print(f"build-pkg: copied {src} -> {out_dir}/{dst}", file=sys.stderr)
+    if dst not in files:
+        files.append(dst)
+    sub = item.get("export")
+    if sub:
+        entry = exports.setdefault(sub, {})
+        if dst.endswith(".d.ts"):
+            entry["types"] = "./" + dst
+        else:
+            entry["import"] = "./" + dst
+            entry["default"] = "./" + dst
+    for name, version in item.get("peer", {}).items():
+        pj.setdefault("peerDependencies", {})[name] = version
+        pj.setdefault("peerDependenciesMeta", {})[name] = {"optional": True}
+
+# "types" must come first in every conditional entry, "default" last.
+order = {"types": 0, "import": 1, "require": 2, "default": 3}
+for key, entry in exports.items():
+    if isinstance(entry, dict):
+        exports[key] = dict(sorted(entry.items(), key=lambda kv: order.get(kv[0], 2)))
+pj["exports"] = exports
+with open(pj_path, "w") as f:
+    json.dump(pj, f, indent=2)
+    f.write("\n")
+PY
+
+# --- check the wasm is valid and the package instantiates ---------------------
+# (a bad wasm-opt can produce a module that validates but fails at init, e.g.
+# "Table.set(): Argument 1 is invalid")
+WASM_FILE="$PKG_D/${PKG_N}_bg.wasm"
+node --no-warnings --experimental-wasm-modules --input-type=module -e '
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { resolve } from "node:path";
+const [wasm, js, target] = process.argv.slice(1);
+const bytes = readFileSync(wasm);
+if (!WebAssembly.validate(bytes)) throw new Error(wasm + " is not valid wasm");
+const path = resolve(js);
+if (target === "bundler") await import(path);
+else if (target === "web") (await import(path)).initSync({ module: bytes });
+else if (target === "nodejs") createRequire(import.meta.url)(path);
+console.error("build-pkg: " + wasm + " valid, instantiated (" + target + ")");
+' "$WASM_FILE" "$PKG_D/$PKG_N.js" "$PKG_T"
+
+# --- sizes (gzip -9) ------------------------------------------------------------
+gz() { gzip -9 -c "$1" | wc -c; }
+wasm_gz="$(gz "$WASM_FILE")"
+js_gz=0
+while IFS= read -r -d '' f; do
+  js_gz=$((js_gz + $(gz "$f")))
+done < <(find "$PKG_D" \( -name "${PKG_N}*.js" -o -path "$PKG_D/snippets/*.js" \) -type f -print0)
+printf 'build-pkg: %s/  wasm %d B raw, %d B gzip -9; JS glue %d B gzip -9; total %d B gzip -9\n' \
+  "$PKG_D" "$(wc -c < "$WASM_FILE")" "$wasm_gz" "$js_gz" "$((wasm_gz + js_gz))"

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs the demo: installs the toolchain, builds the npm package, starts the
+# fault server and (once www/ exists) the Vite dev server. Ctrl-C stops all.
+set -euo pipefail
+# shellcheck source=scripts/env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$RWS_ROOT"
+
+STARTED_FAULT_SERVER=0
+VITE_PID=""
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ -n "$VITE_PID" ] && kill -0 "$VITE_PID" 2>/dev/null; then
+    # Vite runs in its own process group (setsid): stop npm and its children.
+    kill -- "-$VITE_PID" 2>/dev/null || true
+    wait "$VITE_PID" 2>/dev/null || true
+    rws_say "demo: vite stopped"
+  fi
+  if [ "$STARTED_FAULT_SERVER" = 1 ]; then
+    bash scripts/fault-server.sh stop || true
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM
+
+rws_say "demo: setup"
+bash scripts/setup.sh
+rws_say "demo: building the npm package"
+bash scripts/build-pkg.sh
+rws_say "demo: starting the fault server"
+bash scripts/fault-server.sh start
+STARTED_FAULT_SERVER=1
+
+if [ -f www/package.json ]; then
+  rws_say "demo: installing www dependencies"
+  if [ -f www/package-lock.json ]; then
+    (cd www && npm ci --no-audit --no-fund)
+  else
+    (cd www && npm install --no-audit --no-fund)
+  fi
+  rws_say "demo: starting vite"
+  (cd www && exec setsid npm run dev -- --host 127.0.0.1 --port "$DEMO_PORT" --strictPort) &
+  VITE_PID=$!
+  URL="http://127.0.0.1:$DEMO_PORT/"
+  deadline=$((SECONDS + 60))
+  until curl -sf -o /dev/null --max-time 2 "$URL"; do
+    kill -0 "$VITE_PID" 2>/dev/null || { rws_say "demo: vite exited"; exit 1; }
+    [ "$SECONDS" -lt "$deadline" ] || { rws_say "demo: vite not answering after 60s"; exit 1; }
+    sleep 0.5
+  done
+  rws_say "demo: open $URL   (fault server ws=$FAULT_SERVER_WS control=$FAULT_SERVER_CONTROL)"
+  rws_say "demo: press Ctrl-C to stop"
+  wait "$VITE_PID"
+else
+  rws_say "demo: www/ does not exist yet; fault server at ws=$FAULT_SERVER_WS control=$FAULT_SERVER_CONTROL"
+  rws_say "demo: press Ctrl-C to stop"
+  while true; do sleep 1; done
+fi

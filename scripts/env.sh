@@ -1,0 +1,38 @@
+# shellcheck shell=bash
+# Sourced by every script in scripts/: paths and constants, nothing else.
+# Safe to source more than once.
+
+RWS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export RWS_ROOT
+
+# Project-local tools (npm binaryen for wasm-opt); gitignored.
+RWS_TOOLS="$RWS_ROOT/.tools"
+export RWS_TOOLS
+
+case ":$PATH:" in
+  *":$HOME/.cargo/bin:"*) ;;
+  *) PATH="$HOME/.cargo/bin:$PATH" ;;
+esac
+case ":$PATH:" in
+  *":$RWS_TOOLS/node_modules/.bin:"*) ;;
+  *) PATH="$RWS_TOOLS/node_modules/.bin:$PATH" ;;
+esac
+export PATH
+
+# Pinned tool versions.
+RWS_BINARYEN_VERSION="${RWS_BINARYEN_VERSION:-132}"
+export RWS_BINARYEN_VERSION
+
+# Fault server (tests/fault-server) ports; override from the environment.
+FAULT_WS_PORT="${FAULT_WS_PORT:-8765}"
+FAULT_CONTROL_PORT="${FAULT_CONTROL_PORT:-8766}"
+FAULT_SERVER_WS="${FAULT_SERVER_WS:-ws://127.0.0.1:$FAULT_WS_PORT}"
+FAULT_SERVER_CONTROL="${FAULT_SERVER_CONTROL:-http://127.0.0.1:$FAULT_CONTROL_PORT}"
+export FAULT_WS_PORT FAULT_CONTROL_PORT FAULT_SERVER_WS FAULT_SERVER_CONTROL
+
+# Vite dev server for the demo.
+DEMO_PORT="${DEMO_PORT:-5173}"
+export DEMO_PORT
+
+# One-line progress messages on stderr.
+rws_say() { printf '%s\n' "$*" >&2; }

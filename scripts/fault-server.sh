@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Starts or stops tests/fault-server in the background.
+#   scripts/fault-server.sh start   build (release) and start, wait until ready
+#   scripts/fault-server.sh stop    stop the one started by `start`
+#   scripts/fault-server.sh status
+# Ports come from FAULT_WS_PORT / FAULT_CONTROL_PORT (default 8765 / 8766);
+# the pid and log files are per port, under target/.
+set -euo pipefail
+# shellcheck source=scripts/env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$RWS_ROOT"
+
+PID_FILE="$RWS_ROOT/target/fault-server-$FAULT_WS_PORT.pid"
+LOG_FILE="$RWS_ROOT/target/fault-server-$FAULT_WS_PORT.log"
+BIN="${CARGO_TARGET_DIR:-$RWS_ROOT/target}/release/fault-server"
+READY_TIMEOUT="${FAULT_READY_TIMEOUT:-30}"
+
+running_pid() {
+  local pid
+  [ -f "$PID_FILE" ] || return 1
+  pid="$(cat "$PID_FILE")"
+  if [ -n "$pid" ] && alive "$pid"; then echo "$pid"; return 0; fi
+  rm -f "$PID_FILE"
+  return 1
+}
+
+# Alive and not a zombie waiting for its parent to reap it.
+alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  grep -qa fault-server "/proc/$1/cmdline" 2>/dev/null || return 1   # pid not reused
+  [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+
+healthy() { curl -sf -o /dev/null --max-time 2 "$FAULT_SERVER_CONTROL/health"; }
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+stop() {
+  local pid
+  if ! pid="$(running_pid)"; then
+    rws_say "fault-server: not running"
+    return 0
+  fi
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 50); do
+    alive "$pid" || break
+    sleep 0.1
+  done
+  if alive "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
+  rm -f "$PID_FILE"
+  rws_say "fault-server: stopped (pid $pid)"
+}
+
+start() {
+  local pid
+  if pid="$(running_pid)"; then
+    rws_say "fault-server: already running (pid $pid); run '$0 stop' first"
+    exit 1
+  fi
+  for port in "$FAULT_WS_PORT" "$FAULT_CONTROL_PORT"; do
+    if port_busy "$port"; then
+      rws_say "fault-server: port $port is in use by another process; set FAULT_WS_PORT/FAULT_CONTROL_PORT"
+      exit 1
+    fi
+  done
+  rws_say "fault-server: building (cargo build --release -p fault-server)"
+  cargo build --release -p fault-server --quiet
+  mkdir -p "$(dirname "$PID_FILE")"
+  : > "$LOG_FILE"
+  # Own session so a Ctrl-C in the caller's terminal reaches it only via stop.
+  setsid "$BIN" --ws-port "$FAULT_WS_PORT" --control-port "$FAULT_CONTROL_PORT" \
+    >"$LOG_FILE" 2>&1 < /dev/null &
+  pid=$!
+  echo "$pid" > "$PID_FILE"
+  # Until it is ready, a failure here must not leave it running.
+  trap 'stop >/dev/null 2>&1' EXIT
+  local deadline=$((SECONDS + READY_TIMEOUT))
+  until grep -q '^fault-server ws=.* control=' "$LOG_FILE" || healthy; do
+    if ! alive "$pid"; then
+      rws_say "fault-server: exited during start; log:"
+      cat "$LOG_FILE" >&2
+      exit 1
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      rws_say "fault-server: not ready after ${READY_TIMEOUT}s; log:"
+      cat "$LOG_FILE" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+  trap - EXIT
+  rws_say "fault-server: ready (pid $pid) ws=$FAULT_SERVER_WS control=$FAULT_SERVER_CONTROL log=${LOG_FILE#"$RWS_ROOT"/}"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status)
+    if pid="$(running_pid)"; then rws_say "fault-server: running (pid $pid)"; else rws_say "fault-server: not running"; exit 1; fi ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

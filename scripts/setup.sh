@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs everything the build and the tests need. Idempotent: each tool is
+# checked first and skipped when present. Prints one line per tool.
+set -euo pipefail
+# shellcheck source=scripts/env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$RWS_ROOT"
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+# --- rust target and components ------------------------------------------
+if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  echo "setup: wasm32-unknown-unknown present"
+else
+  echo "setup: wasm32-unknown-unknown installing"
+  rustup target add wasm32-unknown-unknown
+fi
+for comp in clippy rustfmt; do
+  if rustup component list --installed | grep -q "^$comp"; then
+    echo "setup: $comp present"
+  else
+    echo "setup: $comp installing"
+    rustup component add "$comp"
+  fi
+done
+
+# --- wasm-bindgen CLI: exactly the version in Cargo.lock -------------------
+if [ ! -f Cargo.lock ]; then
+  echo "setup: Cargo.lock missing, generating" >&2
+  cargo generate-lockfile
+fi
+WB_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
+if [ -z "$WB_VERSION" ]; then
+  echo "setup: cannot find wasm-bindgen in Cargo.lock" >&2
+  exit 1
+fi
+if command -v wasm-bindgen >/dev/null 2>&1 \
+   && [ "$(wasm-bindgen --version | awk '{print $2}')" = "$WB_VERSION" ]; then
+  echo "setup: wasm-bindgen-cli $WB_VERSION present"
+else
+  echo "setup: wasm-bindgen-cli $WB_VERSION installing"
+  # No --locked: the CLI's own lockfile pins a crate version the registry does not serve.
+  cargo install wasm-bindgen-cli --version "$WB_VERSION" --force
+fi
+
+# --- wasm-pack ---------------------------------------------------------------
+if command -v wasm-pack >/dev/null 2>&1; then
+  echo "setup: wasm-pack present"
+else
+  echo "setup: wasm-pack installing"
+  cargo install --locked wasm-pack
+fi
+
+# --- wasm-opt from npm binaryen (never Debian's binaryen) -------------------
+if [ -x "$RWS_TOOLS/node_modules/.bin/wasm-opt" ] \
+   && [ "$("$RWS_TOOLS/node_modules/.bin/wasm-opt" --version | grep -oE '[0-9]+' | head -n1)" = "$RWS_BINARYEN_VERSION" ]; then
+  echo "setup: wasm-opt (binaryen $RWS_BINARYEN_VERSION) present"
+else
+  echo "setup: wasm-opt (binaryen $RWS_BINARYEN_VERSION) installing"
+  mkdir -p "$RWS_TOOLS"
+  [ -f "$RWS_TOOLS/package.json" ] || echo '{ "private": true }' > "$RWS_TOOLS/package.json"
+  npm install --prefix "$RWS_TOOLS" --no-audit --no-fund --save-exact "binaryen@$RWS_BINARYEN_VERSION" >/dev/null
+fi
+
+# --- headless Chromium + chromedriver ----------------------------------------
+if [ -x /usr/bin/chromium ] && command -v chromedriver >/dev/null 2>&1; then
+  echo "setup: chromium present"
+else
+  echo "setup: chromium installing"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+echo "setup: done"

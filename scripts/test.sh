@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, clippy (native + wasm32), native tests, the core
+# purity check, browser tests against the fault server, the npm package build,
+# and www's tests when www exists. Exits non-zero on the first failure.
+set -euo pipefail
+# shellcheck source=scripts/env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$RWS_ROOT"
+
+STARTED_FAULT_SERVER=0
+cleanup() {
+  local rc=$?
+  if [ "$STARTED_FAULT_SERVER" = 1 ]; then
+    bash scripts/fault-server.sh stop || true
+  fi
+  if [ "$rc" -ne 0 ]; then rws_say "test: FAILED (exit $rc)"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+TOTAL_START=$SECONDS
+TIMES=()
+phase() {
+  local name="$1"; shift
+  local t0=$SECONDS
+  rws_say "test: $name"
+  "$@"
+  TIMES+=("$name $((SECONDS - t0))s")
+  rws_say "test: $name ok ($((SECONDS - t0))s)"
+}
+
+core_purity() {
+  local hits
+  hits="$(grep -rnE "web_sys|js_sys|wasm_bindgen|gloo|Instant::now|SystemTime" src/core || true)"
+  if [ -n "$hits" ]; then
+    printf '%s\n' "$hits" >&2
+    rws_say "test: src/core must not use browser APIs or read a clock"
+    return 1
+  fi
+}
+
+start_fault_server() {
+  bash scripts/fault-server.sh start
+  STARTED_FAULT_SERVER=1
+}
+
+browser_tests() {
+  # FAULT_SERVER_WS / FAULT_SERVER_CONTROL are exported by env.sh and read by
+  # the tests with option_env!; webdriver.json adds Chromium flags.
+  wasm-pack test --mode no-install --headless --chrome --chromedriver "$(command -v chromedriver)"
+}
+
+www_tests() {
+  if [ -f www/package-lock.json ]; then
+    (cd www && npm ci --no-audit --no-fund)
+  else
+    (cd www && npm install --no-audit --no-fund)
+  fi
+  (cd www && npm test --if-present)
+}
+
+phase "setup" bash scripts/setup.sh
+phase "cargo fmt --check" cargo fmt --all --check
+phase "clippy (native)" cargo clippy --all-targets -- -D warnings
+phase "clippy (fault-server)" cargo clippy -p fault-server --all-targets -- -D warnings
+phase "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+phase "cargo test (core + simulation)" cargo test
+phase "cargo test (fault-server)" cargo test -p fault-server
+phase "core purity" core_purity
+phase "start fault server" start_fault_server
+phase "browser tests (headless Chromium)" browser_tests
+phase "build npm package" bash scripts/build-pkg.sh
+if [ -f www/package.json ]; then
+  phase "www tests" www_tests
+else
+  rws_say "test: www/package.json not present, skipping www tests"
+fi
+phase "stop fault server" bash scripts/fault-server.sh stop
+STARTED_FAULT_SERVER=0
+
+rws_say "test: timings: $(printf '%s, ' "${TIMES[@]}" | sed 's/, $//')"
+rws_say "test: all passed ($((SECONDS - TOTAL_START))s)"

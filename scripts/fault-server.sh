@@ -77,7 +77,9 @@ start() {
   local deadline=$((SECONDS + READY_TIMEOUT))
   until grep -q '^fault-server ws=.* control=' "$LOG_FILE" || healthy; do
     if ! alive "$pid"; then
-      rws_say "fault-server: exited during start; log:"
+      local code=0
+      wait "$pid" || code=$?
+      rws_say "fault-server: exited during start (exit code $code); log:"
       cat "$LOG_FILE" >&2
       exit 1
     fi

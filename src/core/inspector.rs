@@ -258,12 +258,9 @@ impl<P: Payload> Inspector<P> {
                 .as_deref()
                 .is_none_or(|wanted| field("type").is_some_and(|t| t == wanted));
             if !type_matches
-                || !filter
-                    .fields
-                    .iter()
-                    .all(|(key, wanted)| {
-                        !redactor.is_secret_key(key) && field(key).is_some_and(|value| value == *wanted)
-                    })
+                || !filter.fields.iter().all(|(key, wanted)| {
+                    !redactor.is_secret_key(key) && field(key).is_some_and(|value| value == *wanted)
+                })
             {
                 continue;
             }
@@ -610,7 +607,9 @@ mod tests {
         );
         assert_eq!(
             by(InspectorFilter {
-                fields: [("room".into(), "a".into()), ("n".into(), "1".into())].into_iter().collect(),
+                fields: [("room".into(), "a".into()), ("n".into(), "1".into())]
+                    .into_iter()
+                    .collect(),
                 ..all()
             }),
             [2]

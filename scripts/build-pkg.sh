@@ -79,6 +79,15 @@ for item in extra:
     if not os.path.exists(src):
         continue
     shutil.copyfile(src, os.path.join(out_dir, dst))
+    # Extra JS/d.ts files import the package's own module as "./resilient_ws";
+    # follow a different out-name.
+    if out_name != "resilient_ws" and dst.endswith((".js", ".d.ts")):
+        path = os.path.join(out_dir, dst)
+        with open(path) as f:
+            text = f.read()
+        text = text.replace('"./resilient_ws.js"', f'"./{out_name}.js"').replace('"./resilient_ws"', f'"./{out_name}"')
+        with open(path, "w") as f:
+            f.write(text)
     print(f"build-pkg: copied {src} -> {out_dir}/{dst}", file=sys.stderr)
     if dst not in files:
         files.append(dst)

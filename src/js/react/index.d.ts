@@ -1,0 +1,56 @@
+// Types of "resilient-ws/react" (src/js/react/index.js).
+import type {
+  ConnectionState,
+  MessageData,
+  ResilientSocket,
+  ResilientSocketOptions,
+  SendData,
+  SocketStats,
+} from "./resilient_ws";
+
+/** What `useResilientSocket` returns; a new object whenever something changed. */
+export interface UseResilientSocketResult {
+  /**
+   * The socket of this hook instance, for `addEventListener`, `inspector`,
+   * `setReplayState`, `request`, `close()`, `connect()`... `null` before the
+   * first effect ran and while `url` is `null`. Do not call `dispose()` on
+   * it: the hook does that on unmount and when url or options change.
+   */
+  socket: ResilientSocket | null;
+  /** The socket's state; `"idle"` while there is no socket. */
+  state: ConnectionState;
+  /**
+   * The latest message received (the browser's `MessageEvent`), or `null`.
+   * Message-driven re-renders are coalesced to one per ~16 ms, so under a
+   * burst some messages are never seen here: use
+   * `socket.addEventListener("message", ...)` in an effect to see every one.
+   */
+  lastMessage: MessageEvent<MessageData> | null;
+  /**
+   * Sends now (`true`) or queues (`false`), as `ResilientSocket.send` does.
+   * Stable across renders. Called before the socket exists (e.g. from a child
+   * component's effect on the first mount), the data waits and is handed to
+   * the socket as soon as it is created.
+   */
+  send: (data: SendData) => boolean;
+  /** `socket.stats()` as of the last state change, heartbeat or message; `null` without a socket. */
+  stats: SocketStats | null;
+}
+
+/**
+ * Opens a `ResilientSocket` to `url` for as long as the component is mounted,
+ * and re-renders on state changes, heartbeats, closes and messages.
+ *
+ * - One browser socket per mounted hook, also under `<StrictMode>` (its
+ *   simulated unmount/remount keeps the socket) and Vite/React Fast Refresh.
+ * - Unmounting disposes the socket (closing the browser socket).
+ * - The socket is recreated only when `url` or the *content* of `options`
+ *   changes (compared as JSON, functions left out), so an inline options
+ *   object is fine. Function options such as `urlProvider` may change freely:
+ *   the socket always calls the latest one.
+ * - `url === null` means no socket (e.g. until the user picks a server).
+ */
+export function useResilientSocket(
+  url: string | null,
+  options?: ResilientSocketOptions,
+): UseResilientSocketResult;

@@ -1,0 +1,222 @@
+// useResilientSocket: the React hook shipped as "resilient-ws/react".
+//
+// Hand-written ESM, copied into the npm package by scripts/build-pkg.sh (next
+// to the wasm-pack output, which is why the import below is relative). React
+// is an optional peer dependency and is never bundled.
+//
+// Lifecycle rules, in order of importance:
+// - A socket is created in an effect, never during render, and at most one
+//   socket is alive per mounted hook.
+// - StrictMode's simulated unmount/remount and Vite's Fast Refresh run an
+//   effect's cleanup and then its setup again in the same commit. The cleanup
+//   only schedules `dispose()` (a microtask); a setup with the same key that
+//   follows at once cancels it and keeps the socket, so no second browser
+//   socket is opened. A real unmount disposes it on that microtask.
+// - The socket is recreated only when the url or the options' content changes:
+//   the key is `url` plus the JSON of the options without functions. Function
+//   options (`urlProvider`) always call the latest function passed.
+
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { ResilientSocket } from "./resilient_ws.js";
+
+/** Minimum interval between re-renders caused by incoming messages. */
+const MESSAGE_RENDER_INTERVAL_MS = 16;
+
+/** Socket events after which the hook refreshes its snapshot. */
+const REFRESH_EVENTS = ["statechange", "close", "reconnecting", "heartbeat", "replay", "flapping"];
+
+/**
+ * The key that decides whether a socket must be recreated: the url plus the
+ * options' content, with each function replaced by a marker (so adding or
+ * removing one counts, but passing a new closure does not).
+ */
+function socketKey(url, options) {
+  return JSON.stringify([url, options === undefined ? null : options], (_key, value) =>
+    typeof value === "function" ? "\u0000function" : value,
+  );
+}
+
+/** Reads the value at `path` in `root`, or undefined. */
+function valueAt(root, path) {
+  let value = root;
+  for (const part of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = value[part];
+  }
+  return value;
+}
+
+/**
+ * Copies `options`, replacing every function with a stable wrapper that calls
+ * the function found at the same place in the latest options. Plain objects
+ * and arrays are copied; other values are kept as they are.
+ */
+function bindLatest(value, getLatest, path = []) {
+  if (typeof value === "function") {
+    return function latestOption(...args) {
+      const fn = valueAt(getLatest(), path);
+      return typeof fn === "function" ? fn.apply(this, args) : value.apply(this, args);
+    };
+  }
+  if (Array.isArray(value)) {
+    return value.map((item, i) => bindLatest(item, getLatest, [...path, i]));
+  }
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    const copy = {};
+    for (const key of Object.keys(value)) copy[key] = bindLatest(value[key], getLatest, [...path, key]);
+    return copy;
+  }
+  return value;
+}
+
+const IDLE_SNAPSHOT = Object.freeze({ socket: null, state: "idle", lastMessage: null, stats: null });
+
+/**
+ * Per-hook store: owns at most one socket and the snapshot React reads.
+ * Created once per hook instance (useState initializer, no side effects).
+ */
+class SocketStore {
+  constructor() {
+    this.snapshot = IDLE_SNAPSHOT;
+    this.listeners = new Set();
+    this.socket = null;
+    this.key = null;
+    this.detach = null;
+    this.pendingDispose = false;
+    this.pendingSends = [];
+    this.messageTimer = null;
+    this.lastMessageRender = 0;
+    this.latestMessage = null;
+    this.subscribe = this.subscribe.bind(this);
+    this.getSnapshot = this.getSnapshot.bind(this);
+    this.send = this.send.bind(this);
+  }
+
+  subscribe(listener) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  getSnapshot() {
+    return this.snapshot;
+  }
+
+  /** Rebuilds the snapshot from the live socket and tells React. */
+  refresh(lastMessage = this.snapshot.lastMessage) {
+    const socket = this.socket;
+    this.snapshot = socket
+      ? { socket, state: socket.state, lastMessage, stats: socket.stats() }
+      : IDLE_SNAPSHOT;
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Makes sure the live socket matches `key`; creates it if needed. */
+  attach(key, url, makeOptions) {
+    if (this.socket && this.key === key) {
+      this.pendingDispose = false; // StrictMode remount / Fast Refresh: keep it.
+      return;
+    }
+    this.release();
+    this.key = key;
+    if (url === null || url === undefined) {
+      this.refresh(null);
+      return;
+    }
+    const socket = new ResilientSocket(url, makeOptions());
+    this.socket = socket;
+    const onChange = () => {
+      if (this.socket === socket) this.refresh();
+    };
+    const onMessage = (event) => {
+      if (this.socket === socket) this.messageArrived(event);
+    };
+    for (const type of REFRESH_EVENTS) socket.addEventListener(type, onChange);
+    socket.addEventListener("message", onMessage);
+    this.detach = () => {
+      for (const type of REFRESH_EVENTS) socket.removeEventListener(type, onChange);
+      socket.removeEventListener("message", onMessage);
+    };
+    const queued = this.pendingSends;
+    this.pendingSends = [];
+    for (const data of queued) socket.send(data);
+    this.refresh(null);
+  }
+
+  /** Effect cleanup: dispose on the next microtask unless re-attached. */
+  scheduleRelease() {
+    if (!this.socket) return;
+    this.pendingDispose = true;
+    const socket = this.socket;
+    queueMicrotask(() => {
+      if (this.pendingDispose && this.socket === socket) this.release();
+    });
+  }
+
+  /** Disposes the socket now (listeners first, so nothing fires after). */
+  release() {
+    this.pendingDispose = false;
+    clearTimeout(this.messageTimer);
+    this.messageTimer = null;
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = null;
+    this.key = null;
+    const detach = this.detach;
+    this.detach = null;
+    if (detach) detach();
+    socket.dispose();
+  }
+
+  /** Coalesces message-driven renders to one per MESSAGE_RENDER_INTERVAL_MS. */
+  messageArrived(event) {
+    this.latestMessage = event;
+    if (this.messageTimer !== null) return;
+    const wait = this.lastMessageRender + MESSAGE_RENDER_INTERVAL_MS - performance.now();
+    const flush = () => {
+      this.messageTimer = null;
+      this.lastMessageRender = performance.now();
+      if (this.socket) this.refresh(this.latestMessage);
+    };
+    if (wait <= 0) flush();
+    else this.messageTimer = setTimeout(flush, wait);
+  }
+
+  /** `send` for the app: before the socket exists, data waits for it. */
+  send(data) {
+    if (this.socket) return this.socket.send(data);
+    this.pendingSends.push(data);
+    return false;
+  }
+}
+
+/**
+ * Opens a ResilientSocket for as long as the calling component is mounted.
+ * See index.d.ts for the full contract.
+ */
+export function useResilientSocket(url, options) {
+  const [store] = useState(() => new SocketStore());
+  const latestOptions = useRef(options);
+  latestOptions.current = options;
+
+  const key = socketKey(url ?? null, options);
+  useEffect(() => {
+    store.attach(key, url ?? null, () =>
+      latestOptions.current === undefined
+        ? undefined
+        : bindLatest(latestOptions.current, () => latestOptions.current),
+    );
+    return () => store.scheduleRelease();
+    // `key` stands for url and the options' content.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [store, key]);
+
+  const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
+  const send = useCallback((data) => store.send(data), [store]);
+  return {
+    socket: snapshot.socket,
+    state: snapshot.state,
+    lastMessage: snapshot.lastMessage,
+    send,
+    stats: snapshot.stats,
+  };
+}

@@ -17,3 +17,6 @@ mod web;
 
 #[cfg(target_arch = "wasm32")]
 mod js;
+
+#[cfg(target_arch = "wasm32")]
+pub use js::{ResilientSocket, SocketInspector, describe_close_code};

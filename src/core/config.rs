@@ -284,6 +284,30 @@ pub struct CloseCodeRule {
     pub action: CloseAction,
 }
 
+/// `value` with at most 3 decimals. Formatting an `f64` with `Display`
+/// would link Rust's float formatter (about 10 KB gzip of WASM) for this one
+/// error message.
+fn approx(value: f64) -> String {
+    if value.is_nan() {
+        return String::from("NaN");
+    }
+    if value.is_infinite() {
+        return String::from(if value > 0.0 { "Infinity" } else { "-Infinity" });
+    }
+    let thousandths = (value * 1000.0).round() as i64;
+    let sign = if thousandths < 0 { "-" } else { "" };
+    let (whole, fraction) = (
+        thousandths.unsigned_abs() / 1000,
+        thousandths.unsigned_abs() % 1000,
+    );
+    if fraction == 0 {
+        format!("{sign}{whole}")
+    } else {
+        let digits = format!("{fraction:03}");
+        format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
+    }
+}
+
 /// Upper bound for any millisecond option: a day.
 const MAX_MS: u64 = 86_400_000;
 
@@ -320,7 +344,7 @@ impl Config {
             return Err(ConfigError::new(
                 "reconnect.multiplier",
                 "a finite number from 1 to 100",
-                r.multiplier,
+                approx(r.multiplier),
             ));
         }
         if r.max_attempts == Some(0) {
@@ -427,6 +451,15 @@ mod tests {
             error.to_string().contains("a finite number from 1 to 100"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn multiplier_in_errors_is_printed_without_the_float_formatter() {
+        assert_eq!(approx(0.5), "0.5");
+        assert_eq!(approx(-2.25), "-2.25");
+        assert_eq!(approx(150.0), "150");
+        assert_eq!(approx(f64::NAN), "NaN");
+        assert_eq!(approx(f64::NEG_INFINITY), "-Infinity");
     }
 
     #[test]

@@ -1,1 +1,15 @@
-//! The JavaScript facade (wasm32 only).
+//! The JavaScript facade (wasm32 only): the `#[wasm_bindgen]` exports. It
+//! converts values between JS and Rust and calls the driver; nothing else.
+
+mod app;
+mod close_code;
+mod events;
+mod inspector;
+mod object;
+mod options;
+mod socket;
+mod types;
+
+pub use close_code::describe_close_code;
+pub use inspector::SocketInspector;
+pub use socket::ResilientSocket;

@@ -1,1 +1,19 @@
-//! Browser driver (wasm32 only).
+//! Browser driver (wasm32 only): owns the `WebSocket`, its listeners, one
+//! timer and the page listeners, feeds browser events into the core engine
+//! and carries the engine's outputs out. No policy lives here.
+
+mod bindings;
+mod clock;
+mod driver;
+mod environment;
+mod listeners;
+mod payload;
+mod socket;
+mod timer;
+mod url_provider;
+
+pub use bindings::{call_with, js_string, json_parse, json_stringify};
+pub use driver::{App, Driver, DriverOptions};
+pub use listeners::{EventType, Listeners};
+pub use payload::JsPayload;
+pub use socket::Protocols;

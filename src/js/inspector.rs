@@ -1,0 +1,159 @@
+//! `socket.inspector`: the last messages in and out, parsed and redacted on
+//! demand.
+
+use std::rc::Rc;
+
+use js_sys::{Array, Object};
+use wasm_bindgen::prelude::*;
+
+use super::app::error;
+use super::object::Obj;
+use super::options::{call_options, describe, get};
+use crate::core::{Direction, InspectorEntry, InspectorFilter};
+use crate::web::Driver;
+
+/// The message inspector of a `ResilientSocket`: a ring buffer of the last
+/// messages in and out (direction, time, size, connection), with JSON
+/// `type`/`id` and a redacted preview computed when asked.
+#[wasm_bindgen]
+pub struct SocketInspector {
+    driver: Rc<Driver>,
+}
+
+impl SocketInspector {
+    /// The inspector of `driver`.
+    pub fn new(driver: Rc<Driver>) -> SocketInspector {
+        SocketInspector { driver }
+    }
+
+    fn query(&self, filter: &JsValue, call: &str) -> Result<Vec<InspectorEntry>, JsValue> {
+        let filter = parse_filter(filter, call).map_err(|m| error(&m))?;
+        Ok(self
+            .driver
+            .read(|engine, _| engine.inspector().entries(&filter, engine.redactor()))
+            .unwrap_or_default())
+    }
+}
+
+#[wasm_bindgen]
+impl SocketInspector {
+    /// The recorded messages matching `filter`, oldest first. Throws on an
+    /// invalid filter.
+    #[wasm_bindgen(unchecked_return_type = "InspectorEntry[]")]
+    pub fn entries(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "InspectorFilter")] filter: JsValue,
+    ) -> Result<Array, JsValue> {
+        Ok(self
+            .query(&filter, "inspector.entries")?
+            .iter()
+            .map(entry_object)
+            .collect())
+    }
+
+    /// The matching entries as a JSON array (redacted), for bug reports.
+    #[wasm_bindgen(js_name = exportJson)]
+    pub fn export_json(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "InspectorFilter")] filter: JsValue,
+    ) -> Result<String, JsValue> {
+        let filter = parse_filter(&filter, "inspector.exportJson").map_err(|m| error(&m))?;
+        Ok(self
+            .driver
+            .read(|engine, _| engine.inspector().export_json(&filter, engine.redactor()))
+            .unwrap_or_else(|| String::from("[]")))
+    }
+
+    /// Forgets every recorded message.
+    pub fn clear(&self) {
+        self.driver.clear_inspector();
+    }
+
+    /// How many messages are recorded.
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> u32 {
+        self.driver
+            .read(|engine, _| engine.inspector().len() as u32)
+            .unwrap_or(0)
+    }
+}
+
+fn entry_object(entry: &InspectorEntry) -> JsValue {
+    let text = |value: &Option<String>| match value {
+        Some(text) => JsValue::from_str(text),
+        None => JsValue::NULL,
+    };
+    Obj::new()
+        .num("seq", entry.seq)
+        .set("direction", entry.direction.as_str())
+        .num("atMs", entry.at_ms)
+        .num("size", entry.size as u64)
+        .num("connection", u64::from(entry.connection))
+        .set("binary", entry.binary)
+        .set("type", text(&entry.message_type))
+        .set("id", text(&entry.id))
+        .set("preview", entry.preview.as_str())
+        .build()
+}
+
+/// Reads `{ direction, type, fields, limit }`.
+fn parse_filter(value: &JsValue, call: &str) -> Result<InspectorFilter, String> {
+    let values = call_options(value, call, &["direction", "type", "fields", "limit"])?;
+    let mut filter = InspectorFilter::default();
+    let [direction, kind, fields, limit] = &values[..] else {
+        return Ok(filter);
+    };
+    if !direction.is_undefined() {
+        filter.direction = Some(match direction.as_string().as_deref() {
+            Some("in") => Direction::In,
+            Some("out") => Direction::Out,
+            _ => {
+                return Err(format!(
+                    "{call}: direction must be \"in\" or \"out\", got {}",
+                    describe(direction)
+                ));
+            }
+        });
+    }
+    if !kind.is_undefined() {
+        filter.message_type = Some(
+            kind.as_string()
+                .ok_or_else(|| format!("{call}: type must be a string, got {}", describe(kind)))?,
+        );
+    }
+    if !fields.is_undefined() {
+        if !fields.is_object() || Array::is_array(fields) {
+            return Err(format!(
+                "{call}: fields must be an object of field values, got {}",
+                describe(fields)
+            ));
+        }
+        for key in Object::keys(fields.unchecked_ref::<Object>()).iter() {
+            let name = key.as_string().unwrap_or_default();
+            let field = get(fields, &name);
+            let text = if let Some(text) = field.as_string() {
+                text
+            } else if field.is_null() || field.as_f64().is_some() || field.as_bool().is_some() {
+                describe(&field)
+            } else {
+                return Err(format!(
+                    "{call}: fields.{name} must be a string, number, boolean or null, got {}",
+                    describe(&field)
+                ));
+            };
+            filter.fields.insert(name, text);
+        }
+    }
+    if !limit.is_undefined() {
+        filter.limit = Some(match limit.as_f64() {
+            Some(n) if n.fract() == 0.0 && n >= 0.0 && n <= u32::MAX as f64 => n as usize,
+            _ => {
+                return Err(format!(
+                    "{call}: limit must be a non-negative integer, got {}",
+                    describe(limit)
+                ));
+            }
+        });
+    }
+    Ok(filter)
+}

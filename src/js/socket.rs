@@ -1,0 +1,543 @@
+//! `ResilientSocket`: the exported class, a drop-in for `WebSocket` that
+//! reconnects, explains closes, and restores state.
+
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Promise};
+use wasm_bindgen::prelude::*;
+
+use super::app::{App, error, request_error};
+use super::events::close_object;
+use super::inspector::SocketInspector;
+use super::object::Obj;
+use super::options::{self, call_options, describe, list, millis};
+use crate::core::{RequestFailure, SendError, SendStatus, UrlSource};
+use crate::web::{self, Driver, DriverOptions, EventType, JsPayload, call_with, json_stringify};
+
+/// A WebSocket that stays connected. Same surface as `WebSocket` (`send`,
+/// `close`, `readyState`, `onmessage`, `addEventListener`...), plus states,
+/// close explanations, a replay store, requests, stats and an inspector.
+///
+/// Call `dispose()` when done (e.g. on React unmount): it closes the socket
+/// and removes every timer and listener.
+#[wasm_bindgen]
+pub struct ResilientSocket {
+    driver: Rc<Driver>,
+    app: Rc<App>,
+    name: String,
+}
+
+#[wasm_bindgen]
+impl ResilientSocket {
+    /// Creates a socket for `url` (`ws://` or `wss://`) and, unless
+    /// `autoConnect` is false, starts connecting. Throws an `Error` naming
+    /// the option on invalid options or URL.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        url: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "ResilientSocketOptions")] options: JsValue,
+    ) -> Result<ResilientSocket, JsValue> {
+        let options = options::parse(&options).map_err(|message| error(&message))?;
+        let url = match options.url_provider {
+            Some(_) => UrlSource::Provider(url),
+            None => UrlSource::Fixed(url),
+        };
+        let app = Rc::new(App::default());
+        let driver = Driver::new(
+            DriverOptions {
+                url,
+                config: options.config,
+                protocols: options.protocols,
+                binary_type: options.binary_type,
+                url_provider: options.url_provider,
+            },
+            app.clone() as Rc<dyn web::App>,
+        )
+        .map_err(|e| error(&e.to_string()))?;
+        if options.auto_connect {
+            driver.connect();
+        }
+        Ok(ResilientSocket {
+            driver: Rc::new(driver),
+            app,
+            name: options.name,
+        })
+    }
+
+    // ----- WebSocket constants -----
+
+    /// `0`: connecting (also idle and waiting to reconnect).
+    #[wasm_bindgen(getter = CONNECTING)]
+    pub fn connecting_static() -> u16 {
+        0
+    }
+
+    /// `1`: open.
+    #[wasm_bindgen(getter = OPEN)]
+    pub fn open_static() -> u16 {
+        1
+    }
+
+    /// `2`: closing.
+    #[wasm_bindgen(getter = CLOSING)]
+    pub fn closing_static() -> u16 {
+        2
+    }
+
+    /// `3`: closed.
+    #[wasm_bindgen(getter = CLOSED)]
+    pub fn closed_static() -> u16 {
+        3
+    }
+
+    /// `0`: connecting (also idle and waiting to reconnect).
+    #[wasm_bindgen(getter = CONNECTING)]
+    pub fn connecting(&self) -> u16 {
+        0
+    }
+
+    /// `1`: open.
+    #[wasm_bindgen(getter = OPEN)]
+    pub fn open(&self) -> u16 {
+        1
+    }
+
+    /// `2`: closing.
+    #[wasm_bindgen(getter = CLOSING)]
+    pub fn closing(&self) -> u16 {
+        2
+    }
+
+    /// `3`: closed.
+    #[wasm_bindgen(getter = CLOSED)]
+    pub fn closed(&self) -> u16 {
+        3
+    }
+
+    // ----- WebSocket properties -----
+
+    /// The URL of the last attempt (or the one given), secrets redacted.
+    #[wasm_bindgen(getter)]
+    pub fn url(&self) -> String {
+        self.driver
+            .read(|engine, _| engine.url_for_display())
+            .unwrap_or_default()
+    }
+
+    /// `WebSocket.readyState`: 0 while idle, connecting or waiting to
+    /// reconnect, 1 open, 2 closing, 3 closed.
+    #[wasm_bindgen(getter = readyState, unchecked_return_type = "0 | 1 | 2 | 3")]
+    pub fn ready_state(&self) -> u16 {
+        self.driver
+            .read(|engine, _| engine.state().ready_state())
+            .unwrap_or(3)
+    }
+
+    /// The subprotocol the server chose ("" when none or not open).
+    #[wasm_bindgen(getter)]
+    pub fn protocol(&self) -> String {
+        self.driver
+            .with_socket(|ws| ws.protocol())
+            .unwrap_or_default()
+    }
+
+    /// The extensions the server chose ("" when none or not open).
+    #[wasm_bindgen(getter)]
+    pub fn extensions(&self) -> String {
+        self.driver
+            .with_socket(|ws| ws.extensions())
+            .unwrap_or_default()
+    }
+
+    /// Bytes handed to the browser socket and not yet sent (queued messages
+    /// not counted: see `stats().queuedBytes`).
+    #[wasm_bindgen(getter = bufferedAmount)]
+    pub fn buffered_amount(&self) -> u32 {
+        self.driver
+            .with_socket(|ws| ws.buffered_amount())
+            .unwrap_or(0)
+    }
+
+    /// How binary messages arrive: "blob" (default) or "arraybuffer".
+    #[wasm_bindgen(getter = binaryType, unchecked_return_type = "BinaryType")]
+    pub fn binary_type(&self) -> String {
+        String::from(match self.driver.binary_type() {
+            web_sys::BinaryType::Arraybuffer => "arraybuffer",
+            _ => "blob",
+        })
+    }
+
+    /// Sets `binaryType` for the live socket and the next ones. Throws on
+    /// anything but "blob" or "arraybuffer".
+    #[wasm_bindgen(setter = binaryType)]
+    pub fn set_binary_type(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "BinaryType")] value: JsValue,
+    ) -> Result<(), JsValue> {
+        let binary_type = options::binary_type(&value).ok_or_else(|| {
+            error(&format!(
+                "binaryType: expected \"blob\" or \"arraybuffer\", got {}",
+                describe(&value)
+            ))
+        })?;
+        self.driver.set_binary_type(binary_type);
+        Ok(())
+    }
+
+    // ----- handlers and listeners -----
+
+    /// The `open` handler.
+    #[wasm_bindgen(getter, skip_typescript)]
+    pub fn onopen(&self) -> JsValue {
+        self.handler(EventType::Open)
+    }
+
+    /// Sets the `open` handler (`null` removes it).
+    #[wasm_bindgen(setter, skip_typescript)]
+    pub fn set_onopen(&self, handler: JsValue) {
+        self.set_handler(EventType::Open, handler);
+    }
+
+    /// The `message` handler.
+    #[wasm_bindgen(getter, skip_typescript)]
+    pub fn onmessage(&self) -> JsValue {
+        self.handler(EventType::Message)
+    }
+
+    /// Sets the `message` handler (`null` removes it).
+    #[wasm_bindgen(setter, skip_typescript)]
+    pub fn set_onmessage(&self, handler: JsValue) {
+        self.set_handler(EventType::Message, handler);
+    }
+
+    /// The `close` handler.
+    #[wasm_bindgen(getter, skip_typescript)]
+    pub fn onclose(&self) -> JsValue {
+        self.handler(EventType::Close)
+    }
+
+    /// Sets the `close` handler (`null` removes it).
+    #[wasm_bindgen(setter, skip_typescript)]
+    pub fn set_onclose(&self, handler: JsValue) {
+        self.set_handler(EventType::Close, handler);
+    }
+
+    /// The `error` handler.
+    #[wasm_bindgen(getter, skip_typescript)]
+    pub fn onerror(&self) -> JsValue {
+        self.handler(EventType::Error)
+    }
+
+    /// Sets the `error` handler (`null` removes it).
+    #[wasm_bindgen(setter, skip_typescript)]
+    pub fn set_onerror(&self, handler: JsValue) {
+        self.set_handler(EventType::Error, handler);
+    }
+
+    /// Adds `listener` for event `type` (once per function). Throws on an
+    /// unknown event type.
+    #[wasm_bindgen(js_name = addEventListener, skip_typescript)]
+    pub fn add_event_listener(&self, kind: String, listener: JsValue) -> Result<(), JsValue> {
+        let kind = event_type(&kind, "addEventListener")?;
+        if let Some(listener) = listener_function(&listener, "addEventListener")? {
+            self.app.listeners.add(kind, listener);
+        }
+        Ok(())
+    }
+
+    /// Removes `listener` from event `type`.
+    #[wasm_bindgen(js_name = removeEventListener, skip_typescript)]
+    pub fn remove_event_listener(&self, kind: String, listener: JsValue) -> Result<(), JsValue> {
+        let kind = event_type(&kind, "removeEventListener")?;
+        if let Some(listener) = listener_function(&listener, "removeEventListener")? {
+            self.app.listeners.remove(kind, &listener);
+        }
+        Ok(())
+    }
+
+    // ----- WebSocket methods -----
+
+    /// Sends `data` as it is (text or binary). Returns true if it went out
+    /// now, false if it was queued until the socket opens. Throws when the
+    /// queue is full, the message is over `maxMessageBytes`, or the socket
+    /// was closed by the app or a close code.
+    pub fn send(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SendData")] data: JsValue,
+    ) -> Result<bool, JsValue> {
+        match self.driver.send(JsPayload::from_js(data)) {
+            Ok(status) => Ok(status == SendStatus::Sent),
+            Err(e) => Err(error(&e.to_string())),
+        }
+    }
+
+    /// Closes for good (no reconnect): `code` 1000 (default) or 3000-4999,
+    /// `reason` at most 123 bytes of UTF-8. Throws on other values, as
+    /// browsers do.
+    pub fn close(&self, code: Option<f64>, reason: Option<String>) -> Result<(), JsValue> {
+        let code = match code {
+            None => 1000,
+            Some(code) if code.fract() == 0.0 && (0.0..=65535.0).contains(&code) => code as u16,
+            Some(code) => {
+                return Err(error(&format!(
+                    "close: invalid code {}; allowed: 1000 or 3000-4999",
+                    describe(&JsValue::from_f64(code))
+                )));
+            }
+        };
+        self.driver
+            .close(code, reason.as_deref().unwrap_or(""))
+            .map_err(|e| error(&e.to_string()))
+    }
+
+    // ----- resilient-ws -----
+
+    /// The connection state.
+    #[wasm_bindgen(getter, unchecked_return_type = "ConnectionState")]
+    pub fn state(&self) -> String {
+        String::from(
+            self.driver
+                .read(|engine, _| engine.state().as_str())
+                .unwrap_or("closed"),
+        )
+    }
+
+    /// The `name` option.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    /// The last close (the `close` event it emitted), or null.
+    #[wasm_bindgen(getter = lastClose, unchecked_return_type = "ResilientCloseEvent | null")]
+    pub fn last_close(&self) -> JsValue {
+        self.driver
+            .read(|engine, _| engine.last_close().map(close_object))
+            .flatten()
+            .unwrap_or(JsValue::NULL)
+    }
+
+    /// Counters and measurements now.
+    #[wasm_bindgen(unchecked_return_type = "SocketStats")]
+    pub fn stats(&self) -> JsValue {
+        let Some(stats) = self.driver.read(|engine, now| engine.stats(now)) else {
+            return JsValue::NULL;
+        };
+        Obj::new()
+            .set("state", stats.state.as_str())
+            .num("connection", u64::from(stats.connection))
+            .num("attempt", u64::from(stats.attempt))
+            .num("reconnects", u64::from(stats.reconnects))
+            .num("uptimeMs", stats.uptime_ms)
+            .num("totalUptimeMs", stats.total_uptime_ms)
+            .opt("rttMs", stats.rtt_ms)
+            .num("messagesIn", stats.messages_in)
+            .num("messagesOut", stats.messages_out)
+            .num("bytesIn", stats.bytes_in)
+            .num("bytesOut", stats.bytes_out)
+            .num("queued", stats.queued as u64)
+            .num("queuedBytes", stats.queued_bytes as u64)
+            .num("pendingRequests", stats.pending_requests as u64)
+            .opt("requestP50Ms", stats.request_p50_ms)
+            .opt("requestP99Ms", stats.request_p99_ms)
+            .set("flapping", stats.flapping)
+            .num("lateWakeups", stats.late_wakeups)
+            .build()
+    }
+
+    /// Starts connecting (from idle or closed), or skips a backoff wait.
+    pub fn connect(&self) {
+        self.driver.connect();
+    }
+
+    /// Drops the current connection (if any) and connects again now.
+    pub fn reconnect(&self) {
+        self.driver.reconnect();
+    }
+
+    /// Sets keyed state (e.g. plugin parameters): sent now when open, and
+    /// again after every reconnect, before queued messages. A string or
+    /// binary value is sent as is; anything else as JSON. With `debounceMs`,
+    /// at most one send per key per window, carrying the latest value.
+    /// Returns true if it went out now.
+    #[wasm_bindgen(js_name = setReplayState)]
+    pub fn set_replay_state(
+        &self,
+        key: String,
+        #[wasm_bindgen(unchecked_param_type = "ReplayValue")] value: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ReplayStateOptions")] options: JsValue,
+    ) -> Result<bool, JsValue> {
+        const CALL: &str = "setReplayState";
+        let values = call_options(&options, CALL, &["debounceMs"]).map_err(|m| error(&m))?;
+        let debounce_ms = millis(&values[0], CALL, "debounceMs", 0)
+            .map_err(|m| error(&m))?
+            .unwrap_or(0);
+        let payload = match JsPayload::from_data(value) {
+            Ok(payload) => payload,
+            Err(value) => json_stringify(&value).map(JsPayload::from_js).ok_or_else(|| {
+                error("setReplayState: value must be text, binary data, or a JSON-serializable value")
+            })?,
+        };
+        match self.driver.set_replay(&key, payload, debounce_ms) {
+            Ok(status) => Ok(status == SendStatus::Sent),
+            Err(e) => Err(error(&e.to_string())),
+        }
+    }
+
+    /// Forgets a replay key. Returns whether it existed.
+    #[wasm_bindgen(js_name = deleteReplayState)]
+    pub fn delete_replay_state(&self, key: String) -> bool {
+        self.driver.delete_replay(&key)
+    }
+
+    /// The replay store, in the order keys were first set; values as sent.
+    #[wasm_bindgen(js_name = replayState, unchecked_return_type = "ReplayEntry[]")]
+    pub fn replay_state(&self) -> Array {
+        self.driver
+            .read(|engine, _| {
+                engine
+                    .replay_entries()
+                    .map(|(key, value)| {
+                        Obj::new()
+                            .set("key", key)
+                            .set("value", value.value().clone())
+                            .build()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Sends `message` (an object, or JSON object text) with an id (its own
+    /// `id` field, or one added) and resolves with the reply carrying the
+    /// same id: parsed JSON, or the raw data if it is not JSON. Rejects with
+    /// an `Error` whose `reason` is "timeout", "connectionLost", "closed" or
+    /// "disposed" (or none for an invalid call).
+    #[wasm_bindgen(unchecked_return_type = "Promise<unknown>")]
+    pub fn request(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RequestMessage")] message: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestCallOptions")] options: JsValue,
+    ) -> Promise {
+        let mut settle = None;
+        let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+        let Some((resolve, reject)) = settle else {
+            return promise;
+        };
+        if self.driver.is_disposed() {
+            let _ = call_with(&reject, &request_error(RequestFailure::Disposed, 0));
+            return promise;
+        }
+        let prepared = request_text(&message).and_then(|text| {
+            let values = call_options(&options, "request", &["timeoutMs"])?;
+            Ok((text, millis(&values[0], "request", "timeoutMs", 1)?))
+        });
+        let (text, timeout_ms) = match prepared {
+            Ok(prepared) => prepared,
+            Err(message) => {
+                let _ = call_with(&reject, &error(&message));
+                return promise;
+            }
+        };
+        let effective_timeout = timeout_ms.unwrap_or_else(|| {
+            self.driver
+                .read(|engine, _| engine.config().requests.timeout_ms)
+                .unwrap_or(0)
+        });
+        let app = &self.app;
+        self.driver
+            .request(&text, timeout_ms, |result| match result {
+                Ok(handle) => app.add_pending(handle, resolve, reject, effective_timeout),
+                Err(SendError::Closed) => {
+                    let _ = call_with(&reject, &request_error(RequestFailure::Closed, 0));
+                }
+                Err(e) => {
+                    let message = e.to_string();
+                    let message = message.strip_prefix("send: ").unwrap_or(&message);
+                    let _ = call_with(&reject, &error(&format!("request: {message}")));
+                }
+            });
+        promise
+    }
+
+    /// The message inspector.
+    #[wasm_bindgen(getter)]
+    pub fn inspector(&self) -> SocketInspector {
+        SocketInspector::new(self.driver.clone())
+    }
+
+    /// Closes the socket and removes every listener, timer and browser
+    /// handler; pending requests are rejected ("disposed"). No event is
+    /// emitted. Idempotent; the socket cannot be used again.
+    pub fn dispose(&self) {
+        self.driver.dispose();
+        self.app.listeners.clear();
+    }
+
+    /// Whether `dispose()` was called.
+    #[wasm_bindgen(getter)]
+    pub fn disposed(&self) -> bool {
+        self.driver.is_disposed()
+    }
+}
+
+impl ResilientSocket {
+    fn handler(&self, kind: EventType) -> JsValue {
+        self.app
+            .listeners
+            .handler(kind)
+            .map_or(JsValue::NULL, JsValue::from)
+    }
+
+    /// As `WebSocket`: a function sets the handler, anything else clears it.
+    fn set_handler(&self, kind: EventType, handler: JsValue) {
+        let handler = handler.is_function().then(|| handler.unchecked_into());
+        self.app.listeners.set_handler(kind, handler);
+    }
+}
+
+impl Drop for ResilientSocket {
+    fn drop(&mut self) {
+        self.dispose();
+    }
+}
+
+fn event_type(name: &str, call: &str) -> Result<EventType, JsValue> {
+    EventType::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = EventType::ALL.iter().map(|kind| kind.name()).collect();
+        error(&format!(
+            "{call}: unknown event type \"{name}\"; allowed: {}",
+            list(&names, ", ", "")
+        ))
+    })
+}
+
+/// A listener function; `None` for null/undefined (ignored, as in the DOM).
+fn listener_function(value: &JsValue, call: &str) -> Result<Option<Function>, JsValue> {
+    if value.is_null() || value.is_undefined() {
+        return Ok(None);
+    }
+    if value.is_function() {
+        return Ok(Some(value.clone().unchecked_into()));
+    }
+    Err(error(&format!(
+        "{call}: listener must be a function, got {}",
+        describe(value)
+    )))
+}
+
+/// The JSON text of a request message.
+fn request_text(message: &JsValue) -> Result<String, String> {
+    if let Some(text) = message.as_string() {
+        return Ok(text);
+    }
+    if message.is_object() && !message.is_function() && !Array::is_array(message) {
+        if let Some(text) = json_stringify(message).and_then(|text| text.as_string()) {
+            return Ok(text);
+        }
+    }
+    Err(format!(
+        "request: message must be a JSON object or its JSON text, got {}",
+        describe(message)
+    ))
+}

@@ -1,0 +1,412 @@
+//! The TypeScript declarations of every option, event and record, added to
+//! the generated `.d.ts`. The exported class and functions refer to these
+//! names through `unchecked_param_type` / `unchecked_return_type`.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** Connection states. `closed` is terminal until `connect()` or `reconnect()`. */
+export type ConnectionState = "idle" | "connecting" | "open" | "closing" | "reconnecting" | "closed";
+
+/** What the SDK does after a close code. */
+export type CloseAction = "retry" | "stop" | "reauth";
+
+/** The family of a close code. */
+export type CloseCategory =
+  | "normal" | "goingAway" | "protocol" | "policy" | "serverError" | "temporary"
+  | "abnormal" | "tls" | "reserved" | "registered" | "application" | "invalid";
+
+/** What ended a connection. */
+export type CloseCause =
+  | "server" | "app" | "replaced" | "heartbeatTimeout" | "connectTimeout"
+  | "offline" | "urlProvider" | "disposed";
+
+/** Why a `request()` Promise was rejected (`error.reason`). */
+export type RequestFailureReason = "timeout" | "connectionLost" | "closed" | "disposed";
+
+/** What `send()` accepts: text is sent as is, binary data as is. */
+export type SendData = string | ArrayBufferLike | Blob | ArrayBufferView;
+
+/** What a message event carries, depending on `binaryType`. */
+export type MessageData = string | ArrayBuffer | Blob;
+
+/** Returns the URL for the next attempt (called before each one). */
+export type UrlProvider = () => string | URL | PromiseLike<string | URL>;
+
+/** Reconnection with exponential backoff. */
+export interface ReconnectOptions {
+  /** Whether to reconnect at all. Default: true. */
+  enabled?: boolean;
+  /** Delay cap for the first retry, ms. Default: 500. */
+  initialDelayMs?: number;
+  /** Largest delay, ms. Default: 30000. */
+  maxDelayMs?: number;
+  /** Growth per attempt, 1 to 100. Default: 2. */
+  multiplier?: number;
+  /** Jitter mode. Default: "full". */
+  jitter?: "full" | "equal" | "none";
+  /** Give up after this many failed attempts in a row; null retries forever. Default: null. */
+  maxAttempts?: number | null;
+  /** The attempt counter resets only after a connection stayed open this long, ms. Default: 5000. */
+  resetAfterMs?: number;
+  /** Least delay after 1012/1013/1014, ms. Default: 5000. */
+  tryLaterDelayMs?: number;
+}
+
+/** App-level ping/pong. */
+export interface HeartbeatOptions {
+  /** Time between pings while open, ms; 0 disables. Default: 25000. */
+  intervalMs?: number;
+  /** How long to wait for a pong (or any message) after a ping, ms. Default: 10000. */
+  timeoutMs?: number;
+  /** The ping message. Default: '{"type":"ping"}'. */
+  message?: string;
+  /** A pong is a JSON message whose `type` equals this. Default: "pong". */
+  pongType?: string | null;
+  /** A pong is a message exactly equal to this text (wins over `pongType`). Default: null. */
+  pongText?: string | null;
+  /** Deliver pongs to `message` listeners too. Default: false. */
+  deliverPongs?: boolean;
+  /** A timer this late (ms) is treated as throttled: a fresh ping instead of a verdict. Default: 1000. */
+  lateToleranceMs?: number;
+}
+
+/** The outbound queue used while not open. */
+export interface QueueOptions {
+  /** Most messages held; 0 disables queueing. Default: 1000. */
+  maxMessages?: number;
+  /** Most bytes held. Default: 1048576. */
+  maxBytes?: number;
+  /** What `send()` does when full. Default: "reject". */
+  overflow?: "reject" | "dropOldest";
+}
+
+/** The message inspector ring buffer. */
+export interface InspectorOptions {
+  /** Most records kept; 0 disables. Default: 200. */
+  maxEntries?: number;
+  /** Most payload bytes kept. Default: 1048576. */
+  maxBytes?: number;
+}
+
+/** Request/response by id. */
+export interface RequestsOptions {
+  /** Default timeout per request, ms. Default: 10000. */
+  timeoutMs?: number;
+  /** Requests in flight when the connection drops. Default: "fail". */
+  onReconnect?: "fail" | "resend";
+  /** Replies slower than this (ms) emit `slow`. Default: 1000. */
+  slowMs?: number;
+  /** The JSON field carrying the id. Default: "id". */
+  idField?: string;
+}
+
+/** Detection of open-then-die loops. */
+export interface FlappingOptions {
+  /** A connection that dies within this long after opening counts as short, ms. Default: 3000. */
+  windowMs?: number;
+  /** Short connections in a row before `flapping` is emitted. Default: 3. */
+  threshold?: number;
+}
+
+/** Overrides the action for one close code or an inclusive range. */
+export interface CloseCodeRule {
+  /** The code, or the first of the range. */
+  code: number;
+  /** The last code of the range. Default: `code`. */
+  to?: number | null;
+  /** What to do. */
+  action: CloseAction;
+}
+
+/** Options of `new ResilientSocket(url, options)`. Every option is optional. */
+export interface ResilientSocketOptions {
+  /** Reconnection with backoff. */
+  reconnect?: ReconnectOptions;
+  /** App-level ping/pong. */
+  heartbeat?: HeartbeatOptions;
+  /** The outbound queue. */
+  queue?: QueueOptions;
+  /** The message inspector. */
+  inspector?: InspectorOptions;
+  /** Request/response by id. */
+  requests?: RequestsOptions;
+  /** Flapping detection. */
+  flapping?: FlappingOptions;
+  /** Close code policy overrides, last matching rule wins. Default: []. */
+  closeCodes?: CloseCodeRule[];
+  /** Handshake (including the URL provider) time limit, ms; 0 disables. Default: 10000. */
+  connectTimeoutMs?: number;
+  /** How long `close()` waits for the server's close frame, ms. Default: 2000. */
+  closingTimeoutMs?: number;
+  /** Largest message `send()` accepts (UTF-16 units for text). Default: 16777216. */
+  maxMessageBytes?: number;
+  /** Field and query parameter names whose values are redacted. Default: ["token", "authorization", "password", "secret"]. */
+  redactKeys?: string[];
+  /** Refuse ws:// URLs. Default: false. */
+  requireSecure?: boolean;
+  /** With `requireSecure`, still allow ws:// to localhost. Default: true. */
+  allowInsecureLocalhost?: boolean;
+  /** Subprotocols for the handshake. Default: none. */
+  protocols?: string | string[];
+  /** How binary messages arrive. Default: "blob". */
+  binaryType?: BinaryType;
+  /** Called before each attempt for the URL (e.g. to refresh a token). Default: none (the `url` argument is used). */
+  urlProvider?: UrlProvider;
+  /** A name for logs and dashboards. Default: "". */
+  name?: string;
+  /** Connect in the constructor. Default: true. */
+  autoConnect?: boolean;
+}
+
+/** A close code explained. */
+export interface CloseCodeInfo {
+  /** The code. */
+  code: number;
+  /** Short name, e.g. "normal closure", "not found". */
+  name: string;
+  /** The family of the code. */
+  category: CloseCategory;
+  /** What the SDK does after it (default, or the app's override). */
+  action: CloseAction;
+  /** What probably happened and what to check. */
+  hint: string;
+}
+
+/** Options of `describeCloseCode`. */
+export interface DescribeCloseCodeOptions {
+  /** Whether the connection had opened (1006 gets different hints). Default: true. */
+  opened?: boolean;
+}
+
+/** `open`: replay state and queued messages went out before it. */
+export interface OpenEvent {
+  readonly type: "open";
+  /** Connection number (1 for the first socket). */
+  readonly connection: number;
+  /** Replay keys sent. */
+  readonly replayed: number;
+  /** Queued messages sent. */
+  readonly flushed: number;
+}
+
+/** `close`: a connection (or an attempt) ended, with everything known about why. */
+export interface ResilientCloseEvent extends Readonly<CloseCodeInfo> {
+  readonly type: "close";
+  /** Close reason, redacted. */
+  readonly reason: string;
+  /** Whether the closing handshake completed. */
+  readonly wasClean: boolean;
+  /** Whether this connection had opened. */
+  readonly opened: boolean;
+  /** Whether the SDK will try again. */
+  readonly willReconnect: boolean;
+  /** Delay before the next attempt, ms, when it will reconnect. */
+  readonly delayMs: number | null;
+  /** What ended it. */
+  readonly cause: CloseCause;
+  /** The connection number that ended. */
+  readonly connection: number;
+}
+
+/** `error`: a browser socket error (a close follows) or a URL provider failure. */
+export interface SocketErrorEvent {
+  readonly type: "error";
+  /** What happened, redacted. */
+  readonly message: string;
+}
+
+/** `statechange`. */
+export interface StateChangeEvent {
+  readonly type: "statechange";
+  readonly from: ConnectionState;
+  readonly to: ConnectionState;
+}
+
+/** `reconnecting`: an attempt is scheduled. */
+export interface ReconnectingEvent {
+  readonly type: "reconnecting";
+  /** 1 for the first retry. */
+  readonly attempt: number;
+  /** Delay before it, ms. */
+  readonly delayMs: number;
+}
+
+/** `heartbeat`: a pong arrived. */
+export interface HeartbeatEvent {
+  readonly type: "heartbeat";
+  /** Round trip of the ping, ms. */
+  readonly rttMs: number;
+}
+
+/** `flapping`: connections keep opening and dying right away. */
+export interface FlappingEvent {
+  readonly type: "flapping";
+  /** Short connections in a row. */
+  readonly count: number;
+  /** What probably causes it. */
+  readonly likelyCauses: string[];
+}
+
+/** `replay`: the replay state was sent on a new connection. */
+export interface ReplayEvent {
+  readonly type: "replay";
+  /** Keys replayed, in order. */
+  readonly keys: string[];
+  readonly connection: number;
+}
+
+/** `slow`: a reply took longer than `requests.slowMs`. */
+export interface SlowEvent {
+  readonly type: "slow";
+  /** The request id. */
+  readonly id: string;
+  readonly latencyMs: number;
+}
+
+/** `queueoverflow`: queued messages were dropped (`queue.overflow` = "dropOldest"). */
+export interface QueueOverflowEvent {
+  readonly type: "queueoverflow";
+  readonly dropped: number;
+}
+
+/** `reauth`: credentials were refused; the URL provider runs before the next attempt. */
+export interface ReauthEvent {
+  readonly type: "reauth";
+  /** The close code. */
+  readonly code: number;
+}
+
+/** Every event a `ResilientSocket` emits, by name. */
+export interface ResilientSocketEventMap {
+  open: OpenEvent;
+  /** The browser's own `MessageEvent`, passed through. */
+  message: MessageEvent<MessageData>;
+  close: ResilientCloseEvent;
+  error: SocketErrorEvent;
+  statechange: StateChangeEvent;
+  reconnecting: ReconnectingEvent;
+  heartbeat: HeartbeatEvent;
+  flapping: FlappingEvent;
+  replay: ReplayEvent;
+  slow: SlowEvent;
+  queueoverflow: QueueOverflowEvent;
+  reauth: ReauthEvent;
+}
+
+/** An event name. */
+export type ResilientSocketEventType = keyof ResilientSocketEventMap;
+
+/** A listener for event `K`. */
+export type ResilientSocketListener<K extends ResilientSocketEventType> = (event: ResilientSocketEventMap[K]) => void;
+
+/** Counters and measurements, from `stats()`. */
+export interface SocketStats {
+  state: ConnectionState;
+  /** Current (or last) connection number. */
+  connection: number;
+  /** Consecutive failed attempts. */
+  attempt: number;
+  /** Reconnects scheduled over the socket's life. */
+  reconnects: number;
+  /** How long the current connection has been open, ms (0 if not open). */
+  uptimeMs: number;
+  /** Total time open, ms. */
+  totalUptimeMs: number;
+  /** Last heartbeat round trip, ms. */
+  rttMs: number | null;
+  messagesIn: number;
+  messagesOut: number;
+  /** Bytes received (UTF-16 units for text). */
+  bytesIn: number;
+  /** Bytes sent (UTF-16 units for text). */
+  bytesOut: number;
+  /** Messages waiting in the queue. */
+  queued: number;
+  queuedBytes: number;
+  /** Requests waiting for a reply. */
+  pendingRequests: number;
+  requestP50Ms: number | null;
+  requestP99Ms: number | null;
+  /** Whether the last connections were flapping. */
+  flapping: boolean;
+  /** Timers that fired late enough to be treated as throttled. */
+  lateWakeups: number;
+}
+
+/** Which inspector entries to return. */
+export interface InspectorFilter {
+  /** Only this direction. */
+  direction?: "in" | "out";
+  /** Only JSON messages whose `type` equals this. */
+  type?: string;
+  /** Only JSON messages whose top-level fields equal these values. */
+  fields?: Record<string, string | number | boolean | null>;
+  /** At most this many entries, the newest. */
+  limit?: number;
+}
+
+/** One inspector record, parsed and redacted. */
+export interface InspectorEntry {
+  /** Sequence number over the socket's life. */
+  seq: number;
+  direction: "in" | "out";
+  /** Time on the `performance.now()` clock, ms. */
+  atMs: number;
+  /** Size (UTF-16 units for text, bytes for binary). */
+  size: number;
+  connection: number;
+  binary: boolean;
+  /** The JSON `type` field. */
+  type: string | null;
+  /** The JSON `id` field. */
+  id: string | null;
+  /** The start of the text, redacted (binary: a summary). */
+  preview: string;
+}
+
+/** A replay store entry: the value as it is sent. */
+export interface ReplayEntry {
+  key: string;
+  value: SendData;
+}
+
+/** A replay value: text and binary data are sent as they are, anything else as JSON. */
+export type ReplayValue = SendData | Record<string, unknown> | unknown[] | number | boolean | null;
+
+/** Options of `setReplayState`. */
+export interface ReplayStateOptions {
+  /** At most one send per key per this many ms, carrying the latest value. Default: 0. */
+  debounceMs?: number;
+}
+
+/** A request: a JSON object, or its JSON text. */
+export type RequestMessage = string | Record<string, unknown>;
+
+/** Options of `request`. */
+export interface RequestCallOptions {
+  /** Time limit, ms. Default: `requests.timeoutMs`. */
+  timeoutMs?: number;
+}
+
+/** The Error a `request()` Promise is rejected with. */
+export interface RequestError extends Error {
+  reason: RequestFailureReason;
+}
+
+export interface ResilientSocket {
+  /** Adds a listener (once per function and type), called in the order added. */
+  addEventListener<K extends ResilientSocketEventType>(type: K, listener: ResilientSocketListener<K>): void;
+  /** Removes a listener added with `addEventListener`. */
+  removeEventListener<K extends ResilientSocketEventType>(type: K, listener: ResilientSocketListener<K>): void;
+  /** `open` handler, as on `WebSocket`. */
+  onopen: ResilientSocketListener<"open"> | null;
+  /** `message` handler, as on `WebSocket`. */
+  onmessage: ResilientSocketListener<"message"> | null;
+  /** `close` handler, as on `WebSocket`. */
+  onclose: ResilientSocketListener<"close"> | null;
+  /** `error` handler, as on `WebSocket`. */
+  onerror: ResilientSocketListener<"error"> | null;
+}
+"#;

@@ -1,0 +1,121 @@
+//! The few JS functions the driver calls that `js_sys`/`web_sys` do not bind
+//! the way the hot path needs (a `JsValue` in, no copy, exceptions caught).
+
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
+use web_sys::WebSocket;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A `WebSocket` seen through a `send` that takes any JS value.
+    type RawSocket;
+
+    /// `WebSocket.prototype.send` taking the JS value as is (string, Blob,
+    /// ArrayBuffer or view): no UTF-8 copy through WASM memory.
+    #[wasm_bindgen(method, catch, js_name = send)]
+    fn send(this: &RawSocket, data: &JsValue) -> Result<(), JsValue>;
+
+    /// A function seen through `call`.
+    type Callable;
+
+    /// `fn.call(context, arg)`, with an exception returned, not thrown.
+    #[wasm_bindgen(method, catch, js_name = call)]
+    fn call1(this: &Callable, context: &JsValue, arg: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// `fn.call(context)`, with an exception returned, not thrown.
+    #[wasm_bindgen(method, catch, js_name = call)]
+    fn call0(this: &Callable, context: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// A string, typed array, `ArrayBuffer` or `Blob` seen through its size.
+    type HasSize;
+
+    /// A string's `length` (UTF-16 code units), read without copying it.
+    #[wasm_bindgen(method, getter)]
+    fn length(this: &HasSize) -> f64;
+
+    /// `byteLength` of an `ArrayBuffer` or any `ArrayBufferView`.
+    #[wasm_bindgen(method, getter, js_name = byteLength)]
+    fn byte_length(this: &HasSize) -> f64;
+
+    /// `String(value)`, as `WebSocket.send` converts what is neither text nor binary.
+    #[wasm_bindgen(js_name = String)]
+    pub fn js_string(value: &JsValue) -> JsValue;
+
+    /// `JSON.parse(text)` on a JS string, without copying it into WASM.
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn json_parse_js(text: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// `JSON.stringify(value)`: a JS string, or `undefined` for functions and `undefined`.
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = stringify)]
+    fn json_stringify_js(value: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// `reportError(error)`: reports like an uncaught exception without
+    /// interrupting the caller.
+    #[wasm_bindgen(catch, js_name = reportError)]
+    fn report_error_js(error: &JsValue) -> Result<(), JsValue>;
+
+    /// `console.error(message, error)`.
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(message: &str, error: &JsValue);
+}
+
+/// `ws.send(data)` with `data` as it is.
+pub fn send_value(ws: &WebSocket, data: &JsValue) -> Result<(), JsValue> {
+    ws.unchecked_ref::<RawSocket>().send(data)
+}
+
+/// `function(arg)` with `this` undefined; an exception is returned.
+pub fn call_with(function: &Function, arg: &JsValue) -> Result<JsValue, JsValue> {
+    function
+        .unchecked_ref::<Callable>()
+        .call1(&JsValue::UNDEFINED, arg)
+}
+
+/// `function()` with `this` undefined; an exception is returned.
+pub fn call_without(function: &Function) -> Result<JsValue, JsValue> {
+    function
+        .unchecked_ref::<Callable>()
+        .call0(&JsValue::UNDEFINED)
+}
+
+/// The `length` of a JS string, without copying it.
+pub fn string_length(text: &JsValue) -> usize {
+    text.unchecked_ref::<HasSize>().length() as usize
+}
+
+/// The `byteLength` of an `ArrayBuffer` or `ArrayBufferView`.
+pub fn byte_length(data: &JsValue) -> usize {
+    data.unchecked_ref::<HasSize>().byte_length() as usize
+}
+
+/// `JSON.parse` of a JS string; `None` if it is not JSON.
+pub fn json_parse(text: &JsValue) -> Option<JsValue> {
+    json_parse_js(text).ok()
+}
+
+/// `JSON.stringify` as a JS string; `None` when the value has no JSON form
+/// (a function, `undefined`, a cycle, a BigInt).
+pub fn json_stringify(value: &JsValue) -> Option<JsValue> {
+    json_stringify_js(value).ok().filter(JsValue::is_string)
+}
+
+/// Reports an exception thrown by app code (a listener, the URL provider)
+/// without letting it break the SDK: `reportError` where it exists (the error
+/// shows as uncaught and reaches `window.onerror`), else `console.error`.
+pub fn report_app_error(error: &JsValue) {
+    if report_error_js(error).is_err() {
+        console_error("resilient-ws: a listener threw", error);
+    }
+}
+
+/// The message of a JS exception: `Error.message`, a thrown string, or a
+/// description of what was thrown.
+pub fn error_message(error: &JsValue) -> String {
+    if let Some(error) = error.dyn_ref::<js_sys::Error>() {
+        return String::from(error.message());
+    }
+    if let Some(text) = error.as_string() {
+        return text;
+    }
+    String::from("a non-Error value was thrown")
+}

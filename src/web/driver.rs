@@ -1,0 +1,478 @@
+//! The driver: the engine, the socket, the timer and the page listeners in
+//! one shared state. Every entry point (an app call or a browser callback)
+//! borrows the state, feeds the engine, carries out the socket and timer
+//! outputs, queues the app-facing ones, releases the borrow, and only then
+//! runs app code. So a listener can call `send()` or `close()` (re-entrancy).
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+
+use js_sys::Function;
+use wasm_bindgen::JsValue;
+use web_sys::{BinaryType, MessageEvent, WebSocket};
+
+use super::bindings::error_message;
+use super::clock::{Clock, random_seed};
+use super::environment::{Environment, EnvironmentEvents};
+use super::payload::JsPayload;
+use super::socket::{Protocols, Socket, SocketClosed, SocketEvents};
+use super::timer::Timer;
+use super::url_provider::{self, UrlAnswer};
+use crate::core::{
+    CloseError, Config, ConfigError, Engine, Event, Input, Millis, Output, SendError, SendStatus,
+    UrlSource,
+};
+
+/// What the driver hands to the app. Implemented by the JS facade.
+pub trait App {
+    /// A message for the app: the browser's original `MessageEvent`.
+    fn deliver(&self, message: &JsValue);
+    /// An engine event (including request replies and failures).
+    fn event(&self, event: Event<JsPayload>);
+}
+
+/// Everything a driver needs besides the app.
+pub struct DriverOptions {
+    /// Where to connect.
+    pub url: UrlSource,
+    /// Engine options.
+    pub config: Config,
+    /// Subprotocols for the handshake.
+    pub protocols: Protocols,
+    /// `binaryType` of each socket.
+    pub binary_type: BinaryType,
+    /// Called on [`Output::ResolveUrl`] (set when `url` is a provider).
+    pub url_provider: Option<Function>,
+}
+
+/// Work for the app, run after the state borrow is released.
+enum AppAction {
+    Deliver(JsValue),
+    Event(Event<JsPayload>),
+    ResolveUrl(u64),
+}
+
+struct State {
+    engine: Engine<JsPayload>,
+    socket: Option<Socket>,
+    timer: Option<Timer>,
+    environment: Option<Environment>,
+    protocols: Protocols,
+    binary_type: BinaryType,
+}
+
+struct Inner {
+    /// This `Inner`, for the browser callbacks it creates.
+    weak: Weak<Inner>,
+    state: RefCell<State>,
+    /// App work in FIFO order, drained by the outermost entry point.
+    actions: RefCell<VecDeque<AppAction>>,
+    dispatching: Cell<bool>,
+    disposed: Cell<bool>,
+    clock: Clock,
+    url_provider: Option<Function>,
+    app: Rc<dyn App>,
+}
+
+/// A handle the browser callbacks hold: it does not keep the driver alive.
+#[derive(Clone)]
+struct Link(Weak<Inner>);
+
+/// The browser driver of one resilient socket. Dropping it disposes it.
+pub struct Driver {
+    inner: Rc<Inner>,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.dispose();
+    }
+}
+
+impl Driver {
+    /// A driver in state `idle`, with the page listeners attached. Fails on
+    /// invalid options or URL.
+    pub fn new(options: DriverOptions, app: Rc<dyn App>) -> Result<Driver, ConfigError> {
+        let engine = Engine::new(options.url, options.config, random_seed())?;
+        let inner = Rc::new_cyclic(|weak: &Weak<Inner>| {
+            let link = Link(weak.clone());
+            Inner {
+                weak: weak.clone(),
+                state: RefCell::new(State {
+                    engine,
+                    socket: None,
+                    timer: Some(Timer::new(move || link.timer_fired())),
+                    environment: None,
+                    protocols: options.protocols,
+                    binary_type: options.binary_type,
+                }),
+                actions: RefCell::new(VecDeque::new()),
+                dispatching: Cell::new(false),
+                disposed: Cell::new(false),
+                clock: Clock::new(),
+                url_provider: options.url_provider,
+                app,
+            }
+        });
+        let environment = Environment::attach(Link(Rc::downgrade(&inner)));
+        let hidden = environment.hidden();
+        if let Ok(mut state) = inner.state.try_borrow_mut() {
+            state.environment = Some(environment);
+        }
+        let driver = Driver { inner };
+        if hidden {
+            driver.inner.input(Input::Hidden);
+        }
+        Ok(driver)
+    }
+
+    /// Starts connecting (from idle or closed), or cuts a backoff wait short.
+    pub fn connect(&self) {
+        self.inner.call(|engine, now| engine.connect(now));
+    }
+
+    /// Replaces the socket with a new connection now.
+    pub fn reconnect(&self) {
+        self.inner.call(|engine, now| engine.reconnect(now));
+    }
+
+    /// Closes for good with `code` and `reason`.
+    pub fn close(&self, code: u16, reason: &str) -> Result<(), CloseError> {
+        self.inner
+            .call(|engine, now| engine.close(now, code, reason))
+            .unwrap_or(Ok(()))
+    }
+
+    /// Sends now if open, else queues.
+    pub fn send(&self, payload: JsPayload) -> Result<SendStatus, SendError> {
+        self.inner
+            .call(|engine, now| engine.send(now, payload))
+            .unwrap_or(Err(SendError::Closed))
+    }
+
+    /// Sets a replay key (sent now when open and not debounced).
+    pub fn set_replay(
+        &self,
+        key: &str,
+        value: JsPayload,
+        debounce_ms: u64,
+    ) -> Result<SendStatus, SendError> {
+        self.inner
+            .call(|engine, now| engine.set_replay(now, key, value, debounce_ms))
+            .unwrap_or(Err(SendError::Closed))
+    }
+
+    /// Forgets a replay key; whether it existed.
+    pub fn delete_replay(&self, key: &str) -> bool {
+        self.inner
+            .call(|engine, _| engine.delete_replay(key))
+            .unwrap_or(false)
+    }
+
+    /// Sends a request. `register` gets the engine's handle (or the refusal)
+    /// before any app code runs, so a reply can never come before it is known.
+    pub fn request(
+        &self,
+        message: &str,
+        timeout_ms: Option<u64>,
+        register: impl FnOnce(Result<u64, SendError>),
+    ) {
+        let result = self
+            .inner
+            .mutate(|engine, now| engine.request(now, message, timeout_ms));
+        register(result.unwrap_or(Err(SendError::Closed)));
+        self.inner.dispatch();
+    }
+
+    /// Tears everything down: socket closed, timer cancelled, page listeners
+    /// removed, pending requests failed. Idempotent. After it, only request
+    /// settlements reach the app; no listener runs.
+    pub fn dispose(&self) {
+        let inner = &self.inner;
+        if inner.disposed.replace(true) {
+            return;
+        }
+        if let Ok(mut state) = inner.state.try_borrow_mut() {
+            let now = inner.clock.now();
+            state.engine.dispose(now);
+            inner.carry_out(&mut state, now, None);
+            state.socket = None;
+            state.timer = None;
+            state.environment = None;
+        }
+        inner.dispatch();
+    }
+
+    /// Whether [`Driver::dispose`] ran.
+    pub fn is_disposed(&self) -> bool {
+        self.inner.disposed.get()
+    }
+
+    /// Reads the engine at the current time.
+    pub fn read<R>(&self, read: impl FnOnce(&Engine<JsPayload>, Millis) -> R) -> Option<R> {
+        let state = self.inner.state.try_borrow().ok()?;
+        Some(read(&state.engine, self.inner.clock.now()))
+    }
+
+    /// Empties the inspector.
+    pub fn clear_inspector(&self) {
+        if let Ok(mut state) = self.inner.state.try_borrow_mut() {
+            state.engine.inspector_mut().clear();
+        }
+    }
+
+    /// Reads the live browser socket, if any.
+    pub fn with_socket<R>(&self, read: impl FnOnce(&WebSocket) -> R) -> Option<R> {
+        let state = self.inner.state.try_borrow().ok()?;
+        state.socket.as_ref().map(|socket| read(socket.ws()))
+    }
+
+    /// `binaryType` of the sockets.
+    pub fn binary_type(&self) -> BinaryType {
+        self.inner
+            .state
+            .try_borrow()
+            .map_or(BinaryType::Blob, |state| state.binary_type)
+    }
+
+    /// Sets `binaryType` for the live socket and the next ones.
+    pub fn set_binary_type(&self, binary_type: BinaryType) {
+        if let Ok(mut state) = self.inner.state.try_borrow_mut() {
+            state.binary_type = binary_type;
+            if let Some(socket) = &state.socket {
+                socket.set_binary_type(binary_type);
+            }
+        }
+    }
+}
+
+impl Inner {
+    /// An app call: feeds the engine, carries out, then runs app work.
+    /// `None` after dispose (or, never expected, when re-entered while borrowed).
+    fn call<R>(&self, call: impl FnOnce(&mut Engine<JsPayload>, Millis) -> R) -> Option<R> {
+        let result = self.mutate(call);
+        self.dispatch();
+        result
+    }
+
+    /// Feeds the engine and carries out its socket and timer outputs; app
+    /// work is queued, not run.
+    fn mutate<R>(&self, call: impl FnOnce(&mut Engine<JsPayload>, Millis) -> R) -> Option<R> {
+        if self.disposed.get() {
+            return None;
+        }
+        let mut state = self.state.try_borrow_mut().ok()?;
+        let now = self.clock.now();
+        let result = call(&mut state.engine, now);
+        self.carry_out(&mut state, now, None);
+        Some(result)
+    }
+
+    /// A browser event.
+    fn input(&self, input: Input<JsPayload>) {
+        self.call(|engine, now| engine.handle(now, input));
+    }
+
+    /// Drains the engine: socket and timer work is done here, under the
+    /// borrow (it never calls app code); app work is queued. `message` is
+    /// the browser event of the message being handled, delivered as is.
+    fn carry_out(&self, state: &mut State, now: Millis, mut message: Option<MessageEvent>) {
+        let Ok(mut actions) = self.actions.try_borrow_mut() else {
+            return;
+        };
+        while let Some(output) = state.engine.poll_output() {
+            match output {
+                Output::Send(payload) => {
+                    if let Some(socket) = &state.socket {
+                        let _ = socket.send(payload.value());
+                    }
+                }
+                Output::OpenSocket { url, .. } => {
+                    state.socket = None;
+                    let link = Link(self.weak.clone());
+                    match Socket::open(&url, &state.protocols, state.binary_type, link) {
+                        Ok(socket) => state.socket = Some(socket),
+                        Err(error) => {
+                            // The browser refused the URL or protocols: an
+                            // attempt that failed before it began.
+                            let reason = error_message(&error);
+                            state.engine.handle(now, Input::Error);
+                            state.engine.handle(
+                                now,
+                                Input::Closed {
+                                    code: 1006,
+                                    reason,
+                                    was_clean: false,
+                                },
+                            );
+                        }
+                    }
+                }
+                Output::CloseSocket {
+                    code,
+                    reason,
+                    detach,
+                } => {
+                    if let Some(socket) = &state.socket {
+                        socket.close(code, &reason);
+                    }
+                    if detach {
+                        state.socket = None;
+                    }
+                }
+                Output::ResolveUrl { token } => actions.push_back(AppAction::ResolveUrl(token)),
+                Output::Deliver(payload) => actions.push_back(AppAction::Deliver(
+                    message
+                        .take()
+                        .map_or_else(|| payload.into_value(), JsValue::from),
+                )),
+                Output::Event(event) => actions.push_back(AppAction::Event(event)),
+            }
+        }
+        if let Some(timer) = &mut state.timer {
+            match state.engine.poll_timeout() {
+                None => timer.cancel(),
+                // A later deadline keeps the earlier timer: it fires, finds
+                // nothing due, and re-arms. That saves a re-arm per message.
+                Some(deadline) if timer.deadline().is_none_or(|armed| deadline < armed) => {
+                    timer.arm(now, deadline)
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// Runs queued app work in order, unless an outer entry point is already
+    /// doing so (then it runs when that one gets to it).
+    fn dispatch(&self) {
+        if self.dispatching.replace(true) {
+            return;
+        }
+        loop {
+            let action = match self.actions.try_borrow_mut() {
+                Ok(mut actions) => actions.pop_front(),
+                Err(_) => None,
+            };
+            let Some(action) = action else { break };
+            if self.disposed.get() {
+                // Only promise settlements outlive dispose.
+                if let AppAction::Event(
+                    event @ (Event::RequestFailed { .. } | Event::Reply { .. }),
+                ) = action
+                {
+                    self.app.event(event);
+                }
+                continue;
+            }
+            match action {
+                AppAction::Deliver(message) => self.app.deliver(&message),
+                AppAction::Event(event) => self.app.event(event),
+                AppAction::ResolveUrl(token) => self.resolve_url(token),
+            }
+        }
+        self.dispatching.set(false);
+    }
+
+    /// Calls the URL provider and feeds its answer (now, or when its
+    /// Promise settles).
+    fn resolve_url(&self, token: u64) {
+        let Some(provider) = &self.url_provider else {
+            let url = Err(String::from("no urlProvider"));
+            self.mutate(|engine, now| engine.handle(now, Input::UrlResolved { token, url }));
+            return;
+        };
+        match url_provider::call(provider) {
+            UrlAnswer::Ready(url) => {
+                self.mutate(|engine, now| engine.handle(now, Input::UrlResolved { token, url }));
+            }
+            UrlAnswer::Pending(promise) => {
+                let link = Link(self.weak.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    let url = url_provider::settle(promise).await;
+                    link.with(|inner| inner.input(Input::UrlResolved { token, url }));
+                });
+            }
+        }
+    }
+}
+
+impl Link {
+    fn with(&self, run: impl FnOnce(&Inner)) {
+        if let Some(inner) = self.0.upgrade() {
+            run(&inner);
+        }
+    }
+
+    fn timer_fired(&self) {
+        self.with(|inner| {
+            if let Ok(mut state) = inner.state.try_borrow_mut()
+                && let Some(timer) = &mut state.timer
+            {
+                timer.fired();
+            }
+            inner.input(Input::Timer);
+        });
+    }
+}
+
+impl SocketEvents for Link {
+    fn opened(&self) {
+        self.with(|inner| inner.input(Input::Opened));
+    }
+
+    /// The hot path: the event's data goes to the engine as a JS value, and
+    /// the event itself to the app's listeners.
+    fn message(&self, event: MessageEvent) {
+        self.with(|inner| {
+            if inner.disposed.get() {
+                return;
+            }
+            let payload = JsPayload::from_js(event.data());
+            if let Ok(mut state) = inner.state.try_borrow_mut() {
+                let now = inner.clock.now();
+                state.engine.handle(now, Input::Message(payload));
+                inner.carry_out(&mut state, now, Some(event));
+            }
+            inner.dispatch();
+        });
+    }
+
+    fn closed(&self, closed: SocketClosed) {
+        self.with(|inner| {
+            if let Ok(mut state) = inner.state.try_borrow_mut() {
+                // This socket is finished: drop it (handlers removed).
+                state.socket = None;
+            }
+            inner.input(Input::Closed {
+                code: closed.code,
+                reason: closed.reason,
+                was_clean: closed.was_clean,
+            });
+        });
+    }
+
+    fn error(&self) {
+        self.with(|inner| inner.input(Input::Error));
+    }
+}
+
+impl EnvironmentEvents for Link {
+    fn online(&self) {
+        self.with(|inner| inner.input(Input::Online));
+    }
+
+    fn offline(&self) {
+        self.with(|inner| inner.input(Input::Offline));
+    }
+
+    fn visibility(&self, hidden: bool) {
+        self.with(|inner| {
+            inner.input(if hidden {
+                Input::Hidden
+            } else {
+                Input::Visible
+            })
+        });
+    }
+}

@@ -1,0 +1,184 @@
+//! The app's listeners, per event type: `addEventListener` entries and the
+//! `on<type>` handler properties, called in the order they were added (a
+//! handler property keeps the place where it was first set, as in the DOM).
+//! A listener that throws is reported and does not stop the others.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::Function;
+use wasm_bindgen::JsValue;
+
+use super::bindings::{call_with, report_app_error};
+
+/// The events a socket emits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventType {
+    /// `open`.
+    Open,
+    /// `message`.
+    Message,
+    /// `close`.
+    Close,
+    /// `error`.
+    Error,
+    /// `statechange`.
+    StateChange,
+    /// `reconnecting`.
+    Reconnecting,
+    /// `heartbeat`.
+    Heartbeat,
+    /// `flapping`.
+    Flapping,
+    /// `replay`.
+    Replay,
+    /// `slow`.
+    Slow,
+    /// `queueoverflow`.
+    QueueOverflow,
+    /// `reauth`.
+    Reauth,
+}
+
+impl EventType {
+    /// Every event type, in the order of [`EventType::name`].
+    pub const ALL: [EventType; 12] = [
+        EventType::Open,
+        EventType::Message,
+        EventType::Close,
+        EventType::Error,
+        EventType::StateChange,
+        EventType::Reconnecting,
+        EventType::Heartbeat,
+        EventType::Flapping,
+        EventType::Replay,
+        EventType::Slow,
+        EventType::QueueOverflow,
+        EventType::Reauth,
+    ];
+
+    /// The event's name in JS.
+    pub fn name(self) -> &'static str {
+        match self {
+            EventType::Open => "open",
+            EventType::Message => "message",
+            EventType::Close => "close",
+            EventType::Error => "error",
+            EventType::StateChange => "statechange",
+            EventType::Reconnecting => "reconnecting",
+            EventType::Heartbeat => "heartbeat",
+            EventType::Flapping => "flapping",
+            EventType::Replay => "replay",
+            EventType::Slow => "slow",
+            EventType::QueueOverflow => "queueoverflow",
+            EventType::Reauth => "reauth",
+        }
+    }
+
+    /// The event type named `name`.
+    pub fn parse(name: &str) -> Option<EventType> {
+        EventType::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+}
+
+/// One registered listener.
+#[derive(Clone)]
+struct Entry {
+    function: Function,
+    /// Set through the `on<type>` property rather than `addEventListener`.
+    handler: bool,
+}
+
+/// Listener lists, each an immutable snapshot replaced on change, so a
+/// dispatch holds no borrow while app code runs (a listener may add or
+/// remove listeners).
+#[derive(Default)]
+pub struct Listeners {
+    lists: RefCell<[Option<Rc<[Entry]>>; EventType::ALL.len()]>,
+}
+
+impl Listeners {
+    /// Adds `function` for `kind`, unless it is already there.
+    pub fn add(&self, kind: EventType, function: Function) {
+        self.update(kind, |entries| {
+            if !entries.iter().any(|e| !e.handler && e.function == function) {
+                entries.push(Entry {
+                    function,
+                    handler: false,
+                });
+            }
+        });
+    }
+
+    /// Removes `function` from `kind`'s listeners.
+    pub fn remove(&self, kind: EventType, function: &Function) {
+        self.update(kind, |entries| {
+            entries.retain(|e| e.handler || e.function != *function);
+        });
+    }
+
+    /// Sets (or clears, with `None`) the `on<type>` handler of `kind`.
+    pub fn set_handler(&self, kind: EventType, function: Option<Function>) {
+        self.update(kind, |entries| {
+            let at = entries.iter().position(|e| e.handler);
+            match (at, function) {
+                (Some(at), Some(function)) => entries[at].function = function,
+                (Some(at), None) => {
+                    entries.remove(at);
+                }
+                (None, Some(function)) => entries.push(Entry {
+                    function,
+                    handler: true,
+                }),
+                (None, None) => {}
+            }
+        });
+    }
+
+    /// The `on<type>` handler of `kind`.
+    pub fn handler(&self, kind: EventType) -> Option<Function> {
+        self.snapshot(kind)?
+            .iter()
+            .find(|e| e.handler)
+            .map(|e| e.function.clone())
+    }
+
+    /// Whether anyone listens to `kind` (to skip building unwanted events).
+    pub fn has(&self, kind: EventType) -> bool {
+        self.snapshot(kind).is_some()
+    }
+
+    /// Calls every listener of `kind` with `event`, in order. Exceptions are
+    /// reported (`reportError`) and do not stop the others.
+    pub fn emit(&self, kind: EventType, event: &JsValue) {
+        let Some(entries) = self.snapshot(kind) else {
+            return;
+        };
+        for entry in entries.iter() {
+            if let Err(error) = call_with(&entry.function, event) {
+                report_app_error(&error);
+            }
+        }
+    }
+
+    /// Removes every listener (dispose).
+    pub fn clear(&self) {
+        if let Ok(mut lists) = self.lists.try_borrow_mut() {
+            *lists = Default::default();
+        }
+    }
+
+    fn snapshot(&self, kind: EventType) -> Option<Rc<[Entry]>> {
+        self.lists.try_borrow().ok()?[kind as usize].clone()
+    }
+
+    fn update(&self, kind: EventType, change: impl FnOnce(&mut Vec<Entry>)) {
+        let Ok(mut lists) = self.lists.try_borrow_mut() else {
+            return;
+        };
+        let slot = &mut lists[kind as usize];
+        let mut entries: Vec<Entry> = slot.as_deref().map(<[Entry]>::to_vec).unwrap_or_default();
+        change(&mut entries);
+        *slot = (!entries.is_empty()).then(|| Rc::from(entries));
+    }
+}

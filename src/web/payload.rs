@@ -1,0 +1,95 @@
+//! [`JsPayload`]: the core's [`Payload`] over the JS value itself, so a
+//! message crosses the SDK without being copied into WASM memory.
+
+use std::borrow::Cow;
+
+use js_sys::ArrayBuffer;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::Blob;
+
+use super::bindings::{byte_length, js_string, string_length};
+use crate::core::Payload;
+
+/// A message as a JS value (a string, `ArrayBuffer`, `Blob` or
+/// `ArrayBufferView`), with its kind and size read once, when it is wrapped.
+#[derive(Clone, Debug)]
+pub struct JsPayload {
+    value: JsValue,
+    size: usize,
+    text: bool,
+}
+
+impl JsPayload {
+    /// Wraps a value for sending or as received. Strings and binary data are
+    /// kept as they are; anything else becomes `String(value)`, as
+    /// `WebSocket.send` would send it.
+    pub fn from_js(value: JsValue) -> JsPayload {
+        JsPayload::from_data(value).unwrap_or_else(|value| JsPayload::text(js_string(&value)))
+    }
+
+    /// Wraps a string, `ArrayBuffer`, `ArrayBufferView` or `Blob`; gives
+    /// anything else back.
+    pub fn from_data(value: JsValue) -> Result<JsPayload, JsValue> {
+        if value.is_string() {
+            return Ok(JsPayload::text(value));
+        }
+        let size = if value.is_instance_of::<ArrayBuffer>() || ArrayBuffer::is_view(&value) {
+            byte_length(&value)
+        } else if let Some(blob) = value.dyn_ref::<Blob>() {
+            blob.size() as usize
+        } else {
+            return Err(value);
+        };
+        Ok(JsPayload {
+            value,
+            size,
+            text: false,
+        })
+    }
+
+    /// Wraps a value known to be a JS string.
+    fn text(value: JsValue) -> JsPayload {
+        let size = string_length(&value);
+        JsPayload {
+            value,
+            size,
+            text: true,
+        }
+    }
+
+    /// The JS value.
+    pub fn value(&self) -> &JsValue {
+        &self.value
+    }
+
+    /// The JS value, consuming the payload.
+    pub fn into_value(self) -> JsValue {
+        self.value
+    }
+}
+
+impl Payload for JsPayload {
+    fn from_text(text: &str) -> Self {
+        JsPayload {
+            size: text.encode_utf16().count(),
+            value: JsValue::from_str(text),
+            text: true,
+        }
+    }
+
+    fn size(&self) -> usize {
+        self.size
+    }
+
+    fn is_text(&self) -> bool {
+        self.text
+    }
+
+    fn text(&self) -> Option<Cow<'_, str>> {
+        if self.text {
+            self.value.as_string().map(Cow::Owned)
+        } else {
+            None
+        }
+    }
+}

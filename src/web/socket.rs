@@ -1,0 +1,141 @@
+//! The browser `WebSocket` with its four handlers kept as fields. Dropping a
+//! [`Socket`] removes the handlers first, then drops the closures, so the
+//! browser never calls a dropped closure; a socket still connecting or open
+//! is closed.
+
+use js_sys::Array;
+use wasm_bindgen::prelude::*;
+use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
+
+use super::bindings::send_value;
+
+/// Subprotocols asked for in the handshake.
+#[derive(Clone, Debug, Default)]
+pub enum Protocols {
+    /// None.
+    #[default]
+    None,
+    /// One subprotocol.
+    One(String),
+    /// Several, in order of preference.
+    Many(Array),
+}
+
+/// A close event copied into Rust at the edge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SocketClosed {
+    /// Close code.
+    pub code: u16,
+    /// Close reason.
+    pub reason: String,
+    /// Whether the closing handshake completed.
+    pub was_clean: bool,
+}
+
+/// Receives the events of one socket.
+pub trait SocketEvents: Clone + 'static {
+    /// `open`.
+    fn opened(&self);
+    /// `message`, with the browser's event (passed on to the app as is).
+    fn message(&self, event: MessageEvent);
+    /// `close`.
+    fn closed(&self, closed: SocketClosed);
+    /// `error`.
+    fn error(&self);
+}
+
+/// One browser socket and its handlers.
+pub struct Socket {
+    ws: WebSocket,
+    // Kept alive while the socket points at them; dropped after `Drop::drop`
+    // has removed them from the socket.
+    _on_open: Closure<dyn FnMut(Event)>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_close: Closure<dyn FnMut(CloseEvent)>,
+    _on_error: Closure<dyn FnMut(Event)>,
+}
+
+impl Socket {
+    /// Opens a socket to `url`. Fails (with the browser's exception message)
+    /// on a URL or subprotocol the browser refuses.
+    pub fn open(
+        url: &str,
+        protocols: &Protocols,
+        binary_type: BinaryType,
+        events: impl SocketEvents,
+    ) -> Result<Socket, JsValue> {
+        let ws = match protocols {
+            Protocols::None => WebSocket::new(url),
+            Protocols::One(protocol) => WebSocket::new_with_str(url, protocol),
+            Protocols::Many(list) => WebSocket::new_with_str_sequence(url, list),
+        }?;
+        ws.set_binary_type(binary_type);
+        let on_open = {
+            let events = events.clone();
+            Closure::<dyn FnMut(Event)>::new(move |_| events.opened())
+        };
+        let on_message = {
+            let events = events.clone();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |event| events.message(event))
+        };
+        let on_close = {
+            let events = events.clone();
+            Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
+                events.closed(SocketClosed {
+                    code: event.code(),
+                    reason: event.reason(),
+                    was_clean: event.was_clean(),
+                })
+            })
+        };
+        let on_error = Closure::<dyn FnMut(Event)>::new(move |_| events.error());
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        ws.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(Socket {
+            ws,
+            _on_open: on_open,
+            _on_message: on_message,
+            _on_close: on_close,
+            _on_error: on_error,
+        })
+    }
+
+    /// Sends a payload as it is. Only fails if the browser refuses (never
+    /// while open).
+    pub fn send(&self, data: &JsValue) -> Result<(), JsValue> {
+        send_value(&self.ws, data)
+    }
+
+    /// Starts the closing handshake with `code` and `reason`; the browser's
+    /// plain `close()` if it refuses those.
+    pub fn close(&self, code: u16, reason: &str) {
+        if self.ws.close_with_code_and_reason(code, reason).is_err() {
+            let _ = self.ws.close();
+        }
+    }
+
+    /// The browser socket, for its read-only properties.
+    pub fn ws(&self) -> &WebSocket {
+        &self.ws
+    }
+
+    /// Sets `binaryType` on the live socket.
+    pub fn set_binary_type(&self, binary_type: BinaryType) {
+        self.ws.set_binary_type(binary_type);
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        // Handlers off first: the closures are dropped right after this.
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onclose(None);
+        self.ws.set_onerror(None);
+        if self.ws.ready_state() <= WebSocket::OPEN {
+            let _ = self.ws.close();
+        }
+    }
+}

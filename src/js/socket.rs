@@ -67,49 +67,49 @@ impl ResilientSocket {
     // ----- WebSocket constants -----
 
     /// `0`: connecting (also idle and waiting to reconnect).
-    #[wasm_bindgen(getter = CONNECTING)]
+    #[wasm_bindgen(getter = CONNECTING, unchecked_return_type = "0")]
     pub fn connecting_static() -> u16 {
         0
     }
 
     /// `1`: open.
-    #[wasm_bindgen(getter = OPEN)]
+    #[wasm_bindgen(getter = OPEN, unchecked_return_type = "1")]
     pub fn open_static() -> u16 {
         1
     }
 
     /// `2`: closing.
-    #[wasm_bindgen(getter = CLOSING)]
+    #[wasm_bindgen(getter = CLOSING, unchecked_return_type = "2")]
     pub fn closing_static() -> u16 {
         2
     }
 
     /// `3`: closed.
-    #[wasm_bindgen(getter = CLOSED)]
+    #[wasm_bindgen(getter = CLOSED, unchecked_return_type = "3")]
     pub fn closed_static() -> u16 {
         3
     }
 
     /// `0`: connecting (also idle and waiting to reconnect).
-    #[wasm_bindgen(getter = CONNECTING)]
+    #[wasm_bindgen(getter = CONNECTING, unchecked_return_type = "0")]
     pub fn connecting(&self) -> u16 {
         0
     }
 
     /// `1`: open.
-    #[wasm_bindgen(getter = OPEN)]
+    #[wasm_bindgen(getter = OPEN, unchecked_return_type = "1")]
     pub fn open(&self) -> u16 {
         1
     }
 
     /// `2`: closing.
-    #[wasm_bindgen(getter = CLOSING)]
+    #[wasm_bindgen(getter = CLOSING, unchecked_return_type = "2")]
     pub fn closing(&self) -> u16 {
         2
     }
 
     /// `3`: closed.
-    #[wasm_bindgen(getter = CLOSED)]
+    #[wasm_bindgen(getter = CLOSED, unchecked_return_type = "3")]
     pub fn closed(&self) -> u16 {
         3
     }
@@ -453,8 +453,11 @@ impl ResilientSocket {
                 }
                 Err(e) => {
                     let message = e.to_string();
-                    let message = message.strip_prefix("send: ").unwrap_or(&message);
-                    let _ = call_with(&reject, &error(&format!("request: {message}")));
+                    let message = match message.strip_prefix("send: ") {
+                        Some(rest) => format!("request: {rest}"),
+                        None => message,
+                    };
+                    let _ = call_with(&reject, &error(&message));
                 }
             });
         promise

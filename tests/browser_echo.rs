@@ -1,0 +1,396 @@
+//! Browser tests of the driver and facade against the fault server
+//! (`tests/fault-server`, started by `scripts/fault-server.sh start`): real
+//! sockets, real timers, the exported `ResilientSocket` API. Every wait is on
+//! an event or a Promise, never a fixed sleep.
+#![cfg(target_arch = "wasm32")]
+
+use futures::StreamExt;
+use futures::channel::mpsc::{UnboundedReceiver, unbounded};
+use js_sys::{Function, JSON, Reflect};
+use resilient_ws::{ResilientSocket, describe_close_code};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::MessageEvent;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The fault server's WebSocket base URL.
+const SERVER: &str = match option_env!("FAULT_SERVER_WS") {
+    Some(url) => url,
+    None => "ws://127.0.0.1:8765",
+};
+
+/// The URL for client `id`, with a fault-server script in `query`.
+fn url(id: &str, query: &str) -> String {
+    let base = SERVER.trim_end_matches('/');
+    if query.is_empty() {
+        format!("{base}/ws/{id}")
+    } else {
+        format!("{base}/ws/{id}?{query}")
+    }
+}
+
+fn json(text: &str) -> JsValue {
+    JSON::parse(text).expect("valid JSON in test")
+}
+
+fn field(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).expect("readable field")
+}
+
+/// Every event of one type, in order, through a listener added with the
+/// public `addEventListener`.
+struct Events {
+    rx: UnboundedReceiver<JsValue>,
+    _listener: Closure<dyn FnMut(JsValue)>,
+}
+
+impl Events {
+    fn listen(socket: &ResilientSocket, kind: &str) -> Events {
+        let (tx, rx) = unbounded();
+        let listener = Closure::<dyn FnMut(JsValue)>::new(move |event| {
+            let _ = tx.unbounded_send(event);
+        });
+        socket
+            .add_event_listener(kind.into(), listener.as_ref().clone())
+            .expect("known event type");
+        Events {
+            rx,
+            _listener: listener,
+        }
+    }
+
+    async fn next(&mut self) -> JsValue {
+        self.rx.next().await.expect("listener alive")
+    }
+}
+
+#[wasm_bindgen_test]
+async fn echo_reaches_message_listeners_as_the_browsers_own_message_event() {
+    let socket = ResilientSocket::new(url("echo-basic", ""), JsValue::UNDEFINED).unwrap();
+    let mut opens = Events::listen(&socket, "open");
+    let mut messages = Events::listen(&socket, "message");
+    assert_eq!(socket.state(), "connecting");
+
+    let open = opens.next().await;
+    assert_eq!(field(&open, "type"), "open");
+    assert_eq!(field(&open, "connection"), 1);
+    assert_eq!(socket.state(), "open");
+    assert_eq!(socket.ready_state(), 1);
+
+    assert!(
+        socket.send("hello".into()).unwrap(),
+        "sent at once when open"
+    );
+    let message = messages.next().await;
+    let event = message
+        .dyn_ref::<MessageEvent>()
+        .expect("the browser's MessageEvent, passed through");
+    assert_eq!(event.data(), "hello");
+
+    let stats = socket.stats();
+    assert_eq!(field(&stats, "messagesOut"), 1);
+    assert_eq!(field(&stats, "messagesIn"), 1);
+    socket.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn messages_sent_before_open_are_queued_and_flushed_in_order_before_open() {
+    let socket = ResilientSocket::new(url("echo-queue", ""), JsValue::UNDEFINED).unwrap();
+    let mut opens = Events::listen(&socket, "open");
+    let mut messages = Events::listen(&socket, "message");
+    assert!(
+        !socket.send("one".into()).unwrap(),
+        "queued while connecting"
+    );
+    assert!(!socket.send("two".into()).unwrap());
+
+    let open = opens.next().await;
+    assert_eq!(field(&open, "flushed"), 2);
+    let first = messages.next().await.unchecked_into::<MessageEvent>();
+    let second = messages.next().await.unchecked_into::<MessageEvent>();
+    assert_eq!(first.data(), "one");
+    assert_eq!(second.data(), "two");
+    socket.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn a_message_listener_can_send_and_close_from_inside_the_callback() {
+    let socket = ResilientSocket::new(url("echo-reentrant", ""), JsValue::UNDEFINED).unwrap();
+    let socket = std::rc::Rc::new(socket);
+    let mut closes = Events::listen(&socket, "close");
+    let inner = socket.clone();
+    let onmessage =
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            match event.data().as_string().as_deref() {
+                Some("first") => {
+                    inner.send("second".into()).unwrap();
+                }
+                Some("second") => inner.close(Some(1000.0), Some("done".into())).unwrap(),
+                _ => {}
+            }
+        });
+    socket.set_onmessage(onmessage.as_ref().clone());
+    socket.send("first".into()).unwrap();
+
+    let close = closes.next().await;
+    assert_eq!(field(&close, "code"), 1000);
+    assert_eq!(field(&close, "cause"), "app");
+    assert_eq!(field(&close, "willReconnect"), false);
+    assert_eq!(socket.state(), "closed");
+    assert_eq!(field(&socket.stats(), "messagesIn"), 2);
+    // The handler holds a clone of the socket: dispose breaks nothing.
+    socket.set_onmessage(JsValue::NULL);
+    socket.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn request_resolves_with_the_parsed_reply_carrying_its_id() {
+    let socket = ResilientSocket::new(url("echo-request", ""), JsValue::UNDEFINED).unwrap();
+    let reply = JsFuture::from(socket.request(json(r#"{"type":"sum","a":2}"#), JsValue::UNDEFINED))
+        .await
+        .expect("the echo is the reply");
+    assert_eq!(field(&reply, "type"), "sum");
+    assert_eq!(field(&reply, "a"), 2);
+    assert!(field(&reply, "id").is_truthy(), "an id was added");
+    assert_eq!(field(&socket.stats(), "pendingRequests"), 0);
+    socket.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn pending_requests_are_rejected_as_disposed() {
+    let socket =
+        ResilientSocket::new(url("silent-request", "silent=1"), JsValue::UNDEFINED).unwrap();
+    let mut opens = Events::listen(&socket, "open");
+    opens.next().await;
+    let pending = JsFuture::from(socket.request(json(r#"{"type":"never"}"#), JsValue::UNDEFINED));
+    socket.dispose();
+    let error = pending.await.expect_err("rejected");
+    assert_eq!(field(&error, "reason"), "disposed");
+    assert!(socket.disposed());
+    assert_eq!(socket.state(), "closed");
+    assert!(
+        socket.send("late".into()).is_err(),
+        "nothing runs after dispose"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn close_code_4004_stops_and_explains_itself() {
+    let socket = ResilientSocket::new(
+        url("not-found", "close=4004&reason=project%20not%20found"),
+        JsValue::UNDEFINED,
+    )
+    .unwrap();
+    let mut closes = Events::listen(&socket, "close");
+    let mut states = Events::listen(&socket, "statechange");
+
+    let close = closes.next().await;
+    assert_eq!(field(&close, "code"), 4004);
+    assert_eq!(field(&close, "reason"), "project not found");
+    assert_eq!(field(&close, "action"), "stop");
+    assert_eq!(field(&close, "willReconnect"), false);
+    assert_eq!(field(&close, "opened"), true);
+    assert_eq!(field(&close, "cause"), "server");
+    assert!(
+        field(&close, "hint")
+            .as_string()
+            .is_some_and(|hint| !hint.is_empty())
+    );
+    assert_eq!(socket.state(), "closed");
+    assert_eq!(socket.ready_state(), 3);
+
+    let mut seen = Vec::new();
+    while seen.last().map(String::as_str) != Some("closed") {
+        seen.push(field(&states.next().await, "to").as_string().unwrap());
+    }
+    assert_eq!(seen, ["open", "closed"]);
+    socket.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_connection_reconnects_and_replays_state_first() {
+    let options = json(r#"{"reconnect":{"initialDelayMs":50,"maxDelayMs":100}}"#);
+    let socket = ResilientSocket::new(url("drop-once", "drop_after_ms=100"), options).unwrap();
+    let mut opens = Events::listen(&socket, "open");
+    let mut reconnecting = Events::listen(&socket, "reconnecting");
+    let mut replays = Events::listen(&socket, "replay");
+    socket
+        .set_replay_state(
+            "plugin:reverb".into(),
+            json(r#"{"mix":0.3}"#),
+            JsValue::UNDEFINED,
+        )
+        .unwrap();
+
+    let first = opens.next().await;
+    assert_eq!(field(&first, "replayed"), 1);
+    assert_eq!(field(&reconnecting.next().await, "attempt"), 1);
+    let second = opens.next().await;
+    assert_eq!(field(&second, "connection"), 2);
+    let replay = replays.next().await;
+    assert_eq!(field(&replay, "connection"), 1);
+    let replay = replays.next().await;
+    assert_eq!(field(&replay, "connection"), 2);
+    let entries = socket.replay_state();
+    assert_eq!(entries.length(), 1);
+    assert_eq!(field(&entries.get(0), "value"), r#"{"mix":0.3}"#);
+    socket.dispose();
+}
+
+#[wasm_bindgen_test]
+fn invalid_options_throw_errors_naming_the_option_and_the_allowed_values() {
+    let message = |options: &str| {
+        let error = ResilientSocket::new(url("never", ""), json(options))
+            .err()
+            .expect("refused");
+        error
+            .unchecked_into::<js_sys::Error>()
+            .message()
+            .as_string()
+            .unwrap()
+    };
+    let wrong_type = message(r#"{"reconnect":{"multiplier":"x"}}"#);
+    assert!(wrong_type.contains("reconnect.multiplier"), "{wrong_type}");
+    assert!(wrong_type.contains("a number"), "{wrong_type}");
+
+    let unknown = message(r#"{"reconnect":{"initialDelay":5}}"#);
+    assert!(unknown.contains("reconnect.initialDelay"), "{unknown}");
+    assert!(
+        unknown.contains("initialDelayMs"),
+        "names the allowed keys: {unknown}"
+    );
+
+    let out_of_range = message(r#"{"reconnect":{"multiplier":0.5}}"#);
+    assert!(out_of_range.contains("from 1 to 100"), "{out_of_range}");
+
+    let choice = message(r#"{"queue":{"overflow":"drop"}}"#);
+    assert!(choice.contains(r#""reject" or "dropOldest""#), "{choice}");
+
+    let url_error = ResilientSocket::new("http://example.test".into(), JsValue::UNDEFINED)
+        .err()
+        .expect("refused");
+    let url_error = url_error.unchecked_into::<js_sys::Error>().message();
+    assert!(
+        url_error.as_string().unwrap().contains("ws://"),
+        "{url_error:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn bad_calls_throw_like_a_websocket_would() {
+    let options = json(r#"{"autoConnect":false}"#);
+    let socket = ResilientSocket::new(url("never", ""), options).unwrap();
+    assert_eq!(socket.state(), "idle");
+    assert!(
+        socket.close(Some(1001.0), None).is_err(),
+        "1001 is not for apps"
+    );
+    assert!(socket.close(Some(70000.0), None).is_err());
+    assert!(
+        socket
+            .add_event_listener("mesage".into(), Function::new_no_args("").into())
+            .is_err()
+    );
+    let info = describe_close_code(1006.0, json(r#"{"opened":false}"#)).unwrap();
+    assert_eq!(field(&info, "category"), "abnormal");
+    socket.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn an_async_url_provider_is_asked_before_each_attempt() {
+    let asked = std::rc::Rc::new(std::cell::Cell::new(0));
+    let counter = asked.clone();
+    let provider = Closure::<dyn FnMut() -> JsValue>::new(move || {
+        counter.set(counter.get() + 1);
+        js_sys::Promise::resolve(&JsValue::from(url("provided", "token=s3cret"))).into()
+    });
+    let options = js_sys::Object::new();
+    Reflect::set(&options, &"urlProvider".into(), provider.as_ref()).unwrap();
+    let socket = ResilientSocket::new(url("placeholder", ""), options.into()).unwrap();
+    let mut opens = Events::listen(&socket, "open");
+    opens.next().await;
+    assert_eq!(asked.get(), 1);
+    assert!(socket.url().contains("/ws/provided"), "{}", socket.url());
+    assert!(
+        !socket.url().contains("s3cret"),
+        "redacted: {}",
+        socket.url()
+    );
+    socket.reconnect();
+    opens.next().await;
+    assert_eq!(asked.get(), 2, "asked again for the new attempt");
+    socket.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn binary_messages_pass_through_as_array_buffers() {
+    let options = json(r#"{"binaryType":"arraybuffer"}"#);
+    let socket = ResilientSocket::new(url("echo-binary", ""), options).unwrap();
+    let mut messages = Events::listen(&socket, "message");
+    let bytes = js_sys::Uint8Array::from(&[1u8, 2, 3, 250][..]);
+    socket.send(bytes.into()).unwrap();
+    let event = messages.next().await.unchecked_into::<MessageEvent>();
+    let data = event.data();
+    assert!(data.is_instance_of::<js_sys::ArrayBuffer>());
+    assert_eq!(js_sys::Uint8Array::new(&data).to_vec(), [1, 2, 3, 250]);
+    assert_eq!(field(&socket.stats(), "bytesIn"), 4);
+    socket.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn the_inspector_records_both_directions_and_filters() {
+    let socket = ResilientSocket::new(url("echo-inspect", ""), JsValue::UNDEFINED).unwrap();
+    let mut messages = Events::listen(&socket, "message");
+    socket
+        .send(r#"{"type":"hello","token":"abc"}"#.into())
+        .unwrap();
+    messages.next().await;
+    let inspector = socket.inspector();
+    assert_eq!(inspector.length(), 2);
+    let incoming = inspector.entries(json(r#"{"direction":"in"}"#)).unwrap();
+    assert_eq!(incoming.length(), 1);
+    let entry = incoming.get(0);
+    assert_eq!(field(&entry, "type"), "hello");
+    assert_eq!(field(&entry, "connection"), 1);
+    let preview = field(&entry, "preview").as_string().unwrap();
+    assert!(!preview.contains("abc"), "token redacted: {preview}");
+    assert!(inspector.entries(json(r#"{"direction":"up"}"#)).is_err());
+    inspector.clear();
+    assert_eq!(inspector.length(), 0);
+    socket.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn a_throwing_listener_does_not_stop_the_others_or_the_socket() {
+    let socket = ResilientSocket::new(url("echo-throw", ""), JsValue::UNDEFINED).unwrap();
+    let thrower = Function::new_no_args("throw new Error('app bug (expected by the test)')");
+    socket
+        .add_event_listener("message".into(), thrower.clone().into())
+        .unwrap();
+    let mut messages = Events::listen(&socket, "message");
+    socket.send("a".into()).unwrap();
+    socket.send("b".into()).unwrap();
+    assert_eq!(
+        messages
+            .next()
+            .await
+            .unchecked_into::<MessageEvent>()
+            .data(),
+        "a"
+    );
+    assert_eq!(
+        messages
+            .next()
+            .await
+            .unchecked_into::<MessageEvent>()
+            .data(),
+        "b"
+    );
+    socket
+        .remove_event_listener("message".into(), thrower.into())
+        .unwrap();
+    socket.dispose();
+}

@@ -1,0 +1,309 @@
+// Aggregation (medians over rounds, ratios to the raw WebSocket), the target
+// checks, RESULTS.md and the hand-written SVG chart.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export const median = (xs) => {
+  const v = xs.filter((x) => x != null && Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return null;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
+const minOf = (xs) => (xs.length ? Math.min(...xs) : null);
+const maxOf = (xs) => (xs.length ? Math.max(...xs) : null);
+
+// metric -> which way is better
+const METRICS = {
+  recv64: { msgsPerSec: "up" },
+  recv4k: { msgsPerSec: "up" },
+  send: { msgsPerSec: "up", loopNsPerCall: "down" },
+  echo: { p50: "down", p99: "down", mean: "down" },
+  request: { p50: "down", p99: "down", mean: "down" },
+  reconnect: { upToOpenMs: "down", overshootMs: "down", scheduledDelayMs: "", actualDelayMs: "", attempts: "", handshakeMs: "down" },
+  deadpeer: { detectMs: "down", budgetMs: "", overBudgetMs: "down" },
+  memory: { heapGrowth: "down", wasmGrowth: "down", ms: "down", cycles: "" },
+};
+
+export function aggregate(results, clients, sizes) {
+  const tests = {};
+  for (const [test, metrics] of Object.entries(METRICS)) {
+    const byClient = {};
+    // The raw baseline per round (for per-round ratios); request compares to raw echo.
+    const baseTest = test === "request" ? "echo" : test;
+    const rawByRound = new Map(results.filter((r) => r.test === baseTest && r.client === "raw" && r.ok).map((r) => [r.round, r]));
+    for (const c of clients) {
+      const rs = results.filter((r) => r.test === test && r.client === c.id);
+      if (!rs.length) continue;
+      const ok = rs.filter((r) => r.ok && !r.skipped);
+      const entry = { runs: rs.length, errors: rs.length - rs.filter((r) => r.ok).length };
+      if (rs.every((r) => r.skipped)) entry.skipped = rs[0].skipped;
+      for (const m of Object.keys(metrics)) {
+        const vals = ok.map((r) => r[m]).filter((x) => x != null);
+        if (!vals.length) continue;
+        entry[m] = { median: median(vals), min: minOf(vals), max: maxOf(vals), values: vals };
+        const rawVals = [...rawByRound.values()].map((r) => r[m]).filter((x) => x != null);
+        const rawMed = median(rawVals);
+        if (rawMed && metrics[m] && test !== "memory" && test !== "deadpeer") {
+          entry[m].ratio = entry[m].median / rawMed;
+          const per = ok.filter((r) => rawByRound.has(r.round) && rawByRound.get(r.round)[m]).map((r) => r[m] / rawByRound.get(r.round)[m]);
+          if (per.length) entry[m].perRound = { median: median(per), min: minOf(per), max: maxOf(per) };
+        }
+      }
+      byClient[c.id] = entry;
+    }
+    tests[test] = byClient;
+  }
+  return { tests, targets: targets(tests, sizes, clients) };
+}
+
+function targets(tests, sizes, clients) {
+  const out = [];
+  const peers = clients.filter((c) => !c.ours && c.id !== "raw" && !c.id.startsWith("resilient-ws")).map((c) => c.id);
+  const get = (t, c, m) => tests[t]?.[c]?.[m];
+  const add = (name, value, limit, pass, detail) => out.push({ name, value, limit, pass: value == null ? null : pass, detail });
+  for (const t of ["recv64", "recv4k", "send"]) {
+    const label = { recv64: "receive 100k x 64 B", recv4k: "receive 10k x 4 KiB", send: "send 100k x 64 B" }[t];
+    for (const id of ["resilient-ws", "resilient-ws-noinsp"]) {
+      const v = get(t, id, "msgsPerSec");
+      if (!v) continue;
+      const insp = id === "resilient-ws" ? "inspector on" : "inspector off";
+      add(`${label}, ${insp}: >= 0.95 x raw`, v.ratio, 0.95, v.ratio >= 0.95, `ratio of medians ${fmt(v.ratio, 3)}; per-round ratios ${fmt(v.perRound?.min, 3)}-${fmt(v.perRound?.max, 3)}`);
+      if (id === "resilient-ws") {
+        const beaten = peers.filter((p) => get(t, p, "msgsPerSec") && get(t, p, "msgsPerSec").median > v.median);
+        add(`${label}, inspector on: >= every JS peer`, v.median, null, beaten.length === 0,
+          beaten.length ? `faster: ${beaten.map((p) => `${p} ${fmt(get(t, p, "msgsPerSec").median, 0)}`).join(", ")} msg/s` : "faster than or equal to every peer");
+      }
+    }
+  }
+  for (const id of ["resilient-ws", "resilient-ws-noinsp"]) {
+    const v = get("echo", id, "p50");
+    if (v) add(`echo p50 (${id === "resilient-ws" ? "inspector on" : "inspector off"}): <= 1.05 x raw`, v.ratio, 1.05, v.ratio <= 1.05, `${fmt(v.median * 1000, 1)} us vs raw ${fmt(get("echo", "raw", "p50")?.median * 1000, 1)} us`);
+  }
+  const s = sizes["resilient-ws"];
+  if (s) add("wasm + JS glue <= 35 KB gzip -9", s.total, 35_000, s.total <= 35_000, `wasm ${s.wasmGzip} B + glue ${s.jsGzip} B = ${s.total} B (${fmt(s.total / 1024, 1)} KiB)`);
+  for (const id of ["resilient-ws", "resilient-ws-noinsp"]) {
+    const w = get("memory", id, "wasmGrowth");
+    const h = get("memory", id, "heapGrowth");
+    const cycles = get("memory", id, "cycles")?.median;
+    if (w) add(`memory (${id}): WASM memory flat over ${cycles} cycles`, w.max, 0, w.max <= 0, `grew ${w.max} B`);
+    if (h) add(`memory (${id}): JS heap growth < 1 MB over ${cycles} cycles`, h.max, 1_000_000, h.max < 1_000_000, `grew ${fmt(h.max / 1024, 0)} KiB (median ${fmt(h.median / 1024, 0)} KiB)`);
+    const r = get("reconnect", id, "overshootMs");
+    if (r) add(`reconnect (${id}): open within scheduled delay + 20 ms`, r.max, 20, r.max <= 20, `overshoot median ${fmt(r.median, 1)} ms, max ${fmt(r.max, 1)} ms (scheduled ${fmt(get("reconnect", id, "scheduledDelayMs")?.median, 0)} ms)`);
+    const d = get("deadpeer", id, "overBudgetMs");
+    if (d) add(`dead peer (${id}): detected within interval + timeout + 50 ms`, d.max, 50, d.max <= 50, `detected ${fmt(get("deadpeer", id, "detectMs")?.median, 0)} ms median (max ${fmt(get("deadpeer", id, "detectMs")?.max, 0)}), budget ${get("deadpeer", id, "budgetMs")?.median} ms`);
+  }
+  return out;
+}
+
+export function fmt(x, d = 0) {
+  if (x == null || !Number.isFinite(x)) return "-";
+  return Number(x).toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
+}
+
+// ---------------------------------------------------------------------------
+function table(head, rows) {
+  return [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
+  const { meta, sizes, aggregate: agg } = out;
+  const clients = meta.page?.clients || [];
+  const T = agg.tests;
+  const label = (id) => clients.find((c) => c.id === id)?.label || id;
+  const ratio = (v) => (v?.ratio == null ? "" : ` (${fmt(v.ratio, 2)}x)`);
+  const spread = (v, d = 0, k = 1) => (v ? `${fmt(v.min * k, d)}-${fmt(v.max * k, d)}` : "-");
+  const err = (t, id) => (T[t]?.[id]?.errors ? ` **${T[t][id].errors} error(s)**` : "");
+  const L = meta.load;
+  const md = [];
+  md.push(`# Benchmark results${smoke ? " (SMOKE run: tiny sizes, not representative)" : ""}`);
+  md.push("");
+  md.push(`Generated by \`bash bench/run.sh${smoke ? " --smoke" : ""}\` on ${meta.date}. resilient-ws against a raw \`WebSocket\` and the JS peers, in one Chromium page, ` +
+    `${meta.rounds} round(s), clients' order rotated and reversed every other round; medians over rounds, ratios are the client's median over raw \`WebSocket\`'s median ` +
+    `(per-round ratio ranges in brackets where useful). Raw per-round values: \`results.json\`.`);
+  md.push("");
+  md.push("![throughput ratios and sizes](chart.svg)");
+  md.push("");
+  md.push("## Machine, versions, load");
+  md.push("");
+  md.push(`- machine: ${meta.machine.nproc} cores (\`nproc\`), ${meta.machine.cpuModel}, ${meta.machine.memTotalGiB} GiB memory, Linux ${meta.machine.kernel}`);
+  md.push(`- ${Object.entries(meta.versions).map(([k, v]) => `${k} ${v}`).join("; ")}`);
+  md.push(`- Chromium started directly by \`bench/run.mjs\` (no automation/CDP attached): \`${meta.chromiumArgs.join(" ")}\`; page served with COOP/COEP (cross-origin isolated: ${meta.page?.env?.crossOriginIsolated}, so \`performance.now()\` has 5 us resolution).`);
+  md.push(`- load during the run (${L.durationS} s, sampled every 2 s from /proc): whole machine busy ${L.busyAvgPct}% of ${L.cores} cores on average, ` +
+    `of which the benchmark's own processes (Chromium, fault server, runner) ${L.oursAvgPct}%, other processes ${L.othersAvgPct}% (peak ${L.othersMaxPct}%), ` +
+    `and ${fmt(Math.max(0, L.busyAvgPct - L.oursAvgPct - L.othersAvgPct), 1)}% not attributable to a live process (kernel/softirq, i.e. loopback TCP, and processes that exited between samples); ` +
+    `1-min load average peaked at ${L.loadavgMax}. Other heavy processes (cargo/rustc/wasm-pack/chromium/node...) present in ${L.samplesWithHeavyOthers} of ${L.samples} samples` +
+    `${L.heavyOthersSeen.length ? `: ${L.heavyOthersSeen.join(", ")}` : ""}; at start: ${L.heavyAtStart.length ? L.heavyAtStart.join(" ") : "none"}.` +
+    (L.topOthers.length ? ` Top other CPU users: ${L.topOthers.map((t) => `${t.comm} ${t.avgPct}%`).join(", ")}.` : ""));
+  md.push("");
+  const p = meta.page?.params || {};
+  md.push("## What was measured");
+  md.push("");
+  md.push(`1. **receive**: the fault server floods ${fmt(p.recv64)} x 64 B and ${fmt(p.recv4k)} x 4 KiB on connect (\`?flood=N&size=S\`); messages/s from constructing the client to the last message reaching the app's \`onmessage\` (count and last prefix checked).`);
+  md.push(`2. **send**: ${fmt(p.send)} x 64 B sent in a tight loop over the client's \`send\`; messages/s until \`GET /clients/<id>/stats\` confirms all of them (count and bytes checked). "loop" is the JS time of the send loop alone, per call.`);
+  md.push(`3. **echo**: ${fmt(p.echo)} sequential send -> echoed reply (awaited through a Promise), p50/p99. resilient-ws also through \`request()\` (JSON with an id, matched reply).`);
+  md.push(`4. **reconnect**: \`POST /restart?down_ms=${p.downMs}\`; the reconnect delay is set to ${p.reconnectDelayMs} ms fixed for every client (raw: a hand-written \`setTimeout\` reconnect). "up->open" = time from the server listening again to the app's \`open\`; "overshoot" = (last failure -> app \`open\`) minus the delay the client had scheduled.`);
+  md.push(`5. **dead peer**: \`POST /clients/<id>/silent?on=1\`; time until the client closes the connection (cause \`heartbeatTimeout\`), against heartbeat interval ${p.hbInterval} + timeout ${p.hbTimeout} ms.`);
+  md.push(`6. **memory**: ${fmt(p.memCycles)} connect/close cycles after 100 warm-up cycles (${p.memRounds} round); JS heap (\`performance.memory.usedJSHeapSize\` after \`gc()\` x4) and WASM memory (\`memory.buffer.byteLength\` of the package's wasm export) before and after.`);
+  md.push(`7. **size**: esbuild bundle of exactly what the page imports from each client, minified, \`gzip -9\`; ours = \`resilient_ws_bg.wasm\` gzip -9 + the JS glue bundled the same way.`);
+  md.push("");
+
+  md.push("## Throughput (median msg/s, ratio to raw)");
+  md.push("");
+  md.push(table(
+    ["client", "receive 64 B", "receive 4 KiB", "send 64 B (server-confirmed)", "send loop ns/call"],
+    clients.map((c) => {
+      const r64 = T.recv64?.[c.id]?.msgsPerSec;
+      const r4k = T.recv4k?.[c.id]?.msgsPerSec;
+      const s = T.send?.[c.id]?.msgsPerSec;
+      const l = T.send?.[c.id]?.loopNsPerCall;
+      const pr = (v) => (v?.perRound ? ` [${fmt(v.perRound.min, 2)}-${fmt(v.perRound.max, 2)}]` : "");
+      return [label(c.id), `${fmt(r64?.median)}${ratio(r64)}${pr(r64)}${err("recv64", c.id)}`, `${fmt(r4k?.median)}${ratio(r4k)}${pr(r4k)}${err("recv4k", c.id)}`,
+        `${fmt(s?.median)}${ratio(s)}${pr(s)}${err("send", c.id)}`, `${fmt(l?.median)}${ratio(l)}`];
+    }),
+  ));
+  md.push("");
+  md.push("## Echo round trip (median over rounds of each round's p50 / p99, microseconds)");
+  md.push("");
+  const echoRows = [];
+  for (const c of clients) {
+    const e = T.echo?.[c.id];
+    if (e) echoRows.push([label(c.id), `${fmt(e.p50?.median * 1000, 1)}${ratio(e.p50)}${err("echo", c.id)}`, `${fmt(e.p99?.median * 1000, 1)}${ratio(e.p99)}`, spread(e.p50, 1, 1000)]);
+    const r = T.request?.[c.id];
+    if (r) echoRows.push([`${label(c.id)}, \`request()\``, `${fmt(r.p50?.median * 1000, 1)}${ratio(r.p50)}${err("request", c.id)}`, `${fmt(r.p99?.median * 1000, 1)}${ratio(r.p99)}`, spread(r.p50, 1, 1000)]);
+  }
+  md.push(table(["client", "p50", "p99", "p50 range over rounds"], echoRows));
+  md.push("");
+  md.push("## Reconnect and dead peer (median ms over rounds)");
+  md.push("");
+  md.push(table(
+    ["client", "reconnect config", "scheduled delay", "server up -> app open", "overshoot (max)", "attempts while down", "dead peer detection"],
+    clients.map((c) => {
+      const r = T.reconnect?.[c.id];
+      const d = T.deadpeer?.[c.id];
+      const dead = d?.skipped ? d.skipped : d?.detectMs ? `${fmt(d.detectMs.median)} ms (budget ${fmt(d.budgetMs.median)}; max ${fmt(d.detectMs.max)})${err("deadpeer", c.id)}` : `-${err("deadpeer", c.id)}`;
+      return [label(c.id), c.reconnectNote || "", fmt(r?.scheduledDelayMs?.median), `${fmt(r?.upToOpenMs?.median, 1)} (${spread(r?.upToOpenMs, 1)})`,
+        `${fmt(r?.overshootMs?.median, 1)} (${fmt(r?.overshootMs?.max, 1)})${err("reconnect", c.id)}`, fmt(r?.attempts?.median), dead];
+    }),
+  ));
+  md.push("");
+  md.push(`## Memory over ${fmt(p.memCycles)} connect/close cycles`);
+  md.push("");
+  md.push(table(
+    ["client", "JS heap before -> after (growth)", "WASM memory before -> after", "time per cycle"],
+    clients.map((c) => {
+      const rs = out.results.filter((r) => r.test === "memory" && r.client === c.id && r.ok);
+      const m = T.memory?.[c.id];
+      const r0 = rs[0];
+      if (!r0) return [label(c.id), `-${err("memory", c.id)}`, "-", "-"];
+      return [label(c.id), `${fmt(r0.heapBefore / 1024)} -> ${fmt(r0.heapAfter / 1024)} KiB (${r0.heapGrowth >= 0 ? "+" : ""}${fmt(r0.heapGrowth / 1024)} KiB)${err("memory", c.id)}`,
+        r0.wasmBefore == null ? "n/a (JS only)" : `${fmt(r0.wasmBefore / 1024)} -> ${fmt(r0.wasmAfter / 1024)} KiB`, `${fmt(m.ms.median / r0.cycles, 2)} ms`];
+    }),
+  ));
+  md.push("");
+  md.push("## Size (what each client adds to a page)");
+  md.push("");
+  md.push(table(
+    ["client", "minified JS", "gzip -9 total", "detail"],
+    clients.filter((c) => c.id !== "resilient-ws-noinsp").map((c) => {
+      const s = sizes[c.id];
+      if (!s) return [label(c.id), "-", "-", ""];
+      if (c.id === "raw") return [label(c.id), "0", "0", s.note];
+      if (c.id === "resilient-ws")
+        return ["resilient-ws", `${fmt(s.jsMin)} B + ${fmt(s.wasmRaw)} B wasm`, `**${fmt(s.total)} B** (${fmt(s.total / 1024, 1)} KiB)`,
+          `wasm ${fmt(s.wasmGzip)} B + glue ${fmt(s.jsGzip)} B; with the React hook ${fmt(s.totalWithHook)} B; glue as shipped (unminified) ${fmt(s.shippedGlueGzip)} B gzip`];
+      return [label(c.id), `${fmt(s.jsMin)} B`, `${fmt(s.total)} B (${fmt(s.total / 1024, 1)} KiB)`, `\`${s.entry}\``];
+    }),
+  ));
+  md.push("");
+  md.push("## Targets (resilient-ws)");
+  md.push("");
+  md.push(table(["target", "result", "detail"], agg.targets.map((t) => [t.name, t.pass == null ? "n/a" : t.pass ? "met" : "**MISSED**", t.detail])));
+  md.push("");
+  const analysis = join(benchDir, "ANALYSIS.md");
+  if (!smoke && existsSync(analysis)) {
+    md.push(readFileSync(analysis, "utf8").trim());
+    md.push("");
+  }
+  if (out.fatals?.length) {
+    md.push("## Page errors");
+    md.push("");
+    for (const f of out.fatals) md.push(`- ${f.error}`);
+    md.push("");
+  }
+  writeFileSync(join(dir, "RESULTS.md"), md.join("\n"));
+  const svg = chart(out, clients, label);
+  writeFileSync(join(dir, "chart.svg"), svg.svg);
+  if (screenshot) screenshot(join(dir, "chart.svg"), join(dir, "chart.png"), svg.width, svg.height);
+}
+
+// --- hand-written SVG: throughput ratios (left), gzip sizes (right) -----------------
+function esc(s) {
+  return String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+}
+function chart(out, clients, label) {
+  const T = out.aggregate.tests;
+  const W = 1120;
+  const rowH = 54;
+  const top = 70;
+  const H = top + clients.length * rowH + 70;
+  const left = 200;
+  const pw = 430; // left panel width
+  const series = [
+    ["recv64", "receive 64 B", "#3b82f6"],
+    ["recv4k", "receive 4 KiB", "#10b981"],
+    ["send", "send 64 B", "#f59e0b"],
+  ];
+  const maxR = Math.max(1.1, ...clients.flatMap((c) => series.map(([t]) => T[t]?.[c.id]?.msgsPerSec?.ratio || 0))) * 1.05;
+  const x = (r) => left + (r / maxR) * pw;
+  const s = [];
+  s.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`);
+  s.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
+  s.push(`<text x="${left}" y="24" font-size="15" font-weight="bold">Throughput vs raw WebSocket (ratio of medians)</text>`);
+  series.forEach(([, name, col], i) => {
+    s.push(`<rect x="${left + i * 130}" y="36" width="12" height="12" fill="${col}"/><text x="${left + i * 130 + 16}" y="46">${esc(name)}</text>`);
+  });
+  const bottom = top + clients.length * rowH;
+  for (const [r, dash, lab] of [[1, "", "1.0 = raw"], [0.95, "4 3", "0.95 target"]]) {
+    s.push(`<line x1="${x(r)}" y1="${top - 6}" x2="${x(r)}" y2="${bottom}" stroke="${r === 1 ? "#111" : "#dc2626"}" stroke-dasharray="${dash}"/>`);
+    s.push(`<text x="${x(r)}" y="${bottom + 16}" text-anchor="${r === 1 ? "start" : "end"}" fill="${r === 1 ? "#111" : "#dc2626"}" font-size="11">${lab}</text>`);
+  }
+  for (let k = 0; k <= maxR; k += 0.25) {
+    s.push(`<text x="${x(k)}" y="${bottom + 32}" text-anchor="middle" fill="#666" font-size="10">${k.toFixed(2)}</text>`);
+  }
+  clients.forEach((c, i) => {
+    const y = top + i * rowH;
+    s.push(`<text x="${left - 8}" y="${y + rowH / 2}" text-anchor="end" dominant-baseline="middle"${c.id.startsWith("resilient") ? ' font-weight="bold"' : ""}>${esc(label(c.id))}</text>`);
+    series.forEach(([t, , col], j) => {
+      const r = T[t]?.[c.id]?.msgsPerSec?.ratio;
+      const by = y + 6 + j * 14;
+      if (r == null) {
+        s.push(`<text x="${left + 4}" y="${by + 10}" fill="#999" font-size="10">n/a</text>`);
+        return;
+      }
+      s.push(`<rect x="${left}" y="${by}" width="${Math.max(1, x(r) - left)}" height="12" fill="${col}"/>`);
+      s.push(`<text x="${x(r) + 4}" y="${by + 10}" font-size="10">${r.toFixed(2)}</text>`);
+    });
+  });
+  // sizes
+  const sl = left + pw + 250;
+  const sw = W - sl - 60;
+  const sizeOf = (id) => (id === "raw" ? 0 : out.sizes[id]?.total);
+  const maxS = Math.max(36_000, ...clients.map((c) => sizeOf(c.id) || 0)) * 1.05;
+  const sx = (b) => sl + (b / maxS) * sw;
+  s.push(`<text x="${sl - 170}" y="24" font-size="15" font-weight="bold">Size added to a page (KB, min + gzip -9)</text>`);
+  s.push(`<line x1="${sx(35000)}" y1="${top - 6}" x2="${sx(35000)}" y2="${bottom}" stroke="#dc2626" stroke-dasharray="4 3"/>`);
+  s.push(`<text x="${sx(35000)}" y="${bottom + 16}" text-anchor="middle" fill="#dc2626" font-size="11">35 KB target</text>`);
+  clients.forEach((c, i) => {
+    const y = top + i * rowH;
+    const b = sizeOf(c.id);
+    s.push(`<text x="${sl - 8}" y="${y + rowH / 2}" text-anchor="end" dominant-baseline="middle">${esc(c.id === "resilient-ws-noinsp" ? "(same package)" : label(c.id))}</text>`);
+    if (b == null || c.id === "resilient-ws-noinsp") return;
+    const col = c.id.startsWith("resilient") ? "#7c3aed" : "#64748b";
+    s.push(`<rect x="${sl}" y="${y + 16}" width="${Math.max(1, sx(b) - sl)}" height="20" fill="${col}"/>`);
+    s.push(`<text x="${sx(b) + 4}" y="${y + 30}" font-size="11">${(b / 1000).toFixed(1)}</text>`);
+  });
+  const m = out.meta;
+  s.push(`<text x="10" y="${H - 10}" fill="#555" font-size="10">${esc(`${m.smoke ? "SMOKE run - " : ""}${m.rounds} rounds, ${m.machine.nproc} cores ${m.machine.cpuModel}, ${m.versions.chromium}; other load avg ${m.load.othersAvgPct}% - ${m.date}`)}</text>`);
+  s.push(`</svg>`);
+  return { svg: s.join("\n") + "\n", width: W, height: H };
+}

@@ -1,0 +1,76 @@
+// What each client adds to a page: esbuild bundle of exactly what the bench
+// page imports from it, minified, then gzip -9. Ours: the .wasm (gzip -9) plus
+// the JS glue bundled and minified the same way (the .wasm import left
+// external), and the same with the React hook ("resilient-ws/react", React
+// itself external).
+import { build } from "esbuild";
+import { execFileSync } from "node:child_process";
+import { readFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+
+export function gzip9(buf) {
+  return execFileSync("gzip", ["-9", "-c"], { input: buf, maxBuffer: 64 << 20 }).length;
+}
+
+async function bundle(benchDir, contents, external = []) {
+  const r = await build({
+    stdin: { contents, resolveDir: benchDir, loader: "js" },
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+    external: ["*.wasm", ...external],
+    logLevel: "silent",
+  });
+  return Buffer.from(r.outputFiles[0].contents);
+}
+
+const PEERS = [
+  { id: "reconnecting-websocket", entry: `export { default } from "reconnecting-websocket";` },
+  { id: "partysocket", entry: `export { WebSocket } from "partysocket";` },
+  { id: "websocket-ts", entry: `export { WebsocketBuilder, ConstantBackoff } from "websocket-ts";` },
+  { id: "sockette", entry: `export { default } from "sockette";` },
+];
+
+export async function measureSizes(benchDir, pkgDir) {
+  const out = { raw: { total: 0, note: "built into the browser" } };
+  for (const p of PEERS) {
+    const js = await bundle(benchDir, p.entry);
+    out[p.id] = { jsMin: js.length, jsGzip: gzip9(js), total: gzip9(js), entry: p.entry };
+  }
+  const wasmPath = join(pkgDir, "resilient_ws_bg.wasm");
+  const wasm = readFileSync(wasmPath);
+  const wasmGzip = gzip9(wasm);
+  const glue = await bundle(benchDir, `export { ResilientSocket } from "resilient-ws";`);
+  const glueGzip = gzip9(glue);
+  // The glue as shipped (not minified), as scripts/build-pkg.sh reports it.
+  let shippedGlueGzip = 0;
+  for (const f of ["resilient_ws.js", "resilient_ws_bg.js"]) {
+    const p = join(pkgDir, f);
+    if (existsSync(p)) shippedGlueGzip += gzip9(readFileSync(p));
+  }
+  const ours = {
+    wasmRaw: wasm.length,
+    wasmGzip,
+    jsMin: glue.length,
+    jsGzip: glueGzip,
+    total: wasmGzip + glueGzip,
+    shippedGlueGzip,
+    entry: `export { ResilientSocket } from "resilient-ws"; + resilient_ws_bg.wasm`,
+  };
+  if (existsSync(join(pkgDir, "react.js"))) {
+    const withHook = await bundle(
+      benchDir,
+      `export { ResilientSocket } from "resilient-ws"; export { useResilientSocket } from "resilient-ws/react";`,
+      ["react", "react-dom"],
+    );
+    ours.jsWithHookMin = withHook.length;
+    ours.jsWithHookGzip = gzip9(withHook);
+    ours.totalWithHook = wasmGzip + ours.jsWithHookGzip;
+  }
+  out["resilient-ws"] = ours;
+  out["resilient-ws-noinsp"] = { ...ours, note: "same package" };
+  return out;
+}

@@ -1,0 +1,453 @@
+// The benchmark suite. Runs in Chromium started directly (no automation
+// attached) and POSTs every result as one JSON line to the fault server's
+// /report; the runner (bench/run.mjs) reads them from the report file.
+import { memory as rwsMemory } from "resilient-ws/resilient_ws_bg.wasm";
+import { CLIENTS } from "./clients.js";
+
+const q = new URLSearchParams(location.search);
+const WS = q.get("ws") || "ws://127.0.0.1:8765";
+const CONTROL = q.get("control") || "http://127.0.0.1:8766";
+const RUN = q.get("run") || String(Date.now());
+const SMOKE = q.get("smoke") === "1";
+const ROUNDS = Number(q.get("rounds") || (SMOKE ? 1 : 5));
+const ONLY_CLIENTS = q.get("clients") ? q.get("clients").split(",") : null;
+const ONLY_TESTS = q.get("tests") ? q.get("tests").split(",") : null;
+
+// Sizes: the issue's figures, or a few hundred messages in smoke mode.
+const P = SMOKE
+  ? { recv64: 300, recv4k: 100, send: 300, echo: 100, memCycles: 20, memRounds: 1, hbInterval: 300, hbTimeout: 300 }
+  : { recv64: 100_000, recv4k: 10_000, send: 100_000, echo: 5_000, memCycles: Number(q.get("memCycles") || 10_000),
+      memRounds: Number(q.get("memRounds") || 1), hbInterval: 500, hbTimeout: 500 };
+const RECONNECT_DELAY = 100; // ms, fixed, for every client that allows it
+const DOWN_MS = 300;
+
+const now = () => performance.now();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const statusEl = document.getElementById("status");
+const logEl = document.getElementById("log");
+function status(s) {
+  statusEl.textContent = s;
+}
+
+async function post(obj) {
+  const body = JSON.stringify({ run: RUN, at: Date.now(), ...obj });
+  for (let i = 0; i < 5; i++) {
+    try {
+      const r = await fetch(`${CONTROL}/report`, { method: "POST", headers: { "content-type": "application/json" }, body });
+      if (r.ok) return;
+    } catch (_) {
+      /* server restarting: retry */
+    }
+    await sleep(200);
+  }
+  console.error("report failed", obj);
+}
+
+function forceGc() {
+  if (typeof gc === "function") gc();
+}
+async function settle(ms = 100) {
+  forceGc();
+  await sleep(ms);
+}
+
+function withTimeout(promise, ms, what) {
+  let t;
+  return Promise.race([
+    promise.finally(() => clearTimeout(t)),
+    new Promise((_, rej) => {
+      t = setTimeout(() => rej(new Error(`${what}: timed out after ${ms} ms`)), ms);
+    }),
+  ]);
+}
+
+async function waitFor(cond, ms, what) {
+  const end = now() + ms;
+  while (!cond()) {
+    if (now() > end) throw new Error(`${what}: timed out after ${ms} ms`);
+    await sleep(2);
+  }
+}
+
+let seq = 0;
+const clientId = (test, c, round) => `b${RUN}-${round}-${test}-${c.id}-${++seq}`;
+
+async function control(path) {
+  const r = await fetch(`${CONTROL}${path}`, { method: "POST" });
+  if (!r.ok) throw new Error(`control ${path}: HTTP ${r.status}`);
+  return r.json();
+}
+async function stats(id) {
+  const r = await fetch(`${CONTROL}/clients/${encodeURIComponent(id)}/stats`);
+  return r.json();
+}
+
+function quantile(sorted, p) {
+  if (!sorted.length) return null;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
+  return sorted[i];
+}
+
+// ---------------------------------------------------------------------------
+// 1. receive throughput: the server floods n x size bytes on connect; time from
+// constructing the client until the last message reaches the app's listener.
+async function receive(c, round, n, size, test) {
+  const id = clientId(test, c, round);
+  let count = 0;
+  let tLast = 0;
+  let lastData = null;
+  let done;
+  const finished = new Promise((r) => (done = r));
+  const onmessage = (e) => {
+    if (++count === n) {
+      tLast = performance.now();
+      lastData = e.data;
+      done();
+    }
+  };
+  await settle();
+  const t0 = now();
+  const h = c.open(`${WS}/ws/${id}?flood=${n}&size=${size}`, { onmessage, reconnectDelayMs: 1000 });
+  try {
+    await withTimeout(finished, 120_000, `${test} (${count}/${n} received)`);
+    await sleep(50); // anything beyond n would be a duplicate
+    const ms = tLast - t0;
+    const expectPrefix = `${n - 1}:`;
+    const okLast = typeof lastData === "string" && lastData.startsWith(expectPrefix) && lastData.length === size;
+    const res = { ms, msgsPerSec: n / (ms / 1000), count, expected: n };
+    if (count !== n) return { ...res, ok: false, error: `count mismatch: got ${count}, expected ${n}` };
+    if (!okLast) return { ...res, ok: false, error: `last message is not "${expectPrefix}..." of ${size} B` };
+    return { ...res, ok: true };
+  } finally {
+    h.close();
+    h.dispose();
+  }
+}
+
+// 2. send throughput: n x 64 B from the client; time until the server's stats
+// confirm all of them.
+function makeMessages(n, size) {
+  const pad = "x".repeat(size);
+  const out = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = `${i}:`;
+    out[i] = p + pad.slice(p.length);
+  }
+  return out;
+}
+let sendMsgs = null;
+async function send(c, round, n) {
+  const id = clientId("send", c, round);
+  if (!sendMsgs || sendMsgs.length !== n) sendMsgs = makeMessages(n, 64);
+  let opened;
+  const isOpen = new Promise((r) => (opened = r));
+  const h = c.open(`${WS}/ws/${id}`, { onopen: () => opened(), reconnectDelayMs: 1000 });
+  try {
+    await withTimeout(isOpen, 10_000, "send: open");
+    await settle();
+    const t0 = now();
+    const queued = h.sendAll(sendMsgs);
+    const tLoop = now();
+    let s;
+    const end = t0 + 120_000;
+    for (;;) {
+      s = await stats(id);
+      if (s.count >= n || now() > end) break;
+      await sleep(5);
+    }
+    const t1 = now();
+    await sleep(50);
+    s = await stats(id);
+    const res = {
+      ms: t1 - t0,
+      msgsPerSec: n / ((t1 - t0) / 1000),
+      loopMs: tLoop - t0,
+      loopNsPerCall: ((tLoop - t0) * 1e6) / n,
+      count: s.count,
+      bytes: s.bytes,
+      expected: n,
+      queued: queued || 0,
+    };
+    if (s.count !== n || s.bytes !== n * 64)
+      return { ...res, ok: false, error: `server got ${s.count} messages / ${s.bytes} B, expected ${n} / ${n * 64}` };
+    return { ...res, ok: true };
+  } finally {
+    h.close();
+    h.dispose();
+  }
+}
+
+// 3. echo round trip: n sequential send -> echoed reply, p50/p99.
+async function echo(c, round, n, viaRequest) {
+  const id = clientId(viaRequest ? "request" : "echo", c, round);
+  let opened;
+  const isOpen = new Promise((r) => (opened = r));
+  let next = null;
+  const onmessage = viaRequest
+    ? undefined
+    : (e) => {
+        const r = next;
+        next = null;
+        if (r) r(e.data);
+      };
+  const h = c.open(`${WS}/ws/${id}`, { onopen: () => opened(), onmessage, reconnectDelayMs: 1000 });
+  try {
+    await withTimeout(isOpen, 10_000, "echo: open");
+    await settle();
+    const samples = new Float64Array(n);
+    let bad = 0;
+    for (let k = 0; k < n; k++) {
+      const msg = `{"type":"echo","seq":${k}}`;
+      const t0 = performance.now();
+      let reply;
+      if (viaRequest) {
+        reply = await withTimeout(h.request({ type: "echo", seq: k }, { timeoutMs: 5000 }), 6000, "request");
+        samples[k] = performance.now() - t0;
+        if (!reply || reply.seq !== k) bad++;
+      } else {
+        const p = new Promise((r) => (next = r));
+        h.send(msg);
+        reply = await withTimeout(p, 5000, `echo ${k}`);
+        samples[k] = performance.now() - t0;
+        if (reply !== msg) bad++;
+      }
+    }
+    const sorted = Array.from(samples).sort((a, b) => a - b);
+    const res = { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), mean: sorted.reduce((a, b) => a + b, 0) / n, count: n - bad, expected: n };
+    if (bad) return { ...res, ok: false, error: `${bad} replies did not match` };
+    return { ...res, ok: true };
+  } finally {
+    h.close();
+    h.dispose();
+  }
+}
+
+// 4. reconnect: the server restarts (down DOWN_MS); time from it listening
+// again to the app's `open`, against the delay the client had scheduled.
+// Browser sockets are tracked by a WebSocket subclass (this test only), which
+// gives every client's attempt and failure times.
+async function reconnect(c, round) {
+  const id = clientId("reconnect", c, round);
+  const Native = window.WebSocket;
+  const sockets = [];
+  class Tracked extends Native {
+    constructor(...a) {
+      super(...a);
+      const rec = { created: performance.now() };
+      sockets.push(rec);
+      this.addEventListener("open", () => (rec.opened = performance.now()));
+      this.addEventListener("close", () => (rec.closed = performance.now()));
+    }
+  }
+  const opens = [];
+  const scheduled = [];
+  let h;
+  window.WebSocket = Tracked;
+  try {
+    h = c.open(`${WS}/ws/${id}`, {
+      onopen: () => opens.push(performance.now()),
+      reconnectDelayMs: RECONNECT_DELAY,
+      onreconnecting: (delayMs) => scheduled.push({ t: performance.now(), delayMs }),
+    });
+    await waitFor(() => opens.length >= 1, 10_000, "reconnect: first open");
+    await sleep(200);
+    const tReq = now();
+    const r = await control(`/restart?down_ms=${DOWN_MS}`);
+    const tResp = now();
+    // The server answers once its listener is closed; it listens again
+    // down_ms later. Bounds: [tReq, tResp] + down_ms.
+    const tUp = tResp + r.downMs;
+    await waitFor(() => opens.length >= 2, 10_000, "reconnect: open after restart");
+    const tOpen = opens[1];
+    const okIdx = sockets.findIndex((s) => s.opened && s.opened > tReq);
+    const ok = sockets[okIdx];
+    const prev = sockets[okIdx - 1];
+    const lastSched = [...scheduled].reverse().find((s) => s.t <= ok.created);
+    const scheduledDelay = lastSched && Number.isFinite(lastSched.delayMs) ? lastSched.delayMs : RECONNECT_DELAY;
+    const fromFailure = tOpen - prev.closed; // last failure -> app open
+    return {
+      ok: true,
+      upToOpenMs: tOpen - tUp,
+      upUncertaintyMs: tResp - tReq,
+      scheduledDelayMs: scheduledDelay,
+      actualDelayMs: ok.created - prev.closed,
+      failureToOpenMs: fromFailure,
+      overshootMs: fromFailure - scheduledDelay,
+      attempts: sockets.filter((s) => s.created > tReq).length,
+      handshakeMs: ok.opened - ok.created,
+    };
+  } finally {
+    window.WebSocket = Native;
+    if (h) {
+      h.close();
+      h.dispose();
+    }
+  }
+}
+
+// 5. dead peer: the server goes silent; time until the client declares the
+// connection dead, against interval + timeout.
+async function deadPeer(c, round) {
+  if (!c.heartbeat) return { ok: true, skipped: "no heartbeat" };
+  const id = clientId("dead", c, round);
+  const I = P.hbInterval;
+  const T = P.hbTimeout;
+  const opens = [];
+  const closes = [];
+  const beats = [];
+  const h = c.open(`${WS}/ws/${id}`, {
+    heartbeat: { intervalMs: I, timeoutMs: T },
+    onopen: () => opens.push(now()),
+    onclose: (e) => closes.push({ t: now(), cause: e.cause, code: e.code }),
+    onheartbeat: () => beats.push(now()),
+    reconnectDelayMs: 5000,
+  });
+  try {
+    await waitFor(() => beats.length >= 1, 10_000, "dead peer: first pong");
+    const t0 = now();
+    await control(`/clients/${encodeURIComponent(id)}/silent?on=1`);
+    const t1 = now();
+    await waitFor(() => closes.length >= 1, I + T + 5000, "dead peer: detection");
+    const det = closes[0];
+    const ms = det.t - t0;
+    const res = { ok: true, detectMs: ms, budgetMs: I + T, overBudgetMs: ms - (I + T), cause: det.cause, silentCallMs: t1 - t0, sinceLastPongMs: det.t - beats[beats.length - 1] };
+    if (det.cause !== "heartbeatTimeout") return { ...res, ok: false, error: `closed with cause ${det.cause}, expected heartbeatTimeout` };
+    return res;
+  } finally {
+    h.close();
+    h.dispose();
+  }
+}
+
+// 6. memory: connect/close cycles; JS heap (after forced GC) and WASM memory
+// before (after a warm-up) and after.
+async function measureMemory() {
+  for (let i = 0; i < 4; i++) {
+    forceGc();
+    await sleep(60); // let FinalizationRegistry callbacks run
+  }
+  return {
+    heap: performance.memory ? performance.memory.usedJSHeapSize : null,
+    wasm: rwsMemory ? rwsMemory.buffer.byteLength : null,
+  };
+}
+async function memory(c, round, cycles) {
+  const id = clientId("mem", c, round);
+  const url = `${WS}/ws/${id}`;
+  let timeouts = 0;
+  const cycle = async () => {
+    let opened, closed;
+    const isOpen = new Promise((r) => (opened = r));
+    const isClosed = new Promise((r) => (closed = r));
+    const h = c.open(url, { onopen: () => opened(), onclose: () => closed(), reconnectDelayMs: 1000 });
+    await withTimeout(isOpen, 10_000, "memory: open");
+    h.close();
+    try {
+      await withTimeout(isClosed, 3000, "memory: close");
+    } catch (_) {
+      timeouts++;
+    }
+    h.dispose();
+  };
+  const warm = Math.min(100, cycles);
+  for (let i = 0; i < warm; i++) await cycle();
+  const before = await measureMemory();
+  const t0 = now();
+  for (let i = 0; i < cycles; i++) {
+    await cycle();
+    if (i % 500 === 499) status(`memory ${c.label}: ${i + 1}/${cycles}`);
+  }
+  const ms = now() - t0;
+  const after = await measureMemory();
+  const s = await stats(id);
+  const res = {
+    cycles,
+    ms,
+    heapBefore: before.heap,
+    heapAfter: after.heap,
+    heapGrowth: after.heap - before.heap,
+    wasmBefore: c.ours ? before.wasm : null,
+    wasmAfter: c.ours ? after.wasm : null,
+    wasmGrowth: c.ours ? after.wasm - before.wasm : null,
+    closeTimeouts: timeouts,
+    connections: s.connections,
+    expected: cycles + warm,
+    ok: true,
+  };
+  if (s.connections !== cycles + warm) return { ...res, ok: false, error: `server saw ${s.connections} connections, expected ${cycles + warm}` };
+  if (timeouts) return { ...res, ok: false, error: `${timeouts} closes never reported` };
+  return res;
+}
+
+// ---------------------------------------------------------------------------
+const TESTS = [
+  { name: "recv64", run: (c, r) => receive(c, r, P.recv64, 64, "recv64") },
+  { name: "recv4k", run: (c, r) => receive(c, r, P.recv4k, 4096, "recv4k") },
+  { name: "send", run: (c, r) => send(c, r, P.send) },
+  { name: "echo", run: (c, r) => echo(c, r, P.echo, false) },
+  { name: "request", only: (c) => c.ours, run: (c, r) => echo(c, r, P.echo, true) },
+  { name: "reconnect", run: (c, r) => reconnect(c, r) },
+  { name: "deadpeer", run: (c, r) => deadPeer(c, r) },
+  { name: "memory", rounds: P.memRounds, run: (c, r) => memory(c, r, P.memCycles) },
+];
+
+function orderFor(round, list) {
+  // Alternate: rotate by the round number, reverse every other round.
+  const k = round % list.length;
+  const rot = list.slice(k).concat(list.slice(0, k));
+  return round % 2 ? rot.reverse() : rot;
+}
+
+async function main() {
+  const clients = CLIENTS.filter((c) => !ONLY_CLIENTS || ONLY_CLIENTS.includes(c.id));
+  const tests = TESTS.filter((t) => !ONLY_TESTS || ONLY_TESTS.includes(t.name));
+  let expected = 0;
+  for (let round = 0; round < ROUNDS; round++)
+    for (const t of tests) if (t.rounds == null || round < t.rounds) expected += clients.filter((c) => !t.only || t.only(c)).length;
+  await post({
+    kind: "start",
+    expected,
+    tests: tests.map((t) => t.name),
+    smoke: SMOKE,
+    rounds: ROUNDS,
+    params: { ...P, reconnectDelayMs: RECONNECT_DELAY, downMs: DOWN_MS },
+    clients: clients.map((c) => ({ id: c.id, label: c.label, ours: !!c.ours, heartbeat: c.heartbeat, reconnectNote: c.reconnectNote })),
+    env: {
+      userAgent: navigator.userAgent,
+      crossOriginIsolated: self.crossOriginIsolated,
+      hasGc: typeof gc === "function",
+      hasPerformanceMemory: !!performance.memory,
+      hardwareConcurrency: navigator.hardwareConcurrency,
+      visibility: document.visibilityState,
+    },
+  });
+  let errors = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = orderFor(round, clients);
+    for (const t of tests) {
+      if (t.rounds != null && round >= t.rounds) continue;
+      for (const c of order) {
+        if (t.only && !t.only(c)) continue;
+        status(`round ${round + 1}/${ROUNDS}: ${t.name} ${c.label}`);
+        let res;
+        const t0 = now();
+        try {
+          res = await t.run(c, round);
+        } catch (e) {
+          res = { ok: false, error: String((e && e.stack) || e) };
+        }
+        if (!res.ok) errors++;
+        const line = { kind: "result", round, order: order.map((x) => x.id), test: t.name, client: c.id, wallMs: now() - t0, ...res };
+        logEl.textContent += JSON.stringify(line) + "\n";
+        await post(line);
+        await sleep(100);
+      }
+    }
+  }
+  await post({ kind: "final", errors });
+  status(`done (${errors} errors)`);
+}
+
+window.addEventListener("error", (e) => post({ kind: "fatal", error: String(e.message) }));
+window.addEventListener("unhandledrejection", (e) => post({ kind: "fatal", error: String(e.reason && (e.reason.stack || e.reason)) }));
+main().catch((e) => post({ kind: "fatal", error: String((e && e.stack) || e) }));

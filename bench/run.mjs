@@ -1,0 +1,388 @@
+#!/usr/bin/env node
+// Benchmark runner: builds the page, starts the fault server with
+// --report-file, serves the page on localhost, launches /usr/bin/chromium
+// DIRECTLY (no automation attached: Playwright/CDP distorts receive
+// throughput), waits for the page's final report line, kills Chromium and
+// writes the results.
+//
+//   node bench/run.mjs            full run (>= 5 rounds) -> bench/results.json, RESULTS.md, chart.svg/png
+//   node bench/run.mjs --smoke    a few hundred messages, 1 round -> bench/out/smoke/ ; exits 1 on any error
+// Options: --rounds N, --clients a,b  --tests recv64,send  --out DIR  --no-build
+//          --wait-idle SECONDS (full run: wait up to this long for other builds to finish; default 600)
+//          --mem-cycles N (default 10000)
+// Env: BENCH_WS_PORT / BENCH_CONTROL_PORT (default 0: any free port), CHROMIUM (default /usr/bin/chromium)
+import { spawn, spawnSync, execFileSync } from "node:child_process";
+import { createServer } from "node:http";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, createReadStream } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, extname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { heavyOthers, loadMonitor, machineInfo, treeMatcher } from "./lib/sysinfo.mjs";
+import { measureSizes } from "./lib/sizes.mjs";
+import { aggregate, writeReport } from "./lib/report.mjs";
+
+const BENCH = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(BENCH, "..");
+const PKG = join(ROOT, "pkg");
+
+// --- args --------------------------------------------------------------------
+const argv = process.argv.slice(2);
+const flag = (n) => argv.includes(n);
+const opt = (n, d) => {
+  const i = argv.indexOf(n);
+  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : d;
+};
+const SMOKE = flag("--smoke");
+const ROUNDS = Number(opt("--rounds", SMOKE ? 1 : 5));
+const OUT = resolve(opt("--out", SMOKE ? join(BENCH, "out", "smoke") : BENCH));
+const WORK = join(BENCH, "out", SMOKE ? "smoke-work" : "work");
+const WAIT_IDLE = Number(opt("--wait-idle", SMOKE ? 0 : 600));
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+// 0 = any free port (the fault server prints the ones it got): no clash with
+// a colleague's test run on 8765/8766.
+const WS_PORT = Number(process.env.BENCH_WS_PORT || 0);
+const CONTROL_PORT = Number(process.env.BENCH_CONTROL_PORT || 0);
+const TIMEOUT_MS = Number(opt("--timeout", SMOKE ? 240 : 5400)) * 1000;
+
+const say = (...a) => console.error("bench:", ...a);
+const children = [];
+let exiting = false;
+function cleanup() {
+  for (const c of children) {
+    try {
+      process.kill(-c.pid, "SIGKILL"); // its own process group (detached)
+    } catch {}
+  }
+  children.length = 0;
+}
+process.on("exit", cleanup);
+for (const s of ["SIGINT", "SIGTERM"]) {
+  process.on(s, () => {
+    if (exiting) return;
+    exiting = true;
+    say(`${s}: stopping`);
+    cleanup();
+    process.exit(130);
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: ["ignore", "inherit", "inherit"], ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}`);
+}
+
+function portFree(port) {
+  return new Promise((res) => {
+    const s = createServer();
+    s.once("error", () => res(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => res(true)));
+  });
+}
+
+function versionOf(modDir) {
+  try {
+    return JSON.parse(readFileSync(join(modDir, "package.json"), "utf8")).version;
+  } catch {
+    return null;
+  }
+}
+
+function gitInfo() {
+  const g = (...a) => {
+    try {
+      return execFileSync("git", ["-C", ROOT, ...a], { encoding: "utf8" }).trim();
+    } catch {
+      return "";
+    }
+  };
+  const dirty = g("status", "--porcelain", "--", "src", "Cargo.toml", "Cargo.lock");
+  return { commit: g("rev-parse", "--short", "HEAD"), srcDirty: dirty.length > 0 };
+}
+
+// --- static server with cross-origin isolation (5 us timer resolution) ---------
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".svg": "image/svg+xml", ".css": "text/css" };
+function serve(dir) {
+  return new Promise((res) => {
+    const srv = createServer((req, rsp) => {
+      const u = new URL(req.url, "http://x");
+      let p = join(dir, decodeURIComponent(u.pathname));
+      if (!p.startsWith(dir)) return rsp.writeHead(403).end();
+      if (existsSync(p) && statSync(p).isDirectory()) p = join(p, "index.html");
+      if (!existsSync(p)) return rsp.writeHead(404).end();
+      rsp.writeHead(200, {
+        "content-type": TYPES[extname(p)] || "application/octet-stream",
+        "cross-origin-opener-policy": "same-origin",
+        "cross-origin-embedder-policy": "require-corp",
+        "cache-control": "no-store",
+      });
+      createReadStream(p).pipe(rsp);
+    });
+    srv.listen(0, "127.0.0.1", () => res(srv));
+  });
+}
+
+// --- chromium -----------------------------------------------------------------
+const CHROME_ARGS = [
+  "--headless=new",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--js-flags=--expose-gc",
+  // performance.memory is bucketed unless this is set
+  "--enable-precise-memory-info",
+];
+function chromiumVersion() {
+  try {
+    return execFileSync(CHROMIUM, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return "unknown";
+  }
+}
+function launchChromium(url, profileDir, logFile) {
+  const c = spawn(CHROMIUM, [...CHROME_ARGS, `--user-data-dir=${profileDir}`, url], {
+    detached: true,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const chunks = [];
+  c.stderr.on("data", (d) => chunks.push(d));
+  c.on("exit", () => writeFileSync(logFile, Buffer.concat(chunks)));
+  children.push(c);
+  return c;
+}
+export function screenshot(svgPath, pngPath, w, h) {
+  const profile = mkdtempSync(join(tmpdir(), "bench-shot-"));
+  const r = spawnSync(
+    CHROMIUM,
+    [...CHROME_ARGS.filter((a) => !a.startsWith("--js-flags")), `--user-data-dir=${profile}`, "--hide-scrollbars",
+      `--window-size=${w},${h}`, `--screenshot=${pngPath}`, `file://${svgPath}`],
+    { stdio: "ignore", timeout: 60_000 },
+  );
+  rmSync(profile, { recursive: true, force: true });
+  return r.status === 0 && existsSync(pngPath);
+}
+
+// --- fault server ---------------------------------------------------------------
+function faultServerBin() {
+  const target = process.env.CARGO_TARGET_DIR || join(ROOT, "target");
+  return join(target, "release", "fault-server");
+}
+async function startFaultServer(reportFile, logFile) {
+  say("building the fault server (cargo build --release -p fault-server)");
+  run("cargo", ["build", "--release", "-p", "fault-server", "--quiet"], { cwd: ROOT });
+  for (const p of [WS_PORT, CONTROL_PORT]) {
+    if (p && !(await portFree(p))) throw new Error(`port ${p} is in use; set BENCH_WS_PORT / BENCH_CONTROL_PORT`);
+  }
+  writeFileSync(reportFile, "");
+  const fs = spawn(faultServerBin(), ["--ws-port", String(WS_PORT), "--control-port", String(CONTROL_PORT), "--report-file", reportFile], {
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(fs);
+  const log = [];
+  fs.stderr.on("data", (d) => {
+    log.push(d);
+    if (log.length > 2000) log.splice(0, 1000); // keep the tail
+  });
+  fs.on("exit", () => writeFileSync(logFile, Buffer.concat(log)));
+  const ready = await new Promise((res) => {
+    let buf = "";
+    const t = setTimeout(() => res(null), 30_000);
+    fs.stdout.on("data", (d) => {
+      buf += d;
+      const m = buf.match(/^fault-server ws=(\S+) control=(\S+)/m);
+      if (m) {
+        clearTimeout(t);
+        res({ ws: m[1], control: m[2] });
+      }
+    });
+    fs.on("exit", () => res(null));
+  });
+  if (!ready) throw new Error(`fault server did not start (log: ${logFile})`);
+  return { proc: fs, ...ready };
+}
+
+// --- main -------------------------------------------------------------------------
+async function main() {
+  mkdirSync(WORK, { recursive: true });
+  mkdirSync(OUT, { recursive: true });
+  if (!existsSync(join(PKG, "resilient_ws_bg.wasm"))) throw new Error("pkg/ is not built: run bash scripts/build-pkg.sh (bench/run.sh does)");
+
+  if (!flag("--no-build")) {
+    say("building the page (vite)");
+    run(join(BENCH, "node_modules", ".bin", "vite"), ["build", "--config", join(BENCH, "vite.config.mjs")], { cwd: BENCH });
+  }
+
+  const pidsOurs = new Set([process.pid]);
+  const ours = treeMatcher(() => pidsOurs);
+
+  // Wait for the machine to be quiet (builds and tests of colleagues).
+  if (WAIT_IDLE > 0) {
+    const end = Date.now() + WAIT_IDLE * 1000;
+    let h = heavyOthers(ours);
+    while (h.length && Date.now() < end) {
+      say(`waiting for other heavy processes to finish: ${h.join(" ")}`);
+      await sleep(10_000);
+      h = heavyOthers(ours);
+    }
+  }
+  const heavyAtStart = heavyOthers(ours);
+
+  say("measuring sizes (esbuild, minified, gzip -9)");
+  const sizes = await measureSizes(BENCH, PKG);
+
+  const reportFile = join(WORK, "report.jsonl");
+  const fs = await startFaultServer(reportFile, join(WORK, "fault-server.log"));
+  pidsOurs.add(fs.proc.pid);
+  say(`fault server ws=${fs.ws} control=${fs.control}`);
+  const srv = await serve(join(BENCH, "out", "page"));
+  const port = srv.address().port;
+  const runId = String(Date.now());
+  const qs = new URLSearchParams({
+    ws: fs.ws,
+    control: fs.control,
+    run: runId,
+    rounds: String(ROUNDS),
+    smoke: SMOKE ? "1" : "0",
+  });
+  for (const k of ["clients", "tests", "mem-cycles", "mem-rounds"]) {
+    const v = opt(`--${k}`);
+    if (v) qs.set(k.replace(/-(\w)/g, (_, c) => c.toUpperCase()), v);
+  }
+  const url = `http://127.0.0.1:${port}/?${qs}`;
+
+  const profile = mkdtempSync(join(tmpdir(), "bench-chromium-"));
+  const monitor = loadMonitor(ours);
+  const started = Date.now();
+  say(`launching ${CHROMIUM} on ${url}`);
+  const chrome = launchChromium(url, profile, join(WORK, "chromium.log"));
+  pidsOurs.add(chrome.pid);
+  let chromeExited = false;
+  chrome.on("exit", () => (chromeExited = true));
+
+  // Follow the report file until the final line.
+  const lines = [];
+  let offset = 0;
+  let final = null;
+  let lastProgress = Date.now();
+  while (!final) {
+    await sleep(500);
+    const buf = readFileSync(reportFile);
+    if (buf.length > offset) {
+      const text = buf.subarray(offset).toString("utf8");
+      const end = text.lastIndexOf("\n");
+      if (end >= 0) {
+        offset += Buffer.byteLength(text.slice(0, end + 1));
+        for (const l of text.slice(0, end).split("\n")) {
+          if (!l.trim()) continue;
+          let o;
+          try {
+            o = JSON.parse(l);
+          } catch {
+            continue;
+          }
+          if (o.run !== runId) continue;
+          lines.push(o);
+          lastProgress = Date.now();
+          if (o.kind === "result") {
+            const v = o.ok ? (o.skipped ? `skipped (${o.skipped})` : summarize(o)) : `ERROR ${o.error}`;
+            say(`r${o.round + 1} ${o.test.padEnd(9)} ${o.client.padEnd(22)} ${v}`);
+          } else if (o.kind === "fatal") say(`page error: ${o.error}`);
+          else if (o.kind === "final") final = o;
+        }
+      }
+    }
+    if (chromeExited && !final) throw new Error("chromium exited before the final report");
+    if (Date.now() - started > TIMEOUT_MS) throw new Error(`no final report after ${TIMEOUT_MS / 1000}s`);
+    if (Date.now() - lastProgress > (SMOKE ? 120_000 : 600_000)) throw new Error("no progress from the page for too long");
+  }
+  const load = monitor.stop();
+  load.heavyAtStart = heavyAtStart;
+  load.durationS = Math.round((Date.now() - started) / 1000);
+  cleanup();
+  srv.close();
+  rmSync(profile, { recursive: true, force: true });
+
+  const start = lines.find((l) => l.kind === "start");
+  const results = lines.filter((l) => l.kind === "result");
+  const fatals = lines.filter((l) => l.kind === "fatal");
+  const pj = JSON.parse(readFileSync(join(PKG, "package.json"), "utf8"));
+  const nm = join(BENCH, "node_modules");
+  const meta = {
+    date: new Date().toISOString(),
+    smoke: SMOKE,
+    rounds: ROUNDS,
+    machine: machineInfo(),
+    versions: {
+      chromium: chromiumVersion(),
+      node: process.version,
+      "resilient-ws": `${pj.version} (git ${gitInfo().commit}${gitInfo().srcDirty ? ", src/ with uncommitted changes" : ""})`,
+      "reconnecting-websocket": versionOf(join(nm, "reconnecting-websocket")),
+      partysocket: versionOf(join(nm, "partysocket")),
+      "websocket-ts": versionOf(join(nm, "websocket-ts")),
+      sockette: versionOf(join(nm, "sockette")),
+      vite: versionOf(join(nm, "vite")),
+      esbuild: versionOf(join(nm, "esbuild")),
+    },
+    chromiumArgs: CHROME_ARGS,
+    page: start ? { params: start.params, env: start.env, clients: start.clients } : null,
+    load,
+  };
+  const agg = aggregate(results, start ? start.clients : [], sizes);
+  const out = { meta, sizes, aggregate: agg, fatals, results };
+  writeFileSync(join(OUT, "results.json"), JSON.stringify(out, null, 2) + "\n");
+  writeReport(OUT, out, { smoke: SMOKE, benchDir: BENCH, screenshot });
+  say(`wrote ${join(OUT, "results.json")}, RESULTS.md, chart.svg`);
+
+  // Failures: any errored run, any count mismatch, any missing result.
+  const errors = results.filter((r) => !r.ok);
+  const problems = [...errors.map((r) => `${r.test}/${r.client} round ${r.round + 1}: ${r.error}`), ...fatals.map((f) => `page: ${f.error}`)];
+  const expected = start ? start.expected : Infinity;
+  if (results.length < expected) problems.push(`only ${results.length} of ${expected} results arrived`);
+  if (problems.length) {
+    say(`${problems.length} problem(s):`);
+    for (const p of problems) say(`  ${p}`);
+    return 1;
+  }
+  say(`${results.length} results, no errors`);
+  return 0;
+}
+
+function summarize(o) {
+  const f = (x, d = 0) => (x == null ? "-" : Number(x).toFixed(d));
+  switch (o.test) {
+    case "recv64":
+    case "recv4k":
+      return `${f(o.msgsPerSec)} msg/s (${f(o.ms)} ms)`;
+    case "send":
+      return `${f(o.msgsPerSec)} msg/s confirmed (${f(o.ms)} ms), loop ${f(o.loopNsPerCall)} ns/call`;
+    case "echo":
+    case "request":
+      return `p50 ${f(o.p50 * 1000)} us, p99 ${f(o.p99 * 1000)} us`;
+    case "reconnect":
+      return `up->open ${f(o.upToOpenMs, 1)} ms, scheduled ${f(o.scheduledDelayMs)} ms, overshoot ${f(o.overshootMs, 1)} ms, ${o.attempts} attempts`;
+    case "deadpeer":
+      return `detected in ${f(o.detectMs)} ms (budget ${o.budgetMs})`;
+    case "memory":
+      return `heap ${f(o.heapGrowth / 1024)} KiB, wasm ${o.wasmGrowth == null ? "n/a" : f(o.wasmGrowth / 1024) + " KiB"} over ${o.cycles} cycles (${f(o.ms / 1000, 1)} s)`;
+    default:
+      return "";
+  }
+}
+
+main().then(
+  (code) => {
+    cleanup();
+    process.exit(code);
+  },
+  (e) => {
+    say(`FAILED: ${e.stack || e}`);
+    cleanup();
+    process.exit(1);
+  },
+);

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The benchmark: installs bench/ dependencies, builds the npm package if pkg/
+# is missing, and runs bench/run.mjs (Chromium started directly).
+#   bash bench/run.sh            full run -> bench/results.json, RESULTS.md, chart.svg, chart.png
+#   bash bench/run.sh --smoke    small, 1 round -> bench/out/smoke/ ; exits non-zero on any error
+# Other options are passed to bench/run.mjs (--rounds N, --clients a,b, --tests t1,t2, --wait-idle S, ...).
+set -euo pipefail
+BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(dirname "$BENCH")"
+# shellcheck source=scripts/env.sh
+source "$ROOT/scripts/env.sh"
+
+if [ ! -f "$ROOT/pkg/resilient_ws_bg.wasm" ]; then
+  rws_say "bench: pkg/ missing, building it (scripts/build-pkg.sh)"
+  bash "$ROOT/scripts/build-pkg.sh"
+fi
+if [ ! -x /usr/bin/chromium ] && [ -z "${CHROMIUM:-}" ]; then
+  rws_say "bench: /usr/bin/chromium missing; run scripts/setup.sh (apt-get install chromium)"
+  exit 1
+fi
+cd "$BENCH"
+# Reinstall when package.json changed or pkg/ was rebuilt (file: dependency).
+stamp="node_modules/.bench-stamp"
+want="$(cat package.json package-lock.json 2>/dev/null | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  rws_say "bench: npm install"
+  if [ -f package-lock.json ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+  else
+    npm install --no-audit --no-fund --loglevel=error
+  fi
+  echo "$want" > "$stamp"
+fi
+exec node run.mjs "$@"

@@ -1,0 +1,105 @@
+// useResilientSocket mounted under React.StrictMode (hook-test.html): exactly
+// one browser socket per mounted hook, none after unmount, no reconnect for
+// an equal options object, one new socket for changed options, no console
+// errors. Runs on the dev server (where StrictMode double-mounts) and on the
+// production build.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import {
+  control,
+  launchBrowser,
+  openPage,
+  requireFaultServer,
+  startVite,
+  uniqueId,
+  until,
+  waitForTestIdText,
+} from "./harness.mjs";
+
+const sockets = (page) =>
+  page.evaluate(() => ({ created: window.socketTracker.all.length, live: window.socketTracker.live() }));
+
+/** Resolves once HookProbe committed again (its effects, and the hook's, ran). */
+async function afterCommit(page, action) {
+  const before = await page.evaluate(() => window.probeCommits);
+  await action();
+  await page.waitForFunction((n) => window.probeCommits > n, before);
+}
+
+for (const mode of ["dev", "preview"]) {
+  describe(`useResilientSocket under StrictMode (vite ${mode})`, () => {
+    let server;
+    let browser;
+
+    before(async () => {
+      await requireFaultServer();
+      server = await startVite(mode);
+      browser = await launchBrowser();
+    });
+
+    after(async () => {
+      await browser?.close();
+      await server?.stop();
+    });
+
+    it("keeps exactly one socket per mounted hook and closes it on unmount", async () => {
+      const id = uniqueId(`e2e-hook-${mode}`);
+      const { page, problems, context } = await openPage(browser);
+      try {
+        await page.goto(`${server.url}/hook-test.html?id=${id}`);
+        await page.getByTestId("mount").waitFor();
+        assert.deepEqual(await sockets(page), { created: 0, live: 0 });
+
+        // Mount: one socket, open, and a send from a child effect (before the
+        // socket existed) reached the server and came back.
+        await page.getByTestId("mount").click();
+        await waitForTestIdText(page, "hook-state", /^open$/);
+        assert.deepEqual(await sockets(page), { created: 1, live: 1 });
+        await page.waitForFunction(() => window.probeMessages.some((m) => m.includes('"early"')));
+
+        // Re-render with an equal (new) options object and a new urlProvider: same socket.
+        for (let i = 0; i < 3; i++) await afterCommit(page, () => page.getByTestId("rerender").click());
+        assert.deepEqual(await sockets(page), { created: 1, live: 1 });
+        assert.equal(await page.getByTestId("hook-state").textContent(), "open");
+
+        // Messages re-render the hook.
+        await page.getByTestId("hook-send").click();
+        await waitForTestIdText(page, "hook-last-message", /"from":"hook"/);
+
+        // Changed options: the old socket is closed, exactly one new one.
+        await afterCommit(page, () => page.getByTestId("change-options").click());
+        await waitForTestIdText(page, "hook-state", /^open$/);
+        await until("the old socket to close", async () => (await sockets(page)).live === 1);
+        assert.deepEqual(await sockets(page), { created: 2, live: 1 });
+
+        // Unmount: the socket is closed.
+        await page.getByTestId("unmount").click();
+        await until("every socket to close after unmount", async () => (await sockets(page)).live === 0);
+        assert.equal((await sockets(page)).created, 2);
+
+        // Mount again: one new socket.
+        await page.getByTestId("mount").click();
+        await waitForTestIdText(page, "hook-state", /^open$/);
+        assert.deepEqual(await sockets(page), { created: 3, live: 1 });
+
+        // The fault server saw the same: every connection but the last closed.
+        const server_ = () => control(`/clients/${encodeURIComponent(id)}/received`, { method: "GET" });
+        await until("the server to see 3 connections, 1 open", async () => {
+          const r = await server_();
+          return r.connections === 3 && r.open === 1;
+        });
+        const received = await server_();
+        assert.ok(
+          received.messages.some((m) => m.text.includes('"early"') && m.connection === 1),
+          "the send from a child effect reached the server on the first connection",
+        );
+
+        await page.getByTestId("unmount").click();
+        await until("the socket to close", async () => (await sockets(page)).live === 0);
+        assert.deepEqual(problems(), []);
+      } finally {
+        await context.close();
+      }
+    });
+  });
+}

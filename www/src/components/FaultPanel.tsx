@@ -1,0 +1,144 @@
+import { useState } from "react";
+import { faults, type FaultResult } from "../lib/faults";
+
+interface Props {
+  /** The fault server's id for this socket (from its URL), if any. */
+  clientId: string | null;
+}
+
+/** Buttons that make the fault server misbehave, through its control API. */
+export function FaultPanel({ clientId }: Props) {
+  const [downMs, setDownMs] = useState(1000);
+  const [floodCount, setFloodCount] = useState(100);
+  const [floodSize, setFloodSize] = useState(64);
+  const [silent, setSilent] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<{ label: string; r: FaultResult } | null>(null);
+
+  const run = async (label: string, call: () => Promise<FaultResult>) => {
+    setBusy(true);
+    const r = await call();
+    setResult({ label, r });
+    setBusy(false);
+  };
+  const forClient = (label: string, call: (id: string) => Promise<FaultResult>) => {
+    if (clientId) void run(label, () => call(clientId));
+  };
+  const noClient = clientId === null;
+
+  return (
+    <div className="faults">
+      <p className="muted">
+        {clientId ? (
+          <>
+            fault server client <code data-testid="client-id">{clientId}</code>
+          </>
+        ) : (
+          "The URL is not a fault server /ws/<id> URL: only restart is available."
+        )}
+      </p>
+      <div className="fault-buttons">
+        <span className="group">
+          <button
+            type="button"
+            data-testid="fault-restart"
+            disabled={busy}
+            onClick={() => void run(`restart (down ${downMs} ms)`, () => faults.restart(downMs))}
+          >
+            Restart server
+          </button>
+          <label>
+            down{" "}
+            <input
+              type="number"
+              min={0}
+              step={100}
+              value={downMs}
+              onChange={(e) => setDownMs(Number(e.target.value))}
+            />{" "}
+            ms
+          </label>
+        </span>
+        <button
+          type="button"
+          data-testid="fault-silent"
+          disabled={busy || noClient}
+          onClick={() =>
+            forClient(silent ? "resume" : "go silent", async (id) => {
+              const r = await faults.silent(id, !silent);
+              if (r.ok) setSilent(!silent);
+              return r;
+            })
+          }
+        >
+          {silent ? "Resume answering" : "Go silent"}
+        </button>
+        <button
+          type="button"
+          data-testid="fault-close-4004"
+          disabled={busy || noClient}
+          onClick={() => forClient("close 4004", (id) => faults.close(id, 4004, "project not found"))}
+        >
+          Close 4004
+        </button>
+        <button
+          type="button"
+          data-testid="fault-close-1011"
+          disabled={busy || noClient}
+          onClick={() => forClient("close 1011", (id) => faults.close(id, 1011, "internal error"))}
+        >
+          Close 1011
+        </button>
+        <button
+          type="button"
+          data-testid="fault-reject-403"
+          disabled={busy || noClient}
+          title="Takes effect at the next connection attempt (e.g. after Drop TCP)"
+          onClick={() => forClient("reject next upgrade with 403", (id) => faults.rejectNext(id, 403))}
+        >
+          Reject next upgrade (403)
+        </button>
+        <span className="group">
+          <button
+            type="button"
+            data-testid="fault-flood"
+            disabled={busy || noClient}
+            onClick={() => forClient(`flood ${floodCount} x ${floodSize} B`, (id) => faults.flood(id, floodCount, floodSize))}
+          >
+            Flood
+          </button>
+          <input
+            type="number"
+            min={1}
+            value={floodCount}
+            aria-label="flood count"
+            data-testid="flood-count"
+            onChange={(e) => setFloodCount(Number(e.target.value))}
+          />
+          ×
+          <input
+            type="number"
+            min={1}
+            value={floodSize}
+            aria-label="flood size"
+            onChange={(e) => setFloodSize(Number(e.target.value))}
+          />{" "}
+          B
+        </span>
+        <button
+          type="button"
+          data-testid="fault-drop"
+          disabled={busy || noClient}
+          onClick={() => forClient("drop TCP", (id) => faults.drop(id))}
+        >
+          Drop TCP
+        </button>
+      </div>
+      {result && (
+        <p className={result.r.ok ? "muted" : "error"} data-testid="fault-result">
+          {result.label}: {result.r.status || "network error"} {result.r.text}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+import { useEffect, useRef } from "react";
+import { useResilientSocket } from "resilient-ws/react";
+
+interface Props {
+  url: string;
+  /** Part of the options' content: changing it must recreate the socket. */
+  variant: number;
+}
+
+declare global {
+  interface Window {
+    /** Commits of HookProbe whose effects ran (the hook's effect runs first). */
+    probeCommits: number;
+    /** Every message the probe's socket delivered, as text. */
+    probeMessages: string[];
+  }
+}
+window.probeCommits = 0;
+window.probeMessages = [];
+
+/** Sends from a child effect, which runs before the parent's hook effect. */
+function EarlySender({ send }: { send: (data: string) => boolean }) {
+  useEffect(() => {
+    send('{"type":"early","from":"child effect"}');
+  }, [send]);
+  return null;
+}
+
+/** Uses the hook with a new (but equal) inline options object every render. */
+export function HookProbe({ url, variant }: Props) {
+  const renders = useRef(0);
+  renders.current += 1;
+  const { socket, state, lastMessage, send, stats } = useResilientSocket(url, {
+    name: `probe-${variant}`,
+    reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
+    heartbeat: { intervalMs: 0 },
+    // A new function every render: must not reconnect either.
+    urlProvider: () => url,
+  });
+
+  useEffect(() => {
+    window.probeCommits += 1;
+  });
+
+  useEffect(() => {
+    if (!socket) return;
+    const onMessage = (e: MessageEvent) => {
+      window.probeMessages.push(typeof e.data === "string" ? e.data : "(binary)");
+    };
+    socket.addEventListener("message", onMessage);
+    return () => socket.removeEventListener("message", onMessage);
+  }, [socket]);
+
+  return (
+    <div>
+      <EarlySender send={send} />
+      <p>
+        state <b data-testid="hook-state">{state}</b>
+      </p>
+      <p>
+        last message <code data-testid="hook-last-message">{typeof lastMessage?.data === "string" ? lastMessage.data : ""}</code>
+      </p>
+      <p>
+        messages in <span data-testid="hook-messages-in">{stats?.messagesIn ?? 0}</span>, renders {renders.current}
+      </p>
+      <button type="button" data-testid="hook-send" onClick={() => send('{"type":"hello","from":"hook"}')}>
+        send
+      </button>
+    </div>
+  );
+}

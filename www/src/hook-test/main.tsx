@@ -1,0 +1,41 @@
+// A page for the hook's e2e test: mounts useResilientSocket under StrictMode
+// and lets the test mount, unmount, re-render and change options.
+import "./track-sockets";
+import { StrictMode, useState } from "react";
+import { createRoot } from "react-dom/client";
+import { defaultSocketUrl } from "../lib/config";
+import { HookProbe } from "./HookProbe";
+
+function Harness() {
+  const id = new URLSearchParams(location.search).get("id") ?? "hook-test";
+  const [mounted, setMounted] = useState(false);
+  const [variant, setVariant] = useState(1);
+  const [, setTick] = useState(0);
+  return (
+    <main>
+      <h1>useResilientSocket under StrictMode</h1>
+      <button type="button" data-testid="mount" disabled={mounted} onClick={() => setMounted(true)}>
+        mount
+      </button>
+      <button type="button" data-testid="unmount" disabled={!mounted} onClick={() => setMounted(false)}>
+        unmount
+      </button>
+      <button type="button" data-testid="rerender" onClick={() => setTick((t) => t + 1)}>
+        re-render (same options)
+      </button>
+      <button type="button" data-testid="change-options" onClick={() => setVariant((v) => v + 1)}>
+        change options
+      </button>
+      <p data-testid="mounted">{mounted ? "mounted" : "unmounted"}</p>
+      {mounted && <HookProbe url={defaultSocketUrl(id)} variant={variant} />}
+    </main>
+  );
+}
+
+const root = document.getElementById("root");
+if (!root) throw new Error("hook-test.html has no #root");
+createRoot(root).render(
+  <StrictMode>
+    <Harness />
+  </StrictMode>,
+);

@@ -1,0 +1,48 @@
+// Dashboard settings, read once from the page's query string so a link (or a
+// test) can set them: ?url=ws://host/ws/id&initialDelayMs=50&heartbeatMs=1000
+import type { ResilientSocketOptions } from "resilient-ws";
+
+export interface DashboardConfig {
+  /** The WebSocket URL to open. */
+  url: string;
+  /** Connect when the page loads. */
+  autoConnect: boolean;
+  /** Options for `new ResilientSocket`. */
+  options: ResilientSocketOptions;
+}
+
+/** The fault server through this page's Vite proxy (`/ws/*`). */
+export function defaultSocketUrl(clientId = "dashboard"): string {
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  return `${scheme}://${location.host}/ws/${clientId}`;
+}
+
+function numberParam(params: URLSearchParams, name: string, fallback: number): number {
+  const raw = params.get(name);
+  if (raw === null || raw.trim() === "") return fallback;
+  const value = Number(raw);
+  return Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+export function readConfig(search: string = location.search): DashboardConfig {
+  const params = new URLSearchParams(search);
+  return {
+    url: params.get("url") ?? defaultSocketUrl(params.get("client") ?? "dashboard"),
+    autoConnect: params.get("autoConnect") !== "0",
+    options: {
+      name: "dashboard",
+      reconnect: {
+        initialDelayMs: numberParam(params, "initialDelayMs", 500),
+        maxDelayMs: numberParam(params, "maxDelayMs", 10_000),
+      },
+      heartbeat: {
+        intervalMs: numberParam(params, "heartbeatMs", 2_000),
+        timeoutMs: numberParam(params, "heartbeatTimeoutMs", 4_000),
+        message: '{"type":"ping"}',
+        pongType: "pong",
+      },
+      connectTimeoutMs: numberParam(params, "connectTimeoutMs", 5_000),
+      inspector: { maxEntries: numberParam(params, "inspectorEntries", 500) },
+    },
+  };
+}

@@ -1,0 +1,167 @@
+// Records what a socket went through, for the timeline, the RTT chart, the
+// last-close panel and the event log. Times are `performance.now()` ms (the
+// clock the inspector uses too).
+import { useEffect, useReducer } from "react";
+import type {
+  ConnectionState,
+  FlappingEvent,
+  ReconnectingEvent,
+  ResilientCloseEvent,
+  ResilientSocket,
+} from "resilient-ws";
+
+/** A stretch of time spent in one state; `to === null` while it lasts. */
+export interface StateBand {
+  state: ConnectionState;
+  from: number;
+  to: number | null;
+}
+
+export interface RttPoint {
+  at: number;
+  rttMs: number;
+}
+
+export interface Stamped<T> {
+  at: number;
+  event: T;
+}
+
+export interface LogLine {
+  at: number;
+  type: string;
+  text: string;
+}
+
+export interface ConnectionHistory {
+  bands: StateBand[];
+  rtts: RttPoint[];
+  lastClose: Stamped<ResilientCloseEvent> | null;
+  /** The scheduled attempt while reconnecting. */
+  nextRetry: Stamped<ReconnectingEvent> | null;
+  lastReplay: { at: number; keys: string[]; connection: number } | null;
+  flapping: Stamped<FlappingEvent> | null;
+  log: LogLine[];
+}
+
+/** How much history is kept. */
+const KEEP_MS = 5 * 60_000;
+const KEEP_LOG = 200;
+
+type Action =
+  | { kind: "reset"; at: number; state: ConnectionState }
+  | { kind: "state"; at: number; to: ConnectionState }
+  | { kind: "rtt"; at: number; rttMs: number }
+  | { kind: "close"; at: number; event: ResilientCloseEvent }
+  | { kind: "reconnecting"; at: number; event: ReconnectingEvent }
+  | { kind: "replay"; at: number; keys: string[]; connection: number }
+  | { kind: "flapping"; at: number; event: FlappingEvent }
+  | { kind: "log"; at: number; type: string; text: string };
+
+const EMPTY: ConnectionHistory = {
+  bands: [],
+  rtts: [],
+  lastClose: null,
+  nextRetry: null,
+  lastReplay: null,
+  flapping: null,
+  log: [],
+};
+
+function withLog(h: ConnectionHistory, line: LogLine): ConnectionHistory {
+  const log = h.log.length >= KEEP_LOG ? h.log.slice(1 - KEEP_LOG) : h.log.slice();
+  log.push(line);
+  return { ...h, log };
+}
+
+function reduce(h: ConnectionHistory, a: Action): ConnectionHistory {
+  switch (a.kind) {
+    case "reset":
+      return { ...EMPTY, bands: [{ state: a.state, from: a.at, to: null }] };
+    case "state": {
+      const bands = h.bands.filter((b) => b.to === null || b.to > a.at - KEEP_MS);
+      const last = bands[bands.length - 1];
+      if (last && last.to === null) bands[bands.length - 1] = { ...last, to: a.at };
+      bands.push({ state: a.to, from: a.at, to: null });
+      const nextRetry = a.to === "reconnecting" ? h.nextRetry : null;
+      return { ...h, bands, nextRetry };
+    }
+    case "rtt": {
+      const rtts = h.rtts.filter((p) => p.at > a.at - KEEP_MS);
+      rtts.push({ at: a.at, rttMs: a.rttMs });
+      return { ...h, rtts };
+    }
+    case "close":
+      return { ...h, lastClose: { at: a.at, event: a.event } };
+    case "reconnecting":
+      return { ...h, nextRetry: { at: a.at, event: a.event } };
+    case "replay":
+      return { ...h, lastReplay: { at: a.at, keys: a.keys, connection: a.connection } };
+    case "flapping":
+      return { ...h, flapping: { at: a.at, event: a.event } };
+    case "log":
+      return withLog(h, { at: a.at, type: a.type, text: a.text });
+  }
+}
+
+/** Subscribes to `socket` and returns everything it went through. */
+export function useConnectionHistory(socket: ResilientSocket | null): ConnectionHistory {
+  const [history, dispatch] = useReducer(reduce, EMPTY);
+
+  useEffect(() => {
+    if (!socket) return;
+    const now = () => performance.now();
+    const log = (type: string, text: string) => dispatch({ kind: "log", at: now(), type, text });
+    dispatch({ kind: "reset", at: now(), state: socket.state });
+
+    const onState = (e: { from: ConnectionState; to: ConnectionState }) => {
+      dispatch({ kind: "state", at: now(), to: e.to });
+      log("statechange", `${e.from} -> ${e.to}`);
+    };
+    const onHeartbeat = (e: { rttMs: number }) => dispatch({ kind: "rtt", at: now(), rttMs: e.rttMs });
+    const onClose = (e: ResilientCloseEvent) => {
+      dispatch({ kind: "close", at: now(), event: e });
+      const retry = e.willReconnect ? `retry in ${e.delayMs ?? 0} ms` : "no retry";
+      log("close", `${e.code} ${e.name}${e.reason ? ` "${e.reason}"` : ""} (${e.cause}, ${retry})`);
+    };
+    const onReconnecting = (e: ReconnectingEvent) => {
+      dispatch({ kind: "reconnecting", at: now(), event: e });
+      log("reconnecting", `attempt ${e.attempt} in ${e.delayMs} ms`);
+    };
+    const onReplay = (e: { keys: string[]; connection: number }) => {
+      dispatch({ kind: "replay", at: now(), keys: e.keys, connection: e.connection });
+      log("replay", `${e.keys.length} key(s) on connection ${e.connection}`);
+    };
+    const onFlapping = (e: FlappingEvent) => {
+      dispatch({ kind: "flapping", at: now(), event: e });
+      log("flapping", `${e.count} short connections: ${e.likelyCauses.join("; ")}`);
+    };
+    const onOpen = (e: { connection: number; replayed: number; flushed: number }) =>
+      log("open", `connection ${e.connection} (replayed ${e.replayed}, flushed ${e.flushed})`);
+    const onError = (e: { message: string }) => log("error", e.message);
+    const onSlow = (e: { id: string; latencyMs: number }) => log("slow", `request ${e.id}: ${e.latencyMs} ms`);
+
+    socket.addEventListener("statechange", onState);
+    socket.addEventListener("heartbeat", onHeartbeat);
+    socket.addEventListener("close", onClose);
+    socket.addEventListener("reconnecting", onReconnecting);
+    socket.addEventListener("replay", onReplay);
+    socket.addEventListener("flapping", onFlapping);
+    socket.addEventListener("open", onOpen);
+    socket.addEventListener("error", onError);
+    socket.addEventListener("slow", onSlow);
+    return () => {
+      socket.removeEventListener("statechange", onState);
+      socket.removeEventListener("heartbeat", onHeartbeat);
+      socket.removeEventListener("close", onClose);
+      socket.removeEventListener("reconnecting", onReconnecting);
+      socket.removeEventListener("replay", onReplay);
+      socket.removeEventListener("flapping", onFlapping);
+      socket.removeEventListener("open", onOpen);
+      socket.removeEventListener("error", onError);
+      socket.removeEventListener("slow", onSlow);
+    };
+  }, [socket]);
+
+  return history;
+}

@@ -8,7 +8,7 @@
 //! message neither breaks the byte cap nor wipes out the history.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
@@ -80,7 +80,7 @@ pub struct InspectorFilter {
     /// text), e.g. `{ room: "a" }`. Filters on secret keys never match, so a
     /// filter cannot confirm a redacted value.
     #[serde(default)]
-    pub fields: BTreeMap<String, String>,
+    pub fields: Vec<(String, String)>,
     /// At most this many entries, the newest.
     pub limit: Option<usize>,
 }

@@ -45,8 +45,16 @@ impl LatencyWindow {
         if self.samples.is_empty() {
             return None;
         }
+        // An insertion sort: the window is small and this is called rarely,
+        // and it keeps the general-purpose sort out of the wasm binary.
         let mut sorted = self.samples.clone();
-        sorted.sort_unstable();
+        for i in 1..sorted.len() {
+            let mut j = i;
+            while j > 0 && sorted[j - 1] > sorted[j] {
+                sorted.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         let rank = (u64::from(p.min(100)) * sorted.len() as u64)
             .div_ceil(100)
             .max(1) as usize;

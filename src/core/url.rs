@@ -15,7 +15,7 @@ pub fn check_url(
         return Err(ConfigError::new(
             "url",
             "a ws:// or wss:// URL",
-            format!("{:?}", scheme_of(url)),
+            format!("\"{}:\"", scheme_of(url)),
         ));
     }
     if require_secure && !secure && !(allow_insecure_localhost && is_localhost(&lower)) {

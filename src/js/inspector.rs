@@ -141,7 +141,7 @@ fn parse_filter(value: &JsValue, call: &str) -> Result<InspectorFilter, String> 
                     describe(&field)
                 ));
             };
-            filter.fields.insert(name, text);
+            filter.fields.push((name, text));
         }
     }
     if !limit.is_undefined() {

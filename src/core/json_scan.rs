@@ -676,7 +676,7 @@ mod tests {
         let mut state = 42;
         for _ in 0..20_000 {
             let mut text = String::new();
-            if lcg(&mut state) % 2 == 0 {
+            if lcg(&mut state).is_multiple_of(2) {
                 text.push('{');
             }
             for _ in 0..lcg(&mut state) % 24 {

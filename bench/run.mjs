@@ -15,9 +15,10 @@ import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { createServer } from "node:http";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, createReadStream } from "node:fs";
 import { tmpdir } from "node:os";
+import { createHash } from "node:crypto";
 import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { heavyOthers, loadMonitor, machineInfo, treeMatcher } from "./lib/sysinfo.mjs";
+import { BUSY, heavyOthers, loadMonitor, machineInfo, treeMatcher } from "./lib/sysinfo.mjs";
 import { measureSizes } from "./lib/sizes.mjs";
 import { aggregate, writeReport } from "./lib/report.mjs";
 
@@ -224,14 +225,23 @@ async function main() {
   // Wait for the machine to be quiet (builds and tests of colleagues).
   if (WAIT_IDLE > 0) {
     const end = Date.now() + WAIT_IDLE * 1000;
-    let h = heavyOthers(ours);
-    while (h.length && Date.now() < end) {
-      say(`waiting for other heavy processes to finish: ${h.join(" ")}`);
-      await sleep(10_000);
-      h = heavyOthers(ours);
+    let h = heavyOthers(ours, BUSY);
+    let quiet = 0;
+    // Quiet = no build or browser of someone else in 3 checks in a row.
+    while (quiet < 3 && Date.now() < end) {
+      if (h.length) {
+        quiet = 0;
+        say(`waiting for other builds/browsers to finish: ${[...new Set(h.map((x) => x.replace(/\(\d+\)$/, "")))].join(" ")}`);
+      } else quiet++;
+      await sleep(quiet ? 2_000 : 10_000);
+      h = heavyOthers(ours, BUSY);
     }
+    if (h.length) say(`still busy after ${WAIT_IDLE}s, measuring anyway (reported in RESULTS.md)`);
   }
   const heavyAtStart = heavyOthers(ours);
+  const git = gitInfo();
+  const wasmBytes = readFileSync(join(PKG, "resilient_ws_bg.wasm"));
+  const pkgId = `${createHash("sha256").update(wasmBytes).digest("hex").slice(0, 12)}, pkg/ built ${statSync(join(PKG, "resilient_ws_bg.wasm")).mtime.toISOString()}`;
 
   say("measuring sizes (esbuild, minified, gzip -9)");
   const sizes = await measureSizes(BENCH, PKG);
@@ -321,7 +331,7 @@ async function main() {
     versions: {
       chromium: chromiumVersion(),
       node: process.version,
-      "resilient-ws": `${pj.version} (git ${gitInfo().commit}${gitInfo().srcDirty ? ", src/ with uncommitted changes" : ""})`,
+      "resilient-ws": `${pj.version} (git ${git.commit}${git.srcDirty ? " + uncommitted src/ changes" : ""}; wasm sha256 ${pkgId})`,
       "reconnecting-websocket": versionOf(join(nm, "reconnecting-websocket")),
       partysocket: versionOf(join(nm, "partysocket")),
       "websocket-ts": versionOf(join(nm, "websocket-ts")),

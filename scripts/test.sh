@@ -72,6 +72,11 @@ phase "core purity" core_purity
 phase "start fault server" start_fault_server
 phase "browser tests (headless Chromium)" browser_tests
 phase "build npm package" bash scripts/build-pkg.sh
+# --- benchmark smoke (owner: bench/) ------------------------------------------
+# A few hundred messages per client against the package just built; fails on
+# any client error or count mismatch, so the benchmark cannot silently rot.
+phase "bench smoke" bash bench/run.sh --smoke
+# --- end benchmark smoke -------------------------------------------------------
 if [ -f www/package.json ]; then
   phase "www tests" www_tests
 else

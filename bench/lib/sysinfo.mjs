@@ -56,11 +56,14 @@ function cpuTotals() {
 const HEAVY = /^(cargo|rustc|wasm-pack|wasm-opt|wasm-bindgen.*|chrom(e|ium).*|node|esbuild|vite|rust-analyzer|cc1.*|ld|clippy-driver|fault-server)$/;
 
 /** Heavy processes (by name) that are not ours. */
-export function heavyOthers(ours = () => false) {
+export function heavyOthers(ours = () => false, re = HEAVY) {
   return allProcs()
-    .filter((p) => HEAVY.test(p.comm) && !ours(p))
+    .filter((p) => re.test(p.comm) && !ours(p))
     .map((p) => `${p.comm}(${p.pid})`);
 }
+
+// What the runner waits for before measuring: builds and browser tests.
+export const BUSY = /^(cargo|rustc|wasm-pack|wasm-opt|wasm-bindgen.*|chrom(e|ium)|clippy-driver|cc1.*)$/;
 
 /**
  * Samples every `everyMs`: total busy CPU, and the part spent by processes

@@ -135,6 +135,24 @@ describe("dashboard (vite preview)", () => {
     }
   });
 
+  it("detects a silent server by the heartbeat and reconnects", async () => {
+    const client = uniqueId("e2e-silent");
+    const { page, problems, context } = await openPage(browser);
+    try {
+      await page.goto(`${dashboardUrl(server.url, client)}&heartbeatTimeoutMs=400`);
+      await waitForTestIdText(page, "state", /^open$/);
+      await page.getByTestId("fault-silent").click();
+      await page.waitForFunction(() =>
+        /cause heartbeatTimeout/.test(document.querySelector('[data-testid="last-close"]')?.textContent ?? ""),
+      );
+      await waitForTestIdText(page, "state", /^open$/);
+      await waitForTestIdText(page, "fault-silent", /Go silent/);
+      assert.deepEqual(problems(), []);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("takes a flood of 5000 messages", async () => {
     const client = uniqueId("e2e-flood");
     const { page, problems, context } = await openPage(browser);

@@ -83,7 +83,7 @@ export function App({ config }: Props) {
           <LastClose close={history.lastClose} nextRetry={history.nextRetry} flapping={history.flapping} now={now} />
         </Panel>
         <Panel title="Faults">
-          <FaultPanel clientId={clientId} />
+          <FaultPanel clientId={clientId} connection={liveStats?.connection ?? 0} />
         </Panel>
         <Panel title="Stats">
           <StatsPanel stats={liveStats} />

@@ -49,6 +49,8 @@ export interface UseResilientSocketResult {
  *   object is fine. Function options such as `urlProvider` may change freely:
  *   the socket always calls the latest one.
  * - `url === null` means no socket (e.g. until the user picks a server).
+ * - Invalid options or URL throw from the effect, as `new ResilientSocket`
+ *   does, so the nearest error boundary shows the message.
  */
 export function useResilientSocket(
   url: string | null,

@@ -1,19 +1,23 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { faults, type FaultResult } from "../lib/faults";
 
 interface Props {
   /** The fault server's id for this socket (from its URL), if any. */
   clientId: string | null;
+  /** The socket's connection number: "silent" applies to one connection. */
+  connection: number;
 }
 
 /** Buttons that make the fault server misbehave, through its control API. */
-export function FaultPanel({ clientId }: Props) {
+export function FaultPanel({ clientId, connection }: Props) {
   const [downMs, setDownMs] = useState(1000);
   const [floodCount, setFloodCount] = useState(100);
   const [floodSize, setFloodSize] = useState(64);
   const [silent, setSilent] = useState(false);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ label: string; r: FaultResult } | null>(null);
+  // A new connection is not silent (the server scripts each one afresh).
+  useEffect(() => setSilent(false), [clientId, connection]);
 
   const run = async (label: string, call: () => Promise<FaultResult>) => {
     setBusy(true);

@@ -4,9 +4,10 @@
 //! an event or a Promise, never a fixed sleep.
 #![cfg(target_arch = "wasm32")]
 
-use futures::StreamExt;
-use futures::channel::mpsc::{UnboundedReceiver, unbounded};
-use js_sys::{Function, JSON, Reflect};
+mod browser_support;
+
+use browser_support::{Events, field, json, url};
+use js_sys::{Function, Reflect};
 use resilient_ws::{ResilientSocket, describe_close_code};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -15,57 +16,6 @@ use wasm_bindgen_test::*;
 use web_sys::MessageEvent;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// The fault server's WebSocket base URL.
-const SERVER: &str = match option_env!("FAULT_SERVER_WS") {
-    Some(url) => url,
-    None => "ws://127.0.0.1:8765",
-};
-
-/// The URL for client `id`, with a fault-server script in `query`.
-fn url(id: &str, query: &str) -> String {
-    let base = SERVER.trim_end_matches('/');
-    if query.is_empty() {
-        format!("{base}/ws/{id}")
-    } else {
-        format!("{base}/ws/{id}?{query}")
-    }
-}
-
-fn json(text: &str) -> JsValue {
-    JSON::parse(text).expect("valid JSON in test")
-}
-
-fn field(object: &JsValue, key: &str) -> JsValue {
-    Reflect::get(object, &JsValue::from_str(key)).expect("readable field")
-}
-
-/// Every event of one type, in order, through a listener added with the
-/// public `addEventListener`.
-struct Events {
-    rx: UnboundedReceiver<JsValue>,
-    _listener: Closure<dyn FnMut(JsValue)>,
-}
-
-impl Events {
-    fn listen(socket: &ResilientSocket, kind: &str) -> Events {
-        let (tx, rx) = unbounded();
-        let listener = Closure::<dyn FnMut(JsValue)>::new(move |event| {
-            let _ = tx.unbounded_send(event);
-        });
-        socket
-            .add_event_listener(kind.into(), listener.as_ref().clone())
-            .expect("known event type");
-        Events {
-            rx,
-            _listener: listener,
-        }
-    }
-
-    async fn next(&mut self) -> JsValue {
-        self.rx.next().await.expect("listener alive")
-    }
-}
 
 #[wasm_bindgen_test]
 async fn echo_reaches_message_listeners_as_the_browsers_own_message_event() {

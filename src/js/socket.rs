@@ -534,10 +534,12 @@ fn request_text(message: &JsValue) -> Result<String, String> {
     if let Some(text) = message.as_string() {
         return Ok(text);
     }
-    if message.is_object() && !message.is_function() && !Array::is_array(message) {
-        if let Some(text) = json_stringify(message).and_then(|text| text.as_string()) {
-            return Ok(text);
-        }
+    if message.is_object()
+        && !message.is_function()
+        && !Array::is_array(message)
+        && let Some(text) = json_stringify(message).and_then(|text| text.as_string())
+    {
+        return Ok(text);
     }
     Err(format!(
         "request: message must be a JSON object or its JSON text, got {}",

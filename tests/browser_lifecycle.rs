@@ -1,0 +1,274 @@
+//! Browser tests of what a connection carries across its life, checked on
+//! the fault server's records: replay state before queued messages after a
+//! reconnect, the offline queue flushed once and in order, the inspector's
+//! redaction, `dispose()` leaving no socket or timer behind, and one browser
+//! socket at a time through a restart storm (counted by a shim around
+//! `WebSocket` and `setTimeout`).
+#![cfg(target_arch = "wasm32")]
+
+mod browser_support;
+
+use browser_support::{
+    Events, Shim, client_id, control, field, json, received_on, server_stats, sleep, test_within,
+    text, url, wait_for_stats, wait_until_received,
+};
+use resilient_ws::ResilientSocket;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+async fn replay_state_reaches_the_server_before_queued_messages_once_and_in_order() {
+    test_within("replay before queue", async {
+        let id = client_id("replay-order");
+        let options = json(r#"{"reconnect":{"initialDelayMs":200,"jitter":"none"}}"#);
+        let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+        let mut opens = Events::listen(&socket, "open");
+        let mut closes = Events::listen(&socket, "close");
+        let mut replays = Events::listen(&socket, "replay");
+        opens.next().await;
+
+        let set = |key: &str, value: &str| {
+            socket
+                .set_replay_state(key.into(), json(value), JsValue::UNDEFINED)
+                .unwrap()
+        };
+        assert!(set("plugin:a", r#"{"key":"a","v":1}"#), "sent at once");
+        assert!(set("plugin:b", r#"{"key":"b","v":1}"#));
+        assert!(set("plugin:c", r#"{"key":"c","v":1}"#));
+
+        control("POST", &format!("/clients/{id}/drop")).await;
+        let close = closes.next().await;
+        assert_eq!(field(&close, "willReconnect"), true);
+        assert_eq!(socket.state(), "reconnecting");
+        // While down: a's latest value replaces the first (keeping its
+        // place), and three messages are queued.
+        assert!(!set("plugin:a", r#"{"key":"a","v":2}"#), "stored only");
+        for queued in ["q1", "q2", "q3"] {
+            assert!(!socket.send(queued.into()).unwrap(), "queued: {queued}");
+        }
+
+        let open = opens.next().await;
+        assert_eq!(field(&open, "connection"), 2);
+        assert_eq!(field(&open, "replayed"), 3);
+        assert_eq!(field(&open, "flushed"), 3);
+        let replay = replays.next().await;
+        assert_eq!(field(&replay, "connection"), 2);
+        let keys: Vec<String> = js_sys::Array::from(&field(&replay, "keys"))
+            .iter()
+            .map(|key| key.as_string().unwrap())
+            .collect();
+        assert_eq!(keys, ["plugin:a", "plugin:b", "plugin:c"]);
+        assert!(socket.send("end".into()).unwrap());
+
+        wait_until_received(&id, "end").await;
+        assert_eq!(
+            received_on(&id, 1).await,
+            [
+                r#"{"key":"a","v":1}"#,
+                r#"{"key":"b","v":1}"#,
+                r#"{"key":"c","v":1}"#
+            ]
+        );
+        assert_eq!(
+            received_on(&id, 2).await,
+            [
+                r#"{"key":"a","v":2}"#,
+                r#"{"key":"b","v":1}"#,
+                r#"{"key":"c","v":1}"#,
+                "q1",
+                "q2",
+                "q3",
+                "end"
+            ]
+        );
+        socket.dispose();
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn messages_sent_while_not_open_arrive_exactly_once_in_order() {
+    test_within("offline queue", async {
+        let id = client_id("queue-once");
+        let options = json(r#"{"reconnect":{"initialDelayMs":200,"jitter":"none"}}"#);
+        let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+        let mut opens = Events::listen(&socket, "open");
+        let mut closes = Events::listen(&socket, "close");
+        assert!(
+            !socket.send("before-1".into()).unwrap(),
+            "queued while connecting"
+        );
+        assert!(!socket.send("before-2".into()).unwrap());
+
+        let open = opens.next().await;
+        assert_eq!(field(&open, "flushed"), 2);
+        assert!(socket.send("live".into()).unwrap(), "sent while open");
+
+        control("POST", &format!("/clients/{id}/drop")).await;
+        closes.next().await;
+        assert_eq!(socket.state(), "reconnecting");
+        for queued in ["down-1", "down-2", "down-3"] {
+            assert!(!socket.send(queued.into()).unwrap(), "queued: {queued}");
+        }
+        assert_eq!(field(&socket.stats(), "queued"), 3);
+
+        let open = opens.next().await;
+        assert_eq!(field(&open, "connection"), 2);
+        assert_eq!(field(&open, "flushed"), 3);
+        assert_eq!(field(&socket.stats(), "queued"), 0);
+        assert!(socket.send("end".into()).unwrap());
+
+        let received = wait_until_received(&id, "end").await;
+        let expected = [
+            (1, "before-1"),
+            (1, "before-2"),
+            (1, "live"),
+            (2, "down-1"),
+            (2, "down-2"),
+            (2, "down-3"),
+            (2, "end"),
+        ]
+        .map(|(connection, text)| (connection, String::from(text)));
+        assert_eq!(received, expected, "each message once, in order");
+        socket.dispose();
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn the_inspector_records_both_directions_and_never_shows_the_token() {
+    test_within("inspector redaction", async {
+        let id = client_id("inspect-auth");
+        let socket = ResilientSocket::new(url(&id, ""), JsValue::UNDEFINED).unwrap();
+        let mut messages = Events::listen(&socket, "message");
+        socket
+            .send(r#"{"type":"auth","token":"s3cr3t"}"#.into())
+            .unwrap();
+        messages.next().await;
+
+        let inspector = socket.inspector();
+        let entries = inspector.entries(JsValue::UNDEFINED).unwrap();
+        assert_eq!(entries.length(), 2);
+        let directions: Vec<String> = entries
+            .iter()
+            .map(|entry| text(&entry, "direction"))
+            .collect();
+        assert_eq!(directions, ["out", "in"]);
+        for entry in entries.iter() {
+            assert_eq!(field(&entry, "type"), "auth");
+            assert_eq!(field(&entry, "connection"), 1);
+            let preview = text(&entry, "preview");
+            assert!(preview.contains(r#""token":"[redacted]""#), "{preview}");
+            assert!(!preview.contains("s3cr3t"), "{preview}");
+        }
+        let outgoing = inspector.entries(json(r#"{"direction":"out"}"#)).unwrap();
+        assert_eq!(outgoing.length(), 1);
+
+        let export = inspector.export_json(JsValue::UNDEFINED).unwrap();
+        assert!(!export.contains("s3cr3t"), "{export}");
+        assert_eq!(export.matches("[redacted]").count(), 2, "{export}");
+        let exported = js_sys::Array::from(&json(&export));
+        assert_eq!(exported.length(), 2);
+        assert_eq!(field(&exported.get(0), "direction"), "out");
+        assert_eq!(field(&exported.get(1), "direction"), "in");
+        // The server got the real message: redaction is for display only.
+        assert_eq!(
+            received_on(&id, 1).await,
+            [r#"{"type":"auth","token":"s3cr3t"}"#]
+        );
+        socket.dispose();
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn dispose_leaves_no_socket_no_timer_and_no_further_connection() {
+    let shim = Shim::install();
+    test_within("dispose", async {
+        // Open, with the heartbeat's timer pending.
+        let id = client_id("dispose-open");
+        let options = json(
+            r#"{"heartbeat":{"intervalMs":200,"timeoutMs":200},
+                "reconnect":{"initialDelayMs":50,"jitter":"none"}}"#,
+        );
+        let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+        let mut opens = Events::listen(&socket, "open");
+        opens.next().await;
+        wait_for_stats(&id, "the connection open", |stats| {
+            field(stats, "open") == 1
+        })
+        .await;
+        assert_eq!(shim.constructed(), 1);
+        assert!(shim.pending_timers() >= 1, "the heartbeat timer is seen");
+
+        socket.dispose();
+        let ws = shim.socket(0);
+        assert!(ws.ready_state() >= web_sys::WebSocket::CLOSING);
+        assert_eq!(shim.live(), 0);
+        assert_eq!(shim.pending_timers(), 0, "no SDK timer left");
+        wait_for_stats(&id, "no open connection", |stats| field(stats, "open") == 0).await;
+        // Longer than the heartbeat interval and five first-retry delays.
+        sleep(250).await;
+        assert_eq!(shim.constructed(), 1, "no further socket");
+        assert_eq!(shim.pending_timers(), 0);
+        assert_eq!(field(&server_stats(&id).await, "connections"), 1);
+
+        // Waiting out a backoff delay, with its timer pending.
+        let id = client_id("dispose-backoff");
+        let options = json(r#"{"reconnect":{"initialDelayMs":200,"jitter":"none"}}"#);
+        let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+        let mut opens = Events::listen(&socket, "open");
+        let mut reconnecting = Events::listen(&socket, "reconnecting");
+        opens.next().await;
+        control("POST", &format!("/clients/{id}/drop")).await;
+        assert_eq!(field(&reconnecting.next().await, "delayMs"), 200);
+        assert_eq!(socket.state(), "reconnecting");
+        assert!(shim.pending_timers() >= 1, "the backoff timer is seen");
+
+        socket.dispose();
+        assert_eq!(shim.pending_timers(), 0, "backoff timer cleared");
+        assert_eq!(shim.live(), 0);
+        sleep(200 + 100).await;
+        assert_eq!(shim.constructed(), 2, "no attempt after dispose");
+        assert_eq!(field(&server_stats(&id).await, "connections"), 1);
+    })
+    .await;
+    shim.uninstall();
+}
+
+#[wasm_bindgen_test]
+async fn a_restart_storm_never_has_two_browser_sockets_at_once() {
+    let shim = Shim::install();
+    test_within("restart storm", async {
+        let id = client_id("storm");
+        // Full jitter: some retries come at once.
+        let options = json(r#"{"reconnect":{"initialDelayMs":50,"maxDelayMs":200}}"#);
+        let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+        let mut opens = Events::listen(&socket, "open");
+        opens.next().await;
+
+        for round in 0..4 {
+            control("POST", "/restart?down_ms=150").await;
+            if round == 2 {
+                // A restart while down extends the downtime.
+                control("POST", "/restart?down_ms=150").await;
+            }
+            let open = opens.next().await;
+            assert_eq!(socket.state(), "open", "round {round}: {open:?}");
+        }
+        let stats = wait_for_stats(&id, "one open connection", |stats| {
+            field(stats, "open") == 1
+        })
+        .await;
+        assert_eq!(field(&stats, "connections"), 5);
+        assert!(shim.constructed() >= 5);
+        assert_eq!(shim.max_live(), 1, "never two CONNECTING/OPEN sockets");
+        assert_eq!(shim.max_unclosed(), 1, "each socket closed before the next");
+        assert_eq!(text(&socket.stats(), "state"), "open");
+        socket.dispose();
+    })
+    .await;
+    shim.uninstall();
+}

@@ -1,0 +1,352 @@
+//! Helpers shared by the browser tests (`tests/browser_*.rs`): the fault
+//! server's URLs and control API, event streams with arrival times, an
+//! overall timeout per test, and a counting shim for `WebSocket` and
+//! `setTimeout`. Every wait is on an event or a Promise; the only polling is
+//! of the fault server's counters, in a bounded loop.
+#![allow(dead_code)]
+
+use std::future::Future;
+
+use futures::StreamExt;
+use futures::channel::mpsc::{UnboundedReceiver, unbounded};
+use futures::future::{Either, select};
+use js_sys::{JSON, Promise, Reflect};
+use resilient_ws::ResilientSocket;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+/// The fault server's WebSocket base URL.
+pub const SERVER: &str = match option_env!("FAULT_SERVER_WS") {
+    Some(url) => url,
+    None => "ws://127.0.0.1:8765",
+};
+
+/// The fault server's control API base URL.
+pub const CONTROL: &str = match option_env!("FAULT_SERVER_CONTROL") {
+    Some(url) => url,
+    None => "http://127.0.0.1:8766",
+};
+
+/// How long a whole test may take before it fails instead of hanging (the
+/// test runner gives a whole file 20 s).
+pub const TEST_TIMEOUT_MS: u32 = 6_000;
+
+/// The URL for client `id`, with a fault-server script in `query`.
+pub fn url(id: &str, query: &str) -> String {
+    let base = SERVER.trim_end_matches('/');
+    if query.is_empty() {
+        format!("{base}/ws/{id}")
+    } else {
+        format!("{base}/ws/{id}?{query}")
+    }
+}
+
+/// A client id unique to this run: `name` plus a random suffix, so the
+/// fault server's per-client records never mix tests or runs.
+pub fn client_id(name: &str) -> String {
+    let suffix = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    format!("{name}-{suffix:08x}")
+}
+
+pub fn json(text: &str) -> JsValue {
+    JSON::parse(text).expect("valid JSON in test")
+}
+
+pub fn field(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).expect("readable field")
+}
+
+/// A numeric field; panics (naming it) when it is not a number.
+pub fn number(object: &JsValue, key: &str) -> f64 {
+    let value = field(object, key);
+    value
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key} is not a number: {value:?}"))
+}
+
+/// A string field; panics (naming it) when it is not a string.
+pub fn text(object: &JsValue, key: &str) -> String {
+    let value = field(object, key);
+    value
+        .as_string()
+        .unwrap_or_else(|| panic!("{key} is not a string: {value:?}"))
+}
+
+#[wasm_bindgen(inline_js = r#"
+const nativeSetTimeout = globalThis.setTimeout.bind(globalThis);
+const nativeClearTimeout = globalThis.clearTimeout.bind(globalThis);
+const NativeWebSocket = globalThis.WebSocket;
+
+export function delay(ms) {
+  return new Promise((resolve) => nativeSetTimeout(resolve, ms));
+}
+
+export function nowMs() {
+  return performance.now();
+}
+
+export async function controlRequest(url, method) {
+  const response = await fetch(url, { method });
+  const body = await response.text();
+  if (!response.ok) {
+    throw new Error(`${method} ${url}: HTTP ${response.status} ${body}`);
+  }
+  return JSON.parse(body);
+}
+
+// Counts browser sockets and pending timers. A socket is live while
+// CONNECTING or OPEN, unclosed until its close event; a timer is pending
+// until it fires or is cleared. Only timers set from WebAssembly (the SDK)
+// are counted: the tests' own waits use the native setTimeout above.
+export class Shim {
+  constructor() {
+    this.constructed = 0;
+    this.maxLive = 0;
+    this.maxUnclosed = 0;
+    this.sockets = [];
+    this.timers = new Map();
+    this.timersSet = 0;
+    const shim = this;
+    globalThis.WebSocket = class CountedWebSocket extends NativeWebSocket {
+      constructor(...args) {
+        super(...args);
+        shim.constructed += 1;
+        shim.sockets.push(this);
+        this.closeEventSeen = false;
+        this.addEventListener("close", () => { this.closeEventSeen = true; });
+        shim.maxLive = Math.max(shim.maxLive, shim.live());
+        shim.maxUnclosed = Math.max(shim.maxUnclosed, shim.unclosed());
+      }
+    };
+    globalThis.setTimeout = function (handler, ms, ...args) {
+      const fromWasm = /wasm-function\[/.test(new Error().stack || "");
+      let id;
+      const run = typeof handler === "function"
+        ? function (...callArgs) { shim.timers.delete(id); return handler.apply(this, callArgs); }
+        : handler;
+      id = nativeSetTimeout(run, ms, ...args);
+      if (fromWasm) {
+        shim.timersSet += 1;
+        shim.timers.set(id, ms);
+      }
+      return id;
+    };
+    globalThis.clearTimeout = function (id) {
+      shim.timers.delete(id);
+      return nativeClearTimeout(id);
+    };
+  }
+  live() {
+    return this.sockets.filter((ws) => ws.readyState <= NativeWebSocket.OPEN).length;
+  }
+  unclosed() {
+    return this.sockets.filter((ws) => !ws.closeEventSeen).length;
+  }
+  pendingTimers() {
+    return this.timers.size;
+  }
+  socket(index) {
+    return this.sockets[index];
+  }
+  uninstall() {
+    globalThis.WebSocket = NativeWebSocket;
+    globalThis.setTimeout = nativeSetTimeout;
+    globalThis.clearTimeout = nativeClearTimeout;
+  }
+}
+"#)]
+extern "C" {
+    /// A Promise resolved after `ms`, on the native `setTimeout`.
+    fn delay(ms: u32) -> Promise;
+
+    /// `performance.now()`.
+    #[wasm_bindgen(js_name = nowMs)]
+    pub fn now_ms() -> f64;
+
+    #[wasm_bindgen(js_name = controlRequest)]
+    fn control_request(url: &str, method: &str) -> Promise;
+
+    /// Replaces `WebSocket`, `setTimeout` and `clearTimeout` with counting
+    /// versions until [`Shim::uninstall`].
+    pub type Shim;
+
+    #[wasm_bindgen(constructor)]
+    pub fn install() -> Shim;
+
+    /// Browser sockets created since install.
+    #[wasm_bindgen(method, getter)]
+    pub fn constructed(this: &Shim) -> u32;
+
+    /// Most sockets CONNECTING or OPEN at once (checked at each creation).
+    #[wasm_bindgen(method, getter, js_name = maxLive)]
+    pub fn max_live(this: &Shim) -> u32;
+
+    /// Most sockets without their close event yet (checked at each creation).
+    #[wasm_bindgen(method, getter, js_name = maxUnclosed)]
+    pub fn max_unclosed(this: &Shim) -> u32;
+
+    /// Sockets CONNECTING or OPEN now.
+    #[wasm_bindgen(method)]
+    pub fn live(this: &Shim) -> u32;
+
+    /// Timers set from WebAssembly since install.
+    #[wasm_bindgen(method, getter, js_name = timersSet)]
+    pub fn timers_set(this: &Shim) -> u32;
+
+    /// Timers set from WebAssembly that have neither fired nor been cleared.
+    #[wasm_bindgen(method, js_name = pendingTimers)]
+    pub fn pending_timers(this: &Shim) -> u32;
+
+    /// The browser socket created `index`-th (0-based).
+    #[wasm_bindgen(method)]
+    pub fn socket(this: &Shim, index: u32) -> web_sys::WebSocket;
+
+    /// Puts the native `WebSocket`, `setTimeout` and `clearTimeout` back.
+    #[wasm_bindgen(method)]
+    pub fn uninstall(this: &Shim);
+}
+
+/// Waits `ms`. Only for polling the fault server's counters and for the
+/// one bounded "nothing else happens" wait; never to let an event happen.
+pub async fn sleep(ms: u32) {
+    JsFuture::from(delay(ms)).await.expect("delay resolves");
+}
+
+/// Runs `future`, failing with `what` if it takes longer than `ms`.
+pub async fn within<F: Future>(ms: u32, what: &str, future: F) -> F::Output {
+    match select(Box::pin(future), Box::pin(sleep(ms))).await {
+        Either::Left((output, _)) => output,
+        Either::Right(_) => panic!("timed out after {ms} ms: {what}"),
+    }
+}
+
+/// A whole test body under [`TEST_TIMEOUT_MS`].
+pub async fn test_within<F: Future<Output = ()>>(name: &str, body: F) {
+    within(TEST_TIMEOUT_MS, name, body).await;
+}
+
+/// Every event of one type, in order, with its arrival time
+/// (`performance.now()`), through a listener added with the public
+/// `addEventListener`.
+pub struct Events {
+    rx: UnboundedReceiver<(JsValue, f64)>,
+    _listener: Closure<dyn FnMut(JsValue)>,
+}
+
+impl Events {
+    pub fn listen(socket: &ResilientSocket, kind: &str) -> Events {
+        let (tx, rx) = unbounded();
+        let listener = Closure::<dyn FnMut(JsValue)>::new(move |event| {
+            let _ = tx.unbounded_send((event, now_ms()));
+        });
+        socket
+            .add_event_listener(kind.into(), listener.as_ref().clone())
+            .expect("known event type");
+        Events {
+            rx,
+            _listener: listener,
+        }
+    }
+
+    /// The next event.
+    pub async fn next(&mut self) -> JsValue {
+        self.next_timed().await.0
+    }
+
+    /// The next event and when its listener ran.
+    pub async fn next_timed(&mut self) -> (JsValue, f64) {
+        self.rx.next().await.expect("listener alive")
+    }
+
+    /// The next `statechange` event whose `to` is `state`, and when it came
+    /// (for a `statechange` stream).
+    pub async fn next_to(&mut self, state: &str) -> (JsValue, f64) {
+        loop {
+            let (event, at) = self.next_timed().await;
+            if field(&event, "to") == state {
+                return (event, at);
+            }
+        }
+    }
+
+    /// The events that already arrived, without waiting.
+    pub fn drain(&mut self) -> Vec<JsValue> {
+        let mut events = Vec::new();
+        while let Ok((event, _)) = self.rx.try_recv() {
+            events.push(event);
+        }
+        events
+    }
+}
+
+/// Calls the control API: `method` (`GET`/`POST`) on `path` (from `/`).
+pub async fn control(method: &str, path: &str) -> JsValue {
+    let url = format!("{}{path}", CONTROL.trim_end_matches('/'));
+    JsFuture::from(control_request(&url, method))
+        .await
+        .unwrap_or_else(|error| panic!("control API {method} {path}: {error:?}"))
+}
+
+/// `GET /clients/<id>/stats`.
+pub async fn server_stats(id: &str) -> JsValue {
+    control("GET", &format!("/clients/{id}/stats")).await
+}
+
+/// What client `id` sent, as (connection number, text), in arrival order.
+pub async fn server_received(id: &str) -> Vec<(u32, String)> {
+    let record = control("GET", &format!("/clients/{id}/received")).await;
+    js_sys::Array::from(&field(&record, "messages"))
+        .iter()
+        .map(|message| {
+            (
+                number(&message, "connection") as u32,
+                text(&message, "text"),
+            )
+        })
+        .collect()
+}
+
+/// The texts client `id` sent on `connection`, in order.
+pub async fn received_on(id: &str, connection: u32) -> Vec<String> {
+    server_received(id)
+        .await
+        .into_iter()
+        .filter(|(number, _)| *number == connection)
+        .map(|(_, text)| text)
+        .collect()
+}
+
+/// Polls `GET /clients/<id>/stats` every 20 ms until `done` holds (at most
+/// 3 s), and returns those stats. Only for server-side counters.
+pub async fn wait_for_stats(id: &str, what: &str, done: impl Fn(&JsValue) -> bool) -> JsValue {
+    let started = now_ms();
+    loop {
+        let stats = server_stats(id).await;
+        if done(&stats) {
+            return stats;
+        }
+        if now_ms() - started > 3_000.0 {
+            panic!(
+                "server stats of {id} never showed {what}: {}",
+                String::from(JSON::stringify(&stats).unwrap_or_default())
+            );
+        }
+        sleep(20).await;
+    }
+}
+
+/// Polls the fault server until client `id` has sent `last` (so everything
+/// it sent before has arrived: one TCP stream per connection), at most 3 s.
+pub async fn wait_until_received(id: &str, last: &str) -> Vec<(u32, String)> {
+    let started = now_ms();
+    loop {
+        let received = server_received(id).await;
+        if received.iter().any(|(_, text)| text == last) {
+            return received;
+        }
+        if now_ms() - started > 3_000.0 {
+            panic!("the server never received {last:?} from {id}; it has {received:?}");
+        }
+        sleep(20).await;
+    }
+}

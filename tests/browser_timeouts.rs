@@ -1,0 +1,160 @@
+//! Browser tests of the SDK's clocks against the fault server: the connect
+//! timeout on a hanging handshake, the heartbeat against a silent server,
+//! pongs and RTT, and request timeouts. Durations are measured with
+//! `performance.now()` in the listeners; every wait is on an event or a
+//! Promise.
+#![cfg(target_arch = "wasm32")]
+
+mod browser_support;
+
+use browser_support::{
+    Events, client_id, field, json, now_ms, number, received_on, test_within, text, url,
+    wait_until_received, within,
+};
+use resilient_ws::ResilientSocket;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Timers are not exact: how late an event may come after its deadline.
+const MARGIN_MS: f64 = 150.0;
+/// The engine reads `performance.now()` in whole milliseconds, so a duration
+/// measured by listeners can come out up to this much short.
+const CLOCK_GRANULARITY_MS: f64 = 1.0;
+
+#[wasm_bindgen_test]
+async fn a_handshake_that_never_completes_times_out_and_is_retried() {
+    test_within("connect timeout", async {
+        let id = client_id("hang");
+        let options =
+            json(r#"{"connectTimeoutMs":300,"reconnect":{"initialDelayMs":50,"jitter":"none"}}"#);
+        let started_at = now_ms();
+        let socket = ResilientSocket::new(url(&id, "hang=1"), options).unwrap();
+        let mut closes = Events::listen(&socket, "close");
+        let mut states = Events::listen(&socket, "statechange");
+
+        let (close, closed_at) = closes.next_timed().await;
+        assert_eq!(field(&close, "cause"), "connectTimeout");
+        assert_eq!(field(&close, "code"), 1006);
+        assert_eq!(field(&close, "opened"), false);
+        assert_eq!(field(&close, "willReconnect"), true);
+        assert_eq!(field(&close, "delayMs"), 50);
+        assert!(text(&close, "reason").contains("300 ms"));
+        let took = closed_at - started_at;
+        assert!(
+            took + CLOCK_GRANULARITY_MS >= 300.0 && took <= 300.0 + MARGIN_MS,
+            "connect timeout after {took} ms"
+        );
+
+        // The retry hangs too, and times out the same way.
+        let (_, retried_at) = states.next_to("connecting").await;
+        let (again, closed_again_at) = closes.next_timed().await;
+        assert_eq!(field(&again, "cause"), "connectTimeout");
+        assert_eq!(field(&again, "connection"), 2);
+        let took = closed_again_at - retried_at;
+        assert!(
+            took + CLOCK_GRANULARITY_MS >= 300.0 && took <= 300.0 + MARGIN_MS,
+            "second connect timeout after {took} ms"
+        );
+        socket.dispose();
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_silent_server_is_detected_by_the_heartbeat_within_interval_plus_timeout() {
+    test_within("heartbeat timeout", async {
+        let id = client_id("silent-heartbeat");
+        let options = json(
+            r#"{"heartbeat":{"intervalMs":200,"timeoutMs":200},"reconnect":{"initialDelayMs":10000,"jitter":"none"}}"#,
+        );
+        let socket = ResilientSocket::new(url(&id, "silent=1"), options).unwrap();
+        let mut opens = Events::listen(&socket, "open");
+        let mut closes = Events::listen(&socket, "close");
+        let mut messages = Events::listen(&socket, "message");
+
+        // The open is the last traffic from the server.
+        let (_, opened_at) = opens.next_timed().await;
+        let (close, closed_at) = closes.next_timed().await;
+        assert_eq!(field(&close, "cause"), "heartbeatTimeout");
+        assert_eq!(field(&close, "code"), 1006);
+        assert_eq!(field(&close, "opened"), true);
+        assert_eq!(field(&close, "willReconnect"), true);
+        let silent_for = closed_at - opened_at;
+        assert!(
+            silent_for + CLOCK_GRANULARITY_MS >= 400.0 && silent_for <= 400.0 + MARGIN_MS,
+            "declared dead {silent_for} ms after the last traffic (interval 200 + timeout 200)"
+        );
+        assert!(messages.drain().is_empty(), "the server said nothing");
+        // The ping did go out: the server recorded it.
+        let pings = wait_until_received(&id, r#"{"type":"ping"}"#).await;
+        assert_eq!(pings.len(), 1, "one ping, then the verdict: {pings:?}");
+        socket.dispose();
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn pongs_measure_rtt_and_are_not_delivered_as_messages() {
+    test_within("pong and RTT", async {
+        let id = client_id("pong");
+        let options = json(r#"{"heartbeat":{"intervalMs":200,"timeoutMs":1000}}"#);
+        let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+        let mut messages = Events::listen(&socket, "message");
+        let mut heartbeats = Events::listen(&socket, "heartbeat");
+        assert!(field(&socket.stats(), "rttMs").is_null(), "no pong yet");
+
+        socket.send("hello".into()).unwrap();
+        for _ in 0..2 {
+            let beat = heartbeats.next().await;
+            assert!(number(&beat, "rttMs") >= 0.0);
+        }
+        // Every message that reached the app so far: the echo only. (A pong
+        // would be delivered right after its heartbeat event.)
+        let delivered = messages.drain();
+        assert_eq!(delivered.len(), 1, "{delivered:?}");
+        let echo: web_sys::MessageEvent = delivered[0].clone().unchecked_into();
+        assert_eq!(echo.data(), "hello");
+        assert!(number(&socket.stats(), "rttMs") >= 0.0);
+        let sent = received_on(&id, 1).await;
+        let pings = sent.iter().filter(|m| *m == r#"{"type":"ping"}"#).count();
+        assert!(pings >= 2, "{sent:?}");
+        assert_eq!(field(&socket.stats(), "state"), "open");
+        socket.dispose();
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_request_without_reply_rejects_as_a_timeout() {
+    test_within("request timeout", async {
+        let id = client_id("silent-request-timeout");
+        let socket = ResilientSocket::new(url(&id, "silent=1"), JsValue::UNDEFINED).unwrap();
+        let mut opens = Events::listen(&socket, "open");
+        opens.next().await;
+
+        let asked_at = now_ms();
+        let reply = socket.request(json(r#"{"type":"get"}"#), json(r#"{"timeoutMs":200}"#));
+        let error = within(
+            200 + MARGIN_MS as u32,
+            "request rejection",
+            JsFuture::from(reply),
+        )
+        .await
+        .expect_err("no reply: rejected");
+        let took = now_ms() - asked_at;
+        assert!(error.is_instance_of::<js_sys::Error>(), "{error:?}");
+        assert_eq!(field(&error, "reason"), "timeout");
+        assert!(text(&error, "message").contains("200 ms"));
+        assert!(
+            took + CLOCK_GRANULARITY_MS >= 200.0,
+            "rejected after {took} ms"
+        );
+        assert_eq!(field(&socket.stats(), "pendingRequests"), 0);
+        assert_eq!(socket.state(), "open", "a timeout does not drop the socket");
+        socket.dispose();
+    })
+    .await;
+}

@@ -229,6 +229,21 @@ async fn a_403_upgrade_rejection_reads_as_a_failed_handshake_and_keeps_retrying(
         // The fault server counts accepted upgrades only.
         assert_eq!(field(&server_stats(&id).await, "connections"), 0);
         socket.dispose();
+
+        // Only the first upgrade refused: the retry reaches the server.
+        let id = client_id("reject-403-once");
+        control("POST", &format!("/clients/{id}/next?reject=403")).await;
+        let options = json(r#"{"reconnect":{"initialDelayMs":50,"jitter":"none"}}"#);
+        let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+        let mut closes = Events::listen(&socket, "close");
+        let mut opens = Events::listen(&socket, "open");
+        let close = closes.next().await;
+        assert_eq!(field(&close, "opened"), false);
+        assert_eq!(field(&close, "willReconnect"), true);
+        assert_eq!(field(&opens.next().await, "connection"), 2);
+        let stats = server_stats(&id).await;
+        assert_eq!(field(&stats, "connections"), 1, "the retry was accepted");
+        socket.dispose();
     })
     .await;
 }

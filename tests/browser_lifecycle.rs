@@ -9,10 +9,9 @@
 mod browser_support;
 
 use browser_support::{
-    Events, Shim, client_id, control, field, json, received_on, server_stats, sleep, test_within,
-    text, url, wait_for_stats, wait_until_received,
+    Events, Shim, client_id, control, field, json, new_socket, received_on, server_stats, sleep,
+    test_within, text, url, wait_for_stats, wait_until_received,
 };
-use resilient_ws::ResilientSocket;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -23,7 +22,7 @@ async fn replay_state_reaches_the_server_before_queued_messages_once_and_in_orde
     test_within("replay before queue", async {
         let id = client_id("replay-order");
         let options = json(r#"{"reconnect":{"initialDelayMs":200,"jitter":"none"}}"#);
-        let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+        let socket = new_socket(url(&id, ""), options);
         let mut opens = Events::listen(&socket, "open");
         let mut closes = Events::listen(&socket, "close");
         let mut replays = Events::listen(&socket, "replay");
@@ -93,7 +92,7 @@ async fn messages_sent_while_not_open_arrive_exactly_once_in_order() {
     test_within("offline queue", async {
         let id = client_id("queue-once");
         let options = json(r#"{"reconnect":{"initialDelayMs":200,"jitter":"none"}}"#);
-        let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+        let socket = new_socket(url(&id, ""), options);
         let mut opens = Events::listen(&socket, "open");
         let mut closes = Events::listen(&socket, "close");
         assert!(
@@ -141,7 +140,7 @@ async fn messages_sent_while_not_open_arrive_exactly_once_in_order() {
 async fn the_inspector_records_both_directions_and_never_shows_the_token() {
     test_within("inspector redaction", async {
         let id = client_id("inspect-auth");
-        let socket = ResilientSocket::new(url(&id, ""), JsValue::UNDEFINED).unwrap();
+        let socket = new_socket(url(&id, ""), JsValue::UNDEFINED);
         let mut messages = Events::listen(&socket, "message");
         socket
             .send(r#"{"type":"auth","token":"s3cr3t"}"#.into())
@@ -193,7 +192,7 @@ async fn dispose_leaves_no_socket_no_timer_and_no_further_connection() {
             r#"{"heartbeat":{"intervalMs":200,"timeoutMs":200},
                 "reconnect":{"initialDelayMs":50,"jitter":"none"}}"#,
         );
-        let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+        let socket = new_socket(url(&id, ""), options);
         let mut opens = Events::listen(&socket, "open");
         opens.next().await;
         wait_for_stats(&id, "the connection open", |stats| {
@@ -218,7 +217,7 @@ async fn dispose_leaves_no_socket_no_timer_and_no_further_connection() {
         // Waiting out a backoff delay, with its timer pending.
         let id = client_id("dispose-backoff");
         let options = json(r#"{"reconnect":{"initialDelayMs":200,"jitter":"none"}}"#);
-        let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+        let socket = new_socket(url(&id, ""), options);
         let mut opens = Events::listen(&socket, "open");
         let mut reconnecting = Events::listen(&socket, "reconnecting");
         opens.next().await;
@@ -245,7 +244,7 @@ async fn a_restart_storm_never_has_two_browser_sockets_at_once() {
         let id = client_id("storm");
         // Full jitter: some retries come at once.
         let options = json(r#"{"reconnect":{"initialDelayMs":50,"maxDelayMs":200}}"#);
-        let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+        let socket = new_socket(url(&id, ""), options);
         let mut opens = Events::listen(&socket, "open");
         opens.next().await;
 

@@ -8,10 +8,10 @@
 mod browser_support;
 
 use browser_support::{
-    Events, client_id, control, field, json, now_ms, number, server_stats, sleep, test_within,
-    text, url, wait_for_stats, within,
+    Events, client_id, control, field, json, new_socket, now_ms, number, server_stats, sleep,
+    test_within, text, url, wait_for_stats, within,
 };
-use resilient_ws::{ResilientSocket, describe_close_code};
+use resilient_ws::describe_close_code;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::EventTarget;
@@ -29,7 +29,7 @@ async fn reconnects_after_a_server_restart_following_the_backoff_schedule() {
         let options = json(
             r#"{"reconnect":{"initialDelayMs":100,"multiplier":2,"maxDelayMs":5000,"jitter":"none"}}"#,
         );
-        let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+        let socket = new_socket(url(&id, ""), options);
         let mut opens = Events::listen(&socket, "open");
         let mut states = Events::listen(&socket, "statechange");
         let mut reconnecting = Events::listen(&socket, "reconnecting");
@@ -108,7 +108,7 @@ async fn a_stop_code_closes_for_good(name: &str, code: u16, reason: &str) {
         "close={code}&reason={}",
         String::from(js_sys::encode_uri_component(reason))
     );
-    let socket = ResilientSocket::new(url(&id, &query), options).unwrap();
+    let socket = new_socket(url(&id, &query), options);
     let mut closes = Events::listen(&socket, "close");
     let mut states = Events::listen(&socket, "statechange");
     let mut reconnecting = Events::listen(&socket, "reconnecting");
@@ -165,10 +165,10 @@ async fn code_1006_before_open_and_after_open_carry_different_hints() {
         // Long first delay: each socket reports one close and waits.
         let options = || json(r#"{"reconnect":{"initialDelayMs":10000,"jitter":"none"}}"#);
         let refused_id = client_id("abnormal-before-open");
-        let refused = ResilientSocket::new(url(&refused_id, "reject=403"), options()).unwrap();
+        let refused = new_socket(url(&refused_id, "reject=403"), options());
         let mut refused_closes = Events::listen(&refused, "close");
         let dropped_id = client_id("abnormal-after-open");
-        let dropped = ResilientSocket::new(url(&dropped_id, ""), options()).unwrap();
+        let dropped = new_socket(url(&dropped_id, ""), options());
         let mut dropped_closes = Events::listen(&dropped, "close");
         let mut dropped_opens = Events::listen(&dropped, "open");
 
@@ -204,7 +204,7 @@ async fn a_403_upgrade_rejection_reads_as_a_failed_handshake_and_keeps_retrying(
         let id = client_id("reject-403");
         let options =
             json(r#"{"reconnect":{"initialDelayMs":50,"maxDelayMs":100,"jitter":"none"}}"#);
-        let socket = ResilientSocket::new(url(&id, "reject=403"), options).unwrap();
+        let socket = new_socket(url(&id, "reject=403"), options);
         let mut closes = Events::listen(&socket, "close");
         let mut reconnecting = Events::listen(&socket, "reconnecting");
 
@@ -234,7 +234,7 @@ async fn a_403_upgrade_rejection_reads_as_a_failed_handshake_and_keeps_retrying(
         let id = client_id("reject-403-once");
         control("POST", &format!("/clients/{id}/next?reject=403")).await;
         let options = json(r#"{"reconnect":{"initialDelayMs":50,"jitter":"none"}}"#);
-        let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+        let socket = new_socket(url(&id, ""), options);
         let mut closes = Events::listen(&socket, "close");
         let mut opens = Events::listen(&socket, "open");
         let close = closes.next().await;
@@ -256,7 +256,7 @@ async fn an_open_close_loop_is_reported_as_flapping_and_the_backoff_keeps_growin
             r#"{"reconnect":{"initialDelayMs":50,"multiplier":2,"maxDelayMs":10000,"jitter":"none"},
                 "flapping":{"threshold":3}}"#,
         );
-        let socket = ResilientSocket::new(url(&id, "close=1011&after_ms=0"), options).unwrap();
+        let socket = new_socket(url(&id, "close=1011&after_ms=0"), options);
         let mut flapping = Events::listen(&socket, "flapping");
         let mut reconnecting = Events::listen(&socket, "reconnecting");
         let mut closes = Events::listen(&socket, "close");
@@ -303,7 +303,7 @@ async fn offline_drops_the_socket_at_once_and_online_reconnects_without_waiting(
     test_within("online/offline", async {
         let id = client_id("offline");
         let options = json(r#"{"reconnect":{"initialDelayMs":10000,"jitter":"none"}}"#);
-        let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+        let socket = new_socket(url(&id, ""), options);
         let mut opens = Events::listen(&socket, "open");
         let mut closes = Events::listen(&socket, "close");
         opens.next().await;

@@ -8,10 +8,9 @@
 mod browser_support;
 
 use browser_support::{
-    Events, client_id, field, json, now_ms, number, received_on, test_within, text, url,
-    wait_until_received, within,
+    Events, client_id, field, json, new_socket, now_ms, number, received_on, test_within, text,
+    url, wait_until_received, within,
 };
-use resilient_ws::ResilientSocket;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -31,7 +30,7 @@ async fn a_handshake_that_never_completes_times_out_and_is_retried() {
         let options =
             json(r#"{"connectTimeoutMs":300,"reconnect":{"initialDelayMs":50,"jitter":"none"}}"#);
         let started_at = now_ms();
-        let socket = ResilientSocket::new(url(&id, "hang=1"), options).unwrap();
+        let socket = new_socket(url(&id, "hang=1"), options);
         let mut closes = Events::listen(&socket, "close");
         let mut states = Events::listen(&socket, "statechange");
 
@@ -70,7 +69,7 @@ async fn a_silent_server_is_detected_by_the_heartbeat_within_interval_plus_timeo
         let options = json(
             r#"{"heartbeat":{"intervalMs":200,"timeoutMs":200},"reconnect":{"initialDelayMs":10000,"jitter":"none"}}"#,
         );
-        let socket = ResilientSocket::new(url(&id, "silent=1"), options).unwrap();
+        let socket = new_socket(url(&id, "silent=1"), options);
         let mut opens = Events::listen(&socket, "open");
         let mut closes = Events::listen(&socket, "close");
         let mut messages = Events::listen(&socket, "message");
@@ -101,7 +100,7 @@ async fn pongs_measure_rtt_and_are_not_delivered_as_messages() {
     test_within("pong and RTT", async {
         let id = client_id("pong");
         let options = json(r#"{"heartbeat":{"intervalMs":200,"timeoutMs":1000}}"#);
-        let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+        let socket = new_socket(url(&id, ""), options);
         let mut messages = Events::listen(&socket, "message");
         let mut heartbeats = Events::listen(&socket, "heartbeat");
         assert!(field(&socket.stats(), "rttMs").is_null(), "no pong yet");
@@ -131,7 +130,7 @@ async fn pongs_measure_rtt_and_are_not_delivered_as_messages() {
 async fn a_request_without_reply_rejects_as_a_timeout() {
     test_within("request timeout", async {
         let id = client_id("silent-request-timeout");
-        let socket = ResilientSocket::new(url(&id, "silent=1"), JsValue::UNDEFINED).unwrap();
+        let socket = new_socket(url(&id, "silent=1"), JsValue::UNDEFINED);
         let mut opens = Events::listen(&socket, "open");
         opens.next().await;
 

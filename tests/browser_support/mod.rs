@@ -5,7 +5,9 @@
 //! of the fault server's counters, in a bounded loop.
 #![allow(dead_code)]
 
+use std::cell::RefCell;
 use std::future::Future;
+use std::rc::Rc;
 
 use futures::StreamExt;
 use futures::channel::mpsc::{UnboundedReceiver, unbounded};
@@ -220,9 +222,32 @@ pub async fn within<F: Future>(ms: u32, what: &str, future: F) -> F::Output {
     }
 }
 
-/// A whole test body under [`TEST_TIMEOUT_MS`].
+thread_local! {
+    /// Every socket made by [`new_socket`] and not yet cleaned up.
+    static SOCKETS: RefCell<Vec<Rc<ResilientSocket>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `new ResilientSocket(url, options)`, disposed at the end of the test
+/// even if the test fails (a failed test panics without unwinding, so its
+/// sockets would otherwise keep reconnecting through the next tests).
+pub fn new_socket(url: String, options: JsValue) -> Rc<ResilientSocket> {
+    let socket = Rc::new(ResilientSocket::new(url, options).expect("valid options"));
+    SOCKETS.with(|sockets| sockets.borrow_mut().push(socket.clone()));
+    socket
+}
+
+fn dispose_leftover_sockets() {
+    for socket in SOCKETS.with(|sockets| std::mem::take(&mut *sockets.borrow_mut())) {
+        socket.dispose();
+    }
+}
+
+/// A whole test body under [`TEST_TIMEOUT_MS`]. Sockets left by an earlier
+/// failed test are disposed first; this test's sockets after it.
 pub async fn test_within<F: Future<Output = ()>>(name: &str, body: F) {
+    dispose_leftover_sockets();
     within(TEST_TIMEOUT_MS, name, body).await;
+    dispose_leftover_sockets();
 }
 
 /// Every event of one type, in order, with its arrival time

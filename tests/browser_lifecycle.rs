@@ -36,6 +36,8 @@ async fn replay_state_reaches_the_server_before_queued_messages_once_and_in_orde
         assert!(set("plugin:a", r#"{"key":"a","v":1}"#), "sent at once");
         assert!(set("plugin:b", r#"{"key":"b","v":1}"#));
         assert!(set("plugin:c", r#"{"key":"c","v":1}"#));
+        // A drop loses what the server has not read yet: let it read.
+        wait_until_received(&id, r#"{"key":"c","v":1}"#).await;
 
         control("POST", &format!("/clients/{id}/drop")).await;
         let close = closes.next().await;
@@ -104,6 +106,8 @@ async fn messages_sent_while_not_open_arrive_exactly_once_in_order() {
         let open = opens.next().await;
         assert_eq!(field(&open, "flushed"), 2);
         assert!(socket.send("live".into()).unwrap(), "sent while open");
+        // A drop loses what the server has not read yet: let it read.
+        wait_until_received(&id, "live").await;
 
         control("POST", &format!("/clients/{id}/drop")).await;
         closes.next().await;

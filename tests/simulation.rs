@@ -1147,3 +1147,28 @@ fn stats_count_messages_bytes_reconnects_and_uptime() {
     assert_eq!(stats.connection, 2);
     assert!(stats.total_uptime_ms >= 1_005);
 }
+
+#[test]
+fn app_close_reports_whether_the_close_handshake_completed() {
+    let mut sim = open_sim(test_config());
+    sim.engine.close(sim.now, 1000, "bye").unwrap();
+    sim.drain();
+    sim.run_for(100);
+    let event = sim.closes().pop().unwrap();
+    assert!(event.was_clean, "the server answered the close frame");
+    assert_eq!(
+        sim.engine.last_close(),
+        Some(&event),
+        "the event and lastClose agree"
+    );
+
+    let mut sim = open_sim(test_config());
+    sim.latency_ms = 100_000;
+    sim.engine.close(sim.now, 1000, "bye").unwrap();
+    sim.drain();
+    sim.run_for(3_000);
+    assert!(
+        !sim.closes().pop().unwrap().was_clean,
+        "gave up waiting: not clean"
+    );
+}

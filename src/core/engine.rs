@@ -360,7 +360,14 @@ impl<P: Payload> Engine<P> {
                         detach: true,
                     });
                 }
-                self.finish_app_close(ConnectionState::Connecting, connection, code, reason, false);
+                self.finish_app_close(
+                    ConnectionState::Connecting,
+                    connection,
+                    code,
+                    reason,
+                    false,
+                    false,
+                );
             }
             Phase::Reconnecting { .. } => self.finish_app_close(
                 ConnectionState::Reconnecting,
@@ -368,10 +375,16 @@ impl<P: Payload> Engine<P> {
                 code,
                 reason,
                 false,
+                false,
             ),
-            Phase::Idle => {
-                self.finish_app_close(ConnectionState::Idle, self.connection, code, reason, false)
-            }
+            Phase::Idle => self.finish_app_close(
+                ConnectionState::Idle,
+                self.connection,
+                code,
+                reason,
+                false,
+                false,
+            ),
             phase @ (Phase::Closing { .. } | Phase::Closed) => self.phase = phase,
         }
         Ok(())
@@ -744,10 +757,14 @@ impl<P: Payload> Engine<P> {
             Phase::Closing {
                 connection, opened, ..
             } => {
-                self.finish_app_close(ConnectionState::Closing, connection, code, reason, opened);
-                if let Some(report) = &mut self.last_close {
-                    report.was_clean = was_clean;
-                }
+                self.finish_app_close(
+                    ConnectionState::Closing,
+                    connection,
+                    code,
+                    reason,
+                    opened,
+                    was_clean,
+                );
             }
             _ => {}
         }
@@ -810,7 +827,14 @@ impl<P: Payload> Engine<P> {
                     reason: reason.clone(),
                     detach: true,
                 });
-                self.finish_app_close(ConnectionState::Closing, connection, code, &reason, opened);
+                self.finish_app_close(
+                    ConnectionState::Closing,
+                    connection,
+                    code,
+                    &reason,
+                    opened,
+                    false,
+                );
             }
             Phase::Reconnecting { at } if now >= at => self.start_attempt(now),
             _ => {}
@@ -1054,6 +1078,7 @@ impl<P: Payload> Engine<P> {
         code: u16,
         reason: &str,
         opened: bool,
+        was_clean: bool,
     ) {
         self.phase = Phase::Closed;
         self.fail_all_requests(RequestFailure::Closed);
@@ -1061,7 +1086,7 @@ impl<P: Payload> Engine<P> {
         self.report_close(CloseReport {
             code,
             reason: self.redactor.redact_text(reason).into_owned(),
-            was_clean: false,
+            was_clean,
             opened,
             cause: CloseCause::App,
             interpretation: {

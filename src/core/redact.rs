@@ -132,7 +132,14 @@ impl Redactor {
         while i < bytes.len() {
             if bytes[i..].starts_with(b"://") {
                 let authority = i + 3;
-                let authority_end = run_end(bytes, authority, in_json, b"/?#");
+                // A URL inside a query value (`?next=https://a.test&token=..`)
+                // ends at the `&` that starts the next parameter.
+                let stops: &[u8] = if in_query_value(bytes, i) {
+                    b"/?#&"
+                } else {
+                    b"/?#"
+                };
+                let authority_end = run_end(bytes, authority, in_json, stops);
                 if let Some((start, end)) = userinfo_password(bytes, authority, authority_end) {
                     edits.push(Edit {
                         start: base + start,
@@ -140,7 +147,13 @@ impl Redactor {
                         with: REDACTED,
                     });
                 }
-                i = authority_end;
+                // Skip the userinfo and the host (with its port), never past
+                // a `&`: what follows is scanned for `key=value` again.
+                let host = bytes[authority..authority_end]
+                    .iter()
+                    .rposition(|&b| b == b'@')
+                    .map_or(authority, |at| authority + at + 1);
+                i = run_end(bytes, host, in_json, b"/?#&");
                 continue;
             }
             if !is_key_byte(bytes[i]) {
@@ -237,6 +250,16 @@ fn run_end(bytes: &[u8], mut i: usize, in_json: bool, stops: &[u8]) -> usize {
         i += 1;
     }
     i
+}
+
+/// Whether the `://` at `i` belongs to a URL inside a query string: its
+/// scheme is preceded by `=`, `?` or `&`.
+fn in_query_value(bytes: &[u8], i: usize) -> bool {
+    let scheme = bytes[..i]
+        .iter()
+        .rposition(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
+        .map_or(0, |before| before + 1);
+    scheme < i && scheme > 0 && matches!(bytes[scheme - 1], b'=' | b'?' | b'&')
 }
 
 /// The password in the userinfo of the URL authority `start..end`
@@ -574,10 +597,38 @@ mod tests {
             "wss://user:[redacted]@host:8080/ws?token=[redacted]&room=2"
         );
         assert_eq!(redactor.redact_url("wss://user@host/"), "wss://user@host/");
+        assert_eq!(
+            redactor.redact_url("wss://secret.example.test:8443/ws?a=1"),
+            "wss://secret.example.test:8443/ws?a=1"
+        );
         assert_eq!(redactor.redact_url("wss://host/a@b:c"), "wss://host/a@b:c");
         assert_eq!(
             redactor.redact_text("see https://u:p@h/x"),
             "see https://u:[redacted]@h/x"
+        );
+    }
+
+    #[test]
+    fn a_url_inside_a_query_value_does_not_hide_the_parameters_after_it() {
+        // Found by fuzz/fuzz_targets/redact.rs: the authority of the inner
+        // URL used to run to the next `/`, `?` or `#`, so the redactor
+        // skipped `&token=...` behind it.
+        let redactor = Redactor::default();
+        assert_eq!(
+            redactor.redact_url("wss://h/ws?next=https://app.test&token=abc"),
+            "wss://h/ws?next=https://app.test&token=[redacted]"
+        );
+        assert_eq!(
+            redactor.redact_url("wss://h/?next=https://a.test&token=abc&mail=me@a.test"),
+            "wss://h/?next=https://a.test&token=[redacted]&mail=me@a.test"
+        );
+        assert_eq!(
+            redactor.redact_text("see https://a.test&token=abc"),
+            "see https://a.test&token=[redacted]"
+        );
+        assert_eq!(
+            redactor.redact_text(r#"{"url":"wss://h/?next=https://u:pw@a.test&token=abc"}"#),
+            r#"{"url":"wss://h/?next=https://u:[redacted]@a.test&token=[redacted]"}"#
         );
     }
 

@@ -1,0 +1,515 @@
+//! The sans-IO engine under any sequence of browser events, clock jumps and
+//! app calls, with any valid `Config`.
+//!
+//! The harness plays the driver: it keeps a model of the one browser socket
+//! (none, connecting, open, closing) and checks every output against it.
+//! Invariants checked after every step:
+//! - no panic (overflow checks are on: `scripts/fuzz.sh` builds with `-a`);
+//! - at most one socket: `OpenSocket` only when no socket exists (the last
+//!   one got its `Closed` input or a detaching `CloseSocket`);
+//! - `Send` only on an open socket, `Deliver` only from an open or closing
+//!   one, `CloseSocket` only for an existing socket and with a code and
+//!   reason the browser's `WebSocket.close` accepts;
+//! - every `OpenSocket` URL passes `check_url` with the configured
+//!   `requireSecure`/`allowInsecureLocalhost`;
+//! - the engine's state agrees with the socket model, and `statechange`
+//!   events chain (`from` is the previous `to`);
+//! - every request settles at most once, and none stays pending once the
+//!   client is closed by the app or disposed;
+//! - queue and inspector within their caps; the inspector export is valid
+//!   JSON; close reasons and error messages are already redacted;
+//! - a timer fired at its deadline moves the deadline on (no busy loop).
+
+#![no_main]
+
+use std::collections::BTreeSet;
+
+use arbitrary::{Arbitrary, Unstructured};
+use fuzz_support::{Jump, close_code, engine_config, json_object, url, word};
+use libfuzzer_sys::fuzz_target;
+use resilient_ws::core::json_scan;
+use resilient_ws::core::{
+    CloseCode, Config, ConnectionState, Direction, Engine, Event, Frame, Input, InspectorFilter,
+    Millis, Output, UrlSource, check_url,
+};
+
+/// Past this the clock is not a browser's `performance.now()` any more and
+/// saturating deadlines may legitimately equal `now`.
+const REALISTIC_CLOCK: u64 = 1 << 62;
+
+/// How often a timer may fire again at the same instant before it counts as
+/// a busy loop (a zero backoff delay legitimately needs one or two).
+const MAX_REFIRES: usize = 32;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = run(data);
+});
+
+#[derive(Arbitrary, Debug)]
+enum Msg {
+    Text(String),
+    Binary(Vec<u8>),
+    /// A JSON object built from interesting keys.
+    Json,
+    /// What the configured pong matcher accepts.
+    Pong,
+    /// A reply to the nth pending request.
+    Reply(u8),
+}
+
+#[derive(Arbitrary, Debug)]
+enum Op {
+    // ----- browser events -----
+    Opened,
+    Message(Msg),
+    Closed { reason: String, was_clean: bool },
+    ClosedWith { reason: u8, was_clean: bool },
+    Error,
+    Online,
+    Offline,
+    Hidden,
+    Visible,
+    UrlResolved { stale: bool, ok: bool, any: bool },
+    // ----- the clock -----
+    /// The timer fires now, deadline or not (early or spurious).
+    Timer,
+    /// The clock moves to the next deadline, plus lateness, and the timer fires.
+    FireDue(Jump),
+    /// The clock moves; nothing fires.
+    Advance(Jump),
+    // ----- app calls -----
+    Send(Msg),
+    SetReplay { key: u8, value: Msg, debounce: Jump },
+    DeleteReplay(u8),
+    Request { json: bool, text: String, timeout: Option<Jump> },
+    Close { reason: String },
+    Connect,
+    Reconnect,
+    Dispose,
+    // ----- reads -----
+    Inspect { direction: Option<bool>, limit: Option<u8>, field: bool },
+    Stats,
+}
+
+/// The one browser socket, as the driver sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Socket {
+    None,
+    Connecting,
+    Open,
+    Closing,
+}
+
+struct Harness<'a, 'u> {
+    u: &'a mut Unstructured<'u>,
+    engine: Engine<Frame>,
+    config: Config,
+    now: Millis,
+    socket: Socket,
+    awaiting_url: Option<u64>,
+    stale_token: u64,
+    last_connection: u32,
+    state: ConnectionState,
+    /// Request handles not yet settled, with their ids.
+    pending: Vec<(u64, String)>,
+    settled: BTreeSet<u64>,
+}
+
+fn run(data: &[u8]) -> arbitrary::Result<()> {
+    let mut u = Unstructured::new(data);
+    let config = engine_config(&mut u)?;
+    let provider = u.ratio(1, 3)?;
+    let target = url(&mut u)?;
+    let source = if provider {
+        UrlSource::Provider(target)
+    } else {
+        UrlSource::Fixed(target)
+    };
+    let seed = u.arbitrary()?;
+    let start = match u.int_in_range(0..=3u8)? {
+        0 => 0,
+        1 => u.int_in_range(0..=1u64 << 53)?,
+        2 => u64::MAX - u.int_in_range(0..=MAX_START_SLACK)?,
+        _ => u.int_in_range(0..=1_000_000)?,
+    };
+    let Ok(engine) = Engine::<Frame>::new(source, config.clone(), seed) else {
+        return Ok(());
+    };
+    let state = engine.state();
+    let mut h = Harness {
+        u: &mut u,
+        engine,
+        config,
+        now: Millis(start),
+        socket: Socket::None,
+        awaiting_url: None,
+        stale_token: 0,
+        last_connection: 0,
+        state,
+        pending: Vec::new(),
+        settled: BTreeSet::new(),
+    };
+    for _ in 0..4_000 {
+        if h.u.is_empty() {
+            break;
+        }
+        let op = Op::arbitrary(h.u)?;
+        h.apply(op)?;
+        h.check();
+    }
+    Ok(())
+}
+
+const MAX_START_SLACK: u64 = 100_000_000;
+
+impl Harness<'_, '_> {
+    fn payload(&mut self, msg: Msg) -> arbitrary::Result<Frame> {
+        Ok(match msg {
+            Msg::Text(text) => Frame::Text(text),
+            Msg::Binary(bytes) => Frame::Binary(bytes),
+            Msg::Json => Frame::Text(json_object(self.u, 0)?),
+            Msg::Pong => {
+                let heartbeat = &self.config.heartbeat;
+                Frame::Text(match (&heartbeat.pong_text, &heartbeat.pong_type) {
+                    (Some(text), _) => text.clone(),
+                    (None, Some(kind)) => format!("{{\"type\":{}}}", json_scan::quote(kind)),
+                    (None, None) => String::from("{\"type\":\"pong\"}"),
+                })
+            }
+            Msg::Reply(n) => {
+                let id = match self.pending.len() {
+                    0 => String::from("1"),
+                    len => self.pending[usize::from(n) % len].1.clone(),
+                };
+                Frame::Text(format!(
+                    "{{{}:{},\"ok\":true}}",
+                    json_scan::quote(&self.config.requests.id_field),
+                    json_scan::quote(&id)
+                ))
+            }
+        })
+    }
+
+    fn key(n: u8) -> String {
+        format!("plugin:{}", n % 4)
+    }
+
+    fn apply(&mut self, op: Op) -> arbitrary::Result<()> {
+        let now = self.now;
+        match op {
+            Op::Opened => {
+                let before = self.engine.state();
+                self.engine.handle(now, Input::Opened);
+                if self.socket == Socket::Connecting {
+                    assert_eq!(self.engine.state(), ConnectionState::Open, "open ignored");
+                    self.socket = Socket::Open;
+                } else {
+                    assert_eq!(self.engine.state(), before, "opened without a socket");
+                }
+            }
+            Op::Message(msg) => {
+                let payload = self.payload(msg)?;
+                self.engine.handle(now, Input::Message(payload));
+            }
+            Op::Closed { reason, was_clean } => {
+                let code = close_code(self.u)?;
+                self.closed(code, reason, was_clean);
+            }
+            Op::ClosedWith { reason, was_clean } => {
+                let code = close_code(self.u)?;
+                let reason = match reason % 3 {
+                    0 => String::from("token=abc123 expired"),
+                    1 => String::from("{\"password\":\"hunter2\"}"),
+                    _ => word(self.u)?,
+                };
+                self.closed(code, reason, was_clean);
+            }
+            Op::Error => {
+                let before = self.engine.state();
+                self.engine.handle(now, Input::Error);
+                assert_eq!(self.engine.state(), before);
+            }
+            Op::Online => self.engine.handle(now, Input::Online),
+            Op::Offline => self.engine.handle(now, Input::Offline),
+            Op::Hidden => self.engine.handle(now, Input::Hidden),
+            Op::Visible => self.engine.handle(now, Input::Visible),
+            Op::UrlResolved { stale, ok, any } => {
+                let token = match (stale, self.awaiting_url) {
+                    (false, Some(token)) => token,
+                    _ => self.stale_token,
+                };
+                let url = if any {
+                    self.u.arbitrary::<String>()?
+                } else {
+                    url(self.u)?
+                };
+                let url = if ok { Ok(url) } else { Err(url) };
+                self.engine.handle(now, Input::UrlResolved { token, url });
+            }
+            Op::Timer => self.engine.handle(now, Input::Timer),
+            Op::FireDue(late) => {
+                if let Some(deadline) = self.engine.poll_timeout() {
+                    self.now = self.now.max(deadline) + late.ms();
+                }
+                self.engine.handle(self.now, Input::Timer);
+                // A driver re-arms at once for a deadline already past; it
+                // must not spin.
+                let mut refires = 0;
+                while self.engine.poll_timeout().is_some_and(|at| at <= self.now) {
+                    self.drain();
+                    refires += 1;
+                    if refires > MAX_REFIRES {
+                        assert!(
+                            self.now.0 >= REALISTIC_CLOCK,
+                            "timer busy loop at {:?} in {:?}",
+                            self.now,
+                            self.engine.state()
+                        );
+                        break;
+                    }
+                    self.engine.handle(self.now, Input::Timer);
+                }
+            }
+            Op::Advance(jump) => self.now = self.now + jump.ms(),
+            Op::Send(msg) => {
+                let payload = self.payload(msg)?;
+                let _ = self.engine.send(now, payload);
+            }
+            Op::SetReplay {
+                key,
+                value,
+                debounce,
+            } => {
+                let value = self.payload(value)?;
+                let _ = self
+                    .engine
+                    .set_replay(now, &Self::key(key), value, debounce.ms());
+            }
+            Op::DeleteReplay(key) => {
+                self.engine.delete_replay(&Self::key(key));
+            }
+            Op::Request {
+                json,
+                text,
+                timeout,
+            } => {
+                let message = if json { json_object(self.u, 0)? } else { text };
+                let id_field = self.config.requests.id_field.clone();
+                if let Ok(handle) = self.engine.request(now, &message, timeout.map(Jump::ms)) {
+                    assert!(!self.settled.contains(&handle), "handle reused");
+                    let id = match json_scan::field_text(&message, &id_field) {
+                        Some(id) => id.into_owned(),
+                        None => {
+                            let mut id = handle.to_string();
+                            while self.pending.iter().any(|(_, other)| *other == id) {
+                                id.push('_');
+                            }
+                            id
+                        }
+                    };
+                    // Requests settled during the call (an evicted queued
+                    // one) were already removed by `drain` below; this one
+                    // is new, unless it already settled in the same call.
+                    self.pending.push((handle, id));
+                }
+            }
+            Op::Close { reason } => {
+                let code = close_code(self.u)?;
+                let ok = self.engine.close(now, code, &reason).is_ok();
+                assert_eq!(
+                    ok,
+                    CloseCode(code).is_sendable_by_app() && reason.len() <= 123,
+                    "close({code}, {} bytes)",
+                    reason.len()
+                );
+                if ok {
+                    self.drain();
+                    assert!(self.pending.is_empty(), "requests pending after close()");
+                }
+            }
+            Op::Connect => self.engine.connect(now),
+            Op::Reconnect => self.engine.reconnect(now),
+            Op::Dispose => {
+                self.engine.dispose(now);
+                self.drain();
+                assert!(self.pending.is_empty(), "requests pending after dispose()");
+                assert_eq!(self.socket, Socket::None, "socket left after dispose()");
+                assert_eq!(self.engine.state(), ConnectionState::Closed);
+                assert_eq!(self.engine.stats(now).queued, 0);
+                assert_eq!(self.engine.replay_entries().count(), 0);
+            }
+            Op::Inspect {
+                direction,
+                limit,
+                field,
+            } => {
+                let filter = InspectorFilter {
+                    direction: direction.map(|out| if out { Direction::Out } else { Direction::In }),
+                    message_type: if field { Some(word(self.u)?) } else { None },
+                    fields: if field {
+                        vec![(word(self.u)?, word(self.u)?)]
+                    } else {
+                        Vec::new()
+                    },
+                    limit: limit.map(usize::from),
+                };
+                let redactor = self.engine.redactor();
+                let entries = self.engine.inspector().entries(&filter, redactor);
+                assert!(entries.len() <= self.engine.inspector().len());
+                if let Some(limit) = filter.limit {
+                    assert!(entries.len() <= limit);
+                }
+                let export = self.engine.inspector().export_json(&filter, redactor);
+                assert!(json_scan::is_valid(&export), "export is not JSON: {export}");
+            }
+            Op::Stats => {
+                let stats = self.engine.stats(now);
+                assert_eq!(stats.state, self.engine.state());
+                let _ = self.engine.url_for_display();
+                let _ = self.engine.last_close();
+            }
+        }
+        // Ops that did not fire a timer themselves: the driver's timer would
+        // have fired at the deadline if the clock passed it; the fuzzer may
+        // also starve it (a throttled tab), so nothing is fed here.
+        Ok(())
+    }
+
+    fn closed(&mut self, code: u16, reason: String, was_clean: bool) {
+        let before = self.engine.state();
+        self.engine.handle(
+            self.now,
+            Input::Closed {
+                code,
+                reason,
+                was_clean,
+            },
+        );
+        let after = self.engine.state();
+        if self.socket == Socket::None {
+            assert_eq!(after, before, "close event without a socket changed state");
+        } else {
+            assert!(
+                matches!(after, ConnectionState::Reconnecting | ConnectionState::Closed),
+                "still {after:?} after the socket closed"
+            );
+            self.socket = Socket::None;
+        }
+    }
+
+    /// Drains the outputs, checking each against the socket model.
+    fn drain(&mut self) {
+        while let Some(output) = self.engine.poll_output() {
+            match output {
+                Output::ResolveUrl { token } => {
+                    assert_eq!(self.socket, Socket::None, "URL asked with a socket alive");
+                    if let Some(old) = self.awaiting_url {
+                        self.stale_token = old;
+                    }
+                    self.awaiting_url = Some(token);
+                }
+                Output::OpenSocket { url, connection } => {
+                    assert_eq!(self.socket, Socket::None, "a second socket");
+                    assert!(connection > self.last_connection, "connection number reused");
+                    self.last_connection = connection;
+                    assert!(
+                        check_url(
+                            &url,
+                            self.config.require_secure,
+                            self.config.allow_insecure_localhost
+                        )
+                        .is_ok(),
+                        "opened a URL the policy refuses: {url}"
+                    );
+                    self.socket = Socket::Connecting;
+                    if let Some(old) = self.awaiting_url.take() {
+                        self.stale_token = old;
+                    }
+                }
+                Output::Send(_) => assert_eq!(self.socket, Socket::Open, "send without open socket"),
+                Output::CloseSocket {
+                    code,
+                    reason,
+                    detach,
+                } => {
+                    assert_ne!(self.socket, Socket::None, "close without a socket");
+                    assert!(
+                        code == 1000 || (3000..=4999).contains(&code),
+                        "WebSocket.close would throw for code {code}"
+                    );
+                    assert!(reason.len() <= 123, "WebSocket.close would throw: reason too long");
+                    if detach {
+                        self.socket = Socket::None;
+                    } else {
+                        assert_eq!(self.socket, Socket::Open, "close handshake without open socket");
+                        self.socket = Socket::Closing;
+                    }
+                }
+                Output::Deliver(_) => assert!(
+                    matches!(self.socket, Socket::Open | Socket::Closing),
+                    "message delivered without a socket"
+                ),
+                Output::Event(event) => self.event(event),
+            }
+        }
+    }
+
+    fn event(&mut self, event: Event<Frame>) {
+        let redactor = self.engine.redactor();
+        match event {
+            Event::StateChange { from, to } => {
+                assert_ne!(from, to);
+                assert_eq!(from, self.state, "statechange does not chain");
+                self.state = to;
+                if to != ConnectionState::Connecting
+                    && let Some(old) = self.awaiting_url.take()
+                {
+                    // The attempt waiting for its URL was given up.
+                    self.stale_token = old;
+                }
+            }
+            Event::Close(report) => {
+                assert_eq!(
+                    redactor.redact_text(&report.reason),
+                    report.reason,
+                    "close reason not redacted"
+                );
+                assert_eq!(report.delay_ms.is_some(), report.will_reconnect);
+            }
+            Event::Error { message } => {
+                assert_eq!(redactor.redact_text(&message), message, "error not redacted");
+            }
+            Event::Reply { request, .. } | Event::RequestFailed { request, .. } => {
+                assert!(self.settled.insert(request), "request {request} settled twice");
+                self.pending.retain(|(handle, _)| *handle != request);
+            }
+            _ => {}
+        }
+    }
+
+    fn check(&mut self) {
+        self.drain();
+        let state = self.engine.state();
+        assert_eq!(state, self.state, "state without its statechange event");
+        match state {
+            ConnectionState::Open => assert_eq!(self.socket, Socket::Open),
+            ConnectionState::Closing => assert_eq!(self.socket, Socket::Closing),
+            ConnectionState::Connecting => assert!(
+                (self.socket == Socket::Connecting) != self.awaiting_url.is_some(),
+                "connecting with {:?}, awaiting URL {:?}",
+                self.socket,
+                self.awaiting_url
+            ),
+            ConnectionState::Idle | ConnectionState::Reconnecting | ConnectionState::Closed => {
+                assert_eq!(self.socket, Socket::None, "socket alive in {state:?}")
+            }
+        }
+        let stats = self.engine.stats(self.now);
+        assert!(stats.queued <= self.config.queue.max_messages);
+        assert!(stats.queued_bytes <= self.config.queue.max_bytes);
+        assert_eq!(stats.pending_requests, self.pending.len(), "pending requests");
+        let inspector = self.engine.inspector();
+        assert!(inspector.len() <= self.config.inspector.max_entries);
+        assert!(inspector.bytes() <= self.config.inspector.max_bytes);
+    }
+}

@@ -8,19 +8,19 @@
 //   node bench/run.mjs            full run (>= 5 rounds) -> bench/results.json, RESULTS.md, chart.svg/png
 //   node bench/run.mjs --smoke    a few hundred messages, 1 round -> bench/out/smoke/ ; exits 1 on any error
 // Options: --rounds N, --clients a,b  --tests recv64,send  --out DIR  --no-build
-//          --wait-idle SECONDS (full run: wait up to this long for other builds to finish; default 600)
+//          --quiet-pct P (8), --retry-pct P (15), --quiet-wait SECONDS (180): the load gate, see below
 //          --mem-cycles N (default 10000)
 // Env: BENCH_WS_PORT / BENCH_CONTROL_PORT (default 0: any free port), CHROMIUM (default /usr/bin/chromium)
-import { spawn, spawnSync, execFileSync } from "node:child_process";
-import { createServer } from "node:http";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, createReadStream } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createHash } from "node:crypto";
-import { dirname, extname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BUSY, heavyOthers, loadMonitor, machineInfo, treeMatcher } from "./lib/sysinfo.mjs";
+import { heavyOthers, loadMonitor, machineInfo, treeMatcher } from "./lib/sysinfo.mjs";
 import { measureSizes } from "./lib/sizes.mjs";
 import { aggregate, writeReport } from "./lib/report.mjs";
+import { CHROME_ARGS, CHROMIUM, chromiumVersion, killChildren, launchChromium, run, screenshot, serve, startFaultServer } from "./lib/harness.mjs";
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH, "..");
@@ -37,25 +37,20 @@ const SMOKE = flag("--smoke");
 const ROUNDS = Number(opt("--rounds", SMOKE ? 1 : 5));
 const OUT = resolve(opt("--out", SMOKE ? join(BENCH, "out", "smoke") : BENCH));
 const WORK = join(BENCH, "out", SMOKE ? "smoke-work" : "work");
-const WAIT_IDLE = Number(opt("--wait-idle", SMOKE ? 0 : 600));
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 // 0 = any free port (the fault server prints the ones it got): no clash with
 // a colleague's test run on 8765/8766.
 const WS_PORT = Number(process.env.BENCH_WS_PORT || 0);
 const CONTROL_PORT = Number(process.env.BENCH_CONTROL_PORT || 0);
 const TIMEOUT_MS = Number(opt("--timeout", SMOKE ? 240 : 5400)) * 1000;
+// Quiet: other processes below this share of all cores (avg over 1.5 s).
+const QUIET_PCT = Number(opt("--quiet-pct", 8));
+// A measurement whose window saw more than this is repeated (full run).
+const RETRY_PCT = Number(opt("--retry-pct", 15));
+const QUIET_WAIT_MS = Number(opt("--quiet-wait", 180)) * 1000;
 
 const say = (...a) => console.error("bench:", ...a);
-const children = [];
 let exiting = false;
-function cleanup() {
-  for (const c of children) {
-    try {
-      process.kill(-c.pid, "SIGKILL"); // its own process group (detached)
-    } catch {}
-  }
-  children.length = 0;
-}
+const cleanup = killChildren;
 process.on("exit", cleanup);
 for (const s of ["SIGINT", "SIGTERM"]) {
   process.on(s, () => {
@@ -69,18 +64,6 @@ for (const s of ["SIGINT", "SIGTERM"]) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { stdio: ["ignore", "inherit", "inherit"], ...opts });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}`);
-}
-
-function portFree(port) {
-  return new Promise((res) => {
-    const s = createServer();
-    s.once("error", () => res(false));
-    s.listen(port, "127.0.0.1", () => s.close(() => res(true)));
-  });
-}
 
 function versionOf(modDir) {
   try {
@@ -102,112 +85,6 @@ function gitInfo() {
   return { commit: g("rev-parse", "--short", "HEAD"), srcDirty: dirty.length > 0 };
 }
 
-// --- static server with cross-origin isolation (5 us timer resolution) ---------
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".svg": "image/svg+xml", ".css": "text/css" };
-function serve(dir) {
-  return new Promise((res) => {
-    const srv = createServer((req, rsp) => {
-      const u = new URL(req.url, "http://x");
-      let p = join(dir, decodeURIComponent(u.pathname));
-      if (!p.startsWith(dir)) return rsp.writeHead(403).end();
-      if (existsSync(p) && statSync(p).isDirectory()) p = join(p, "index.html");
-      if (!existsSync(p)) return rsp.writeHead(404).end();
-      rsp.writeHead(200, {
-        "content-type": TYPES[extname(p)] || "application/octet-stream",
-        "cross-origin-opener-policy": "same-origin",
-        "cross-origin-embedder-policy": "require-corp",
-        "cache-control": "no-store",
-      });
-      createReadStream(p).pipe(rsp);
-    });
-    srv.listen(0, "127.0.0.1", () => res(srv));
-  });
-}
-
-// --- chromium -----------------------------------------------------------------
-const CHROME_ARGS = [
-  "--headless=new",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--js-flags=--expose-gc",
-  // performance.memory is bucketed unless this is set
-  "--enable-precise-memory-info",
-];
-function chromiumVersion() {
-  try {
-    return execFileSync(CHROMIUM, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-  } catch {
-    return "unknown";
-  }
-}
-function launchChromium(url, profileDir, logFile) {
-  const c = spawn(CHROMIUM, [...CHROME_ARGS, `--user-data-dir=${profileDir}`, url], {
-    detached: true,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  const chunks = [];
-  c.stderr.on("data", (d) => chunks.push(d));
-  c.on("exit", () => writeFileSync(logFile, Buffer.concat(chunks)));
-  children.push(c);
-  return c;
-}
-export function screenshot(svgPath, pngPath, w, h) {
-  const profile = mkdtempSync(join(tmpdir(), "bench-shot-"));
-  const r = spawnSync(
-    CHROMIUM,
-    [...CHROME_ARGS.filter((a) => !a.startsWith("--js-flags")), `--user-data-dir=${profile}`, "--hide-scrollbars",
-      `--window-size=${w},${h}`, `--screenshot=${pngPath}`, `file://${svgPath}`],
-    { stdio: "ignore", timeout: 60_000 },
-  );
-  rmSync(profile, { recursive: true, force: true });
-  return r.status === 0 && existsSync(pngPath);
-}
-
-// --- fault server ---------------------------------------------------------------
-function faultServerBin() {
-  const target = process.env.CARGO_TARGET_DIR || join(ROOT, "target");
-  return join(target, "release", "fault-server");
-}
-async function startFaultServer(reportFile, logFile) {
-  say("building the fault server (cargo build --release -p fault-server)");
-  run("cargo", ["build", "--release", "-p", "fault-server", "--quiet"], { cwd: ROOT });
-  for (const p of [WS_PORT, CONTROL_PORT]) {
-    if (p && !(await portFree(p))) throw new Error(`port ${p} is in use; set BENCH_WS_PORT / BENCH_CONTROL_PORT`);
-  }
-  writeFileSync(reportFile, "");
-  const fs = spawn(faultServerBin(), ["--ws-port", String(WS_PORT), "--control-port", String(CONTROL_PORT), "--report-file", reportFile], {
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(fs);
-  const log = [];
-  fs.stderr.on("data", (d) => {
-    log.push(d);
-    if (log.length > 2000) log.splice(0, 1000); // keep the tail
-  });
-  fs.on("exit", () => writeFileSync(logFile, Buffer.concat(log)));
-  const ready = await new Promise((res) => {
-    let buf = "";
-    const t = setTimeout(() => res(null), 30_000);
-    fs.stdout.on("data", (d) => {
-      buf += d;
-      const m = buf.match(/^fault-server ws=(\S+) control=(\S+)/m);
-      if (m) {
-        clearTimeout(t);
-        res({ ws: m[1], control: m[2] });
-      }
-    });
-    fs.on("exit", () => res(null));
-  });
-  if (!ready) throw new Error(`fault server did not start (log: ${logFile})`);
-  return { proc: fs, ...ready };
-}
-
 // --- main -------------------------------------------------------------------------
 async function main() {
   mkdirSync(WORK, { recursive: true });
@@ -222,22 +99,6 @@ async function main() {
   const pidsOurs = new Set([process.pid]);
   const ours = treeMatcher(() => pidsOurs);
 
-  // Wait for the machine to be quiet (builds and tests of colleagues).
-  if (WAIT_IDLE > 0) {
-    const end = Date.now() + WAIT_IDLE * 1000;
-    let h = heavyOthers(ours, BUSY);
-    let quiet = 0;
-    // Quiet = no build or browser of someone else in 3 checks in a row.
-    while (quiet < 3 && Date.now() < end) {
-      if (h.length) {
-        quiet = 0;
-        say(`waiting for other builds/browsers to finish: ${[...new Set(h.map((x) => x.replace(/\(\d+\)$/, "")))].join(" ")}`);
-      } else quiet++;
-      await sleep(quiet ? 2_000 : 10_000);
-      h = heavyOthers(ours, BUSY);
-    }
-    if (h.length) say(`still busy after ${WAIT_IDLE}s, measuring anyway (reported in RESULTS.md)`);
-  }
   const heavyAtStart = heavyOthers(ours);
   const git = gitInfo();
   const wasmBytes = readFileSync(join(PKG, "resilient_ws_bg.wasm"));
@@ -247,10 +108,27 @@ async function main() {
   const sizes = await measureSizes(BENCH, PKG);
 
   const reportFile = join(WORK, "report.jsonl");
-  const fs = await startFaultServer(reportFile, join(WORK, "fault-server.log"));
+  const fs = await startFaultServer(ROOT, reportFile, join(WORK, "fault-server.log"), { wsPort: WS_PORT, controlPort: CONTROL_PORT, say });
   pidsOurs.add(fs.proc.pid);
   say(`fault server ws=${fs.ws} control=${fs.control}`);
-  const srv = await serve(join(BENCH, "out", "page"));
+  // The page asks before each measurement for a quiet machine (other
+  // processes under QUIET_PCT of the CPU), and after it how loaded the machine
+  // was meanwhile; a measurement taken under load is repeated (full run only).
+  const monitor = loadMonitor(ours, 500);
+  const json = (rsp, o) => rsp.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(o));
+  const srv = await serve(join(BENCH, "out", "page"), {
+    "/__load/quiet": async (u, rsp) => {
+      const maxWait = SMOKE ? 0 : Number(u.searchParams.get("maxWaitMs") || QUIET_WAIT_MS);
+      const t0 = Date.now();
+      let r = monitor.recent(1500);
+      while (Date.now() - t0 < maxWait && (r.othersPct == null || r.othersPct > QUIET_PCT)) {
+        await sleep(500);
+        r = monitor.recent(1500);
+      }
+      json(rsp, { waitedMs: Date.now() - t0, quiet: r.othersPct != null && r.othersPct <= QUIET_PCT, ...r });
+    },
+    "/__load/window": (u, rsp) => json(rsp, monitor.window(Number(u.searchParams.get("from")), Number(u.searchParams.get("to")))),
+  });
   const port = srv.address().port;
   const runId = String(Date.now());
   const qs = new URLSearchParams({
@@ -259,6 +137,7 @@ async function main() {
     run: runId,
     rounds: String(ROUNDS),
     smoke: SMOKE ? "1" : "0",
+    retryPct: String(RETRY_PCT),
   });
   for (const k of ["clients", "tests", "mem-cycles", "mem-rounds"]) {
     const v = opt(`--${k}`);
@@ -267,7 +146,6 @@ async function main() {
   const url = `http://127.0.0.1:${port}/?${qs}`;
 
   const profile = mkdtempSync(join(tmpdir(), "bench-chromium-"));
-  const monitor = loadMonitor(ours);
   const started = Date.now();
   say(`launching ${CHROMIUM} on ${url}`);
   const chrome = launchChromium(url, profile, join(WORK, "chromium.log"));
@@ -302,7 +180,8 @@ async function main() {
           if (o.kind === "result") {
             const v = o.ok ? (o.skipped ? `skipped (${o.skipped})` : summarize(o)) : `ERROR ${o.error}`;
             say(`r${o.round + 1} ${o.test.padEnd(9)} ${o.client.padEnd(22)} ${v}`);
-          } else if (o.kind === "fatal") say(`page error: ${o.error}`);
+          } else if (o.kind === "discarded") say(`r${o.round + 1} ${o.test.padEnd(9)} ${o.client.padEnd(22)} repeated: other processes used ${o.load.othersPct}% of the CPU meanwhile (${o.load.busy.join(" ")})`);
+          else if (o.kind === "fatal") say(`page error: ${o.error}`);
           else if (o.kind === "final") final = o;
         }
       }
@@ -321,6 +200,7 @@ async function main() {
   const start = lines.find((l) => l.kind === "start");
   const results = lines.filter((l) => l.kind === "result");
   const fatals = lines.filter((l) => l.kind === "fatal");
+  const discarded = lines.filter((l) => l.kind === "discarded");
   const pj = JSON.parse(readFileSync(join(PKG, "package.json"), "utf8"));
   const nm = join(BENCH, "node_modules");
   const meta = {
@@ -344,7 +224,7 @@ async function main() {
     load,
   };
   const agg = aggregate(results, start ? start.clients : [], sizes);
-  const out = { meta, sizes, aggregate: agg, fatals, results };
+  const out = { meta, sizes, aggregate: agg, fatals, results, discarded };
   writeFileSync(join(OUT, "results.json"), JSON.stringify(out, null, 2) + "\n");
   writeReport(OUT, out, { smoke: SMOKE, benchDir: BENCH, screenshot });
   say(`wrote ${join(OUT, "results.json")}, RESULTS.md, chart.svg`);

@@ -134,6 +134,16 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
     `1-min load average peaked at ${L.loadavgMax}. Other heavy processes (cargo/rustc/wasm-pack/chromium/node...) present in ${L.samplesWithHeavyOthers} of ${L.samples} samples` +
     `${L.heavyOthersSeen.length ? `: ${L.heavyOthersSeen.join(", ")}` : ""}; at start: ${L.heavyAtStart.length ? L.heavyAtStart.join(" ") : "none"}.` +
     (L.topOthers.length ? ` Top other CPU users: ${L.topOthers.map((t) => `${t.comm} ${t.avgPct}%`).join(", ")}.` : ""));
+  {
+    const rs = out.results.filter((r) => r.load && r.load.othersPct != null && !r.skipped);
+    const pcts = rs.map((r) => r.load.othersPct);
+    const waited = rs.reduce((a, r) => a + (r.load.waitedMs || 0), 0);
+    const loaded = rs.filter((r) => r.load.othersPct > 15);
+    if (rs.length)
+      md.push((smoke ? "- load gate off (smoke): " : `- load gate: before each measurement the page waits (up to 3 min) until other processes use under 8% of the CPU, and a measurement during which they used over 15% is repeated (up to 2 more tries): `) +
+        `${out.discarded?.length || 0} measurement(s) were repeated, ${fmt(waited / 1000)} s spent waiting. Other processes' CPU during the kept measurements: median ${fmt(median(pcts), 1)}%, max ${fmt(Math.max(...pcts), 1)}%` +
+        `${loaded.length ? `; ${loaded.length} kept measurement(s) still saw over 15% (${loaded.map((r) => `${r.test}/${r.client} r${r.round + 1} ${r.load.othersPct}%`).join(", ")})` : ""}.`);
+  }
   md.push("");
   const p = meta.page?.params || {};
   md.push("## What was measured");

@@ -100,6 +100,7 @@ export function loadMonitor(ours, everyMs = 2000) {
         oursPct: Math.min(100, (100 * oursTicks) / dTotal),
         othersPct: Math.min(100, (100 * othersTicks) / dTotal),
         heavyOthers: heavyOthers(ours),
+        busyOthers: heavyOthers(ours, BUSY).map((x) => x.replace(/\(\d+\)$/, "")),
         loadavg: os.loadavg()[0],
       });
     }
@@ -107,8 +108,23 @@ export function loadMonitor(ours, everyMs = 2000) {
     prevTicks = seen;
   };
   const timer = setInterval(tick, everyMs);
+  const span = (from, to) => samples.filter((x) => x.at > from && x.at <= to + everyMs);
   return {
     samples,
+    /** Load of other processes between two Date.now() times. */
+    window(from, to) {
+      const w = span(from, to);
+      return {
+        samples: w.length,
+        othersPct: w.length ? +(w.reduce((a, x) => a + x.othersPct, 0) / w.length).toFixed(1) : null,
+        othersMaxPct: w.length ? +Math.max(...w.map((x) => x.othersPct)).toFixed(1) : null,
+        busy: [...new Set(w.flatMap((x) => x.busyOthers))],
+      };
+    },
+    /** Other processes' load over the last `ms`. */
+    recent(ms) {
+      return this.window(Date.now() - ms, Date.now());
+    },
     stop() {
       clearInterval(timer);
       tick();

@@ -77,6 +77,19 @@ phase "build npm package" bash scripts/build-pkg.sh
 # any client error or count mismatch, so the benchmark cannot silently rot.
 phase "bench smoke" bash bench/run.sh --smoke
 # --- end benchmark smoke -------------------------------------------------------
+# --- soak and page lifecycle (owner: soak/) -----------------------------------
+# The package just built, in Chromium (playwright-core + CDP): a stalled or
+# frozen page keeps a healthy socket (soak/lifecycle.test.mjs), and a short
+# soak (300 reconnect cycles, 50,000 messages) fails on memory growth after
+# warm-up, a listener left after dispose(), or a lost/duplicated message.
+# The long soak is `node soak/run.mjs` (docs/RELIABILITY.md).
+soak_tests() {
+  (cd soak && npm ci --no-audit --no-fund --loglevel=error)
+  (cd soak && node --test --test-concurrency=1 lifecycle.test.mjs)
+  node soak/run.mjs --short
+}
+phase "soak (short) and page lifecycle" soak_tests
+# --- end soak -------------------------------------------------------------------
 if [ -f www/package.json ]; then
   phase "www tests" www_tests
 else

@@ -1016,10 +1016,10 @@ async fn the_close_event_of_an_app_close_reports_the_clean_handshake() {
         assert_eq!(field(&close, "cause"), "app");
         // The server answered the close frame: `lastClose` says so...
         assert_eq!(field(&socket.last_close(), "wasClean"), true);
-        // ...and the event the app received must say the same. It says
-        // false: `Engine::on_closed` (src/core/engine.rs, `Phase::Closing`
-        // arm) emits the event through `finish_app_close` with
-        // `was_clean: false` and patches only `last_close` afterwards.
+        // ...and the event the app received must say the same. (It said
+        // false until `Engine::on_closed` passed the browser's wasClean to
+        // `finish_app_close` instead of patching only `last_close` after
+        // the event went out.)
         assert_eq!(
             field(&close, "wasClean"),
             true,

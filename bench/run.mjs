@@ -8,16 +8,18 @@
 //   node bench/run.mjs            full run (>= 5 rounds) -> bench/results.json, RESULTS.md, chart.svg/png
 //   node bench/run.mjs --smoke    a few hundred messages, 1 round -> bench/out/smoke/ ; exits 1 on any error
 // Options: --rounds N, --clients a,b  --tests recv64,send  --out DIR  --no-build
-//          --quiet-pct P (8), --retry-pct P (15), --quiet-wait SECONDS (180): the load gate, see below
+//          --quiet-pct P (8), --retry-pct P (15), --quiet-wait SECONDS (20): the load gate, see below
+//          --nice N (-15 when root; 0 in smoke): priority of Chromium and the fault server
 //          --mem-cycles N (default 10000)
 // Env: BENCH_WS_PORT / BENCH_CONTROL_PORT (default 0: any free port), CHROMIUM (default /usr/bin/chromium)
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createHash } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { heavyOthers, loadMonitor, machineInfo, treeMatcher } from "./lib/sysinfo.mjs";
+import { heavyOthers, loadMonitor, machineInfo, ourPids, treeMatcher } from "./lib/sysinfo.mjs";
+import os from "node:os";
 import { measureSizes } from "./lib/sizes.mjs";
 import { aggregate, writeReport } from "./lib/report.mjs";
 import { CHROME_ARGS, CHROMIUM, chromiumVersion, killChildren, launchChromium, run, screenshot, serve, startFaultServer } from "./lib/harness.mjs";
@@ -46,7 +48,11 @@ const TIMEOUT_MS = Number(opt("--timeout", SMOKE ? 240 : 5400)) * 1000;
 const QUIET_PCT = Number(opt("--quiet-pct", 8));
 // A measurement whose window saw more than this is repeated (full run).
 const RETRY_PCT = Number(opt("--retry-pct", 15));
-const QUIET_WAIT_MS = Number(opt("--quiet-wait", 180)) * 1000;
+const QUIET_WAIT_MS = Number(opt("--quiet-wait", 20)) * 1000;
+// Colleagues build and test on the same 2 cores: the measured processes
+// (Chromium, fault server) run at a higher priority so that others' work
+// takes less of their CPU. Negative values need root; 0 disables.
+const NICE = Number(opt("--nice", SMOKE || process.getuid?.() !== 0 ? 0 : -15));
 
 const say = (...a) => console.error("bench:", ...a);
 let exiting = false;
@@ -108,7 +114,7 @@ async function main() {
   const sizes = await measureSizes(BENCH, PKG);
 
   const reportFile = join(WORK, "report.jsonl");
-  const fs = await startFaultServer(ROOT, reportFile, join(WORK, "fault-server.log"), { wsPort: WS_PORT, controlPort: CONTROL_PORT, say });
+  const fs = await startFaultServer(ROOT, reportFile, join(WORK, "fault-server.log"), { wsPort: WS_PORT, controlPort: CONTROL_PORT, say, nice: NICE });
   pidsOurs.add(fs.proc.pid);
   say(`fault server ws=${fs.ws} control=${fs.control}`);
   // The page asks before each measurement for a quiet machine (other
@@ -148,8 +154,26 @@ async function main() {
   const profile = mkdtempSync(join(tmpdir(), "bench-chromium-"));
   const started = Date.now();
   say(`launching ${CHROMIUM} on ${url}`);
-  const chrome = launchChromium(url, profile, join(WORK, "chromium.log"));
+  const chrome = launchChromium(url, profile, join(WORK, "chromium.log"), [], undefined, NICE);
   pidsOurs.add(chrome.pid);
+  // Chromium sets its children's priorities itself (renderers 0 or +5):
+  // keep every process of ours at NICE.
+  const renice = () => {
+    if (!NICE) return;
+    for (const pid of ourPids(ours)) {
+      if (pid === process.pid) continue;
+      let tids = [pid];
+      try {
+        tids = readdirSync(`/proc/${pid}/task`).map(Number); // nice is per thread on Linux
+      } catch {}
+      for (const tid of tids) {
+        try {
+          if (os.getPriority(tid) !== NICE) os.setPriority(tid, NICE);
+        } catch {}
+      }
+    }
+  };
+  const reniceTimer = setInterval(renice, 1000);
   let chromeExited = false;
   chrome.on("exit", () => (chromeExited = true));
 
@@ -190,6 +214,7 @@ async function main() {
     if (Date.now() - started > TIMEOUT_MS) throw new Error(`no final report after ${TIMEOUT_MS / 1000}s`);
     if (Date.now() - lastProgress > (SMOKE ? 120_000 : 600_000)) throw new Error("no progress from the page for too long");
   }
+  clearInterval(reniceTimer);
   const load = monitor.stop();
   load.heavyAtStart = heavyAtStart;
   load.durationS = Math.round((Date.now() - started) / 1000);
@@ -220,6 +245,8 @@ async function main() {
       esbuild: versionOf(join(nm, "esbuild")),
     },
     chromiumArgs: CHROME_ARGS,
+    nice: NICE,
+    gate: { quietPct: QUIET_PCT, retryPct: RETRY_PCT, quietWaitS: QUIET_WAIT_MS / 1000 },
     page: start ? { params: start.params, env: start.env, clients: start.clients } : null,
     load,
   };

@@ -79,8 +79,11 @@ export function chromiumVersion() {
 }
 
 /** Chromium started directly on `url`; nothing attached. */
-export function launchChromium(url, profileDir, logFile, extraArgs = [], stdio = ["ignore", "ignore", "pipe"]) {
-  const c = spawn(CHROMIUM, [...CHROME_ARGS, `--user-data-dir=${profileDir}`, ...extraArgs, url], { detached: true, stdio });
+// `nice -n N cmd` (N < 0 needs root; GNU nice still runs cmd without it).
+const niced = (nice, cmd, args) => (nice ? ["nice", ["-n", String(nice), cmd, ...args]] : [cmd, args]);
+
+export function launchChromium(url, profileDir, logFile, extraArgs = [], stdio = ["ignore", "ignore", "pipe"], nice = 0) {
+  const c = spawn(...niced(nice, CHROMIUM, [...CHROME_ARGS, `--user-data-dir=${profileDir}`, ...extraArgs, url]), { detached: true, stdio });
   const chunks = [];
   if (c.stderr) c.stderr.on("data", (d) => chunks.push(d));
   c.on("exit", () => {
@@ -105,7 +108,7 @@ export function screenshot(svgPath, pngPath, w, h) {
 }
 
 // --- fault server ---------------------------------------------------------------
-export async function startFaultServer(root, reportFile, logFile, { wsPort = 0, controlPort = 0, say = () => {} } = {}) {
+export async function startFaultServer(root, reportFile, logFile, { wsPort = 0, controlPort = 0, say = () => {}, nice = 0 } = {}) {
   say("building the fault server (cargo build --release -p fault-server)");
   run("cargo", ["build", "--release", "-p", "fault-server", "--quiet"], { cwd: root });
   for (const p of [wsPort, controlPort]) {
@@ -113,7 +116,7 @@ export async function startFaultServer(root, reportFile, logFile, { wsPort = 0, 
   }
   writeFileSync(reportFile, "");
   const bin = join(process.env.CARGO_TARGET_DIR || join(root, "target"), "release", "fault-server");
-  const fs = spawn(bin, ["--ws-port", String(wsPort), "--control-port", String(controlPort), "--report-file", reportFile], {
+  const fs = spawn(...niced(nice, bin, ["--ws-port", String(wsPort), "--control-port", String(controlPort), "--report-file", reportFile]), {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -138,11 +138,11 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
     const rs = out.results.filter((r) => r.load && r.load.othersPct != null && !r.skipped);
     const pcts = rs.map((r) => r.load.othersPct);
     const waited = rs.reduce((a, r) => a + (r.load.waitedMs || 0), 0);
-    const loaded = rs.filter((r) => r.load.othersPct > 15);
+    const loaded = rs.filter((r) => r.load.othersPct > (meta.gate?.retryPct ?? 15));
     if (rs.length)
-      md.push((smoke ? "- load gate off (smoke): " : `- load gate: before each measurement the page waits (up to 3 min) until other processes use under 8% of the CPU, and a measurement during which they used over 15% is repeated (up to 2 more tries): `) +
+      md.push((smoke ? "- load gate off (smoke): " : `- load gate: Chromium and the fault server ran at nice ${meta.nice}; before each measurement the page waits (up to ${meta.gate?.quietWaitS} s) until other processes use under ${meta.gate?.quietPct}% of the CPU, and a measurement during which they used over ${meta.gate?.retryPct}% is repeated once (memory: never): `) +
         `${out.discarded?.length || 0} measurement(s) were repeated, ${fmt(waited / 1000)} s spent waiting. Other processes' CPU during the kept measurements: median ${fmt(median(pcts), 1)}%, max ${fmt(Math.max(...pcts), 1)}%` +
-        `${loaded.length ? `; ${loaded.length} kept measurement(s) still saw over 15% (${loaded.map((r) => `${r.test}/${r.client} r${r.round + 1} ${r.load.othersPct}%`).join(", ")})` : ""}.`);
+        `${loaded.length ? `; ${loaded.length} kept measurement(s) still saw over ${meta.gate?.retryPct ?? 15}% (${loaded.map((r) => `${r.test}/${r.client} r${r.round + 1} ${r.load.othersPct}%`).join(", ")})` : ""}.`);
   }
   md.push("");
   const p = meta.page?.params || {};

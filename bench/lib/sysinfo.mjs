@@ -55,6 +55,11 @@ function cpuTotals() {
 
 const HEAVY = /^(cargo|rustc|wasm-pack|wasm-opt|wasm-bindgen.*|chrom(e|ium).*|node|esbuild|vite|rust-analyzer|cc1.*|ld|clippy-driver|fault-server)$/;
 
+/** Pids of the processes `ours(proc)` accepts. */
+export function ourPids(ours) {
+  return allProcs().filter((p) => ours(p)).map((p) => p.pid);
+}
+
 /** Heavy processes (by name) that are not ours. */
 export function heavyOthers(ours = () => false, re = HEAVY) {
   return allProcs()

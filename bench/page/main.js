@@ -464,7 +464,7 @@ async function main() {
         status(`round ${round + 1}/${ROUNDS}: ${t.name} ${c.label}`);
         let res;
         let t0;
-        const tries = t.name === "memory" ? 2 : 3;
+        const tries = t.name === "memory" ? 1 : 2;
         for (let attempt = 1; ; attempt++) {
           const q = await loadQuiet();
           t0 = now();

@@ -58,8 +58,10 @@ while (pos < buf.length) {
   } else if (id === 2) {
     const count = u32();
     for (let i = 0; i < count; i++) {
-      pos += u32(); // module
-      pos += u32(); // field
+      for (let k = 0; k < 2; k++) {
+        const l = u32(); // module, field
+        pos += l;
+      }
       const kind = buf[pos++];
       if (kind === 0) {
         importedFuncs++;

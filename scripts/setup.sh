@@ -72,4 +72,15 @@ else
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# --- cargo-fuzz (owner: fuzz/) ----------------------------------------------
+# scripts/fuzz.sh runs it on the stable toolchain with RUSTC_BOOTSTRAP=1
+# (no nightly toolchain needed); see docs/SECURITY.md.
+if cargo fuzz --version >/dev/null 2>&1; then
+  echo "setup: cargo-fuzz present"
+else
+  echo "setup: cargo-fuzz installing"
+  nice -n 10 cargo install --locked cargo-fuzz
+fi
+# --- end cargo-fuzz -----------------------------------------------------------
+
 echo "setup: done"

@@ -69,6 +69,11 @@ phase "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --all-targe
 phase "cargo test (core + simulation)" cargo test
 phase "cargo test (fault-server)" cargo test -p fault-server
 phase "core purity" core_purity
+# --- fuzz smoke (owner: fuzz/) -------------------------------------------------
+# Every cargo-fuzz target for a few seconds from the committed seeds; fails
+# on any crash and prints the reproducer. Longer runs: scripts/fuzz.sh 600.
+phase "fuzz smoke" bash scripts/fuzz.sh "${RWS_FUZZ_SECONDS:-10}"
+# --- end fuzz smoke -------------------------------------------------------------
 phase "start fault server" start_fault_server
 phase "browser tests (headless Chromium)" browser_tests
 phase "build npm package" bash scripts/build-pkg.sh

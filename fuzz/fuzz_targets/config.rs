@@ -51,6 +51,12 @@ fn run(data: &[u8]) -> arbitrary::Result<()> {
     assert!(!meaning.name.is_empty() && !meaning.hint.is_empty());
     let policy = config.close_policy();
     let _ = policy.interpret(CloseCode(code), opened);
+
+    // The bytes themselves as a URL (the seeds in corpus/config are URLs).
+    if let Ok(raw) = std::str::from_utf8(data) {
+        url_policy(raw.trim_end(), true, true);
+        url_policy(raw.trim_end(), false, false);
+    }
     Ok(())
 }
 

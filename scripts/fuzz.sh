@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Runs every cargo-fuzz target in fuzz/ for a bounded time and fails on the
+# first crash, printing the reproducer. Builds once, then runs the targets one
+# after the other (the machine has 2 cores shared with other builds).
+#
+#   scripts/fuzz.sh [SECONDS] [TARGET...]   SECONDS per target (default 20),
+#                                           all targets unless named
+#   FUZZ_SANITIZER=address scripts/fuzz.sh  AddressSanitizer (default: none;
+#                                           the crate forbids unsafe code)
+#   FUZZ_ARGS="-jobs=2 -workers=2" ...      more libFuzzer flags for each run
+#
+# Seeds: fuzz/corpus/<target>/ (committed, read only). What libFuzzer finds
+# goes to fuzz/target/corpus/<target>/ and is reused by the next run on this
+# machine. Crashes land in fuzz/artifacts/<target>/. See docs/SECURITY.md.
+set -euo pipefail
+# shellcheck source=scripts/env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$RWS_ROOT/fuzz"
+
+SECONDS_PER_TARGET="${1:-20}"
+if [ $# -gt 0 ]; then shift; fi
+case "$SECONDS_PER_TARGET" in
+  '' | *[!0-9]*) rws_say "fuzz: SECONDS must be a whole number, got '$SECONDS_PER_TARGET'"; exit 2 ;;
+esac
+SANITIZER="${FUZZ_SANITIZER:-none}"
+# Without a sanitizer, cargo fuzz's flags (SanitizerCoverage through -C
+# llvm-args) work on the stable toolchain as they are. A sanitizer needs
+# -Zsanitizer=..., which stable rustc accepts only with RUSTC_BOOTSTRAP=1.
+if [ "$SANITIZER" != none ]; then
+  export RUSTC_BOOTSTRAP=1
+fi
+
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  rws_say "fuzz: cargo-fuzz is missing; run scripts/setup.sh"
+  exit 1
+fi
+
+if [ $# -gt 0 ]; then
+  TARGETS=("$@")
+else
+  mapfile -t TARGETS < <(cargo fuzz list)
+fi
+
+# Debug assertions (-a) turn on overflow checks: an overflow is a finding.
+FUZZ_FLAGS=(--sanitizer "$SANITIZER" --debug-assertions)
+
+started=$SECONDS
+rws_say "fuzz: building ${#TARGETS[@]} targets (sanitizer $SANITIZER)"
+nice -n 10 cargo fuzz build "${FUZZ_FLAGS[@]}" >target-build.log 2>&1 || {
+  cat target-build.log >&2
+  rws_say "fuzz: build failed"
+  exit 1
+}
+rm -f target-build.log
+rws_say "fuzz: built in $((SECONDS - started))s; ${SECONDS_PER_TARGET}s per target"
+
+mkdir -p target/logs
+for target in "${TARGETS[@]}"; do
+  work="target/corpus/$target"
+  seeds="corpus/$target"
+  log="target/logs/$target.log"
+  mkdir -p "$work" "$seeds"
+  dict=()
+  if [ -f "dict/$target.dict" ]; then
+    dict=("-dict=dict/$target.dict")
+  elif [ -f dict/text.dict ] && [ "$target" != engine ]; then
+    dict=("-dict=dict/text.dict")
+  fi
+  # shellcheck disable=SC2086 # FUZZ_ARGS is a list of flags
+  if nice -n 10 cargo fuzz run "${FUZZ_FLAGS[@]}" "$target" "$work" "$seeds" -- \
+      -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -print_final_stats=1 \
+      "${dict[@]}" ${FUZZ_ARGS:-} >"$log" 2>&1; then
+    runs="$(grep -oE '^Done [0-9]+ runs' "$log" | grep -oE '[0-9]+' || echo '?')"
+    corpus="$(find "$work" -type f | wc -l)"
+    rws_say "fuzz: $target ok ($runs runs, corpus $corpus)"
+  else
+    rws_say "fuzz: $target FAILED; log: fuzz/$log"
+    grep -m1 -A6 -E "panicked at|ERROR: libFuzzer|SUMMARY" "$log" >&2 || tail -n 20 "$log" >&2
+    artifact="$(grep -oE 'Test unit written to [^ ]+' "$log" | tail -n1 | sed 's/^Test unit written to //')"
+    if [ -n "$artifact" ]; then
+      rws_say "fuzz: reproducer: $artifact"
+      rws_say "fuzz: rerun it: (cd fuzz && ${RUSTC_BOOTSTRAP:+RUSTC_BOOTSTRAP=1 }cargo fuzz run ${FUZZ_FLAGS[*]} $target ${artifact#"$PWD"/})"
+      rws_say "fuzz: shrink it: (cd fuzz && ${RUSTC_BOOTSTRAP:+RUSTC_BOOTSTRAP=1 }cargo fuzz tmin ${FUZZ_FLAGS[*]} $target ${artifact#"$PWD"/})"
+    fi
+    exit 1
+  fi
+done
+rws_say "fuzz: all ${#TARGETS[@]} targets passed ($((SECONDS - started))s)"

@@ -72,6 +72,7 @@ phase "core purity" core_purity
 # --- fuzz smoke (owner: fuzz/) -------------------------------------------------
 # Every cargo-fuzz target for a few seconds from the committed seeds; fails
 # on any crash and prints the reproducer. Longer runs: scripts/fuzz.sh 600.
+phase "cargo fmt --check (fuzz)" cargo fmt --manifest-path fuzz/Cargo.toml --check
 phase "fuzz smoke" bash scripts/fuzz.sh "${RWS_FUZZ_SECONDS:-10}"
 # --- end fuzz smoke -------------------------------------------------------------
 phase "start fault server" start_fault_server

@@ -177,7 +177,10 @@ fn url_policy(target: &str, require_secure: bool, allow_localhost: bool) {
             let lower = target.to_ascii_lowercase();
             assert!(lower.starts_with("ws://") || lower.starts_with("wss://"));
             if require_secure && !lower.starts_with("wss://") {
-                assert!(allow_localhost, "ws:// accepted without allowInsecureLocalhost");
+                assert!(
+                    allow_localhost,
+                    "ws:// accepted without allowInsecureLocalhost"
+                );
                 // What the browser would connect to. A URL the browser
                 // refuses (`new WebSocket` throws) opens nothing.
                 if let Ok(parsed) = url::Url::parse(target) {

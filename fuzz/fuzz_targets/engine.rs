@@ -42,7 +42,10 @@ const PLANTED: &str = "PLANTED-S3CR3T";
 /// secret for this config's `redactKeys`).
 fn planted(redactor: &resilient_ws::core::Redactor, shown: &str) {
     if redactor.is_secret_key("token") && redactor.is_secret_key("password") {
-        assert!(!shown.contains(PLANTED), "a secret shows in an event: {shown:?}");
+        assert!(
+            !shown.contains(PLANTED),
+            "a secret shows in an event: {shown:?}"
+        );
     }
 }
 
@@ -85,14 +88,26 @@ enum Op {
     // ----- browser events -----
     Opened,
     Message(Msg),
-    Closed { code: Code, reason: String, was_clean: bool },
-    ClosedWith { code: Code, reason: u8, was_clean: bool },
+    Closed {
+        code: Code,
+        reason: String,
+        was_clean: bool,
+    },
+    ClosedWith {
+        code: Code,
+        reason: u8,
+        was_clean: bool,
+    },
     Error,
     Online,
     Offline,
     Hidden,
     Visible,
-    UrlResolved { stale: bool, ok: bool, any: bool },
+    UrlResolved {
+        stale: bool,
+        ok: bool,
+        any: bool,
+    },
     /// The URL provider answers the current attempt with this.
     Resolve(Result<String, String>),
     // ----- the clock -----
@@ -104,15 +119,30 @@ enum Op {
     Advance(Jump),
     // ----- app calls -----
     Send(Msg),
-    SetReplay { key: u8, value: Msg, debounce: Jump },
+    SetReplay {
+        key: u8,
+        value: Msg,
+        debounce: Jump,
+    },
     DeleteReplay(u8),
-    Request { json: bool, text: String, timeout: Option<Jump> },
-    Close { code: Code, reason: String },
+    Request {
+        json: bool,
+        text: String,
+        timeout: Option<Jump>,
+    },
+    Close {
+        code: Code,
+        reason: String,
+    },
     Connect,
     Reconnect,
     Dispose,
     // ----- reads -----
-    Inspect { direction: Option<bool>, limit: Option<u8>, field: bool },
+    Inspect {
+        direction: Option<bool>,
+        limit: Option<u8>,
+        field: bool,
+    },
     Stats,
 }
 
@@ -144,7 +174,14 @@ fn run(data: &[u8]) -> arbitrary::Result<()> {
     if let Some(script) = data.strip_prefix(b"#!ops\n") {
         let (source, config, ops) = script::parse(&String::from_utf8_lossy(script));
         let mut empty = Unstructured::new(&[]);
-        return execute(&mut empty, source, config, 0, Millis(0), ops.into_iter().map(Ok));
+        return execute(
+            &mut empty,
+            source,
+            config,
+            0,
+            Millis(0),
+            ops.into_iter().map(Ok),
+        );
     }
     let mut u = Unstructured::new(data);
     let config = engine_config(&mut u)?;
@@ -408,7 +445,8 @@ impl Harness<'_, '_> {
                 field,
             } => {
                 let filter = InspectorFilter {
-                    direction: direction.map(|out| if out { Direction::Out } else { Direction::In }),
+                    direction: direction
+                        .map(|out| if out { Direction::Out } else { Direction::In }),
                     message_type: if field { Some(word(self.u)?) } else { None },
                     fields: if field {
                         vec![(word(self.u)?, word(self.u)?)]
@@ -454,7 +492,10 @@ impl Harness<'_, '_> {
             assert_eq!(after, before, "close event without a socket changed state");
         } else {
             assert!(
-                matches!(after, ConnectionState::Reconnecting | ConnectionState::Closed),
+                matches!(
+                    after,
+                    ConnectionState::Reconnecting | ConnectionState::Closed
+                ),
                 "still {after:?} after the socket closed"
             );
             self.socket = Socket::None;
@@ -474,7 +515,10 @@ impl Harness<'_, '_> {
                 }
                 Output::OpenSocket { url, connection } => {
                     assert_eq!(self.socket, Socket::None, "a second socket");
-                    assert!(connection > self.last_connection, "connection number reused");
+                    assert!(
+                        connection > self.last_connection,
+                        "connection number reused"
+                    );
                     self.last_connection = connection;
                     assert!(
                         check_url(
@@ -490,7 +534,9 @@ impl Harness<'_, '_> {
                         self.stale_token = old;
                     }
                 }
-                Output::Send(_) => assert_eq!(self.socket, Socket::Open, "send without open socket"),
+                Output::Send(_) => {
+                    assert_eq!(self.socket, Socket::Open, "send without open socket")
+                }
                 Output::CloseSocket {
                     code,
                     reason,
@@ -501,11 +547,18 @@ impl Harness<'_, '_> {
                         code == 1000 || (3000..=4999).contains(&code),
                         "WebSocket.close would throw for code {code}"
                     );
-                    assert!(reason.len() <= 123, "WebSocket.close would throw: reason too long");
+                    assert!(
+                        reason.len() <= 123,
+                        "WebSocket.close would throw: reason too long"
+                    );
                     if detach {
                         self.socket = Socket::None;
                     } else {
-                        assert_eq!(self.socket, Socket::Open, "close handshake without open socket");
+                        assert_eq!(
+                            self.socket,
+                            Socket::Open,
+                            "close handshake without open socket"
+                        );
                         self.socket = Socket::Closing;
                     }
                 }
@@ -538,7 +591,10 @@ impl Harness<'_, '_> {
             }
             Event::Error { message } => planted(redactor, &message),
             Event::Reply { request, .. } | Event::RequestFailed { request, .. } => {
-                assert!(self.settled.insert(request), "request {request} settled twice");
+                assert!(
+                    self.settled.insert(request),
+                    "request {request} settled twice"
+                );
                 self.pending.retain(|(handle, _)| *handle != request);
             }
             _ => {}
@@ -565,7 +621,11 @@ impl Harness<'_, '_> {
         let stats = self.engine.stats(self.now);
         assert!(stats.queued <= self.config.queue.max_messages);
         assert!(stats.queued_bytes <= self.config.queue.max_bytes);
-        assert_eq!(stats.pending_requests, self.pending.len(), "pending requests");
+        assert_eq!(
+            stats.pending_requests,
+            self.pending.len(),
+            "pending requests"
+        );
         let inspector = self.engine.inspector();
         assert!(inspector.len() <= self.config.inspector.max_entries);
         assert!(inspector.bytes() <= self.config.inspector.max_bytes);

@@ -31,12 +31,20 @@ enum Op {
     Text(String),
     Json,
     /// A JSON message with a planted secret.
-    Secret { key: u8, nested: bool },
+    Secret {
+        key: u8,
+        nested: bool,
+    },
     Binary(u16),
     Large(u16),
     SetCaps(u8, u16),
     Clear,
-    Query { direction: Option<bool>, limit: Option<u8>, by_type: bool, by_field: bool },
+    Query {
+        direction: Option<bool>,
+        limit: Option<u8>,
+        by_type: bool,
+        by_field: bool,
+    },
 }
 
 fn run(data: &[u8]) -> arbitrary::Result<()> {
@@ -54,7 +62,11 @@ fn run(data: &[u8]) -> arbitrary::Result<()> {
         }
         let op = Op::arbitrary(&mut u)?;
         at += u64::from(u.arbitrary::<u8>()?);
-        let direction = if u.arbitrary()? { Direction::In } else { Direction::Out };
+        let direction = if u.arbitrary()? {
+            Direction::In
+        } else {
+            Direction::Out
+        };
         let connection = u.int_in_range(1..=3)?;
         let payload = match op {
             Op::Text(text) if !text.contains(PLANT) => Some(Frame::Text(text)),
@@ -65,8 +77,8 @@ fn run(data: &[u8]) -> arbitrary::Result<()> {
             }
             Op::Secret { key, nested } => {
                 let rest = json_object(&mut u, 1)?;
-                let key = ["token", "password", "Authorization", "client_secret"]
-                    [usize::from(key % 4)];
+                let key =
+                    ["token", "password", "Authorization", "client_secret"][usize::from(key % 4)];
                 let secret = json_scan::quote(&format!("{PLANT}-{at}"));
                 let inner = json_scan::insert_field(&rest, key, &secret).expect("an object");
                 let text = if nested {
@@ -92,7 +104,9 @@ fn run(data: &[u8]) -> arbitrary::Result<()> {
                 by_type,
                 by_field,
             } => {
-                query(&mut u, &inspector, &redactor, direction, limit, by_type, by_field)?;
+                query(
+                    &mut u, &inspector, &redactor, direction, limit, by_type, by_field,
+                )?;
                 None
             }
         };
@@ -145,7 +159,11 @@ fn query(
         assert!(entries.len() <= limit);
     }
     assert!(entries.len() <= inspector.len());
-    if filter.fields.iter().any(|(key, _)| redactor.is_secret_key(key)) {
+    if filter
+        .fields
+        .iter()
+        .any(|(key, _)| redactor.is_secret_key(key))
+    {
         assert!(entries.is_empty(), "a filter on a secret key matched");
     }
     let mut previous = 0;
@@ -160,11 +178,17 @@ fn query(
             .chain(entry.message_type.as_ref())
             .chain(entry.id.as_ref())
         {
-            assert!(!shown.contains(PLANT), "a secret shows in the inspector: {shown:?}");
+            assert!(
+                !shown.contains(PLANT),
+                "a secret shows in the inspector: {shown:?}"
+            );
         }
     }
     let export = inspector.export_json(&filter, redactor);
-    assert!(json_scan::is_valid(&export), "export is not JSON: {export:?}");
+    assert!(
+        json_scan::is_valid(&export),
+        "export is not JSON: {export:?}"
+    );
     let parsed: Vec<serde_json::Value> =
         serde_json::from_str(&export).expect("serde_json reads the export");
     assert_eq!(parsed.len(), entries.len());

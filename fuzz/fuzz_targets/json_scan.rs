@@ -50,16 +50,33 @@ fn check(text: &str, key: &str) {
     let shallow = text.bytes().filter(|b| matches!(b, b'[' | b'{')).count() < 100;
     if shallow {
         let reference = serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok();
-        assert_eq!(valid, reference, "is_valid disagrees with serde_json on {text:?}");
+        assert_eq!(
+            valid, reference,
+            "is_valid disagrees with serde_json on {text:?}"
+        );
     }
     if let Some(fields) = &fields {
         assert!(valid, "members found in invalid JSON {text:?}");
         for (name, raw_value) in fields {
-            assert!(is_valid(raw_value), "member value {raw_value:?} is not JSON");
-            let last = fields.iter().rev().find(|(other, _)| other == name).map(|f| f.1);
-            assert_eq!(raw_field(text, name), last, "raw_field({name:?}) in {text:?}");
+            assert!(
+                is_valid(raw_value),
+                "member value {raw_value:?} is not JSON"
+            );
+            let last = fields
+                .iter()
+                .rev()
+                .find(|(other, _)| other == name)
+                .map(|f| f.1);
+            assert_eq!(
+                raw_field(text, name),
+                last,
+                "raw_field({name:?}) in {text:?}"
+            );
         }
-        assert_eq!(raw, fields.iter().rev().find(|(n, _)| n == key).map(|f| f.1));
+        assert_eq!(
+            raw,
+            fields.iter().rev().find(|(n, _)| n == key).map(|f| f.1)
+        );
         if shallow && let Ok(map) = serde_json::from_str::<Map<String, Value>>(text) {
             let names: std::collections::BTreeSet<&str> =
                 fields.iter().map(|(name, _)| name.as_ref()).collect();
@@ -93,5 +110,8 @@ fn check(text: &str, key: &str) {
     let quoted = quote(text);
     assert!(is_valid(&quoted), "quote made invalid JSON: {quoted:?}");
     assert_eq!(value_text(&quoted), text);
-    assert_eq!(serde_json::from_str::<String>(&quoted).ok().as_deref(), Some(text));
+    assert_eq!(
+        serde_json::from_str::<String>(&quoted).ok().as_deref(),
+        Some(text)
+    );
 }

@@ -62,7 +62,10 @@ fn check_text(redactor: &Redactor, input: &str, idempotent: bool) {
         settled(input, &out, &redactor.redact_text(&out));
     }
     if json_scan::is_valid(input) {
-        assert!(json_scan::is_valid(&out), "redaction broke JSON: {input:?} -> {out:?}");
+        assert!(
+            json_scan::is_valid(&out),
+            "redaction broke JSON: {input:?} -> {out:?}"
+        );
         let shallow = input.bytes().filter(|b| matches!(b, b'[' | b'{')).count() < 100;
         if shallow {
             let mut de = serde_json::Deserializer::from_str(&out);
@@ -108,7 +111,9 @@ fn settled(input: &str, once: &str, twice: &str) {
         .min(once.len() - prefix);
     let changed = &once.as_bytes()[prefix..once.len() - suffix];
     assert!(
-        changed.windows(REDACTED.len()).any(|w| w == REDACTED.as_bytes()),
+        changed
+            .windows(REDACTED.len())
+            .any(|w| w == REDACTED.as_bytes()),
         "a second pass redacts more: {input:?} -> {once:?} -> {twice:?}"
     );
 }
@@ -126,9 +131,9 @@ fn url_shaped(text: &str) -> bool {
         end > 0 && text[end..].starts_with("://") && !text[end + 3..].starts_with('/')
     }) && text.matches("://").count() == 1
         && text.matches('@').count() <= 1
-        && text.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&()*+,;=%".contains(&b)
-        })
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&()*+,;=%".contains(&b))
 }
 
 /// Bytes the redactor reads as part of a key name.
@@ -159,7 +164,9 @@ fn url_oracle(redactor: &Redactor, input: &str, out: &str) {
     };
     if let Some(password) = before.password().filter(|p| !p.is_empty() && !is_marker(p)) {
         assert!(
-            after.password().is_none_or(|p| p != password && is_marker(p)),
+            after
+                .password()
+                .is_none_or(|p| p != password && is_marker(p)),
             "password {password:?} kept: {input:?} -> {out:?}"
         );
     }
@@ -177,7 +184,9 @@ fn url_oracle(redactor: &Redactor, input: &str, out: &str) {
             || !key.bytes().all(is_key_byte)
             || !redactor.is_secret_key(key)
             || value.is_empty()
-            || value.bytes().any(|b| b.is_ascii_whitespace() || b == b'"' || b == b'\'')
+            || value
+                .bytes()
+                .any(|b| b.is_ascii_whitespace() || b == b'"' || b == b'\'')
             || is_marker(value)
         {
             continue;
@@ -185,7 +194,10 @@ fn url_oracle(redactor: &Redactor, input: &str, out: &str) {
         let kept = after
             .query_pairs()
             .any(|(k, v)| k == key && !is_marker(&v) && !v.is_empty());
-        assert!(!kept, "query parameter {key}={value} kept: {input:?} -> {out:?}");
+        assert!(
+            !kept,
+            "query parameter {key}={value} kept: {input:?} -> {out:?}"
+        );
     }
 }
 

@@ -59,8 +59,36 @@ pub fn any_f64(u: &mut Unstructured) -> Result<f64> {
 /// A close code, biased to the ones with a meaning.
 pub fn close_code(u: &mut Unstructured) -> Result<u16> {
     const KNOWN: &[u16] = &[
-        0, 999, 1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009, 1010, 1011, 1012,
-        1013, 1014, 1015, 1016, 2999, 3000, 3003, 3008, 3999, 4000, 4002, 4003, 4004, 4999, 5000,
+        0,
+        999,
+        1000,
+        1001,
+        1002,
+        1003,
+        1004,
+        1005,
+        1006,
+        1007,
+        1008,
+        1009,
+        1010,
+        1011,
+        1012,
+        1013,
+        1014,
+        1015,
+        1016,
+        2999,
+        3000,
+        3003,
+        3008,
+        3999,
+        4000,
+        4002,
+        4003,
+        4004,
+        4999,
+        5000,
         u16::MAX,
     ];
     if u.ratio(3, 4)? {
@@ -78,7 +106,11 @@ fn close_action(u: &mut Unstructured) -> Result<CloseAction> {
 pub fn any_rule(u: &mut Unstructured) -> Result<CloseCodeRule> {
     Ok(CloseCodeRule {
         code: close_code(u)?,
-        to: if u.arbitrary()? { Some(close_code(u)?) } else { None },
+        to: if u.arbitrary()? {
+            Some(close_code(u)?)
+        } else {
+            None
+        },
         action: close_action(u)?,
     })
 }

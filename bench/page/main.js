@@ -167,7 +167,9 @@ async function send(c, round, n) {
   if (!sendMsgs || sendMsgs.length !== n) sendMsgs = makeMessages(n, 64);
   let opened;
   const isOpen = new Promise((r) => (opened = r));
-  const h = c.open(`${WS}/ws/${id}`, { onopen: () => opened(), reconnectDelayMs: 1000 });
+  // silent=1: the server records and does not echo, so no client spends
+  // time on 100,000 echoes it never asked for (its own socket listener would).
+  const h = c.open(`${WS}/ws/${id}?silent=1`, { onopen: () => opened(), reconnectDelayMs: 1000 });
   try {
     await withTimeout(isOpen, 10_000, "send: open");
     await settle();

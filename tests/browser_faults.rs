@@ -1028,3 +1028,26 @@ async fn the_close_event_of_an_app_close_reports_the_clean_handshake() {
     })
     .await;
 }
+
+/// Hostile input: options inherited from a polluted `Object.prototype` are
+/// ignored, so they can neither break the constructor nor switch off
+/// redaction.
+#[wasm_bindgen_test]
+fn options_inherited_from_a_polluted_prototype_are_ignored() {
+    let prototype =
+        js_sys::Reflect::get_prototype_of(&js_sys::Object::new()).expect("Object.prototype");
+    let polluted = JSON::parse(r#"{"multiplier":"x"}"#).expect("json");
+    js_sys::Reflect::set(&prototype, &"reconnect".into(), &polluted).expect("set");
+    js_sys::Reflect::set(&prototype, &"redactKeys".into(), &Array::new()).expect("set");
+    let options = JSON::parse(r#"{"autoConnect":false}"#).expect("json");
+    let created = ResilientSocket::new("ws://127.0.0.1:1/ws/polluted?token=s3cr3t".into(), options);
+    js_sys::Reflect::delete_property(&prototype, &"reconnect".into()).expect("delete");
+    js_sys::Reflect::delete_property(&prototype, &"redactKeys".into()).expect("delete");
+    let socket = created.expect("inherited options are not read");
+    assert!(
+        !socket.url().contains("s3cr3t"),
+        "redaction stays on: {}",
+        socket.url()
+    );
+    socket.dispose();
+}

@@ -519,9 +519,17 @@ pub fn list(items: &[&str], separator: &str, quote: &str) -> String {
     out
 }
 
-/// `object[key]`, `undefined` when missing or unreadable.
+/// `object[key]` if `key` is the object's own property; `undefined` when
+/// missing, inherited or unreadable. Inherited values are ignored so a
+/// polluted `Object.prototype` cannot inject options (e.g. `redactKeys: []`).
 pub fn get(object: &JsValue, key: &str) -> JsValue {
-    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    let key = JsValue::from_str(key);
+    match object.dyn_ref::<Object>() {
+        Some(own) if Object::has_own(own, &key) => {
+            Reflect::get(object, &key).unwrap_or(JsValue::UNDEFINED)
+        }
+        _ => JsValue::UNDEFINED,
+    }
 }
 
 /// An object that is not an array or a function.

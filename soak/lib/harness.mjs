@@ -129,7 +129,14 @@ export async function launchBrowserForLifecycle() {
   const cleanUp = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
     await exited;
-    rmSync(profile, { recursive: true, force: true });
+    // Chromium's helper processes can still be writing to the profile for a
+    // moment after the browser exits: retry, and never fail a test over a
+    // temporary directory.
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch (error) {
+      console.warn(`soak: could not remove ${profile}: ${error.message}`);
+    }
   };
   try {
     const endpoint = await new Promise((resolve, reject) => {

@@ -91,8 +91,8 @@ phase "bench smoke" bash bench/run.sh --smoke
 # The long soak is `node soak/run.mjs` (docs/RELIABILITY.md).
 soak_tests() {
   (cd soak && npm ci --no-audit --no-fund --loglevel=error)
-  (cd soak && node --test --test-concurrency=1 lifecycle.test.mjs)
-  node soak/run.mjs --short
+  (cd soak && node --test --test-concurrency=1 --test-timeout=180000 lifecycle.test.mjs)
+  timeout 600 node soak/run.mjs --short
 }
 phase "soak (short) and page lifecycle" soak_tests
 # --- end soak -------------------------------------------------------------------

@@ -11,6 +11,7 @@
 //          --quiet-pct P (8), --retry-pct P (15), --quiet-wait SECONDS (20): the load gate, see below
 //          --nice N (-15 when root; 0 in smoke): priority of Chromium and the fault server
 //          --mem-cycles N (default 10000)
+//          --report-only bench/results.json   rewrite RESULTS.md and the chart from saved results
 // Env: BENCH_WS_PORT / BENCH_CONTROL_PORT (default 0: any free port), CHROMIUM (default /usr/bin/chromium)
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -92,7 +93,18 @@ function gitInfo() {
 }
 
 // --- main -------------------------------------------------------------------------
+// Rebuild RESULTS.md / chart from a results.json (e.g. after editing ANALYSIS.md).
+function reportOnly(file) {
+  const out = JSON.parse(readFileSync(file, "utf8"));
+  out.aggregate = aggregate(out.results, out.meta.page?.clients || [], out.sizes, { cleanPct: out.meta.gate?.retryPct ?? RETRY_PCT });
+  writeFileSync(file, JSON.stringify(out, null, 2) + "\n");
+  writeReport(dirname(resolve(file)), out, { smoke: out.meta.smoke, benchDir: BENCH, screenshot });
+  say(`rewrote ${dirname(resolve(file))}/RESULTS.md and chart.svg from ${file}`);
+  return 0;
+}
+
 async function main() {
+  if (opt("--report-only")) return reportOnly(opt("--report-only"));
   mkdirSync(WORK, { recursive: true });
   mkdirSync(OUT, { recursive: true });
   if (!existsSync(join(PKG, "resilient_ws_bg.wasm"))) throw new Error("pkg/ is not built: run bash scripts/build-pkg.sh (bench/run.sh does)");
@@ -250,7 +262,7 @@ async function main() {
     page: start ? { params: start.params, env: start.env, clients: start.clients } : null,
     load,
   };
-  const agg = aggregate(results, start ? start.clients : [], sizes);
+  const agg = aggregate(results, start ? start.clients : [], sizes, { cleanPct: RETRY_PCT });
   const out = { meta, sizes, aggregate: agg, fatals, results, discarded };
   writeFileSync(join(OUT, "results.json"), JSON.stringify(out, null, 2) + "\n");
   writeReport(OUT, out, { smoke: SMOKE, benchDir: BENCH, screenshot });

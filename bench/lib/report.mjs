@@ -24,23 +24,33 @@ const METRICS = {
   memory: { heapGrowth: "down", wasmGrowth: "down", ms: "down", cycles: "" },
 };
 
-export function aggregate(results, clients, sizes) {
+// Measurements taken while other processes used more than `cleanPct` of the
+// CPU (the runner's load monitor) are left out of the medians, as long as at
+// least 3 (or all there are) remain; unknown load counts as clean.
+export function aggregate(results, clients, sizes, { cleanPct = 15 } = {}) {
+  const isClean = (r) => !r.load || r.load.othersPct == null || r.load.othersPct <= cleanPct;
+  const used = (test, client) => {
+    const ok = results.filter((r) => r.test === test && r.client === client && r.ok && !r.skipped);
+    const clean = ok.filter(isClean);
+    return { ok, use: clean.length >= Math.min(3, ok.length) ? clean : ok };
+  };
   const tests = {};
   for (const [test, metrics] of Object.entries(METRICS)) {
     const byClient = {};
     // The raw baseline per round (for per-round ratios); request compares to raw echo.
     const baseTest = test === "request" ? "echo" : test;
-    const rawByRound = new Map(results.filter((r) => r.test === baseTest && r.client === "raw" && r.ok).map((r) => [r.round, r]));
+    const rawByRound = new Map(used(baseTest, "raw").use.map((r) => [r.round, r]));
     for (const c of clients) {
       const rs = results.filter((r) => r.test === test && r.client === c.id);
       if (!rs.length) continue;
-      const ok = rs.filter((r) => r.ok && !r.skipped);
-      const entry = { runs: rs.length, errors: rs.length - rs.filter((r) => r.ok).length };
+      const { ok: okAll, use: ok } = used(test, c.id);
+      const entry = { runs: rs.length, errors: rs.length - rs.filter((r) => r.ok).length, used: ok.length, usable: okAll.length };
       if (rs.every((r) => r.skipped)) entry.skipped = rs[0].skipped;
       for (const m of Object.keys(metrics)) {
         const vals = ok.map((r) => r[m]).filter((x) => x != null);
         if (!vals.length) continue;
-        entry[m] = { median: median(vals), min: minOf(vals), max: maxOf(vals), values: vals };
+        const withM = ok.filter((r) => r[m] != null);
+        entry[m] = { median: median(vals), min: minOf(vals), max: maxOf(vals), values: vals, rounds: withM.map((r) => r.round) };
         const rawVals = [...rawByRound.values()].map((r) => r[m]).filter((x) => x != null);
         const rawMed = median(rawVals);
         if (rawMed && metrics[m] && test !== "memory" && test !== "deadpeer") {
@@ -53,7 +63,7 @@ export function aggregate(results, clients, sizes) {
     }
     tests[test] = byClient;
   }
-  return { tests, targets: targets(tests, sizes, clients) };
+  return { tests, cleanPct, targets: targets(tests, sizes, clients) };
 }
 
 function targets(tests, sizes, clients) {
@@ -70,8 +80,16 @@ function targets(tests, sizes, clients) {
       add(`${label}, ${insp}: >= 0.95 x raw`, v.ratio, 0.95, v.ratio >= 0.95, `ratio of medians ${fmt(v.ratio, 3)}; per-round ratios ${fmt(v.perRound?.min, 3)}-${fmt(v.perRound?.max, 3)}`);
       if (id === "resilient-ws") {
         const beaten = peers.filter((p) => get(t, p, "msgsPerSec") && get(t, p, "msgsPerSec").median > v.median);
+        // Paired per-round ratios ours/peer: a range that straddles 1 means
+        // the order changes from round to round (no clear difference).
+        const paired = (p) => {
+          const mine = new Map(v.rounds.map((r, i) => [r, v.values[i]]));
+          const theirs = get(t, p, "msgsPerSec");
+          const rs = theirs.rounds.map((r, i) => (mine.has(r) ? mine.get(r) / theirs.values[i] : null)).filter((x) => x != null);
+          return rs.length ? `ours/${p} per round ${fmt(Math.min(...rs), 2)}-${fmt(Math.max(...rs), 2)}, median ${fmt(median(rs), 3)}` : "";
+        };
         add(`${label}, inspector on: >= every JS peer`, v.median, null, beaten.length === 0,
-          beaten.length ? `faster: ${beaten.map((p) => `${p} ${fmt(get(t, p, "msgsPerSec").median, 0)}`).join(", ")} msg/s` : "faster than or equal to every peer");
+          beaten.length ? `faster median: ${beaten.map((p) => `${p} ${fmt(get(t, p, "msgsPerSec").median, 0)} msg/s vs ours ${fmt(v.median, 0)} (${paired(p)})`).join("; ")}` : "faster than or equal to every peer");
       }
     }
   }
@@ -157,6 +175,8 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
   md.push(`7. **size**: esbuild bundle of exactly what the page imports from each client, minified, \`gzip -9\`; ours = \`resilient_ws_bg.wasm\` gzip -9 + the JS glue bundled the same way.`);
   md.push("");
 
+  md.push(`Medians leave out measurements during which other processes used over ${agg.cleanPct ?? 15}% of the CPU, as long as at least 3 remain; "n" is measurements used / taken.`);
+  md.push("");
   md.push("## Throughput (median msg/s, ratio to raw)");
   md.push("");
   md.push(table(
@@ -167,8 +187,9 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
       const s = T.send?.[c.id]?.msgsPerSec;
       const l = T.send?.[c.id]?.loopNsPerCall;
       const pr = (v) => (v?.perRound ? ` [${fmt(v.perRound.min, 2)}-${fmt(v.perRound.max, 2)}]` : "");
-      return [label(c.id), `${fmt(r64?.median)}${ratio(r64)}${pr(r64)}${err("recv64", c.id)}`, `${fmt(r4k?.median)}${ratio(r4k)}${pr(r4k)}${err("recv4k", c.id)}`,
-        `${fmt(s?.median)}${ratio(s)}${pr(s)}${err("send", c.id)}`, `${fmt(l?.median)}${ratio(l)}`];
+      const n = (t) => (T[t]?.[c.id]?.usable ? ` n=${T[t][c.id].used}/${T[t][c.id].usable}` : "");
+      return [label(c.id), `${fmt(r64?.median)}${ratio(r64)}${pr(r64)}${n("recv64")}${err("recv64", c.id)}`, `${fmt(r4k?.median)}${ratio(r4k)}${pr(r4k)}${n("recv4k")}${err("recv4k", c.id)}`,
+        `${fmt(s?.median)}${ratio(s)}${pr(s)}${n("send")}${err("send", c.id)}`, `${fmt(l?.median)}${ratio(l)}`];
     }),
   ));
   md.push("");
@@ -177,7 +198,7 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
   const echoRows = [];
   for (const c of clients) {
     const e = T.echo?.[c.id];
-    if (e) echoRows.push([label(c.id), `${fmt(e.p50?.median * 1000, 1)}${ratio(e.p50)}${err("echo", c.id)}`, `${fmt(e.p99?.median * 1000, 1)}${ratio(e.p99)}`, spread(e.p50, 1, 1000)]);
+    if (e) echoRows.push([label(c.id), `${fmt(e.p50?.median * 1000, 1)}${ratio(e.p50)} n=${e.used}/${e.usable}${err("echo", c.id)}`, `${fmt(e.p99?.median * 1000, 1)}${ratio(e.p99)}`, spread(e.p50, 1, 1000)]);
     const r = T.request?.[c.id];
     if (r) echoRows.push([`${label(c.id)}, \`request()\``, `${fmt(r.p50?.median * 1000, 1)}${ratio(r.p50)}${err("request", c.id)}`, `${fmt(r.p99?.median * 1000, 1)}${ratio(r.p99)}`, spread(r.p50, 1, 1000)]);
   }

@@ -166,8 +166,8 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
   const p = meta.page?.params || {};
   md.push("## What was measured");
   md.push("");
-  md.push(`1. **receive**: the fault server floods ${fmt(p.recv64)} x 64 B and ${fmt(p.recv4k)} x 4 KiB on connect (\`?flood=N&size=S\`); messages/s from constructing the client to the last message reaching the app's \`onmessage\` (count and last prefix checked).`);
-  md.push(`2. **send**: ${fmt(p.send)} x 64 B sent in a tight loop over the client's \`send\`; messages/s until \`GET /clients/<id>/stats\` confirms all of them (count and bytes checked). "loop" is the JS time of the send loop alone, per call.`);
+  md.push(`1. **receive**: the fault server floods ${fmt(p.recv64)} x 64 B and ${fmt(p.recv4k)} x 4 KiB on connect (\`?flood=N&size=S\`); messages/s from constructing the client to the last message reaching the app's \`onmessage\`, which reads \`event.data\` as any app does (count, total bytes and last prefix checked).`);
+  md.push(`2. **send**: ${fmt(p.send)} x 64 B sent in a tight loop over the client's \`send\` to a connection opened with \`?silent=1\` (recorded, not echoed); messages/s until \`GET /clients/<id>/stats\` confirms all of them (count and bytes checked). "loop" is the JS time of the send loop alone, per call.`);
   md.push(`3. **echo**: ${fmt(p.echo)} sequential send -> echoed reply (awaited through a Promise), p50/p99. resilient-ws also through \`request()\` (JSON with an id, matched reply).`);
   md.push(`4. **reconnect**: \`POST /restart?down_ms=${p.downMs}\`; the reconnect delay is set to ${p.reconnectDelayMs} ms fixed for every client (raw: a hand-written \`setTimeout\` reconnect). "up->open" = time from the server listening again to the app's \`open\`; "overshoot" = (last failure -> app \`open\`) minus the delay the client had scheduled.`);
   md.push(`5. **dead peer**: \`POST /clients/<id>/silent?on=1\`; time until the client closes the connection (cause \`heartbeatTimeout\`), against heartbeat interval ${p.hbInterval} + timeout ${p.hbTimeout} ms.`);

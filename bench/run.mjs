@@ -57,7 +57,11 @@ const NICE = Number(opt("--nice", SMOKE || process.getuid?.() !== 0 ? 0 : -15));
 
 const say = (...a) => console.error("bench:", ...a);
 let exiting = false;
-const cleanup = killChildren;
+const tempDirs = [];
+const cleanup = () => {
+  killChildren();
+  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+};
 process.on("exit", cleanup);
 for (const s of ["SIGINT", "SIGTERM"]) {
   process.on(s, () => {
@@ -164,6 +168,7 @@ async function main() {
   const url = `http://127.0.0.1:${port}/?${qs}`;
 
   const profile = mkdtempSync(join(tmpdir(), "bench-chromium-"));
+  tempDirs.push(profile);
   const started = Date.now();
   say(`launching ${CHROMIUM} on ${url}`);
   const chrome = launchChromium(url, profile, join(WORK, "chromium.log"), [], undefined, NICE);

@@ -15,6 +15,17 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { killChildren, launchChromium, run, serve, startFaultServer } from "./lib/harness.mjs";
 
+/** Removes a temporary directory; Chromium's helper processes may still be
+ * writing to a profile for a moment after exit, so retry and never throw. */
+function removeDir(dir) {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  } catch (error) {
+    console.error(`bench: could not remove ${dir}: ${error.message}`);
+  }
+}
+
+
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH, "..");
 const argv = process.argv.slice(2);
@@ -159,7 +170,7 @@ async function main() {
       process.kill(-chrome.pid, "SIGKILL");
     } catch {}
     await sleep(300);
-    rmSync(profileDir, { recursive: true, force: true });
+    removeDir(profileDir);
   }
   srv.close();
   killChildren();

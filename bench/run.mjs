@@ -25,6 +25,17 @@ import { measureSizes } from "./lib/sizes.mjs";
 import { aggregate, writeReport } from "./lib/report.mjs";
 import { CHROME_ARGS, CHROMIUM, chromiumVersion, killChildren, launchChromium, run, screenshot, serve, startFaultServer } from "./lib/harness.mjs";
 
+/** Removes a temporary directory; Chromium's helper processes may still be
+ * writing to a profile for a moment after exit, so retry and never throw. */
+function removeDir(dir) {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  } catch (error) {
+    console.error(`bench: could not remove ${dir}: ${error.message}`);
+  }
+}
+
+
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH, "..");
 const PKG = join(ROOT, "pkg");
@@ -60,7 +71,7 @@ let exiting = false;
 const tempDirs = [];
 const cleanup = () => {
   killChildren();
-  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  for (const d of tempDirs.splice(0)) removeDir(d);
 };
 process.on("exit", cleanup);
 for (const s of ["SIGINT", "SIGTERM"]) {
@@ -237,7 +248,7 @@ async function main() {
   load.durationS = Math.round((Date.now() - started) / 1000);
   cleanup();
   srv.close();
-  rmSync(profile, { recursive: true, force: true });
+  removeDir(profile);
 
   const start = lines.find((l) => l.kind === "start");
   const results = lines.filter((l) => l.kind === "result");

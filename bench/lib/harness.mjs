@@ -6,6 +6,17 @@ import { createReadStream, existsSync, mkdtempSync, rmSync, statSync, writeFileS
 import { tmpdir } from "node:os";
 import { extname, join } from "node:path";
 
+/** Removes a temporary directory; Chromium's helper processes may still be
+ * writing to a profile for a moment after exit, so retry and never throw. */
+function removeDir(dir) {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  } catch (error) {
+    console.error(`bench: could not remove ${dir}: ${error.message}`);
+  }
+}
+
+
 export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 
 // Every process started here is a detached group leader: killed as a group.
@@ -103,7 +114,7 @@ export function screenshot(svgPath, pngPath, w, h) {
       `--window-size=${w},${h}`, `--screenshot=${pngPath}`, `file://${svgPath}`],
     { stdio: "ignore", timeout: 60_000 },
   );
-  rmSync(profile, { recursive: true, force: true });
+  removeDir(profile);
   return r.status === 0 && existsSync(pngPath);
 }
 

@@ -1172,3 +1172,27 @@ fn app_close_reports_whether_the_close_handshake_completed() {
         "gave up waiting: not clean"
     );
 }
+
+#[test]
+fn becoming_visible_while_waiting_to_reconnect_tries_at_once() {
+    let mut config = test_config();
+    config.reconnect.initial_delay_ms = 2_000;
+    let mut sim = open_sim(config);
+    sim.input(Input::Hidden);
+    sim.drop_connection();
+    sim.run_until_state(ConnectionState::Reconnecting, 100);
+    sim.input(Input::Visible);
+    assert_eq!(
+        sim.state(),
+        ConnectionState::Connecting,
+        "the attempt starts when the page is back"
+    );
+    assert!(sim.run_until_state(ConnectionState::Open, 100));
+
+    // A visibilitychange without a hidden phase first changes nothing.
+    let mut sim = open_sim(test_config());
+    sim.drop_connection();
+    sim.run_until_state(ConnectionState::Reconnecting, 100);
+    sim.input(Input::Visible);
+    assert_eq!(sim.state(), ConnectionState::Reconnecting);
+}

@@ -555,10 +555,17 @@ impl<P: Payload> Engine<P> {
             }
             Input::Hidden => self.hidden = true,
             Input::Visible => {
-                self.hidden = false;
-                if let Phase::Open { connection, .. } = self.phase {
-                    let action = self.heartbeat.on_visible(now);
-                    self.apply_heartbeat(now, connection, action);
+                let was_hidden = std::mem::replace(&mut self.hidden, false);
+                match self.phase {
+                    Phase::Open { connection, .. } => {
+                        let action = self.heartbeat.on_visible(now);
+                        self.apply_heartbeat(now, connection, action);
+                    }
+                    // A hidden tab's timers are throttled, so its backoff wait
+                    // may have stretched far past the delay: the user is back,
+                    // try now (as on `online`).
+                    Phase::Reconnecting { .. } if was_hidden => self.start_attempt(now),
+                    _ => {}
                 }
             }
         }

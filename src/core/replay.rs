@@ -39,11 +39,10 @@ impl<P: Payload> ReplayStore<P> {
     /// Remembers `value` for `key`. With `debounce_ms > 0`, at most one send
     /// per key per window goes out, carrying the latest value.
     pub fn set(&mut self, now: Millis, key: &str, value: P, debounce_ms: u64) -> ReplaySet {
-        let entry = match self.entries.iter_mut().position(|entry| entry.key == key) {
+        let index = match self.entries.iter().position(|entry| entry.key == key) {
             Some(index) => {
-                let entry = &mut self.entries[index];
-                entry.value = value;
-                entry
+                self.entries[index].value = value;
+                index
             }
             None => {
                 self.entries.push(ReplayEntry {
@@ -51,9 +50,10 @@ impl<P: Payload> ReplayStore<P> {
                     value,
                     due: None,
                 });
-                self.entries.last_mut().expect("just pushed")
+                self.entries.len() - 1
             }
         };
+        let entry = &mut self.entries[index];
         if debounce_ms == 0 {
             entry.due = None;
             return ReplaySet::SendNow;

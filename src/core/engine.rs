@@ -284,18 +284,10 @@ impl<P: Payload> Engine<P> {
         if let Phase::Closing { code, reason, .. } = &self.phase {
             // The app's close is still waiting for the server: let that socket go.
             let (code, reason) = (*code, reason.clone());
-            self.outputs.push_back(Output::CloseSocket {
-                code,
-                reason,
-                detach: true,
-            });
+            self.detach_socket(code, &reason);
         }
         if let Some((connection, opened_at)) = self.live_socket() {
-            self.outputs.push_back(Output::CloseSocket {
-                code: 1000,
-                reason: String::from("reconnect requested"),
-                detach: true,
-            });
+            self.detach_socket(1000, "reconnect requested");
             self.connection_ended(now, connection, opened_at);
             self.report_close(CloseReport {
                 code: 1000,
@@ -354,11 +346,7 @@ impl<P: Payload> Engine<P> {
                 ..
             } => {
                 if !awaiting_url {
-                    self.outputs.push_back(Output::CloseSocket {
-                        code,
-                        reason: reason.to_owned(),
-                        detach: true,
-                    });
+                    self.detach_socket(code, reason);
                 }
                 self.finish_app_close(
                     ConnectionState::Connecting,
@@ -492,20 +480,12 @@ impl<P: Payload> Engine<P> {
     /// and replay store are dropped, state `closed`. No timer is needed after.
     pub fn dispose(&mut self, now: Millis) {
         self.fail_all_requests(RequestFailure::Disposed);
-        if let Some((connection, opened_at)) = self.live_socket() {
-            self.outputs.push_back(Output::CloseSocket {
-                code: 1000,
-                reason: String::from("disposed"),
-                detach: true,
-            });
-            self.connection_ended(now, connection, opened_at);
+        let live = self.live_socket();
+        if live.is_some() || matches!(self.phase, Phase::Closing { .. }) {
+            self.detach_socket(1000, "disposed");
         }
-        if let Phase::Closing { .. } = self.phase {
-            self.outputs.push_back(Output::CloseSocket {
-                code: 1000,
-                reason: String::from("disposed"),
-                detach: true,
-            });
+        if let Some((connection, opened_at)) = live {
+            self.connection_ended(now, connection, opened_at);
         }
         self.queue.clear();
         self.replay.clear();
@@ -645,7 +625,7 @@ impl<P: Payload> Engine<P> {
             self.transmit(now, connection, item.payload);
             flushed += 1;
         }
-        for payload in self.requests.resend_on(connection, &[]) {
+        for payload in self.requests.resend_on(connection) {
             self.transmit(now, connection, payload);
         }
         self.emit_state_change(ConnectionState::Connecting);
@@ -792,11 +772,7 @@ impl<P: Payload> Engine<P> {
                 awaiting_url,
             } if now >= deadline => {
                 if !awaiting_url {
-                    self.outputs.push_back(Output::CloseSocket {
-                        code: TIMEOUT_CLOSE_CODE,
-                        reason: String::from("connect timeout"),
-                        detach: true,
-                    });
+                    self.detach_socket(TIMEOUT_CLOSE_CODE, "connect timeout");
                 }
                 self.url_token += 1;
                 let reason = format!(
@@ -829,11 +805,7 @@ impl<P: Payload> Engine<P> {
                 reason,
                 opened,
             } if now >= deadline => {
-                self.outputs.push_back(Output::CloseSocket {
-                    code,
-                    reason: reason.clone(),
-                    detach: true,
-                });
+                self.detach_socket(code, &reason);
                 self.finish_app_close(
                     ConnectionState::Closing,
                     connection,
@@ -866,11 +838,7 @@ impl<P: Payload> Engine<P> {
                     let reason = format!(
                         "heartbeat timeout: no pong or message within {waited_ms} ms of a ping"
                     );
-                    self.outputs.push_back(Output::CloseSocket {
-                        code: TIMEOUT_CLOSE_CODE,
-                        reason: String::from("heartbeat timeout"),
-                        detach: true,
-                    });
+                    self.detach_socket(TIMEOUT_CLOSE_CODE, "heartbeat timeout");
                     self.connection_failed(
                         now,
                         connection,
@@ -960,11 +928,7 @@ impl<P: Payload> Engine<P> {
         cause: CloseCause,
         why: &str,
     ) {
-        self.outputs.push_back(Output::CloseSocket {
-            code: 1000,
-            reason: why.to_owned(),
-            detach: true,
-        });
+        self.detach_socket(1000, why);
         self.connection_failed(now, connection, opened_at, ABNORMAL, why, false, cause);
     }
 
@@ -1145,6 +1109,16 @@ impl<P: Payload> Engine<P> {
             });
         }
         Ok(())
+    }
+
+    /// Closes the socket and lets it go at once: its listeners are removed and
+    /// no `Closed` input is expected for it.
+    fn detach_socket(&mut self, code: u16, reason: &str) {
+        self.outputs.push_back(Output::CloseSocket {
+            code,
+            reason: reason.to_owned(),
+            detach: true,
+        });
     }
 
     fn transmit(&mut self, now: Millis, connection: u32, payload: P) {

@@ -156,11 +156,12 @@ impl<P: Clone> Requests<P> {
         }
     }
 
-    /// Requests awaiting a resend (not in the queue), marking them sent on `connection`.
-    pub fn resend_on(&mut self, connection: u32, queued: &[u64]) -> Vec<P> {
+    /// Requests awaiting a resend, marking them sent on `connection`. Called
+    /// after the queue was flushed, so queued requests are already marked sent.
+    pub fn resend_on(&mut self, connection: u32) -> Vec<P> {
         self.pending
             .iter_mut()
-            .filter(|request| request.sent_on.is_none() && !queued.contains(&request.handle))
+            .filter(|request| request.sent_on.is_none())
             .map(|request| {
                 request.sent_on = Some(connection);
                 request.payload.clone()

@@ -230,17 +230,7 @@ impl Sim {
                         self.socket = None;
                     } else if let Some(socket) = &mut self.socket {
                         socket.closing = true;
-                        let connection = socket.connection;
-                        let at = self.now + self.latency_ms;
-                        self.schedule(
-                            at,
-                            NetEvent::Closed {
-                                connection,
-                                code,
-                                reason,
-                                clean: true,
-                            },
-                        );
+                        self.server_close(code, &reason);
                     }
                 }
                 Output::Deliver(frame) => self.delivered.push(frame),
@@ -281,50 +271,38 @@ impl Sim {
 
     /// The server sends a message to the current connection.
     pub fn server_send(&mut self, text: &str) {
-        if let Some(socket) = &self.socket {
-            let connection = socket.connection;
-            let at = self.now + self.latency_ms;
-            self.schedule(
-                at,
-                NetEvent::Message {
-                    connection,
-                    frame: Frame::Text(text.to_owned()),
-                },
-            );
-        }
+        let frame = Frame::Text(text.to_owned());
+        self.send_to_current(|connection| NetEvent::Message { connection, frame });
     }
 
     /// The server closes the current connection with a close frame.
     pub fn server_close(&mut self, code: u16, reason: &str) {
-        if let Some(socket) = &self.socket {
-            let connection = socket.connection;
-            let at = self.now + self.latency_ms;
-            self.schedule(
-                at,
-                NetEvent::Closed {
-                    connection,
-                    code,
-                    reason: reason.to_owned(),
-                    clean: true,
-                },
-            );
-        }
+        let reason = reason.to_owned();
+        self.send_to_current(|connection| NetEvent::Closed {
+            connection,
+            code,
+            reason,
+            clean: true,
+        });
     }
 
     /// The TCP connection drops with no close frame (browser reports 1006).
     pub fn drop_connection(&mut self) {
+        self.send_to_current(|connection| NetEvent::Closed {
+            connection,
+            code: 1006,
+            reason: String::new(),
+            clean: false,
+        });
+    }
+
+    /// Schedules `event` for the current connection one latency from now
+    /// (nothing if there is no socket).
+    fn send_to_current(&mut self, event: impl FnOnce(u32) -> NetEvent) {
         if let Some(socket) = &self.socket {
             let connection = socket.connection;
             let at = self.now + self.latency_ms;
-            self.schedule(
-                at,
-                NetEvent::Closed {
-                    connection,
-                    code: 1006,
-                    reason: String::new(),
-                    clean: false,
-                },
-            );
+            self.schedule(at, event(connection));
         }
     }
 

@@ -5,6 +5,7 @@ import { createServer } from "node:http";
 import { createReadStream, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { extname, join } from "node:path";
+import { CHROMIUM, CHROMIUM_ARGS } from "../../scripts/chromium.mjs";
 
 /** Removes a temporary directory; Chromium's helper processes may still be
  * writing to a profile for a moment after exit, so retry and never throw. */
@@ -17,7 +18,7 @@ function removeDir(dir) {
 }
 
 
-export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+export { CHROMIUM };
 
 // Every process started here is a detached group leader: killed as a group.
 export const children = [];
@@ -69,13 +70,7 @@ export function serve(dir, routes = {}) {
 // --- chromium -----------------------------------------------------------------
 export const CHROME_ARGS = [
   "--headless=new",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
+  ...CHROMIUM_ARGS,
   "--js-flags=--expose-gc",
   // performance.memory is bucketed unless this is set
   "--enable-precise-memory-info",

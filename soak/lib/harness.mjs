@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { CHROMIUM, CHROMIUM_ARGS } from "../../scripts/chromium.mjs";
 
 export const SOAK = fileURLToPath(new URL("..", import.meta.url));
 export const ROOT = path.dirname(SOAK.replace(/\/$/, ""));
@@ -94,22 +95,11 @@ export async function startStaticServer({ pkgDir = process.env.RWS_PKG_DIR ?? pa
   };
 }
 
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--headless",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const HEADLESS_ARGS = ["--headless", ...CHROMIUM_ARGS];
 
 /** Debian's Chromium, headless; never a downloaded browser. */
 export function launchBrowser() {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: HEADLESS_ARGS });
 }
 
 /**
@@ -122,7 +112,7 @@ export function launchBrowser() {
  */
 export async function launchBrowserForLifecycle() {
   const profile = mkdtempSync(path.join(os.tmpdir(), "rws-soak-chromium-"));
-  const child = spawn(CHROMIUM, [...CHROMIUM_ARGS, "--remote-debugging-port=0", `--user-data-dir=${profile}`, "about:blank"], {
+  const child = spawn(CHROMIUM, [...HEADLESS_ARGS, "--remote-debugging-port=0", `--user-data-dir=${profile}`, "about:blank"], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   const exited = new Promise((resolve) => child.once("exit", resolve));

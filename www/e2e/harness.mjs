@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { CHROMIUM, CHROMIUM_ARGS } from "../../scripts/chromium.mjs";
 
 export const WWW = fileURLToPath(new URL("..", import.meta.url));
 export const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
@@ -25,16 +26,6 @@ export const FAULT = (() => {
   return { wsPort, controlPort, control: `http://127.0.0.1:${controlPort}` };
 })();
 
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--headless",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 
 /** A TCP port nobody listens on right now. */
 export function freePort() {
@@ -152,9 +143,9 @@ export async function startVite(mode) {
 /** Debian's Chromium, headless; never a downloaded browser. */
 export function launchBrowser() {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: ["--headless", ...CHROMIUM_ARGS],
   });
 }
 

@@ -107,61 +107,39 @@ function resilient(inspectorOn) {
   };
 }
 
-// --- reconnecting-websocket 4.x
-const rws = {
-  id: "reconnecting-websocket",
-  label: "reconnecting-websocket",
-  heartbeat: false,
-  reconnectNote: "minReconnectionDelay = maxReconnectionDelay = D, growFactor 1",
-  open(url, h) {
-    const d = h.reconnectDelayMs ?? 100;
-    const s = new ReconnectingWebSocket(url, [], {
-      minReconnectionDelay: d,
-      maxReconnectionDelay: d,
-      reconnectionDelayGrowFactor: 1,
-      connectionTimeout: 4000,
-    });
-    if (h.onopen) s.onopen = h.onopen;
-    if (h.onmessage) s.onmessage = h.onmessage;
-    if (h.onclose) s.onclose = h.onclose;
-    return {
-      send: (x) => s.send(x),
-      sendAll(msgs) {
-        for (let i = 0; i < msgs.length; i++) s.send(msgs[i]);
-      },
-      close: () => s.close(),
-      dispose: noop,
-    };
-  },
-};
+// --- reconnecting-websocket 4.x and partysocket (a fork of it, exported as
+// WebSocket): same options, same adapter.
+function reconnectingWebSocketClient(id, Socket) {
+  return {
+    id,
+    label: id,
+    heartbeat: false,
+    reconnectNote: "minReconnectionDelay = maxReconnectionDelay = D, growFactor 1",
+    open(url, h) {
+      const d = h.reconnectDelayMs ?? 100;
+      const s = new Socket(url, [], {
+        minReconnectionDelay: d,
+        maxReconnectionDelay: d,
+        reconnectionDelayGrowFactor: 1,
+        connectionTimeout: 4000,
+      });
+      if (h.onopen) s.onopen = h.onopen;
+      if (h.onmessage) s.onmessage = h.onmessage;
+      if (h.onclose) s.onclose = h.onclose;
+      return {
+        send: (x) => s.send(x),
+        sendAll(msgs) {
+          for (let i = 0; i < msgs.length; i++) s.send(msgs[i]);
+        },
+        close: () => s.close(),
+        dispose: noop,
+      };
+    },
+  };
+}
 
-// --- partysocket (its ReconnectingWebSocket, exported as WebSocket)
-const party = {
-  id: "partysocket",
-  label: "partysocket",
-  heartbeat: false,
-  reconnectNote: "minReconnectionDelay = maxReconnectionDelay = D, growFactor 1",
-  open(url, h) {
-    const d = h.reconnectDelayMs ?? 100;
-    const s = new PartySocketWS(url, [], {
-      minReconnectionDelay: d,
-      maxReconnectionDelay: d,
-      reconnectionDelayGrowFactor: 1,
-      connectionTimeout: 4000,
-    });
-    if (h.onopen) s.onopen = h.onopen;
-    if (h.onmessage) s.onmessage = h.onmessage;
-    if (h.onclose) s.onclose = h.onclose;
-    return {
-      send: (x) => s.send(x),
-      sendAll(msgs) {
-        for (let i = 0; i < msgs.length; i++) s.send(msgs[i]);
-      },
-      close: () => s.close(),
-      dispose: noop,
-    };
-  },
-};
+const rws = reconnectingWebSocketClient("reconnecting-websocket", ReconnectingWebSocket);
+const party = reconnectingWebSocketClient("partysocket", PartySocketWS);
 
 // --- websocket-ts 2.x (builder; listeners get (ws, event))
 const wsts = {

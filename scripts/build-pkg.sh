@@ -19,6 +19,10 @@ for key, var, default in (("target", "T", "bundler"), ("out-dir", "D", "pkg"),
                           ("out-name", "N", "resilient_ws"), ("scope", "S", "")):
     print(f"PKG_{var}={shlex.quote(str(pkg.get(key, default)))}")
 print(f"PKG_PROFILE={shlex.quote(profile)}")
+features = pkg.get("features", [])
+if not isinstance(features, list) or not all(isinstance(f, str) for f in features):
+    raise SystemExit("wasm-pack.toml: features must be a list of cargo feature names")
+print(f"PKG_FEATURES={shlex.quote(','.join(features))}")
 PY
 )"
 
@@ -37,6 +41,7 @@ rm -rf "${PKG_D:?}"   # no stale files from an earlier target or removed extras
 
 args=(build --mode no-install "--$PKG_PROFILE" --target "$PKG_T" --out-dir "$PKG_D" --out-name "$PKG_N")
 [ -n "$PKG_S" ] && args+=(--scope "$PKG_S")
+[ -n "$PKG_FEATURES" ] && args+=(-- --features "$PKG_FEATURES")
 rws_say "build-pkg: wasm-pack ${args[*]}"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

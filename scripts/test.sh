@@ -66,6 +66,7 @@ phase "cargo fmt --check" cargo fmt --all --check
 phase "clippy (native)" cargo clippy --all-targets -- -D warnings
 phase "clippy (fault-server)" cargo clippy -p fault-server --all-targets -- -D warnings
 phase "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+phase "clippy (wasm32, package build)" cargo clippy --target wasm32-unknown-unknown --lib --features standalone -- -D warnings
 phase "cargo test (core + simulation)" cargo test
 phase "cargo test (fault-server)" cargo test -p fault-server
 phase "core purity" core_purity

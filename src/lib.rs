@@ -7,8 +7,20 @@
 //! - `web` (wasm32 only): the browser driver that owns the `WebSocket`, its
 //!   listeners and one timer, and feeds browser events into the core;
 //! - `js` (wasm32 only): the `#[wasm_bindgen]` facade exported to JavaScript.
+#![no_std]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+
+extern crate alloc;
+// The code uses only `core` and `alloc`; std is linked (for its allocator and
+// panic handler) except in the standalone wasm build, see src/runtime.rs.
+#[cfg(not(all(target_arch = "wasm32", feature = "standalone")))]
+extern crate std;
+
+mod prelude;
+
+#[cfg(all(target_arch = "wasm32", feature = "standalone"))]
+mod runtime;
 
 pub mod core;
 

@@ -29,8 +29,17 @@ impl Backoff {
     /// The cap for retry number `attempt` (0 for the first retry):
     /// `min(maxDelay, initialDelay * multiplier^attempt)`.
     pub fn cap(&self, attempt: u32) -> u64 {
-        let grown = self.initial_delay_ms as f64 * self.multiplier.powi(attempt.min(1_000) as i32);
-        if grown.is_finite() && grown < self.max_delay_ms as f64 {
+        // Multiplied step by step (`f64::powi` is std only), stopping once
+        // the cap is reached: `multiplier` is at least 1, so it only grows.
+        let max = self.max_delay_ms as f64;
+        let mut grown = self.initial_delay_ms as f64;
+        for _ in 0..attempt {
+            if grown >= max {
+                break;
+            }
+            grown *= self.multiplier;
+        }
+        if grown < max {
             grown as u64
         } else {
             self.max_delay_ms
@@ -61,6 +70,8 @@ impl Backoff {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2024::*;
+    use std::vec;
 
     fn config(jitter: Jitter) -> ReconnectConfig {
         ReconnectConfig {
@@ -98,7 +109,7 @@ mod tests {
     #[test]
     fn full_jitter_spreads_delays() {
         let mut backoff = Backoff::new(&config(Jitter::Full), 3);
-        let delays: std::collections::BTreeSet<u64> = (0..50).map(|_| backoff.delay(6)).collect();
+        let delays: alloc::collections::BTreeSet<u64> = (0..50).map(|_| backoff.delay(6)).collect();
         assert!(
             delays.len() > 40,
             "full jitter should rarely repeat: {delays:?}"

@@ -3,6 +3,8 @@
 //! Defaults follow RFC 6455, the IANA registry and the application convention
 //! of 4000-4004 in DESIGN.md; an app overrides actions with [`ClosePolicy`].
 
+use crate::prelude::*;
+
 use serde::{Deserialize, Serialize};
 
 /// A WebSocket close code, any u16.
@@ -320,6 +322,8 @@ impl ClosePolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2024::*;
+    use std::vec;
 
     #[test]
     fn every_u16_has_a_name_and_a_hint() {

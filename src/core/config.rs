@@ -1,6 +1,8 @@
 //! Every option, with its default, and validation that names the option and
 //! what it allows. Field names are camelCase in JS (`reconnect.initialDelayMs`).
 
+use crate::prelude::*;
+
 use serde::Deserialize;
 
 use super::close_code::{CloseAction, ClosePolicy};
@@ -294,7 +296,10 @@ fn approx(value: f64) -> String {
     if value.is_infinite() {
         return String::from(if value > 0.0 { "Infinity" } else { "-Infinity" });
     }
-    let thousandths = (value * 1000.0).round() as i64;
+    // Rounds half away from zero, as `f64::round` (std only) does: `as`
+    // truncates toward zero.
+    let scaled = value * 1000.0;
+    let thousandths = (scaled + if scaled < 0.0 { -0.5 } else { 0.5 }) as i64;
     let sign = if thousandths < 0 { "-" } else { "" };
     let (whole, fraction) = (
         thousandths.unsigned_abs() / 1000,
@@ -435,6 +440,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2024::*;
 
     #[test]
     fn defaults_are_valid() {

@@ -5,7 +5,9 @@
 //! then drain [`Engine::poll_output`] until `None` and arm one timer for
 //! [`Engine::poll_timeout`]. The engine never reads a clock or does I/O.
 
-use std::collections::VecDeque;
+use crate::prelude::*;
+
+use alloc::collections::VecDeque;
 
 use super::backoff::Backoff;
 use super::close_code::{CloseAction, CloseCode, ClosePolicy};
@@ -319,7 +321,7 @@ impl<P: Payload> Engine<P> {
         if !matches!(self.phase, Phase::Closing { .. } | Phase::Closed) {
             self.fail_all_requests(RequestFailure::Closed);
         }
-        match std::mem::replace(&mut self.phase, Phase::Closed) {
+        match core::mem::replace(&mut self.phase, Phase::Closed) {
             Phase::Open {
                 connection,
                 opened_at,
@@ -535,7 +537,7 @@ impl<P: Payload> Engine<P> {
             }
             Input::Hidden => self.hidden = true,
             Input::Visible => {
-                let was_hidden = std::mem::replace(&mut self.hidden, false);
+                let was_hidden = core::mem::replace(&mut self.hidden, false);
                 match self.phase {
                     Phase::Open { connection, .. } => {
                         let action = self.heartbeat.on_visible(now);

@@ -1,7 +1,9 @@
 //! Errors the core returns: bad options and bad calls, each naming what was
 //! wrong and what is allowed.
 
-use std::fmt;
+use crate::prelude::*;
+
+use core::fmt;
 
 /// An option had a value outside what is allowed. A caller's mistake.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,7 +37,7 @@ impl fmt::Display for ConfigError {
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl core::error::Error for ConfigError {}
 
 /// Why a message was not accepted by `send` (or `request`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,7 +95,7 @@ impl fmt::Display for SendError {
     }
 }
 
-impl std::error::Error for SendError {}
+impl core::error::Error for SendError {}
 
 /// `close(code, reason)` was called with values browsers refuse. A caller's mistake.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,4 +120,4 @@ impl fmt::Display for CloseError {
     }
 }
 
-impl std::error::Error for CloseError {}
+impl core::error::Error for CloseError {}

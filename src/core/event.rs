@@ -1,5 +1,7 @@
 //! Events the engine emits for the app.
 
+use crate::prelude::*;
+
 use serde::Serialize;
 
 use super::close_code::CloseInterpretation;

@@ -2,6 +2,8 @@
 //! again (a heartbeat the server rejects, an auth check after open, a second
 //! client kicking this one out).
 
+use crate::prelude::*;
+
 /// Counts short-lived connections in a row.
 #[derive(Clone, Debug)]
 pub struct FlappingDetector {
@@ -72,6 +74,7 @@ pub fn likely_causes(last_code: u16, pinged_before_close: bool, received_any: bo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2024::*;
 
     #[test]
     fn reports_after_threshold_short_connections_in_a_row() {

@@ -149,6 +149,7 @@ impl Heartbeat {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2024::*;
 
     fn heartbeat() -> Heartbeat {
         Heartbeat::new(&HeartbeatConfig {

@@ -7,8 +7,10 @@
 //! recorded without the payload (metadata only, `payload: None`), so one huge
 //! message neither breaks the byte cap nor wipes out the history.
 
-use std::borrow::Cow;
-use std::collections::VecDeque;
+use crate::prelude::*;
+
+use alloc::borrow::Cow;
+use alloc::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
@@ -353,6 +355,8 @@ fn preview<P>(record: &InspectorRecord<P>, text: Option<&str>, redactor: &Redact
 mod tests {
     use super::*;
     use crate::core::payload::Frame;
+    use std::prelude::rust_2024::*;
+    use std::{format, vec};
 
     fn text(value: &str) -> Frame {
         Frame::Text(value.to_owned())

@@ -1,5 +1,7 @@
 //! What the driver feeds in and what it must carry out.
 
+use crate::prelude::*;
+
 /// A browser-side event fed to [`super::Engine::handle`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum Input<P> {

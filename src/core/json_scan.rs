@@ -8,7 +8,9 @@
 //! [`MAX_DEPTH`] is treated as malformed (no recursion, so no stack overflow).
 //! When a key appears twice, the last member wins, as with `JSON.parse`.
 
-use std::borrow::Cow;
+use crate::prelude::*;
+
+use alloc::borrow::Cow;
 
 /// Deepest nesting of objects and arrays the scanner accepts within one
 /// value (e.g. a member's value); deeper input is treated as malformed.
@@ -441,6 +443,8 @@ impl Iterator for Unescaped<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::format;
+    use std::prelude::rust_2024::*;
 
     const DOCUMENTS: &[&str] = &[
         r#"{"type":"pong","id":7}"#,

@@ -4,7 +4,9 @@
 //! message passes through the core without being copied into WASM memory;
 //! its text is read only when a feature needs the content.
 
-use std::borrow::Cow;
+use crate::prelude::*;
+
+use alloc::borrow::Cow;
 
 /// A message payload as the core handles it.
 pub trait Payload: Clone {

@@ -1,7 +1,9 @@
 //! The outbound queue: messages the app sent while the socket was not open,
 //! bounded by count and bytes, flushed in order after reconnect.
 
-use std::collections::VecDeque;
+use crate::prelude::*;
+
+use alloc::collections::VecDeque;
 
 use super::config::{Overflow, QueueConfig};
 use super::error::SendError;
@@ -132,6 +134,7 @@ impl<P: Payload> OutboundQueue<P> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2024::*;
 
     fn queue(max_messages: usize, max_bytes: usize, overflow: Overflow) -> OutboundQueue<String> {
         OutboundQueue::new(&QueueConfig {

@@ -3,7 +3,9 @@
 //! Values are replaced in place and everything else is left byte-identical,
 //! so a redacted message still reads (and parses) like the original.
 
-use std::borrow::Cow;
+use crate::prelude::*;
+
+use alloc::borrow::Cow;
 
 use super::json_scan;
 
@@ -388,6 +390,8 @@ fn after_auth_scheme(bytes: &[u8], i: usize, in_json: bool) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2024::*;
+    use std::vec;
 
     fn redact(text: &str) -> String {
         Redactor::default().redact_text(text).into_owned()

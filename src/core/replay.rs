@@ -2,6 +2,8 @@
 //! subscriptions) sent when set and sent again after every reconnect, in the
 //! order keys were first set.
 
+use crate::prelude::*;
+
 use super::payload::Payload;
 use super::time::Millis;
 
@@ -126,6 +128,8 @@ impl<P: Payload> ReplayStore<P> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2024::*;
+    use std::{format, vec};
 
     #[test]
     fn replays_latest_values_in_first_set_order() {

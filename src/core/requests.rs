@@ -1,5 +1,7 @@
 //! Requests by id: pending requests, their deadlines, and reply latencies.
 
+use crate::prelude::*;
+
 use super::time::Millis;
 
 /// A request waiting for its reply.
@@ -131,7 +133,7 @@ impl<P: Clone> Requests<P> {
 
     /// Takes the requests whose deadline has passed.
     pub fn take_expired(&mut self, now: Millis) -> Vec<PendingRequest<P>> {
-        let (expired, kept) = std::mem::take(&mut self.pending)
+        let (expired, kept) = core::mem::take(&mut self.pending)
             .into_iter()
             .partition(|r| r.deadline <= now);
         self.pending = kept;
@@ -140,7 +142,7 @@ impl<P: Clone> Requests<P> {
 
     /// Takes the requests that went out on `connection` (it dropped).
     pub fn take_sent_on(&mut self, connection: u32) -> Vec<PendingRequest<P>> {
-        let (lost, kept) = std::mem::take(&mut self.pending)
+        let (lost, kept) = core::mem::take(&mut self.pending)
             .into_iter()
             .partition(|r| r.sent_on == Some(connection));
         self.pending = kept;
@@ -178,13 +180,14 @@ impl<P: Clone> Requests<P> {
 
     /// Takes every request (close or dispose).
     pub fn take_all(&mut self) -> Vec<PendingRequest<P>> {
-        std::mem::take(&mut self.pending)
+        core::mem::take(&mut self.pending)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2024::*;
 
     #[test]
     fn percentiles_use_nearest_rank() {

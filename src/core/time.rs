@@ -1,6 +1,6 @@
 //! Time as the core sees it: milliseconds on the driver's monotonic clock.
 
-use std::ops::{Add, Sub};
+use core::ops::{Add, Sub};
 
 /// A point in time in milliseconds, read by the driver (e.g. from
 /// `performance.now()`) and passed in; the core never reads a clock itself.

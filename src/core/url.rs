@@ -1,5 +1,7 @@
 //! URL checks done before any connection.
 
+use crate::prelude::*;
+
 use super::error::ConfigError;
 
 /// Checks that `url` is a `ws:`/`wss:` URL, and with `require_secure` that it
@@ -81,6 +83,7 @@ fn is_loopback_ipv4(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2024::*;
 
     #[test]
     fn accepts_ws_and_wss_only() {

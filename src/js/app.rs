@@ -1,7 +1,9 @@
 //! The app side of a socket: its listeners, and the Promises of pending
 //! requests. Receives what the driver hands out and converts it for JS.
 
-use std::cell::RefCell;
+use crate::prelude::*;
+
+use core::cell::RefCell;
 
 use js_sys::Function;
 use wasm_bindgen::JsValue;

@@ -1,5 +1,8 @@
 //! `describeCloseCode(code, { opened })`.
 
+use super::number::whole_number;
+use crate::prelude::*;
+
 use wasm_bindgen::prelude::*;
 
 use super::app::error;
@@ -16,12 +19,12 @@ pub fn describe_close_code(
     code: f64,
     #[wasm_bindgen(unchecked_optional_param_type = "DescribeCloseCodeOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    if code.fract() != 0.0 || !(0.0..=65535.0).contains(&code) {
+    let Some(code) = whole_number(code, 65535.0) else {
         return Err(error(&format!(
             "describeCloseCode: code must be an integer from 0 to 65535, got {}",
             describe(&JsValue::from_f64(code))
         )));
-    }
+    };
     let code = code as u16;
     let values = call_options(&options, "describeCloseCode", &["opened"]).map_err(|m| error(&m))?;
     let opened = match &values[0] {

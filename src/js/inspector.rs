@@ -1,7 +1,10 @@
 //! `socket.inspector`: the last messages in and out, parsed and redacted on
 //! demand.
 
-use std::rc::Rc;
+use super::number::whole_number;
+use crate::prelude::*;
+
+use alloc::rc::Rc;
 
 use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
@@ -145,15 +148,20 @@ fn parse_filter(value: &JsValue, call: &str) -> Result<InspectorFilter, String> 
         }
     }
     if !limit.is_undefined() {
-        filter.limit = Some(match limit.as_f64() {
-            Some(n) if n.fract() == 0.0 && n >= 0.0 && n <= u32::MAX as f64 => n as usize,
-            _ => {
-                return Err(format!(
-                    "{call}: limit must be a non-negative integer, got {}",
-                    describe(limit)
-                ));
-            }
-        });
+        filter.limit = Some(
+            match limit
+                .as_f64()
+                .and_then(|n| whole_number(n, u32::MAX as f64))
+            {
+                Some(n) => n as usize,
+                None => {
+                    return Err(format!(
+                        "{call}: limit must be a non-negative integer, got {}",
+                        describe(limit)
+                    ));
+                }
+            },
+        );
     }
     Ok(filter)
 }

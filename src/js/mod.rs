@@ -5,6 +5,7 @@ mod app;
 mod close_code;
 mod events;
 mod inspector;
+mod number;
 mod object;
 mod options;
 mod socket;

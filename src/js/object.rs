@@ -1,6 +1,8 @@
 //! Plain JS objects for events and records, built field by field (smaller
 //! than a generic serializer, and numbers stay numbers, not BigInts).
 
+use crate::prelude::*;
+
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;
 

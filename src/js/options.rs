@@ -7,6 +7,10 @@
 //! Read field by field rather than through serde: a generic deserializer
 //! for these structs costs several times the WASM size of these lines.
 
+use super::number::whole_number;
+use crate::prelude::*;
+use alloc::vec;
+
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::BinaryType;
@@ -391,11 +395,9 @@ impl Level {
     /// A non-negative integer up to `max`.
     #[inline(never)]
     fn integer(&self, value: &JsValue, key: &str, max: f64) -> Result<u64, String> {
-        match value.as_f64() {
-            Some(number) if number.fract() == 0.0 && (0.0..=max).contains(&number) => {
-                Ok(number as u64)
-            }
-            _ => Err(self.error(key, &format!("an integer from 0 to {}", max as u64), value)),
+        match value.as_f64().and_then(|number| whole_number(number, max)) {
+            Some(number) => Ok(number),
+            None => Err(self.error(key, &format!("an integer from 0 to {}", max as u64), value)),
         }
     }
 
@@ -494,10 +496,8 @@ pub fn millis(value: &JsValue, call: &str, option: &str, min: u64) -> Result<Opt
     if value.is_undefined() {
         return Ok(None);
     }
-    match value.as_f64() {
-        Some(ms) if ms.fract() == 0.0 && ms >= min as f64 && ms <= 86_400_000.0 => {
-            Ok(Some(ms as u64))
-        }
+    match value.as_f64().and_then(|ms| whole_number(ms, 86_400_000.0)) {
+        Some(ms) if ms >= min => Ok(Some(ms)),
         _ => Err(format!(
             "{call}: {option} must be an integer number of milliseconds from {min} to 86400000, got {}",
             describe(value)

@@ -1,7 +1,10 @@
 //! `ResilientSocket`: the exported class, a drop-in for `WebSocket` that
 //! reconnects, explains closes, and restores state.
 
-use std::rc::Rc;
+use super::number::whole_number;
+use crate::prelude::*;
+
+use alloc::rc::Rc;
 
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
@@ -275,10 +278,10 @@ impl ResilientSocket {
     /// `reason` at most 123 bytes of UTF-8. Throws on other values, as
     /// browsers do.
     pub fn close(&self, code: Option<f64>, reason: Option<String>) -> Result<(), JsValue> {
-        let code = match code {
+        let code = match code.map(|code| (code, whole_number(code, 65535.0))) {
             None => 1000,
-            Some(code) if code.fract() == 0.0 && (0.0..=65535.0).contains(&code) => code as u16,
-            Some(code) => {
+            Some((_, Some(code))) => code as u16,
+            Some((code, None)) => {
                 return Err(error(&format!(
                     "close: invalid code {}; allowed: 1000 or 3000-4999",
                     describe(&JsValue::from_f64(code))

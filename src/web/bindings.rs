@@ -1,6 +1,8 @@
 //! The few JS functions the driver calls that `js_sys`/`web_sys` do not bind
 //! the way the hot path needs (a `JsValue` in, no copy, exceptions caught).
 
+use crate::prelude::*;
+
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use web_sys::WebSocket;

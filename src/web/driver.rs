@@ -4,9 +4,11 @@
 //! outputs, queues the app-facing ones, releases the borrow, and only then
 //! runs app code. So a listener can call `send()` or `close()` (re-entrancy).
 
-use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
-use std::rc::{Rc, Weak};
+use crate::prelude::*;
+
+use alloc::collections::VecDeque;
+use alloc::rc::{Rc, Weak};
+use core::cell::{Cell, RefCell};
 
 use js_sys::Function;
 use wasm_bindgen::JsValue;

@@ -2,6 +2,8 @@
 //! `visibilitychange` on the document (when there is one). The listeners are
 //! removed when the [`Environment`] is dropped.
 
+use crate::prelude::*;
+
 use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, EventTarget, VisibilityState};

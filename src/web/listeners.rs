@@ -3,8 +3,10 @@
 //! handler property keeps the place where it was first set, as in the DOM).
 //! A listener that throws is reported and does not stop the others.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use crate::prelude::*;
+
+use alloc::rc::Rc;
+use core::cell::RefCell;
 
 use js_sys::Function;
 use wasm_bindgen::JsValue;

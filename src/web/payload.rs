@@ -1,7 +1,7 @@
 //! [`JsPayload`]: the core's [`Payload`] over the JS value itself, so a
 //! message crosses the SDK without being copied into WASM memory.
 
-use std::borrow::Cow;
+use alloc::borrow::Cow;
 
 use js_sys::ArrayBuffer;
 use wasm_bindgen::{JsCast, JsValue};

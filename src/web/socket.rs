@@ -3,6 +3,8 @@
 //! browser never calls a dropped closure; a socket still connecting or open
 //! is closed.
 
+use crate::prelude::*;
+
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};

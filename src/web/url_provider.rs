@@ -1,6 +1,8 @@
 //! The app's URL provider: a function returning the URL to connect to, or a
 //! Promise of it, called before each attempt so tokens can be refreshed.
 
+use crate::prelude::*;
+
 use js_sys::{Function, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -53,6 +55,7 @@ fn is_thenable(value: &JsValue) -> bool {
 
 /// The global `URL` class, bound here to avoid a web-sys feature for one getter.
 mod web_sys_url {
+    use alloc::string::String;
     use wasm_bindgen::prelude::*;
 
     #[wasm_bindgen]

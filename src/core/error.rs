@@ -5,6 +5,8 @@ use crate::prelude::*;
 
 use core::fmt;
 
+use super::text::{concat, decimal};
+
 /// An option had a value outside what is allowed. A caller's mistake.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError {
@@ -27,13 +29,23 @@ impl ConfigError {
     }
 }
 
+impl ConfigError {
+    /// The message the JS facade throws (built without `core::fmt`).
+    pub fn message(&self) -> String {
+        concat(&[
+            "invalid option `",
+            &self.option,
+            "`: expected ",
+            &self.allowed,
+            ", got ",
+            &self.got,
+        ])
+    }
+}
+
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "invalid option `{}`: expected {}, got {}",
-            self.option, self.allowed, self.got
-        )
+        f.write_str(&self.message())
     }
 }
 
@@ -66,32 +78,43 @@ pub enum SendError {
     NotJsonObject,
 }
 
-impl fmt::Display for SendError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl SendError {
+    /// The message the JS facade throws (built without `core::fmt`).
+    pub fn message(&self) -> String {
         match self {
             SendError::QueueFull {
                 queued,
                 max_messages,
                 max_bytes,
-            } => write!(
-                f,
-                "send: the socket is not open and the queue is full ({queued} messages; limits queue.maxMessages = {max_messages}, queue.maxBytes = {max_bytes}); raise the limits or set queue.overflow to \"dropOldest\""
+            } => concat(&[
+                "send: the socket is not open and the queue is full (",
+                &decimal(*queued as u64),
+                " messages; limits queue.maxMessages = ",
+                &decimal(*max_messages as u64),
+                ", queue.maxBytes = ",
+                &decimal(*max_bytes as u64),
+                "); raise the limits or set queue.overflow to \"dropOldest\"",
+            ]),
+            SendError::TooLarge { size, max } => concat(&[
+                "send: message of ",
+                &decimal(*size as u64),
+                " bytes is larger than maxMessageBytes (",
+                &decimal(*max as u64),
+                ")",
+            ]),
+            SendError::Closed => String::from(
+                "send: the socket is closed (state \"closed\"); call connect() or reconnect() first",
             ),
-            SendError::TooLarge { size, max } => write!(
-                f,
-                "send: message of {size} bytes is larger than maxMessageBytes ({max})"
+            SendError::NotJsonObject => String::from(
+                "request: the message must be a JSON object (an object or its JSON text)",
             ),
-            SendError::Closed => write!(
-                f,
-                "send: the socket is closed (state \"closed\"); call connect() or reconnect() first"
-            ),
-            SendError::NotJsonObject => {
-                write!(
-                    f,
-                    "request: the message must be a JSON object (an object or its JSON text)"
-                )
-            }
         }
+    }
+}
+
+impl fmt::Display for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
     }
 }
 
@@ -106,17 +129,27 @@ pub enum CloseError {
     ReasonTooLong(usize),
 }
 
+impl CloseError {
+    /// The message the JS facade throws (built without `core::fmt`).
+    pub fn message(&self) -> String {
+        match self {
+            CloseError::InvalidCode(code) => concat(&[
+                "close: invalid code ",
+                &decimal(u64::from(*code)),
+                "; allowed: 1000 or 3000-4999",
+            ]),
+            CloseError::ReasonTooLong(len) => concat(&[
+                "close: reason is ",
+                &decimal(*len as u64),
+                " bytes of UTF-8; allowed: at most 123",
+            ]),
+        }
+    }
+}
+
 impl fmt::Display for CloseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CloseError::InvalidCode(code) => {
-                write!(f, "close: invalid code {code}; allowed: 1000 or 3000-4999")
-            }
-            CloseError::ReasonTooLong(len) => write!(
-                f,
-                "close: reason is {len} bytes of UTF-8; allowed: at most 123"
-            ),
-        }
+        f.write_str(&self.message())
     }
 }
 

@@ -23,6 +23,7 @@ mod requests;
 mod rng;
 mod state;
 mod stats;
+pub mod text;
 mod time;
 mod url;
 

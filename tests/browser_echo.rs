@@ -6,7 +6,7 @@
 
 mod browser_support;
 
-use browser_support::{Events, field, json, url};
+use browser_support::{Events, field, json, text, url};
 use js_sys::{Function, Reflect};
 use resilient_ws::{ResilientSocket, describe_close_code};
 use wasm_bindgen::JsCast;
@@ -272,6 +272,38 @@ async fn an_async_url_provider_is_asked_before_each_attempt() {
     socket.reconnect();
     opens.next().await;
     assert_eq!(asked.get(), 2, "asked again for the new attempt");
+    socket.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn a_rejected_url_provider_promise_is_reported_and_the_next_attempt_asks_again() {
+    let asked = std::rc::Rc::new(std::cell::Cell::new(0));
+    let counter = asked.clone();
+    let provider = Closure::<dyn FnMut() -> JsValue>::new(move || {
+        counter.set(counter.get() + 1);
+        if counter.get() == 1 {
+            js_sys::Promise::reject(&js_sys::Error::new("token service down").into()).into()
+        } else {
+            js_sys::Promise::resolve(&JsValue::from(url("provided-after-reject", ""))).into()
+        }
+    });
+    let options = json(r#"{"reconnect":{"initialDelayMs":10,"maxDelayMs":10}}"#);
+    Reflect::set(&options, &"urlProvider".into(), provider.as_ref()).unwrap();
+    let socket = ResilientSocket::new(url("placeholder", ""), options).unwrap();
+    let mut errors = Events::listen(&socket, "error");
+    let mut opens = Events::listen(&socket, "open");
+    let error = errors.next().await;
+    assert_eq!(
+        text(&error, "message"),
+        "urlProvider failed: token service down"
+    );
+    opens.next().await;
+    assert_eq!(asked.get(), 2, "asked again after the rejection");
+    assert!(
+        socket.url().contains("/ws/provided-after-reject"),
+        "{}",
+        socket.url()
+    );
     socket.dispose();
 }
 

@@ -390,8 +390,7 @@ impl Inner {
             }
             UrlAnswer::Pending(promise) => {
                 let link = Link(self.weak.clone());
-                wasm_bindgen_futures::spawn_local(async move {
-                    let url = url_provider::settle(promise).await;
+                url_provider::when_settled(&promise, move |url| {
                     link.with(|inner| inner.input(Input::UrlResolved { token, url }));
                 });
             }

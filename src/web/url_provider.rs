@@ -3,9 +3,12 @@
 
 use crate::prelude::*;
 
+use alloc::rc::Rc;
+use core::cell::RefCell;
+
 use js_sys::{Function, Promise};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 use super::bindings::{call_without, error_message};
 
@@ -26,11 +29,47 @@ pub fn call(provider: &Function) -> UrlAnswer {
     }
 }
 
-/// Waits for a pending answer.
-pub async fn settle(promise: Promise) -> Result<String, String> {
-    match JsFuture::from(promise).await {
-        Ok(value) => url_from(&value),
-        Err(error) => Err(error_message(&error)),
+/// The two callbacks handed to `promise.then`.
+type Callbacks = (Closure<dyn FnMut(JsValue)>, Closure<dyn FnMut(JsValue)>);
+
+/// A pending answer: what to call when it settles, and the callbacks.
+struct Waiting<F> {
+    done: F,
+    _callbacks: Callbacks,
+}
+
+/// Calls `done` with the URL (or why there is none) when `promise` settles.
+///
+/// The callbacks keep themselves alive until then, as an awaited future
+/// would, and the first call frees both (a Promise settles once; dropping
+/// the running callback is deferred until it returns). A Promise that never
+/// settles keeps them and `done` alive; the driver passes a weak link, so it
+/// is not kept with them.
+pub fn when_settled(promise: &Promise, done: impl FnOnce(Result<String, String>) + 'static) {
+    let waiting = Rc::new(RefCell::new(None));
+    let on_value: Closure<dyn FnMut(JsValue)> = Closure::once({
+        let waiting = Rc::clone(&waiting);
+        move |value: JsValue| finish(&waiting, url_from(&value))
+    });
+    let on_error: Closure<dyn FnMut(JsValue)> = Closure::once({
+        let waiting = Rc::clone(&waiting);
+        move |error: JsValue| finish(&waiting, Err(error_message(&error)))
+    });
+    // The derived Promise settles when a callback returns; neither throws.
+    let _ = promise.then2(&on_value, &on_error);
+    *waiting.borrow_mut() = Some(Waiting {
+        done,
+        _callbacks: (on_value, on_error),
+    });
+}
+
+fn finish<F: FnOnce(Result<String, String>)>(
+    waiting: &RefCell<Option<Waiting<F>>>,
+    url: Result<String, String>,
+) {
+    let taken = waiting.borrow_mut().take();
+    if let Some(Waiting { done, _callbacks }) = taken {
+        done(url);
     }
 }
 

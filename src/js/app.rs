@@ -9,6 +9,7 @@ use js_sys::Function;
 use wasm_bindgen::JsValue;
 
 use super::events::{event_object, event_type};
+use crate::core::text::{concat, decimal};
 use crate::core::{Event, Payload, RequestFailure};
 use crate::web::{self, EventType, JsPayload, Listeners, call_with, json_parse};
 
@@ -90,7 +91,11 @@ pub fn request_error(reason: RequestFailure, timeout_ms: u64) -> JsValue {
     let (word, message) = match reason {
         RequestFailure::Timeout => (
             "timeout",
-            format!("request timed out: no reply within {timeout_ms} ms"),
+            concat(&[
+                "request timed out: no reply within ",
+                &decimal(timeout_ms),
+                " ms",
+            ]),
         ),
         RequestFailure::ConnectionLost => (
             "connectionLost",

@@ -1,14 +1,14 @@
 //! `describeCloseCode(code, { opened })`.
 
 use super::number::whole_number;
-use crate::prelude::*;
 
 use wasm_bindgen::prelude::*;
 
 use super::app::error;
 use super::object::Obj;
-use super::options::{call_options, describe};
+use super::options::{check_call_options, describe, get};
 use crate::core::CloseCode;
+use crate::core::text::concat;
 
 /// Explains a WebSocket close code: its name, category, what the SDK does
 /// after it by default, and a hint for developers. `opened` (default true)
@@ -20,20 +20,20 @@ pub fn describe_close_code(
     #[wasm_bindgen(unchecked_optional_param_type = "DescribeCloseCodeOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let Some(code) = whole_number(code, 65535.0) else {
-        return Err(error(&format!(
-            "describeCloseCode: code must be an integer from 0 to 65535, got {}",
-            describe(&JsValue::from_f64(code))
-        )));
+        return Err(error(&concat(&[
+            "describeCloseCode: code must be an integer from 0 to 65535, got ",
+            &describe(&JsValue::from_f64(code)),
+        ])));
     };
     let code = code as u16;
-    let values = call_options(&options, "describeCloseCode", &["opened"]).map_err(|m| error(&m))?;
-    let opened = match &values[0] {
+    check_call_options(&options, "describeCloseCode", &["opened"]).map_err(|m| error(&m))?;
+    let opened = match get(&options, "opened") {
         value if value.is_undefined() => true,
         value => value.as_bool().ok_or_else(|| {
-            error(&format!(
-                "describeCloseCode: opened must be true or false, got {}",
-                describe(value)
-            ))
+            error(&concat(&[
+                "describeCloseCode: opened must be true or false, got ",
+                &describe(&value),
+            ]))
         })?,
     };
     Ok(Obj::new()

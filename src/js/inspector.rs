@@ -11,7 +11,8 @@ use wasm_bindgen::prelude::*;
 
 use super::app::error;
 use super::object::Obj;
-use super::options::{call_options, describe, get};
+use super::options::{check_call_options, describe, get};
+use crate::core::text::concat;
 use crate::core::{Direction, InspectorEntry, InspectorFilter};
 use crate::web::Driver;
 
@@ -100,53 +101,59 @@ fn entry_object(entry: &InspectorEntry) -> JsValue {
 }
 
 /// Reads `{ direction, type, fields, limit }`.
+#[inline(never)]
 fn parse_filter(value: &JsValue, call: &str) -> Result<InspectorFilter, String> {
-    let values = call_options(value, call, &["direction", "type", "fields", "limit"])?;
+    check_call_options(value, call, &["direction", "type", "fields", "limit"])?;
     let mut filter = InspectorFilter::default();
-    let [direction, kind, fields, limit] = &values[..] else {
-        return Ok(filter);
-    };
+    let direction = get(value, "direction");
     if !direction.is_undefined() {
         filter.direction = Some(match direction.as_string().as_deref() {
             Some("in") => Direction::In,
             Some("out") => Direction::Out,
             _ => {
-                return Err(format!(
-                    "{call}: direction must be \"in\" or \"out\", got {}",
-                    describe(direction)
+                return Err(invalid(
+                    call,
+                    "direction must be \"in\" or \"out\"",
+                    &direction,
                 ));
             }
         });
     }
+    let kind = get(value, "type");
     if !kind.is_undefined() {
         filter.message_type = Some(
             kind.as_string()
-                .ok_or_else(|| format!("{call}: type must be a string, got {}", describe(kind)))?,
+                .ok_or_else(|| invalid(call, "type must be a string", &kind))?,
         );
     }
+    let fields = get(value, "fields");
     if !fields.is_undefined() {
-        if !fields.is_object() || Array::is_array(fields) {
-            return Err(format!(
-                "{call}: fields must be an object of field values, got {}",
-                describe(fields)
+        if !fields.is_object() || Array::is_array(&fields) {
+            return Err(invalid(
+                call,
+                "fields must be an object of field values",
+                &fields,
             ));
         }
         for key in Object::keys(fields.unchecked_ref::<Object>()).iter() {
             let name = key.as_string().unwrap_or_default();
-            let field = get(fields, &name);
+            let field = get(&fields, &name);
             let text = if let Some(text) = field.as_string() {
                 text
             } else if field.is_null() || field.as_f64().is_some() || field.as_bool().is_some() {
                 describe(&field)
             } else {
-                return Err(format!(
-                    "{call}: fields.{name} must be a string, number, boolean or null, got {}",
-                    describe(&field)
-                ));
+                let what = concat(&[
+                    "fields.",
+                    &name,
+                    " must be a string, number, boolean or null",
+                ]);
+                return Err(invalid(call, &what, &field));
             };
             filter.fields.push((name, text));
         }
     }
+    let limit = get(value, "limit");
     if !limit.is_undefined() {
         filter.limit = Some(
             match limit
@@ -155,13 +162,20 @@ fn parse_filter(value: &JsValue, call: &str) -> Result<InspectorFilter, String> 
             {
                 Some(n) => n as usize,
                 None => {
-                    return Err(format!(
-                        "{call}: limit must be a non-negative integer, got {}",
-                        describe(limit)
+                    return Err(invalid(
+                        call,
+                        "limit must be a non-negative integer",
+                        &limit,
                     ));
                 }
             },
         );
     }
     Ok(filter)
+}
+
+/// `CALL: WHAT, got VALUE`.
+#[inline(never)]
+fn invalid(call: &str, what: &str, got: &JsValue) -> String {
+    concat(&[call, ": ", what, ", got ", &describe(got)])
 }

@@ -4,21 +4,20 @@
 //! unknown keys are rejected by name; a key whose value is `undefined`
 //! counts as absent.
 //!
-//! Read field by field rather than through serde: a generic deserializer
-//! for these structs costs several times the WASM size of these lines.
+//! Table-driven: each options object is a static list of [`Field`]s (key,
+//! what it accepts, where it goes), read by one loop ([`read_object`]) and
+//! stored by one `match` ([`store`]). Neither serde nor one code path per
+//! option: both cost several times the WASM size of this.
 
 use super::number::whole_number;
 use crate::prelude::*;
-use alloc::vec;
 
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::BinaryType;
 
-use crate::core::{
-    CloseAction, CloseCodeRule, Config, FlappingConfig, HeartbeatConfig, InspectorConfig, Jitter,
-    Overflow, PendingOnReconnect, QueueConfig, ReconnectConfig, RequestConfig,
-};
+use crate::core::text::{concat, decimal};
+use crate::core::{CloseAction, CloseCodeRule, Config, Jitter, Overflow, PendingOnReconnect};
 use crate::web::{Protocols, js_string};
 
 /// Everything the constructor's options say.
@@ -37,29 +36,8 @@ pub struct Options {
     pub auto_connect: bool,
 }
 
-/// Top-level option names, core options first.
-const TOP_KEYS: &[&str] = &[
-    "reconnect",
-    "heartbeat",
-    "queue",
-    "inspector",
-    "requests",
-    "flapping",
-    "closeCodes",
-    "connectTimeoutMs",
-    "closingTimeoutMs",
-    "maxMessageBytes",
-    "redactKeys",
-    "requireSecure",
-    "allowInsecureLocalhost",
-    "protocols",
-    "binaryType",
-    "urlProvider",
-    "name",
-    "autoConnect",
-];
-
 /// Reads the constructor's options (`undefined` or `null`: all defaults).
+#[inline(never)]
 pub fn parse(options: &JsValue) -> Result<Options, String> {
     let mut parsed = Options {
         config: Config::default(),
@@ -72,376 +50,501 @@ pub fn parse(options: &JsValue) -> Result<Options, String> {
     if options.is_undefined() || options.is_null() {
         return Ok(parsed);
     }
-    let top = Level::new(options, "", TOP_KEYS)?;
-    let config = &mut parsed.config;
-    if let Some(level) = top.nested("reconnect", RECONNECT_KEYS)? {
-        read_reconnect(&level, &mut config.reconnect)?;
-    }
-    if let Some(level) = top.nested("heartbeat", HEARTBEAT_KEYS)? {
-        read_heartbeat(&level, &mut config.heartbeat)?;
-    }
-    if let Some(level) = top.nested("queue", QUEUE_KEYS)? {
-        read_queue(&level, &mut config.queue)?;
-    }
-    if let Some(level) = top.nested("inspector", INSPECTOR_KEYS)? {
-        read_inspector(&level, &mut config.inspector)?;
-    }
-    if let Some(level) = top.nested("requests", REQUESTS_KEYS)? {
-        read_requests(&level, &mut config.requests)?;
-    }
-    if let Some(level) = top.nested("flapping", FLAPPING_KEYS)? {
-        read_flapping(&level, &mut config.flapping)?;
-    }
-    if let Some(rules) = top.list("closeCodes")? {
-        config.close_codes.clear();
-        for (index, rule) in rules.iter().enumerate() {
-            let path = format!("closeCodes[{index}]");
-            let level = Level::new(&rule, &path, &["code", "to", "action"])?;
-            config.close_codes.push(CloseCodeRule {
-                code: level.required(|value| level.code(value, "code"), "code")?,
-                to: match level.get("to") {
-                    value if value.is_undefined() || value.is_null() => None,
-                    value => Some(level.code(&value, "to")?),
-                },
-                action: level.required(|value| level.choice(value, "action", ACTIONS), "action")?,
-            });
-        }
-    }
-    top.millis("connectTimeoutMs", &mut config.connect_timeout_ms)?;
-    top.millis("closingTimeoutMs", &mut config.closing_timeout_ms)?;
-    top.u64("maxMessageBytes", &mut config.max_message_bytes)?;
-    if let Some(keys) = top.list("redactKeys")? {
-        config.redact_keys = keys
-            .iter()
-            .enumerate()
-            .map(|(index, key)| {
-                key.as_string()
-                    .ok_or_else(|| top.error(&format!("redactKeys[{index}]"), "a string", &key))
-            })
-            .collect::<Result<_, _>>()?;
-    }
-    top.bool("requireSecure", &mut config.require_secure)?;
-    top.bool(
-        "allowInsecureLocalhost",
-        &mut config.allow_insecure_localhost,
-    )?;
-
-    if let Some(value) = top.present("protocols") {
-        parsed.protocols = protocols(&value)
-            .ok_or_else(|| top.error("protocols", "a string or an array of strings", &value))?;
-    }
-    if let Some(value) = top.present("binaryType") {
-        parsed.binary_type = binary_type(&value)
-            .ok_or_else(|| top.error("binaryType", "\"blob\" or \"arraybuffer\"", &value))?;
-    }
-    if let Some(value) = top.present("urlProvider") {
-        if value.is_function() {
-            parsed.url_provider = Some(value.unchecked_into());
-        } else if !value.is_null() {
-            return Err(top.error(
-                "urlProvider",
-                "a function returning a URL (or a Promise of one)",
-                &value,
-            ));
-        }
-    }
-    top.string("name", &mut parsed.name)?;
-    top.bool("autoConnect", &mut parsed.auto_connect)?;
+    read_object(options, "", TOP, &mut parsed)?;
     Ok(parsed)
 }
 
-const RECONNECT_KEYS: &[&str] = &[
-    "enabled",
-    "initialDelayMs",
-    "maxDelayMs",
-    "multiplier",
-    "jitter",
-    "maxAttempts",
-    "resetAfterMs",
-    "tryLaterDelayMs",
-];
-
-fn read_reconnect(level: &Level, config: &mut ReconnectConfig) -> Result<(), String> {
-    level.bool("enabled", &mut config.enabled)?;
-    level.millis("initialDelayMs", &mut config.initial_delay_ms)?;
-    level.millis("maxDelayMs", &mut config.max_delay_ms)?;
-    if let Some(value) = level.present("multiplier") {
-        config.multiplier = value
-            .as_f64()
-            .ok_or_else(|| level.error("multiplier", "a number", &value))?;
-    }
-    if let Some(value) = level.present("jitter") {
-        config.jitter = level.choice(&value, "jitter", JITTERS)?;
-    }
-    if let Some(value) = level.present("maxAttempts") {
-        config.max_attempts = if value.is_null() {
-            None
-        } else {
-            let mut attempts = 0;
-            level.u32_value(&value, "maxAttempts", &mut attempts)?;
-            Some(attempts)
-        };
-    }
-    level.millis("resetAfterMs", &mut config.reset_after_ms)?;
-    level.millis("tryLaterDelayMs", &mut config.try_later_delay_ms)
+/// What an option accepts.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// `true` or `false`.
+    Bool,
+    /// An integer from 0 to the bound.
+    Int(u64),
+    /// An integer from 0 to the bound, or `null`.
+    IntOrNull(u64),
+    /// Any number.
+    Number,
+    /// A string.
+    Text,
+    /// A string or `null`.
+    TextOrNull,
+    /// One of these strings (stored as its index).
+    Choice(&'static [&'static str]),
+    /// A nested options object.
+    Object(&'static [Field]),
+    /// An array of options objects (`closeCodes`); the slot is stored
+    /// (with no value) before each element is read.
+    Objects(&'static [Field], Slot),
+    /// An array of strings (`redactKeys`).
+    Texts,
+    /// A string or an array of strings (`protocols`).
+    Protocols,
+    /// A function, or `null` (`urlProvider`).
+    Function,
 }
 
-const HEARTBEAT_KEYS: &[&str] = &[
-    "intervalMs",
-    "timeoutMs",
-    "message",
-    "pongType",
-    "pongText",
-    "deliverPongs",
-    "lateToleranceMs",
-];
-
-fn read_heartbeat(level: &Level, config: &mut HeartbeatConfig) -> Result<(), String> {
-    level.millis("intervalMs", &mut config.interval_ms)?;
-    level.millis("timeoutMs", &mut config.timeout_ms)?;
-    level.string("message", &mut config.message)?;
-    level.optional_string("pongType", &mut config.pong_type)?;
-    level.optional_string("pongText", &mut config.pong_text)?;
-    level.bool("deliverPongs", &mut config.deliver_pongs)?;
-    level.millis("lateToleranceMs", &mut config.late_tolerance_ms)
+/// Where a value goes (see [`store`]).
+#[derive(Clone, Copy)]
+enum Slot {
+    Nested,
+    Enabled,
+    InitialDelayMs,
+    MaxDelayMs,
+    Multiplier,
+    Jitter,
+    MaxAttempts,
+    ResetAfterMs,
+    TryLaterDelayMs,
+    IntervalMs,
+    HeartbeatTimeoutMs,
+    Message,
+    PongType,
+    PongText,
+    DeliverPongs,
+    LateToleranceMs,
+    MaxMessages,
+    QueueMaxBytes,
+    Overflow,
+    MaxEntries,
+    InspectorMaxBytes,
+    RequestTimeoutMs,
+    OnReconnect,
+    SlowMs,
+    IdField,
+    WindowMs,
+    Threshold,
+    CloseCode,
+    RuleCode,
+    RuleTo,
+    RuleAction,
+    ConnectTimeoutMs,
+    ClosingTimeoutMs,
+    MaxMessageBytes,
+    RedactKeys,
+    RequireSecure,
+    AllowInsecureLocalhost,
+    Protocols,
+    BinaryType,
+    UrlProvider,
+    Name,
+    AutoConnect,
 }
 
-const QUEUE_KEYS: &[&str] = &["maxMessages", "maxBytes", "overflow"];
+/// One option of an options object.
+struct Field {
+    key: &'static str,
+    kind: Kind,
+    slot: Slot,
+    /// Absent (or `undefined`) is an error.
+    required: bool,
+}
 
-fn read_queue(level: &Level, config: &mut QueueConfig) -> Result<(), String> {
-    level.usize("maxMessages", &mut config.max_messages)?;
-    level.usize("maxBytes", &mut config.max_bytes)?;
-    if let Some(value) = level.present("overflow") {
-        config.overflow = level.choice(&value, "overflow", OVERFLOWS)?;
+const fn field(key: &'static str, kind: Kind, slot: Slot) -> Field {
+    Field {
+        key,
+        kind,
+        slot,
+        required: false,
     }
-    Ok(())
 }
 
-const INSPECTOR_KEYS: &[&str] = &["maxEntries", "maxBytes"];
-
-fn read_inspector(level: &Level, config: &mut InspectorConfig) -> Result<(), String> {
-    level.usize("maxEntries", &mut config.max_entries)?;
-    level.usize("maxBytes", &mut config.max_bytes)
-}
-
-const REQUESTS_KEYS: &[&str] = &["timeoutMs", "onReconnect", "slowMs", "idField"];
-
-fn read_requests(level: &Level, config: &mut RequestConfig) -> Result<(), String> {
-    level.millis("timeoutMs", &mut config.timeout_ms)?;
-    if let Some(value) = level.present("onReconnect") {
-        config.on_reconnect = level.choice(&value, "onReconnect", ON_RECONNECT)?;
+const fn required(key: &'static str, kind: Kind, slot: Slot) -> Field {
+    Field {
+        key,
+        kind,
+        slot,
+        required: true,
     }
-    level.millis("slowMs", &mut config.slow_ms)?;
-    level.string("idField", &mut config.id_field)
 }
-
-const FLAPPING_KEYS: &[&str] = &["windowMs", "threshold"];
-
-fn read_flapping(level: &Level, config: &mut FlappingConfig) -> Result<(), String> {
-    level.millis("windowMs", &mut config.window_ms)?;
-    if let Some(value) = level.present("threshold") {
-        level.u32_value(&value, "threshold", &mut config.threshold)?;
-    }
-    Ok(())
-}
-
-const JITTERS: &[(&str, Jitter)] = &[
-    ("full", Jitter::Full),
-    ("equal", Jitter::Equal),
-    ("none", Jitter::None),
-];
-const OVERFLOWS: &[(&str, Overflow)] = &[
-    ("reject", Overflow::Reject),
-    ("dropOldest", Overflow::DropOldest),
-];
-const ON_RECONNECT: &[(&str, PendingOnReconnect)] = &[
-    ("fail", PendingOnReconnect::Fail),
-    ("resend", PendingOnReconnect::Resend),
-];
-const ACTIONS: &[(&str, CloseAction)] = &[
-    ("retry", CloseAction::Retry),
-    ("stop", CloseAction::Stop),
-    ("reauth", CloseAction::Reauth),
-];
 
 /// Largest integer a JS number holds exactly.
-const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+const MAX_SAFE: u64 = 9_007_199_254_740_991;
+const U32: u64 = u32::MAX as u64;
+/// Milliseconds (the core checks the upper bound and names it).
+const MS: Kind = Kind::Int(MAX_SAFE);
 
-/// One object of the options, at a path (`""` for the top, `reconnect`...).
-struct Level {
-    object: JsValue,
-    path: String,
+/// Top-level options, core options first, in the order they are read.
+const TOP: &[Field] = &[
+    field("reconnect", Kind::Object(RECONNECT), Slot::Nested),
+    field("heartbeat", Kind::Object(HEARTBEAT), Slot::Nested),
+    field("queue", Kind::Object(QUEUE), Slot::Nested),
+    field("inspector", Kind::Object(INSPECTOR), Slot::Nested),
+    field("requests", Kind::Object(REQUESTS), Slot::Nested),
+    field("flapping", Kind::Object(FLAPPING), Slot::Nested),
+    field(
+        "closeCodes",
+        Kind::Objects(CLOSE_CODE, Slot::CloseCode),
+        Slot::Nested,
+    ),
+    field("connectTimeoutMs", MS, Slot::ConnectTimeoutMs),
+    field("closingTimeoutMs", MS, Slot::ClosingTimeoutMs),
+    field(
+        "maxMessageBytes",
+        Kind::Int(MAX_SAFE),
+        Slot::MaxMessageBytes,
+    ),
+    field("redactKeys", Kind::Texts, Slot::RedactKeys),
+    field("requireSecure", Kind::Bool, Slot::RequireSecure),
+    field(
+        "allowInsecureLocalhost",
+        Kind::Bool,
+        Slot::AllowInsecureLocalhost,
+    ),
+    field("protocols", Kind::Protocols, Slot::Protocols),
+    field("binaryType", Kind::Choice(BINARY_TYPES), Slot::BinaryType),
+    field("urlProvider", Kind::Function, Slot::UrlProvider),
+    field("name", Kind::Text, Slot::Name),
+    field("autoConnect", Kind::Bool, Slot::AutoConnect),
+];
+
+const RECONNECT: &[Field] = &[
+    field("enabled", Kind::Bool, Slot::Enabled),
+    field("initialDelayMs", MS, Slot::InitialDelayMs),
+    field("maxDelayMs", MS, Slot::MaxDelayMs),
+    field("multiplier", Kind::Number, Slot::Multiplier),
+    field("jitter", Kind::Choice(JITTERS), Slot::Jitter),
+    field("maxAttempts", Kind::IntOrNull(U32), Slot::MaxAttempts),
+    field("resetAfterMs", MS, Slot::ResetAfterMs),
+    field("tryLaterDelayMs", MS, Slot::TryLaterDelayMs),
+];
+
+const HEARTBEAT: &[Field] = &[
+    field("intervalMs", MS, Slot::IntervalMs),
+    field("timeoutMs", MS, Slot::HeartbeatTimeoutMs),
+    field("message", Kind::Text, Slot::Message),
+    field("pongType", Kind::TextOrNull, Slot::PongType),
+    field("pongText", Kind::TextOrNull, Slot::PongText),
+    field("deliverPongs", Kind::Bool, Slot::DeliverPongs),
+    field("lateToleranceMs", MS, Slot::LateToleranceMs),
+];
+
+const QUEUE: &[Field] = &[
+    field("maxMessages", Kind::Int(U32), Slot::MaxMessages),
+    field("maxBytes", Kind::Int(U32), Slot::QueueMaxBytes),
+    field("overflow", Kind::Choice(OVERFLOWS), Slot::Overflow),
+];
+
+const INSPECTOR: &[Field] = &[
+    field("maxEntries", Kind::Int(U32), Slot::MaxEntries),
+    field("maxBytes", Kind::Int(U32), Slot::InspectorMaxBytes),
+];
+
+const REQUESTS: &[Field] = &[
+    field("timeoutMs", MS, Slot::RequestTimeoutMs),
+    field("onReconnect", Kind::Choice(ON_RECONNECT), Slot::OnReconnect),
+    field("slowMs", MS, Slot::SlowMs),
+    field("idField", Kind::Text, Slot::IdField),
+];
+
+const FLAPPING: &[Field] = &[
+    field("windowMs", MS, Slot::WindowMs),
+    field("threshold", Kind::Int(U32), Slot::Threshold),
+];
+
+/// One rule of `closeCodes`.
+const CLOSE_CODE: &[Field] = &[
+    required("code", Kind::Int(65535), Slot::RuleCode),
+    field("to", Kind::IntOrNull(65535), Slot::RuleTo),
+    required("action", Kind::Choice(ACTIONS), Slot::RuleAction),
+];
+
+/// Choice lists; [`store`] maps an index to its value.
+const JITTERS: &[&str] = &["full", "equal", "none"];
+const OVERFLOWS: &[&str] = &["reject", "dropOldest"];
+const ON_RECONNECT: &[&str] = &["fail", "resend"];
+const ACTIONS: &[&str] = &["retry", "stop", "reauth"];
+const BINARY_TYPES: &[&str] = &["blob", "arraybuffer"];
+
+/// A value read for one option, in the member its [`Kind`] fills.
+#[derive(Default)]
+struct Value {
+    flag: bool,
+    /// An integer or a choice's index; `None` for `null`.
+    int: Option<u64>,
+    number: f64,
+    /// `None` for `null` (or an array of protocols).
+    text: Option<String>,
+    texts: Vec<String>,
+    /// An array of protocols, or a function.
+    js: JsValue,
 }
 
-impl Level {
-    /// Checks that `object` is a plain object whose keys are all in `allowed`.
-    fn new(object: &JsValue, path: &str, allowed: &[&str]) -> Result<Level, String> {
-        let level = Level {
-            object: object.clone(),
-            path: path.to_owned(),
-        };
-        if !is_plain_object(object) {
-            return Err(if path.is_empty() {
-                format!(
-                    "invalid options: expected an object (ResilientSocketOptions) or undefined, got {}",
-                    describe(object)
-                )
-            } else {
-                format!(
-                    "invalid option {path}: expected an object, got {}",
-                    describe(object)
-                )
-            });
+/// Reads the options object `object` at `path` (`""` for the top) with
+/// `fields` into `out`: rejects a non-object and unknown keys, then reads
+/// each field in order.
+fn read_object(
+    object: &JsValue,
+    path: &str,
+    fields: &[Field],
+    out: &mut Options,
+) -> Result<(), String> {
+    if !is_plain_object(object) {
+        return Err(if path.is_empty() {
+            concat(&[
+                "invalid options: expected an object (ResilientSocketOptions) or undefined, got ",
+                &describe(object),
+            ])
+        } else {
+            type_error(path, Kind::Object(&[]), object)
+        });
+    }
+    for key in Object::keys(object.unchecked_ref::<Object>()).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !fields.iter().any(|field| field.key == key) && !get(object, &key).is_undefined() {
+            return Err(unknown_key(path, &key, fields));
         }
-        for key in Object::keys(object.unchecked_ref::<Object>()).iter() {
-            let key = key.as_string().unwrap_or_default();
-            if !allowed.contains(&key.as_str()) && !get(object, &key).is_undefined() {
-                return Err(format!(
-                    "invalid options: unknown option `{}`; allowed here: {}",
-                    level.full(&key),
-                    list(allowed, ", ", "")
-                ));
+    }
+    for field in fields {
+        let value = get(object, field.key);
+        let path = join(path, field.key);
+        if value.is_undefined() {
+            if field.required {
+                return Err(concat(&["invalid option ", &path, ": required"]));
+            }
+            continue;
+        }
+        let read = read_value(&value, &path, field, out)?;
+        store(out, field.slot, read);
+    }
+    Ok(())
+}
+
+/// Reads one present value of `field` (nested objects straight into `out`).
+fn read_value(
+    value: &JsValue,
+    path: &str,
+    field: &Field,
+    out: &mut Options,
+) -> Result<Value, String> {
+    let mut read = Value::default();
+    let valid = match field.kind {
+        Kind::Bool => match value.as_bool() {
+            Some(flag) => {
+                read.flag = flag;
+                true
+            }
+            None => false,
+        },
+        Kind::IntOrNull(_) if value.is_null() => true,
+        Kind::Int(max) | Kind::IntOrNull(max) => {
+            read.int = value
+                .as_f64()
+                .and_then(|number| whole_number(number, max as f64));
+            read.int.is_some()
+        }
+        Kind::Number => match value.as_f64() {
+            Some(number) => {
+                read.number = number;
+                true
+            }
+            None => false,
+        },
+        Kind::Text => {
+            read.text = value.as_string();
+            read.text.is_some()
+        }
+        Kind::TextOrNull => {
+            read.text = value.as_string();
+            read.text.is_some() || value.is_null()
+        }
+        Kind::Choice(names) => {
+            let text = value.as_string().unwrap_or_default();
+            read.int = names
+                .iter()
+                .position(|name| *name == text)
+                .map(|index| index as u64);
+            read.int.is_some()
+        }
+        Kind::Object(fields) => {
+            read_object(value, path, fields, out)?;
+            true
+        }
+        Kind::Objects(..) | Kind::Texts if Array::is_array(value) => {
+            let items: &Array = value.unchecked_ref();
+            for (index, item) in items.iter().enumerate() {
+                let path = concat(&[path, "[", &decimal(index as u64), "]"]);
+                if let Kind::Objects(fields, slot) = field.kind {
+                    store(out, slot, Value::default());
+                    read_object(&item, &path, fields, out)?;
+                } else {
+                    read.texts.push(
+                        item.as_string()
+                            .ok_or_else(|| type_error(&path, Kind::Text, &item))?,
+                    );
+                }
+            }
+            true
+        }
+        Kind::Protocols => {
+            read.text = value.as_string();
+            read.js = value.clone();
+            read.text.is_some()
+                || (Array::is_array(value)
+                    && value.unchecked_ref::<Array>().iter().all(|p| p.is_string()))
+        }
+        Kind::Function => {
+            read.js = value.clone();
+            value.is_function() || value.is_null()
+        }
+        Kind::Objects(..) | Kind::Texts => false,
+    };
+    if valid {
+        Ok(read)
+    } else {
+        Err(type_error(path, field.kind, value))
+    }
+}
+
+/// Stores a value read for `slot`.
+fn store(out: &mut Options, slot: Slot, value: Value) {
+    let config = &mut out.config;
+    let int = value.int.unwrap_or_default();
+    let (reconnect, heartbeat) = (&mut config.reconnect, &mut config.heartbeat);
+    match slot {
+        Slot::Nested => {}
+        Slot::Enabled => reconnect.enabled = value.flag,
+        Slot::InitialDelayMs => reconnect.initial_delay_ms = int,
+        Slot::MaxDelayMs => reconnect.max_delay_ms = int,
+        Slot::Multiplier => reconnect.multiplier = value.number,
+        Slot::Jitter => {
+            reconnect.jitter = match int {
+                0 => Jitter::Full,
+                1 => Jitter::Equal,
+                _ => Jitter::None,
             }
         }
-        Ok(level)
-    }
-
-    /// `path.key`.
-    fn full(&self, key: &str) -> String {
-        if self.path.is_empty() {
-            key.to_owned()
-        } else {
-            format!("{}.{key}", self.path)
+        Slot::MaxAttempts => reconnect.max_attempts = value.int.map(|n| n as u32),
+        Slot::ResetAfterMs => reconnect.reset_after_ms = int,
+        Slot::TryLaterDelayMs => reconnect.try_later_delay_ms = int,
+        Slot::IntervalMs => heartbeat.interval_ms = int,
+        Slot::HeartbeatTimeoutMs => heartbeat.timeout_ms = int,
+        Slot::Message => heartbeat.message = value.text.unwrap_or_default(),
+        Slot::PongType => heartbeat.pong_type = value.text,
+        Slot::PongText => heartbeat.pong_text = value.text,
+        Slot::DeliverPongs => heartbeat.deliver_pongs = value.flag,
+        Slot::LateToleranceMs => heartbeat.late_tolerance_ms = int,
+        Slot::MaxMessages => config.queue.max_messages = int as usize,
+        Slot::QueueMaxBytes => config.queue.max_bytes = int as usize,
+        Slot::Overflow => {
+            config.queue.overflow = match int {
+                0 => Overflow::Reject,
+                _ => Overflow::DropOldest,
+            }
         }
-    }
-
-    fn error(&self, key: &str, expected: &str, got: &JsValue) -> String {
-        format!(
-            "invalid option {}: expected {expected}, got {}",
-            self.full(key),
-            describe(got)
-        )
-    }
-
-    fn get(&self, key: &str) -> JsValue {
-        get(&self.object, key)
-    }
-
-    /// The value of `key`, unless absent or `undefined`.
-    fn present(&self, key: &str) -> Option<JsValue> {
-        Some(self.get(key)).filter(|value| !value.is_undefined())
-    }
-
-    fn required<T>(
-        &self,
-        read: impl FnOnce(&JsValue) -> Result<T, String>,
-        key: &str,
-    ) -> Result<T, String> {
-        match self.present(key) {
-            Some(value) => read(&value),
-            None => Err(format!("invalid option {}: required", self.full(key))),
+        Slot::MaxEntries => config.inspector.max_entries = int as usize,
+        Slot::InspectorMaxBytes => config.inspector.max_bytes = int as usize,
+        Slot::RequestTimeoutMs => config.requests.timeout_ms = int,
+        Slot::OnReconnect => {
+            config.requests.on_reconnect = match int {
+                0 => PendingOnReconnect::Fail,
+                _ => PendingOnReconnect::Resend,
+            }
         }
-    }
-
-    /// A nested options object, checked against its allowed keys.
-    fn nested(&self, key: &str, allowed: &[&str]) -> Result<Option<Level>, String> {
-        match self.present(key) {
-            Some(value) => Level::new(&value, &self.full(key), allowed).map(Some),
-            None => Ok(None),
+        Slot::SlowMs => config.requests.slow_ms = int,
+        Slot::IdField => config.requests.id_field = value.text.unwrap_or_default(),
+        Slot::WindowMs => config.flapping.window_ms = int,
+        Slot::Threshold => config.flapping.threshold = int as u32,
+        Slot::CloseCode => config.close_codes.push(CloseCodeRule {
+            code: 0,
+            to: None,
+            action: CloseAction::Retry,
+        }),
+        Slot::RuleCode | Slot::RuleTo | Slot::RuleAction => {
+            if let Some(rule) = config.close_codes.last_mut() {
+                match slot {
+                    Slot::RuleCode => rule.code = int as u16,
+                    Slot::RuleTo => rule.to = value.int.map(|n| n as u16),
+                    _ => {
+                        rule.action = match int {
+                            0 => CloseAction::Retry,
+                            1 => CloseAction::Stop,
+                            _ => CloseAction::Reauth,
+                        }
+                    }
+                }
+            }
         }
-    }
-
-    fn list(&self, key: &str) -> Result<Option<Array>, String> {
-        match self.present(key) {
-            None => Ok(None),
-            Some(value) if Array::is_array(&value) => Ok(Some(value.unchecked_into())),
-            Some(value) => Err(self.error(key, "an array", &value)),
+        Slot::ConnectTimeoutMs => config.connect_timeout_ms = int,
+        Slot::ClosingTimeoutMs => config.closing_timeout_ms = int,
+        Slot::MaxMessageBytes => config.max_message_bytes = int,
+        Slot::RedactKeys => config.redact_keys = value.texts,
+        Slot::RequireSecure => config.require_secure = value.flag,
+        Slot::AllowInsecureLocalhost => config.allow_insecure_localhost = value.flag,
+        Slot::Protocols => {
+            out.protocols = match value.text {
+                Some(protocol) => Protocols::One(protocol),
+                None => Protocols::Many(value.js.unchecked_into()),
+            }
         }
-    }
-
-    fn bool(&self, key: &str, target: &mut bool) -> Result<(), String> {
-        if let Some(value) = self.present(key) {
-            *target = value
-                .as_bool()
-                .ok_or_else(|| self.error(key, "true or false", &value))?;
+        Slot::BinaryType => {
+            out.binary_type = match int {
+                0 => BinaryType::Blob,
+                _ => BinaryType::Arraybuffer,
+            }
         }
-        Ok(())
+        Slot::UrlProvider => out.url_provider = value.js.dyn_into().ok(),
+        Slot::Name => out.name = value.text.unwrap_or_default(),
+        Slot::AutoConnect => out.auto_connect = value.flag,
     }
+}
 
-    fn string(&self, key: &str, target: &mut String) -> Result<(), String> {
-        if let Some(value) = self.present(key) {
-            *target = value
-                .as_string()
-                .ok_or_else(|| self.error(key, "a string", &value))?;
+/// `path.key` (`key` at the top).
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        concat(&[path, ".", key])
+    }
+}
+
+/// `invalid option PATH: expected WHAT KIND ALLOWS, got VALUE`.
+#[inline(never)]
+fn type_error(path: &str, kind: Kind, got: &JsValue) -> String {
+    let integer;
+    let expected = match kind {
+        Kind::Bool => "true or false",
+        Kind::Int(max) | Kind::IntOrNull(max) => {
+            integer = concat(&["an integer from 0 to ", &decimal(max)]);
+            &integer
         }
-        Ok(())
-    }
-
-    fn optional_string(&self, key: &str, target: &mut Option<String>) -> Result<(), String> {
-        if let Some(value) = self.present(key) {
-            *target = if value.is_null() {
-                None
-            } else {
-                Some(
-                    value
-                        .as_string()
-                        .ok_or_else(|| self.error(key, "a string or null", &value))?,
-                )
-            };
+        Kind::Number => "a number",
+        Kind::Text => "a string",
+        Kind::TextOrNull => "a string or null",
+        Kind::Choice(names) => {
+            integer = list(names, " or ", "\"");
+            &integer
         }
-        Ok(())
-    }
+        Kind::Object(_) => "an object",
+        Kind::Objects(..) | Kind::Texts => "an array",
+        Kind::Protocols => "a string or an array of strings",
+        Kind::Function => "a function returning a URL (or a Promise of one)",
+    };
+    concat(&[
+        "invalid option ",
+        path,
+        ": expected ",
+        expected,
+        ", got ",
+        &describe(got),
+    ])
+}
 
-    /// A non-negative integer up to `max`.
-    #[inline(never)]
-    fn integer(&self, value: &JsValue, key: &str, max: f64) -> Result<u64, String> {
-        match value.as_f64().and_then(|number| whole_number(number, max)) {
-            Some(number) => Ok(number),
-            None => Err(self.error(key, &format!("an integer from 0 to {}", max as u64), value)),
+/// `invalid options: unknown option `PATH.KEY`; allowed here: KEYS`.
+#[inline(never)]
+fn unknown_key(path: &str, key: &str, fields: &[Field]) -> String {
+    let mut message = concat(&[
+        "invalid options: unknown option `",
+        &join(path, key),
+        "`; allowed here: ",
+    ]);
+    for (index, field) in fields.iter().enumerate() {
+        if index > 0 {
+            message.push_str(", ");
         }
+        message.push_str(field.key);
     }
-
-    fn u64(&self, key: &str, target: &mut u64) -> Result<(), String> {
-        if let Some(value) = self.present(key) {
-            *target = self.integer(&value, key, MAX_SAFE)?;
-        }
-        Ok(())
-    }
-
-    /// Milliseconds (the core checks the upper bound and names it).
-    fn millis(&self, key: &str, target: &mut u64) -> Result<(), String> {
-        self.u64(key, target)
-    }
-
-    fn usize(&self, key: &str, target: &mut usize) -> Result<(), String> {
-        if let Some(value) = self.present(key) {
-            *target = self.integer(&value, key, u32::MAX as f64)? as usize;
-        }
-        Ok(())
-    }
-
-    fn u32_value(&self, value: &JsValue, key: &str, target: &mut u32) -> Result<(), String> {
-        *target = self.integer(value, key, u32::MAX as f64)? as u32;
-        Ok(())
-    }
-
-    fn code(&self, value: &JsValue, key: &str) -> Result<u16, String> {
-        Ok(self.integer(value, key, 65535.0)? as u16)
-    }
-
-    fn choice<T: Copy>(
-        &self,
-        value: &JsValue,
-        key: &str,
-        choices: &[(&str, T)],
-    ) -> Result<T, String> {
-        let text = value.as_string().unwrap_or_default();
-        if let Some((_, choice)) = choices.iter().find(|(name, _)| *name == text) {
-            return Ok(*choice);
-        }
-        let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
-        Err(self.error(key, &list(&names, " or ", "\""), value))
-    }
+    message
 }
 
 /// `"blob"` or `"arraybuffer"`.
@@ -453,42 +556,34 @@ pub fn binary_type(value: &JsValue) -> Option<BinaryType> {
     }
 }
 
-fn protocols(value: &JsValue) -> Option<Protocols> {
-    if let Some(protocol) = value.as_string() {
-        return Some(Protocols::One(protocol));
-    }
-    if Array::is_array(value) {
-        let list: Array = value.clone().unchecked_into();
-        if list.iter().all(|item| item.is_string()) {
-            return Some(Protocols::Many(list));
-        }
-    }
-    None
-}
-
-/// Reads the option bag of a call (`{ debounceMs }`, `{ timeoutMs }`,
-/// `{ opened }`): the values of `keys` in order, `undefined` when absent.
-/// Rejects anything but an object or `undefined`, and unknown keys.
-pub fn call_options(value: &JsValue, call: &str, keys: &[&str]) -> Result<Vec<JsValue>, String> {
+/// Checks the option bag of a call (`{ debounceMs }`, `{ timeoutMs }`,
+/// `{ opened }`): an object or `undefined`/`null`, with no key but `keys`.
+/// Read the values with [`get`] (`undefined` when absent).
+#[inline(never)]
+pub fn check_call_options(value: &JsValue, call: &str, keys: &[&str]) -> Result<(), String> {
     if value.is_undefined() || value.is_null() {
-        return Ok(vec![JsValue::UNDEFINED; keys.len()]);
+        return Ok(());
     }
     if !is_plain_object(value) {
-        return Err(format!(
-            "{call}: options must be an object, got {}",
-            describe(value)
-        ));
+        return Err(concat(&[
+            call,
+            ": options must be an object, got ",
+            &describe(value),
+        ]));
     }
     for key in Object::keys(value.unchecked_ref::<Object>()).iter() {
         let key = key.as_string().unwrap_or_default();
         if !keys.contains(&key.as_str()) {
-            return Err(format!(
-                "{call}: unknown option `{key}`; allowed: {}",
-                list(keys, ", ", "")
-            ));
+            return Err(concat(&[
+                call,
+                ": unknown option `",
+                &key,
+                "`; allowed: ",
+                &list(keys, ", ", ""),
+            ]));
         }
     }
-    Ok(keys.iter().map(|key| get(value, key)).collect())
+    Ok(())
 }
 
 /// A millisecond count from a call option: `None` when `undefined`.
@@ -498,10 +593,15 @@ pub fn millis(value: &JsValue, call: &str, option: &str, min: u64) -> Result<Opt
     }
     match value.as_f64().and_then(|ms| whole_number(ms, 86_400_000.0)) {
         Some(ms) if ms >= min => Ok(Some(ms)),
-        _ => Err(format!(
-            "{call}: {option} must be an integer number of milliseconds from {min} to 86400000, got {}",
-            describe(value)
-        )),
+        _ => Err(concat(&[
+            call,
+            ": ",
+            option,
+            " must be an integer number of milliseconds from ",
+            &decimal(min),
+            " to 86400000, got ",
+            &describe(value),
+        ])),
     }
 }
 
@@ -541,7 +641,7 @@ fn is_plain_object(value: &JsValue) -> bool {
 /// numbers and booleans as written, otherwise its kind.
 pub fn describe(value: &JsValue) -> String {
     if let Some(text) = value.as_string() {
-        return format!("\"{text}\"");
+        return concat(&["\"", &text, "\""]);
     }
     if value.as_f64().is_some() || value.as_bool().is_some() {
         // JS's own number formatting (no float formatter in the WASM).

@@ -13,7 +13,8 @@ use super::app::{App, error, request_error};
 use super::events::close_object;
 use super::inspector::SocketInspector;
 use super::object::Obj;
-use super::options::{self, call_options, describe, list, millis};
+use super::options::{self, check_call_options, describe, get, millis};
+use crate::core::text::concat;
 use crate::core::{RequestFailure, SendError, SendStatus, UrlSource};
 use crate::web::{self, Driver, DriverOptions, EventType, JsPayload, call_with, json_stringify};
 
@@ -56,7 +57,7 @@ impl ResilientSocket {
             },
             app.clone() as Rc<dyn web::App>,
         )
-        .map_err(|e| error(&e.to_string()))?;
+        .map_err(|e| error(&e.message()))?;
         if options.auto_connect {
             driver.connect();
         }
@@ -178,10 +179,10 @@ impl ResilientSocket {
         #[wasm_bindgen(unchecked_param_type = "BinaryType")] value: JsValue,
     ) -> Result<(), JsValue> {
         let binary_type = options::binary_type(&value).ok_or_else(|| {
-            error(&format!(
-                "binaryType: expected \"blob\" or \"arraybuffer\", got {}",
-                describe(&value)
-            ))
+            error(&concat(&[
+                "binaryType: expected \"blob\" or \"arraybuffer\", got ",
+                &describe(&value),
+            ]))
         })?;
         self.driver.set_binary_type(binary_type);
         Ok(())
@@ -270,7 +271,7 @@ impl ResilientSocket {
     ) -> Result<bool, JsValue> {
         match self.driver.send(JsPayload::from_js(data)) {
             Ok(status) => Ok(status == SendStatus::Sent),
-            Err(e) => Err(error(&e.to_string())),
+            Err(e) => Err(error(&e.message())),
         }
     }
 
@@ -282,15 +283,16 @@ impl ResilientSocket {
             None => 1000,
             Some((_, Some(code))) => code as u16,
             Some((code, None)) => {
-                return Err(error(&format!(
-                    "close: invalid code {}; allowed: 1000 or 3000-4999",
-                    describe(&JsValue::from_f64(code))
-                )));
+                return Err(error(&concat(&[
+                    "close: invalid code ",
+                    &describe(&JsValue::from_f64(code)),
+                    "; allowed: 1000 or 3000-4999",
+                ])));
             }
         };
         self.driver
             .close(code, reason.as_deref().unwrap_or(""))
-            .map_err(|e| error(&e.to_string()))
+            .map_err(|e| error(&e.message()))
     }
 
     // ----- resilient-ws -----
@@ -371,8 +373,8 @@ impl ResilientSocket {
         #[wasm_bindgen(unchecked_optional_param_type = "ReplayStateOptions")] options: JsValue,
     ) -> Result<bool, JsValue> {
         const CALL: &str = "setReplayState";
-        let values = call_options(&options, CALL, &["debounceMs"]).map_err(|m| error(&m))?;
-        let debounce_ms = millis(&values[0], CALL, "debounceMs", 0)
+        check_call_options(&options, CALL, &["debounceMs"]).map_err(|m| error(&m))?;
+        let debounce_ms = millis(&get(&options, "debounceMs"), CALL, "debounceMs", 0)
             .map_err(|m| error(&m))?
             .unwrap_or(0);
         let payload = match JsPayload::from_data(value) {
@@ -383,7 +385,7 @@ impl ResilientSocket {
         };
         match self.driver.set_replay(&key, payload, debounce_ms) {
             Ok(status) => Ok(status == SendStatus::Sent),
-            Err(e) => Err(error(&e.to_string())),
+            Err(e) => Err(error(&e.message())),
         }
     }
 
@@ -432,8 +434,9 @@ impl ResilientSocket {
             return promise;
         }
         let prepared = request_text(&message).and_then(|text| {
-            let values = call_options(&options, "request", &["timeoutMs"])?;
-            Ok((text, millis(&values[0], "request", "timeoutMs", 1)?))
+            check_call_options(&options, "request", &["timeoutMs"])?;
+            let timeout_ms = get(&options, "timeoutMs");
+            Ok((text, millis(&timeout_ms, "request", "timeoutMs", 1)?))
         });
         let (text, timeout_ms) = match prepared {
             Ok(prepared) => prepared,
@@ -455,10 +458,11 @@ impl ResilientSocket {
                     let _ = call_with(&reject, &request_error(RequestFailure::Closed, 0));
                 }
                 Err(e) => {
-                    let message = e.to_string();
-                    let message = match message.strip_prefix("send: ") {
-                        Some(rest) => format!("request: {rest}"),
-                        None => message,
+                    // The queue and size errors say "send: "; this is a request.
+                    let message = e.message();
+                    let message = match message.get(SEND.len()..) {
+                        Some(rest) if message.starts_with(SEND) => concat(&["request: ", rest]),
+                        _ => message,
                     };
                     let _ = call_with(&reject, &error(&message));
                 }
@@ -487,6 +491,9 @@ impl ResilientSocket {
     }
 }
 
+/// The prefix of the queue and size errors of `send`.
+const SEND: &str = "send: ";
+
 impl ResilientSocket {
     fn handler(&self, kind: EventType) -> JsValue {
         self.app
@@ -510,11 +517,14 @@ impl Drop for ResilientSocket {
 
 fn event_type(name: &str, call: &str) -> Result<EventType, JsValue> {
     EventType::parse(name).ok_or_else(|| {
-        let names: Vec<&str> = EventType::ALL.iter().map(|kind| kind.name()).collect();
-        error(&format!(
-            "{call}: unknown event type \"{name}\"; allowed: {}",
-            list(&names, ", ", "")
-        ))
+        let mut message = concat(&[call, ": unknown event type \"", name, "\"; allowed: "]);
+        for (index, kind) in EventType::ALL.iter().enumerate() {
+            if index > 0 {
+                message.push_str(", ");
+            }
+            message.push_str(kind.name());
+        }
+        error(&message)
     })
 }
 
@@ -526,10 +536,11 @@ fn listener_function(value: &JsValue, call: &str) -> Result<Option<Function>, Js
     if value.is_function() {
         return Ok(Some(value.clone().unchecked_into()));
     }
-    Err(error(&format!(
-        "{call}: listener must be a function, got {}",
-        describe(value)
-    )))
+    Err(error(&concat(&[
+        call,
+        ": listener must be a function, got ",
+        &describe(value),
+    ])))
 }
 
 /// The JSON text of a request message.
@@ -544,8 +555,8 @@ fn request_text(message: &JsValue) -> Result<String, String> {
     {
         return Ok(text);
     }
-    Err(format!(
-        "request: message must be a JSON object or its JSON text, got {}",
-        describe(message)
-    ))
+    Err(concat(&[
+        "request: message must be a JSON object or its JSON text, got ",
+        &describe(message),
+    ]))
 }

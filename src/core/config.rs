@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::close_code::{CloseAction, ClosePolicy};
 use super::error::ConfigError;
+use super::text::{approx, concat, decimal};
 
 /// All options of a socket. Every field has a default; see each field.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -286,33 +287,6 @@ pub struct CloseCodeRule {
     pub action: CloseAction,
 }
 
-/// `value` with at most 3 decimals. Formatting an `f64` with `Display`
-/// would link Rust's float formatter (about 10 KB gzip of WASM) for this one
-/// error message.
-fn approx(value: f64) -> String {
-    if value.is_nan() {
-        return String::from("NaN");
-    }
-    if value.is_infinite() {
-        return String::from(if value > 0.0 { "Infinity" } else { "-Infinity" });
-    }
-    // Rounds half away from zero, as `f64::round` (std only) does: `as`
-    // truncates toward zero.
-    let scaled = value * 1000.0;
-    let thousandths = (scaled + if scaled < 0.0 { -0.5 } else { 0.5 }) as i64;
-    let sign = if thousandths < 0 { "-" } else { "" };
-    let (whole, fraction) = (
-        thousandths.unsigned_abs() / 1000,
-        thousandths.unsigned_abs() % 1000,
-    );
-    if fraction == 0 {
-        format!("{sign}{whole}")
-    } else {
-        let digits = format!("{fraction:03}");
-        format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
-    }
-}
-
 /// Upper bound for any millisecond option: a day.
 const MAX_MS: u64 = 86_400_000;
 
@@ -321,7 +295,7 @@ fn check_ms(option: &str, value: u64) -> Result<(), ConfigError> {
         return Err(ConfigError::new(
             option,
             "milliseconds from 0 to 86400000 (one day)",
-            value,
+            decimal(value),
         ));
     }
     Ok(())
@@ -338,11 +312,12 @@ impl Config {
         if r.max_delay_ms < r.initial_delay_ms {
             return Err(ConfigError::new(
                 "reconnect.maxDelayMs",
-                &format!(
-                    "a value >= reconnect.initialDelayMs ({})",
-                    r.initial_delay_ms
-                ),
-                r.max_delay_ms,
+                &concat(&[
+                    "a value >= reconnect.initialDelayMs (",
+                    &decimal(r.initial_delay_ms),
+                    ")",
+                ]),
+                decimal(r.max_delay_ms),
             ));
         }
         if !r.multiplier.is_finite() || !(1.0..=100.0).contains(&r.multiplier) {
@@ -356,7 +331,7 @@ impl Config {
             return Err(ConfigError::new(
                 "reconnect.maxAttempts",
                 "an integer >= 1, or null for unlimited (use reconnect.enabled = false to never retry)",
-                0,
+                "0",
             ));
         }
         let h = &self.heartbeat;
@@ -367,7 +342,7 @@ impl Config {
             return Err(ConfigError::new(
                 "heartbeat.timeoutMs",
                 "milliseconds >= 1 while heartbeat.intervalMs > 0",
-                0,
+                "0",
             ));
         }
         if h.interval_ms > 0 && h.message.is_empty() {
@@ -386,7 +361,7 @@ impl Config {
             return Err(ConfigError::new(
                 "requests.timeoutMs",
                 "milliseconds from 1 to 86400000",
-                0,
+                "0",
             ));
         }
         if self.requests.id_field.is_empty() {
@@ -397,10 +372,14 @@ impl Config {
             ));
         }
         if self.flapping.threshold == 0 {
-            return Err(ConfigError::new("flapping.threshold", "an integer >= 1", 0));
+            return Err(ConfigError::new(
+                "flapping.threshold",
+                "an integer >= 1",
+                "0",
+            ));
         }
         if self.max_message_bytes == 0 {
-            return Err(ConfigError::new("maxMessageBytes", "an integer >= 1", 0));
+            return Err(ConfigError::new("maxMessageBytes", "an integer >= 1", "0"));
         }
         for (index, rule) in self.close_codes.iter().enumerate() {
             let last = rule.to.unwrap_or(rule.code);
@@ -409,9 +388,14 @@ impl Config {
                 || last < rule.code
             {
                 return Err(ConfigError::new(
-                    &format!("closeCodes[{index}]"),
+                    &concat(&["closeCodes[", &decimal(index as u64), "]"]),
                     "code (and optional to >= code) within 1000-4999",
-                    format!("code {} to {}", rule.code, last),
+                    concat(&[
+                        "code ",
+                        &decimal(u64::from(rule.code)),
+                        " to ",
+                        &decimal(u64::from(last)),
+                    ]),
                 ));
             }
         }

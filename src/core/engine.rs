@@ -26,6 +26,7 @@ use super::replay::{ReplaySet, ReplayStore};
 use super::requests::{PendingRequest, Requests};
 use super::state::ConnectionState;
 use super::stats::Stats;
+use super::text::{concat, decimal};
 use super::time::Millis;
 use super::url::check_url;
 
@@ -445,7 +446,7 @@ impl<P: Payload> Engine<P> {
         let (id, text) = match json_scan::field_text(message, &id_field) {
             Some(id) => (id.into_owned(), message.to_owned()),
             None => {
-                let mut id = handle.to_string();
+                let mut id = decimal(handle);
                 while self.requests.has_id(&id) {
                     id.push('_');
                 }
@@ -572,7 +573,7 @@ impl<P: Payload> Engine<P> {
                 self.config.allow_insecure_localhost,
             )
             .map(|()| url)
-            .map_err(|error| error.to_string())
+            .map_err(|error| error.message())
         });
         match checked {
             Ok(url) => {
@@ -582,7 +583,7 @@ impl<P: Payload> Engine<P> {
             Err(message) => {
                 let message = self.redactor.redact_text(&message).into_owned();
                 self.emit(Event::Error {
-                    message: format!("urlProvider failed: {message}"),
+                    message: concat(&["urlProvider failed: ", &message]),
                 });
                 self.connection_failed(
                     now,
@@ -777,10 +778,11 @@ impl<P: Payload> Engine<P> {
                     self.detach_socket(TIMEOUT_CLOSE_CODE, "connect timeout");
                 }
                 self.url_token += 1;
-                let reason = format!(
-                    "connect timeout: no open within {} ms",
-                    self.config.connect_timeout_ms
-                );
+                let reason = concat(&[
+                    "connect timeout: no open within ",
+                    &decimal(self.config.connect_timeout_ms),
+                    " ms",
+                ]);
                 self.connection_failed(
                     now,
                     connection,
@@ -837,9 +839,11 @@ impl<P: Payload> Engine<P> {
             }
             HeartbeatAction::PeerDead { waited_ms } => {
                 if let Phase::Open { opened_at, .. } = self.phase {
-                    let reason = format!(
-                        "heartbeat timeout: no pong or message within {waited_ms} ms of a ping"
-                    );
+                    let reason = concat(&[
+                        "heartbeat timeout: no pong or message within ",
+                        &decimal(waited_ms),
+                        " ms of a ping",
+                    ]);
                     self.detach_socket(TIMEOUT_CLOSE_CODE, "heartbeat timeout");
                     self.connection_failed(
                         now,

@@ -19,12 +19,14 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    /// An error for `option`, which allows `allowed` but got `got`.
-    pub fn new(option: &str, allowed: &str, got: impl fmt::Display) -> Self {
+    /// An error for `option`, which allows `allowed` but got `got` (text,
+    /// e.g. from [`decimal`](super::text::decimal): no `Display`, which would
+    /// link `core::fmt` into the wasm).
+    pub fn new(option: &str, allowed: &str, got: impl Into<String>) -> Self {
         ConfigError {
             option: option.to_owned(),
             allowed: allowed.to_owned(),
-            got: got.to_string(),
+            got: got.into(),
         }
     }
 }

@@ -4,6 +4,8 @@
 
 use crate::prelude::*;
 
+use super::text::{concat, decimal};
+
 /// Counts short-lived connections in a row.
 #[derive(Clone, Debug)]
 pub struct FlappingDetector {
@@ -53,9 +55,11 @@ pub fn likely_causes(last_code: u16, pinged_before_close: bool, received_any: bo
         || last_code == 3000
         || last_code == 3003
     {
-        causes.push(format!(
-            "the server accepts the connection, then refuses it with close code {last_code}: check credentials, parameters or the resource in the URL"
-        ));
+        causes.push(concat(&[
+            "the server accepts the connection, then refuses it with close code ",
+            &decimal(u64::from(last_code)),
+            ": check credentials, parameters or the resource in the URL",
+        ]));
     }
     if last_code == 1002 || last_code == 1003 || last_code == 1007 {
         causes.push(String::from("protocol mismatch: the server does not accept what this client sends (subprotocol, message format)"));

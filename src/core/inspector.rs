@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::json_scan;
 use super::payload::Payload;
 use super::redact::Redactor;
+use super::text::{concat, decimal, push_decimal, sub};
 use super::time::Millis;
 
 /// Which way a message went.
@@ -303,19 +304,25 @@ impl<P: Payload> Inspector<P> {
                     .as_deref()
                     .map_or_else(|| String::from("null"), json_scan::quote)
             };
-            out.push_str(&format!(
-                "{{\"seq\":{},\"direction\":\"{}\",\"atMs\":{},\"size\":{},\"connection\":{},\
-                 \"binary\":{},\"type\":{},\"id\":{},\"preview\":{}}}",
-                entry.seq,
-                entry.direction.as_str(),
-                entry.at_ms,
-                entry.size,
-                entry.connection,
-                entry.binary,
-                optional(&entry.message_type),
-                optional(&entry.id),
-                json_scan::quote(&entry.preview),
-            ));
+            out.push_str("{\"seq\":");
+            push_decimal(&mut out, entry.seq);
+            out.push_str(",\"direction\":\"");
+            out.push_str(entry.direction.as_str());
+            out.push_str("\",\"atMs\":");
+            push_decimal(&mut out, entry.at_ms);
+            out.push_str(",\"size\":");
+            push_decimal(&mut out, entry.size as u64);
+            out.push_str(",\"connection\":");
+            push_decimal(&mut out, u64::from(entry.connection));
+            out.push_str(",\"binary\":");
+            out.push_str(if entry.binary { "true" } else { "false" });
+            out.push_str(",\"type\":");
+            out.push_str(&optional(&entry.message_type));
+            out.push_str(",\"id\":");
+            out.push_str(&optional(&entry.id));
+            out.push_str(",\"preview\":");
+            out.push_str(&json_scan::quote(&entry.preview));
+            out.push('}');
         }
         out.push(']');
         out
@@ -334,20 +341,26 @@ fn field_in<'t>(fields: Option<&[(Cow<'_, str>, &'t str)]>, key: &str) -> Option
 /// What the inspector shows of a payload.
 fn preview<P>(record: &InspectorRecord<P>, text: Option<&str>, redactor: &Redactor) -> String {
     match text {
-        _ if record.binary => format!("<binary {} bytes>", record.size),
+        _ if record.binary => concat(&["<binary ", &decimal(record.size as u64), " bytes>"]),
         Some(text) => {
             // Redact the whole text first: a cut JSON document would hide
             // its structure from the redactor.
             let redacted = redactor.redact_text(text);
             match redacted.char_indices().nth(PREVIEW_CHARS) {
-                Some((cut, _)) => redacted[..cut].to_owned(),
+                Some((cut, _)) => sub(&redacted, ..cut).to_owned(),
                 None => redacted.into_owned(),
             }
         }
-        None if record.payload.is_none() => {
-            format!("<text of size {}, too large to keep>", record.size)
-        }
-        None => format!("<text of size {}, unreadable>", record.size),
+        None if record.payload.is_none() => concat(&[
+            "<text of size ",
+            &decimal(record.size as u64),
+            ", too large to keep>",
+        ]),
+        None => concat(&[
+            "<text of size ",
+            &decimal(record.size as u64),
+            ", unreadable>",
+        ]),
     }
 }
 

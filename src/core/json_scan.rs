@@ -12,6 +12,8 @@ use crate::prelude::*;
 
 use alloc::borrow::Cow;
 
+use super::text::sub;
+
 /// Deepest nesting of objects and arrays the scanner accepts within one
 /// value (e.g. a member's value); deeper input is treated as malformed.
 pub const MAX_DEPTH: usize = 1024;
@@ -68,15 +70,16 @@ pub fn insert_field(text: &str, key: &str, raw_value: &str) -> Option<String> {
     let mut has_members = false;
     let open = scan_object(text, |_, _, _| has_members = true)?;
     let quoted = quote(key);
+    let (head, tail) = text.split_at_checked(open + 1)?;
     let mut out = String::with_capacity(text.len() + quoted.len() + raw_value.len() + 2);
-    out.push_str(&text[..=open]);
+    out.push_str(head);
     out.push_str(&quoted);
     out.push(':');
     out.push_str(raw_value);
     if has_members {
         out.push(',');
     }
-    out.push_str(&text[open + 1..]);
+    out.push_str(tail);
     Some(out)
 }
 
@@ -99,7 +102,7 @@ pub fn quote(value: &str) -> String {
             0x00..=0x1f => "",
             _ => continue,
         };
-        out.push_str(&value[start..index]);
+        out.push_str(sub(value, start..index));
         if escape.is_empty() {
             const HEX: &[u8; 16] = b"0123456789abcdef";
             out.push_str("\\u00");
@@ -110,7 +113,7 @@ pub fn quote(value: &str) -> String {
         }
         start = index + 1;
     }
-    out.push_str(&value[start..]);
+    out.push_str(sub(value, start..));
     out.push('"');
     out
 }
@@ -268,19 +271,23 @@ impl Nesting {
         if self.depth >= MAX_DEPTH {
             return None;
         }
-        let (word, bit) = (self.depth / 64, self.depth % 64);
+        let (word, bit) = (self.is_object.get_mut(self.depth / 64)?, self.depth % 64);
         if object {
-            self.is_object[word] |= 1 << bit;
+            *word |= 1 << bit;
         } else {
-            self.is_object[word] &= !(1 << bit);
+            *word &= !(1 << bit);
         }
         self.depth += 1;
         Some(())
     }
 
     fn top_is_object(&self) -> bool {
-        let top = self.depth - 1;
-        self.is_object[top / 64] & (1 << (top % 64)) != 0
+        let Some(top) = self.depth.checked_sub(1) else {
+            return false;
+        };
+        self.is_object
+            .get(top / 64)
+            .is_some_and(|word| word & (1 << (top % 64)) != 0)
     }
 }
 
@@ -375,11 +382,11 @@ impl<'a> Unescaped<'a> {
 
     /// Reads the four hex digits of a `\uXXXX` escape at the start of `rest`.
     fn hex4(&mut self) -> Option<u32> {
-        let hex = self.rest.get(..4)?;
+        let (hex, rest) = self.rest.split_at_checked(4)?;
         if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;
         }
-        self.rest = &self.rest[4..];
+        self.rest = rest;
         u32::from_str_radix(hex, 16).ok()
     }
 

@@ -8,6 +8,7 @@ use crate::prelude::*;
 use alloc::borrow::Cow;
 
 use super::json_scan;
+use super::text::{sub, sub_bytes};
 
 /// What replaces a secret value.
 pub const REDACTED: &str = "[redacted]";
@@ -85,15 +86,15 @@ impl Redactor {
     fn json_edits(&self, text: &str, edits: &mut Vec<Edit>) {
         let bytes = text.as_bytes();
         let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] != b'"' {
+        while let Some(&byte) = bytes.get(i) {
+            if byte != b'"' {
                 i += 1;
                 continue;
             }
             let Some((end, escaped)) = json_scan::scan_string(bytes, i) else {
                 return;
             };
-            let inner = &text[i + 1..end - 1];
+            let inner = sub(text, i + 1..end - 1);
             let after = json_scan::skip_ws(bytes, end);
             if bytes.get(after) != Some(&b':') {
                 // A string value, not a key.
@@ -114,7 +115,7 @@ impl Redactor {
             let Some(end) = json_scan::skip_value(bytes, start) else {
                 return;
             };
-            if &text[start..end] != REDACTED_JSON {
+            if sub(text, start..end) != REDACTED_JSON {
                 edits.push(Edit {
                     start,
                     end,
@@ -131,8 +132,8 @@ impl Redactor {
     fn plain_edits(&self, text: &str, base: usize, in_json: bool, edits: &mut Vec<Edit>) {
         let bytes = text.as_bytes();
         let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i..].starts_with(b"://") {
+        while let Some(&byte) = bytes.get(i) {
+            if sub_bytes(bytes, i..).starts_with(b"://") {
                 let authority = i + 3;
                 // A URL inside a query value (`?next=https://a.test&token=..`)
                 // ends at the `&` that starts the next parameter.
@@ -151,22 +152,22 @@ impl Redactor {
                 }
                 // Skip the userinfo and the host (with its port), never past
                 // a `&`: what follows is scanned for `key=value` again.
-                let host = bytes[authority..authority_end]
+                let host = sub_bytes(bytes, authority..authority_end)
                     .iter()
                     .rposition(|&b| b == b'@')
                     .map_or(authority, |at| authority + at + 1);
                 i = run_end(bytes, host, in_json, b"/?#&");
                 continue;
             }
-            if !is_key_byte(bytes[i]) {
+            if !is_key_byte(byte) {
                 i += 1;
                 continue;
             }
             let word = i;
-            while i < bytes.len() && is_key_byte(bytes[i]) {
+            while bytes.get(i).is_some_and(|&b| is_key_byte(b)) {
                 i += 1;
             }
-            if !self.is_secret_key(&text[word..i]) {
+            if !self.is_secret_key(sub(text, word..i)) {
                 continue;
             }
             if let Some(edit) = secret_value(bytes, word, i, in_json) {
@@ -214,11 +215,16 @@ fn apply<'a>(text: &'a str, edits: &[Edit]) -> Cow<'a, str> {
     let mut out = String::with_capacity(text.len() + edits.len() * REDACTED_JSON.len());
     let mut at = 0;
     for edit in edits {
-        out.push_str(&text[at..edit.start]);
+        // Edits are made at ASCII bytes, so `get` only fails on a bug: the
+        // edit is skipped then, rather than a panic.
+        let Some(before) = text.get(at..edit.start) else {
+            continue;
+        };
+        out.push_str(before);
         out.push_str(edit.with);
         at = edit.end;
     }
-    out.push_str(&text[at..]);
+    out.push_str(sub(text, at..));
     Cow::Owned(out)
 }
 
@@ -257,20 +263,21 @@ fn run_end(bytes: &[u8], mut i: usize, in_json: bool, stops: &[u8]) -> usize {
 /// Whether the `://` at `i` belongs to a URL inside a query string: its
 /// scheme is preceded by `=`, `?` or `&`.
 fn in_query_value(bytes: &[u8], i: usize) -> bool {
-    let scheme = bytes[..i]
+    let scheme = sub_bytes(bytes, ..i)
         .iter()
         .rposition(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
         .map_or(0, |before| before + 1);
-    scheme < i && scheme > 0 && matches!(bytes[scheme - 1], b'=' | b'?' | b'&')
+    scheme < i && scheme > 0 && matches!(bytes.get(scheme - 1), Some(b'=' | b'?' | b'&'))
 }
 
 /// The password in the userinfo of the URL authority `start..end`
 /// (`user:pass@host`), if there is one to redact.
 fn userinfo_password(bytes: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
-    let authority = &bytes[start..end];
+    let authority = bytes.get(start..end)?;
     let at = authority.iter().rposition(|&b| b == b'@')?;
-    let colon = authority[..at].iter().position(|&b| b == b':')?;
-    let password = &authority[colon + 1..at];
+    let userinfo = authority.get(..at)?;
+    let colon = userinfo.iter().position(|&b| b == b':')?;
+    let password = userinfo.get(colon + 1..)?;
     (!password.is_empty() && password != REDACTED.as_bytes())
         .then_some((start + colon + 1, start + at))
 }
@@ -294,7 +301,8 @@ fn quote_at(bytes: &[u8], i: usize, in_json: bool) -> Option<&'static [u8]> {
 fn secret_value(bytes: &[u8], word: usize, word_end: usize, in_json: bool) -> Option<Edit> {
     let mut j = word_end;
     let quoted_key = [b"\\\"".as_slice(), b"\"", b"'"].into_iter().find(|quote| {
-        bytes[..word].ends_with(quote) && quote_at(bytes, word_end, in_json) == Some(quote)
+        sub_bytes(bytes, ..word).ends_with(quote)
+            && quote_at(bytes, word_end, in_json) == Some(quote)
     });
     if let Some(quote) = quoted_key {
         j += quote.len();
@@ -304,7 +312,7 @@ fn secret_value(bytes: &[u8], word: usize, word_end: usize, in_json: bool) -> Op
     }
     let (start, end, with) = match bytes.get(j)? {
         b'=' => (j + 1, run_end(bytes, j + 1, in_json, b"&#"), REDACTED),
-        b':' if !bytes[j..].starts_with(b"://") => {
+        b':' if !sub_bytes(bytes, j..).starts_with(b"://") => {
             let mut start = j + 1;
             while let Some(b' ' | b'\t') = bytes.get(start) {
                 start += 1;
@@ -323,9 +331,9 @@ fn secret_value(bytes: &[u8], word: usize, word_end: usize, in_json: bool) -> Op
     };
     // A value that is already a redaction marker (a header value stops
     // before its `]`) is left alone, so redacting twice changes nothing.
-    let redacted_already = [REDACTED, REDACTED_JSON]
-        .iter()
-        .any(|marker| bytes[start..].starts_with(marker.as_bytes()) && end <= start + marker.len());
+    let redacted_already = [REDACTED, REDACTED_JSON].iter().any(|marker| {
+        sub_bytes(bytes, start..).starts_with(marker.as_bytes()) && end <= start + marker.len()
+    });
     (end > start && !redacted_already).then_some(Edit { start, end, with })
 }
 
@@ -333,11 +341,11 @@ fn secret_value(bytes: &[u8], word: usize, word_end: usize, in_json: bool) -> Op
 /// (a backslash escapes the next byte, so `\\"` in a JSON string is found
 /// but never cut in half), or the end if it is unterminated.
 fn closing_quote(bytes: &[u8], mut i: usize, quote: &[u8]) -> usize {
-    while i < bytes.len() {
-        if bytes[i..].starts_with(quote) {
+    while let Some(&byte) = bytes.get(i) {
+        if sub_bytes(bytes, i..).starts_with(quote) {
             return i;
         }
-        i += if bytes[i] == b'\\' { 2 } else { 1 };
+        i += if byte == b'\\' { 2 } else { 1 };
     }
     bytes.len()
 }
@@ -346,8 +354,8 @@ fn closing_quote(bytes: &[u8], mut i: usize, quote: &[u8]) -> usize {
 /// skipped), or the end if it is unterminated.
 fn matching_bracket_end(bytes: &[u8], mut i: usize) -> usize {
     let mut depth = 0usize;
-    while i < bytes.len() {
-        match bytes[i] {
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
             b'{' | b'[' => depth += 1,
             b'}' | b']' => {
                 depth = depth.saturating_sub(1);
@@ -369,7 +377,7 @@ fn after_auth_scheme(bytes: &[u8], i: usize, in_json: bool) -> usize {
     while bytes.get(end).is_some_and(u8::is_ascii_alphanumeric) {
         end += 1;
     }
-    let scheme = &bytes[i..end];
+    let scheme = sub_bytes(bytes, i..end);
     if !AUTH_SCHEMES
         .iter()
         .any(|s| scheme.eq_ignore_ascii_case(s.as_bytes()))

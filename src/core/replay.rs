@@ -41,29 +41,18 @@ impl<P: Payload> ReplayStore<P> {
     /// Remembers `value` for `key`. With `debounce_ms > 0`, at most one send
     /// per key per window goes out, carrying the latest value.
     pub fn set(&mut self, now: Millis, key: &str, value: P, debounce_ms: u64) -> ReplaySet {
-        let index = match self.entries.iter().position(|entry| entry.key == key) {
-            Some(index) => {
-                self.entries[index].value = value;
-                index
-            }
-            None => {
-                self.entries.push(ReplayEntry {
-                    key: key.to_owned(),
-                    value,
-                    due: None,
-                });
-                self.entries.len() - 1
-            }
-        };
-        let entry = &mut self.entries[index];
-        if debounce_ms == 0 {
-            entry.due = None;
-            return ReplaySet::SendNow;
+        if let Some(entry) = self.entries.iter_mut().find(|entry| entry.key == key) {
+            entry.value = value;
+            return schedule(&mut entry.due, now, debounce_ms);
         }
-        if entry.due.is_none() {
-            entry.due = Some(now + debounce_ms);
-        }
-        ReplaySet::Debounced
+        let mut due = None;
+        let set = schedule(&mut due, now, debounce_ms);
+        self.entries.push(ReplayEntry {
+            key: key.to_owned(),
+            value,
+            due,
+        });
+        set
     }
 
     /// Forgets `key`. Returns whether it existed.
@@ -123,6 +112,19 @@ impl<P: Payload> ReplayStore<P> {
     pub fn clear(&mut self) {
         self.entries.clear();
     }
+}
+
+/// Updates a key's pending send for a new value: none without debounce
+/// (send now), else the pending one or one `debounce_ms` from `now`.
+fn schedule(due: &mut Option<Millis>, now: Millis, debounce_ms: u64) -> ReplaySet {
+    if debounce_ms == 0 {
+        *due = None;
+        return ReplaySet::SendNow;
+    }
+    if due.is_none() {
+        *due = Some(now + debounce_ms);
+    }
+    ReplaySet::Debounced
 }
 
 #[cfg(test)]

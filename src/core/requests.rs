@@ -36,8 +36,8 @@ impl LatencyWindow {
     pub fn add(&mut self, latency_ms: u64) {
         if self.samples.len() < LATENCY_WINDOW {
             self.samples.push(latency_ms);
-        } else {
-            self.samples[self.next] = latency_ms;
+        } else if let Some(oldest) = self.samples.get_mut(self.next) {
+            *oldest = latency_ms;
         }
         self.next = (self.next + 1) % LATENCY_WINDOW;
     }
@@ -50,17 +50,19 @@ impl LatencyWindow {
         // An insertion sort: the window is small and this is called rarely,
         // and it keeps the general-purpose sort out of the wasm binary.
         let mut sorted = self.samples.clone();
-        for i in 1..sorted.len() {
-            let mut j = i;
-            while j > 0 && sorted[j - 1] > sorted[j] {
-                sorted.swap(j - 1, j);
-                j -= 1;
+        for end in 2..=sorted.len() {
+            // `sorted[..end - 1]` is sorted: sink `sorted[end - 1]` into place.
+            for start in (0..end - 1).rev() {
+                match sorted.get_mut(start..start + 2) {
+                    Some([before, after]) if *before > *after => core::mem::swap(before, after),
+                    _ => break,
+                }
             }
         }
         let rank = (u64::from(p.min(100)) * sorted.len() as u64)
             .div_ceil(100)
             .max(1) as usize;
-        Some(sorted[rank - 1])
+        sorted.get(rank - 1).copied()
     }
 }
 

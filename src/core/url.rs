@@ -3,6 +3,7 @@
 use crate::prelude::*;
 
 use super::error::ConfigError;
+use super::text::concat;
 
 /// Checks that `url` is a `ws:`/`wss:` URL, and with `require_secure` that it
 /// is `wss:` (a `ws:` URL to localhost passes when `allow_insecure_localhost`).
@@ -18,7 +19,7 @@ pub fn check_url(
             "url",
             "a ws:// or wss:// URL",
             match scheme_of(url) {
-                Some(scheme) => format!("\"{scheme}:\""),
+                Some(scheme) => concat(&["\"", scheme, ":\""]),
                 // Never the text itself: it may be a whole URL with a token.
                 None => String::from("a string without a URL scheme"),
             },
@@ -37,7 +38,7 @@ pub fn check_url(
 /// The URL's scheme, if it starts with one (RFC 3986: a letter, then
 /// letters, digits, `+`, `-`, `.`; at most 32 characters here).
 fn scheme_of(url: &str) -> Option<&str> {
-    let (scheme, _) = url.split_once(':')?;
+    let (scheme, _) = url.split_once(is(':'))?;
     let mut bytes = scheme.bytes();
     let valid = scheme.len() <= 32
         && bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
@@ -55,12 +56,14 @@ fn is_localhost(lower_url: &str) -> bool {
     };
     let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or("");
     let host = authority
-        .rsplit_once('@')
+        .rsplit_once(is('@'))
         .map_or(authority, |(_, host)| host);
     let host = if host.starts_with('[') {
-        host.split(']').next().map(|h| &h[1..]).unwrap_or("")
+        host.split(is(']'))
+            .next()
+            .map_or("", |h| h.strip_prefix('[').unwrap_or(h))
     } else {
-        host.split(':').next().unwrap_or("")
+        host.split(is(':')).next().unwrap_or("")
     };
     host == "localhost" || host == "::1" || is_loopback_ipv4(host)
 }
@@ -69,7 +72,7 @@ fn is_localhost(lower_url: &str) -> bool {
 /// below 256 (`127.0.0.1.example.test` is a domain, not an address).
 fn is_loopback_ipv4(host: &str) -> bool {
     let mut parts = 0;
-    for (index, part) in host.split('.').enumerate() {
+    for (index, part) in host.split(is('.')).enumerate() {
         let decimal =
             !part.is_empty() && part.len() <= 3 && part.bytes().all(|b| b.is_ascii_digit());
         if !decimal || part.parse::<u8>().is_err() || (index == 0 && part != "127") {
@@ -78,6 +81,13 @@ fn is_loopback_ipv4(host: &str) -> bool {
         parts += 1;
     }
     parts == 4
+}
+
+/// A pattern for `split`/`split_once` matching `wanted`. A `char` pattern
+/// would use core's `memchr` searcher, whose slicing keeps a formatted panic
+/// (and its messages) in the wasm; a predicate is searched char by char.
+fn is(wanted: char) -> impl Fn(char) -> bool {
+    move |c| c == wanted
 }
 
 #[cfg(test)]

@@ -23,6 +23,10 @@ features = pkg.get("features", [])
 if not isinstance(features, list) or not all(isinstance(f, str) for f in features):
     raise SystemExit("wasm-pack.toml: features must be a list of cargo feature names")
 print(f"PKG_FEATURES={shlex.quote(','.join(features))}")
+budget = pkg.get("max-wasm-gzip-bytes", 0)
+if not isinstance(budget, int) or budget < 0:
+    raise SystemExit("wasm-pack.toml: max-wasm-gzip-bytes must be a byte count (0: no limit)")
+print(f"PKG_MAX_WASM_GZIP={budget}")
 PY
 )"
 
@@ -146,3 +150,7 @@ while IFS= read -r -d '' f; do
 done < <(find "$PKG_D" \( -name "${PKG_N}*.js" -o -path "$PKG_D/snippets/*.js" \) -type f -print0)
 printf 'build-pkg: %s/  wasm %d B raw, %d B gzip -9; JS glue %d B gzip -9; total %d B gzip -9\n' \
   "$PKG_D" "$(wc -c < "$WASM_FILE")" "$wasm_gz" "$js_gz" "$((wasm_gz + js_gz))"
+if [ "$PKG_MAX_WASM_GZIP" -gt 0 ] && [ "$wasm_gz" -gt "$PKG_MAX_WASM_GZIP" ]; then
+  rws_say "build-pkg: the wasm grew to $wasm_gz B gzip -9, over max-wasm-gzip-bytes = $PKG_MAX_WASM_GZIP (wasm-pack.toml); find what grew with bench/tools/wasm-sizes.mjs"
+  exit 1
+fi

@@ -6,7 +6,7 @@ use crate::prelude::*;
 
 use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, EventTarget, VisibilityState};
+use web_sys::{Document, EventTarget};
 
 /// Receives the page signals.
 pub trait EnvironmentEvents: Clone + 'static {
@@ -95,8 +95,10 @@ impl Environment {
     }
 }
 
+/// `document.hidden`: the same as `visibilityState === "hidden"`, read as a
+/// bool (the enum binding carries a panic path for unknown values).
 fn is_hidden(document: &Document) -> bool {
-    document.visibility_state() == VisibilityState::Hidden
+    document.hidden()
 }
 
 /// Whether `value` is an object with a function property `name`.

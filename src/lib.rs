@@ -22,6 +22,11 @@ mod prelude;
 #[cfg(all(target_arch = "wasm32", feature = "standalone"))]
 mod runtime;
 
+// Test harnesses link std, whose panic handler and allocator would clash
+// with src/runtime.rs.
+#[cfg(all(test, target_arch = "wasm32", feature = "standalone"))]
+compile_error!("feature `standalone` is for the npm package build only; test without it");
+
 pub mod core;
 
 #[cfg(target_arch = "wasm32")]

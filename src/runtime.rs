@@ -1,6 +1,8 @@
 //! What `std` would provide to the wasm module, for the npm package build
-//! (feature `standalone`): the crate is `no_std`, and linking std only for its
-//! panic handler and allocator costs ~20 KB of panic and formatting machinery.
+//! (feature `standalone`): the crate is `no_std`, because linking std only for
+//! its panic handler and allocator brings its panic runtime, which formats
+//! messages with Rust's formatting machinery (about 5 KB gzip of this wasm),
+//! and dlmalloc (about 3 KB gzip).
 //!
 //! - the allocator is talc, which is smaller and faster than the dlmalloc std
 //!   uses on wasm32;

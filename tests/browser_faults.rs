@@ -1051,3 +1051,28 @@ fn options_inherited_from_a_polluted_prototype_are_ignored() {
     );
     socket.dispose();
 }
+
+/// Options objects without `Object.prototype` (`Object.create(null)`, as some
+/// config loaders make them) are read like plain objects: their options apply
+/// and unknown keys are still rejected by name.
+#[wasm_bindgen_test]
+fn options_without_a_prototype_are_read_and_checked() {
+    let options: js_sys::Object = js_sys::Object::create(JsValue::NULL.unchecked_ref());
+    js_sys::Reflect::set(&options, &"autoConnect".into(), &false.into()).expect("set");
+    js_sys::Reflect::set(&options, &"name".into(), &"bare".into()).expect("set");
+    let socket = ResilientSocket::new("ws://127.0.0.1:1/ws/bare".into(), options.clone().into())
+        .expect("valid options");
+    assert_eq!(socket.state(), "idle", "autoConnect: false was read");
+    assert_eq!(socket.name(), "bare");
+    socket.dispose();
+
+    js_sys::Reflect::set(&options, &"reconect".into(), &JsValue::TRUE).expect("set");
+    let error = ResilientSocket::new("ws://127.0.0.1:1/ws/bare".into(), options.into())
+        .err()
+        .expect("an unknown key is rejected");
+    let message = js_sys::Error::from(error).message();
+    assert!(
+        String::from(message.clone()).contains("unknown option `reconect`"),
+        "{message:?}"
+    );
+}

@@ -30,10 +30,12 @@ impl Backoff {
     /// `min(maxDelay, initialDelay * multiplier^attempt)`.
     pub fn cap(&self, attempt: u32) -> u64 {
         // Multiplied step by step (`f64::powi` is std only), stopping once
-        // the cap is reached: `multiplier` is at least 1, so it only grows.
+        // the cap is reached (`multiplier` is at least 1, so it only grows)
+        // and after 1,000 steps, so a delay that never grows (initial delay
+        // 0, multiplier 1) costs no more than that however long the outage.
         let max = self.max_delay_ms as f64;
         let mut grown = self.initial_delay_ms as f64;
-        for _ in 0..attempt {
+        for _ in 0..attempt.min(1_000) {
             if grown >= max {
                 break;
             }
@@ -72,6 +74,25 @@ mod tests {
     use super::*;
     use std::prelude::rust_2024::*;
     use std::vec;
+
+    #[test]
+    fn the_exponent_stops_at_a_thousand() {
+        // As `powi(attempt.min(1000))` did: 1.0000001^1000 is about 1.0001,
+        // so the cap stays at the initial delay. Without the limit, attempt
+        // u32::MAX would multiply until the cap (1.8e8 steps) and return it;
+        // a delay that never grows (initialDelayMs 0) would loop 4e9 times.
+        let backoff = Backoff::new(
+            &ReconnectConfig {
+                initial_delay_ms: 1,
+                max_delay_ms: 86_400_000,
+                multiplier: 1.000_000_1,
+                jitter: Jitter::None,
+                ..ReconnectConfig::default()
+            },
+            1,
+        );
+        assert_eq!(backoff.cap(u32::MAX), 1);
+    }
 
     fn config(jitter: Jitter) -> ReconnectConfig {
         ReconnectConfig {

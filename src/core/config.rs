@@ -444,15 +444,6 @@ mod tests {
     }
 
     #[test]
-    fn multiplier_in_errors_is_printed_without_the_float_formatter() {
-        assert_eq!(approx(0.5), "0.5");
-        assert_eq!(approx(-2.25), "-2.25");
-        assert_eq!(approx(150.0), "150");
-        assert_eq!(approx(f64::NAN), "NaN");
-        assert_eq!(approx(f64::NEG_INFINITY), "-Infinity");
-    }
-
-    #[test]
     fn max_delay_below_initial_delay_is_rejected() {
         let mut config = Config::default();
         config.reconnect.max_delay_ms = 100;

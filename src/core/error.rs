@@ -20,8 +20,7 @@ pub struct ConfigError {
 
 impl ConfigError {
     /// An error for `option`, which allows `allowed` but got `got` (text,
-    /// e.g. from [`decimal`](super::text::decimal): no `Display`, which would
-    /// link `core::fmt` into the wasm).
+    /// not `impl Display`: formatting would link `core::fmt` into the wasm).
     pub fn new(option: &str, allowed: &str, got: impl Into<String>) -> Self {
         ConfigError {
             option: option.to_owned(),
@@ -29,9 +28,7 @@ impl ConfigError {
             got: got.into(),
         }
     }
-}
 
-impl ConfigError {
     /// The message the JS facade throws (built without `core::fmt`).
     pub fn message(&self) -> String {
         concat(&[

@@ -23,7 +23,7 @@ mod requests;
 mod rng;
 mod state;
 mod stats;
-pub mod text;
+pub(crate) mod text;
 mod time;
 mod url;
 

@@ -215,10 +215,10 @@ fn apply<'a>(text: &'a str, edits: &[Edit]) -> Cow<'a, str> {
     let mut out = String::with_capacity(text.len() + edits.len() * REDACTED_JSON.len());
     let mut at = 0;
     for edit in edits {
-        // Edits are made at ASCII bytes, so `get` only fails on a bug: the
-        // edit is skipped then, rather than a panic.
+        // Edits are made at ASCII bytes, so `get` only fails on a bug: then
+        // the whole text is redacted (fail closed), rather than a panic.
         let Some(before) = text.get(at..edit.start) else {
-            continue;
+            return Cow::Borrowed(REDACTED);
         };
         out.push_str(before);
         out.push_str(edit.with);
@@ -403,6 +403,18 @@ mod tests {
 
     fn redact(text: &str) -> String {
         Redactor::default().redact_text(text).into_owned()
+    }
+
+    #[test]
+    fn an_edit_off_a_character_boundary_redacts_everything() {
+        // Only a bug makes such an edit; the secret must not leak then.
+        let text = "é=secret";
+        let edit = Edit {
+            start: 1,
+            end: 8,
+            with: REDACTED,
+        };
+        assert_eq!(apply(text, &[edit]), REDACTED);
     }
 
     #[test]

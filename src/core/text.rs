@@ -18,7 +18,7 @@ pub fn concat(pieces: &[&str]) -> String {
 
 /// Appends the decimal digits of `n`.
 pub fn push_decimal(text: &mut String, n: u64) {
-    // Recursion (at most 20 deep) keeps this free of index and division
+    // Recursion (at most 20 deep) instead of a digit buffer: no index
     // checks, each a panic path in the wasm.
     if n >= 10 {
         push_decimal(text, n / 10);
@@ -40,7 +40,9 @@ fn digit(n: u64) -> char {
 
 /// `value` rounded to at most 3 decimals, written like JS numbers are
 /// (`1`, `-0.5`, `2.125`, no trailing zeros), without Rust's float
-/// formatter (about 10 KB gzip of wasm). `NaN` and infinities as in JS.
+/// formatter (about 10 KB gzip of wasm). `NaN` and infinities as in JS;
+/// magnitudes from 2^63 thousandths (about 9.2e15) on are written as that
+/// limit (error messages only: no option allows such values).
 pub fn approx(value: f64) -> String {
     if value.is_nan() {
         return String::from("NaN");
@@ -49,25 +51,37 @@ pub fn approx(value: f64) -> String {
         return String::from(if value > 0.0 { "Infinity" } else { "-Infinity" });
     }
     // Rounds half away from zero, as `f64::round` (std only) does: `as`
-    // truncates toward zero (and saturates).
+    // truncates toward zero (and saturates), then the dropped fraction
+    // decides (adding 0.5 first would be inexact from 2^52 on).
     let scaled = value * 1000.0;
-    let thousandths = (scaled + if scaled < 0.0 { -0.5 } else { 0.5 }) as i64;
+    let truncated = scaled as i64;
+    let dropped = scaled - truncated as f64;
+    let thousandths = truncated
+        .saturating_add(i64::from(dropped >= 0.5))
+        .saturating_sub(i64::from(dropped <= -0.5));
     let mut text = String::new();
     if thousandths < 0 {
         text.push('-');
     }
-    let (whole, mut fraction) = (
+    let (whole, fraction) = (
         thousandths.unsigned_abs() / 1000,
         thousandths.unsigned_abs() % 1000,
     );
     push_decimal(&mut text, whole);
     if fraction != 0 {
         text.push('.');
-        let mut place = 100;
-        while fraction != 0 {
-            text.push(digit(fraction / place));
-            fraction %= place;
-            place /= 10;
+        // Three digits, trailing zeros dropped (divisions by constants: no
+        // division-by-zero panic path).
+        let digits = [fraction / 100, fraction / 10 % 10, fraction % 10];
+        let shown = if digits[2] != 0 {
+            3
+        } else if digits[1] != 0 {
+            2
+        } else {
+            1
+        };
+        for &d in digits.iter().take(shown) {
+            text.push(digit(d));
         }
     }
     text
@@ -140,7 +154,9 @@ mod tests {
             (-0.5, "-0.5"),
             (-0.0004, "0"),
             (-101.007, "-101.007"),
+            (4_503_599_627_370.497, "4503599627370.497"),
             (1e300, "9223372036854775.807"),
+            (-1e300, "-9223372036854775.808"),
             (f64::NAN, "NaN"),
             (f64::INFINITY, "Infinity"),
             (f64::NEG_INFINITY, "-Infinity"),

@@ -38,7 +38,7 @@ pub fn check_url(
 /// The URL's scheme, if it starts with one (RFC 3986: a letter, then
 /// letters, digits, `+`, `-`, `.`; at most 32 characters here).
 fn scheme_of(url: &str) -> Option<&str> {
-    let (scheme, _) = url.split_once(is(':'))?;
+    let (scheme, _) = url.split_once(char_is(':'))?;
     let mut bytes = scheme.bytes();
     let valid = scheme.len() <= 32
         && bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
@@ -56,14 +56,14 @@ fn is_localhost(lower_url: &str) -> bool {
     };
     let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or("");
     let host = authority
-        .rsplit_once(is('@'))
+        .rsplit_once(char_is('@'))
         .map_or(authority, |(_, host)| host);
     let host = if host.starts_with('[') {
-        host.split(is(']'))
+        host.split(char_is(']'))
             .next()
             .map_or("", |h| h.strip_prefix('[').unwrap_or(h))
     } else {
-        host.split(is(':')).next().unwrap_or("")
+        host.split(char_is(':')).next().unwrap_or("")
     };
     host == "localhost" || host == "::1" || is_loopback_ipv4(host)
 }
@@ -72,7 +72,7 @@ fn is_localhost(lower_url: &str) -> bool {
 /// below 256 (`127.0.0.1.example.test` is a domain, not an address).
 fn is_loopback_ipv4(host: &str) -> bool {
     let mut parts = 0;
-    for (index, part) in host.split(is('.')).enumerate() {
+    for (index, part) in host.split(char_is('.')).enumerate() {
         let decimal =
             !part.is_empty() && part.len() <= 3 && part.bytes().all(|b| b.is_ascii_digit());
         if !decimal || part.parse::<u8>().is_err() || (index == 0 && part != "127") {
@@ -86,7 +86,7 @@ fn is_loopback_ipv4(host: &str) -> bool {
 /// A pattern for `split`/`split_once` matching `wanted`. A `char` pattern
 /// would use core's `memchr` searcher, whose slicing keeps a formatted panic
 /// (and its messages) in the wasm; a predicate is searched char by char.
-fn is(wanted: char) -> impl Fn(char) -> bool {
+fn char_is(wanted: char) -> impl Fn(char) -> bool {
     move |c| c == wanted
 }
 

@@ -1,10 +1,9 @@
 //! `describeCloseCode(code, { opened })`.
 
-use super::number::whole_number;
-
 use wasm_bindgen::prelude::*;
 
 use super::app::error;
+use super::number::whole_number;
 use super::object::Obj;
 use super::options::{check_call_options, describe, get};
 use crate::core::CloseCode;

@@ -1,7 +1,6 @@
 //! `socket.inspector`: the last messages in and out, parsed and redacted on
 //! demand.
 
-use super::number::whole_number;
 use crate::prelude::*;
 
 use alloc::rc::Rc;
@@ -10,6 +9,7 @@ use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 
 use super::app::error;
+use super::number::whole_number;
 use super::object::Obj;
 use super::options::{check_call_options, describe, get};
 use crate::core::text::concat;

@@ -9,13 +9,13 @@
 //! stored by one `match` ([`store`]). Neither serde nor one code path per
 //! option: both cost several times the WASM size of this.
 
-use super::number::whole_number;
 use crate::prelude::*;
 
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::BinaryType;
 
+use super::number::whole_number;
 use crate::core::text::{concat, decimal};
 use crate::core::{CloseAction, CloseCodeRule, Config, Jitter, Overflow, PendingOnReconnect};
 use crate::web::{Protocols, js_string};
@@ -249,7 +249,8 @@ const CLOSE_CODE: &[Field] = &[
     required("action", Kind::Choice(ACTIONS), Slot::RuleAction),
 ];
 
-/// Choice lists; [`store`] maps an index to its value.
+/// Choice lists; [`store`] maps an index to its value, so each list's
+/// order must match its `match` there.
 const JITTERS: &[&str] = &["full", "equal", "none"];
 const OVERFLOWS: &[&str] = &["reject", "dropOldest"];
 const ON_RECONNECT: &[&str] = &["fail", "resend"];
@@ -477,12 +478,7 @@ fn store(out: &mut Options, slot: Slot, value: Value) {
                 None => Protocols::Many(value.js.unchecked_into()),
             }
         }
-        Slot::BinaryType => {
-            out.binary_type = match int {
-                0 => BinaryType::Blob,
-                _ => BinaryType::Arraybuffer,
-            }
-        }
+        Slot::BinaryType => out.binary_type = binary_type_at(int),
         Slot::UrlProvider => out.url_provider = value.js.dyn_into().ok(),
         Slot::Name => out.name = value.text.unwrap_or_default(),
         Slot::AutoConnect => out.auto_connect = value.flag,
@@ -501,19 +497,19 @@ fn join(path: &str, key: &str) -> String {
 /// `invalid option PATH: expected WHAT KIND ALLOWS, got VALUE`.
 #[inline(never)]
 fn type_error(path: &str, kind: Kind, got: &JsValue) -> String {
-    let integer;
+    let built;
     let expected = match kind {
         Kind::Bool => "true or false",
         Kind::Int(max) | Kind::IntOrNull(max) => {
-            integer = concat(&["an integer from 0 to ", &decimal(max)]);
-            &integer
+            built = concat(&["an integer from 0 to ", &decimal(max)]);
+            &built
         }
         Kind::Number => "a number",
         Kind::Text => "a string",
         Kind::TextOrNull => "a string or null",
         Kind::Choice(names) => {
-            integer = list(names, " or ", "\"");
-            &integer
+            built = list(names, " or ", "\"");
+            &built
         }
         Kind::Object(_) => "an object",
         Kind::Objects(..) | Kind::Texts => "an array",
@@ -533,26 +529,27 @@ fn type_error(path: &str, kind: Kind, got: &JsValue) -> String {
 /// `invalid options: unknown option `PATH.KEY`; allowed here: KEYS`.
 #[inline(never)]
 fn unknown_key(path: &str, key: &str, fields: &[Field]) -> String {
-    let mut message = concat(&[
+    let keys: Vec<&str> = fields.iter().map(|field| field.key).collect();
+    concat(&[
         "invalid options: unknown option `",
         &join(path, key),
         "`; allowed here: ",
-    ]);
-    for (index, field) in fields.iter().enumerate() {
-        if index > 0 {
-            message.push_str(", ");
-        }
-        message.push_str(field.key);
-    }
-    message
+        &list(&keys, ", ", ""),
+    ])
 }
 
-/// `"blob"` or `"arraybuffer"`.
+/// `"blob"` or `"arraybuffer"`, as the `binaryType` option allows.
 pub fn binary_type(value: &JsValue) -> Option<BinaryType> {
-    match value.as_string()?.as_str() {
-        "blob" => Some(BinaryType::Blob),
-        "arraybuffer" => Some(BinaryType::Arraybuffer),
-        _ => None,
+    let name = value.as_string()?;
+    let index = BINARY_TYPES.iter().position(|&allowed| allowed == name)?;
+    Some(binary_type_at(index as u64))
+}
+
+/// The [`BINARY_TYPES`] entry at `index`.
+fn binary_type_at(index: u64) -> BinaryType {
+    match index {
+        0 => BinaryType::Blob,
+        _ => BinaryType::Arraybuffer,
     }
 }
 
@@ -622,13 +619,17 @@ pub fn list(items: &[&str], separator: &str, quote: &str) -> String {
 /// `object[key]` if `key` is the object's own property; `undefined` when
 /// missing, inherited or unreadable. Inherited values are ignored so a
 /// polluted `Object.prototype` cannot inject options (e.g. `redactKeys: []`).
+/// Objects without `Object.prototype` (`Object.create(null)`, another
+/// realm's objects) are read the same way: `Object.hasOwn` needs no prototype.
 pub fn get(object: &JsValue, key: &str) -> JsValue {
+    if !object.is_object() {
+        return JsValue::UNDEFINED;
+    }
     let key = JsValue::from_str(key);
-    match object.dyn_ref::<Object>() {
-        Some(own) if Object::has_own(own, &key) => {
-            Reflect::get(object, &key).unwrap_or(JsValue::UNDEFINED)
-        }
-        _ => JsValue::UNDEFINED,
+    if Object::has_own(object.unchecked_ref::<Object>(), &key) {
+        Reflect::get(object, &key).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
     }
 }
 

@@ -1,7 +1,6 @@
 //! `ResilientSocket`: the exported class, a drop-in for `WebSocket` that
 //! reconnects, explains closes, and restores state.
 
-use super::number::whole_number;
 use crate::prelude::*;
 
 use alloc::rc::Rc;
@@ -12,6 +11,7 @@ use wasm_bindgen::prelude::*;
 use super::app::{App, error, request_error};
 use super::events::close_object;
 use super::inspector::SocketInspector;
+use super::number::whole_number;
 use super::object::Obj;
 use super::options::{self, check_call_options, describe, get, millis};
 use crate::core::text::concat;
@@ -460,9 +460,9 @@ impl ResilientSocket {
                 Err(e) => {
                     // The queue and size errors say "send: "; this is a request.
                     let message = e.message();
-                    let message = match message.get(SEND.len()..) {
-                        Some(rest) if message.starts_with(SEND) => concat(&["request: ", rest]),
-                        _ => message,
+                    let message = match message.strip_prefix("send: ") {
+                        Some(rest) => concat(&["request: ", rest]),
+                        None => message,
                     };
                     let _ = call_with(&reject, &error(&message));
                 }
@@ -491,9 +491,6 @@ impl ResilientSocket {
     }
 }
 
-/// The prefix of the queue and size errors of `send`.
-const SEND: &str = "send: ";
-
 impl ResilientSocket {
     fn handler(&self, kind: EventType) -> JsValue {
         self.app
@@ -517,14 +514,14 @@ impl Drop for ResilientSocket {
 
 fn event_type(name: &str, call: &str) -> Result<EventType, JsValue> {
     EventType::parse(name).ok_or_else(|| {
-        let mut message = concat(&[call, ": unknown event type \"", name, "\"; allowed: "]);
-        for (index, kind) in EventType::ALL.iter().enumerate() {
-            if index > 0 {
-                message.push_str(", ");
-            }
-            message.push_str(kind.name());
-        }
-        error(&message)
+        let names: Vec<&str> = EventType::ALL.iter().map(|kind| kind.name()).collect();
+        error(&concat(&[
+            call,
+            ": unknown event type \"",
+            name,
+            "\"; allowed: ",
+            &options::list(&names, ", ", ""),
+        ]))
     })
 }
 

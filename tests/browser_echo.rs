@@ -6,6 +6,9 @@
 
 mod browser_support;
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use browser_support::{Events, field, json, text, url};
 use js_sys::{Function, Reflect};
 use resilient_ws::{ResilientSocket, describe_close_code};
@@ -69,7 +72,7 @@ async fn messages_sent_before_open_are_queued_and_flushed_in_order_before_open()
 #[wasm_bindgen_test]
 async fn a_message_listener_can_send_and_close_from_inside_the_callback() {
     let socket = ResilientSocket::new(url("echo-reentrant", ""), JsValue::UNDEFINED).unwrap();
-    let socket = std::rc::Rc::new(socket);
+    let socket = Rc::new(socket);
     let mut closes = Events::listen(&socket, "close");
     let inner = socket.clone();
     let onmessage =
@@ -249,12 +252,23 @@ fn bad_calls_throw_like_a_websocket_would() {
     socket.dispose();
 }
 
-#[wasm_bindgen_test]
-async fn an_async_url_provider_is_asked_before_each_attempt() {
-    let asked = std::rc::Rc::new(std::cell::Cell::new(0));
+/// A `urlProvider` that counts its calls and answers call `n` (from 1)
+/// with `answer(n)`.
+fn counting_provider(
+    answer: impl Fn(u32) -> JsValue + 'static,
+) -> (Rc<Cell<u32>>, Closure<dyn FnMut() -> JsValue>) {
+    let asked = Rc::new(Cell::new(0));
     let counter = asked.clone();
     let provider = Closure::<dyn FnMut() -> JsValue>::new(move || {
         counter.set(counter.get() + 1);
+        answer(counter.get())
+    });
+    (asked, provider)
+}
+
+#[wasm_bindgen_test]
+async fn an_async_url_provider_is_asked_before_each_attempt() {
+    let (asked, provider) = counting_provider(|_| {
         js_sys::Promise::resolve(&JsValue::from(url("provided", "token=s3cret"))).into()
     });
     let options = js_sys::Object::new();
@@ -277,11 +291,8 @@ async fn an_async_url_provider_is_asked_before_each_attempt() {
 
 #[wasm_bindgen_test]
 async fn a_rejected_url_provider_promise_is_reported_and_the_next_attempt_asks_again() {
-    let asked = std::rc::Rc::new(std::cell::Cell::new(0));
-    let counter = asked.clone();
-    let provider = Closure::<dyn FnMut() -> JsValue>::new(move || {
-        counter.set(counter.get() + 1);
-        if counter.get() == 1 {
+    let (asked, provider) = counting_provider(|call| {
+        if call == 1 {
             js_sys::Promise::reject(&js_sys::Error::new("token service down").into()).into()
         } else {
             js_sys::Promise::resolve(&JsValue::from(url("provided-after-reject", ""))).into()

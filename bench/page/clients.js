@@ -15,6 +15,11 @@ import Sockette from "sockette";
 
 const noop = () => {};
 
+// Each adapter writes its own `sendAll` loop on purpose: one loop shared by
+// all clients would see several socket classes at its `send` call and be
+// optimized as a polymorphic site, unlike the loop an app writes, and would
+// skew the send benchmark between clients.
+
 // --- raw WebSocket: the baseline. Reconnect is the hand-written
 // setTimeout-after-close an app would write (fixed delay, no jitter).
 const raw = {

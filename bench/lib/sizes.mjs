@@ -3,6 +3,11 @@
 // the JS glue bundled and minified the same way (the .wasm import left
 // external), and the same with the React hook ("resilient-ws/react", React
 // itself external).
+//
+// The glue bundle also re-exports every function the .wasm imports from
+// `resilient_ws_bg.js`. A bundler that loads the .wasm as an ES module (Vite,
+// webpack) must keep them, but esbuild cannot see the .wasm's imports and
+// would drop them as unused, measuring a glue smaller than any app ships.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { readFileSync, existsSync } from "node:fs";
@@ -34,6 +39,17 @@ const PEERS = [
   { id: "sockette", entry: `export { default } from "sockette";` },
 ];
 
+// `export { ... } from ".../resilient_ws_bg.js"` for each function the .wasm
+// imports from the glue: what an ES-module bundler keeps alive for it.
+function wasmImports(wasm, pkgDir) {
+  const glue = join(pkgDir, "resilient_ws_bg.js");
+  const names = WebAssembly.Module.imports(new WebAssembly.Module(wasm))
+    .filter((i) => i.module === "./resilient_ws_bg.js")
+    .map((i) => i.name);
+  if (names.length === 0) throw new Error(`${join(pkgDir, "resilient_ws_bg.wasm")} imports nothing from the glue`);
+  return `export { ${[...new Set(names)].join(", ")} } from ${JSON.stringify(glue)};`;
+}
+
 export async function measureSizes(benchDir, pkgDir) {
   const out = { raw: { total: 0, note: "built into the browser" } };
   for (const p of PEERS) {
@@ -43,7 +59,8 @@ export async function measureSizes(benchDir, pkgDir) {
   const wasmPath = join(pkgDir, "resilient_ws_bg.wasm");
   const wasm = readFileSync(wasmPath);
   const wasmGzip = gzip9(wasm);
-  const glue = await bundle(benchDir, `export { ResilientSocket } from "resilient-ws";`);
+  const glueEntry = `export { ResilientSocket } from "resilient-ws";\n${wasmImports(wasm, pkgDir)}`;
+  const glue = await bundle(benchDir, glueEntry);
   const glueGzip = gzip9(glue);
   // The glue as shipped (not minified), as scripts/build-pkg.sh reports it.
   let shippedGlueGzip = 0;
@@ -58,12 +75,12 @@ export async function measureSizes(benchDir, pkgDir) {
     jsGzip: glueGzip,
     total: wasmGzip + glueGzip,
     shippedGlueGzip,
-    entry: `export { ResilientSocket } from "resilient-ws"; + resilient_ws_bg.wasm`,
+    entry: `export { ResilientSocket } from "resilient-ws"; + resilient_ws_bg.wasm and the glue functions it imports`,
   };
   if (existsSync(join(pkgDir, "react.js"))) {
     const withHook = await bundle(
       benchDir,
-      `export { ResilientSocket } from "resilient-ws"; export { useResilientSocket } from "resilient-ws/react";`,
+      `${glueEntry}\nexport { useResilientSocket } from "resilient-ws/react";`,
       ["react", "react-dom"],
     );
     ours.jsWithHookMin = withHook.length;

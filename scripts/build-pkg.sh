@@ -27,6 +27,10 @@ budget = pkg.get("max-wasm-gzip-bytes", 0)
 if not isinstance(budget, int) or budget < 0:
     raise SystemExit("wasm-pack.toml: max-wasm-gzip-bytes must be a byte count (0: no limit)")
 print(f"PKG_MAX_WASM_GZIP={budget}")
+short = pkg.get("short-names", False)
+if not isinstance(short, bool):
+    raise SystemExit("wasm-pack.toml: short-names must be true or false")
+print(f"PKG_SHORT_NAMES={int(short)}")
 PY
 )"
 
@@ -57,6 +61,11 @@ fi
 if grep -qi 'wasm-opt.*\(skip\|not found\|failed\)' "$log"; then
   rws_say "build-pkg: wasm-opt was skipped or failed (see above)"
   exit 1
+fi
+
+# --- shorter names between the wasm and its glue (wasm-pack.toml short-names) ---
+if [ "$PKG_SHORT_NAMES" = 1 ]; then
+  node scripts/short-names.mjs "$PKG_D" "$PKG_N"
 fi
 
 # --- extra files + package.json "exports" -------------------------------------

@@ -27,7 +27,7 @@ use browser_support::{
     text, url, wait_for_stats, wait_until_received, within,
 };
 use js_sys::{Array, JSON};
-use resilient_ws::ResilientSocket;
+use resilient_ws::{ResilientSocket, SocketInspector};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -184,6 +184,12 @@ fn states_seen(states: &mut Events) -> Vec<String> {
 
 /// The texts the server received from `id`, in order, with their
 /// connection numbers, without waiting.
+/// `inspector.exportJson()`, parsed.
+fn exported(inspector: &SocketInspector) -> Array {
+    let text = inspector.export_json(JsValue::UNDEFINED).unwrap();
+    Array::from(&JSON::parse(&text.as_string().unwrap()).unwrap())
+}
+
 async fn received(id: &str) -> Vec<(u32, String)> {
     browser_support::server_received(id).await
 }
@@ -634,8 +640,7 @@ async fn a_flood_of_100000_messages_arrives_whole_in_order_and_the_inspector_sta
         let previews: Vec<String> = incoming.iter().map(|e| text(&e, "preview")).collect();
         assert!(previews[0].starts_with("99999:"), "{previews:?}");
         assert_eq!(previews[1], "after-flood");
-        let exported = JSON::parse(&inspector.export_json(JsValue::UNDEFINED).unwrap()).unwrap();
-        assert_eq!(Array::from(&exported).length(), entries.length());
+        assert_eq!(exported(&inspector).length(), entries.length());
         assert_eq!(census.max_live(&path(&id)), 1);
         console_log!("flood: {COUNT} messages in {took:.0} ms");
         socket.set_onmessage(JsValue::NULL);
@@ -793,8 +798,7 @@ async fn invalid_json_and_binary_frames_break_nothing_while_a_request_is_pending
             .entries(json(r#"{"fields":{"id":"req-1"}}"#))
             .unwrap();
         assert_eq!(by_id.length(), 2, "request and reply only");
-        let exported = JSON::parse(&inspector.export_json(JsValue::UNDEFINED).unwrap()).unwrap();
-        assert_eq!(Array::from(&exported).length(), 10);
+        assert_eq!(exported(&inspector).length(), 10);
 
         assert!(errors.drain().is_empty(), "no error event");
         assert!(closes.drain().is_empty(), "no close");

@@ -169,8 +169,18 @@ async fn the_inspector_records_both_directions_and_never_shows_the_token() {
         let outgoing = inspector.entries(json(r#"{"direction":"out"}"#)).unwrap();
         assert_eq!(outgoing.length(), 1);
 
-        let export = inspector.export_json(JsValue::UNDEFINED).unwrap();
+        let export = inspector
+            .export_json(JsValue::UNDEFINED)
+            .unwrap()
+            .as_string()
+            .unwrap();
         assert!(!export.contains("s3cr3t"), "{export}");
+        let all = inspector.entries(JsValue::UNDEFINED).unwrap();
+        assert_eq!(
+            js_sys::JSON::stringify(&all).unwrap().as_string().unwrap(),
+            export,
+            "exportJson is JSON.stringify(entries())"
+        );
         assert_eq!(export.matches("[redacted]").count(), 2, "{export}");
         let exported = js_sys::Array::from(&json(&export));
         assert_eq!(exported.length(), 2);

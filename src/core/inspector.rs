@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::json_scan;
 use super::payload::Payload;
 use super::redact::Redactor;
-use super::text::{concat, decimal, push_decimal, sub};
+use super::text::{concat, decimal, sub};
 use super::time::Millis;
 
 /// Which way a message went.
@@ -287,46 +287,6 @@ impl<P: Payload> Inspector<P> {
         entries.reverse();
         entries
     }
-
-    /// The matching entries as a JSON array (redacted), for export: one
-    /// object per entry with the fields of [`InspectorEntry`] in camelCase
-    /// (`seq`, `direction`, `atMs`, `size`, `connection`, `binary`, `type`,
-    /// `id`, `preview`); missing `type`/`id` are `null`.
-    pub fn export_json(&self, filter: &InspectorFilter, redactor: &Redactor) -> String {
-        let entries = self.entries(filter, redactor);
-        let mut out = String::from("[");
-        for (index, entry) in entries.iter().enumerate() {
-            if index > 0 {
-                out.push(',');
-            }
-            let optional = |value: &Option<String>| {
-                value
-                    .as_deref()
-                    .map_or_else(|| String::from("null"), json_scan::quote)
-            };
-            out.push_str("{\"seq\":");
-            push_decimal(&mut out, entry.seq);
-            out.push_str(",\"direction\":\"");
-            out.push_str(entry.direction.as_str());
-            out.push_str("\",\"atMs\":");
-            push_decimal(&mut out, entry.at_ms);
-            out.push_str(",\"size\":");
-            push_decimal(&mut out, entry.size as u64);
-            out.push_str(",\"connection\":");
-            push_decimal(&mut out, u64::from(entry.connection));
-            out.push_str(",\"binary\":");
-            out.push_str(if entry.binary { "true" } else { "false" });
-            out.push_str(",\"type\":");
-            out.push_str(&optional(&entry.message_type));
-            out.push_str(",\"id\":");
-            out.push_str(&optional(&entry.id));
-            out.push_str(",\"preview\":");
-            out.push_str(&json_scan::quote(&entry.preview));
-            out.push('}');
-        }
-        out.push(']');
-        out
-    }
 }
 
 /// The text of top-level field `key` (the last one if repeated).
@@ -389,25 +349,6 @@ mod tests {
 
     fn all() -> InspectorFilter {
         InspectorFilter::default()
-    }
-
-    /// The elements of a JSON array, as raw text.
-    fn array_elements(text: &str) -> Vec<&str> {
-        let bytes = text.as_bytes();
-        assert!(json_scan::is_valid(text), "{text}");
-        let mut i = json_scan::skip_ws(bytes, 0);
-        assert_eq!(bytes[i], b'[');
-        i = json_scan::skip_ws(bytes, i + 1);
-        let mut elements = Vec::new();
-        while bytes[i] != b']' {
-            let end = json_scan::skip_value(bytes, i).unwrap();
-            elements.push(&text[i..end]);
-            i = json_scan::skip_ws(bytes, end);
-            if bytes[i] == b',' {
-                i = json_scan::skip_ws(bytes, i + 1);
-            }
-        }
-        elements
     }
 
     fn lcg(state: &mut u64) -> usize {
@@ -708,82 +649,5 @@ mod tests {
         assert!(!entries[0].preview.contains("abc123"));
         assert_eq!(entries[1].preview, "GET wss://h/ws?token=[redacted]&x=1");
         assert_eq!(entries[2].preview, "é".repeat(PREVIEW_CHARS));
-    }
-
-    #[test]
-    fn export_is_a_valid_json_array_of_redacted_entries() {
-        let mut inspector = Inspector::new(10, 1000);
-        inspector.record(
-            Direction::Out,
-            Millis(5),
-            1,
-            &text(r#"{"type":"login","id":1,"password":"hunter2"}"#),
-        );
-        inspector.record(Direction::In, Millis(9), 2, &Frame::Binary(vec![0, 1, 2]));
-        inspector.record(
-            Direction::In,
-            Millis(11),
-            2,
-            &text("line\nbreak \"quoted\" \u{1}"),
-        );
-        let redactor = Redactor::default();
-        let json = inspector.export_json(&all(), &redactor);
-        assert!(!json.contains("hunter2"));
-        let elements = array_elements(&json);
-        assert_eq!(elements.len(), 3);
-        let field = |index: usize, key: &str| {
-            json_scan::field_text(elements[index], key).map(Cow::into_owned)
-        };
-        let keys: Vec<String> = json_scan::top_level_fields(elements[0])
-            .unwrap()
-            .into_iter()
-            .map(|(key, _)| key.into_owned())
-            .collect();
-        assert_eq!(
-            keys,
-            [
-                "seq",
-                "direction",
-                "atMs",
-                "size",
-                "connection",
-                "binary",
-                "type",
-                "id",
-                "preview"
-            ]
-        );
-        assert_eq!(field(0, "direction").unwrap(), "out");
-        assert_eq!(field(0, "atMs").unwrap(), "5");
-        assert_eq!(field(0, "type").unwrap(), "login");
-        assert_eq!(field(0, "id").unwrap(), "1");
-        assert_eq!(
-            field(0, "preview").unwrap(),
-            r#"{"type":"login","id":1,"password":"[redacted]"}"#
-        );
-        assert_eq!(field(1, "binary").unwrap(), "true");
-        assert_eq!(field(1, "type").unwrap(), "null");
-        assert_eq!(field(1, "preview").unwrap(), "<binary 3 bytes>");
-        assert_eq!(field(2, "preview").unwrap(), "line\nbreak \"quoted\" \u{1}");
-        assert_eq!(field(2, "connection").unwrap(), "2");
-    }
-
-    #[test]
-    fn export_honours_the_filter_and_is_empty_when_nothing_matches() {
-        let inspector = filled(&[(Direction::In, "a"), (Direction::Out, "b")]);
-        let redactor = Redactor::default();
-        let out = InspectorFilter {
-            direction: Some(Direction::Out),
-            ..all()
-        };
-        let elements_json = inspector.export_json(&out, &redactor);
-        let elements = array_elements(&elements_json);
-        assert_eq!(elements.len(), 1);
-        assert_eq!(json_scan::field_text(elements[0], "seq").unwrap(), "2");
-        let none = InspectorFilter {
-            message_type: Some("x".into()),
-            ..all()
-        };
-        assert_eq!(inspector.export_json(&none, &redactor), "[]");
     }
 }

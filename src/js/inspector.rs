@@ -14,7 +14,7 @@ use super::object::Obj;
 use super::options::{check_call_options, describe, get};
 use crate::core::text::concat;
 use crate::core::{Direction, InspectorEntry, InspectorFilter};
-use crate::web::Driver;
+use crate::web::{Driver, json_stringify};
 
 /// The message inspector of a `ResilientSocket`: a ring buffer of the last
 /// messages in and out (direction, time, size, connection), with JSON
@@ -30,12 +30,10 @@ impl SocketInspector {
         SocketInspector { driver }
     }
 
-    fn query(&self, filter: &JsValue, call: &str) -> Result<Vec<InspectorEntry>, JsValue> {
-        let filter = parse_filter(filter, call).map_err(|m| error(&m))?;
-        Ok(self
-            .driver
-            .read(|engine, _| engine.inspector().entries(&filter, engine.redactor()))
-            .unwrap_or_default())
+    fn query(&self, filter: &InspectorFilter) -> Vec<InspectorEntry> {
+        self.driver
+            .read(|engine, _| engine.inspector().entries(filter, engine.redactor()))
+            .unwrap_or_default()
     }
 }
 
@@ -48,24 +46,22 @@ impl SocketInspector {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "InspectorFilter")] filter: JsValue,
     ) -> Result<Array, JsValue> {
-        Ok(self
-            .query(&filter, "inspector.entries")?
-            .iter()
-            .map(entry_object)
-            .collect())
+        let filter = parse_filter(&filter, "inspector.entries").map_err(|m| error(&m))?;
+        Ok(self.query(&filter).iter().map(entry_object).collect())
     }
 
-    /// The matching entries as a JSON array (redacted), for bug reports.
-    #[wasm_bindgen(js_name = exportJson)]
+    /// The matching entries as a JSON array (redacted), for bug reports:
+    /// `JSON.stringify` of what [`entries`](Self::entries) returns.
+    #[wasm_bindgen(js_name = exportJson, unchecked_return_type = "string")]
     pub fn export_json(
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "InspectorFilter")] filter: JsValue,
-    ) -> Result<String, JsValue> {
+    ) -> Result<JsValue, JsValue> {
         let filter = parse_filter(&filter, "inspector.exportJson").map_err(|m| error(&m))?;
-        Ok(self
-            .driver
-            .read(|engine, _| engine.inspector().export_json(&filter, engine.redactor()))
-            .unwrap_or_else(|| String::from("[]")))
+        let entries: Array = self.query(&filter).iter().map(entry_object).collect();
+        // Entries hold strings, numbers, booleans and null only: stringify
+        // cannot fail on them.
+        Ok(json_stringify(&entries).unwrap_or_else(|| JsValue::from_str("[]")))
     }
 
     /// Forgets every recorded message.

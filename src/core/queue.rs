@@ -94,19 +94,18 @@ impl<P: Payload> OutboundQueue<P> {
     /// Removes the message carrying `request` (a request that timed out
     /// before it could be sent). Returns whether one was removed.
     pub fn remove_request(&mut self, request: u64) -> bool {
-        match self
-            .items
-            .iter()
-            .position(|item| item.request == Some(request))
-        {
-            Some(index) => {
-                if let Some(item) = self.items.remove(index) {
-                    self.bytes -= item.size;
-                }
-                true
+        let mut removed = None;
+        self.items.retain(|item| {
+            let hit = item.request == Some(request);
+            if hit {
+                removed = Some(item.size);
             }
-            None => false,
+            !hit
+        });
+        if let Some(size) = removed {
+            self.bytes -= size;
         }
+        removed.is_some()
     }
 
     /// Messages waiting.

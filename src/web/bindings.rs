@@ -56,9 +56,18 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = reportError)]
     fn report_error_js(error: &JsValue) -> Result<(), JsValue>;
 
+    /// `globalThis`: the window, or a worker's global scope.
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL_THIS: JsValue;
+
     /// `console.error(message, error)`.
     #[wasm_bindgen(js_namespace = console, js_name = error)]
     fn console_error(message: &str, error: &JsValue);
+}
+
+/// `globalThis` (one import, where `js_sys::global()` tries four names).
+pub fn global() -> JsValue {
+    GLOBAL_THIS.with(JsValue::clone)
 }
 
 /// `ws.send(data)` with `data` as it is.

@@ -4,6 +4,7 @@ use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Performance;
 
+use super::bindings::global;
 use crate::core::Millis;
 
 /// Monotonic milliseconds from `performance.now()`, with the `Performance`
@@ -17,7 +18,7 @@ pub struct Clock {
 impl Clock {
     /// Finds `performance` on the global object.
     pub fn new() -> Clock {
-        let performance = Reflect::get(&js_sys::global(), &JsValue::from_str("performance"))
+        let performance = Reflect::get(&global(), &JsValue::from_str("performance"))
             .ok()
             .filter(JsValue::is_object)
             .map(JsCast::unchecked_into::<Performance>);

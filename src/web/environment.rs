@@ -8,6 +8,8 @@ use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, EventTarget};
 
+use super::bindings::global;
+
 /// Receives the page signals.
 pub trait EnvironmentEvents: Clone + 'static {
     /// The browser went online.
@@ -55,7 +57,7 @@ impl Environment {
     /// Attaches the listeners that this global object supports.
     pub fn attach(events: impl EnvironmentEvents) -> Environment {
         let mut listeners = Vec::new();
-        let global = js_sys::global();
+        let global = global();
         if has_method(&global, "addEventListener") {
             let target: &EventTarget = global.unchecked_ref();
             let on_online = events.clone();

@@ -297,7 +297,8 @@ fn quote_at(bytes: &[u8], i: usize, in_json: bool) -> Option<&'static [u8]> {
 }
 
 /// The edit for the value of the secret key `bytes[word..word_end]`, if a
-/// value follows it (`key=value`, `key: value`, `"key": "value"`).
+/// value follows it: `key=value`, `key: value`, `"key": "value"`, with or
+/// without blanks around the `=` or `:`, the value quoted or not.
 fn secret_value(bytes: &[u8], word: usize, word_end: usize, in_json: bool) -> Option<Edit> {
     let mut j = word_end;
     let quoted_key = [b"\\\"".as_slice(), b"\"", b"'"].into_iter().find(|quote| {
@@ -306,28 +307,28 @@ fn secret_value(bytes: &[u8], word: usize, word_end: usize, in_json: bool) -> Op
     });
     if let Some(quote) = quoted_key {
         j += quote.len();
-        while let Some(b' ' | b'\t') = bytes.get(j) {
-            j += 1;
-        }
     }
-    let (start, end, with) = match bytes.get(j)? {
-        b'=' => (j + 1, run_end(bytes, j + 1, in_json, b"&#"), REDACTED),
-        b':' if !sub_bytes(bytes, j..).starts_with(b"://") => {
-            let mut start = j + 1;
-            while let Some(b' ' | b'\t') = bytes.get(start) {
-                start += 1;
-            }
-            if let Some(quote) = quote_at(bytes, start, in_json) {
-                let inner = start + quote.len();
-                (inner, closing_quote(bytes, inner, quote), REDACTED)
-            } else if !in_json && matches!(bytes.get(start), Some(b'{' | b'[')) {
-                (start, matching_bracket_end(bytes, start), REDACTED_JSON)
-            } else {
-                let start = after_auth_scheme(bytes, start, in_json);
-                (start, run_end(bytes, start, in_json, b",;&}])<>"), REDACTED)
-            }
-        }
-        _ => return None,
+    j = skip_blanks(bytes, j);
+    let separator = *bytes.get(j)?;
+    if separator != b'=' && (separator != b':' || sub_bytes(bytes, j..).starts_with(b"://")) {
+        return None;
+    }
+    let start = skip_blanks(bytes, j + 1);
+    let (start, end, with) = if let Some(quote) = quote_at(bytes, start, in_json) {
+        let inner = start + quote.len();
+        (inner, closing_quote(bytes, inner, quote), REDACTED)
+    } else if separator == b':' && !in_json && matches!(bytes.get(start), Some(b'{' | b'[')) {
+        (start, matching_bracket_end(bytes, start), REDACTED_JSON)
+    } else {
+        // A query value ends at the next parameter; a header-like value at
+        // punctuation. Either may be `Bearer <credential>`.
+        let stops: &[u8] = if separator == b'=' {
+            b"&#"
+        } else {
+            b",;&}])<>"
+        };
+        let start = after_auth_scheme(bytes, start, in_json);
+        (start, run_end(bytes, start, in_json, stops), REDACTED)
     };
     // A value that is already a redaction marker (a header value stops
     // before its `]`) is left alone, so redacting twice changes nothing.
@@ -335,6 +336,14 @@ fn secret_value(bytes: &[u8], word: usize, word_end: usize, in_json: bool) -> Op
         sub_bytes(bytes, start..).starts_with(marker.as_bytes()) && end <= start + marker.len()
     });
     (end > start && !redacted_already).then_some(Edit { start, end, with })
+}
+
+/// The index of the first byte at or after `i` that is not whitespace.
+fn skip_blanks(bytes: &[u8], mut i: usize) -> usize {
+    while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    i
 }
 
 /// The index of the closing `quote` of a string whose inside starts at `i`
@@ -384,10 +393,7 @@ fn after_auth_scheme(bytes: &[u8], i: usize, in_json: bool) -> usize {
     {
         return i;
     }
-    let mut credential = end;
-    while let Some(b' ' | b'\t') = bytes.get(credential) {
-        credential += 1;
-    }
+    let credential = skip_blanks(bytes, end);
     if credential > end && run_end(bytes, credential, in_json, b",;&}])<>") > credential {
         credential
     } else {
@@ -530,6 +536,34 @@ mod tests {
         assert_eq!(
             redact("a=1&params[token]=z"),
             "a=1&params[token]=[redacted]"
+        );
+    }
+
+    #[test]
+    fn quoted_and_spaced_key_value_pairs_are_redacted() {
+        for (text, secret) in [
+            (r#"invalid token="abc123""#, "abc123"),
+            ("password='hunter2' rest", "hunter2"),
+            ("'token'='abc123'", "abc123"),
+            ("token = abc123", "abc123"),
+            ("token =abc123&x=1", "abc123"),
+            ("authorization=Bearer abc123", "abc123"),
+            ("{\"token\"\n: \"abc123\",", "abc123"),
+        ] {
+            let redacted = redact(text);
+            assert!(!redacted.contains(secret), "{text:?} -> {redacted:?}");
+            assert!(redacted.contains(REDACTED), "{text:?} -> {redacted:?}");
+        }
+        assert_eq!(redact(r#"token="abc123" ok"#), r#"token="[redacted]" ok"#);
+        assert_eq!(
+            redact("authorization=Bearer abc123&x=1"),
+            "authorization=Bearer [redacted]&x=1"
+        );
+        // Inside a JSON string the quotes are escaped; the document stays valid.
+        let json = r#"{"log":"auth failed: password=\"hunter2\" for bob"}"#;
+        assert_eq!(
+            redact(json),
+            r#"{"log":"auth failed: password=\"[redacted]\" for bob"}"#
         );
     }
 

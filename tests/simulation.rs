@@ -453,14 +453,21 @@ fn pongs_are_hidden_from_the_app_unless_asked() {
 
 #[test]
 fn exact_text_pong_matcher() {
-    let mut config = heartbeat_config();
-    config.heartbeat.message = "ping".into();
-    config.heartbeat.pong_text = Some("pong".into());
-    let mut sim = open_sim(config);
-    sim.run_for(5_000);
-    assert!(sim.closes().is_empty());
-    assert!(sim.delivered.is_empty());
-    assert!(sim.saw(|e| matches!(e, Event::Heartbeat { .. })));
+    // Non-ASCII too: payload sizes are UTF-16 units, as in the browser.
+    for (ping, pong) in [("ping", "pong"), ("ping ♥ 𝄞", "pong ♥ 𝄞")] {
+        let mut config = heartbeat_config();
+        config.heartbeat.message = ping.into();
+        config.heartbeat.pong_text = Some(pong.into());
+        let mut sim = open_sim(config);
+        sim.run_for(5_000);
+        assert!(sim.closes().is_empty(), "{pong}");
+        assert!(
+            sim.delivered.is_empty(),
+            "{pong}: {:?}",
+            sim.delivered_texts()
+        );
+        assert!(sim.saw(|e| matches!(e, Event::Heartbeat { .. })), "{pong}");
+    }
 }
 
 #[test]

@@ -19,7 +19,7 @@ use super::heartbeat::{Heartbeat, HeartbeatAction};
 use super::inspector::{Direction, Inspector};
 use super::io::{Input, Output};
 use super::json_scan;
-use super::payload::Payload;
+use super::payload::{Payload, utf16_len};
 use super::queue::OutboundQueue;
 use super::redact::Redactor;
 use super::replay::{ReplaySet, ReplayStore};
@@ -697,7 +697,8 @@ impl<P: Payload> Engine<P> {
     fn is_pong(&self, payload: &P) -> bool {
         let heartbeat = &self.config.heartbeat;
         if let Some(pong_text) = &heartbeat.pong_text {
-            return payload.size() == pong_text.len()
+            // Sizes of text are UTF-16 code units (`Payload::size`).
+            return payload.size() == utf16_len(pong_text)
                 && payload
                     .text()
                     .is_some_and(|text| text == pong_text.as_str());

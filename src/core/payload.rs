@@ -36,7 +36,9 @@ impl Payload for Frame {
     }
     fn size(&self) -> usize {
         match self {
-            Frame::Text(text) => text.len(),
+            // As the browser counts it, so native tests see what the
+            // driver sees.
+            Frame::Text(text) => utf16_len(text),
             Frame::Binary(bytes) => bytes.len(),
         }
     }
@@ -56,7 +58,7 @@ impl Payload for String {
         text.to_owned()
     }
     fn size(&self) -> usize {
-        self.len()
+        utf16_len(self)
     }
     fn is_text(&self) -> bool {
         true
@@ -64,4 +66,9 @@ impl Payload for String {
     fn text(&self) -> Option<Cow<'_, str>> {
         Some(Cow::Borrowed(self))
     }
+}
+
+/// The length of `text` in UTF-16 code units (a JS string's `length`).
+pub fn utf16_len(text: &str) -> usize {
+    text.encode_utf16().count()
 }

@@ -8,7 +8,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
 
 use super::bindings::{byte_length, js_string, string_length};
-use crate::core::Payload;
+use crate::core::{Payload, utf16_len};
 
 /// A message as a JS value (a string, `ArrayBuffer`, `Blob` or
 /// `ArrayBufferView`), with its kind and size read once, when it is wrapped.
@@ -71,7 +71,7 @@ impl JsPayload {
 impl Payload for JsPayload {
     fn from_text(text: &str) -> Self {
         JsPayload {
-            size: text.encode_utf16().count(),
+            size: utf16_len(text),
             value: JsValue::from_str(text),
             text: true,
         }

@@ -240,13 +240,15 @@ impl Sim {
     }
 
     fn server_reacts(&mut self, connection: u32, text: &str) {
+        // Plain-text pings ("ping", "ping ♥") are answered with "pong..." .
+        let plain_ping = text.starts_with("ping");
         let is_ping =
-            text == "ping" || json_scan::field_text(text, "type").is_some_and(|t| t == "ping");
+            plain_ping || json_scan::field_text(text, "type").is_some_and(|t| t == "ping");
         let at = self.now + self.latency_ms + self.reply_delay_ms;
         if is_ping {
             if self.answers_pings {
-                let pong = if text == "ping" {
-                    "pong".to_owned()
+                let pong = if plain_ping {
+                    text.replacen("ping", "pong", 1)
                 } else {
                     r#"{"type":"pong"}"#.to_owned()
                 };

@@ -316,7 +316,9 @@ fn max_attempts_exhausted_closes() {
 
 #[test]
 fn attempt_counter_resets_only_after_reset_after_ms_open() {
-    let mut sim = open_sim(test_config());
+    let mut config = test_config();
+    config.flapping.threshold = 100; // not flapping: resetAfterMs alone decides
+    let mut sim = open_sim(config);
     for connection in 2..=4 {
         sim.drop_connection();
         assert!(sim.run_until(10_000, |s| s.connection() == connection
@@ -562,6 +564,27 @@ fn flapping_backoff_keeps_growing() {
         &delays[..6],
         &[100, 200, 400, 800, 1_600, 2_000],
         "no reset while flapping"
+    );
+}
+
+#[test]
+fn flapping_backoff_keeps_growing_when_connections_outlive_reset_after() {
+    // Each connection lives 1.5 s: longer than resetAfterMs (1 s), shorter
+    // than the flapping window (3 s).
+    let mut config = test_config();
+    config.flapping.threshold = 2;
+    let mut sim = open_sim(config);
+    for connection in 2..=6 {
+        sim.run_for(1_500);
+        sim.server_close(1011, "boom");
+        assert!(sim.run_until(10_000, |s| s.connection() == connection
+            && s.state() == ConnectionState::Open));
+    }
+    assert!(sim.engine.stats(sim.now).flapping);
+    assert_eq!(
+        sim.reconnect_delays(),
+        [100, 200, 400, 800, 1_600],
+        "reset only before flapping is detected (2nd short connection)"
     );
 }
 

@@ -102,7 +102,7 @@ pub struct ReconnectConfig {
     /// (retry forever).
     pub max_attempts: Option<u32>,
     /// The attempt counter resets only after a connection stayed open this
-    /// long. Default: 5,000 ms.
+    /// long and is not flapping. Default: 5,000 ms.
     pub reset_after_ms: u64,
     /// Least delay after 1012/1013/1014 (server restarting or overloaded).
     /// Default: 5,000 ms (capped at `maxDelayMs`).

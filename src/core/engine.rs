@@ -945,7 +945,9 @@ impl<P: Payload> Engine<P> {
         if let Some(opened_at) = opened_at {
             let open_ms = now.since(opened_at);
             self.counters.total_uptime_ms += open_ms;
-            if open_ms >= self.config.reconnect.reset_after_ms {
+            // A flapping connection never resets the backoff, whatever
+            // resetAfterMs says: its delays keep growing.
+            if open_ms >= self.config.reconnect.reset_after_ms && !self.flapping.is_flapping() {
                 self.attempt = 0;
             }
         }
@@ -982,11 +984,11 @@ impl<P: Payload> Engine<P> {
             } => (pinged, received),
             _ => (false, false),
         };
+        // Flapping first: it decides whether this end resets the backoff.
+        let flapping = opened_at.and_then(|at| self.flapping.on_connection_ended(now.since(at)));
         self.connection_ended(now, connection, opened_at);
         let opened = opened_at.is_some();
-        if let Some(opened_at) = opened_at
-            && let Some(count) = self.flapping.on_connection_ended(now.since(opened_at))
-        {
+        if let Some(count) = flapping {
             self.emit(Event::Flapping {
                 count,
                 likely_causes: likely_causes(code, pinged, received),

@@ -48,7 +48,7 @@ export interface ReconnectOptions {
   jitter?: "full" | "equal" | "none";
   /** Give up after this many failed attempts in a row; null retries forever. Default: null. */
   maxAttempts?: number | null;
-  /** The attempt counter resets only after a connection stayed open this long, ms. Default: 5000. */
+  /** The attempt counter resets only after a connection stayed open this long (and is not flapping), ms. Default: 5000. */
   resetAfterMs?: number;
   /** Least delay after 1012/1013/1014, ms. Default: 5000. */
   tryLaterDelayMs?: number;

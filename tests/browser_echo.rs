@@ -159,7 +159,8 @@ async fn close_code_4004_stops_and_explains_itself() {
     while seen.last().map(String::as_str) != Some("closed") {
         seen.push(field(&states.next().await, "to").as_string().unwrap());
     }
-    assert_eq!(seen, ["open", "closed"]);
+    // Every transition, the constructor's idle -> connecting included.
+    assert_eq!(seen, ["connecting", "open", "closed"]);
     socket.dispose();
 }
 
@@ -315,6 +316,33 @@ async fn a_rejected_url_provider_promise_is_reported_and_the_next_attempt_asks_a
         "{}",
         socket.url()
     );
+    socket.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn what_the_constructor_sets_off_reaches_listeners_added_right_after_it() {
+    // A first attempt that fails inside the constructor (a sync provider
+    // throws) and does not retry: its events are still seen, in order.
+    let provider = Closure::<dyn FnMut() -> Result<JsValue, JsValue>>::new(|| {
+        Err(js_sys::Error::new("no token yet").into())
+    });
+    let options = json(r#"{"reconnect":{"enabled":false}}"#);
+    Reflect::set(&options, &"urlProvider".into(), provider.as_ref()).unwrap();
+    let socket = ResilientSocket::new(url("placeholder", ""), options).unwrap();
+    let mut states = Events::listen(&socket, "statechange");
+    let mut errors = Events::listen(&socket, "error");
+    let mut closes = Events::listen(&socket, "close");
+
+    let first = states.next().await;
+    assert_eq!(field(&first, "from"), "idle");
+    assert_eq!(field(&first, "to"), "connecting");
+    let error = errors.next().await;
+    assert_eq!(text(&error, "message"), "urlProvider failed: no token yet");
+    let close = closes.next().await;
+    assert_eq!(field(&close, "cause"), "urlProvider");
+    assert_eq!(field(&close, "willReconnect"), false);
+    assert_eq!(field(&states.next().await, "to"), "closed");
+    assert_eq!(socket.state(), "closed");
     socket.dispose();
 }
 

@@ -380,7 +380,11 @@ async fn every_configured_application_close_code_and_the_default_stop_codes_are_
             if case.expect == Expect::Stop {
                 assert_eq!(field(&stats, "connections"), 1, "{code}: no new connection");
                 assert_eq!(census.created(&path(id)), 1, "{code}: no new socket");
-                assert_eq!(states_seen(&mut case.states), ["open", "closed"], "{code}");
+                assert_eq!(
+                    states_seen(&mut case.states),
+                    ["connecting", "open", "closed"],
+                    "{code}"
+                );
                 assert!(case.closes.drain().is_empty(), "{code}: one close event");
                 assert!(case.opens.drain().is_empty(), "{code}");
                 assert_eq!(field(&socket.stats(), "reconnects"), 0, "{code}");
@@ -424,6 +428,7 @@ async fn a_server_close_is_retried_after(
     let mut states = Events::listen(&socket, "statechange");
     let mut reconnecting = Events::listen(&socket, "reconnecting");
     opens.next().await;
+    states.next_to("open").await; // the first attempt's transitions
     socket.send(format!("before-{code}").into()).unwrap();
     wait_until_received(&id, &format!("before-{code}")).await;
 
@@ -506,6 +511,7 @@ async fn closed_right_after_open_twenty_times_reports_flapping_with_growing_dela
         // Each retry: the scheduled delay, and how long the socket really
         // waited (close event to the next `connecting`).
         let mut retries = Vec::new();
+        states.next_to("connecting").await; // the first attempt, not a retry
         for connection in 1..=CONNECTIONS {
             let open = opens.next().await;
             assert_eq!(field(&open, "connection"), connection);
@@ -853,7 +859,7 @@ async fn close_while_connecting_closes_once_and_never_attempts_again() {
         sleep(5 * 50).await;
         assert!(closes.drain().is_empty(), "one close event");
         assert!(reconnecting.drain().is_empty(), "no retry");
-        assert_eq!(states_seen(&mut states), ["closed"]);
+        assert_eq!(states_seen(&mut states), ["connecting", "closed"]);
         assert_eq!(census.created(&path(&id)), 1, "no further attempt");
         assert_eq!(field(&server_stats(&id).await, "connections"), 0);
         assert_eq!(field(&server_stats(&id).await, "count"), 0);
@@ -940,7 +946,10 @@ async fn close_twice_closes_once_with_one_close_event() {
 
         sleep(5 * 50).await;
         assert!(closes.drain().is_empty(), "one close event");
-        assert_eq!(states_seen(&mut states), ["open", "closing", "closed"]);
+        assert_eq!(
+            states_seen(&mut states),
+            ["connecting", "open", "closing", "closed"]
+        );
         assert_eq!(census.created(&path(&id)), 1);
         let stats = wait_for_stats(&id, "closed", |stats| field(stats, "open") == 0).await;
         assert_eq!(field(&stats, "connections"), 1);

@@ -134,7 +134,7 @@ async fn a_stop_code_closes_for_good(name: &str, code: u16, reason: &str) {
         .iter()
         .map(|change| text(change, "to"))
         .collect();
-    assert_eq!(seen, ["open", "closed"]);
+    assert_eq!(seen, ["connecting", "open", "closed"]);
     let stats = server_stats(&id).await;
     assert_eq!(field(&stats, "connections"), 1, "no second connection");
     assert_eq!(field(&socket.stats(), "connection"), 1);

@@ -48,6 +48,7 @@ async fn a_handshake_that_never_completes_times_out_and_is_retried() {
         );
 
         // The retry hangs too, and times out the same way.
+        states.next_to("reconnecting").await; // past the first attempt's `connecting`
         let (_, retried_at) = states.next_to("connecting").await;
         let (again, closed_again_at) = closes.next_timed().await;
         assert_eq!(field(&again, "cause"), "connectTimeout");

@@ -17,6 +17,7 @@ use web_sys::{BinaryType, MessageEvent, WebSocket};
 use super::bindings::error_message;
 use super::clock::{Clock, random_seed};
 use super::environment::{Environment, EnvironmentEvents};
+use super::microtask;
 use super::payload::JsPayload;
 use super::socket::{Protocols, Socket, SocketClosed, SocketEvents};
 use super::timer::Timer;
@@ -71,6 +72,10 @@ struct Inner {
     /// App work in FIFO order, drained by the outermost entry point.
     actions: RefCell<VecDeque<AppAction>>,
     dispatching: Cell<bool>,
+    /// App work waits until the microtask after construction: what the
+    /// constructor set off (the first `statechange`, a failed first attempt)
+    /// reaches listeners added right after it, as a `WebSocket`'s events do.
+    held: Cell<bool>,
     disposed: Cell<bool>,
     clock: Clock,
     url_provider: Option<Function>,
@@ -111,6 +116,7 @@ impl Driver {
                 }),
                 actions: RefCell::new(VecDeque::new()),
                 dispatching: Cell::new(false),
+                held: Cell::new(true),
                 disposed: Cell::new(false),
                 clock: Clock::new(),
                 url_provider: options.url_provider,
@@ -122,6 +128,8 @@ impl Driver {
         if let Ok(mut state) = inner.state.try_borrow_mut() {
             state.environment = Some(environment);
         }
+        let link = Link(Rc::downgrade(&inner));
+        microtask::queue(move || link.with(Inner::release));
         let driver = Driver { inner };
         if hidden {
             driver.inner.input(Input::Hidden);
@@ -203,7 +211,9 @@ impl Driver {
             state.timer = None;
             state.environment = None;
         }
-        inner.dispatch();
+        // Settle pending requests now: the driver may be gone by the
+        // microtask that would release held work.
+        inner.release();
     }
 
     /// Whether [`Driver::dispose`] ran.
@@ -345,10 +355,17 @@ impl Inner {
         }
     }
 
+    /// Ends the hold after construction and runs the work it kept.
+    fn release(&self) {
+        self.held.set(false);
+        self.dispatch();
+    }
+
     /// Runs queued app work in order, unless an outer entry point is already
-    /// doing so (then it runs when that one gets to it).
+    /// doing so (then it runs when that one gets to it), or the work is held
+    /// until the constructor has returned.
     fn dispatch(&self) {
-        if self.dispatching.replace(true) {
+        if self.held.get() || self.dispatching.replace(true) {
             return;
         }
         loop {

@@ -7,6 +7,7 @@ mod clock;
 mod driver;
 mod environment;
 mod listeners;
+mod microtask;
 mod payload;
 mod socket;
 mod timer;

@@ -824,6 +824,60 @@ async fn invalid_json_and_binary_frames_break_nothing_while_a_request_is_pending
     .await;
 }
 
+// ----- lifetime without a handle -------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn an_active_socket_outlives_its_last_handle_until_it_closes() {
+    // As with a WebSocket: code that keeps only its listeners (or a JS
+    // object the garbage collector frees) still gets messages; the socket
+    // frees itself once closed for good.
+    with_census(
+        "active socket without a handle",
+        6_000,
+        |census| async move {
+            let id = client_id("no-handle");
+            let socket = ResilientSocket::new(url(&id, ""), JsValue::UNDEFINED).unwrap();
+            let mut opens = Events::listen(&socket, "open");
+            let mut messages = Events::listen(&socket, "message");
+            let mut closes = Events::listen(&socket, "close");
+            opens.next().await;
+            drop(socket); // what free() or the JS garbage collector does
+
+            let sent = control("POST", &format!("/clients/{id}/send?text=still-here")).await;
+            assert_eq!(field(&sent, "connections"), 1, "the connection stayed open");
+            assert_eq!(data_text(&messages.next().await), "still-here");
+
+            control(
+                "POST",
+                &format!("/clients/{id}/close?code=4004&reason=gone"),
+            )
+            .await;
+            let close = closes.next().await;
+            assert_eq!(field(&close, "code"), 4004);
+            assert_eq!(field(&close, "willReconnect"), false);
+            sleep(100).await;
+            assert_eq!(census.live(&path(&id)), 0);
+            assert_eq!(census.created(&path(&id)), 1);
+        },
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn dropping_the_last_handle_of_an_idle_socket_disposes_it() {
+    with_census("idle socket without a handle", 6_000, |census| async move {
+        let id = client_id("idle-no-handle");
+        let socket = ResilientSocket::new(url(&id, ""), json(r#"{"autoConnect":false}"#)).unwrap();
+        let pending = JsFuture::from(socket.request(json(r#"{"type":"q"}"#), JsValue::UNDEFINED));
+        drop(socket);
+        let error = within(100, "request rejected", pending).await.unwrap_err();
+        assert_eq!(field(&error, "reason"), "disposed");
+        sleep(100).await;
+        assert_eq!(census.created(&path(&id)), 0, "never connected");
+    })
+    .await;
+}
+
 // ----- close by the app: connecting, backoff, twice --------------------------
 
 #[wasm_bindgen_test]

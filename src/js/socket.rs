@@ -23,7 +23,10 @@ use crate::web::{self, Driver, DriverOptions, EventType, JsPayload, call_with, j
 /// close explanations, a replay store, requests, stats and an inspector.
 ///
 /// Call `dispose()` when done (e.g. on React unmount): it closes the socket
-/// and removes every timer and listener.
+/// and removes every timer and listener. Like a `WebSocket`, a socket that is
+/// connecting, open or reconnecting keeps running (and calling its
+/// listeners) after the app drops every reference to it, until it closes;
+/// `free()` alone releases the handle, not the connection.
 #[wasm_bindgen]
 pub struct ResilientSocket {
     driver: Rc<Driver>,
@@ -503,12 +506,6 @@ impl ResilientSocket {
     fn set_handler(&self, kind: EventType, handler: JsValue) {
         let handler = handler.is_function().then(|| handler.unchecked_into());
         self.app.listeners.set_handler(kind, handler);
-    }
-}
-
-impl Drop for ResilientSocket {
-    fn drop(&mut self) {
-        self.dispose();
     }
 }
 

@@ -23,8 +23,8 @@ use super::socket::{Protocols, Socket, SocketClosed, SocketEvents};
 use super::timer::Timer;
 use super::url_provider::{self, UrlAnswer};
 use crate::core::{
-    CloseError, Config, ConfigError, Engine, Event, Input, Millis, Output, SendError, SendStatus,
-    UrlSource,
+    CloseError, Config, ConfigError, ConnectionState, Engine, Event, Input, Millis, Output,
+    SendError, SendStatus, UrlSource,
 };
 
 /// What the driver hands to the app. Implemented by the JS facade.
@@ -72,6 +72,12 @@ struct Inner {
     /// App work in FIFO order, drained by the outermost entry point.
     actions: RefCell<VecDeque<AppAction>>,
     dispatching: Cell<bool>,
+    /// This `Inner` itself while the socket is active (connecting, open,
+    /// closing or reconnecting): like a `WebSocket`, an active socket keeps
+    /// running when the app drops every handle to it (or the garbage
+    /// collector frees the JS object), and frees itself once idle, closed or
+    /// disposed.
+    active: RefCell<Option<Rc<Inner>>>,
     /// App work waits until the microtask after construction: what the
     /// constructor set off (the first `statechange`, a failed first attempt)
     /// reaches listeners added right after it, as a `WebSocket`'s events do.
@@ -86,14 +92,18 @@ struct Inner {
 #[derive(Clone)]
 struct Link(Weak<Inner>);
 
-/// The browser driver of one resilient socket. Dropping it disposes it.
+/// The browser driver of one resilient socket. Dropping it disposes it,
+/// unless the socket is active: then it runs on until it is closed (by the
+/// server's stop code, exhausted retries or the app) and frees itself.
 pub struct Driver {
     inner: Rc<Inner>,
 }
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        self.dispose();
+        if !self.inner.is_active() {
+            self.dispose();
+        }
     }
 }
 
@@ -116,6 +126,7 @@ impl Driver {
                 }),
                 actions: RefCell::new(VecDeque::new()),
                 dispatching: Cell::new(false),
+                active: RefCell::new(None),
                 held: Cell::new(true),
                 disposed: Cell::new(false),
                 clock: Clock::new(),
@@ -211,6 +222,8 @@ impl Driver {
             state.timer = None;
             state.environment = None;
         }
+        let itself = inner.active.take();
+        drop(itself); // `self.inner` still holds it
         // Settle pending requests now: the driver may be gone by the
         // microtask that would release held work.
         inner.release();
@@ -342,6 +355,7 @@ impl Inner {
                 Output::Event(event) => actions.push_back(AppAction::Event(event)),
             }
         }
+        self.keep_alive_while_active(&state.engine);
         if let Some(timer) = &mut state.timer {
             match state.engine.poll_timeout() {
                 None => timer.cancel(),
@@ -353,6 +367,29 @@ impl Inner {
                 Some(_) => {}
             }
         }
+    }
+
+    /// Holds this `Inner` while the engine is active; lets go once it is idle
+    /// or closed. A caller always holds its own `Rc` (the `Driver`'s, or the
+    /// one a browser callback upgraded), so letting go never frees `self`
+    /// under its own feet.
+    fn keep_alive_while_active(&self, engine: &Engine<JsPayload>) {
+        let active = !matches!(
+            engine.state(),
+            ConnectionState::Idle | ConnectionState::Closed
+        ) && !self.disposed.get();
+        if active != self.is_active()
+            && let Ok(mut slot) = self.active.try_borrow_mut()
+        {
+            let old = core::mem::replace(&mut *slot, active.then(|| self.weak.upgrade()).flatten());
+            drop(slot);
+            drop(old);
+        }
+    }
+
+    /// Whether the socket keeps itself alive.
+    fn is_active(&self) -> bool {
+        self.active.try_borrow().is_ok_and(|slot| slot.is_some())
     }
 
     /// Ends the hold after construction and runs the work it kept.

@@ -461,8 +461,6 @@ impl Harness<'_, '_> {
                 if let Some(limit) = filter.limit {
                     assert!(entries.len() <= limit);
                 }
-                let export = self.engine.inspector().export_json(&filter, redactor);
-                assert!(json_scan::is_valid(&export), "export is not JSON: {export}");
             }
             Op::Stats => {
                 let stats = self.engine.stats(now);

@@ -1,15 +1,14 @@
 //! The inspector ring buffer: records of any size and kind under any caps
-//! (changed on the fly), then `entries` and `export_json` with any filter.
+//! (changed on the fly), then `entries` with any filter (the JS
+//! `exportJson()` is `JSON.stringify` of these entries).
 //!
 //! Checked:
 //! - no panic; both caps hold after every step and the byte count is exact;
 //!   sequence numbers increase;
 //! - `entries` respects `limit` and the direction filter, and a filter on a
 //!   secret key never matches (it could confirm a redacted value);
-//! - `export_json` is always valid JSON (`json_scan::is_valid` and
-//!   serde_json agree), one object per entry;
 //! - a secret planted under a secret key never shows in an entry's
-//!   `type`, `id` or `preview`, nor in the export.
+//!   `type`, `id` or `preview`.
 
 #![no_main]
 
@@ -184,14 +183,5 @@ fn query(
             );
         }
     }
-    let export = inspector.export_json(&filter, redactor);
-    assert!(
-        json_scan::is_valid(&export),
-        "export is not JSON: {export:?}"
-    );
-    let parsed: Vec<serde_json::Value> =
-        serde_json::from_str(&export).expect("serde_json reads the export");
-    assert_eq!(parsed.len(), entries.len());
-    assert!(!export.contains(PLANT), "a secret shows in the export");
     Ok(())
 }

@@ -42,6 +42,29 @@ for (const mode of ["dev", "preview"]) {
       await server?.stop();
     });
 
+    it("reports an early send the socket refuses, and still closes the socket on unmount", async () => {
+      // queue.maxMessages 0: the child effect's send waits for the socket,
+      // which refuses it while connecting. The hook's effect must not throw
+      // (an effect that throws gets no cleanup: the socket would leak).
+      const id = uniqueId(`e2e-hook-noqueue-${mode}`);
+      const { page, problems, context } = await openPage(browser);
+      try {
+        await page.goto(`${server.url}/hook-test.html?id=${id}&queue=0`);
+        await page.getByTestId("mount").click();
+        await waitForTestIdText(page, "hook-state", /^open$/);
+        await until("the refused send to be reported", async () => problems().length > 0);
+        const reported = problems();
+        assert.ok(
+          reported.length >= 1 && reported.every((p) => p.includes("queue is full")),
+          `only the refused send is reported: ${JSON.stringify(reported)}`,
+        );
+        await page.getByTestId("unmount").click();
+        await until("the socket to close after unmount", async () => (await sockets(page)).live === 0);
+      } finally {
+        await context.close();
+      }
+    });
+
     it("keeps exactly one socket per mounted hook and closes it on unmount", async () => {
       const id = uniqueId(`e2e-hook-${mode}`);
       const { page, problems, context } = await openPage(browser);

@@ -29,8 +29,11 @@ export interface UseResilientSocketResult {
   /**
    * Sends now (`true`) or queues (`false`), as `ResilientSocket.send` does.
    * Stable across renders. Called before the socket exists (e.g. from a child
-   * component's effect on the first mount), the data waits and is handed to
-   * the socket as soon as it is created.
+   * component's effect on the first mount, or while `url` is null), the data
+   * waits (up to 1,000 messages, then it throws) and is handed to the socket
+   * as soon as it is created; if the socket refuses it then (queue full or
+   * disabled, too large), the error is reported with `reportError`, not
+   * thrown. Throws after the component unmounted.
    */
   send: (data: SendData) => boolean;
   /** `socket.stats()` as of the last state change, heartbeat or message; `null` without a socket. */

@@ -22,6 +22,18 @@ import { ResilientSocket } from "./resilient_ws.js";
 /** Minimum interval between re-renders caused by incoming messages. */
 const MESSAGE_RENDER_INTERVAL_MS = 16;
 
+/**
+ * Most messages `send` keeps while there is no socket yet (before the hook's
+ * effect ran, or while `url` is null): the SDK's default `queue.maxMessages`.
+ */
+const MAX_PENDING_SENDS = 1000;
+
+/** Reports an error without throwing, as the SDK reports a listener's. */
+function report(error) {
+  if (typeof reportError === "function") reportError(error);
+  else console.error("resilient-ws/react:", error);
+}
+
 /** Socket events after which the hook refreshes its snapshot. */
 const REFRESH_EVENTS = ["statechange", "close", "reconnecting", "heartbeat", "replay", "flapping"];
 
@@ -83,6 +95,7 @@ class SocketStore {
     this.key = null;
     this.detach = null;
     this.pendingDispose = false;
+    this.unmounted = false;
     this.pendingSends = [];
     this.messageTimer = null;
     this.lastMessageRender = 0;
@@ -112,6 +125,7 @@ class SocketStore {
 
   /** Makes sure the live socket matches `key`; creates it if needed. */
   attach(key, url, makeOptions) {
+    this.unmounted = false;
     if (this.socket && this.key === key) {
       this.pendingDispose = false; // StrictMode remount / Fast Refresh: keep it.
       return;
@@ -136,19 +150,37 @@ class SocketStore {
       for (const type of REFRESH_EVENTS) socket.removeEventListener(type, onChange);
       socket.removeEventListener("message", onMessage);
     };
+    // Nothing may throw from here on: an effect that throws gets no cleanup,
+    // and the socket would live on after unmount. A refused early send (a
+    // full or disabled queue, a message too large) is reported instead.
     const queued = this.pendingSends;
     this.pendingSends = [];
-    for (const data of queued) socket.send(data);
+    for (const data of queued) {
+      try {
+        socket.send(data);
+      } catch (error) {
+        report(error);
+      }
+    }
     this.refresh(null);
   }
 
-  /** Effect cleanup: dispose on the next microtask unless re-attached. */
+  /**
+   * Effect cleanup: dispose on the next microtask unless re-attached (then
+   * the component has unmounted).
+   */
   scheduleRelease() {
-    if (!this.socket) return;
     this.pendingDispose = true;
     const socket = this.socket;
     queueMicrotask(() => {
-      if (this.pendingDispose && this.socket === socket) this.release();
+      if (!this.pendingDispose || this.socket !== socket) return;
+      this.release();
+      this.unmounted = true;
+      const dropped = this.pendingSends.length;
+      this.pendingSends = [];
+      if (dropped > 0) {
+        report(new Error(`useResilientSocket: ${dropped} message(s) sent while there was no socket were dropped at unmount`));
+      }
     });
   }
 
@@ -181,9 +213,21 @@ class SocketStore {
     else this.messageTimer = setTimeout(flush, wait);
   }
 
-  /** `send` for the app: before the socket exists, data waits for it. */
+  /**
+   * `send` for the app: before the socket exists, data waits for it (at most
+   * MAX_PENDING_SENDS messages). Throws after the component unmounted, and
+   * when that many already wait, instead of keeping data that is never sent.
+   */
   send(data) {
     if (this.socket) return this.socket.send(data);
+    if (this.unmounted) {
+      throw new Error("useResilientSocket: send() after the component unmounted; its socket is closed");
+    }
+    if (this.pendingSends.length >= MAX_PENDING_SENDS) {
+      throw new Error(
+        `useResilientSocket: send(): no socket yet (url is null or the effect has not run) and ${MAX_PENDING_SENDS} messages already wait for one`,
+      );
+    }
     this.pendingSends.push(data);
     return false;
   }

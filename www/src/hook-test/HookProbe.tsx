@@ -5,6 +5,8 @@ interface Props {
   url: string;
   /** Part of the options' content: changing it must recreate the socket. */
   variant: number;
+  /** `queue.maxMessages: 0`: the early send is refused when the socket appears. */
+  noQueue?: boolean;
 }
 
 declare global {
@@ -21,19 +23,26 @@ window.probeMessages = [];
 /** Sends from a child effect, which runs before the parent's hook effect. */
 function EarlySender({ send }: { send: (data: string) => boolean }) {
   useEffect(() => {
-    send('{"type":"early","from":"child effect"}');
+    try {
+      send('{"type":"early","from":"child effect"}');
+    } catch (error) {
+      // Without a queue, a send while connecting throws (StrictMode's second
+      // run of this effect finds the socket already there).
+      reportError(error);
+    }
   }, [send]);
   return null;
 }
 
 /** Uses the hook with a new (but equal) inline options object every render. */
-export function HookProbe({ url, variant }: Props) {
+export function HookProbe({ url, variant, noQueue = false }: Props) {
   const renders = useRef(0);
   renders.current += 1;
   const { socket, state, lastMessage, send, stats } = useResilientSocket(url, {
     name: `probe-${variant}`,
     reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
     heartbeat: { intervalMs: 0 },
+    ...(noQueue ? { queue: { maxMessages: 0 } } : {}),
     // A new function every render: must not reconnect either.
     urlProvider: () => url,
   });

@@ -7,7 +7,9 @@ import { defaultSocketUrl } from "../lib/config";
 import { HookProbe } from "./HookProbe";
 
 function Harness() {
-  const id = new URLSearchParams(location.search).get("id") ?? "hook-test";
+  const params = new URLSearchParams(location.search);
+  const id = params.get("id") ?? "hook-test";
+  const noQueue = params.get("queue") === "0";
   const [mounted, setMounted] = useState(false);
   const [variant, setVariant] = useState(1);
   const [, setTick] = useState(0);
@@ -27,7 +29,7 @@ function Harness() {
         change options
       </button>
       <p data-testid="mounted">{mounted ? "mounted" : "unmounted"}</p>
-      {mounted && <HookProbe url={defaultSocketUrl(id)} variant={variant} />}
+      {mounted && <HookProbe url={defaultSocketUrl(id)} variant={variant} noQueue={noQueue} />}
     </main>
   );
 }

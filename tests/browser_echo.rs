@@ -223,6 +223,17 @@ fn invalid_options_throw_errors_naming_the_option_and_the_allowed_values() {
     let choice = message(r#"{"queue":{"overflow":"drop"}}"#);
     assert!(choice.contains(r#""reject" or "dropOldest""#), "{choice}");
 
+    // Subprotocols the browser would refuse at every attempt are refused here.
+    for bad in [
+        r#"{"protocols":""}"#,
+        r#"{"protocols":"a b"}"#,
+        r#"{"protocols":["v1","v1"]}"#,
+    ] {
+        let refused = message(bad);
+        assert!(refused.contains("`protocols`"), "{bad}: {refused}");
+        assert!(refused.contains("non-empty tokens"), "{bad}: {refused}");
+    }
+
     let url_error = ResilientSocket::new("http://example.test".into(), JsValue::UNDEFINED)
         .err()
         .expect("refused");

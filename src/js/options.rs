@@ -17,7 +17,9 @@ use web_sys::BinaryType;
 
 use super::number::whole_number;
 use crate::core::text::{concat, decimal};
-use crate::core::{CloseAction, CloseCodeRule, Config, Jitter, Overflow, PendingOnReconnect};
+use crate::core::{
+    CloseAction, CloseCodeRule, Config, Jitter, Overflow, PendingOnReconnect, check_subprotocols,
+};
 use crate::web::{Protocols, js_string};
 
 /// Everything the constructor's options say.
@@ -380,9 +382,19 @@ fn read_value(
         Kind::Protocols => {
             read.text = value.as_string();
             read.js = value.clone();
-            read.text.is_some()
-                || (Array::is_array(value)
-                    && value.unchecked_ref::<Array>().iter().all(|p| p.is_string()))
+            let list: Option<Vec<String>> = match &read.text {
+                Some(one) => Some(Vec::from([one.clone()])),
+                None if Array::is_array(value) => value
+                    .unchecked_ref::<Array>()
+                    .iter()
+                    .map(|p| p.as_string())
+                    .collect(),
+                None => None,
+            };
+            if let Some(list) = &list {
+                check_subprotocols(list).map_err(|e| e.message())?;
+            }
+            list.is_some()
         }
         Kind::Function => {
             read.js = value.clone();

@@ -148,7 +148,7 @@ export interface ResilientSocketOptions {
   requireSecure?: boolean;
   /** With `requireSecure`, still allow ws:// to localhost. Default: true. */
   allowInsecureLocalhost?: boolean;
-  /** Subprotocols for the handshake. Default: none. */
+  /** Subprotocols for the handshake: tokens, each at most once (checked here, as the browser would refuse them at every attempt). Default: none. */
   protocols?: string | string[];
   /** How binary messages arrive. Default: "blob". */
   binaryType?: BinaryType;

@@ -80,8 +80,9 @@ pub struct InspectorFilter {
     #[serde(rename = "type")]
     pub message_type: Option<String>,
     /// Only messages whose top-level JSON fields equal these values (as
-    /// text), e.g. `{ room: "a" }`. Filters on secret keys never match, so a
-    /// filter cannot confirm a redacted value.
+    /// text), e.g. `{ room: "a" }`, as the entry shows them (redacted).
+    /// Filters on secret keys never match, so a filter cannot confirm a
+    /// redacted value.
     #[serde(default)]
     pub fields: Vec<(String, String)>,
     /// At most this many entries, the newest.
@@ -151,7 +152,14 @@ impl<P: Payload> Inspector<P> {
         let binary = !payload.is_text();
         let payload = (size <= self.max_bytes).then(|| payload.clone());
         let kept = if payload.is_some() { size } else { 0 };
-        while self.records.len() >= self.max_entries || self.bytes + kept > self.max_bytes {
+        // `checked_add`: sizes come from JS lengths, not from memory, so a
+        // huge cap and a huge string shared many times could overflow.
+        while self.records.len() >= self.max_entries
+            || self
+                .bytes
+                .checked_add(kept)
+                .is_none_or(|total| total > self.max_bytes)
+        {
             if !self.evict_oldest() {
                 break;
             }
@@ -262,7 +270,10 @@ impl<P: Payload> Inspector<P> {
                 .is_none_or(|wanted| field("type").is_some_and(|t| t == wanted));
             if !type_matches
                 || !filter.fields.iter().all(|(key, wanted)| {
-                    !redactor.is_secret_key(key) && field(key).is_some_and(|value| value == *wanted)
+                    // Compared with what the entry shows (redacted), so a
+                    // filter cannot confirm a secret nested in the value.
+                    !redactor.is_secret_key(key)
+                        && field(key).is_some_and(|value| redactor.redact_text(&value) == *wanted)
                 })
             {
                 continue;
@@ -333,6 +344,41 @@ mod tests {
 
     fn text(value: &str) -> Frame {
         Frame::Text(value.to_owned())
+    }
+
+    #[test]
+    fn byte_totals_past_usize_max_evict_instead_of_wrapping() {
+        use crate::core::payload::OfSize;
+        let half = usize::MAX / 2 + 1;
+        let mut inspector = Inspector::new(10, usize::MAX);
+        inspector.record(Direction::Out, Millis(0), 1, &OfSize(half));
+        inspector.record(Direction::Out, Millis(1), 1, &OfSize(half));
+        assert_eq!(
+            (inspector.len(), inspector.bytes()),
+            (1, half),
+            "the older one evicted"
+        );
+    }
+
+    #[test]
+    fn a_field_filter_cannot_confirm_a_secret_nested_in_the_value() {
+        let inspector = filled(&[(
+            Direction::In,
+            r#"{"type":"login","auth":{"token":"s3cr3t"},"url":"wss://h/?token=abc"}"#,
+        )]);
+        let redactor = Redactor::default();
+        let matching = |key: &str, wanted: &str| {
+            let filter = InspectorFilter {
+                fields: vec![(key.to_owned(), wanted.to_owned())],
+                ..InspectorFilter::default()
+            };
+            inspector.entries(&filter, &redactor).len()
+        };
+        assert_eq!(matching("auth", r#"{"token":"s3cr3t"}"#), 0);
+        assert_eq!(matching("url", "wss://h/?token=abc"), 0);
+        // What the entry shows still matches.
+        assert_eq!(matching("auth", r#"{"token":"[redacted]"}"#), 1);
+        assert_eq!(matching("url", "wss://h/?token=[redacted]"), 1);
     }
 
     fn filled(messages: &[(Direction, &str)]) -> Inspector<Frame> {

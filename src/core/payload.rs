@@ -72,3 +72,26 @@ impl Payload for String {
 pub fn utf16_len(text: &str) -> usize {
     text.encode_utf16().count()
 }
+
+/// A binary payload of any claimed size, for tests of byte accounting: in
+/// the browser sizes are JS lengths, so a few shared huge strings can add up
+/// past `usize::MAX` on wasm32 without using any memory.
+#[cfg(test)]
+#[derive(Clone, Debug)]
+pub(crate) struct OfSize(pub usize);
+
+#[cfg(test)]
+impl Payload for OfSize {
+    fn from_text(text: &str) -> Self {
+        OfSize(utf16_len(text))
+    }
+    fn size(&self) -> usize {
+        self.0
+    }
+    fn is_text(&self) -> bool {
+        false
+    }
+    fn text(&self) -> Option<Cow<'_, str>> {
+        None
+    }
+}

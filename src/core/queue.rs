@@ -59,7 +59,12 @@ impl<P: Payload> OutboundQueue<P> {
             return Err(refused);
         }
         let fits = |queue: &Self| {
-            queue.items.len() < queue.max_messages && queue.bytes + size <= queue.max_bytes
+            // `checked_add`: sizes are JS lengths, a sum can exceed usize.
+            queue.items.len() < queue.max_messages
+                && queue
+                    .bytes
+                    .checked_add(size)
+                    .is_some_and(|total| total <= queue.max_bytes)
         };
         let mut evicted = Vec::new();
         if !fits(self) {
@@ -134,6 +139,20 @@ impl<P: Payload> OutboundQueue<P> {
 mod tests {
     use super::*;
     use std::prelude::rust_2024::*;
+
+    #[test]
+    fn byte_totals_past_usize_max_are_refused_not_wrapped() {
+        use crate::core::payload::OfSize;
+        let half = usize::MAX / 2 + 1;
+        let mut queue = OutboundQueue::new(&QueueConfig {
+            max_messages: 10,
+            max_bytes: usize::MAX,
+            overflow: Overflow::Reject,
+        });
+        assert!(queue.push(OfSize(half), None).is_ok());
+        assert!(queue.push(OfSize(half), None).is_err(), "would overflow");
+        assert_eq!((queue.len(), queue.bytes()), (1, half));
+    }
 
     fn queue(max_messages: usize, max_bytes: usize, overflow: Overflow) -> OutboundQueue<String> {
         OutboundQueue::new(&QueueConfig {

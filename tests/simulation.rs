@@ -509,6 +509,41 @@ fn late_wakeup_with_silent_server_sends_fresh_ping_then_detects() {
 }
 
 #[test]
+fn after_a_late_fresh_ping_both_pongs_are_absorbed_in_order() {
+    let mut sim = open_sim(heartbeat_config());
+    sim.answers_pings = false;
+    sim.run_for(1_000); // ping 1
+    sim.timer_lag_ms = 30_000;
+    sim.step(Millis(u64::MAX)); // wakes 30 s late: ping 2
+    sim.timer_lag_ms = 0;
+    let pings = sim
+        .received
+        .iter()
+        .filter(|(_, t)| t.contains("ping"))
+        .count();
+    assert_eq!(pings, 2);
+    // The answers to both pings arrive, in order, 10 ms after ping 2.
+    sim.latency_ms = 10;
+    let pong = r#"{"type":"pong"}"#;
+    sim.server_send(pong);
+    sim.server_send(pong);
+    sim.run_for(50);
+    assert!(sim.delivered.is_empty(), "{:?}", sim.delivered_texts());
+    let rtts: Vec<u64> = sim
+        .events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::Heartbeat { rtt_ms } => Some(*rtt_ms),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(rtts.len(), 2, "{rtts:?}");
+    assert!(rtts[0] > 30_000, "the first pong answers ping 1: {rtts:?}");
+    assert_eq!(rtts[1], 10, "the second answers ping 2: {rtts:?}");
+    assert_eq!(sim.state(), ConnectionState::Open);
+}
+
+#[test]
 fn becoming_visible_after_a_missed_deadline_sends_a_fresh_ping() {
     let mut sim = open_sim(heartbeat_config());
     sim.input(Input::Hidden);

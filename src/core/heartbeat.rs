@@ -1,8 +1,14 @@
 //! The heartbeat: pings on an interval while open, a pong deadline after each
 //! ping, RTT, and tolerance for timers that a background tab fired late.
 
+use crate::prelude::*;
+
 use super::config::HeartbeatConfig;
 use super::time::Millis;
+
+/// Most pings remembered as unanswered; a late wake-up adds one each time, so
+/// a tab that stays throttled with a silent peer must not grow this forever.
+const MAX_UNANSWERED: usize = 8;
 
 /// What the heartbeat wants done when its timer fires.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,7 +35,10 @@ pub struct Heartbeat {
     timeout_ms: u64,
     late_tolerance_ms: u64,
     next_ping_at: Option<Millis>,
-    ping_sent_at: Option<Millis>,
+    /// When each unanswered ping went out, oldest first. Usually one; a late
+    /// wake-up sends a fresh ping while the old one is still in flight, and
+    /// pongs answer in order.
+    pings_sent: Vec<Millis>,
     pong_deadline: Option<Millis>,
     last_rtt_ms: Option<u64>,
 }
@@ -42,7 +51,7 @@ impl Heartbeat {
             timeout_ms: config.timeout_ms,
             late_tolerance_ms: config.late_tolerance_ms,
             next_ping_at: None,
-            ping_sent_at: None,
+            pings_sent: Vec::new(),
             pong_deadline: None,
             last_rtt_ms: None,
         }
@@ -64,7 +73,7 @@ impl Heartbeat {
     /// Stops pinging (the connection ended).
     pub fn stop(&mut self) {
         self.next_ping_at = None;
-        self.ping_sent_at = None;
+        self.pings_sent.clear();
         self.pong_deadline = None;
     }
 
@@ -76,7 +85,7 @@ impl Heartbeat {
     /// Whether a ping is waiting for its pong (only then are inbound messages
     /// checked against the pong matcher).
     pub fn awaiting_pong(&self) -> bool {
-        self.ping_sent_at.is_some()
+        !self.pings_sent.is_empty()
     }
 
     /// The last measured round trip.
@@ -89,14 +98,16 @@ impl Heartbeat {
         self.pong_deadline = None;
     }
 
-    /// A pong arrived: returns the round trip of the outstanding ping.
+    /// A pong arrived: returns the round trip of the oldest unanswered ping
+    /// (the one it answers).
     pub fn on_pong(&mut self, now: Millis) -> Option<u64> {
         self.pong_deadline = None;
-        let rtt = self.ping_sent_at.take().map(|sent| now.since(sent));
-        if rtt.is_some() {
-            self.last_rtt_ms = rtt;
+        if self.pings_sent.is_empty() {
+            return None;
         }
-        rtt
+        let rtt = now.since(self.pings_sent.remove(0));
+        self.last_rtt_ms = Some(rtt);
+        Some(rtt)
     }
 
     /// The timer fired at `now`: decides whether to ping or declare the peer dead.
@@ -112,8 +123,9 @@ impl Heartbeat {
                 return HeartbeatAction::SendPing { late: true };
             }
             let waited_ms = self
-                .ping_sent_at
-                .map_or(self.timeout_ms, |sent| now.since(sent));
+                .pings_sent
+                .last()
+                .map_or(self.timeout_ms, |&sent| now.since(sent));
             self.stop();
             return HeartbeatAction::PeerDead { waited_ms };
         }
@@ -140,7 +152,10 @@ impl Heartbeat {
     }
 
     fn ping(&mut self, now: Millis) {
-        self.ping_sent_at = Some(now);
+        if self.pings_sent.len() == MAX_UNANSWERED {
+            self.pings_sent.remove(0);
+        }
+        self.pings_sent.push(now);
         self.pong_deadline = Some(now + self.timeout_ms);
         self.next_ping_at = Some(now + self.interval_ms);
     }

@@ -261,7 +261,18 @@ fn bad_calls_throw_like_a_websocket_would() {
     );
     let info = describe_close_code(1006.0, json(r#"{"opened":false}"#)).unwrap();
     assert_eq!(field(&info, "category"), "abnormal");
+    // String(data) throws for an object without a prototype: an Error, and
+    // the socket stays usable (the exception does not unwind through WASM).
+    let no_prototype: js_sys::Object = js_sys::Object::create(JsValue::NULL.unchecked_ref());
+    let refused = socket.send(no_prototype.into()).unwrap_err();
+    let message = refused.unchecked_into::<js_sys::Error>().message();
+    assert!(
+        String::from(message)
+            .starts_with("send: data is neither text nor binary data, and String(data) threw: "),
+    );
+    assert!(!socket.send("queued".into()).unwrap(), "queued while idle");
     socket.dispose();
+    assert!(socket.disposed());
 }
 
 /// A `urlProvider` that counts its calls and answers call `n` (from 1)

@@ -658,7 +658,10 @@ pub fn describe(value: &JsValue) -> String {
     }
     if value.as_f64().is_some() || value.as_bool().is_some() {
         // JS's own number formatting (no float formatter in the WASM).
-        return js_string(value).as_string().unwrap_or_default();
+        return js_string(value)
+            .ok()
+            .and_then(|text| text.as_string())
+            .unwrap_or_default();
     }
     String::from(if value.is_null() {
         "null"

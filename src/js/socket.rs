@@ -272,7 +272,13 @@ impl ResilientSocket {
         &self,
         #[wasm_bindgen(unchecked_param_type = "SendData")] data: JsValue,
     ) -> Result<bool, JsValue> {
-        match self.driver.send(JsPayload::from_js(data)) {
+        let payload = JsPayload::from_js(data).map_err(|thrown| {
+            error(&concat(&[
+                "send: data is neither text nor binary data, and String(data) threw: ",
+                &web::error_message(&thrown),
+            ]))
+        })?;
+        match self.driver.send(payload) {
             Ok(status) => Ok(status == SendStatus::Sent),
             Err(e) => Err(error(&e.message())),
         }
@@ -382,7 +388,7 @@ impl ResilientSocket {
             .unwrap_or(0);
         let payload = match JsPayload::from_data(value) {
             Ok(payload) => payload,
-            Err(value) => json_stringify(&value).map(JsPayload::from_js).ok_or_else(|| {
+            Err(value) => json_stringify(&value).and_then(|text| JsPayload::from_js(text).ok()).ok_or_else(|| {
                 error("setReplayState: value must be text, binary data, or a JSON-serializable value")
             })?,
         };

@@ -39,9 +39,11 @@ extern "C" {
     #[wasm_bindgen(method, getter, js_name = byteLength)]
     fn byte_length(this: &HasSize) -> f64;
 
-    /// `String(value)`, as `WebSocket.send` converts what is neither text nor binary.
-    #[wasm_bindgen(js_name = String)]
-    pub fn js_string(value: &JsValue) -> JsValue;
+    /// `String(value)`, as `WebSocket.send` converts what is neither text nor
+    /// binary. Caught: `String(Object.create(null))` throws, and an exception
+    /// passing through WASM would skip the facade's cleanup.
+    #[wasm_bindgen(catch, js_name = String)]
+    pub fn js_string(value: &JsValue) -> Result<JsValue, JsValue>;
 
     /// `JSON.parse(text)` on a JS string, without copying it into WASM.
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
@@ -122,8 +124,13 @@ pub fn report_app_error(error: &JsValue) {
 /// The message of a JS exception: `Error.message`, a thrown string, or a
 /// description of what was thrown.
 pub fn error_message(error: &JsValue) -> String {
-    if let Some(error) = error.dyn_ref::<js_sys::Error>() {
-        return String::from(error.message());
+    if error.is_instance_of::<js_sys::Error>() {
+        // Read through Reflect (caught): `message` may be a getter that
+        // throws, or not a string at all.
+        let message = js_sys::Reflect::get(error, &JsValue::from_str("message"));
+        if let Some(text) = message.ok().and_then(|m| m.as_string()) {
+            return text;
+        }
     }
     if let Some(text) = error.as_string() {
         return text;

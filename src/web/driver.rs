@@ -483,7 +483,10 @@ impl SocketEvents for Link {
             if inner.disposed.get() {
                 return;
             }
-            let payload = JsPayload::from_js(event.data());
+            // A message event's data is text or binary: never converted.
+            let Ok(payload) = JsPayload::from_js(event.data()) else {
+                return;
+            };
             if let Ok(mut state) = inner.state.try_borrow_mut() {
                 let now = inner.clock.now();
                 state.engine.handle(now, Input::Message(payload));

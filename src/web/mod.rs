@@ -13,7 +13,7 @@ mod socket;
 mod timer;
 mod url_provider;
 
-pub use bindings::{call_with, js_string, json_parse, json_stringify};
+pub use bindings::{call_with, error_message, js_string, json_parse, json_stringify};
 pub use driver::{App, Driver, DriverOptions};
 pub use listeners::{EventType, Listeners};
 pub use payload::JsPayload;

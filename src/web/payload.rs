@@ -22,9 +22,12 @@ pub struct JsPayload {
 impl JsPayload {
     /// Wraps a value for sending or as received. Strings and binary data are
     /// kept as they are; anything else becomes `String(value)`, as
-    /// `WebSocket.send` would send it.
-    pub fn from_js(value: JsValue) -> JsPayload {
-        JsPayload::from_data(value).unwrap_or_else(|value| JsPayload::text(js_string(&value)))
+    /// `WebSocket.send` would send it (the exception if that throws).
+    pub fn from_js(value: JsValue) -> Result<JsPayload, JsValue> {
+        match JsPayload::from_data(value) {
+            Ok(payload) => Ok(payload),
+            Err(value) => js_string(&value).map(JsPayload::text),
+        }
     }
 
     /// Wraps a string, `ArrayBuffer`, `ArrayBufferView` or `Blob`; gives

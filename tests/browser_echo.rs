@@ -9,7 +9,7 @@ mod browser_support;
 use std::cell::Cell;
 use std::rc::Rc;
 
-use browser_support::{Events, field, json, text, url};
+use browser_support::{Events, field, json, sleep, text, url, within};
 use js_sys::{Function, Reflect};
 use resilient_ws::{ResilientSocket, describe_close_code};
 use wasm_bindgen::JsCast;
@@ -275,11 +275,14 @@ fn bad_calls_throw_like_a_websocket_would() {
     assert!(socket.disposed());
 }
 
+/// A JS callback and how many times it was called.
+type Counting<F> = (Rc<Cell<u32>>, Closure<F>);
+
 /// A `urlProvider` that counts its calls and answers call `n` (from 1)
 /// with `answer(n)`.
 fn counting_provider(
     answer: impl Fn(u32) -> JsValue + 'static,
-) -> (Rc<Cell<u32>>, Closure<dyn FnMut() -> JsValue>) {
+) -> Counting<dyn FnMut() -> JsValue> {
     let asked = Rc::new(Cell::new(0));
     let counter = asked.clone();
     let provider = Closure::<dyn FnMut() -> JsValue>::new(move || {
@@ -404,6 +407,74 @@ async fn the_inspector_records_both_directions_and_filters() {
     inspector.clear();
     assert_eq!(inspector.length(), 0);
     socket.dispose();
+}
+
+/// A message listener that counts its calls and then runs `then`.
+fn counting_listener(then: impl Fn() + 'static) -> Counting<dyn FnMut(JsValue)> {
+    let calls = Rc::new(Cell::new(0));
+    let counter = calls.clone();
+    let listener = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        counter.set(counter.get() + 1);
+        then();
+    });
+    (calls, listener)
+}
+
+#[wasm_bindgen_test]
+async fn a_listener_removed_or_disposed_by_an_earlier_one_is_not_called() {
+    // As in the DOM: the second listener is removed by the first before its
+    // turn; after dispose() from inside a listener, no other one runs.
+    let socket = Rc::new(ResilientSocket::new(url("echo-remove", ""), JsValue::UNDEFINED).unwrap());
+    Events::listen(&socket, "open").next().await;
+    let (second_calls, second) = counting_listener(|| {});
+    let remover = {
+        let (socket, second) = (socket.clone(), second.as_ref().clone());
+        move || {
+            socket
+                .remove_event_listener("message".into(), second.clone())
+                .unwrap()
+        }
+    };
+    let (first_calls, first) = counting_listener(remover);
+    socket
+        .add_event_listener("message".into(), first.as_ref().clone())
+        .unwrap();
+    socket
+        .add_event_listener("message".into(), second.as_ref().clone())
+        .unwrap();
+    socket.send("one".into()).unwrap();
+    within(2_000, "the first listener", async {
+        while first_calls.get() == 0 {
+            sleep(5).await;
+        }
+    })
+    .await;
+    assert_eq!(second_calls.get(), 0, "removed before its turn");
+
+    let (after_calls, after) = counting_listener(|| {});
+    let disposer = {
+        let socket = socket.clone();
+        move || socket.dispose()
+    };
+    let (disposer_calls, dispose_first) = counting_listener(disposer);
+    socket
+        .remove_event_listener("message".into(), first.as_ref().clone())
+        .unwrap();
+    socket
+        .add_event_listener("message".into(), dispose_first.as_ref().clone())
+        .unwrap();
+    socket
+        .add_event_listener("message".into(), after.as_ref().clone())
+        .unwrap();
+    socket.send("two".into()).unwrap();
+    within(2_000, "the disposing listener", async {
+        while disposer_calls.get() == 0 {
+            sleep(5).await;
+        }
+    })
+    .await;
+    assert!(socket.disposed());
+    assert_eq!(after_calls.get(), 0, "no listener runs after dispose()");
 }
 
 #[wasm_bindgen_test]

@@ -151,16 +151,31 @@ impl Listeners {
     }
 
     /// Calls every listener of `kind` with `event`, in order. Exceptions are
-    /// reported (`reportError`) and do not stop the others.
+    /// reported (`reportError`) and do not stop the others. As in the DOM, a
+    /// listener removed by an earlier one (or by `dispose()`) is not called;
+    /// one added during the dispatch waits for the next event.
     pub fn emit(&self, kind: EventType, event: &JsValue) {
         let Some(entries) = self.snapshot(kind) else {
             return;
         };
-        for entry in entries.iter() {
+        for (index, entry) in entries.iter().enumerate() {
+            if index > 0 && !self.still_listening(kind, &entries, entry) {
+                continue;
+            }
             if let Err(error) = call_with(&entry.function, event) {
                 report_app_error(&error);
             }
         }
+    }
+
+    /// Whether `entry`, from the `seen` snapshot, is still registered.
+    fn still_listening(&self, kind: EventType, seen: &Rc<[Entry]>, entry: &Entry) -> bool {
+        self.snapshot(kind).is_some_and(|now| {
+            Rc::ptr_eq(&now, seen)
+                || now
+                    .iter()
+                    .any(|e| e.handler == entry.handler && e.function == entry.function)
+        })
     }
 
     /// Removes every listener (dispose).

@@ -390,9 +390,13 @@ export interface RequestCallOptions {
   timeoutMs?: number;
 }
 
-/** The Error a `request()` Promise is rejected with. */
+/**
+ * The Error a `request()` Promise is rejected with. `reason` is set when the
+ * request was sent or queued and then failed; an invalid call (bad message or
+ * options, a full queue, a message too large) rejects with a plain `Error`.
+ */
 export interface RequestError extends Error {
-  reason: RequestFailureReason;
+  reason?: RequestFailureReason;
 }
 
 export interface ResilientSocket {

@@ -6,7 +6,7 @@ import type {
   ResilientSocketOptions,
   SendData,
   SocketStats,
-} from "./resilient_ws";
+} from "./resilient_ws.js";
 
 /** What `useResilientSocket` returns; a new object whenever something changed. */
 export interface UseResilientSocketResult {

@@ -256,7 +256,11 @@ fn bad_calls_throw_like_a_websocket_would() {
     assert!(socket.close(Some(70000.0), None).is_err());
     assert!(
         socket
-            .add_event_listener("mesage".into(), Function::new_no_args("").into())
+            .add_event_listener(
+                "mesage".into(),
+                Function::new_no_args("").into(),
+                JsValue::UNDEFINED
+            )
             .is_err()
     );
     let info = describe_close_code(1006.0, json(r#"{"opened":false}"#)).unwrap();
@@ -437,10 +441,14 @@ async fn a_listener_removed_or_disposed_by_an_earlier_one_is_not_called() {
     };
     let (first_calls, first) = counting_listener(remover);
     socket
-        .add_event_listener("message".into(), first.as_ref().clone())
+        .add_event_listener("message".into(), first.as_ref().clone(), JsValue::UNDEFINED)
         .unwrap();
     socket
-        .add_event_listener("message".into(), second.as_ref().clone())
+        .add_event_listener(
+            "message".into(),
+            second.as_ref().clone(),
+            JsValue::UNDEFINED,
+        )
         .unwrap();
     socket.send("one".into()).unwrap();
     within(2_000, "the first listener", async {
@@ -461,10 +469,14 @@ async fn a_listener_removed_or_disposed_by_an_earlier_one_is_not_called() {
         .remove_event_listener("message".into(), first.as_ref().clone())
         .unwrap();
     socket
-        .add_event_listener("message".into(), dispose_first.as_ref().clone())
+        .add_event_listener(
+            "message".into(),
+            dispose_first.as_ref().clone(),
+            JsValue::UNDEFINED,
+        )
         .unwrap();
     socket
-        .add_event_listener("message".into(), after.as_ref().clone())
+        .add_event_listener("message".into(), after.as_ref().clone(), JsValue::UNDEFINED)
         .unwrap();
     socket.send("two".into()).unwrap();
     within(2_000, "the disposing listener", async {
@@ -478,11 +490,45 @@ async fn a_listener_removed_or_disposed_by_an_earlier_one_is_not_called() {
 }
 
 #[wasm_bindgen_test]
+async fn add_event_listener_honours_once_and_refuses_signal() {
+    let socket = ResilientSocket::new(url("echo-once", ""), JsValue::UNDEFINED).unwrap();
+    let (once_calls, once) = counting_listener(|| {});
+    socket
+        .add_event_listener(
+            "message".into(),
+            once.as_ref().clone(),
+            json(r#"{"once":true}"#),
+        )
+        .unwrap();
+    let mut messages = Events::listen(&socket, "message");
+    socket.send("a".into()).unwrap();
+    socket.send("b".into()).unwrap();
+    messages.next().await;
+    messages.next().await;
+    assert_eq!(once_calls.get(), 1, "removed before its first call");
+
+    let options = js_sys::Object::new();
+    let signal = Function::new_no_args("return new AbortController().signal")
+        .call0(&JsValue::NULL)
+        .unwrap();
+    Reflect::set(&options, &"signal".into(), &signal).unwrap();
+    let refused = socket
+        .add_event_listener("message".into(), once.as_ref().clone(), options.into())
+        .unwrap_err();
+    let message = String::from(refused.unchecked_into::<js_sys::Error>().message());
+    assert!(
+        message.contains("options.signal is not supported"),
+        "{message}"
+    );
+    socket.dispose();
+}
+
+#[wasm_bindgen_test]
 async fn a_throwing_listener_does_not_stop_the_others_or_the_socket() {
     let socket = ResilientSocket::new(url("echo-throw", ""), JsValue::UNDEFINED).unwrap();
     let thrower = Function::new_no_args("throw new Error('app bug (expected by the test)')");
     socket
-        .add_event_listener("message".into(), thrower.clone().into())
+        .add_event_listener("message".into(), thrower.clone().into(), JsValue::UNDEFINED)
         .unwrap();
     let mut messages = Events::listen(&socket, "message");
     socket.send("a".into()).unwrap();

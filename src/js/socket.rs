@@ -241,13 +241,26 @@ impl ResilientSocket {
         self.set_handler(EventType::Error, handler);
     }
 
-    /// Adds `listener` for event `type` (once per function). Throws on an
-    /// unknown event type.
+    /// Adds `listener` for event `type` (once per function). `options` as
+    /// for the DOM: `once` is honoured, `capture` and `passive` mean nothing
+    /// here; `signal` throws rather than being ignored (the listener would
+    /// outlive the abort). Throws on an unknown event type.
     #[wasm_bindgen(js_name = addEventListener, skip_typescript)]
-    pub fn add_event_listener(&self, kind: String, listener: JsValue) -> Result<(), JsValue> {
+    pub fn add_event_listener(
+        &self,
+        kind: String,
+        listener: JsValue,
+        options: JsValue,
+    ) -> Result<(), JsValue> {
         let kind = event_type(&kind, "addEventListener")?;
+        let once = options.is_object() && get(&options, "once").is_truthy();
+        if options.is_object() && !get(&options, "signal").is_undefined() {
+            return Err(error(
+                "addEventListener: options.signal is not supported; remove the listener with removeEventListener",
+            ));
+        }
         if let Some(listener) = listener_function(&listener, "addEventListener")? {
-            self.app.listeners.add(kind, listener);
+            self.app.listeners.add(kind, listener, once);
         }
         Ok(())
     }

@@ -399,9 +399,25 @@ export interface RequestError extends Error {
   reason?: RequestFailureReason;
 }
 
+/**
+ * The third argument of `addEventListener`. `once` removes the listener
+ * before its first call. `capture` and `passive` mean nothing here (no
+ * propagation, nothing to prevent) and are ignored. `signal` is not
+ * supported and throws: remove the listener with `removeEventListener`.
+ */
+export interface ResilientSocketListenerOptions {
+  once?: boolean;
+  capture?: boolean;
+  passive?: boolean;
+}
+
 export interface ResilientSocket {
   /** Adds a listener (once per function and type), called in the order added. */
-  addEventListener<K extends ResilientSocketEventType>(type: K, listener: ResilientSocketListener<K>): void;
+  addEventListener<K extends ResilientSocketEventType>(
+    type: K,
+    listener: ResilientSocketListener<K>,
+    options?: boolean | ResilientSocketListenerOptions,
+  ): void;
   /** Removes a listener added with `addEventListener`. */
   removeEventListener<K extends ResilientSocketEventType>(type: K, listener: ResilientSocketListener<K>): void;
   /** `open` handler, as on `WebSocket`. */

@@ -89,6 +89,8 @@ struct Entry {
     function: Function,
     /// Set through the `on<type>` property rather than `addEventListener`.
     handler: bool,
+    /// Removed before its first call (`addEventListener` option `once`).
+    once: bool,
 }
 
 /// Listener lists, each an immutable snapshot replaced on change, so a
@@ -100,13 +102,15 @@ pub struct Listeners {
 }
 
 impl Listeners {
-    /// Adds `function` for `kind`, unless it is already there.
-    pub fn add(&self, kind: EventType, function: Function) {
+    /// Adds `function` for `kind`, unless it is already there; with `once`,
+    /// it is removed before its first call.
+    pub fn add(&self, kind: EventType, function: Function, once: bool) {
         self.update(kind, |entries| {
             if !entries.iter().any(|e| !e.handler && e.function == function) {
                 entries.push(Entry {
                     function,
                     handler: false,
+                    once,
                 });
             }
         });
@@ -131,6 +135,7 @@ impl Listeners {
                 (None, Some(function)) => entries.push(Entry {
                     function,
                     handler: true,
+                    once: false,
                 }),
                 (None, None) => {}
             }
@@ -161,6 +166,9 @@ impl Listeners {
         for (index, entry) in entries.iter().enumerate() {
             if index > 0 && !self.still_listening(kind, &entries, entry) {
                 continue;
+            }
+            if entry.once {
+                self.remove(kind, &entry.function);
             }
             if let Err(error) = call_with(&entry.function, event) {
                 report_app_error(&error);

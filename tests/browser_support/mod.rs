@@ -265,7 +265,7 @@ impl Events {
             let _ = tx.unbounded_send((event, now_ms()));
         });
         socket
-            .add_event_listener(kind.into(), listener.as_ref().clone())
+            .add_event_listener(kind.into(), listener.as_ref().clone(), JsValue::UNDEFINED)
             .expect("known event type");
         Events {
             rx,

@@ -48,8 +48,8 @@ export interface UseResilientSocketResult {
  *   simulated unmount/remount keeps the socket) and Vite/React Fast Refresh.
  * - Unmounting disposes the socket (closing the browser socket).
  * - The socket is recreated only when `url` or the *content* of `options`
- *   changes (compared as JSON, functions left out), so an inline options
- *   object is fine. Function options such as `urlProvider` may change freely:
+ *   changes (compared as JSON in any key order, functions left out), so an
+ *   inline options object is fine. Function options such as `urlProvider` may change freely:
  *   the socket always calls the latest one.
  * - `url === null` means no socket (e.g. until the user picks a server).
  * - Invalid options or URL throw from the effect, as `new ResilientSocket`

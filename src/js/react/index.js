@@ -13,8 +13,9 @@
 //   follows at once cancels it and keeps the socket, so no second browser
 //   socket is opened. A real unmount disposes it on that microtask.
 // - The socket is recreated only when the url or the options' content changes:
-//   the key is `url` plus the JSON of the options without functions. Function
-//   options (`urlProvider`) always call the latest function passed.
+//   the key is `url` plus the JSON of the options (keys sorted) without
+//   functions. Function options (`urlProvider`) always call the latest
+//   function passed.
 
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { ResilientSocket } from "./resilient_ws.js";
@@ -43,9 +44,23 @@ const REFRESH_EVENTS = ["statechange", "close", "reconnecting", "heartbeat", "re
  * removing one counts, but passing a new closure does not).
  */
 function socketKey(url, options) {
-  return JSON.stringify([url, options === undefined ? null : options], (_key, value) =>
-    typeof value === "function" ? "\u0000function" : value,
-  );
+  return JSON.stringify([url, options === undefined ? null : options], (_key, value) => {
+    if (typeof value === "function") return "\u0000function";
+    if (isPlainObject(value)) {
+      // Key order is not content: { a, b } and { b, a } are the same options.
+      const sorted = {};
+      for (const key of Object.keys(value).sort()) sorted[key] = value[key];
+      return sorted;
+    }
+    return value;
+  });
+}
+
+/** An object literal, or one made with Object.create(null) (the SDK reads both). */
+function isPlainObject(value) {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 /** Reads the value at `path` in `root`, or undefined. */
@@ -73,7 +88,7 @@ function bindLatest(value, getLatest, path = []) {
   if (Array.isArray(value)) {
     return value.map((item, i) => bindLatest(item, getLatest, [...path, i]));
   }
-  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+  if (isPlainObject(value)) {
     const copy = {};
     for (const key of Object.keys(value)) copy[key] = bindLatest(value[key], getLatest, [...path, key]);
     return copy;

@@ -424,6 +424,16 @@ fn counting_listener(then: impl Fn() + 'static) -> Counting<dyn FnMut(JsValue)> 
     (calls, listener)
 }
 
+/// Waits (2 s at most) until a counting listener has been called.
+async fn called_once(calls: &Cell<u32>, what: &str) {
+    within(2_000, what, async {
+        while calls.get() == 0 {
+            sleep(5).await;
+        }
+    })
+    .await;
+}
+
 #[wasm_bindgen_test]
 async fn a_listener_removed_or_disposed_by_an_earlier_one_is_not_called() {
     // As in the DOM: the second listener is removed by the first before its
@@ -451,12 +461,7 @@ async fn a_listener_removed_or_disposed_by_an_earlier_one_is_not_called() {
         )
         .unwrap();
     socket.send("one".into()).unwrap();
-    within(2_000, "the first listener", async {
-        while first_calls.get() == 0 {
-            sleep(5).await;
-        }
-    })
-    .await;
+    called_once(&first_calls, "the first listener").await;
     assert_eq!(second_calls.get(), 0, "removed before its turn");
 
     let (after_calls, after) = counting_listener(|| {});
@@ -479,12 +484,7 @@ async fn a_listener_removed_or_disposed_by_an_earlier_one_is_not_called() {
         .add_event_listener("message".into(), after.as_ref().clone(), JsValue::UNDEFINED)
         .unwrap();
     socket.send("two".into()).unwrap();
-    within(2_000, "the disposing listener", async {
-        while disposer_calls.get() == 0 {
-            sleep(5).await;
-        }
-    })
-    .await;
+    called_once(&disposer_calls, "the disposing listener").await;
     assert!(socket.disposed());
     assert_eq!(after_calls.get(), 0, "no listener runs after dispose()");
 }

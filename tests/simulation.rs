@@ -1094,6 +1094,13 @@ fn dispose_leaves_no_socket_no_timer_and_fails_requests() {
     assert_eq!(sim.engine.poll_timeout(), None);
     assert_eq!(sim.state(), ConnectionState::Closed);
     assert!(sim.saw(|e| matches!(e, Event::RequestFailed { request, reason: RequestFailure::Disposed } if *request == handle)));
+    assert!(sim.closes().is_empty(), "no close event for dispose");
+    let last = sim.engine.last_close().expect("lastClose records it");
+    assert_eq!(
+        (last.cause, last.code, last.opened),
+        (CloseCause::Disposed, 1000, true)
+    );
+    assert!(!last.will_reconnect);
 }
 
 #[test]

@@ -489,6 +489,21 @@ impl<P: Payload> Engine<P> {
         }
         if let Some((connection, opened_at)) = live {
             self.connection_ended(now, connection, opened_at);
+            // No event (the app asked), but `lastClose` says what ended it.
+            let opened = opened_at.is_some();
+            let mut interpretation = CloseCode(1000).interpret(opened);
+            interpretation.action = CloseAction::Stop;
+            self.last_close = Some(CloseReport {
+                code: 1000,
+                reason: String::from("disposed"),
+                was_clean: false,
+                opened,
+                cause: CloseCause::Disposed,
+                interpretation,
+                will_reconnect: false,
+                delay_ms: None,
+                connection,
+            });
         }
         self.queue.clear();
         self.replay.clear();

@@ -490,20 +490,14 @@ impl<P: Payload> Engine<P> {
         if let Some((connection, opened_at)) = live {
             self.connection_ended(now, connection, opened_at);
             // No event (the app asked), but `lastClose` says what ended it.
-            let opened = opened_at.is_some();
-            let mut interpretation = CloseCode(1000).interpret(opened);
-            interpretation.action = CloseAction::Stop;
-            self.last_close = Some(CloseReport {
-                code: 1000,
-                reason: String::from("disposed"),
-                was_clean: false,
-                opened,
-                cause: CloseCause::Disposed,
-                interpretation,
-                will_reconnect: false,
-                delay_ms: None,
+            self.last_close = Some(self.closed_by_app(
+                CloseCause::Disposed,
                 connection,
-            });
+                1000,
+                "disposed",
+                opened_at.is_some(),
+                false,
+            ));
         }
         self.queue.clear();
         self.replay.clear();
@@ -1078,21 +1072,35 @@ impl<P: Payload> Engine<P> {
         self.phase = Phase::Closed;
         self.fail_all_requests(RequestFailure::Closed);
         self.emit_state_change(from);
-        self.report_close(CloseReport {
+        let report =
+            self.closed_by_app(CloseCause::App, connection, code, reason, opened, was_clean);
+        self.report_close(report);
+    }
+
+    /// The report of a close the app asked for (`close()` or `dispose()`):
+    /// the code explained, but the action is always stop.
+    fn closed_by_app(
+        &self,
+        cause: CloseCause,
+        connection: u32,
+        code: u16,
+        reason: &str,
+        opened: bool,
+        was_clean: bool,
+    ) -> CloseReport {
+        let mut interpretation = CloseCode(code).interpret(opened);
+        interpretation.action = CloseAction::Stop;
+        CloseReport {
             code,
             reason: self.redactor.redact_text(reason).into_owned(),
             was_clean,
             opened,
-            cause: CloseCause::App,
-            interpretation: {
-                let mut interpretation = CloseCode(code).interpret(opened);
-                interpretation.action = CloseAction::Stop;
-                interpretation
-            },
+            cause,
+            interpretation,
             will_reconnect: false,
             delay_ms: None,
             connection,
-        });
+        }
     }
 
     fn fail_all_requests(&mut self, reason: RequestFailure) {

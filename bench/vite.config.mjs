@@ -1,10 +1,28 @@
 // Builds bench/page into bench/out/page (static, served by bench/run.mjs).
 // BENCH_DIAG=1 (bench/diagnose.mjs): unminified into bench/out/diag-page, so
-// CPU profiles show function names.
+// CPU profiles show function names, with each client's package in a chunk of
+// its own (`client-<name>.js`), so bench/overhead.mjs can tell whose code a
+// profile sample is in.
 import { resolve } from "node:path";
 import { defineConfig } from "vite";
 
 const diag = process.env.BENCH_DIAG === "1";
+
+/** The client a module belongs to, by its package (resilient-ws is linked
+ * from ../pkg); partysocket's EventTarget polyfill counts as partysocket. */
+const PACKAGES = {
+  "resilient-ws": "resilient-ws",
+  "reconnecting-websocket": "reconnecting-websocket",
+  partysocket: "partysocket",
+  "event-target-polyfill": "partysocket",
+  "websocket-ts": "websocket-ts",
+  sockette: "sockette",
+};
+function clientChunk(id) {
+  if (/\/pkg\/resilient_ws/.test(id)) return "client-resilient-ws";
+  const m = id.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//);
+  return m && PACKAGES[m[1]] ? `client-${PACKAGES[m[1]]}` : undefined;
+}
 
 export default defineConfig({
   root: resolve(import.meta.dirname, "page"),
@@ -16,5 +34,6 @@ export default defineConfig({
     target: "es2022",
     minify: !diag,
     reportCompressedSize: false,
+    rollupOptions: diag ? { output: { manualChunks: clientChunk, chunkFileNames: "assets/[name].js" } } : {},
   },
 });

@@ -9,7 +9,7 @@ import { CHROMIUM, CHROMIUM_ARGS } from "../../scripts/chromium.mjs";
 
 /** Removes a temporary directory; Chromium's helper processes may still be
  * writing to a profile for a moment after exit, so retry and never throw. */
-function removeDir(dir) {
+export function removeDir(dir) {
   try {
     rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   } catch (error) {

@@ -12,6 +12,12 @@ const SMOKE = q.get("smoke") === "1";
 const ROUNDS = Number(q.get("rounds") || (SMOKE ? 1 : 5));
 const ONLY_CLIENTS = q.get("clients") ? q.get("clients").split(",") : null;
 const ONLY_TESTS = q.get("tests") ? q.get("tests").split(",") : null;
+// profile=1 (bench/overhead.mjs, CDP attached): each throughput measurement
+// is wrapped in console.profile()/profileEnd(), so the profile holds exactly
+// the measured window. Never set by bench/run.mjs.
+const PROFILE = q.get("profile") === "1";
+const profileStart = (name) => PROFILE && console.profile(name);
+const profileEnd = (name) => PROFILE && console.profileEnd(name);
 
 // Sizes: the issue's figures, or a few hundred messages in smoke mode.
 const P = SMOKE
@@ -131,10 +137,12 @@ async function receive(c, round, n, size, test) {
     }
   };
   await settle();
+  profileStart(id);
   const t0 = now();
   const h = c.open(`${WS}/ws/${id}?flood=${n}&size=${size}`, { onmessage, reconnectDelayMs: 1000 });
   try {
     await withTimeout(finished, 120_000, `${test} (${count}/${n} received)`);
+    profileEnd(id);
     await sleep(50); // anything beyond n would be a duplicate
     const ms = tLast - t0;
     const expectPrefix = `${n - 1}:`;
@@ -173,6 +181,7 @@ async function send(c, round, n) {
   try {
     await withTimeout(isOpen, 10_000, "send: open");
     await settle();
+    profileStart(id);
     const t0 = now();
     const queued = h.sendAll(sendMsgs);
     const tLoop = now();
@@ -184,6 +193,7 @@ async function send(c, round, n) {
       await sleep(5);
     }
     const t1 = now();
+    profileEnd(id);
     await sleep(50);
     s = await stats(id);
     const res = {

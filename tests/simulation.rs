@@ -904,6 +904,33 @@ fn request_keeps_an_id_the_app_chose() {
 }
 
 #[test]
+fn a_reply_must_carry_the_id_with_its_json_type() {
+    let mut sim = open_sim(test_config());
+    let added = sim
+        .engine
+        .request(sim.now, r#"{"type":"get"}"#, None)
+        .unwrap();
+    let numeric = sim
+        .engine
+        .request(sim.now, r#"{"id":7,"type":"get"}"#, None)
+        .unwrap();
+    sim.drain();
+    assert!(sim.received_on(1)[0].contains(&format!(r#""id":"{added}""#)));
+    // A push whose id is the number 1 is not the reply to id "1", and a
+    // string "7" does not answer the number 7: both go to the app.
+    sim.server_send(&format!(r#"{{"id":{added},"type":"push"}}"#));
+    sim.server_send(r#"{"id":"7","type":"push"}"#);
+    sim.run_for(10);
+    assert_eq!(reply_ids(&sim), Vec::<u64>::new());
+    assert_eq!(sim.delivered.len(), 2);
+    sim.server_send(r#"{"id":7,"type":"reply"}"#);
+    sim.server_send(&format!(r#"{{"id":"{added}","type":"reply"}}"#));
+    sim.run_for(10);
+    assert_eq!(reply_ids(&sim), vec![numeric, added]);
+    assert_eq!(sim.delivered.len(), 2);
+}
+
+#[test]
 fn request_times_out() {
     let mut sim = open_sim(test_config());
     let handle = sim

@@ -23,7 +23,7 @@ use super::payload::{Payload, utf16_len};
 use super::queue::OutboundQueue;
 use super::redact::Redactor;
 use super::replay::{ReplaySet, ReplayStore};
-use super::requests::{PendingRequest, Requests};
+use super::requests::{PendingRequest, RequestId, Requests};
 use super::state::ConnectionState;
 use super::stats::Stats;
 use super::text::{concat, decimal};
@@ -443,14 +443,14 @@ impl<P: Payload> Engine<P> {
         }
         let handle = self.requests.next_handle();
         let id_field = self.config.requests.id_field.clone();
-        let (id, text) = match json_scan::field_text(message, &id_field) {
-            Some(id) => (id.into_owned(), message.to_owned()),
+        let (id, text) = match json_scan::raw_field(message, &id_field) {
+            Some(raw) => (RequestId::from_raw(raw), message.to_owned()),
             None => {
-                let mut id = decimal(handle);
+                let mut id = RequestId::string(decimal(handle));
                 while self.requests.has_id(&id) {
-                    id.push('_');
+                    id.text.push('_');
                 }
-                let text = json_scan::insert_field(message, &id_field, &json_scan::quote(&id))
+                let text = json_scan::insert_field(message, &id_field, &json_scan::quote(&id.text))
                     .ok_or(SendError::NotJsonObject)?;
                 (id, text)
             }
@@ -680,15 +680,15 @@ impl<P: Payload> Engine<P> {
         }
         if !self.requests.is_empty() {
             let reply_id = payload.text().and_then(|text| {
-                json_scan::field_text(&text, &self.config.requests.id_field)
-                    .map(|id| id.into_owned())
+                json_scan::raw_field(&text, &self.config.requests.id_field)
+                    .map(RequestId::from_raw)
             });
             if let Some(request) = reply_id.and_then(|id| self.requests.take_reply(&id)) {
                 let latency_ms = now.since(request.started);
                 self.requests.latencies.add(latency_ms);
                 if latency_ms > self.config.requests.slow_ms {
                     self.emit(Event::Slow {
-                        id: request.id.clone(),
+                        id: request.id.text.clone(),
                         latency_ms,
                     });
                 }

@@ -42,7 +42,7 @@ pub use payload::*;
 pub use queue::{OutboundQueue, QueuedMessage};
 pub use redact::*;
 pub use replay::{ReplaySet, ReplayStore};
-pub use requests::{LatencyWindow, PendingRequest, Requests};
+pub use requests::{LatencyWindow, PendingRequest, RequestId, Requests};
 pub use rng::SeededRng;
 pub use state::ConnectionState;
 pub use stats::Stats;

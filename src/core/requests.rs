@@ -2,15 +2,46 @@
 
 use crate::prelude::*;
 
+use super::json_scan;
 use super::time::Millis;
+
+/// A request id as it appears in a message: its text, and whether it is a
+/// JSON string. A reply matches only an id of the same JSON type, so a server
+/// push carrying `"id": 1` is not taken for the reply to a request whose id
+/// is `"1"` (the ids the SDK adds are strings).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestId {
+    /// A JSON string unescaped, or any other value as written.
+    pub text: String,
+    /// Whether the value is a JSON string.
+    pub is_string: bool,
+}
+
+impl RequestId {
+    /// The id of a raw JSON value (`"abc"`, `42`, ...).
+    pub fn from_raw(raw: &str) -> RequestId {
+        RequestId {
+            text: json_scan::value_text(raw).into_owned(),
+            is_string: raw.starts_with('"'),
+        }
+    }
+
+    /// A string id.
+    pub fn string(text: String) -> RequestId {
+        RequestId {
+            text,
+            is_string: true,
+        }
+    }
+}
 
 /// A request waiting for its reply.
 #[derive(Clone, Debug)]
 pub struct PendingRequest<P> {
     /// The handle returned to the app.
     pub handle: u64,
-    /// The id as it appears in the message (JSON string unescaped, or a number as written).
-    pub id: String,
+    /// The id as it appears in the message.
+    pub id: RequestId,
     /// The message with its id, kept for a resend after reconnect.
     pub payload: P,
     /// The connection it went out on; `None` while queued or awaiting a resend.
@@ -109,13 +140,13 @@ impl<P: Clone> Requests<P> {
     }
 
     /// Whether a pending request already uses `id`.
-    pub fn has_id(&self, id: &str) -> bool {
-        self.pending.iter().any(|request| request.id == id)
+    pub fn has_id(&self, id: &RequestId) -> bool {
+        self.pending.iter().any(|request| request.id == *id)
     }
 
     /// Takes the request answered by a reply carrying `id`.
-    pub fn take_reply(&mut self, id: &str) -> Option<PendingRequest<P>> {
-        let index = self.pending.iter().position(|request| request.id == id)?;
+    pub fn take_reply(&mut self, id: &RequestId) -> Option<PendingRequest<P>> {
+        let index = self.pending.iter().position(|request| request.id == *id)?;
         Some(self.pending.remove(index))
     }
 

@@ -436,8 +436,8 @@ impl ResilientSocket {
     }
 
     /// Sends `message` (an object, or JSON object text) with an id (its own
-    /// `id` field, or one added) and resolves with the reply carrying the
-    /// same id: parsed JSON, or the raw data if it is not JSON. Rejects with
+    /// `id` field, or a string one added) and resolves with the reply
+    /// carrying the same id of the same JSON type: parsed JSON, or the raw data if it is not JSON. Rejects with
     /// an `Error` whose `reason` is "timeout", "connectionLost", "closed" or
     /// "disposed" (or none for an invalid call).
     #[wasm_bindgen(unchecked_return_type = "Promise<unknown>")]

@@ -680,8 +680,7 @@ impl<P: Payload> Engine<P> {
         }
         if !self.requests.is_empty() {
             let reply_id = payload.text().and_then(|text| {
-                json_scan::raw_field(&text, &self.config.requests.id_field)
-                    .map(RequestId::from_raw)
+                json_scan::raw_field(&text, &self.config.requests.id_field).map(RequestId::from_raw)
             });
             if let Some(request) = reply_id.and_then(|id| self.requests.take_reply(&id)) {
                 let latency_ms = now.since(request.started);

@@ -20,11 +20,15 @@
 //
 //   node bench/overhead.mjs [--tests recv64,recv4k,send] [--clients raw,resilient-ws,...]
 //                           [--reps 3] [--sampling-us 50] [--pkg DIR]
+//                           [--variants a=DIR,b=DIR]
+// --variants: an A/B of resilient-ws builds in the same run, interleaved:
+// each package gets a page of its own, and every resilient-ws client in
+// --clients is also run as "<client>@<name>" on each of them.
 // Writes bench/overhead.json and bench/OVERHEAD.md.
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { killChildren } from "./lib/harness.mjs";
+import { killChildren, serve } from "./lib/harness.mjs";
 import { buildDiagPage, profileClientRun, startDiagServers } from "./lib/profile.mjs";
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -35,7 +39,19 @@ const opt = (n, d) => {
   return i >= 0 && i + 1 < argv.length ? argv[i + 1] : d;
 };
 const TESTS = opt("--tests", "recv64,recv4k,send").split(",");
-const CLIENTS = opt("--clients", "raw,resilient-ws,resilient-ws-noinsp,reconnecting-websocket,partysocket,websocket-ts,sockette").split(",");
+const VARIANTS = opt("--variants", "")
+  .split(",")
+  .filter(Boolean)
+  .map((v) => {
+    const [name, dir] = v.split("=");
+    if (!name || !dir) throw new Error(`--variants: expected name=DIR, got ${v}`);
+    return { name, dir };
+  });
+const BASE_CLIENTS = opt("--clients", "raw,resilient-ws,resilient-ws-noinsp,reconnecting-websocket,partysocket,websocket-ts,sockette").split(",");
+// With variants, each resilient-ws client runs once per variant instead.
+const CLIENTS = BASE_CLIENTS.flatMap((c) =>
+  VARIANTS.length && c.startsWith("resilient-ws") ? VARIANTS.map((v) => `${c}@${v.name}`) : [c],
+);
 const REPS = Number(opt("--reps", 3));
 const SAMPLING_US = Number(opt("--sampling-us", 50));
 const say = (...a) => console.error("overhead:", ...a);
@@ -53,11 +69,18 @@ function owner(url, client) {
   return client.startsWith(m[1]) ? "client" : `foreign:${m[1]}`;
 }
 
-/** The names of the glue functions whose whole body is `return arg0.data;`
- * in the diagnostic page's resilient-ws chunk. */
+/** The functions of the diagnostic page's resilient-ws chunk that read
+ * `event.data` for the SDK: glue functions whose whole body is
+ * `return arg0.data;` (by name), and the message handler snippet's arrow
+ * function (`src/web/message_handler.rs`; anonymous, so by its line). */
 function dataGetters(page) {
   const source = readFileSync(join(page, "assets", "client-resilient-ws.js"), "utf8");
-  return new Set([...source.matchAll(/function (\w+)\(arg0\) \{\s*return arg0\.data;\s*\}/g)].map((m) => m[1]));
+  const getters = new Set([...source.matchAll(/function (\w+)\(arg0\) \{\s*return arg0\.data;\s*\}/g)].map((m) => m[1]));
+  source.split("\n").forEach((line, i) => {
+    if (/return \(event\) => \{/.test(line) && /const data = event\.data;/.test(source.split("\n")[i + 1] || "")) getters.add(`line:${i}`);
+  });
+  if (!getters.size) throw new Error(`${page}: found no function reading event.data in the resilient-ws chunk`);
+  return getters;
 }
 
 /** Milliseconds of profile time by owner: client, data, app, browser, gc, idle, program. */
@@ -73,7 +96,7 @@ function attribute(profile, client, getters) {
     if (leaf.functionName === "(garbage collector)") result = "gc";
     else if (leaf.functionName === "(idle)") result = "idle";
     else if (leaf.functionName === "(program)" || leaf.functionName === "(root)") result = "program";
-    else if (getters.has(leaf.functionName) && /\/client-resilient-ws\.js$/.test(leaf.url)) result = "data";
+    else if (/\/client-resilient-ws\.js$/.test(leaf.url) && (getters.has(leaf.functionName) || (!leaf.functionName && getters.has(`line:${leaf.lineNumber}`)))) result = "data";
     else {
       result = "browser";
       for (let at = id; at != null; at = parent.get(at)) {
@@ -102,9 +125,15 @@ const median = (xs) => {
 };
 
 async function main() {
-  const getters = dataGetters(buildDiagPage(BENCH, opt("--pkg"), say));
-  if (!getters.size) throw new Error("no `return arg0.data` glue function in the resilient-ws chunk");
+  const pages = new Map(); // variant name ("" without variants) -> { getters, server }
+  if (VARIANTS.length) {
+    for (const v of VARIANTS) pages.set(v.name, { dir: buildDiagPage(BENCH, v.dir, say, `diag-page-${v.name}`) });
+  } else {
+    pages.set("", { dir: buildDiagPage(BENCH, opt("--pkg"), say) });
+  }
+  for (const page of pages.values()) page.getters = dataGetters(page.dir);
   const servers = await startDiagServers(ROOT, BENCH, say);
+  for (const page of pages.values()) page.server = VARIANTS.length ? await serve(page.dir) : servers.page;
   const runs = [];
   for (let rep = 0; rep < REPS; rep++) {
     // Rotate the clients' order each repetition, as the benchmark does.
@@ -113,17 +142,26 @@ async function main() {
       for (const client of order) {
         // Two rounds in one page: the first warms up (V8 compiles wasm and
         // JS functions on first use), the second is the one attributed.
-        const { windows, results } = await profileClientRun(servers, { tests: test, client, samplingUs: SAMPLING_US, query: "profile=1&rounds=2" });
-        const result = results.filter((r) => r.test === test && r.client === client).at(-1);
+        const [pageClient, variant = ""] = client.split("@");
+        const page = pages.get(VARIANTS.length ? variant : "") ?? pages.values().next().value;
+        const { windows, results } = await profileClientRun(servers, {
+          tests: test,
+          client: pageClient,
+          samplingUs: SAMPLING_US,
+          query: "profile=1&rounds=2",
+          page: page.server,
+        });
+        const result = results.filter((r) => r.test === test && r.client === pageClient).at(-1);
         if (!result || !result.ok) throw new Error(`${test} ${client}: ${JSON.stringify(result)}`);
         if (windows.length !== 2) throw new Error(`${test} ${client}: ${windows.length} console profiles, expected 2`);
-        const ms = attribute(windows[1].profile, client, getters);
+        const ms = attribute(windows[1].profile, pageClient, page.getters);
         runs.push({ rep, test, client, messages: result.count, msgsPerSec: result.msgsPerSec, ms });
         say(`rep ${rep + 1}/${REPS} ${test} ${client}: client ${ms.client.toFixed(1)} ms, data ${ms.data.toFixed(1)}, app ${ms.app.toFixed(1)}, browser ${ms.browser.toFixed(1)}, gc ${ms.gc.toFixed(1)}, idle ${ms.idle.toFixed(1)}`);
       }
     }
   }
   servers.close();
+  for (const page of pages.values()) if (page.server !== servers.page) page.server.close();
   killChildren();
   writeFileSync(join(BENCH, "overhead.json"), JSON.stringify({ date: new Date().toISOString(), samplingUs: SAMPLING_US, reps: REPS, runs }, null, 1) + "\n");
   writeFileSync(join(BENCH, "OVERHEAD.md"), report(runs));

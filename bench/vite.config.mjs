@@ -9,7 +9,7 @@ import { defineConfig } from "vite";
 const diag = process.env.BENCH_DIAG === "1";
 
 /** The client a module belongs to, by its package (resilient-ws is linked
- * from ../pkg); partysocket's EventTarget polyfill counts as partysocket. */
+ * from ../pkg, its files named resilient_ws*); partysocket's EventTarget polyfill counts as partysocket. */
 const PACKAGES = {
   "resilient-ws": "resilient-ws",
   "reconnecting-websocket": "reconnecting-websocket",
@@ -19,7 +19,9 @@ const PACKAGES = {
   sockette: "sockette",
 };
 function clientChunk(id) {
-  if (/\/pkg\/resilient_ws/.test(id)) return "client-resilient-ws";
+  // The package's own files (also from another build given with --pkg), and
+  // its wasm-bindgen snippets.
+  if (/\/resilient_ws[^/]*$|\/snippets\/resilient-ws-/.test(id)) return "client-resilient-ws";
   const m = id.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//);
   return m && PACKAGES[m[1]] ? `client-${PACKAGES[m[1]]}` : undefined;
 }
@@ -29,7 +31,7 @@ export default defineConfig({
   base: "./",
   logLevel: "warn",
   build: {
-    outDir: resolve(import.meta.dirname, diag ? "out/diag-page" : "out/page"),
+    outDir: resolve(import.meta.dirname, diag ? process.env.BENCH_DIAG_OUT || "out/diag-page" : "out/page"),
     emptyOutDir: true,
     target: "es2022",
     minify: !diag,

@@ -41,11 +41,12 @@ function cdp(proc) {
   };
 }
 
-/** Builds the bench page unminified into bench/out/diag-page, each client's
+/** Builds the bench page unminified into bench/out/<outName>, each client's
  * package in a chunk of its own (bench/vite.config.mjs, BENCH_DIAG=1), so
  * profiles show function names and which client a frame belongs to.
- * `pkgOverride`: another resilient-ws package directory, for this build only. */
-export function buildDiagPage(bench, pkgOverride, say) {
+ * `pkgOverride`: another resilient-ws package directory, for this build only.
+ * Returns the page's directory. */
+export function buildDiagPage(bench, pkgOverride, say, outName = "diag-page") {
   const link = join(bench, "node_modules", "resilient-ws");
   let restoreLink = null;
   if (pkgOverride) {
@@ -57,7 +58,7 @@ export function buildDiagPage(bench, pkgOverride, say) {
     say("building the unminified diagnostic page");
     run(join(bench, "node_modules", ".bin", "vite"), ["build", "--config", join(bench, "vite.config.mjs")], {
       cwd: bench,
-      env: { ...process.env, BENCH_DIAG: "1" },
+      env: { ...process.env, BENCH_DIAG: "1", BENCH_DIAG_OUT: join("out", outName) },
     });
   } finally {
     if (restoreLink) {
@@ -65,7 +66,7 @@ export function buildDiagPage(bench, pkgOverride, say) {
       symlinkSync(restoreLink, link);
     }
   }
-  return join(bench, "out", "diag-page");
+  return join(bench, "out", outName);
 }
 
 /** The fault server and the page server for profiled runs; `close()` stops the page server. */
@@ -78,16 +79,17 @@ export async function startDiagServers(root, bench, say) {
   return { work, reportFile, fault, page, close: () => page.close() };
 }
 
-/** Runs `tests` for one client in a fresh Chromium with the V8 CPU profiler
+/** Runs `tests` for one client in a fresh Chromium (on `page`, another page
+ * server, if given) with the V8 CPU profiler
  * on from navigation to the page's final report. Returns that profile, the
  * profiles the page recorded itself with console.profile() (`windows`, by
  * title; the page does so with `profile=1` in `query`), the page's results
  * and the URL. `query`: extra page parameters ("a=1&b=2"). */
-export async function profileClientRun(servers, { tests, client, samplingUs = 50, query = "" }) {
+export async function profileClientRun(servers, { tests, client, samplingUs = 50, query = "", page = servers.page }) {
   const runId = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   const qs = new URLSearchParams({ ws: servers.fault.ws, control: servers.fault.control, run: runId, rounds: "1", tests, clients: client });
   for (const kv of query.split("&").filter(Boolean)) qs.set(...kv.split("="));
-  const url = `http://127.0.0.1:${servers.page.address().port}/?${qs}`;
+  const url = `http://127.0.0.1:${page.address().port}/?${qs}`;
   const profileDir = mkdtempSync(join(tmpdir(), "bench-diag-"));
   const chrome = launchChromium("about:blank", profileDir, join(servers.work, "chromium.log"), ["--remote-debugging-pipe"], ["ignore", "ignore", "pipe", "pipe", "pipe"]);
   try {

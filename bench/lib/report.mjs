@@ -17,6 +17,7 @@ const METRICS = {
   recv64: { msgsPerSec: "up" },
   recv4k: { msgsPerSec: "up" },
   send: { msgsPerSec: "up", loopNsPerCall: "down" },
+  dispatch: { nsPerMessage: "down" },
   echo: { p50: "down", p99: "down", mean: "down" },
   request: { p50: "down", p99: "down", mean: "down" },
   reconnect: { upToOpenMs: "down", overshootMs: "down", scheduledDelayMs: "", actualDelayMs: "", attempts: "", handshakeMs: "down" },
@@ -91,6 +92,18 @@ function targets(tests, sizes, clients) {
         add(`${label}, inspector on: >= every JS peer`, v.median, null, beaten.length === 0,
           beaten.length ? `faster median: ${beaten.map((p) => `${p} ${fmt(get(t, p, "msgsPerSec").median, 0)} msg/s vs ours ${fmt(v.median, 0)} (${paired(p)})`).join("; ")}` : "faster than or equal to every peer");
       }
+    }
+  }
+  {
+    // CPU per received message without the network (the dispatch test): the
+    // measure that tells clients' own code apart.
+    const v = get("dispatch", "resilient-ws", "nsPerMessage");
+    const raw = get("dispatch", "raw", "nsPerMessage");
+    if (v && raw) {
+      const above = (id) => get("dispatch", id, "nsPerMessage").median - raw.median;
+      const cheaper = peers.filter((p) => get("dispatch", p, "nsPerMessage") && get("dispatch", p, "nsPerMessage").median < v.median);
+      add("CPU per received message (dispatch), inspector on: <= every JS peer", v.median, null, cheaper.length === 0,
+        `ours ${fmt(v.median, 0)} ns (raw ${fmt(raw.median, 0)}, +${fmt(above("resilient-ws"), 0)})${cheaper.length ? `; cheaper: ${cheaper.map((p) => `${p} ${fmt(get("dispatch", p, "nsPerMessage").median, 0)} ns (${above(p) >= 0 ? "+" : ""}${fmt(above(p), 0)})`).join(", ")}` : ""}`);
     }
   }
   for (const id of ["resilient-ws", "resilient-ws-noinsp"]) {
@@ -173,6 +186,7 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
   md.push(`5. **dead peer**: \`POST /clients/<id>/silent?on=1\`; time until the client closes the connection (cause \`heartbeatTimeout\`), against heartbeat interval ${p.hbInterval} + timeout ${p.hbTimeout} ms.`);
   md.push(`6. **memory**: ${fmt(p.memCycles)} connect/close cycles after 100 warm-up cycles (${p.memRounds} round); JS heap (\`performance.memory.usedJSHeapSize\` after \`gc()\` x4) and WASM memory (\`memory.buffer.byteLength\` of the package's wasm export) before and after.`);
   md.push(`7. **size**: esbuild bundle of exactly what the page imports from each client, minified, \`gzip -9\`; ours = \`resilient_ws_bg.wasm\` gzip -9 + the JS glue bundled the same way.`);
+  if (p.dispatch) md.push(`8. **dispatch** (CPU per received message, no network): the client connects as usual, then its socket (caught through a \`WebSocket\` subclass installed until it is open) gets ${fmt(p.dispatch)} synthetic 64 B \`MessageEvent\`s dispatched in a loop after 1,000 warm-up ones; ns per message = the browser's event dispatch + the client's code + the app's listener (count and bytes checked). Differences between clients are their own code; wall-clock receive throughput (1.) cannot show them, being bound by delivery.`);
   md.push("");
 
   md.push(`Medians leave out measurements during which other processes used over ${agg.cleanPct ?? 15}% of the CPU, as long as at least 3 remain; "n" is measurements used / taken.`);
@@ -193,6 +207,20 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
     }),
   ));
   md.push("");
+  if (T.dispatch) {
+    md.push("## CPU per received message (dispatch test, median ns over rounds)");
+    md.push("");
+    const rawNs = T.dispatch.raw?.nsPerMessage?.median;
+    md.push(table(
+      ["client", "ns per message", "ratio to raw", "minus raw (the client's own code)", "range over rounds"],
+      clients.filter((c) => T.dispatch[c.id]).map((c) => {
+        const v = T.dispatch[c.id].nsPerMessage;
+        const n = T.dispatch[c.id].usable ? ` n=${T.dispatch[c.id].used}/${T.dispatch[c.id].usable}` : "";
+        return [label(c.id), `${fmt(v?.median, 0)}${n}${err("dispatch", c.id)}`, `${fmt(v?.ratio, 2)}x`, v && rawNs != null ? fmt(v.median - rawNs, 0) : "-", v ? `${fmt(v.min, 0)}-${fmt(v.max, 0)}` : "-"];
+      }),
+    ));
+    md.push("");
+  }
   md.push("## Echo round trip (median over rounds of each round's p50 / p99, microseconds)");
   md.push("");
   const echoRows = [];

@@ -21,8 +21,8 @@ const profileEnd = (name) => PROFILE && console.profileEnd(name);
 
 // Sizes: the issue's figures, or a few hundred messages in smoke mode.
 const P = SMOKE
-  ? { recv64: 300, recv4k: 100, send: 300, echo: 100, memCycles: 20, memRounds: 1, hbInterval: 300, hbTimeout: 300 }
-  : { recv64: 100_000, recv4k: 10_000, send: 100_000, echo: 5_000, memCycles: Number(q.get("memCycles") || 10_000),
+  ? { recv64: 300, recv4k: 100, send: 300, dispatch: 300, echo: 100, memCycles: 20, memRounds: 1, hbInterval: 300, hbTimeout: 300 }
+  : { recv64: 100_000, recv4k: 10_000, send: 100_000, dispatch: 100_000, echo: 5_000, memCycles: Number(q.get("memCycles") || 10_000),
       memRounds: Number(q.get("memRounds") || 1), hbInterval: 500, hbTimeout: 500 };
 const RECONNECT_DELAY = 100; // ms, fixed, for every client that allows it
 const DOWN_MS = 300;
@@ -424,11 +424,68 @@ async function memory(c, round, cycles) {
   return res;
 }
 
+// 8. dispatch: what the client's code costs per received message, apart
+// from the network. The client connects to the real server as usual; its
+// socket (caught by a WebSocket subclass installed until it is open:
+// partysocket constructs it after a microtask) then gets n synthetic MessageEvents of 64 B, dispatched in a loop:
+// ns per message = the browser's event dispatch + the client + the app's
+// listener, with no network in between, so the differences between clients
+// are their own code. 1,000 warm-up events first.
+async function dispatch(c, round, n) {
+  const id = clientId("dispatch", c, round);
+  if (!sendMsgs || sendMsgs.length !== n) sendMsgs = makeMessages(n, 64);
+  const Native = globalThis.WebSocket;
+  const sockets = [];
+  globalThis.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      sockets.push(this);
+    }
+  };
+  let count = 0;
+  let bytes = 0;
+  const onmessage = (e) => {
+    const d = e.data;
+    bytes += d.length;
+    count++;
+  };
+  let opened;
+  const isOpen = new Promise((r) => (opened = r));
+  let h;
+  try {
+    h = c.open(`${WS}/ws/${id}?silent=1`, { onopen: () => opened(), onmessage, reconnectDelayMs: 1000 });
+    await withTimeout(isOpen, 10_000, "dispatch: open");
+  } finally {
+    globalThis.WebSocket = Native;
+  }
+  try {
+    const ws = sockets.at(-1);
+    if (!ws) return { ok: false, error: "the client did not construct its socket through globalThis.WebSocket" };
+    const warm = Math.min(1_000, n);
+    for (let i = 0; i < warm; i++) ws.dispatchEvent(new MessageEvent("message", { data: sendMsgs[i] }));
+    await settle();
+    count = 0;
+    bytes = 0;
+    profileStart(id);
+    const t0 = now();
+    for (let i = 0; i < n; i++) ws.dispatchEvent(new MessageEvent("message", { data: sendMsgs[i] }));
+    const ms = now() - t0;
+    profileEnd(id);
+    const res = { ms, nsPerMessage: (ms * 1e6) / n, count, bytes, expected: n };
+    if (count !== n || bytes !== n * 64) return { ...res, ok: false, error: `the app got ${count} messages / ${bytes} B, expected ${n} / ${n * 64}` };
+    return { ...res, ok: true };
+  } finally {
+    h.close();
+    h.dispose();
+  }
+}
+
 // ---------------------------------------------------------------------------
 const TESTS = [
   { name: "recv64", run: (c, r) => receive(c, r, P.recv64, 64, "recv64") },
   { name: "recv4k", run: (c, r) => receive(c, r, P.recv4k, 4096, "recv4k") },
   { name: "send", run: (c, r) => send(c, r, P.send) },
+  { name: "dispatch", run: (c, r) => dispatch(c, r, P.dispatch) },
   { name: "echo", run: (c, r) => echo(c, r, P.echo, false) },
   { name: "request", only: (c) => c.ours, run: (c, r) => echo(c, r, P.echo, true) },
   { name: "reconnect", run: (c, r) => reconnect(c, r) },

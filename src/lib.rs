@@ -37,3 +37,9 @@ mod js;
 
 #[cfg(target_arch = "wasm32")]
 pub use js::{ResilientSocket, SocketInspector, describe_close_code};
+
+/// How many sockets' drivers are alive (created, not yet freed): the
+/// browser tests' leak check. Not in the npm package build.
+#[cfg(all(target_arch = "wasm32", not(feature = "standalone")))]
+#[doc(hidden)]
+pub use web::live_drivers;

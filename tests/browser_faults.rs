@@ -836,6 +836,7 @@ async fn an_active_socket_outlives_its_last_handle_until_it_closes() {
         6_000,
         |census| async move {
             let id = client_id("no-handle");
+            let drivers_before = resilient_ws::live_drivers();
             let socket = ResilientSocket::new(url(&id, ""), JsValue::UNDEFINED).unwrap();
             let mut opens = Events::listen(&socket, "open");
             let mut messages = Events::listen(&socket, "message");
@@ -855,8 +856,79 @@ async fn an_active_socket_outlives_its_last_handle_until_it_closes() {
             let close = closes.next().await;
             assert_eq!(field(&close, "code"), 4004);
             assert_eq!(field(&close, "willReconnect"), false);
-            sleep(100).await;
+            // Closed for good: the driver let go of itself in that callback.
+            assert_eq!(resilient_ws::live_drivers(), drivers_before, "freed");
             assert_eq!(census.live(&path(&id)), 0);
+            assert_eq!(census.created(&path(&id)), 1);
+        },
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_socket_without_a_handle_does_not_reconnect_after_its_connection_ends() {
+    // Nothing could stop it any more: the lost connection is its last one.
+    with_census(
+        "no reconnect without a handle",
+        6_000,
+        |census| async move {
+            let id = client_id("no-handle-drop");
+            let drivers_before = resilient_ws::live_drivers();
+            let options = json(r#"{"reconnect":{"initialDelayMs":20,"jitter":"none"}}"#);
+            let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+            let mut opens = Events::listen(&socket, "open");
+            let mut closes = Events::listen(&socket, "close");
+            opens.next().await;
+            drop(socket);
+            // 1011: a code the policy retries.
+            control(
+                "POST",
+                &format!("/clients/{id}/close?code=1011&reason=restart"),
+            )
+            .await;
+            let close = closes.next().await;
+            assert_eq!(field(&close, "code"), 1011);
+            assert_eq!(field(&close, "willReconnect"), false);
+            assert_eq!(
+                resilient_ws::live_drivers(),
+                drivers_before,
+                "freed, no timer left"
+            );
+            assert_eq!(census.created(&path(&id)), 1);
+        },
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn dropping_the_last_handle_while_waiting_to_reconnect_disposes_the_socket() {
+    with_census(
+        "handle dropped during backoff",
+        6_000,
+        |census| async move {
+            let id = client_id("no-handle-backoff");
+            let drivers_before = resilient_ws::live_drivers();
+            // A long delay: the handle is dropped while it runs.
+            let options = json(
+                r#"{"reconnect":{"initialDelayMs":20000,"maxDelayMs":20000,"jitter":"none"}}"#,
+            );
+            let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+            let mut opens = Events::listen(&socket, "open");
+            let mut reconnecting = Events::listen(&socket, "reconnecting");
+            opens.next().await;
+            control(
+                "POST",
+                &format!("/clients/{id}/close?code=1011&reason=restart"),
+            )
+            .await;
+            reconnecting.next().await;
+            assert_eq!(socket.state(), "reconnecting");
+            drop(socket);
+            assert_eq!(
+                resilient_ws::live_drivers(),
+                drivers_before,
+                "disposed at once"
+            );
             assert_eq!(census.created(&path(&id)), 1);
         },
     )
@@ -867,12 +939,18 @@ async fn an_active_socket_outlives_its_last_handle_until_it_closes() {
 async fn dropping_the_last_handle_of_an_idle_socket_disposes_it() {
     with_census("idle socket without a handle", 6_000, |census| async move {
         let id = client_id("idle-no-handle");
+        let drivers_before = resilient_ws::live_drivers();
         let socket = ResilientSocket::new(url(&id, ""), json(r#"{"autoConnect":false}"#)).unwrap();
         let pending = JsFuture::from(socket.request(json(r#"{"type":"q"}"#), JsValue::UNDEFINED));
+        assert_eq!(resilient_ws::live_drivers(), drivers_before + 1);
         drop(socket);
+        assert_eq!(
+            resilient_ws::live_drivers(),
+            drivers_before,
+            "freed at once"
+        );
         let error = within(100, "request rejected", pending).await.unwrap_err();
         assert_eq!(field(&error, "reason"), "disposed");
-        sleep(100).await;
         assert_eq!(census.created(&path(&id)), 0, "never connected");
     })
     .await;

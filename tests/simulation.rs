@@ -1131,6 +1131,44 @@ fn dispose_leaves_no_socket_no_timer_and_fails_requests() {
 }
 
 #[test]
+fn dispose_while_waiting_to_reconnect_takes_back_the_reconnect_in_last_close() {
+    let mut sim = open_sim(test_config());
+    sim.drop_connection();
+    assert!(sim.run_until_state(ConnectionState::Reconnecting, 1_000));
+    assert!(sim.engine.last_close().unwrap().will_reconnect);
+    sim.engine.dispose(sim.now);
+    sim.drain();
+    let last = sim.engine.last_close().unwrap();
+    assert_eq!(
+        (last.code, last.will_reconnect, last.delay_ms),
+        (1006, false, None)
+    );
+}
+
+#[test]
+fn after_stop_reconnecting_the_open_connection_runs_on_but_its_end_is_final() {
+    let mut sim = open_sim(test_config());
+    let handle = sim
+        .engine
+        .request(sim.now, r#"{"type":"get"}"#, None)
+        .unwrap();
+    sim.engine.stop_reconnecting();
+    sim.drain();
+    sim.server_send("still here");
+    sim.run_for(10);
+    assert_eq!(sim.state(), ConnectionState::Open);
+    assert_eq!(sim.delivered.len(), 1, "the connection keeps delivering");
+    sim.drop_connection();
+    sim.run_for(60_000);
+    assert_eq!(sim.state(), ConnectionState::Closed);
+    assert_eq!(sim.sockets_opened, 1, "no attempt after the drop");
+    let close = sim.closes().pop().unwrap();
+    assert_eq!((close.code, close.will_reconnect), (1006, false));
+    assert!(sim.saw(|e| matches!(e, Event::RequestFailed { request, reason: RequestFailure::ConnectionLost } if *request == handle)));
+    assert_eq!(sim.engine.poll_timeout(), None);
+}
+
+#[test]
 fn thirty_minute_outage_runs_in_simulated_time() {
     let mut config = heartbeat_config();
     config.reconnect.max_delay_ms = 30_000;

@@ -106,6 +106,8 @@ pub struct Engine<P: Payload> {
     url_token: u64,
     online: bool,
     hidden: bool,
+    /// Set by [`Engine::stop_reconnecting`]: no attempt after the current one.
+    reconnect_stopped: bool,
     last_close: Option<CloseReport>,
     counters: Counters,
 }
@@ -150,6 +152,7 @@ impl<P: Payload> Engine<P> {
             url_token: 0,
             online: true,
             hidden: false,
+            reconnect_stopped: false,
             last_close: None,
             counters: Counters::default(),
             url,
@@ -479,6 +482,19 @@ impl<P: Payload> Engine<P> {
         Ok(handle)
     }
 
+    /// The app let go of its last handle: the connection being made or open
+    /// may run on (as a `WebSocket` does), but no attempt starts after it,
+    /// since nothing could stop that any more. The driver disposes a socket
+    /// that is only waiting to reconnect instead.
+    pub fn stop_reconnecting(&mut self) {
+        self.reconnect_stopped = true;
+    }
+
+    /// Whether the engine is waiting out a reconnect delay.
+    pub fn is_waiting_to_reconnect(&self) -> bool {
+        matches!(self.phase, Phase::Reconnecting { .. })
+    }
+
     /// Tears everything down: the socket is abandoned, requests fail, queue
     /// and replay store are dropped, state `closed`. No timer is needed after.
     pub fn dispose(&mut self, now: Millis) {
@@ -498,6 +514,11 @@ impl<P: Payload> Engine<P> {
                 opened_at.is_some(),
                 false,
             ));
+        } else if let (Phase::Reconnecting { .. }, Some(last)) = (&self.phase, &mut self.last_close)
+        {
+            // Disposed while waiting to reconnect: that reconnect is off.
+            last.will_reconnect = false;
+            last.delay_ms = None;
         }
         self.queue.clear();
         self.replay.clear();
@@ -1009,6 +1030,7 @@ impl<P: Payload> Engine<P> {
             .max_attempts
             .is_some_and(|max| self.attempt >= max);
         let retry = self.config.reconnect.enabled
+            && !self.reconnect_stopped
             && interpretation.action != CloseAction::Stop
             && !exhausted;
         let delay_ms = retry.then(|| {

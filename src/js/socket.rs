@@ -24,9 +24,10 @@ use crate::web::{self, Driver, DriverOptions, EventType, JsPayload, call_with, j
 ///
 /// Call `dispose()` when done (e.g. on React unmount): it closes the socket
 /// and removes every timer and listener. Like a `WebSocket`, a socket that is
-/// connecting, open or reconnecting keeps running (and calling its
-/// listeners) after the app drops every reference to it, until it closes;
-/// `free()` alone releases the handle, not the connection.
+/// connecting or open keeps running (and calling its listeners) after the
+/// app drops every reference to it, until that connection ends; it does not
+/// reconnect then, and one waiting to reconnect is disposed. `free()` alone
+/// releases the handle, not the connection.
 #[wasm_bindgen]
 pub struct ResilientSocket {
     driver: Rc<Driver>,

@@ -88,21 +88,45 @@ struct Inner {
     app: Rc<dyn App>,
 }
 
+/// How many drivers are alive (not yet freed), for the browser tests' leak
+/// checks. Not in the package build.
+#[cfg(not(feature = "standalone"))]
+static LIVE_DRIVERS: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
+/// How many drivers are alive: created and not yet freed.
+#[cfg(not(feature = "standalone"))]
+pub fn live_drivers() -> usize {
+    LIVE_DRIVERS.load(core::sync::atomic::Ordering::Relaxed)
+}
+
+#[cfg(not(feature = "standalone"))]
+impl Drop for Inner {
+    fn drop(&mut self) {
+        LIVE_DRIVERS.fetch_sub(1, core::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// A handle the browser callbacks hold: it does not keep the driver alive.
 #[derive(Clone)]
 struct Link(Weak<Inner>);
 
 /// The browser driver of one resilient socket. Dropping it disposes it,
-/// unless the socket is active: then it runs on until it is closed (by the
-/// server's stop code, exhausted retries or the app) and frees itself.
+/// unless a connection is being made or open: like a `WebSocket`, that
+/// connection runs on until it ends, then the socket frees itself without
+/// reconnecting (with no handle left, nothing could ever stop it).
 pub struct Driver {
     inner: Rc<Inner>,
 }
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        if !self.inner.is_active() {
+        let waiting = self
+            .read(|engine, _| engine.is_waiting_to_reconnect())
+            .unwrap_or(false);
+        if !self.inner.is_active() || waiting {
             self.dispose();
+        } else {
+            self.inner.call(|engine, _| engine.stop_reconnecting());
         }
     }
 }
@@ -134,6 +158,8 @@ impl Driver {
                 app,
             }
         });
+        #[cfg(not(feature = "standalone"))]
+        LIVE_DRIVERS.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
         let environment = Environment::attach(Link(Rc::downgrade(&inner)));
         let hidden = environment.hidden();
         if let Ok(mut state) = inner.state.try_borrow_mut() {

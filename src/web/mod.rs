@@ -14,6 +14,8 @@ mod timer;
 mod url_provider;
 
 pub use bindings::{call_with, error_message, js_string, json_parse, json_stringify};
+#[cfg(not(feature = "standalone"))]
+pub use driver::live_drivers;
 pub use driver::{App, Driver, DriverOptions};
 pub use listeners::{EventType, Listeners};
 pub use payload::JsPayload;

@@ -76,7 +76,7 @@ export interface HeartbeatOptions {
 export interface QueueOptions {
   /** Most messages held; 0 disables queueing. Default: 1000. */
   maxMessages?: number;
-  /** Most bytes held. Default: 1048576. */
+  /** Most bytes held (UTF-16 units for text, as `maxMessageBytes`). Default: 1048576. */
   maxBytes?: number;
   /** What `send()` does when full. Default: "reject". */
   overflow?: "reject" | "dropOldest";
@@ -86,7 +86,7 @@ export interface QueueOptions {
 export interface InspectorOptions {
   /** Most records kept; 0 disables. Default: 200. */
   maxEntries?: number;
-  /** Most payload bytes kept. Default: 1048576. */
+  /** Most payload bytes kept (UTF-16 units for text). Default: 1048576. */
   maxBytes?: number;
 }
 
@@ -324,6 +324,7 @@ export interface SocketStats {
   bytesOut: number;
   /** Messages waiting in the queue. */
   queued: number;
+  /** Their size (UTF-16 units for text). */
   queuedBytes: number;
   /** Requests waiting for a reply. */
   pendingRequests: number;

@@ -490,6 +490,64 @@ async fn a_listener_removed_or_disposed_by_an_earlier_one_is_not_called() {
 }
 
 #[wasm_bindgen_test]
+async fn mid_dispatch_a_re_added_listener_waits_and_a_replaced_handler_runs_its_new_value() {
+    // As in the DOM: a listener removed and added again by an earlier one is
+    // a new registration (called from the next event on), and a handler
+    // property set by an earlier listener runs its new value in its place.
+    let socket = Rc::new(ResilientSocket::new(url("echo-readd", ""), JsValue::UNDEFINED).unwrap());
+    Events::listen(&socket, "open").next().await;
+    let (old_handler_calls, old_handler) = counting_listener(|| {});
+    let (new_handler_calls, new_handler) = counting_listener(|| {});
+    let (second_calls, second) = counting_listener(|| {});
+    let changer = {
+        let socket = socket.clone();
+        let second = second.as_ref().clone();
+        let new_handler = new_handler.as_ref().clone();
+        let done = Cell::new(false);
+        move || {
+            if done.replace(true) {
+                return;
+            }
+            socket.set_onmessage(new_handler.clone());
+            socket
+                .remove_event_listener("message".into(), second.clone())
+                .unwrap();
+            socket
+                .add_event_listener("message".into(), second.clone(), JsValue::UNDEFINED)
+                .unwrap();
+        }
+    };
+    let (_, first) = counting_listener(changer);
+    socket
+        .add_event_listener("message".into(), first.as_ref().clone(), JsValue::UNDEFINED)
+        .unwrap();
+    socket.set_onmessage(old_handler.as_ref().clone());
+    socket
+        .add_event_listener(
+            "message".into(),
+            second.as_ref().clone(),
+            JsValue::UNDEFINED,
+        )
+        .unwrap();
+    // Listens last: when it has the event, the whole dispatch has run.
+    let mut messages = Events::listen(&socket, "message");
+    socket.send("one".into()).unwrap();
+    messages.next().await;
+    let counts = || {
+        (
+            old_handler_calls.get(),
+            new_handler_calls.get(),
+            second_calls.get(),
+        )
+    };
+    assert_eq!(counts(), (0, 1, 0));
+    socket.send("two".into()).unwrap();
+    messages.next().await;
+    assert_eq!(counts(), (0, 2, 1));
+    socket.dispose();
+}
+
+#[wasm_bindgen_test]
 async fn add_event_listener_honours_once_and_refuses_signal() {
     let socket = ResilientSocket::new(url("echo-once", ""), JsValue::UNDEFINED).unwrap();
     let (once_calls, once) = counting_listener(|| {});

@@ -120,13 +120,15 @@ pub struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let waiting = self
-            .read(|engine, _| engine.is_waiting_to_reconnect())
-            .unwrap_or(false);
+        let waiting = match self.inner.state.try_borrow_mut() {
+            Ok(mut state) => {
+                state.engine.stop_reconnecting();
+                state.engine.is_waiting_to_reconnect()
+            }
+            Err(_) => false,
+        };
         if !self.inner.is_active() || waiting {
             self.dispose();
-        } else {
-            self.inner.call(|engine, _| engine.stop_reconnecting());
         }
     }
 }

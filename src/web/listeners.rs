@@ -6,7 +6,7 @@
 use crate::prelude::*;
 
 use alloc::rc::Rc;
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 
 use js_sys::Function;
 use wasm_bindgen::JsValue;
@@ -86,6 +86,9 @@ impl EventType {
 /// One registered listener.
 #[derive(Clone)]
 struct Entry {
+    /// Unique per registration: a listener removed and added again is a new
+    /// entry, as in the DOM.
+    id: u32,
     function: Function,
     /// Set through the `on<type>` property rather than `addEventListener`.
     handler: bool,
@@ -99,15 +102,18 @@ struct Entry {
 #[derive(Default)]
 pub struct Listeners {
     lists: RefCell<[Option<Rc<[Entry]>>; EventType::ALL.len()]>,
+    next_id: Cell<u32>,
 }
 
 impl Listeners {
     /// Adds `function` for `kind`, unless it is already there; with `once`,
     /// it is removed before its first call.
     pub fn add(&self, kind: EventType, function: Function, once: bool) {
+        let id = self.new_id();
         self.update(kind, |entries| {
             if !entries.iter().any(|e| !e.handler && e.function == function) {
                 entries.push(Entry {
+                    id,
                     function,
                     handler: false,
                     once,
@@ -125,6 +131,7 @@ impl Listeners {
 
     /// Sets (or clears, with `None`) the `on<type>` handler of `kind`.
     pub fn set_handler(&self, kind: EventType, function: Option<Function>) {
+        let id = self.new_id();
         self.update(kind, |entries| {
             let at = entries.iter().position(|e| e.handler);
             match (at, function) {
@@ -133,6 +140,7 @@ impl Listeners {
                     entries.remove(at);
                 }
                 (None, Some(function)) => entries.push(Entry {
+                    id,
                     function,
                     handler: true,
                     once: false,
@@ -157,33 +165,41 @@ impl Listeners {
 
     /// Calls every listener of `kind` with `event`, in order. Exceptions are
     /// reported (`reportError`) and do not stop the others. As in the DOM, a
-    /// listener removed by an earlier one (or by `dispose()`) is not called;
-    /// one added during the dispatch waits for the next event.
+    /// listener removed by an earlier one (or by `dispose()`) is not called,
+    /// even if added again; one added during the dispatch waits for the next
+    /// event; a handler property set during it runs its new value.
     pub fn emit(&self, kind: EventType, event: &JsValue) {
         let Some(entries) = self.snapshot(kind) else {
             return;
         };
         for (index, entry) in entries.iter().enumerate() {
-            if index > 0 && !self.still_listening(kind, &entries, entry) {
-                continue;
-            }
+            let latest;
+            // Nothing ran before the first listener: no need to look again.
+            let function = if index == 0 {
+                &entry.function
+            } else {
+                latest = self.snapshot(kind);
+                match latest
+                    .as_deref()
+                    .and_then(|now| now.iter().find(|e| e.id == entry.id))
+                {
+                    Some(current) => &current.function,
+                    None => continue,
+                }
+            };
             if entry.once {
-                self.remove(kind, &entry.function);
+                self.update(kind, |entries| entries.retain(|e| e.id != entry.id));
             }
-            if let Err(error) = call_with(&entry.function, event) {
+            if let Err(error) = call_with(function, event) {
                 report_app_error(&error);
             }
         }
     }
 
-    /// Whether `entry`, from the `seen` snapshot, is still registered.
-    fn still_listening(&self, kind: EventType, seen: &Rc<[Entry]>, entry: &Entry) -> bool {
-        self.snapshot(kind).is_some_and(|now| {
-            Rc::ptr_eq(&now, seen)
-                || now
-                    .iter()
-                    .any(|e| e.handler == entry.handler && e.function == entry.function)
-        })
+    fn new_id(&self) -> u32 {
+        let id = self.next_id.get();
+        self.next_id.set(id.wrapping_add(1));
+        id
     }
 
     /// Removes every listener (dispose).
@@ -198,12 +214,25 @@ impl Listeners {
     }
 
     fn update(&self, kind: EventType, change: impl FnOnce(&mut Vec<Entry>)) {
-        let Ok(mut lists) = self.lists.try_borrow_mut() else {
-            return;
-        };
-        let slot = &mut lists[kind as usize];
-        let mut entries: Vec<Entry> = slot.as_deref().map(<[Entry]>::to_vec).unwrap_or_default();
+        let mut entries = self.copy(kind);
         change(&mut entries);
-        *slot = (!entries.is_empty()).then(|| Rc::from(entries));
+        self.store(kind, entries);
+    }
+
+    /// A copy of `kind`'s list to change. Not inlined, nor is `store`: one
+    /// copy of each serves every `update`.
+    #[inline(never)]
+    fn copy(&self, kind: EventType) -> Vec<Entry> {
+        self.snapshot(kind)
+            .map(|entries| entries.to_vec())
+            .unwrap_or_default()
+    }
+
+    /// Replaces `kind`'s list.
+    #[inline(never)]
+    fn store(&self, kind: EventType, entries: Vec<Entry>) {
+        if let Ok(mut lists) = self.lists.try_borrow_mut() {
+            lists[kind as usize] = (!entries.is_empty()).then(|| Rc::from(entries));
+        }
     }
 }

@@ -131,6 +131,15 @@ impl Heartbeat {
         }
         match self.next_ping_at {
             Some(at) if now >= at => {
+                // Inbound traffic lifted the pong deadline of the pings still
+                // listed. On an on-time timer, those past their timeout will
+                // not be answered: left at the head, they would take the next
+                // pongs. A late (throttled) timer keeps them, as above: their
+                // pongs may still be queued.
+                if now.since(at) <= self.late_tolerance_ms {
+                    self.pings_sent
+                        .retain(|&sent| now.since(sent) < self.timeout_ms);
+                }
                 self.ping(now);
                 HeartbeatAction::SendPing { late: false }
             }
@@ -212,6 +221,55 @@ mod tests {
             HeartbeatAction::SendPing { late: true }
         );
         assert_eq!(hb.deadline(), Some(Millis(60_500)));
+    }
+
+    #[test]
+    fn an_unanswered_ping_whose_deadline_was_lifted_does_not_skew_later_rtts() {
+        let mut hb = heartbeat();
+        hb.start(Millis(0));
+        hb.on_timer(Millis(1_000));
+        // Other data arrives (lifting the pong deadline), but no pong.
+        hb.on_inbound();
+        for at in [2_000, 3_000] {
+            assert_eq!(
+                hb.on_timer(Millis(at)),
+                HeartbeatAction::SendPing { late: false }
+            );
+            hb.on_inbound();
+            assert_eq!(hb.on_pong(Millis(at + 10)), Some(10));
+            assert!(!hb.awaiting_pong());
+        }
+    }
+
+    #[test]
+    fn a_late_timer_keeps_unanswered_pings_for_their_queued_pongs() {
+        let mut hb = heartbeat();
+        hb.start(Millis(0));
+        hb.on_timer(Millis(1_000));
+        hb.on_inbound();
+        // The tab was throttled: the pong to the first ping may still be queued.
+        assert_eq!(
+            hb.on_timer(Millis(60_000)),
+            HeartbeatAction::SendPing { late: false }
+        );
+        assert_eq!(hb.on_pong(Millis(60_001)), Some(59_001));
+        assert_eq!(hb.on_pong(Millis(60_010)), Some(10));
+        assert!(!hb.awaiting_pong());
+    }
+
+    #[test]
+    fn pings_within_their_timeout_stay_listed_when_the_interval_is_shorter() {
+        let mut hb = Heartbeat::new(&HeartbeatConfig {
+            interval_ms: 1_000,
+            timeout_ms: 5_000,
+            ..HeartbeatConfig::default()
+        });
+        hb.start(Millis(0));
+        hb.on_timer(Millis(1_000));
+        hb.on_inbound();
+        hb.on_timer(Millis(2_000));
+        assert_eq!(hb.on_pong(Millis(2_500)), Some(1_500));
+        assert_eq!(hb.on_pong(Millis(2_510)), Some(510));
     }
 
     #[test]

@@ -59,8 +59,9 @@ impl Redactor {
     ///   stays byte-identical.
     /// - Plain text (anything else, including truncated JSON): `key=value`
     ///   (the value ends at `&`, `#`, whitespace, a quote or the end),
-    ///   `key: value` and `"key": "value"` pairs (an HTTP auth scheme such as
-    ///   `Bearer` is kept), and URL userinfo passwords.
+    ///   `key: value` and `"key": "value"` pairs (quotes may be escaped,
+    ///   `\"key\": \"value\"`; an HTTP auth scheme such as `Bearer` is kept),
+    ///   and URL userinfo passwords.
     ///
     /// Borrows `text` when nothing is secret.
     pub fn redact_text<'a>(&self, text: &'a str) -> Cow<'a, str> {
@@ -282,12 +283,13 @@ fn userinfo_password(bytes: &[u8], start: usize, end: usize) -> Option<(usize, u
         .then_some((start + colon + 1, start + at))
 }
 
-/// The quote at `i`: `"` or `'`, or in a JSON string `\"` or `'`.
+/// The quote at `i`: `'`, `\"` (escaped, as inside a JSON string or text
+/// copied from one), or outside a JSON string `"`.
 fn quote_at(bytes: &[u8], i: usize, in_json: bool) -> Option<&'static [u8]> {
     let rest = bytes.get(i..)?;
     if rest.starts_with(b"'") {
         Some(b"'")
-    } else if in_json && rest.starts_with(b"\\\"") {
+    } else if rest.starts_with(b"\\\"") {
         Some(b"\\\"")
     } else if !in_json && rest.starts_with(b"\"") {
         Some(b"\"")
@@ -350,10 +352,21 @@ fn skip_blanks(bytes: &[u8], mut i: usize) -> usize {
 /// (a backslash escapes the next byte, so `\\"` in a JSON string is found
 /// but never cut in half), or the end if it is unterminated.
 fn closing_quote(bytes: &[u8], mut i: usize, quote: &[u8]) -> usize {
+    // Inside an escaped string (`\"...\"`, JSON text inside a JSON string),
+    // every character is escaped once more: `\\\"` is a quote in the value.
+    // `inner_escape`: the last character, unescaped once, was a backslash.
+    let escaped_string = quote == b"\\\"";
+    let mut inner_escape = false;
     while let Some(&byte) = bytes.get(i) {
-        if sub_bytes(bytes, i..).starts_with(quote) {
+        let unescaped = if byte == b'\\' {
+            bytes.get(i + 1).copied()
+        } else {
+            Some(byte)
+        };
+        if sub_bytes(bytes, i..).starts_with(quote) && !inner_escape {
             return i;
         }
+        inner_escape = escaped_string && !inner_escape && unescaped == Some(b'\\');
         i += if byte == b'\\' { 2 } else { 1 };
     }
     bytes.len()
@@ -565,6 +578,56 @@ mod tests {
             redact(json),
             r#"{"log":"auth failed: password=\"[redacted]\" for bob"}"#
         );
+    }
+
+    #[test]
+    fn escaped_quotes_in_plain_text_are_quotes() {
+        // Text copied out of a JSON string, but not itself valid JSON.
+        assert_eq!(
+            redact(r#"password=\"hunter2\" for bob"#),
+            r#"password=\"[redacted]\" for bob"#
+        );
+        assert_eq!(
+            redact(r#"x {\"token\": \"abc123\"}"#),
+            r#"x {\"token\": \"[redacted]\"}"#
+        );
+        assert_eq!(
+            redact(r#"{"payload":"{\"token\":\"abc\",\"n\":1"#),
+            r#"{"payload":"{\"token\":\"[redacted]\",\"n\":1"#
+        );
+        let redactor = Redactor::default();
+        for text in [
+            r#"password=\"hunter2\" for bob"#,
+            r#"x {\"token\": \"abc123\"}"#,
+        ] {
+            let once = redactor.redact_text(text).into_owned();
+            assert!(matches!(redactor.redact_text(&once), Cow::Borrowed(_)));
+        }
+        // A trailing or unterminated escape neither panics nor leaks.
+        assert_eq!(redact("password=\\"), "password=[redacted]");
+        assert_eq!(redact(r#"token=\"abc\"#), r#"token=\"[redacted]"#);
+        assert_eq!(redact(r#"\"token\"#), r#"\"token\"#);
+        // A quote inside a secret in JSON text inside a JSON string.
+        assert_eq!(
+            redact(r#"x {\"token\": \"a\\\"b\", \"n\": 1}"#),
+            r#"x {\"token\": \"[redacted]\", \"n\": 1}"#
+        );
+    }
+
+    #[test]
+    fn plain_text_without_backslashes_is_redacted_as_before() {
+        for (text, expected) in [
+            (
+                r#"password="hunter2" for bob"#,
+                r#"password="[redacted]" for bob"#,
+            ),
+            (r#"x {"token": "abc123"}"#, r#"x {"token": "[redacted]"}"#),
+            ("x {'token': 'abc123'}", "x {'token': '[redacted]'}"),
+            ("token=abc\"def", "token=[redacted]\"def"),
+            (r#""token":abc "#, r#""token":[redacted] "#),
+        ] {
+            assert_eq!(redact(text), expected, "{text:?}");
+        }
     }
 
     #[test]

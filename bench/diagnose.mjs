@@ -12,16 +12,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { killChildren } from "./lib/harness.mjs";
+import { killChildren, opt } from "./lib/harness.mjs";
 import { buildDiagPage, profileClientRun, startDiagServers } from "./lib/profile.mjs";
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH, "..");
-const argv = process.argv.slice(2);
-const opt = (n, d) => {
-  const i = argv.indexOf(n);
-  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : d;
-};
 const TESTS = opt("--tests", "recv64");
 const CLIENTS = opt("--clients", "raw,resilient-ws").split(",");
 const SAMPLING_US = Number(opt("--sampling-us", 50));

@@ -23,7 +23,7 @@ import { heavyOthers, loadMonitor, machineInfo, ourPids, treeMatcher } from "./l
 import os from "node:os";
 import { measureSizes } from "./lib/sizes.mjs";
 import { aggregate, writeReport } from "./lib/report.mjs";
-import { CHROME_ARGS, CHROMIUM, chromiumVersion, killChildren, launchChromium, run, screenshot, serve, startFaultServer } from "./lib/harness.mjs";
+import { CHROME_ARGS, CHROMIUM, chromiumVersion, flag, killChildren, launchChromium, opt, run, screenshot, serve, startFaultServer } from "./lib/harness.mjs";
 
 /** Removes a temporary directory; Chromium's helper processes may still be
  * writing to a profile for a moment after exit, so retry and never throw. */
@@ -41,12 +41,6 @@ const ROOT = resolve(BENCH, "..");
 const PKG = join(ROOT, "pkg");
 
 // --- args --------------------------------------------------------------------
-const argv = process.argv.slice(2);
-const flag = (n) => argv.includes(n);
-const opt = (n, d) => {
-  const i = argv.indexOf(n);
-  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : d;
-};
 const SMOKE = flag("--smoke");
 const ROUNDS = Number(opt("--rounds", SMOKE ? 1 : 5));
 const OUT = resolve(opt("--out", SMOKE ? join(BENCH, "out", "smoke") : BENCH));

@@ -20,6 +20,16 @@ export function removeDir(dir) {
 
 export { CHROMIUM };
 
+// --- command line: `--name value` options and bare `--flag`s ------------------
+const ARGV = process.argv.slice(2);
+/** The value after `--name`, or `fallback`. */
+export const opt = (name, fallback) => {
+  const i = ARGV.indexOf(name);
+  return i >= 0 && i + 1 < ARGV.length ? ARGV[i + 1] : fallback;
+};
+/** Whether `--name` is given. */
+export const flag = (name) => ARGV.includes(name);
+
 // Every process started here is a detached group leader: killed as a group.
 export const children = [];
 export function killChildren() {

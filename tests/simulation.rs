@@ -544,6 +544,33 @@ fn after_a_late_fresh_ping_both_pongs_are_absorbed_in_order() {
 }
 
 #[test]
+fn a_pong_queued_behind_data_for_a_dropped_ping_never_reaches_the_app() {
+    // Ping A goes unanswered while data keeps the connection alive; at the
+    // next ping (B) it is dropped as past its timeout. Then A's pong and B's
+    // pong both arrive: both belong to the heartbeat, neither to the app.
+    let mut sim = open_sim(heartbeat_config());
+    sim.answers_pings = false;
+    let pings = |s: &Sim| {
+        s.received
+            .iter()
+            .filter(|(_, t)| t == r#"{"type":"ping"}"#)
+            .count()
+    };
+    assert!(sim.run_until(2_000, |s| pings(s) == 1));
+    sim.run_for(100);
+    sim.server_send(r#"{"type":"data"}"#);
+    assert!(sim.run_until(2_000, |s| pings(s) == 2));
+    sim.run_for(200);
+    let pong = r#"{"type":"pong"}"#;
+    sim.server_send(pong);
+    sim.run_for(50);
+    sim.server_send(pong);
+    sim.run_for(10);
+    assert_eq!(sim.delivered_texts(), vec![r#"{"type":"data"}"#.to_owned()]);
+    assert_eq!(sim.state(), ConnectionState::Open);
+}
+
+#[test]
 fn becoming_visible_after_a_missed_deadline_sends_a_fresh_ping() {
     let mut sim = open_sim(heartbeat_config());
     sim.input(Input::Hidden);

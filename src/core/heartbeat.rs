@@ -39,6 +39,10 @@ pub struct Heartbeat {
     /// wake-up sends a fresh ping while the old one is still in flight, and
     /// pongs answer in order.
     pings_sent: Vec<Millis>,
+    /// Pings taken off `pings_sent` unanswered (see `prune_unanswered`).
+    /// Their pongs may still come, queued behind data: such a pong finds no
+    /// ping listed and is taken for theirs (no RTT), not handed to the app.
+    dropped_unanswered: usize,
     pong_deadline: Option<Millis>,
     last_rtt_ms: Option<u64>,
 }
@@ -52,6 +56,7 @@ impl Heartbeat {
             late_tolerance_ms: config.late_tolerance_ms,
             next_ping_at: None,
             pings_sent: Vec::new(),
+            dropped_unanswered: 0,
             pong_deadline: None,
             last_rtt_ms: None,
         }
@@ -74,6 +79,7 @@ impl Heartbeat {
     pub fn stop(&mut self) {
         self.next_ping_at = None;
         self.pings_sent.clear();
+        self.dropped_unanswered = 0;
         self.pong_deadline = None;
     }
 
@@ -85,7 +91,7 @@ impl Heartbeat {
     /// Whether a ping is waiting for its pong (only then are inbound messages
     /// checked against the pong matcher).
     pub fn awaiting_pong(&self) -> bool {
-        !self.pings_sent.is_empty()
+        !self.pings_sent.is_empty() || self.dropped_unanswered > 0
     }
 
     /// The last measured round trip.
@@ -99,10 +105,11 @@ impl Heartbeat {
     }
 
     /// A pong arrived: returns the round trip of the oldest unanswered ping
-    /// (the one it answers).
+    /// (the one it answers). With none listed, it answers a dropped ping.
     pub fn on_pong(&mut self, now: Millis) -> Option<u64> {
         self.pong_deadline = None;
         if self.pings_sent.is_empty() {
+            self.dropped_unanswered = self.dropped_unanswered.saturating_sub(1);
             return None;
         }
         let rtt = now.since(self.pings_sent.remove(0));
@@ -131,15 +138,7 @@ impl Heartbeat {
         }
         match self.next_ping_at {
             Some(at) if now >= at => {
-                // Inbound traffic lifted the pong deadline of the pings still
-                // listed. On an on-time timer, those past their timeout will
-                // not be answered: left at the head, they would take the next
-                // pongs. A late (throttled) timer keeps them, as above: their
-                // pongs may still be queued.
-                if now.since(at) <= self.late_tolerance_ms {
-                    self.pings_sent
-                        .retain(|&sent| now.since(sent) < self.timeout_ms);
-                }
+                self.prune_unanswered(now, at);
                 self.ping(now);
                 HeartbeatAction::SendPing { late: false }
             }
@@ -147,13 +146,34 @@ impl Heartbeat {
         }
     }
 
+    /// Before an on-time ping that was due at `due`: takes off the list the
+    /// pings past their timeout (inbound traffic lifted their deadline, so
+    /// no verdict came). Left at the head, they would take the next pongs
+    /// and skew every later RTT. They are counted, not forgotten: a pong of
+    /// theirs may still arrive. A late (throttled) timer keeps them, as in
+    /// `on_timer`: their pongs are likely still queued.
+    fn prune_unanswered(&mut self, now: Millis, due: Millis) {
+        if now.since(due) > self.late_tolerance_ms {
+            return;
+        }
+        let listed = self.pings_sent.len();
+        self.pings_sent
+            .retain(|&sent| now.since(sent) < self.timeout_ms);
+        self.dropped_unanswered =
+            (self.dropped_unanswered + listed - self.pings_sent.len()).min(MAX_UNANSWERED);
+    }
+
     /// The page became visible: a deadline missed while hidden gets a fresh
     /// ping rather than a verdict; an overdue ping goes out now.
     pub fn on_visible(&mut self, now: Millis) -> HeartbeatAction {
         let overdue_pong = self.pong_deadline.is_some_and(|deadline| now >= deadline);
-        let overdue_ping =
-            self.pong_deadline.is_none() && self.next_ping_at.is_some_and(|at| now >= at);
-        if overdue_pong || overdue_ping {
+        let overdue_ping = self
+            .next_ping_at
+            .filter(|&at| self.pong_deadline.is_none() && now >= at);
+        if let Some(due) = overdue_ping {
+            self.prune_unanswered(now, due);
+        }
+        if overdue_pong || overdue_ping.is_some() {
             self.ping(now);
             return HeartbeatAction::SendPing { late: overdue_pong };
         }
@@ -237,8 +257,56 @@ mod tests {
             );
             hb.on_inbound();
             assert_eq!(hb.on_pong(Millis(at + 10)), Some(10));
-            assert!(!hb.awaiting_pong());
         }
+        // The dropped ping is still owed a pong: if it comes, it is taken
+        // for that ping's (no RTT), not handed on as app data.
+        assert!(hb.awaiting_pong());
+        assert_eq!(hb.on_pong(Millis(3_500)), None);
+        assert!(!hb.awaiting_pong());
+    }
+
+    #[test]
+    fn a_late_pong_of_a_dropped_ping_leaves_the_next_pong_to_the_heartbeat() {
+        let mut hb = heartbeat();
+        hb.start(Millis(0));
+        hb.on_timer(Millis(1_000)); // ping A
+        hb.on_inbound(); // data lifts A's deadline
+        hb.on_timer(Millis(2_000)); // ping B; A dropped
+        // A's pong, queued behind the data, is taken for B's: one RTT that
+        // cannot be told apart from B's.
+        assert_eq!(hb.on_pong(Millis(2_200)), Some(200));
+        // B's own pong still belongs to the heartbeat.
+        assert!(hb.awaiting_pong());
+        assert_eq!(hb.on_pong(Millis(2_250)), None);
+        assert!(!hb.awaiting_pong());
+    }
+
+    #[test]
+    fn pings_dropped_unanswered_are_counted_up_to_the_cap() {
+        let mut hb = heartbeat();
+        hb.start(Millis(0));
+        for second in 1..=20 {
+            hb.on_timer(Millis(second * 1_000));
+            hb.on_inbound();
+        }
+        assert_eq!(hb.pings_sent.len(), 1);
+        assert_eq!(hb.dropped_unanswered, MAX_UNANSWERED);
+        hb.stop();
+        assert!(!hb.awaiting_pong());
+    }
+
+    #[test]
+    fn a_ping_on_becoming_visible_does_not_inherit_an_unanswered_one() {
+        let mut hb = heartbeat();
+        hb.start(Millis(0));
+        hb.on_timer(Millis(1_000));
+        hb.on_inbound();
+        // Visible just after the next ping was due (the timer had not run).
+        assert_eq!(
+            hb.on_visible(Millis(2_005)),
+            HeartbeatAction::SendPing { late: false }
+        );
+        assert_eq!(hb.on_pong(Millis(2_015)), Some(10));
     }
 
     #[test]

@@ -8,6 +8,12 @@
 #   FUZZ_SANITIZER=address scripts/fuzz.sh  AddressSanitizer (default: none;
 #                                           the crate forbids unsafe code)
 #   FUZZ_ARGS="-jobs=2 -workers=2" ...      more libFuzzer flags for each run
+#   FUZZ_SEED=N FUZZ_RUNS=M ...             repeatable: this random seed and
+#                                           at most M inputs per target
+#                                           (scripts/test.sh uses both, so a
+#                                           test run that passed on a commit
+#                                           passes again; exploring is for
+#                                           longer runs without them)
 #
 # Seeds: fuzz/corpus/<target>/ (committed, read only). What libFuzzer finds
 # goes to fuzz/target/corpus/<target>/ and is reused by the next run on this
@@ -22,6 +28,14 @@ if [ $# -gt 0 ]; then shift; fi
 case "$SECONDS_PER_TARGET" in
   '' | *[!0-9]*) rws_say "fuzz: SECONDS must be a whole number, got '$SECONDS_PER_TARGET'"; exit 2 ;;
 esac
+for setting in FUZZ_SEED FUZZ_RUNS; do
+  case "${!setting:-0}" in
+    *[!0-9]*) rws_say "fuzz: $setting must be a whole number, got '${!setting}'"; exit 2 ;;
+  esac
+done
+REPEATABLE=()
+if [ -n "${FUZZ_SEED:-}" ]; then REPEATABLE+=("-seed=$FUZZ_SEED"); fi
+if [ -n "${FUZZ_RUNS:-}" ]; then REPEATABLE+=("-runs=$FUZZ_RUNS"); fi
 SANITIZER="${FUZZ_SANITIZER:-none}"
 # Without a sanitizer, cargo fuzz's flags (SanitizerCoverage through -C
 # llvm-args) work on the stable toolchain as they are. A sanitizer needs
@@ -52,7 +66,7 @@ nice -n 10 cargo fuzz build "${FUZZ_FLAGS[@]}" >target-build.log 2>&1 || {
   exit 1
 }
 rm -f target-build.log
-rws_say "fuzz: built in $((SECONDS - started))s; ${SECONDS_PER_TARGET}s per target"
+rws_say "fuzz: built in $((SECONDS - started))s; ${SECONDS_PER_TARGET}s per target${FUZZ_RUNS:+, at most $FUZZ_RUNS runs}${FUZZ_SEED:+, seed $FUZZ_SEED}"
 
 mkdir -p target/logs
 for target in "${TARGETS[@]}"; do
@@ -69,7 +83,7 @@ for target in "${TARGETS[@]}"; do
   # shellcheck disable=SC2086 # FUZZ_ARGS is a list of flags
   if nice -n 10 cargo fuzz run "${FUZZ_FLAGS[@]}" "$target" "$work" "$seeds" -- \
       -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -print_final_stats=1 \
-      "${dict[@]}" ${FUZZ_ARGS:-} >"$log" 2>&1; then
+      "${dict[@]}" "${REPEATABLE[@]}" ${FUZZ_ARGS:-} >"$log" 2>&1; then
     runs="$(grep -oE '^Done [0-9]+ runs' "$log" | grep -oE '[0-9]+' || echo '?')"
     corpus="$(find "$work" -type f | wc -l)"
     rws_say "fuzz: $target ok ($runs runs, corpus $corpus)"

@@ -71,10 +71,12 @@ phase "cargo test (core + simulation)" cargo test
 phase "cargo test (fault-server)" cargo test -p fault-server
 phase "core purity" core_purity
 # --- fuzz smoke (owner: fuzz/) -------------------------------------------------
-# Every cargo-fuzz target for a few seconds from the committed seeds; fails
-# on any crash and prints the reproducer. Longer runs: scripts/fuzz.sh 600.
+# Every cargo-fuzz target from the committed seeds, a fixed seed and a fixed
+# number of inputs, so the same commit gives the same verdict; fails on any
+# crash and prints the reproducer. Exploring (new seeds, longer): scripts/fuzz.sh 600.
 phase "cargo fmt --check (fuzz)" cargo fmt --manifest-path fuzz/Cargo.toml --check
-phase "fuzz smoke" bash scripts/fuzz.sh "${RWS_FUZZ_SECONDS:-10}"
+phase "fuzz smoke" env FUZZ_SEED="${RWS_FUZZ_SEED:-1}" FUZZ_RUNS="${RWS_FUZZ_RUNS:-300000}" \
+  bash scripts/fuzz.sh "${RWS_FUZZ_SECONDS:-20}"
 # --- end fuzz smoke -------------------------------------------------------------
 phase "start fault server" start_fault_server
 phase "browser tests (headless Chromium)" browser_tests

@@ -160,6 +160,13 @@ impl Redactor {
                 i = run_end(bytes, host, in_json, b"/?#&");
                 continue;
             }
+            // A marker is a word of its own: its brackets are key bytes, so
+            // read as part of the word after it (`[redacted]]um`) it could
+            // form a key that the first pass never saw (`]]`).
+            if sub_bytes(bytes, i..).starts_with(REDACTED.as_bytes()) {
+                i += REDACTED.len();
+                continue;
+            }
             if !is_key_byte(byte) {
                 i += 1;
                 continue;
@@ -704,6 +711,20 @@ mod tests {
                 "{once}"
             );
         }
+    }
+
+    #[test]
+    fn a_marker_does_not_join_the_key_bytes_after_it_into_a_new_key() {
+        // `]` is a key byte, so `[redacted]` followed by `]um` reads as the
+        // word `[redacted]]um`, which holds the key `]]` that `]um` alone
+        // does not: a second pass would redact `=x`.
+        let redactor = Redactor::new(vec!["]]".into()]);
+        let once = redactor.redact_text("a]]: :]um= =x").into_owned();
+        assert_eq!(once, "a]]: [redacted]]um= =x");
+        assert!(
+            matches!(redactor.redact_text(&once), Cow::Borrowed(_)),
+            "{once}"
+        );
     }
 
     #[test]

@@ -901,6 +901,43 @@ async fn a_socket_without_a_handle_does_not_reconnect_after_its_connection_ends(
 }
 
 #[wasm_bindgen_test]
+async fn an_inspector_the_app_keeps_is_not_a_handle() {
+    // Before, `socket.inspector` held the socket: a kept inspector (or one
+    // not yet collected) made a dropped socket reconnect forever.
+    with_census(
+        "inspector kept, socket dropped",
+        6_000,
+        |census| async move {
+            let id = client_id("inspector-kept");
+            let drivers_before = resilient_ws::live_drivers();
+            let options = json(r#"{"reconnect":{"initialDelayMs":20,"jitter":"none"}}"#);
+            let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+            let mut opens = Events::listen(&socket, "open");
+            let mut messages = Events::listen(&socket, "message");
+            let mut closes = Events::listen(&socket, "close");
+            opens.next().await;
+            socket.send("kept".into()).unwrap();
+            messages.next().await; // the echo
+            let inspector = socket.inspector();
+            drop(socket);
+            control(
+                "POST",
+                &format!("/clients/{id}/close?code=1011&reason=restart"),
+            )
+            .await;
+            let close = closes.next().await;
+            assert_eq!(field(&close, "willReconnect"), false);
+            // The view still reads what was recorded, then frees the driver.
+            assert_eq!(inspector.length(), 2, "the send and its echo");
+            drop(inspector);
+            assert_eq!(resilient_ws::live_drivers(), drivers_before, "freed");
+            assert_eq!(census.created(&path(&id)), 1);
+        },
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
 async fn dropping_the_last_handle_while_waiting_to_reconnect_disposes_the_socket() {
     with_census(
         "handle dropped during backoff",

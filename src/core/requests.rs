@@ -8,7 +8,8 @@ use super::time::Millis;
 /// A request id as it appears in a message: its text, and whether it is a
 /// JSON string. A reply matches only an id of the same JSON type, so a server
 /// push carrying `"id": 1` is not taken for the reply to a request whose id
-/// is `"1"` (the ids the SDK adds are strings).
+/// is `"1"` (the ids the SDK adds are strings). Numbers compare as written
+/// (`1.0` is not `1`), so ids past 2^53 keep every digit.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestId {
     /// A JSON string unescaped, or any other value as written.

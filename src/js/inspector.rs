@@ -3,8 +3,6 @@
 
 use crate::prelude::*;
 
-use alloc::rc::Rc;
-
 use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 
@@ -14,19 +12,22 @@ use super::object::Obj;
 use super::options::{check_call_options, describe, get};
 use crate::core::text::concat;
 use crate::core::{Direction, InspectorEntry, InspectorFilter};
-use crate::web::{Driver, json_stringify};
+use crate::web::{DriverView, json_stringify};
 
 /// The message inspector of a `ResilientSocket`: a ring buffer of the last
 /// messages in and out (direction, time, size, connection), with JSON
 /// `type`/`id` and a redacted preview computed when asked.
+///
+/// It is a view, not a handle: an inspector the app keeps does not keep a
+/// dropped socket reconnecting, and still reads what was recorded.
 #[wasm_bindgen]
 pub struct SocketInspector {
-    driver: Rc<Driver>,
+    driver: DriverView,
 }
 
 impl SocketInspector {
-    /// The inspector of `driver`.
-    pub fn new(driver: Rc<Driver>) -> SocketInspector {
+    /// The inspector of the driver `driver` views.
+    pub fn new(driver: DriverView) -> SocketInspector {
         SocketInspector { driver }
     }
 

@@ -27,10 +27,11 @@ use crate::web::{self, Driver, DriverOptions, EventType, JsPayload, call_with, j
 /// connecting or open keeps running (and calling its listeners) after the
 /// app drops every reference to it, until that connection ends; it does not
 /// reconnect then, and one waiting to reconnect is disposed. `free()` alone
-/// releases the handle, not the connection.
+/// releases the handle, not the connection. An `inspector` the app keeps is
+/// not a handle: it keeps no socket running.
 #[wasm_bindgen]
 pub struct ResilientSocket {
-    driver: Rc<Driver>,
+    driver: Driver,
     app: Rc<App>,
     name: String,
 }
@@ -66,7 +67,7 @@ impl ResilientSocket {
             driver.connect();
         }
         Ok(ResilientSocket {
-            driver: Rc::new(driver),
+            driver,
             app,
             name: options.name,
         })
@@ -496,7 +497,7 @@ impl ResilientSocket {
     /// The message inspector.
     #[wasm_bindgen(getter)]
     pub fn inspector(&self) -> SocketInspector {
-        SocketInspector::new(self.driver.clone())
+        SocketInspector::new(self.driver.view())
     }
 
     /// Closes the socket and removes every listener, timer and browser

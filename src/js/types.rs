@@ -98,7 +98,7 @@ export interface RequestsOptions {
   onReconnect?: "fail" | "resend";
   /** Replies slower than this (ms) emit `slow`. Default: 1000. */
   slowMs?: number;
-  /** The JSON field carrying the id; a reply matches a request when this field has the same value and JSON type (`"7"` does not answer `7`). Default: "id". */
+  /** The JSON field carrying the id; a reply matches a request when this field holds the same JSON value as sent: strings by their text (escapes decoded), numbers as written (`1.0` does not answer `1`), and never across types (`"7"` does not answer `7`). Default: "id". */
   idField?: string;
 }
 

@@ -106,6 +106,30 @@ impl Drop for Inner {
     }
 }
 
+/// Reads (and clears the inspector of) a driver's engine without being a
+/// handle to the socket: when every [`Driver`] is gone, the socket stops
+/// reconnecting even if views remain (`socket.inspector` kept by the app),
+/// and the views go on reading what was recorded.
+#[derive(Clone)]
+pub struct DriverView {
+    inner: Rc<Inner>,
+}
+
+impl DriverView {
+    /// Reads the engine, with the current time (None if it is borrowed).
+    pub fn read<R>(&self, read: impl FnOnce(&Engine<JsPayload>, Millis) -> R) -> Option<R> {
+        let state = self.inner.state.try_borrow().ok()?;
+        Some(read(&state.engine, self.inner.clock.now()))
+    }
+
+    /// Empties the inspector.
+    pub fn clear_inspector(&self) {
+        if let Ok(mut state) = self.inner.state.try_borrow_mut() {
+            state.engine.inspector_mut().clear();
+        }
+    }
+}
+
 /// A handle the browser callbacks hold: it does not keep the driver alive.
 #[derive(Clone)]
 struct Link(Weak<Inner>);
@@ -264,14 +288,14 @@ impl Driver {
 
     /// Reads the engine at the current time.
     pub fn read<R>(&self, read: impl FnOnce(&Engine<JsPayload>, Millis) -> R) -> Option<R> {
-        let state = self.inner.state.try_borrow().ok()?;
-        Some(read(&state.engine, self.inner.clock.now()))
+        self.view().read(read)
     }
 
-    /// Empties the inspector.
-    pub fn clear_inspector(&self) {
-        if let Ok(mut state) = self.inner.state.try_borrow_mut() {
-            state.engine.inspector_mut().clear();
+    /// A view of this driver's engine that is not a handle (see
+    /// [`DriverView`]).
+    pub fn view(&self) -> DriverView {
+        DriverView {
+            inner: self.inner.clone(),
         }
     }
 

@@ -87,8 +87,9 @@ impl EventType {
 #[derive(Clone)]
 struct Entry {
     /// Unique per registration: a listener removed and added again is a new
-    /// entry, as in the DOM.
-    id: u32,
+    /// entry, as in the DOM. 64 bits never wrap in practice (a wrapped id
+    /// could stand for an older, still registered entry).
+    id: u64,
     function: Function,
     /// Set through the `on<type>` property rather than `addEventListener`.
     handler: bool,
@@ -102,7 +103,7 @@ struct Entry {
 #[derive(Default)]
 pub struct Listeners {
     lists: RefCell<[Option<Rc<[Entry]>>; EventType::ALL.len()]>,
-    next_id: Cell<u32>,
+    next_id: Cell<u64>,
 }
 
 impl Listeners {
@@ -196,7 +197,7 @@ impl Listeners {
         }
     }
 
-    fn new_id(&self) -> u32 {
+    fn new_id(&self) -> u64 {
         let id = self.next_id.get();
         self.next_id.set(id.wrapping_add(1));
         id

@@ -16,7 +16,7 @@ mod url_provider;
 pub use bindings::{call_with, error_message, js_string, json_parse, json_stringify};
 #[cfg(not(feature = "standalone"))]
 pub use driver::live_drivers;
-pub use driver::{App, Driver, DriverOptions};
+pub use driver::{App, Driver, DriverOptions, DriverView};
 pub use listeners::{EventType, Listeners};
 pub use payload::JsPayload;
 pub use socket::Protocols;

@@ -868,47 +868,13 @@ async fn an_active_socket_outlives_its_last_handle_until_it_closes() {
 #[wasm_bindgen_test]
 async fn a_socket_without_a_handle_does_not_reconnect_after_its_connection_ends() {
     // Nothing could stop it any more: the lost connection is its last one.
+    // An inspector the app kept is a view, not a handle: it keeps no socket
+    // reconnecting, and still reads what was recorded.
     with_census(
         "no reconnect without a handle",
         6_000,
         |census| async move {
             let id = client_id("no-handle-drop");
-            let drivers_before = resilient_ws::live_drivers();
-            let options = json(r#"{"reconnect":{"initialDelayMs":20,"jitter":"none"}}"#);
-            let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
-            let mut opens = Events::listen(&socket, "open");
-            let mut closes = Events::listen(&socket, "close");
-            opens.next().await;
-            drop(socket);
-            // 1011: a code the policy retries.
-            control(
-                "POST",
-                &format!("/clients/{id}/close?code=1011&reason=restart"),
-            )
-            .await;
-            let close = closes.next().await;
-            assert_eq!(field(&close, "code"), 1011);
-            assert_eq!(field(&close, "willReconnect"), false);
-            assert_eq!(
-                resilient_ws::live_drivers(),
-                drivers_before,
-                "freed, no timer left"
-            );
-            assert_eq!(census.created(&path(&id)), 1);
-        },
-    )
-    .await;
-}
-
-#[wasm_bindgen_test]
-async fn an_inspector_the_app_keeps_is_not_a_handle() {
-    // Before, `socket.inspector` held the socket: a kept inspector (or one
-    // not yet collected) made a dropped socket reconnect forever.
-    with_census(
-        "inspector kept, socket dropped",
-        6_000,
-        |census| async move {
-            let id = client_id("inspector-kept");
             let drivers_before = resilient_ws::live_drivers();
             let options = json(r#"{"reconnect":{"initialDelayMs":20,"jitter":"none"}}"#);
             let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
@@ -920,17 +886,22 @@ async fn an_inspector_the_app_keeps_is_not_a_handle() {
             messages.next().await; // the echo
             let inspector = socket.inspector();
             drop(socket);
+            // 1011: a code the policy retries.
             control(
                 "POST",
                 &format!("/clients/{id}/close?code=1011&reason=restart"),
             )
             .await;
             let close = closes.next().await;
+            assert_eq!(field(&close, "code"), 1011);
             assert_eq!(field(&close, "willReconnect"), false);
-            // The view still reads what was recorded, then frees the driver.
             assert_eq!(inspector.length(), 2, "the send and its echo");
             drop(inspector);
-            assert_eq!(resilient_ws::live_drivers(), drivers_before, "freed");
+            assert_eq!(
+                resilient_ws::live_drivers(),
+                drivers_before,
+                "freed, no timer left"
+            );
             assert_eq!(census.created(&path(&id)), 1);
         },
     )

@@ -8,9 +8,11 @@
 #   FUZZ_SANITIZER=address scripts/fuzz.sh  AddressSanitizer (default: none;
 #                                           the crate forbids unsafe code)
 #   FUZZ_ARGS="-jobs=2 -workers=2" ...      more libFuzzer flags for each run
-#   FUZZ_SEED=N FUZZ_RUNS=M ...             repeatable: this random seed and
-#                                           at most M inputs per target
-#                                           (scripts/test.sh uses both, so a
+#   FUZZ_SEED=N FUZZ_RUNS=M ...             repeatable: random seed N (not 0,
+#                                           which libFuzzer reads as "pick
+#                                           one"), M inputs per target, from
+#                                           the committed seeds only
+#                                           (scripts/test.sh uses this, so a
 #                                           test run that passed on a commit
 #                                           passes again; exploring is for
 #                                           longer runs without them)
@@ -29,8 +31,8 @@ case "$SECONDS_PER_TARGET" in
   '' | *[!0-9]*) rws_say "fuzz: SECONDS must be a whole number, got '$SECONDS_PER_TARGET'"; exit 2 ;;
 esac
 for setting in FUZZ_SEED FUZZ_RUNS; do
-  case "${!setting:-0}" in
-    *[!0-9]*) rws_say "fuzz: $setting must be a whole number, got '${!setting}'"; exit 2 ;;
+  case "${!setting:-1}" in
+    *[!0-9]* | 0) rws_say "fuzz: $setting must be a whole number above 0, got '${!setting}'"; exit 2 ;;
   esac
 done
 REPEATABLE=()
@@ -71,6 +73,11 @@ rws_say "fuzz: built in $((SECONDS - started))s; ${SECONDS_PER_TARGET}s per targ
 mkdir -p target/logs
 for target in "${TARGETS[@]}"; do
   work="target/corpus/$target"
+  if [ -n "${FUZZ_SEED:-}" ]; then
+    # Repeatable: what earlier runs found must not change this one's inputs.
+    work="$(mktemp -d)"
+    trap 'rm -rf "$work"' EXIT
+  fi
   seeds="corpus/$target"
   log="target/logs/$target.log"
   mkdir -p "$work" "$seeds"
@@ -87,6 +94,10 @@ for target in "${TARGETS[@]}"; do
     runs="$(grep -oE '^Done [0-9]+ runs' "$log" | grep -oE '[0-9]+' || echo '?')"
     corpus="$(find "$work" -type f | wc -l)"
     rws_say "fuzz: $target ok ($runs runs, corpus $corpus)"
+    if [ -n "${FUZZ_RUNS:-}" ] && [ "$runs" != "$FUZZ_RUNS" ]; then
+      rws_say "fuzz: $target: the ${SECONDS_PER_TARGET}s limit stopped it before $FUZZ_RUNS runs (a slow or busy machine): this run covered less than a full one"
+    fi
+    if [ -n "${FUZZ_SEED:-}" ]; then rm -rf "$work"; fi
   else
     rws_say "fuzz: $target FAILED; log: fuzz/$log"
     grep -m1 -A6 -E "panicked at|ERROR: libFuzzer|SUMMARY" "$log" >&2 || tail -n 20 "$log" >&2

@@ -43,3 +43,10 @@ pub use js::{ResilientSocket, SocketInspector, describe_close_code};
 #[cfg(all(target_arch = "wasm32", not(feature = "standalone")))]
 #[doc(hidden)]
 pub use web::live_drivers;
+
+/// How many sockets have their page listeners (`online`, `offline`,
+/// `visibilitychange`) attached: the browser tests' check that a socket let
+/// go of them. Not in the npm package build.
+#[cfg(all(target_arch = "wasm32", not(feature = "standalone")))]
+#[doc(hidden)]
+pub use web::attached_environments;

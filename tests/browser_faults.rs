@@ -876,6 +876,7 @@ async fn a_socket_without_a_handle_does_not_reconnect_after_its_connection_ends(
         |census| async move {
             let id = client_id("no-handle-drop");
             let drivers_before = resilient_ws::live_drivers();
+            let environments_before = resilient_ws::attached_environments();
             let options = json(r#"{"reconnect":{"initialDelayMs":20,"jitter":"none"}}"#);
             let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
             let mut opens = Events::listen(&socket, "open");
@@ -895,6 +896,11 @@ async fn a_socket_without_a_handle_does_not_reconnect_after_its_connection_ends(
             let close = closes.next().await;
             assert_eq!(field(&close, "code"), 1011);
             assert_eq!(field(&close, "willReconnect"), false);
+            assert_eq!(
+                resilient_ws::attached_environments(),
+                environments_before,
+                "page listeners removed while the inspector is kept"
+            );
             assert_eq!(inspector.length(), 2, "the send and its echo");
             drop(inspector);
             assert_eq!(

@@ -94,41 +94,52 @@ fn check_url(redactor: &Redactor, input: &str, idempotent: bool) {
 /// pass made, never redact text the first pass left in the clear. Widening
 /// happens in garbled URLs, where a marker replaced the `/` that ended an
 /// authority (`h://k&token=a/b&c:d@h/` becomes `h://k&token=[redacted]&c:d@h/`,
-/// now with a userinfo): the second pass may then redact a password in an
-/// authority that holds a marker.
+/// now with a userinfo): the second pass may then redact the password of an
+/// authority that holds a marker, and nothing else.
 fn settled(input: &str, once: &str, twice: &str) {
     if once == twice {
         return;
     }
-    let prefix = once
-        .bytes()
-        .zip(twice.bytes())
+    let (once_bytes, twice_bytes) = (once.as_bytes(), twice.as_bytes());
+    let prefix = once_bytes
+        .iter()
+        .zip(twice_bytes)
         .take_while(|(a, b)| a == b)
         .count();
-    let suffix = once
-        .bytes()
+    let suffix = once_bytes
+        .iter()
         .rev()
-        .zip(twice.bytes().rev())
+        .zip(twice_bytes.iter().rev())
         .take_while(|(a, b)| a == b)
         .count()
-        .min(once.len() - prefix);
-    let changed = &once.as_bytes()[prefix..once.len() - suffix];
-    let has_marker = |bytes: &[u8]| {
-        bytes
-            .windows(REDACTED.len())
-            .any(|w| w == REDACTED.as_bytes())
-    };
-    // The authority the change is in, up to the change: from the last
-    // `://` with no byte that ends an authority (or a value) in between.
-    let authority_before = once[..prefix]
-        .rfind("://")
-        .map(|at| &once.as_bytes()[at + 3..prefix]);
-    let widened_userinfo = authority_before.is_some_and(|before| {
-        has_marker(before)
-            && !before
-                .iter()
-                .any(|b| b.is_ascii_whitespace() || b"/?#\"'\\".contains(b))
+        .min(once.len() - prefix)
+        .min(twice.len() - prefix);
+    let changed = &once_bytes[prefix..once.len() - suffix];
+    let marker = REDACTED.as_bytes();
+    let has_marker = |bytes: &[u8]| bytes.windows(marker.len()).any(|w| w == marker);
+    // The change is a password: in the second pass's text, one `:[redacted]@`
+    // covers it.
+    let (change_start, change_end) = (prefix, twice.len() - suffix);
+    let password = (0..=change_start).any(|at| {
+        twice_bytes[at..].starts_with(marker)
+            && at + marker.len() >= change_end
+            && at > 0
+            && twice_bytes[at - 1] == b':'
+            && twice_bytes.get(at + marker.len()) == Some(&b'@')
     });
+    // The authority it is in, up to the change: from the last `://`, with a
+    // marker and no byte that ends an authority (or a value) in between.
+    let authority_before = once_bytes[..prefix]
+        .windows(3)
+        .rposition(|w| w == b"://")
+        .map(|at| &once_bytes[at + 3..prefix]);
+    let widened_userinfo = password
+        && authority_before.is_some_and(|before| {
+            has_marker(before)
+                && !before
+                    .iter()
+                    .any(|b| b.is_ascii_whitespace() || b"/?#\"'\\".contains(b))
+        });
     assert!(
         has_marker(changed) || widened_userinfo,
         "a second pass redacts more: {input:?} -> {once:?} -> {twice:?}"

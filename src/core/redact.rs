@@ -8,7 +8,7 @@ use crate::prelude::*;
 use alloc::borrow::Cow;
 
 use super::json_scan;
-use super::text::{sub, sub_bytes};
+use super::text::{concat, sub, sub_bytes};
 
 /// What replaces a secret value.
 pub const REDACTED: &str = "[redacted]";
@@ -133,6 +133,8 @@ impl Redactor {
     fn plain_edits(&self, text: &str, base: usize, in_json: bool, edits: &mut Vec<Edit>) {
         let bytes = text.as_bytes();
         let mut i = 0;
+        // Where the last `[redacted]` this pass writes ends.
+        let mut marker_end = None;
         while let Some(&byte) = bytes.get(i) {
             if sub_bytes(bytes, i..).starts_with(b"://") {
                 let authority = i + 3;
@@ -145,6 +147,7 @@ impl Redactor {
                 };
                 let authority_end = run_end(bytes, authority, in_json, stops);
                 if let Some((start, end)) = userinfo_password(bytes, authority, authority_end) {
+                    marker_end = Some(end);
                     edits.push(Edit {
                         start: base + start,
                         end: base + end,
@@ -160,13 +163,6 @@ impl Redactor {
                 i = run_end(bytes, host, in_json, b"/?#&");
                 continue;
             }
-            // A marker is a word of its own: its brackets are key bytes, so
-            // read as part of the word after it (`[redacted]]um`) it could
-            // form a key that the first pass never saw (`]]`).
-            if sub_bytes(bytes, i..).starts_with(REDACTED.as_bytes()) {
-                i += REDACTED.len();
-                continue;
-            }
             if !is_key_byte(byte) {
                 i += 1;
                 continue;
@@ -175,11 +171,21 @@ impl Redactor {
             while bytes.get(i).is_some_and(|&b| is_key_byte(b)) {
                 i += 1;
             }
-            if !self.is_secret_key(sub(text, word..i)) {
+            // A marker's brackets are key bytes: a word right after a marker
+            // this pass writes is read, on a second pass, as one word with
+            // it (`[redacted]]um`). Judge it that way now, or a key spanning
+            // the two (`]]`) would only be found then.
+            let secret = self.is_secret_key(sub(text, word..i))
+                || (marker_end == Some(word)
+                    && self.is_secret_key(&concat(&[REDACTED, sub(text, word..i)])));
+            if !secret {
                 continue;
             }
             if let Some(edit) = secret_value(bytes, word, i, in_json) {
                 i = edit.end;
+                if edit.with == REDACTED {
+                    marker_end = Some(edit.end);
+                }
                 edits.push(Edit {
                     start: base + edit.start,
                     end: base + edit.end,
@@ -714,16 +720,25 @@ mod tests {
     }
 
     #[test]
-    fn a_marker_does_not_join_the_key_bytes_after_it_into_a_new_key() {
+    fn a_word_right_after_a_new_marker_is_judged_as_it_will_read() {
         // `]` is a key byte, so `[redacted]` followed by `]um` reads as the
         // word `[redacted]]um`, which holds the key `]]` that `]um` alone
-        // does not: a second pass would redact `=x`.
+        // does not: the first pass reads it that way too.
         let redactor = Redactor::new(vec!["]]".into()]);
         let once = redactor.redact_text("a]]: :]um= =x").into_owned();
-        assert_eq!(once, "a]]: [redacted]]um= =x");
+        assert_eq!(once, "a]]: [redacted]]um= [redacted]");
         assert!(
             matches!(redactor.redact_text(&once), Cow::Borrowed(_)),
             "{once}"
+        );
+        // A marker already in the text is read like any other word.
+        assert_eq!(
+            redactor.redact_text("[redacted]]=abc"),
+            "[redacted]]=[redacted]"
+        );
+        assert_eq!(
+            redactor.redact_url("wss://h/?[redacted]]=abc"),
+            "wss://h/?[redacted]]=[redacted]"
         );
     }
 

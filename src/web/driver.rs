@@ -83,6 +83,9 @@ struct Inner {
     /// reaches listeners added right after it, as a `WebSocket`'s events do.
     held: Cell<bool>,
     disposed: Cell<bool>,
+    /// Every [`Driver`] is gone: once the engine is idle or closed, this
+    /// disposes itself, even if a [`DriverView`] keeps it in memory.
+    orphaned: Cell<bool>,
     clock: Clock,
     url_provider: Option<Function>,
     app: Rc<dyn App>,
@@ -144,6 +147,7 @@ pub struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        self.inner.orphaned.set(true);
         let waiting = match self.inner.state.try_borrow_mut() {
             Ok(mut state) => {
                 state.engine.stop_reconnecting();
@@ -179,6 +183,7 @@ impl Driver {
                 active: RefCell::new(None),
                 held: Cell::new(true),
                 disposed: Cell::new(false),
+                orphaned: Cell::new(false),
                 clock: Clock::new(),
                 url_provider: options.url_provider,
                 app,
@@ -262,23 +267,7 @@ impl Driver {
     /// removed, pending requests failed. Idempotent. After it, only request
     /// settlements reach the app; no listener runs.
     pub fn dispose(&self) {
-        let inner = &self.inner;
-        if inner.disposed.replace(true) {
-            return;
-        }
-        if let Ok(mut state) = inner.state.try_borrow_mut() {
-            let now = inner.clock.now();
-            state.engine.dispose(now);
-            inner.carry_out(&mut state, now, None);
-            state.socket = None;
-            state.timer = None;
-            state.environment = None;
-        }
-        let itself = inner.active.take();
-        drop(itself); // `self.inner` still holds it
-        // Settle pending requests now: the driver may be gone by the
-        // microtask that would release held work.
-        inner.release();
+        self.inner.dispose();
     }
 
     /// Whether [`Driver::dispose`] ran.
@@ -325,6 +314,26 @@ impl Driver {
 }
 
 impl Inner {
+    /// See [`Driver::dispose`]. The caller holds an `Rc` to `self`.
+    fn dispose(&self) {
+        if self.disposed.replace(true) {
+            return;
+        }
+        if let Ok(mut state) = self.state.try_borrow_mut() {
+            let now = self.clock.now();
+            state.engine.dispose(now);
+            self.carry_out(&mut state, now, None);
+            state.socket = None;
+            state.timer = None;
+            state.environment = None;
+        }
+        let itself = self.active.take();
+        drop(itself); // the caller still holds it
+        // Settle pending requests now: the driver may be gone by the
+        // microtask that would release held work.
+        self.release();
+    }
+
     /// An app call: feeds the engine, carries out, then runs app work.
     /// `None` after dispose (or, never expected, when re-entered while borrowed).
     fn call<R>(&self, call: impl FnOnce(&mut Engine<JsPayload>, Millis) -> R) -> Option<R> {
@@ -480,6 +489,12 @@ impl Inner {
             }
         }
         self.dispatching.set(false);
+        // With no handle left, the last connection has ended (its events are
+        // delivered above): let go of the socket, timer and page listeners
+        // now, not when the last view (`socket.inspector`) is collected.
+        if self.orphaned.get() && !self.is_active() {
+            self.dispose();
+        }
     }
 
     /// Calls the URL provider and feeds its answer (now, or when its

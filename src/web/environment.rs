@@ -53,6 +53,24 @@ pub struct Environment {
     _listeners: Vec<Attached>,
 }
 
+/// How many [`Environment`]s are attached, for the browser tests' leak
+/// checks. Not in the package build.
+#[cfg(not(feature = "standalone"))]
+static ATTACHED: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
+/// How many sockets have their page listeners attached.
+#[cfg(not(feature = "standalone"))]
+pub fn attached_environments() -> usize {
+    ATTACHED.load(core::sync::atomic::Ordering::Relaxed)
+}
+
+#[cfg(not(feature = "standalone"))]
+impl Drop for Environment {
+    fn drop(&mut self) {
+        ATTACHED.fetch_sub(1, core::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 impl Environment {
     /// Attaches the listeners that this global object supports.
     pub fn attach(events: impl EnvironmentEvents) -> Environment {
@@ -85,6 +103,8 @@ impl Environment {
                 Closure::new(move || events.visibility(is_hidden(&watched))),
             ));
         }
+        #[cfg(not(feature = "standalone"))]
+        ATTACHED.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
         Environment {
             document,
             _listeners: listeners,

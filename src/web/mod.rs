@@ -17,6 +17,8 @@ pub use bindings::{call_with, error_message, js_string, json_parse, json_stringi
 #[cfg(not(feature = "standalone"))]
 pub use driver::live_drivers;
 pub use driver::{App, Driver, DriverOptions, DriverView};
+#[cfg(not(feature = "standalone"))]
+pub use environment::attached_environments;
 pub use listeners::{EventType, Listeners};
 pub use payload::JsPayload;
 pub use socket::Protocols;

@@ -182,7 +182,9 @@ impl Heartbeat {
 
     fn ping(&mut self, now: Millis) {
         if self.pings_sent.len() == MAX_UNANSWERED {
+            // Its pong may still come: owed, like a pruned ping's.
             self.pings_sent.remove(0);
+            self.dropped_unanswered = (self.dropped_unanswered + 1).min(MAX_UNANSWERED);
         }
         self.pings_sent.push(now);
         self.pong_deadline = Some(now + self.timeout_ms);
@@ -292,6 +294,25 @@ mod tests {
         assert_eq!(hb.pings_sent.len(), 1);
         assert_eq!(hb.dropped_unanswered, MAX_UNANSWERED);
         hb.stop();
+        assert!(!hb.awaiting_pong());
+    }
+
+    #[test]
+    fn a_ping_pushed_out_of_a_full_list_is_still_owed_its_pong() {
+        let mut hb = heartbeat();
+        hb.start(Millis(0));
+        // A throttled tab: every timer is late, every ping stays listed.
+        let mut at = 1_000;
+        for _ in 0..=MAX_UNANSWERED {
+            hb.on_timer(Millis(at));
+            at += 60_000;
+        }
+        assert_eq!(hb.pings_sent.len(), MAX_UNANSWERED);
+        // All their pongs arrive: none is left over for the app.
+        for _ in 0..=MAX_UNANSWERED {
+            assert!(hb.awaiting_pong());
+            hb.on_pong(Millis(at));
+        }
         assert!(!hb.awaiting_pong());
     }
 

@@ -17,6 +17,8 @@ use web_sys::{BinaryType, MessageEvent, WebSocket};
 use super::bindings::error_message;
 use super::clock::{Clock, random_seed};
 use super::environment::{Environment, EnvironmentEvents};
+#[cfg(not(feature = "standalone"))]
+use super::live_count::LiveCount;
 use super::microtask;
 use super::payload::JsPayload;
 use super::socket::{Protocols, Socket, SocketClosed, SocketEvents};
@@ -91,21 +93,19 @@ struct Inner {
     app: Rc<dyn App>,
 }
 
-/// How many drivers are alive (not yet freed), for the browser tests' leak
-/// checks. Not in the package build.
 #[cfg(not(feature = "standalone"))]
-static LIVE_DRIVERS: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+static LIVE_DRIVERS: LiveCount = LiveCount::new();
 
 /// How many drivers are alive: created and not yet freed.
 #[cfg(not(feature = "standalone"))]
 pub fn live_drivers() -> usize {
-    LIVE_DRIVERS.load(core::sync::atomic::Ordering::Relaxed)
+    LIVE_DRIVERS.get()
 }
 
 #[cfg(not(feature = "standalone"))]
 impl Drop for Inner {
     fn drop(&mut self) {
-        LIVE_DRIVERS.fetch_sub(1, core::sync::atomic::Ordering::Relaxed);
+        LIVE_DRIVERS.dropped();
     }
 }
 
@@ -190,7 +190,7 @@ impl Driver {
             }
         });
         #[cfg(not(feature = "standalone"))]
-        LIVE_DRIVERS.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+        LIVE_DRIVERS.created();
         let environment = Environment::attach(Link(Rc::downgrade(&inner)));
         let hidden = environment.hidden();
         if let Ok(mut state) = inner.state.try_borrow_mut() {

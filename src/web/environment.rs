@@ -9,6 +9,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::{Document, EventTarget};
 
 use super::bindings::global;
+#[cfg(not(feature = "standalone"))]
+use super::live_count::LiveCount;
 
 /// Receives the page signals.
 pub trait EnvironmentEvents: Clone + 'static {
@@ -53,21 +55,19 @@ pub struct Environment {
     _listeners: Vec<Attached>,
 }
 
-/// How many [`Environment`]s are attached, for the browser tests' leak
-/// checks. Not in the package build.
 #[cfg(not(feature = "standalone"))]
-static ATTACHED: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+static ATTACHED: LiveCount = LiveCount::new();
 
 /// How many sockets have their page listeners attached.
 #[cfg(not(feature = "standalone"))]
 pub fn attached_environments() -> usize {
-    ATTACHED.load(core::sync::atomic::Ordering::Relaxed)
+    ATTACHED.get()
 }
 
 #[cfg(not(feature = "standalone"))]
 impl Drop for Environment {
     fn drop(&mut self) {
-        ATTACHED.fetch_sub(1, core::sync::atomic::Ordering::Relaxed);
+        ATTACHED.dropped();
     }
 }
 
@@ -104,7 +104,7 @@ impl Environment {
             ));
         }
         #[cfg(not(feature = "standalone"))]
-        ATTACHED.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+        ATTACHED.created();
         Environment {
             document,
             _listeners: listeners,

@@ -7,6 +7,8 @@ mod clock;
 mod driver;
 mod environment;
 mod listeners;
+#[cfg(not(feature = "standalone"))]
+mod live_count;
 mod microtask;
 mod payload;
 mod socket;

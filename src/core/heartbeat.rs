@@ -159,8 +159,13 @@ impl Heartbeat {
         let listed = self.pings_sent.len();
         self.pings_sent
             .retain(|&sent| now.since(sent) < self.timeout_ms);
-        self.dropped_unanswered =
-            (self.dropped_unanswered + listed - self.pings_sent.len()).min(MAX_UNANSWERED);
+        self.owe_pongs(listed - self.pings_sent.len());
+    }
+
+    /// Counts `dropped` pings taken off the list unanswered as still owed
+    /// their pongs (at most [`MAX_UNANSWERED`]).
+    fn owe_pongs(&mut self, dropped: usize) {
+        self.dropped_unanswered = (self.dropped_unanswered + dropped).min(MAX_UNANSWERED);
     }
 
     /// The page became visible: a deadline missed while hidden gets a fresh
@@ -184,7 +189,7 @@ impl Heartbeat {
         if self.pings_sent.len() == MAX_UNANSWERED {
             // Its pong may still come: owed, like a pruned ping's.
             self.pings_sent.remove(0);
-            self.dropped_unanswered = (self.dropped_unanswered + 1).min(MAX_UNANSWERED);
+            self.owe_pongs(1);
         }
         self.pings_sent.push(now);
         self.pong_deadline = Some(now + self.timeout_ms);

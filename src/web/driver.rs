@@ -121,8 +121,7 @@ pub struct DriverView {
 impl DriverView {
     /// Reads the engine, with the current time (None if it is borrowed).
     pub fn read<R>(&self, read: impl FnOnce(&Engine<JsPayload>, Millis) -> R) -> Option<R> {
-        let state = self.inner.state.try_borrow().ok()?;
-        Some(read(&state.engine, self.inner.clock.now()))
+        self.inner.read(read)
     }
 
     /// Empties the inspector.
@@ -277,7 +276,7 @@ impl Driver {
 
     /// Reads the engine at the current time.
     pub fn read<R>(&self, read: impl FnOnce(&Engine<JsPayload>, Millis) -> R) -> Option<R> {
-        self.view().read(read)
+        self.inner.read(read)
     }
 
     /// A view of this driver's engine that is not a handle (see
@@ -314,6 +313,12 @@ impl Driver {
 }
 
 impl Inner {
+    /// Reads the engine, with the current time (None if it is borrowed).
+    fn read<R>(&self, read: impl FnOnce(&Engine<JsPayload>, Millis) -> R) -> Option<R> {
+        let state = self.state.try_borrow().ok()?;
+        Some(read(&state.engine, self.clock.now()))
+    }
+
     /// See [`Driver::dispose`]. The caller holds an `Rc` to `self`.
     fn dispose(&self) {
         if self.disposed.replace(true) {

@@ -23,8 +23,8 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use browser_support::{
-    Events, client_id, control, field, json, now_ms, number, received_on, server_stats, sleep,
-    text, url, wait_for_stats, wait_until_received, within,
+    Events, Watched, client_id, control, field, json, now_ms, number, received_on, server_stats,
+    sleep, text, url, wait_for_stats, wait_until_received, within,
 };
 use js_sys::{Array, JSON};
 use resilient_ws::{ResilientSocket, SocketInspector};
@@ -882,6 +882,12 @@ async fn a_socket_without_a_handle_does_not_reconnect_after_its_connection_ends(
             let mut opens = Events::listen(&socket, "open");
             let mut messages = Events::listen(&socket, "message");
             let mut closes = Events::listen(&socket, "close");
+            // A listener only the socket holds: let go of with the socket's
+            // last connection, though the inspector keeps the socket in memory.
+            let listener = Watched::new();
+            socket
+                .add_event_listener("statechange".into(), listener.take(), JsValue::UNDEFINED)
+                .unwrap();
             opens.next().await;
             socket.send("kept".into()).unwrap();
             messages.next().await; // the echo
@@ -902,6 +908,10 @@ async fn a_socket_without_a_handle_does_not_reconnect_after_its_connection_ends(
                 "page listeners removed while the inspector is kept"
             );
             assert_eq!(inspector.length(), 2, "the send and its echo");
+            assert!(
+                listener.collected().await,
+                "the app's listener let go of while the inspector is kept"
+            );
             drop(inspector);
             assert_eq!(
                 resilient_ws::live_drivers(),

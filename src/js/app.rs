@@ -83,6 +83,10 @@ impl web::App for App {
             }
         }
     }
+
+    fn disposed(&self) {
+        self.listeners.clear();
+    }
 }
 
 /// The `Error` a request Promise is rejected with; `error.reason` says why

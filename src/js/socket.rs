@@ -505,7 +505,6 @@ impl ResilientSocket {
     /// emitted. Idempotent; the socket cannot be used again.
     pub fn dispose(&self) {
         self.driver.dispose();
-        self.app.listeners.clear();
     }
 
     /// Whether `dispose()` was called.

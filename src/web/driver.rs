@@ -35,6 +35,10 @@ pub trait App {
     fn deliver(&self, message: &JsValue);
     /// An engine event (including request replies and failures).
     fn event(&self, event: Event<JsPayload>);
+    /// The driver was disposed and its pending requests settled: no
+    /// listener runs again, so the app lets go of them (a disposed driver
+    /// may stay in memory while a [`DriverView`] is kept).
+    fn disposed(&self);
 }
 
 /// Everything a driver needs besides the app.
@@ -337,6 +341,7 @@ impl Inner {
         // Settle pending requests now: the driver may be gone by the
         // microtask that would release held work.
         self.release();
+        self.app.disposed();
     }
 
     /// An app call: feeds the engine, carries out, then runs app work.

@@ -96,6 +96,30 @@ export async function controlRequest(url, method) {
   return JSON.parse(body);
 }
 
+// A function and a weak reference to it: after `take()` hands the function
+// out, `collected()` says whether whoever got it has let go of it (a full
+// garbage collection, exposed by webdriver.json's --js-flags=--expose-gc).
+export class Watched {
+  constructor() {
+    this.held = () => {};
+    this.ref = new WeakRef(this.held);
+  }
+  take() {
+    const held = this.held;
+    this.held = null;
+    return held;
+  }
+  async collected() {
+    if (typeof globalThis.gc !== "function") {
+      throw new Error("gc() is not exposed: webdriver.json must pass --js-flags=--expose-gc");
+    }
+    // A WeakRef keeps its target alive until the current job ends.
+    await delay(0);
+    globalThis.gc();
+    return this.ref.deref() === undefined;
+  }
+}
+
 // Counts browser sockets and pending timers. A socket is live while
 // CONNECTING or OPEN, unclosed until its close event; a timer is pending
 // until it fires or is cleared. Only timers set from WebAssembly (the SDK)
@@ -168,6 +192,19 @@ extern "C" {
     #[wasm_bindgen(js_name = controlRequest)]
     fn control_request(url: &str, method: &str) -> Promise;
 
+    /// A JS function watched through a `WeakRef`.
+    pub type Watched;
+
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Watched;
+
+    /// The function (once; the watcher keeps only its weak reference).
+    #[wasm_bindgen(method)]
+    pub fn take(this: &Watched) -> JsValue;
+
+    #[wasm_bindgen(method, js_name = collected)]
+    fn collected_promise(this: &Watched) -> Promise;
+
     /// Replaces `WebSocket`, `setTimeout` and `clearTimeout` with counting
     /// versions until [`Shim::uninstall`].
     pub type Shim;
@@ -206,6 +243,14 @@ extern "C" {
     /// Puts the native `WebSocket`, `setTimeout` and `clearTimeout` back.
     #[wasm_bindgen(method)]
     pub fn uninstall(this: &Shim);
+}
+
+impl Watched {
+    /// Whether the function was garbage collected: nothing holds it any more.
+    pub async fn collected(&self) -> bool {
+        let collected = JsFuture::from(self.collected_promise()).await;
+        collected.expect("gc() is exposed").as_bool() == Some(true)
+    }
 }
 
 /// Waits `ms`. Only for polling the fault server's counters and for the

@@ -302,7 +302,7 @@ function summarize(o) {
       return `${f(o.msgsPerSec)} msg/s confirmed (${f(o.ms)} ms), loop ${f(o.loopNsPerCall)} ns/call`;
     case "echo":
     case "request":
-      return `p50 ${f(o.p50 * 1000)} us, p99 ${f(o.p99 * 1000)} us`;
+      return `p50 ${f(o.p50 * 1000)} us (within the tick ${f(o.p50WithinTick * 1000, 1)}), p99 ${f(o.p99 * 1000)} us`;
     case "reconnect":
       return `up->open ${f(o.upToOpenMs, 1)} ms, scheduled ${f(o.scheduledDelayMs)} ms, overshoot ${f(o.overshootMs, 1)} ms, ${o.attempts} attempts`;
     case "deadpeer":

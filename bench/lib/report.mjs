@@ -18,8 +18,8 @@ const METRICS = {
   recv4k: { msgsPerSec: "up" },
   send: { msgsPerSec: "up", loopNsPerCall: "down" },
   dispatch: { nsPerMessage: "down" },
-  echo: { p50: "down", p99: "down", mean: "down" },
-  request: { p50: "down", p99: "down", mean: "down" },
+  echo: { p50: "down", p50WithinTick: "down", p99: "down", mean: "down", tickMs: "" },
+  request: { p50: "down", p50WithinTick: "down", p99: "down", mean: "down" },
   reconnect: { upToOpenMs: "down", overshootMs: "down", scheduledDelayMs: "", actualDelayMs: "", attempts: "", handshakeMs: "down" },
   deadpeer: { detectMs: "down", budgetMs: "", overBudgetMs: "down" },
   memory: { heapGrowth: "down", wasmGrowth: "down", ms: "down", cycles: "" },
@@ -107,8 +107,16 @@ function targets(tests, sizes, clients) {
     }
   }
   for (const id of ["resilient-ws", "resilient-ws-noinsp"]) {
-    const v = get("echo", id, "p50");
-    if (v) add(`echo p50 (${id === "resilient-ws" ? "inspector on" : "inspector off"}): <= 1.05 x raw`, v.ratio, 1.05, v.ratio <= 1.05, `${fmt(v.median * 1000, 1)} us vs raw ${fmt(get("echo", "raw", "p50")?.median * 1000, 1)} us`);
+    // Judged on the p50 read within the clock tick where the run has it
+    // (the plain p50 moves in whole 5 us ticks, 3.6% of raw's ~140 us).
+    const plain = get("echo", id, "p50");
+    const within = get("echo", id, "p50WithinTick");
+    const v = within ?? plain;
+    const us = (m, c) => fmt(get("echo", c, m)?.median * 1000, 1);
+    const detail = within
+      ? `within the clock tick ${us("p50WithinTick", id)} us vs raw ${us("p50WithinTick", "raw")} us; as read off the clock ${us("p50", id)} vs ${us("p50", "raw")} us (${fmt(plain?.ratio, 2)}x)`
+      : `${us("p50", id)} us vs raw ${us("p50", "raw")} us`;
+    if (v) add(`echo p50 (${id === "resilient-ws" ? "inspector on" : "inspector off"}): <= 1.05 x raw`, v.ratio, 1.05, v.ratio <= 1.05, detail);
   }
   const s = sizes["resilient-ws"];
   if (s) add("wasm + JS glue <= 35 KB gzip -9", s.total, 35_000, s.total <= 35_000, `wasm ${s.wasmGzip} B + glue ${s.jsGzip} B = ${s.total} B (${fmt(s.total / 1024, 1)} KiB)`);
@@ -223,14 +231,18 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
   }
   md.push("## Echo round trip (median over rounds of each round's p50 / p99, microseconds)");
   md.push("");
+  const tickUs = T.echo?.raw?.tickMs?.median * 1000;
+  md.push(`\`performance.now()\` ticks in ${tickUs ? fmt(tickUs, 0) : "?"} us here, so a plain p50 moves in whole ticks. "p50 within the tick" is the median of grouped data: each reading stands for its tick's interval, filled evenly (Chromium rounds each reading up or down at a random point in the tick, so readings are unbiased).`);
+  md.push("");
   const echoRows = [];
+  const withinTick = (e) => (e?.p50WithinTick ? `${fmt(e.p50WithinTick.median * 1000, 1)}${ratio(e.p50WithinTick)}` : "-");
   for (const c of clients) {
     const e = T.echo?.[c.id];
-    if (e) echoRows.push([label(c.id), `${fmt(e.p50?.median * 1000, 1)}${ratio(e.p50)} n=${e.used}/${e.usable}${err("echo", c.id)}`, `${fmt(e.p99?.median * 1000, 1)}${ratio(e.p99)}`, spread(e.p50, 1, 1000)]);
+    if (e) echoRows.push([label(c.id), `${fmt(e.p50?.median * 1000, 1)}${ratio(e.p50)} n=${e.used}/${e.usable}${err("echo", c.id)}`, withinTick(e), `${fmt(e.p99?.median * 1000, 1)}${ratio(e.p99)}`, spread(e.p50, 1, 1000)]);
     const r = T.request?.[c.id];
-    if (r) echoRows.push([`${label(c.id)}, \`request()\``, `${fmt(r.p50?.median * 1000, 1)}${ratio(r.p50)}${err("request", c.id)}`, `${fmt(r.p99?.median * 1000, 1)}${ratio(r.p99)}`, spread(r.p50, 1, 1000)]);
+    if (r) echoRows.push([`${label(c.id)}, \`request()\``, `${fmt(r.p50?.median * 1000, 1)}${ratio(r.p50)}${err("request", c.id)}`, withinTick(r), `${fmt(r.p99?.median * 1000, 1)}${ratio(r.p99)}`, spread(r.p50, 1, 1000)]);
   }
-  md.push(table(["client", "p50", "p99", "p50 range over rounds"], echoRows));
+  md.push(table(["client", "p50", "p50 within the tick", "p99", "p50 range over rounds"], echoRows));
   md.push("");
   md.push("## Reconnect and dead peer (median ms over rounds)");
   md.push("");

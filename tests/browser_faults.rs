@@ -804,6 +804,9 @@ async fn invalid_json_and_binary_frames_break_nothing_while_a_request_is_pending
             .entries(json(r#"{"fields":{"id":"req-1"}}"#))
             .unwrap();
         assert_eq!(by_id.length(), 2, "request and reply only");
+        let matches = |filter: &str| inspector.entries(json(filter)).unwrap().length();
+        assert_eq!(matches(r#"{"fields":{"n":7}}"#), 2, "request and reply");
+        assert_eq!(matches(r#"{"fields":{"n":"7"}}"#), 0, "a string is not 7");
         assert_eq!(exported(&inspector).length(), 10);
 
         assert!(errors.drain().is_empty(), "no error event");

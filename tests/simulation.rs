@@ -1245,14 +1245,12 @@ fn inspector_filters_by_direction_type_and_field_and_redacts_secrets() {
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].direction, Direction::In);
     let room_a = InspectorFilter {
-        fields: [("room".to_owned(), "a".to_owned())].into_iter().collect(),
+        fields: vec![("room".to_owned(), "a".into())],
         ..Default::default()
     };
     assert_eq!(inspector.entries(&room_a, &redactor).len(), 2);
     let by_secret = InspectorFilter {
-        fields: [("token".to_owned(), "s3cr3t".to_owned())]
-            .into_iter()
-            .collect(),
+        fields: vec![("token".to_owned(), "s3cr3t".into())],
         ..Default::default()
     };
     assert!(

@@ -449,7 +449,7 @@ impl Harness<'_, '_> {
                         .map(|out| if out { Direction::Out } else { Direction::In }),
                     message_type: if field { Some(word(self.u)?) } else { None },
                     fields: if field {
-                        vec![(word(self.u)?, word(self.u)?)]
+                        vec![(word(self.u)?, word(self.u)?.into())]
                     } else {
                         Vec::new()
                     },

@@ -16,7 +16,9 @@ use arbitrary::{Arbitrary, Unstructured};
 use fuzz_support::{json_object, word};
 use libfuzzer_sys::fuzz_target;
 use resilient_ws::core::json_scan;
-use resilient_ws::core::{Direction, Frame, Inspector, InspectorFilter, Millis, Redactor};
+use resilient_ws::core::{
+    Direction, FieldValue, Frame, Inspector, InspectorFilter, Millis, Redactor,
+};
 
 /// Planted under secret keys; must never show.
 const PLANT: &str = "PLANTED-S3CR3T";
@@ -147,7 +149,15 @@ fn query(
         direction,
         message_type: if by_type { Some(word(u)?) } else { None },
         fields: if by_field {
-            vec![(word(u)?, word(u)?)]
+            let key = word(u)?;
+            let value = word(u)?;
+            // A string, or a number/true/false/null as written.
+            let wanted = if u.arbitrary()? {
+                FieldValue::Literal(value)
+            } else {
+                FieldValue::Text(value)
+            };
+            vec![(key, wanted)]
         } else {
             Vec::new()
         },

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::json_scan;
 use super::payload::Payload;
-use super::redact::Redactor;
+use super::redact::{REDACTED, Redactor};
 use super::text::{concat, decimal, sub};
 use super::time::Millis;
 
@@ -71,22 +71,71 @@ impl<P> InspectorRecord<P> {
 }
 
 /// Which records a query wants.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct InspectorFilter {
     /// Only this direction.
     pub direction: Option<Direction>,
-    /// Only messages whose JSON `type` field equals this.
-    #[serde(rename = "type")]
+    /// Only messages whose JSON `type` field is this string (as the entry
+    /// shows it, redacted).
     pub message_type: Option<String>,
-    /// Only messages whose top-level JSON fields equal these values (as
-    /// text), e.g. `{ room: "a" }`, as the entry shows them (redacted).
-    /// Filters on secret keys never match, so a filter cannot confirm a
-    /// redacted value.
-    #[serde(default)]
-    pub fields: Vec<(String, String)>,
+    /// Only messages whose top-level JSON fields have these values, e.g.
+    /// `{ room: "a" }`. Filters on secret keys never match, so a filter
+    /// cannot confirm a redacted value.
+    pub fields: Vec<(String, FieldValue)>,
     /// At most this many entries, the newest.
     pub limit: Option<usize>,
+}
+
+/// The value an inspector filter wants a top-level JSON field to have. The
+/// JSON type counts: `"7"` is not `7`, `"null"` is not `null`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldValue {
+    /// A JSON string with this text, unescaped and redacted (as entries
+    /// show text).
+    Text(String),
+    /// A number, `true`, `false` or `null`, as written in the JSON (as with
+    /// request ids, `1.0` is not `1`).
+    Literal(String),
+}
+
+impl FieldValue {
+    fn as_wanted(&self) -> Wanted<'_> {
+        match self {
+            FieldValue::Text(text) => Wanted::Text(text),
+            FieldValue::Literal(literal) => Wanted::Literal(literal),
+        }
+    }
+}
+
+/// A [`FieldValue`] (or the `type` filter's string) borrowed for matching.
+#[derive(Clone, Copy)]
+enum Wanted<'a> {
+    Text(&'a str),
+    Literal(&'a str),
+}
+
+impl Wanted<'_> {
+    /// Whether the raw JSON value `raw` is this value.
+    fn matches(self, raw: &str, redactor: &Redactor) -> bool {
+        match self {
+            Wanted::Text(wanted) => {
+                raw.starts_with('"') && redactor.redact_text(&json_scan::value_text(raw)) == wanted
+            }
+            Wanted::Literal(wanted) => raw == wanted,
+        }
+    }
+}
+
+impl From<&str> for FieldValue {
+    fn from(text: &str) -> FieldValue {
+        FieldValue::Text(text.into())
+    }
+}
+
+impl From<String> for FieldValue {
+    fn from(text: String) -> FieldValue {
+        FieldValue::Text(text)
+    }
 }
 
 /// A record as shown to people: parsed and redacted.
@@ -263,23 +312,36 @@ impl<P: Payload> Inspector<P> {
                 .filter(|payload| payload.is_text())
                 .and_then(Payload::text);
             let fields = text.as_deref().and_then(json_scan::top_level_fields);
-            let field = |key: &str| field_in(fields.as_deref(), key);
-            let type_matches = filter
+            let raw = |key: &str| raw_in(fields.as_deref(), key);
+            // Never on a secret key, and compared with what the entry shows
+            // (redacted): a filter cannot confirm a secret.
+            let has = |key: &str, wanted: Wanted<'_>| {
+                !redactor.is_secret_key(key)
+                    && raw(key).is_some_and(|raw| wanted.matches(raw, redactor))
+            };
+            if !filter
                 .message_type
                 .as_deref()
-                .is_none_or(|wanted| field("type").is_some_and(|t| t == wanted));
-            if !type_matches
-                || !filter.fields.iter().all(|(key, wanted)| {
-                    // Compared with what the entry shows (redacted), so a
-                    // filter cannot confirm a secret nested in the value.
-                    !redactor.is_secret_key(key)
-                        && field(key).is_some_and(|value| redactor.redact_text(&value) == *wanted)
-                })
+                .is_none_or(|wanted| has("type", Wanted::Text(wanted)))
+                || !filter
+                    .fields
+                    .iter()
+                    .all(|(key, wanted)| has(key, wanted.as_wanted()))
             {
                 continue;
             }
-            let shown =
-                |key: &str| field(key).map(|value| redactor.redact_text(&value).into_owned());
+            // A secret key's value is not shown, even when it is `type` or `id`.
+            let shown = |key: &str| {
+                raw(key).map(|raw| {
+                    if redactor.is_secret_key(key) {
+                        String::from(REDACTED)
+                    } else {
+                        redactor
+                            .redact_text(&json_scan::value_text(raw))
+                            .into_owned()
+                    }
+                })
+            };
             entries.push(InspectorEntry {
                 seq: record.seq,
                 direction: record.direction,
@@ -300,13 +362,13 @@ impl<P: Payload> Inspector<P> {
     }
 }
 
-/// The text of top-level field `key` (the last one if repeated).
-fn field_in<'t>(fields: Option<&[(Cow<'_, str>, &'t str)]>, key: &str) -> Option<Cow<'t, str>> {
+/// The raw JSON value of top-level field `key` (the last one if repeated).
+fn raw_in<'t>(fields: Option<&[(Cow<'_, str>, &'t str)]>, key: &str) -> Option<&'t str> {
     fields?
         .iter()
         .rev()
         .find(|(name, _)| name == key)
-        .map(|(_, raw)| json_scan::value_text(raw))
+        .map(|(_, raw)| *raw)
 }
 
 /// What the inspector shows of a payload.
@@ -369,16 +431,73 @@ mod tests {
         let redactor = Redactor::default();
         let matching = |key: &str, wanted: &str| {
             let filter = InspectorFilter {
-                fields: vec![(key.to_owned(), wanted.to_owned())],
+                fields: vec![(key.to_owned(), wanted.into())],
                 ..InspectorFilter::default()
             };
             inspector.entries(&filter, &redactor).len()
         };
-        assert_eq!(matching("auth", r#"{"token":"s3cr3t"}"#), 0);
         assert_eq!(matching("url", "wss://h/?token=abc"), 0);
         // What the entry shows still matches.
-        assert_eq!(matching("auth", r#"{"token":"[redacted]"}"#), 1);
         assert_eq!(matching("url", "wss://h/?token=[redacted]"), 1);
+        // An object is no string, whatever its text.
+        assert_eq!(matching("auth", r#"{"token":"s3cr3t"}"#), 0);
+        assert_eq!(matching("auth", r#"{"token":"[redacted]"}"#), 0);
+    }
+
+    #[test]
+    fn filters_compare_json_types_not_just_text() {
+        let inspector = filled(&[
+            (Direction::In, r#"{"type":"ack","id":7,"x":null,"ok":true}"#),
+            (
+                Direction::In,
+                r#"{"type":"ack","id":"7","x":"null","ok":"true"}"#,
+            ),
+            (Direction::In, r#"{"type":7,"id":7.0}"#),
+            (Direction::In, r#"{"type":"\u0061ck","id":-1e3}"#),
+        ]);
+        let redactor = Redactor::default();
+        let by = |key: &str, wanted: FieldValue| {
+            let filter = InspectorFilter {
+                fields: vec![(key.to_owned(), wanted)],
+                ..all()
+            };
+            seqs(&inspector.entries(&filter, &redactor))
+        };
+        let literal = |text: &str| FieldValue::Literal(text.to_owned());
+        assert_eq!(by("id", literal("7")), [1], "numbers as written");
+        assert_eq!(by("id", "7".into()), [2]);
+        assert_eq!(by("id", literal("-1e3")), [4]);
+        assert_eq!(by("x", literal("null")), [1]);
+        assert_eq!(by("x", "null".into()), [2]);
+        assert_eq!(by("ok", literal("true")), [1]);
+        assert_eq!(by("ok", "true".into()), [2]);
+        let of_type = |wanted: &str| {
+            let filter = InspectorFilter {
+                message_type: Some(wanted.to_owned()),
+                ..all()
+            };
+            seqs(&inspector.entries(&filter, &redactor))
+        };
+        assert_eq!(of_type("ack"), [1, 2, 4], "escapes read as the text");
+        assert_eq!(of_type("7"), Vec::<u64>::new(), "a type is a string");
+    }
+
+    #[test]
+    fn a_secret_type_or_id_is_neither_shown_nor_confirmed_by_a_type_filter() {
+        let inspector = filled(&[(Direction::In, r#"{"type":"s3cr3t","id":"k3y"}"#)]);
+        let redactor = Redactor::new(vec!["type".to_owned(), "id".to_owned()]);
+        let of_type = |wanted: &str| {
+            let filter = InspectorFilter {
+                message_type: Some(wanted.to_owned()),
+                ..all()
+            };
+            inspector.entries(&filter, &redactor).len()
+        };
+        assert_eq!(of_type("s3cr3t"), 0);
+        assert_eq!(of_type("[redacted]"), 0);
+        let shown = &inspector.entries(&all(), &redactor)[0];
+        assert_eq!(shown.message_type.as_deref(), Some("[redacted]"));
+        assert_eq!(shown.id.as_deref(), Some("[redacted]"));
     }
 
     fn filled(messages: &[(Direction, &str)]) -> Inspector<Frame> {
@@ -611,9 +730,10 @@ mod tests {
         );
         assert_eq!(
             by(InspectorFilter {
-                fields: [("room".into(), "a".into()), ("n".into(), "1".into())]
-                    .into_iter()
-                    .collect(),
+                fields: vec![
+                    ("room".into(), "a".into()),
+                    ("n".into(), FieldValue::Literal("1".into()))
+                ],
                 ..all()
             }),
             [2]

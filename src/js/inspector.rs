@@ -11,7 +11,7 @@ use super::number::whole_number;
 use super::object::Obj;
 use super::options::{check_call_options, describe, get};
 use crate::core::text::concat;
-use crate::core::{Direction, InspectorEntry, InspectorFilter};
+use crate::core::{Direction, FieldValue, InspectorEntry, InspectorFilter};
 use crate::web::{DriverView, json_stringify};
 
 /// The message inspector of a `ResilientSocket`: a ring buffer of the last
@@ -135,10 +135,11 @@ fn parse_filter(value: &JsValue, call: &str) -> Result<InspectorFilter, String> 
         for key in Object::keys(fields.unchecked_ref::<Object>()).iter() {
             let name = key.as_string().unwrap_or_default();
             let field = get(&fields, &name);
-            let text = if let Some(text) = field.as_string() {
-                text
+            let wanted = if let Some(text) = field.as_string() {
+                FieldValue::Text(text)
             } else if field.is_null() || field.as_f64().is_some() || field.as_bool().is_some() {
-                describe(&field)
+                // As JS writes it in JSON (`String(7)` is `7`).
+                FieldValue::Literal(describe(&field))
             } else {
                 let what = concat(&[
                     "fields.",
@@ -147,7 +148,7 @@ fn parse_filter(value: &JsValue, call: &str) -> Result<InspectorFilter, String> 
                 ]);
                 return Err(invalid(call, &what, &field));
             };
-            filter.fields.push((name, text));
+            filter.fields.push((name, wanted));
         }
     }
     let limit = get(value, "limit");

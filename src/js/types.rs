@@ -340,9 +340,15 @@ export interface SocketStats {
 export interface InspectorFilter {
   /** Only this direction. */
   direction?: "in" | "out";
-  /** Only JSON messages whose `type` equals this. */
+  /** Only JSON messages whose `type` is this string. */
   type?: string;
-  /** Only JSON messages whose top-level fields equal these values. */
+  /**
+   * Only JSON messages whose top-level fields have these values, of the same
+   * JSON type: `{ id: 7 }` matches `"id":7`, not `"id":"7"`; numbers compare
+   * as written (`7` does not match `7.0`). Strings compare with the text the
+   * entry shows (redacted); a filter on a secret key (`redactKeys`) matches
+   * nothing, so it cannot confirm a secret.
+   */
   fields?: Record<string, string | number | boolean | null>;
   /** At most this many entries, the newest. */
   limit?: number;
@@ -359,9 +365,12 @@ export interface InspectorEntry {
   size: number;
   connection: number;
   binary: boolean;
-  /** The JSON `type` field. */
+  /** The JSON `type` field as text (`[redacted]` if `type` is a secret key). */
   type: string | null;
-  /** The JSON `id` field. */
+  /**
+   * The JSON field named `id` as text, whatever `requests.idField` is (filter
+   * on another field with `fields`); `[redacted]` if `id` is a secret key.
+   */
   id: string | null;
   /** The start of the text, redacted (binary: a summary). */
   preview: string;

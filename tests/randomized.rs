@@ -138,7 +138,11 @@ impl Run {
                 let text = format!("q{}", self.next_message);
                 match sim.engine.send(now, Frame::Text(text.clone())) {
                     Ok(_) => self.accepted.push(text),
-                    Err(SendError::QueueFull { .. } | SendError::Closed) => {}
+                    Err(
+                        SendError::QueueFull { .. }
+                        | SendError::QueueTooSmall { .. }
+                        | SendError::Closed,
+                    ) => {}
                     Err(other) => panic!("unexpected send error {other:?}"),
                 }
                 sim.drain();

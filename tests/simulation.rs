@@ -855,6 +855,39 @@ fn queue_drop_oldest_reports_overflow() {
 }
 
 #[test]
+fn a_request_dropped_from_the_full_queue_fails_as_queue_overflow() {
+    let mut config = test_config();
+    config.queue.max_messages = 1;
+    config.queue.overflow = Overflow::DropOldest;
+    let mut sim = Sim::new(config);
+    let handle = sim
+        .engine
+        .request(sim.now, r#"{"type":"get"}"#, None)
+        .unwrap();
+    sim.engine
+        .send(sim.now, Frame::Text("newer".into()))
+        .unwrap();
+    sim.drain();
+    assert!(sim.saw(|e| matches!(e, Event::RequestFailed { request, reason: RequestFailure::QueueOverflow } if *request == handle)));
+    // A message that can never fit is refused, whatever the policy.
+    let error = sim
+        .engine
+        .send(sim.now, Frame::Text("x".repeat(2_000_000)))
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            SendError::QueueTooSmall {
+                size: 2_000_000,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(!error.to_string().contains("dropOldest"), "{error}");
+}
+
+#[test]
 fn oversized_message_is_refused_and_nothing_else_is_dropped() {
     let mut config = test_config();
     config.max_message_bytes = 10;

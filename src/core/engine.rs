@@ -1153,7 +1153,7 @@ impl<P: Payload> Engine<P> {
                 if self.requests.take_handle(handle).is_some() {
                     self.emit(Event::RequestFailed {
                         request: handle,
-                        reason: RequestFailure::ConnectionLost,
+                        reason: RequestFailure::QueueOverflow,
                     });
                 }
             }

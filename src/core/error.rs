@@ -53,11 +53,22 @@ impl core::error::Error for ConfigError {}
 /// Why a message was not accepted by `send` (or `request`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SendError {
-    /// The socket is not open and the queue is full (overflow policy `reject`),
-    /// or queueing is disabled (`queue.maxMessages` is 0). Normal under long outages.
+    /// The socket is not open and the queue is full (overflow policy
+    /// `reject`). Normal under long outages.
     QueueFull {
         /// Messages queued.
         queued: usize,
+        /// `queue.maxMessages`.
+        max_messages: usize,
+        /// `queue.maxBytes`.
+        max_bytes: usize,
+    },
+    /// The socket is not open and the message can never be queued, whatever
+    /// the policy: it alone is larger than `queue.maxBytes`, or
+    /// `queue.maxMessages` is 0 (queueing disabled).
+    QueueTooSmall {
+        /// The message's size.
+        size: usize,
         /// `queue.maxMessages`.
         max_messages: usize,
         /// `queue.maxBytes`.
@@ -93,6 +104,19 @@ impl SendError {
                 ", queue.maxBytes = ",
                 &decimal(*max_bytes as u64),
                 "); raise the limits or set queue.overflow to \"dropOldest\"",
+            ]),
+            SendError::QueueTooSmall {
+                size,
+                max_messages,
+                max_bytes,
+            } => concat(&[
+                "send: the socket is not open and a message of ",
+                &decimal(*size as u64),
+                " bytes can never be queued (queue.maxMessages = ",
+                &decimal(*max_messages as u64),
+                ", queue.maxBytes = ",
+                &decimal(*max_bytes as u64),
+                "); raise the limits to queue it",
             ]),
             SendError::TooLarge { size, max } => concat(&[
                 "send: message of ",

@@ -65,6 +65,9 @@ pub enum RequestFailure {
     Closed,
     /// The client was disposed.
     Disposed,
+    /// Its message was dropped from the full send queue before it went out
+    /// (`queue.overflow` is `dropOldest`).
+    QueueOverflow,
 }
 
 /// An event for the app. `P` is the payload type (a JS value in the browser).

@@ -50,13 +50,12 @@ impl<P: Payload> OutboundQueue<P> {
         request: Option<u64>,
     ) -> Result<Vec<QueuedMessage<P>>, SendError> {
         let size = payload.size();
-        let refused = SendError::QueueFull {
-            queued: self.items.len(),
-            max_messages: self.max_messages,
-            max_bytes: self.max_bytes,
-        };
         if self.max_messages == 0 || size > self.max_bytes {
-            return Err(refused);
+            return Err(SendError::QueueTooSmall {
+                size,
+                max_messages: self.max_messages,
+                max_bytes: self.max_bytes,
+            });
         }
         let fits = |queue: &Self| {
             // `checked_add`: sizes are JS lengths, a sum can exceed usize.
@@ -69,7 +68,13 @@ impl<P: Payload> OutboundQueue<P> {
         let mut evicted = Vec::new();
         if !fits(self) {
             match self.overflow {
-                Overflow::Reject => return Err(refused),
+                Overflow::Reject => {
+                    return Err(SendError::QueueFull {
+                        queued: self.items.len(),
+                        max_messages: self.max_messages,
+                        max_bytes: self.max_bytes,
+                    });
+                }
                 Overflow::DropOldest => {
                     while !fits(self) {
                         match self.pop() {
@@ -186,6 +191,28 @@ mod tests {
         q.push("aaaa".into(), None).unwrap();
         assert!(q.push("bb".into(), None).is_err());
         assert_eq!(q.len(), 1);
+    }
+
+    #[test]
+    fn a_message_that_can_never_fit_is_refused_whatever_the_policy() {
+        for overflow in [Overflow::Reject, Overflow::DropOldest] {
+            let mut q = queue(10, 5, overflow);
+            q.push("a".into(), None).unwrap();
+            assert_eq!(
+                q.push("123456".into(), None).unwrap_err(),
+                SendError::QueueTooSmall {
+                    size: 6,
+                    max_messages: 10,
+                    max_bytes: 5
+                }
+            );
+            assert_eq!(q.len(), 1, "nothing evicted for it");
+            let mut disabled = queue(0, 5, overflow);
+            assert!(matches!(
+                disabled.push("a".into(), None),
+                Err(SendError::QueueTooSmall { .. })
+            ));
+        }
     }
 
     #[test]

@@ -115,6 +115,12 @@ pub fn request_error(reason: RequestFailure, timeout_ms: u64) -> JsValue {
             "disposed",
             String::from("request failed: the socket was disposed"),
         ),
+        RequestFailure::QueueOverflow => (
+            "queueOverflow",
+            String::from(
+                "request failed: its message was dropped from the full send queue before it went out (queue.overflow is \"dropOldest\")",
+            ),
+        ),
     };
     let error: JsValue = js_sys::Error::new(&message).into();
     let _ = js_sys::Reflect::set(

@@ -281,8 +281,9 @@ impl ResilientSocket {
 
     /// Sends `data` as it is (text or binary). Returns true if it went out
     /// now, false if it was queued until the socket opens. Throws when the
-    /// queue is full, the message is over `maxMessageBytes`, or the socket
-    /// was closed by the app or a close code.
+    /// queue is full (or the message could never fit in it), the message is
+    /// over `maxMessageBytes`, or the socket was closed by the app or a
+    /// close code.
     pub fn send(
         &self,
         #[wasm_bindgen(unchecked_param_type = "SendData")] data: JsValue,

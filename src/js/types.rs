@@ -23,7 +23,7 @@ export type CloseCause =
   | "offline" | "urlProvider" | "disposed";
 
 /** Why a `request()` Promise was rejected (`error.reason`). */
-export type RequestFailureReason = "timeout" | "connectionLost" | "closed" | "disposed";
+export type RequestFailureReason = "timeout" | "connectionLost" | "closed" | "disposed" | "queueOverflow";
 
 /** What `send()` accepts: text is sent as is, binary data as is. */
 export type SendData = string | ArrayBufferLike | Blob | ArrayBufferView;
@@ -46,11 +46,15 @@ export interface ReconnectOptions {
   multiplier?: number;
   /** Jitter mode. Default: "full". */
   jitter?: "full" | "equal" | "none";
-  /** Give up after this many failed attempts in a row; null retries forever. Default: null. */
+  /**
+   * Give up after this many reconnect attempts in a row have failed (the
+   * first connection attempt is not one of them: 3 means up to 4 attempts in
+   * all); null retries forever. Default: null.
+   */
   maxAttempts?: number | null;
   /** The attempt counter resets only after a connection stayed open this long (and is not flapping), ms. Default: 5000. */
   resetAfterMs?: number;
-  /** Least delay after 1012/1013/1014, ms. Default: 5000. */
+  /** Least delay after 1012/1013/1014, ms, capped at `maxDelayMs`. Default: 5000. */
   tryLaterDelayMs?: number;
 }
 
@@ -62,11 +66,18 @@ export interface HeartbeatOptions {
   timeoutMs?: number;
   /** The ping message. Default: '{"type":"ping"}'. */
   message?: string;
-  /** A pong is a JSON message whose `type` equals this. Default: "pong". */
+  /**
+   * A pong is a JSON message whose `type` equals this (and at most 512
+   * UTF-16 units long). Default: "pong".
+   */
   pongType?: string | null;
   /** A pong is a message exactly equal to this text (wins over `pongType`). Default: null. */
   pongText?: string | null;
-  /** Deliver pongs to `message` listeners too. Default: false. */
+  /**
+   * Deliver pongs to `message` listeners too. Default: false. A message is
+   * taken as a pong only while a ping awaits one; at other times a message
+   * that looks like a pong reaches `message` listeners like any other.
+   */
   deliverPongs?: boolean;
   /** A timer this late (ms) is treated as throttled: a fresh ping instead of a verdict. Default: 1000. */
   lateToleranceMs?: number;
@@ -168,7 +179,11 @@ export interface CloseCodeInfo {
   name: string;
   /** The family of the code. */
   category: CloseCategory;
-  /** What the SDK does after it (default, or the app's override). */
+  /**
+   * What the SDK does after it: on a `close` event, with the app's
+   * `closeCodes` applied; from `describeCloseCode`, which knows no socket,
+   * the default.
+   */
   action: CloseAction;
   /** What probably happened and what to check. */
   hint: string;
@@ -402,8 +417,10 @@ export interface RequestCallOptions {
 
 /**
  * The Error a `request()` Promise is rejected with. `reason` is set when the
- * request was sent or queued and then failed; an invalid call (bad message or
- * options, a full queue, a message too large) rejects with a plain `Error`.
+ * request was sent or queued and then failed, and when `request()` is called
+ * on a closed (`"closed"`) or disposed (`"disposed"`) socket; an invalid call
+ * (bad message or options, a full queue, a message too large) rejects with a
+ * plain `Error`.
  */
 export interface RequestError extends Error {
   reason?: RequestFailureReason;

@@ -55,7 +55,7 @@ for (const mode of ["dev", "preview"]) {
         await until("the refused send to be reported", async () => problems().length > 0);
         const reported = problems();
         assert.ok(
-          reported.length >= 1 && reported.every((p) => p.includes("queue is full")),
+          reported.length >= 1 && reported.every((p) => p.includes("can never be queued")),
           `only the refused send is reported: ${JSON.stringify(reported)}`,
         );
         await page.getByTestId("unmount").click();

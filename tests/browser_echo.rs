@@ -128,6 +128,24 @@ async fn pending_requests_are_rejected_as_disposed() {
         socket.send("late".into()).is_err(),
         "nothing runs after dispose"
     );
+    // No listener could run any more, so none is kept.
+    socket.set_onmessage(Function::new_no_args("").into());
+    assert!(socket.onmessage().is_null(), "a handler set after dispose");
+}
+
+#[wasm_bindgen_test]
+async fn a_request_pushed_out_of_the_full_queue_is_rejected_as_queue_overflow() {
+    let options =
+        json(r#"{"autoConnect":false,"queue":{"maxMessages":1,"overflow":"dropOldest"}}"#);
+    let socket = ResilientSocket::new(url("queue-overflow-request", ""), options).unwrap();
+    let pending = JsFuture::from(socket.request(json(r#"{"type":"first"}"#), JsValue::UNDEFINED));
+    assert_eq!(socket.send("second".into()), Ok(false), "queued");
+    let error = pending.await.expect_err("rejected");
+    assert_eq!(field(&error, "reason"), "queueOverflow");
+    let message = text(&error, "message");
+    assert!(message.contains("queue.overflow"), "{message}");
+    assert_eq!(field(&socket.stats(), "pendingRequests"), 0);
+    socket.dispose();
 }
 
 #[wasm_bindgen_test]

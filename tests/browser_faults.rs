@@ -807,6 +807,11 @@ async fn invalid_json_and_binary_frames_break_nothing_while_a_request_is_pending
         let matches = |filter: &str| inspector.entries(json(filter)).unwrap().length();
         assert_eq!(matches(r#"{"fields":{"n":7}}"#), 2, "request and reply");
         assert_eq!(matches(r#"{"fields":{"n":"7"}}"#), 0, "a string is not 7");
+        assert_eq!(matches(r#"{"fields":{"ok":true}}"#), 1, "the reply");
+        assert_eq!(matches(r#"{"fields":{"ok":null}}"#), 0);
+        let not_finite = inspector.entries(json(r#"{"fields":{"n":1e400}}"#));
+        let message = error_message(not_finite.expect_err("Infinity is refused"));
+        assert!(message.contains("fields.n must be"), "{message}");
         assert_eq!(exported(&inspector).length(), 10);
 
         assert!(errors.drain().is_empty(), "no error event");

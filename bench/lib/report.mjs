@@ -232,7 +232,7 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
   md.push("## Echo round trip (median over rounds of each round's p50 / p99, microseconds)");
   md.push("");
   const tickUs = T.echo?.raw?.tickMs?.median * 1000;
-  md.push(`\`performance.now()\` ticks in ${tickUs ? fmt(tickUs, 0) : "?"} us here, so a plain p50 moves in whole ticks. "p50 within the tick" is the median of grouped data: each reading stands for its tick's interval, filled evenly (Chromium rounds each reading up or down at a random point in the tick, so readings are unbiased).`);
+  md.push(`\`performance.now()\` ticks in ${tickUs ? fmt(tickUs, 0) : "?"} us here, so a plain p50 moves in whole ticks. "p50 within the tick" is the median of grouped data: each duration read as k ticks stands for the interval k +- half a tick, filled evenly, and the median is read where the cumulative count crosses half. Chromium rounds each clock reading up or down at a random point within its tick, so a duration's error (two readings) spreads over up to a tick either side but averages zero; for a smooth distribution the grouped median is then close to the true one, where the plain p50 is off by up to half a tick. Rounds in which the durations show no whole-tick grid report no such figure ("-").`);
   md.push("");
   const echoRows = [];
   const withinTick = (e) => (e?.p50WithinTick ? `${fmt(e.p50WithinTick.median * 1000, 1)}${ratio(e.p50WithinTick)}` : "-");

@@ -94,36 +94,27 @@ pub enum FieldValue {
     /// show text).
     Text(String),
     /// A number, `true`, `false` or `null`, as written in the JSON (as with
-    /// request ids, `1.0` is not `1`).
+    /// request ids, `1.0` is not `1`). Matches no string, object or array.
     Literal(String),
 }
 
 impl FieldValue {
-    fn as_wanted(&self) -> Wanted<'_> {
+    /// Whether the raw JSON value `raw` is this value. A literal matches no
+    /// string, object or array: those are compared only as shown (redacted).
+    fn matches(&self, raw: &str, redactor: &Redactor) -> bool {
         match self {
-            FieldValue::Text(text) => Wanted::Text(text),
-            FieldValue::Literal(literal) => Wanted::Literal(literal),
-        }
-    }
-}
-
-/// A [`FieldValue`] (or the `type` filter's string) borrowed for matching.
-#[derive(Clone, Copy)]
-enum Wanted<'a> {
-    Text(&'a str),
-    Literal(&'a str),
-}
-
-impl Wanted<'_> {
-    /// Whether the raw JSON value `raw` is this value.
-    fn matches(self, raw: &str, redactor: &Redactor) -> bool {
-        match self {
-            Wanted::Text(wanted) => {
-                raw.starts_with('"') && redactor.redact_text(&json_scan::value_text(raw)) == wanted
+            FieldValue::Text(wanted) => is_text(raw, wanted, redactor),
+            FieldValue::Literal(wanted) => {
+                !matches!(raw.as_bytes().first(), Some(b'"' | b'{' | b'[')) && raw == wanted
             }
-            Wanted::Literal(wanted) => raw == wanted,
         }
     }
+}
+
+/// Whether the raw JSON value `raw` is a string that reads `wanted` once
+/// unescaped and redacted.
+fn is_text(raw: &str, wanted: &str, redactor: &Redactor) -> bool {
+    raw.starts_with('"') && redactor.redact_text(&json_scan::value_text(raw)) == wanted
 }
 
 impl From<&str> for FieldValue {
@@ -313,20 +304,15 @@ impl<P: Payload> Inspector<P> {
                 .and_then(Payload::text);
             let fields = text.as_deref().and_then(json_scan::top_level_fields);
             let raw = |key: &str| raw_in(fields.as_deref(), key);
-            // Never on a secret key, and compared with what the entry shows
-            // (redacted): a filter cannot confirm a secret.
-            let has = |key: &str, wanted: Wanted<'_>| {
-                !redactor.is_secret_key(key)
-                    && raw(key).is_some_and(|raw| wanted.matches(raw, redactor))
-            };
-            if !filter
-                .message_type
-                .as_deref()
-                .is_none_or(|wanted| has("type", Wanted::Text(wanted)))
-                || !filter
-                    .fields
-                    .iter()
-                    .all(|(key, wanted)| has(key, wanted.as_wanted()))
+            // Filters never see a secret key's value, and compare with what
+            // the entry shows (redacted): a filter cannot confirm a secret.
+            let filtered = |key: &str| raw(key).filter(|_| !redactor.is_secret_key(key));
+            if !filter.message_type.as_deref().is_none_or(|wanted| {
+                filtered("type").is_some_and(|raw| is_text(raw, wanted, redactor))
+            }) || !filter
+                .fields
+                .iter()
+                .all(|(key, wanted)| filtered(key).is_some_and(|raw| wanted.matches(raw, redactor)))
             {
                 continue;
             }
@@ -442,6 +428,16 @@ mod tests {
         // An object is no string, whatever its text.
         assert_eq!(matching("auth", r#"{"token":"s3cr3t"}"#), 0);
         assert_eq!(matching("auth", r#"{"token":"[redacted]"}"#), 0);
+        // Nor can a literal spell out the raw JSON of a string or object.
+        let literally = |key: &str, raw: &str| {
+            let filter = InspectorFilter {
+                fields: vec![(key.to_owned(), FieldValue::Literal(raw.to_owned()))],
+                ..InspectorFilter::default()
+            };
+            inspector.entries(&filter, &redactor).len()
+        };
+        assert_eq!(literally("url", r#""wss://h/?token=abc""#), 0);
+        assert_eq!(literally("auth", r#"{"token":"s3cr3t"}"#), 0);
     }
 
     #[test]

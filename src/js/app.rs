@@ -85,7 +85,7 @@ impl web::App for App {
     }
 
     fn disposed(&self) {
-        self.listeners.clear();
+        self.listeners.close();
     }
 }
 

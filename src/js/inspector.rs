@@ -12,7 +12,7 @@ use super::object::Obj;
 use super::options::{check_call_options, describe, get};
 use crate::core::text::concat;
 use crate::core::{Direction, FieldValue, InspectorEntry, InspectorFilter};
-use crate::web::{DriverView, json_stringify};
+use crate::web::{DriverView, js_string, json_stringify};
 
 /// The message inspector of a `ResilientSocket`: a ring buffer of the last
 /// messages in and out (direction, time, size, connection), with JSON
@@ -135,16 +135,21 @@ fn parse_filter(value: &JsValue, call: &str) -> Result<InspectorFilter, String> 
         for key in Object::keys(fields.unchecked_ref::<Object>()).iter() {
             let name = key.as_string().unwrap_or_default();
             let field = get(&fields, &name);
+            let literal = field.is_null()
+                || field.is_bigint()
+                || field.as_bool().is_some()
+                || field.as_f64().is_some_and(f64::is_finite);
             let wanted = if let Some(text) = field.as_string() {
                 FieldValue::Text(text)
-            } else if field.is_null() || field.as_f64().is_some() || field.as_bool().is_some() {
-                // As JS writes it in JSON (`String(7)` is `7`).
-                FieldValue::Literal(describe(&field))
+            } else if let Some(written) = literal.then(|| js_string(&field).ok()).flatten() {
+                // As JS writes it, which is how JSON writes it (`7`,
+                // `1e+21`, `true`; a BigInt's digits, for ids past 2^53).
+                FieldValue::Literal(written.as_string().unwrap_or_default())
             } else {
                 let what = concat(&[
                     "fields.",
                     &name,
-                    " must be a string, number, boolean or null",
+                    " must be a string, a finite number, a BigInt, a boolean or null",
                 ]);
                 return Err(invalid(call, &what, &field));
             };

@@ -359,12 +359,14 @@ export interface InspectorFilter {
   type?: string;
   /**
    * Only JSON messages whose top-level fields have these values, of the same
-   * JSON type: `{ id: 7 }` matches `"id":7`, not `"id":"7"`; numbers compare
-   * as written (`7` does not match `7.0`). Strings compare with the text the
-   * entry shows (redacted); a filter on a secret key (`redactKeys`) matches
-   * nothing, so it cannot confirm a secret.
+   * JSON type: `{ id: 7 }` matches `"id":7`, not `"id":"7"`. Numbers compare
+   * as JS writes them with the JSON as written: `7` does not match `7.0`,
+   * `-0` reads `0`, and a BigInt (`12345678901234567891n`) finds ids past
+   * 2^53. Strings compare with the text the entry shows (redacted); a filter
+   * on a secret key (`redactKeys`) matches nothing, so it cannot confirm a
+   * secret. Objects and arrays match no filter value.
    */
-  fields?: Record<string, string | number | boolean | null>;
+  fields?: Record<string, string | number | bigint | boolean | null>;
   /** At most this many entries, the newest. */
   limit?: number;
 }
@@ -419,8 +421,8 @@ export interface RequestCallOptions {
  * The Error a `request()` Promise is rejected with. `reason` is set when the
  * request was sent or queued and then failed, and when `request()` is called
  * on a closed (`"closed"`) or disposed (`"disposed"`) socket; an invalid call
- * (bad message or options, a full queue, a message too large) rejects with a
- * plain `Error`.
+ * (bad message or options, a full queue or one the message can never fit, a
+ * message too large) rejects with a plain `Error`.
  */
 export interface RequestError extends Error {
   reason?: RequestFailureReason;

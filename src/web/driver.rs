@@ -35,9 +35,10 @@ pub trait App {
     fn deliver(&self, message: &JsValue);
     /// An engine event (including request replies and failures).
     fn event(&self, event: Event<JsPayload>);
-    /// The driver was disposed and its pending requests settled: no
-    /// listener runs again, so the app lets go of them (a disposed driver
-    /// may stay in memory while a [`DriverView`] is kept).
+    /// The driver was disposed: no listener runs again, so the app lets go
+    /// of them (a disposed driver may stay in memory while a [`DriverView`]
+    /// is kept). Pending requests may still be settling (when dispose ran
+    /// inside a listener), so they are not the app's to drop here.
     fn disposed(&self);
 }
 
@@ -93,7 +94,8 @@ struct Inner {
     /// disposes itself, even if a [`DriverView`] keeps it in memory.
     orphaned: Cell<bool>,
     clock: Clock,
-    url_provider: Option<Function>,
+    /// Let go of on dispose, like the app's listeners.
+    url_provider: RefCell<Option<Function>>,
     app: Rc<dyn App>,
 }
 
@@ -188,7 +190,7 @@ impl Driver {
                 disposed: Cell::new(false),
                 orphaned: Cell::new(false),
                 clock: Clock::new(),
-                url_provider: options.url_provider,
+                url_provider: RefCell::new(options.url_provider),
                 app,
             }
         });
@@ -341,6 +343,9 @@ impl Inner {
         // Settle pending requests now: the driver may be gone by the
         // microtask that would release held work.
         self.release();
+        if let Ok(mut provider) = self.url_provider.try_borrow_mut() {
+            *provider = None;
+        }
         self.app.disposed();
     }
 
@@ -510,12 +515,14 @@ impl Inner {
     /// Calls the URL provider and feeds its answer (now, or when its
     /// Promise settles).
     fn resolve_url(&self, token: u64) {
-        let Some(provider) = &self.url_provider else {
+        // Cloned out: the provider may dispose the socket.
+        let provider = self.url_provider.try_borrow().ok().and_then(|p| p.clone());
+        let Some(provider) = provider else {
             let url = Err(String::from("no urlProvider"));
             self.mutate(|engine, now| engine.handle(now, Input::UrlResolved { token, url }));
             return;
         };
-        match url_provider::call(provider) {
+        match url_provider::call(&provider) {
             UrlAnswer::Ready(url) => {
                 self.mutate(|engine, now| engine.handle(now, Input::UrlResolved { token, url }));
             }

@@ -104,6 +104,8 @@ struct Entry {
 pub struct Listeners {
     lists: RefCell<[Option<Rc<[Entry]>>; EventType::ALL.len()]>,
     next_id: Cell<u64>,
+    /// Set by [`Listeners::close`]: nothing is kept any more.
+    closed: Cell<bool>,
 }
 
 impl Listeners {
@@ -203,8 +205,10 @@ impl Listeners {
         id
     }
 
-    /// Removes every listener (dispose).
-    pub fn clear(&self) {
+    /// Removes every listener and keeps none added later (dispose): no
+    /// listener could run any more, so none is held in memory.
+    pub fn close(&self) {
+        self.closed.set(true);
         if let Ok(mut lists) = self.lists.try_borrow_mut() {
             *lists = Default::default();
         }
@@ -232,6 +236,9 @@ impl Listeners {
     /// Replaces `kind`'s list.
     #[inline(never)]
     fn store(&self, kind: EventType, entries: Vec<Entry>) {
+        if self.closed.get() {
+            return;
+        }
         if let Ok(mut lists) = self.lists.try_borrow_mut() {
             lists[kind as usize] = (!entries.is_empty()).then(|| Rc::from(entries));
         }

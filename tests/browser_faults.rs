@@ -26,7 +26,7 @@ use browser_support::{
     Events, Watched, client_id, control, field, json, now_ms, number, received_on, server_stats,
     sleep, text, url, wait_for_stats, wait_until_received, within,
 };
-use js_sys::{Array, JSON};
+use js_sys::{Array, Function, JSON, Reflect};
 use resilient_ws::{ResilientSocket, SocketInspector};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -964,6 +964,61 @@ async fn dropping_the_last_handle_while_waiting_to_reconnect_disposes_the_socket
             assert_eq!(census.created(&path(&id)), 1);
         },
     )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn dropping_the_last_handle_while_the_url_provider_is_pending_disposes_the_socket() {
+    // A provider whose Promise never settles, and no connect timeout: the
+    // socket would wait forever, with nothing left to stop it.
+    with_census(
+        "handle dropped while the URL is pending",
+        6_000,
+        |census| async move {
+            let id = client_id("no-handle-url");
+            let drivers_before = resilient_ws::live_drivers();
+            let options = json(r#"{"connectTimeoutMs":0}"#);
+            let never = Function::new_no_args("return new Promise(() => {})");
+            Reflect::set(&options, &"urlProvider".into(), &never).unwrap();
+            let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+            let mut states = Events::listen(&socket, "statechange");
+            states.next_to("connecting").await;
+            assert_eq!(resilient_ws::live_drivers(), drivers_before + 1);
+            drop(socket);
+            assert_eq!(
+                resilient_ws::live_drivers(),
+                drivers_before,
+                "disposed at once"
+            );
+            assert_eq!(census.created(&path(&id)), 0, "never connected");
+        },
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn every_attempt_offers_the_subprotocols_checked_at_construction() {
+    // The app's array is read once: changing it later changes nothing.
+    with_census("protocols read once", 6_000, |census| async move {
+        let id = client_id("protocols-once");
+        let protocols = Array::of1(&"v1".into());
+        let options = json(r#"{"reconnect":{"initialDelayMs":20,"jitter":"none"}}"#);
+        Reflect::set(&options, &"protocols".into(), &protocols).unwrap();
+        let socket = make_socket(url(&id, ""), options);
+        let mut opens = Events::listen(&socket, "open");
+        opens.next().await;
+        assert_eq!(socket.protocol(), "v1");
+        protocols.set(0, "v2".into());
+        control(
+            "POST",
+            &format!("/clients/{id}/close?code=1011&reason=restart"),
+        )
+        .await;
+        opens.next().await;
+        assert_eq!(socket.protocol(), "v1", "the second attempt");
+        assert_eq!(census.created(&path(&id)), 2);
+        socket.dispose();
+    })
     .await;
 }
 

@@ -394,7 +394,9 @@ fn read_value(
             if let Some(list) = &list {
                 check_subprotocols(list).map_err(|e| e.message())?;
             }
-            list.is_some()
+            let read_any = list.is_some();
+            read.texts = list.unwrap_or_default();
+            read_any
         }
         Kind::Function => {
             read.js = value.clone();
@@ -487,7 +489,8 @@ fn store(out: &mut Options, slot: Slot, value: Value) {
         Slot::Protocols => {
             out.protocols = match value.text {
                 Some(protocol) => Protocols::One(protocol),
-                None => Protocols::Many(value.js.unchecked_into()),
+                // The checked strings, not the app's array: it may change.
+                None => Protocols::Many(value.texts.iter().map(JsValue::from).collect()),
             }
         }
         Slot::BinaryType => out.binary_type = binary_type_at(int),

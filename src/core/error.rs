@@ -88,6 +88,16 @@ pub enum SendError {
     NotJsonObject,
 }
 
+/// `queue.maxMessages = N, queue.maxBytes = M`, for the queue errors.
+fn queue_limits(max_messages: usize, max_bytes: usize) -> String {
+    concat(&[
+        "queue.maxMessages = ",
+        &decimal(max_messages as u64),
+        ", queue.maxBytes = ",
+        &decimal(max_bytes as u64),
+    ])
+}
+
 impl SendError {
     /// The message the JS facade throws (built without `core::fmt`).
     pub fn message(&self) -> String {
@@ -99,10 +109,8 @@ impl SendError {
             } => concat(&[
                 "send: the socket is not open and the queue is full (",
                 &decimal(*queued as u64),
-                " messages; limits queue.maxMessages = ",
-                &decimal(*max_messages as u64),
-                ", queue.maxBytes = ",
-                &decimal(*max_bytes as u64),
+                " messages; limits ",
+                &queue_limits(*max_messages, *max_bytes),
                 "); raise the limits or set queue.overflow to \"dropOldest\"",
             ]),
             SendError::QueueTooSmall {
@@ -112,10 +120,8 @@ impl SendError {
             } => concat(&[
                 "send: the socket is not open and a message of ",
                 &decimal(*size as u64),
-                " bytes can never be queued (queue.maxMessages = ",
-                &decimal(*max_messages as u64),
-                ", queue.maxBytes = ",
-                &decimal(*max_bytes as u64),
+                " bytes can never be queued (",
+                &queue_limits(*max_messages, *max_bytes),
                 "); raise the limits to queue it",
             ]),
             SendError::TooLarge { size, max } => concat(&[

@@ -30,8 +30,8 @@ use fuzz_support::{Jump, close_code, engine_config, json_object, url, word};
 use libfuzzer_sys::fuzz_target;
 use resilient_ws::core::json_scan;
 use resilient_ws::core::{
-    CloseCode, Config, ConnectionState, Direction, Engine, Event, Frame, Input, InspectorFilter,
-    Millis, Output, UrlSource, check_url,
+    CloseCode, Config, ConnectionState, Direction, Engine, Event, FieldValue, Frame, Input,
+    InspectorFilter, Millis, Output, UrlSource, check_url,
 };
 
 /// A secret planted in close reasons and URL provider errors (under
@@ -449,7 +449,15 @@ impl Harness<'_, '_> {
                         .map(|out| if out { Direction::Out } else { Direction::In }),
                     message_type: if field { Some(word(self.u)?) } else { None },
                     fields: if field {
-                        vec![(word(self.u)?, word(self.u)?.into())]
+                        let key = word(self.u)?;
+                        let value = word(self.u)?;
+                        // A string, or a number/true/false/null as written.
+                        let wanted = if self.u.arbitrary()? {
+                            FieldValue::Literal(value)
+                        } else {
+                            FieldValue::Text(value)
+                        };
+                        vec![(key, wanted)]
                     } else {
                         Vec::new()
                     },

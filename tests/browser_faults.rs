@@ -968,29 +968,40 @@ async fn dropping_the_last_handle_while_waiting_to_reconnect_disposes_the_socket
 }
 
 #[wasm_bindgen_test]
-async fn dropping_the_last_handle_while_the_url_provider_is_pending_disposes_the_socket() {
-    // A provider whose Promise never settles, and no connect timeout: the
-    // socket would wait forever, with nothing left to stop it.
+async fn a_socket_dropped_right_after_construction_still_connects_through_its_url_provider() {
+    // As `new WebSocket(url)` dropped at once still connects: the attempt
+    // set off by the constructor (the provider is asked after it returns)
+    // runs, and its end is final.
     with_census(
-        "handle dropped while the URL is pending",
+        "dropped in the constructor's task",
         6_000,
         |census| async move {
-            let id = client_id("no-handle-url");
+            let id = client_id("no-handle-provider");
             let drivers_before = resilient_ws::live_drivers();
-            let options = json(r#"{"connectTimeoutMs":0}"#);
-            let never = Function::new_no_args("return new Promise(() => {})");
-            Reflect::set(&options, &"urlProvider".into(), &never).unwrap();
+            let options = json(r#"{"reconnect":{"initialDelayMs":20,"jitter":"none"}}"#);
+            let provider = Function::new_with_args("url", "return () => url")
+                .call1(&JsValue::NULL, &url(&id, "").into())
+                .unwrap();
+            Reflect::set(&options, &"urlProvider".into(), &provider).unwrap();
             let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
-            let mut states = Events::listen(&socket, "statechange");
-            states.next_to("connecting").await;
-            assert_eq!(resilient_ws::live_drivers(), drivers_before + 1);
+            let mut opens = Events::listen(&socket, "open");
+            let mut closes = Events::listen(&socket, "close");
             drop(socket);
+            opens.next().await;
+            assert_eq!(resilient_ws::live_drivers(), drivers_before + 1);
+            control(
+                "POST",
+                &format!("/clients/{id}/close?code=1011&reason=restart"),
+            )
+            .await;
+            let close = closes.next().await;
+            assert_eq!(field(&close, "willReconnect"), false);
             assert_eq!(
                 resilient_ws::live_drivers(),
                 drivers_before,
-                "disposed at once"
+                "freed after its connection"
             );
-            assert_eq!(census.created(&path(&id)), 0, "never connected");
+            assert_eq!(census.created(&path(&id)), 1);
         },
     )
     .await;

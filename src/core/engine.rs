@@ -485,22 +485,14 @@ impl<P: Payload> Engine<P> {
     /// The app let go of its last handle: the connection being made or open
     /// may run on (as a `WebSocket` does), but no attempt starts after it,
     /// since nothing could stop that any more. The driver disposes a socket
-    /// that is only waiting ([`Engine::is_waiting`]) instead.
+    /// that is only waiting to reconnect instead.
     pub fn stop_reconnecting(&mut self) {
         self.reconnect_stopped = true;
     }
 
-    /// Whether the engine is waiting, with no socket: out a reconnect
-    /// delay, or for the URL provider's answer before an attempt.
-    pub fn is_waiting(&self) -> bool {
-        matches!(
-            self.phase,
-            Phase::Reconnecting { .. }
-                | Phase::Connecting {
-                    awaiting_url: true,
-                    ..
-                }
-        )
+    /// Whether the engine is waiting out a reconnect delay.
+    pub fn is_waiting_to_reconnect(&self) -> bool {
+        matches!(self.phase, Phase::Reconnecting { .. })
     }
 
     /// Tears everything down: the socket is abandoned, requests fail, queue

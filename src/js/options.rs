@@ -269,7 +269,7 @@ struct Value {
     /// `None` for `null` (or an array of protocols).
     text: Option<String>,
     texts: Vec<String>,
-    /// An array of protocols, or a function.
+    /// A function.
     js: JsValue,
 }
 
@@ -381,7 +381,6 @@ fn read_value(
         }
         Kind::Protocols => {
             read.text = value.as_string();
-            read.js = value.clone();
             let list: Option<Vec<String>> = match &read.text {
                 Some(one) => Some(Vec::from([one.clone()])),
                 None if Array::is_array(value) => value

@@ -147,7 +147,11 @@ export interface ResilientSocketOptions {
   flapping?: FlappingOptions;
   /** Close code policy overrides, last matching rule wins. Default: []. */
   closeCodes?: CloseCodeRule[];
-  /** Handshake (including the URL provider) time limit, ms; 0 disables. Default: 10000. */
+  /**
+   * Handshake (including the URL provider) time limit, ms. Default: 10000.
+   * 0 disables it: a handshake or a `urlProvider` Promise that never answers
+   * then keeps the socket `connecting` for good, even one the app dropped.
+   */
   connectTimeoutMs?: number;
   /** How long `close()` waits for the server's close frame, ms. Default: 2000. */
   closingTimeoutMs?: number;

@@ -156,9 +156,7 @@ impl Drop for Driver {
         let waiting = match self.inner.state.try_borrow_mut() {
             Ok(mut state) => {
                 state.engine.stop_reconnecting();
-                // No socket yet or any more: a backoff delay, or a URL
-                // provider whose Promise may never settle.
-                state.engine.is_waiting()
+                state.engine.is_waiting_to_reconnect()
             }
             Err(_) => false,
         };

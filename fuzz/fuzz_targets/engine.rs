@@ -26,7 +26,7 @@
 use std::collections::BTreeSet;
 
 use arbitrary::{Arbitrary, Unstructured};
-use fuzz_support::{Jump, close_code, engine_config, json_object, url, word};
+use fuzz_support::{Jump, close_code, engine_config, json_object, literal, url, word};
 use libfuzzer_sys::fuzz_target;
 use resilient_ws::core::json_scan;
 use resilient_ws::core::{
@@ -450,12 +450,11 @@ impl Harness<'_, '_> {
                     message_type: if field { Some(word(self.u)?) } else { None },
                     fields: if field {
                         let key = word(self.u)?;
-                        let value = word(self.u)?;
                         // A string, or a number/true/false/null as written.
                         let wanted = if self.u.arbitrary()? {
-                            FieldValue::Literal(value)
+                            FieldValue::Literal(literal(self.u)?)
                         } else {
-                            FieldValue::Text(value)
+                            FieldValue::Text(word(self.u)?)
                         };
                         vec![(key, wanted)]
                     } else {

@@ -13,7 +13,7 @@
 #![no_main]
 
 use arbitrary::{Arbitrary, Unstructured};
-use fuzz_support::{json_object, word};
+use fuzz_support::{json_object, literal, word};
 use libfuzzer_sys::fuzz_target;
 use resilient_ws::core::json_scan;
 use resilient_ws::core::{
@@ -150,12 +150,11 @@ fn query(
         message_type: if by_type { Some(word(u)?) } else { None },
         fields: if by_field {
             let key = word(u)?;
-            let value = word(u)?;
             // A string, or a number/true/false/null as written.
             let wanted = if u.arbitrary()? {
-                FieldValue::Literal(value)
+                FieldValue::Literal(literal(u)?)
             } else {
-                FieldValue::Text(value)
+                FieldValue::Text(word(u)?)
             };
             vec![(key, wanted)]
         } else {

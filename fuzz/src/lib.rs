@@ -115,6 +115,17 @@ pub fn any_rule(u: &mut Unstructured) -> Result<CloseCodeRule> {
     })
 }
 
+/// A JSON literal for an inspector filter (a number, `true`, `false`,
+/// `null`), sometimes an arbitrary word instead.
+pub fn literal(u: &mut Unstructured) -> Result<String> {
+    const LITERALS: &[&str] = &["0", "1", "7", "-1", "1.5", "1e3", "true", "false", "null"];
+    if u.ratio(3, 4)? {
+        Ok((*u.choose(LITERALS)?).to_owned())
+    } else {
+        word(u)
+    }
+}
+
 /// A short string: sometimes one of the interesting words, else arbitrary.
 pub fn word(u: &mut Unstructured) -> Result<String> {
     const WORDS: &[&str] = &[

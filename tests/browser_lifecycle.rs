@@ -285,3 +285,35 @@ async fn a_restart_storm_never_has_two_browser_sockets_at_once() {
     .await;
     shim.uninstall();
 }
+
+#[wasm_bindgen_test]
+async fn a_send_while_the_browser_socket_is_closing_waits_for_the_next_connection() {
+    // The browser socket is CLOSING (here closed by hand, as when the
+    // server's close frame has arrived) and its close event has not come
+    // yet: the browser would drop a send, so the SDK queues it.
+    let shim = Shim::install();
+    test_within("send while closing", async {
+        let id = client_id("send-closing");
+        let options = json(
+            r#"{"heartbeat":{"intervalMs":0},"reconnect":{"initialDelayMs":20,"jitter":"none"}}"#,
+        );
+        let socket = new_socket(url(&id, ""), options);
+        let mut opens = Events::listen(&socket, "open");
+        opens.next().await;
+        let browser_socket = shim.socket(0);
+        browser_socket.close().unwrap();
+        assert_eq!(browser_socket.ready_state(), web_sys::WebSocket::CLOSING);
+        assert_eq!(socket.state(), "open", "no close event yet");
+        assert_eq!(socket.send("late".into()), Ok(false), "queued, not dropped");
+        opens.next().await;
+        let received = wait_until_received(&id, "late").await;
+        assert_eq!(
+            received,
+            [(2, "late".to_owned())],
+            "once, on the next connection"
+        );
+        socket.dispose();
+    })
+    .await;
+    shim.uninstall();
+}

@@ -1389,3 +1389,49 @@ fn becoming_visible_while_waiting_to_reconnect_tries_at_once() {
     sim.input(Input::Visible);
     assert_eq!(sim.state(), ConnectionState::Reconnecting);
 }
+
+#[test]
+fn sends_while_the_browser_socket_is_closing_wait_for_the_next_connection() {
+    // Between the server's close frame and the close event the browser
+    // would drop what is sent: app messages and requests queue, no ping
+    // goes out, and the next connection carries them, once.
+    let mut sim = open_sim(heartbeat_config());
+    sim.engine
+        .set_replay(sim.now, "k", Frame::Text("state".into()), 0)
+        .unwrap();
+    sim.drain();
+    sim.input(Input::SocketClosing);
+    assert_eq!(sim.state(), ConnectionState::Open);
+    let late = sim.engine.send(sim.now, Frame::Text("late".into()));
+    assert_eq!(late, Ok(SendStatus::Queued));
+    let handle = sim
+        .engine
+        .request(sim.now, r#"{"type":"get","id":"r1"}"#, None)
+        .unwrap();
+    let replay = sim
+        .engine
+        .set_replay(sim.now, "k", Frame::Text("newer".into()), 0);
+    assert_eq!(replay, Ok(SendStatus::Queued));
+    sim.drain();
+    assert_eq!(
+        sim.engine.poll_timeout().map(|at| at > sim.now),
+        Some(true),
+        "only the request's deadline"
+    );
+    sim.run_for(2_500);
+    assert_eq!(
+        sim.received_on(1),
+        vec!["state"],
+        "nothing after the close frame, no ping"
+    );
+    sim.server_close(1011, "restart");
+    assert!(sim.run_until_state(ConnectionState::Reconnecting, 1_000));
+    assert!(sim.run_until_state(ConnectionState::Open, 10_000));
+    sim.run_for(10);
+    let second = sim.received_on(2);
+    assert_eq!(
+        &second[..3],
+        ["newer", "late", r#"{"type":"get","id":"r1"}"#]
+    );
+    assert!(!sim.saw(|e| matches!(e, Event::RequestFailed { request, .. } if *request == handle)));
+}

@@ -103,6 +103,8 @@ enum Op {
     Offline,
     Hidden,
     Visible,
+    /// The browser socket started closing (no close event yet).
+    SocketClosing,
     UrlResolved {
         stale: bool,
         ok: bool,
@@ -321,6 +323,7 @@ impl Harness<'_, '_> {
             Op::Online => self.engine.handle(now, Input::Online),
             Op::Offline => self.engine.handle(now, Input::Offline),
             Op::Hidden => self.engine.handle(now, Input::Hidden),
+            Op::SocketClosing => self.engine.handle(now, Input::SocketClosing),
             Op::Visible => self.engine.handle(now, Input::Visible),
             Op::UrlResolved { stale, ok, any } => {
                 let token = match (stale, self.awaiting_url) {

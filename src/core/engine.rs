@@ -71,6 +71,9 @@ enum Phase {
         opened_at: Millis,
         pinged: bool,
         received: bool,
+        /// The browser socket is closing ([`Input::SocketClosing`]): a send
+        /// would be dropped, so messages queue and no ping goes out.
+        peer_closing: bool,
     },
     Closing {
         connection: u32,
@@ -197,6 +200,10 @@ impl<P: Payload> Engine<P> {
     pub fn poll_timeout(&self) -> Option<Millis> {
         let phase_deadline = match &self.phase {
             Phase::Connecting { deadline, .. } => *deadline,
+            // Closing: nothing is sent any more, the close event ends it.
+            Phase::Open {
+                peer_closing: true, ..
+            } => None,
             Phase::Open { .. } => [self.heartbeat.deadline(), self.replay.deadline()]
                 .into_iter()
                 .flatten()
@@ -390,12 +397,19 @@ impl<P: Payload> Engine<P> {
     pub fn send(&mut self, now: Millis, payload: P) -> Result<SendStatus, SendError> {
         self.check_size(&payload)?;
         match self.phase {
-            Phase::Open { connection, .. } => {
+            Phase::Open {
+                connection,
+                peer_closing: false,
+                ..
+            } => {
                 self.transmit(now, connection, payload);
                 Ok(SendStatus::Sent)
             }
             Phase::Closed | Phase::Closing { .. } => Err(SendError::Closed),
-            Phase::Idle | Phase::Connecting { .. } | Phase::Reconnecting { .. } => {
+            Phase::Idle
+            | Phase::Connecting { .. }
+            | Phase::Reconnecting { .. }
+            | Phase::Open { .. } => {
                 self.enqueue(payload, None)?;
                 Ok(SendStatus::Queued)
             }
@@ -415,7 +429,14 @@ impl<P: Payload> Engine<P> {
         self.check_size(&value)?;
         let decision = self.replay.set(now, key, value.clone(), debounce_ms);
         match (decision, &self.phase) {
-            (ReplaySet::SendNow, Phase::Open { connection, .. }) => {
+            (
+                ReplaySet::SendNow,
+                Phase::Open {
+                    connection,
+                    peer_closing: false,
+                    ..
+                },
+            ) => {
                 let connection = *connection;
                 self.transmit(now, connection, value);
                 Ok(SendStatus::Sent)
@@ -461,7 +482,11 @@ impl<P: Payload> Engine<P> {
         let payload = P::from_text(&text);
         self.check_size(&payload)?;
         let sent_on = match self.phase {
-            Phase::Open { connection, .. } => {
+            Phase::Open {
+                connection,
+                peer_closing: false,
+                ..
+            } => {
                 self.transmit(now, connection, payload.clone());
                 Some(connection)
             }
@@ -545,6 +570,11 @@ impl<P: Payload> Engine<P> {
                     self.emit(Event::Error {
                         message: String::from("WebSocket error event (a close event follows)"),
                     });
+                }
+            }
+            Input::SocketClosing => {
+                if let Phase::Open { peer_closing, .. } = &mut self.phase {
+                    *peer_closing = true;
                 }
             }
             Input::Timer => self.on_timer(now),
@@ -642,6 +672,7 @@ impl<P: Payload> Engine<P> {
             opened_at: now,
             pinged: false,
             received: false,
+            peer_closing: false,
         };
         self.heartbeat.start(now);
         let replay = self.replay.take_all_for_replay();
@@ -823,7 +854,11 @@ impl<P: Payload> Engine<P> {
                     CloseCause::ConnectTimeout,
                 );
             }
-            Phase::Open { connection, .. } => {
+            Phase::Open {
+                connection,
+                peer_closing: false,
+                ..
+            } => {
                 let action = self.heartbeat.on_timer(now);
                 self.apply_heartbeat(now, connection, action);
                 if let Phase::Open { .. } = self.phase {

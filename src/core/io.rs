@@ -27,6 +27,10 @@ pub enum Input<P> {
     },
     /// The socket's `error` event.
     Error,
+    /// The browser socket is closing (its `readyState` is no longer OPEN:
+    /// the server's close frame arrived) though its `close` event has not
+    /// come yet. Sends wait for the next connection from here on.
+    SocketClosing,
     /// The timer armed from `poll_timeout` fired (possibly late).
     Timer,
     /// `window` `online`.

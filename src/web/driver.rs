@@ -365,6 +365,7 @@ impl Inner {
         }
         let mut state = self.state.try_borrow_mut().ok()?;
         let now = self.clock.now();
+        note_socket_closing(&mut state, now);
         let result = call(&mut state.engine, now);
         self.carry_out(&mut state, now, None);
         Some(result)
@@ -533,6 +534,18 @@ impl Inner {
                 });
             }
         }
+    }
+}
+
+/// Between the server's close frame and the close event the browser drops
+/// what is sent: tells the engine first, so it queues instead. Not inlined:
+/// one copy serves every [`Inner::mutate`].
+#[inline(never)]
+fn note_socket_closing(state: &mut State, now: Millis) {
+    if state.engine.state() == ConnectionState::Open
+        && state.socket.as_ref().is_some_and(Socket::is_closing)
+    {
+        state.engine.handle(now, Input::SocketClosing);
     }
 }
 

@@ -118,6 +118,13 @@ impl Socket {
         }
     }
 
+    /// Whether the browser socket is closing or closed (the server's close
+    /// frame arrived) while its `close` event has not come yet: a send now
+    /// would be dropped by the browser.
+    pub fn is_closing(&self) -> bool {
+        self.ws.ready_state() > WebSocket::OPEN
+    }
+
     /// The browser socket, for its read-only properties.
     pub fn ws(&self) -> &WebSocket {
         &self.ws

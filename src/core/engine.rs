@@ -396,20 +396,15 @@ impl<P: Payload> Engine<P> {
     /// client was closed.
     pub fn send(&mut self, now: Millis, payload: P) -> Result<SendStatus, SendError> {
         self.check_size(&payload)?;
-        match self.phase {
-            Phase::Open {
-                connection,
-                peer_closing: false,
-                ..
-            } => {
+        if matches!(self.phase, Phase::Closed | Phase::Closing { .. }) {
+            return Err(SendError::Closed);
+        }
+        match self.sending_connection() {
+            Some(connection) => {
                 self.transmit(now, connection, payload);
                 Ok(SendStatus::Sent)
             }
-            Phase::Closed | Phase::Closing { .. } => Err(SendError::Closed),
-            Phase::Idle
-            | Phase::Connecting { .. }
-            | Phase::Reconnecting { .. }
-            | Phase::Open { .. } => {
+            None => {
                 self.enqueue(payload, None)?;
                 Ok(SendStatus::Queued)
             }
@@ -428,16 +423,8 @@ impl<P: Payload> Engine<P> {
     ) -> Result<SendStatus, SendError> {
         self.check_size(&value)?;
         let decision = self.replay.set(now, key, value.clone(), debounce_ms);
-        match (decision, &self.phase) {
-            (
-                ReplaySet::SendNow,
-                Phase::Open {
-                    connection,
-                    peer_closing: false,
-                    ..
-                },
-            ) => {
-                let connection = *connection;
+        match (decision, self.sending_connection()) {
+            (ReplaySet::SendNow, Some(connection)) => {
                 self.transmit(now, connection, value);
                 Ok(SendStatus::Sent)
             }
@@ -481,16 +468,12 @@ impl<P: Payload> Engine<P> {
         };
         let payload = P::from_text(&text);
         self.check_size(&payload)?;
-        let sent_on = match self.phase {
-            Phase::Open {
-                connection,
-                peer_closing: false,
-                ..
-            } => {
+        let sent_on = match self.sending_connection() {
+            Some(connection) => {
                 self.transmit(now, connection, payload.clone());
                 Some(connection)
             }
-            _ => {
+            None => {
                 self.enqueue(payload.clone(), Some(handle))?;
                 None
             }
@@ -1207,6 +1190,19 @@ impl<P: Payload> Engine<P> {
             reason: reason.to_owned(),
             detach: true,
         });
+    }
+
+    /// The connection a message goes out on now: the open one, unless its
+    /// browser socket is already closing ([`Input::SocketClosing`]).
+    fn sending_connection(&self) -> Option<u32> {
+        match self.phase {
+            Phase::Open {
+                connection,
+                peer_closing: false,
+                ..
+            } => Some(connection),
+            _ => None,
+        }
     }
 
     fn transmit(&mut self, now: Millis, connection: u32, payload: P) {

@@ -65,6 +65,29 @@ for (const mode of ["dev", "preview"]) {
       }
     });
 
+    it("reports the queued messages of a socket it replaces", async () => {
+      // hang=1: the handshake never completes, so every send queues.
+      const id = uniqueId(`e2e-hook-replace-${mode}`);
+      const { page, problems, context } = await openPage(browser, {
+        allow: [/WebSocket connection to .* failed/],
+      });
+      try {
+        await page.goto(`${server.url}/hook-test.html?id=${id}&hang=1`);
+        await page.getByTestId("mount").click();
+        await waitForTestIdText(page, "hook-state", /^connecting$/);
+        await page.getByTestId("hook-send").click();
+        await afterCommit(page, () => page.getByTestId("change-options").click());
+        await until("the dropped queue to be reported", async () => problems().length > 0);
+        const reported = problems();
+        assert.equal(reported.length, 1, JSON.stringify(reported));
+        assert.match(reported[0], /url or options changed; the replaced socket's \d+ queued message\(s\) were dropped/);
+        await page.getByTestId("unmount").click();
+        await until("every socket to close after unmount", async () => (await sockets(page)).live === 0);
+      } finally {
+        await context.close();
+      }
+    });
+
     it("keeps exactly one socket per mounted hook and closes it on unmount", async () => {
       const id = uniqueId(`e2e-hook-${mode}`);
       const { page, problems, context } = await openPage(browser);
@@ -90,6 +113,8 @@ for (const mode of ["dev", "preview"]) {
         await waitForTestIdText(page, "hook-last-message", /"from":"hook"/);
 
         // Changed options: the old socket is closed, exactly one new one.
+        // The child's effect in that commit sends (variant 2) while the old
+        // socket is still open: it must go out on the new connection only.
         await afterCommit(page, () => page.getByTestId("change-options").click());
         await waitForTestIdText(page, "hook-state", /^open$/);
         await until("the old socket to close", async () => (await sockets(page)).live === 1);
@@ -112,9 +137,17 @@ for (const mode of ["dev", "preview"]) {
           return r.connections === 3 && r.open === 1;
         });
         const received = await server_();
+        const early = (variant) =>
+          received.messages.filter((m) => m.text.includes('"early"') && m.text.includes(`"variant":${variant}`));
         assert.ok(
-          received.messages.some((m) => m.text.includes('"early"') && m.connection === 1),
+          early(1).some((m) => m.connection === 1),
           "the send from a child effect reached the server on the first connection",
+        );
+        // (Connection 3, mounted again with the same options, sends it too.)
+        assert.deepEqual(
+          early(2).map((m) => m.connection).filter((c) => c < 3),
+          [2],
+          "the child's send in the commit that changed the options went to the new socket only",
         );
 
         await page.getByTestId("unmount").click();

@@ -33,7 +33,9 @@ export interface UseResilientSocketResult {
    * waits (up to 1,000 messages, then it throws) and is handed to the socket
    * as soon as it is created; if the socket refuses it then (queue full or
    * disabled, too large), the error is reported with `reportError`, not
-   * thrown. Throws after the component unmounted.
+   * thrown. Data sent from a child's effect in the commit that changes `url`
+   * or `options` waits the same way and goes to the new socket, not the one
+   * being replaced. Throws after the component unmounted.
    */
   send: (data: SendData) => boolean;
   /** `socket.stats()` as of the last state change, heartbeat or message; `null` without a socket. */
@@ -51,6 +53,9 @@ export interface UseResilientSocketResult {
  *   changes (compared as JSON in any key order, functions left out), so an
  *   inline options object is fine. Function options such as `urlProvider` may change freely:
  *   the socket always calls the latest one.
+ * - A recreated socket starts empty: the old one's queued messages are
+ *   dropped (reported with `reportError`) and its replay state is not carried
+ *   over, so set replay state in an effect that depends on `socket`.
  * - `url === null` means no socket (e.g. until the user picks a server).
  * - Invalid options or URL throw from the effect, as `new ResilientSocket`
  *   does, so the nearest error boundary shows the message.

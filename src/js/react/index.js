@@ -17,7 +17,7 @@
 //   functions. Function options (`urlProvider`) always call the latest
 //   function passed.
 
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useInsertionEffect, useRef, useState, useSyncExternalStore } from "react";
 import { ResilientSocket } from "./resilient_ws.js";
 
 /** Minimum interval between re-renders caused by incoming messages. */
@@ -143,9 +143,19 @@ class SocketStore {
     this.unmounted = false;
     if (this.socket && this.key === key) {
       this.pendingDispose = false; // StrictMode remount / Fast Refresh: keep it.
+      this.flushPendingSends();
       return;
     }
+    const replaced = this.socket;
+    const droppedQueue = replaced ? replaced.stats().queued : 0;
     this.release();
+    if (droppedQueue > 0) {
+      report(
+        new Error(
+          `useResilientSocket: url or options changed; the replaced socket's ${droppedQueue} queued message(s) were dropped`,
+        ),
+      );
+    }
     this.key = key;
     if (url === null || url === undefined) {
       this.refresh(null);
@@ -166,18 +176,25 @@ class SocketStore {
       socket.removeEventListener("message", onMessage);
     };
     // Nothing may throw from here on: an effect that throws gets no cleanup,
-    // and the socket would live on after unmount. A refused early send (a
-    // full or disabled queue, a message too large) is reported instead.
-    const queued = this.pendingSends;
+    // and the socket would live on after unmount.
+    this.flushPendingSends();
+    this.refresh(null);
+  }
+
+  /**
+   * Hands the sends that waited to the socket, in order. A refused one (a
+   * full or disabled queue, a message too large) is reported, not thrown.
+   */
+  flushPendingSends() {
+    const waiting = this.pendingSends;
     this.pendingSends = [];
-    for (const data of queued) {
+    for (const data of waiting) {
       try {
-        socket.send(data);
+        this.socket.send(data);
       } catch (error) {
         report(error);
       }
     }
-    this.refresh(null);
   }
 
   /**
@@ -194,7 +211,7 @@ class SocketStore {
       const dropped = this.pendingSends.length;
       this.pendingSends = [];
       if (dropped > 0) {
-        report(new Error(`useResilientSocket: ${dropped} message(s) sent while there was no socket were dropped at unmount`));
+        report(new Error(`useResilientSocket: ${dropped} message(s) sent while there was no socket (or while it was unmounting) were dropped at unmount`));
       }
     });
   }
@@ -230,11 +247,15 @@ class SocketStore {
 
   /**
    * `send` for the app: before the socket exists, data waits for it (at most
-   * MAX_PENDING_SENDS messages). Throws after the component unmounted, and
-   * when that many already wait, instead of keeping data that is never sent.
+   * MAX_PENDING_SENDS messages). So does data sent between the effect's
+   * cleanup and its next setup (a child's effect in the commit that changes
+   * url or options): it is meant for the socket that follows, which is the
+   * same one only if the key did not change. Throws after the component
+   * unmounted, and when that many already wait, instead of keeping data that
+   * is never sent.
    */
   send(data) {
-    if (this.socket) return this.socket.send(data);
+    if (this.socket && !this.pendingDispose) return this.socket.send(data);
     if (this.unmounted) {
       throw new Error("useResilientSocket: send() after the component unmounted; its socket is closed");
     }
@@ -255,7 +276,11 @@ class SocketStore {
 export function useResilientSocket(url, options) {
   const [store] = useState(() => new SocketStore());
   const latestOptions = useRef(options);
-  latestOptions.current = options;
+  // Not during render: a render that never commits (a transition, Suspense)
+  // must not leave its functions behind for the socket to call.
+  useInsertionEffect(() => {
+    latestOptions.current = options;
+  });
 
   const key = socketKey(url ?? null, options);
   useEffect(() => {

@@ -20,17 +20,19 @@ declare global {
 window.probeCommits = 0;
 window.probeMessages = [];
 
-/** Sends from a child effect, which runs before the parent's hook effect. */
-function EarlySender({ send }: { send: (data: string) => boolean }) {
+/**
+ * Sends from a child effect, which runs before the parent's hook effect: on
+ * mount, and again in the commit that changes the options (`variant`), when
+ * it must reach the new socket, not the one being replaced.
+ */
+function EarlySender({ send, variant }: { send: (data: string) => boolean; variant: number }) {
   useEffect(() => {
     try {
-      send('{"type":"early","from":"child effect"}');
+      send(JSON.stringify({ type: "early", variant, from: "child effect" }));
     } catch (error) {
-      // Without a queue, a send while connecting throws (StrictMode's second
-      // run of this effect finds the socket already there).
       reportError(error);
     }
-  }, [send]);
+  }, [send, variant]);
   return null;
 }
 
@@ -62,7 +64,7 @@ export function HookProbe({ url, variant, noQueue = false }: Props) {
 
   return (
     <div>
-      <EarlySender send={send} />
+      <EarlySender send={send} variant={variant} />
       <p>
         state <b data-testid="hook-state">{state}</b>
       </p>

@@ -189,4 +189,27 @@ describe("dashboard (vite preview)", () => {
       await context.close();
     }
   });
+  it("shows options the SDK refuses instead of a blank page, and refuses a non-ws URL inline", async () => {
+    // An initial delay above the maximum: the SDK's constructor throws, the
+    // hook rethrows from its effect, the error boundary shows the message.
+    const client = uniqueId("e2e-bad-options");
+    const { page, problems, context } = await openPage(browser);
+    try {
+      await page.goto(`${server.url}/?client=${client}&initialDelayMs=20000&maxDelayMs=300`);
+      await waitForTestIdText(page, "dashboard-error-message", /initialDelayMs/);
+      assert.ok(
+        problems().every((p) => p.includes("initialDelayMs")),
+        `only the refused option is reported: ${JSON.stringify(problems())}`,
+      );
+
+      await page.goto(dashboardUrl(server.url, client));
+      await waitForTestIdText(page, "state", /^open$/);
+      await page.getByTestId("url").fill("http://localhost/ws/x");
+      await page.getByTestId("connect").click();
+      await waitForTestIdText(page, "url-problem", /ws:\/\/ or wss:\/\//);
+      assert.equal(await page.getByTestId("state").textContent(), "open");
+    } finally {
+      await context.close();
+    }
+  });
 });

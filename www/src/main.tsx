@@ -1,6 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
+import { ErrorBoundary } from "./components/ErrorBoundary";
 import { readConfig } from "./lib/config";
 import "./styles.css";
 
@@ -8,6 +9,8 @@ const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root");
 createRoot(root).render(
   <StrictMode>
-    <App config={readConfig()} />
+    <ErrorBoundary>
+      <App config={readConfig()} />
+    </ErrorBoundary>
   </StrictMode>,
 );

@@ -13,10 +13,18 @@ interface Props {
 /** URL field and connect / disconnect / reconnect now. */
 export function ConnectionBar({ url, state, onConnect, onDisconnect, onReconnect }: Props) {
   const [draft, setDraft] = useState(url);
+  const [problem, setProblem] = useState<string | null>(null);
   const live = state !== null && state !== "closed" && state !== "idle";
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    onConnect(draft.trim());
+    const next = draft.trim();
+    // The SDK would throw on any other scheme: say so here, keep the page.
+    if (!/^wss?:\/\//i.test(next)) {
+      setProblem("The URL must start with ws:// or wss://");
+      return;
+    }
+    setProblem(null);
+    onConnect(next);
   };
   return (
     <form className="connection-bar" onSubmit={submit}>
@@ -27,6 +35,7 @@ export function ConnectionBar({ url, state, onConnect, onDisconnect, onReconnect
         value={draft}
         spellCheck={false}
         onChange={(e) => setDraft(e.target.value)}
+        aria-invalid={problem !== null}
       />
       <button type="submit" data-testid="connect" disabled={live && draft.trim() === url}>
         Connect
@@ -37,6 +46,11 @@ export function ConnectionBar({ url, state, onConnect, onDisconnect, onReconnect
       <button type="button" data-testid="reconnect" disabled={state === null} onClick={onReconnect}>
         Reconnect now
       </button>
+      {problem && (
+        <span className="error" role="alert" data-testid="url-problem">
+          {problem}
+        </span>
+      )}
     </form>
   );
 }

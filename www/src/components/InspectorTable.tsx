@@ -57,6 +57,14 @@ export function InspectorTable({ socket }: Props) {
     };
   }, [socket, direction, type, paused]);
 
+  /** Empties the inspector, and the table with it (also while paused). */
+  const clear = () => {
+    if (!socket) return;
+    withInspector(socket, (i) => i.clear());
+    setRows([]);
+    setTotal(0);
+  };
+
   const exportJson = () => {
     if (socket) withInspector(socket, (i) => downloadText(`resilient-ws-inspector-${fileStamp()}.json`, i.exportJson()));
   };
@@ -100,7 +108,7 @@ export function InspectorTable({ socket }: Props) {
         <button type="button" data-testid="export" disabled={!socket} onClick={exportJson}>
           Export JSON
         </button>
-        <button type="button" disabled={!socket} onClick={() => socket && withInspector(socket, (i) => i.clear())}>
+        <button type="button" disabled={!socket} onClick={clear}>
           Clear
         </button>
       </div>

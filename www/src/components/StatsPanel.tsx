@@ -20,21 +20,24 @@ export function StatsPanel({ stats }: Props) {
     ["total uptime", formatMs(stats.totalUptimeMs)],
     ["RTT", ms(stats.rttMs)],
     ["messages in / out", `${stats.messagesIn} / ${stats.messagesOut}`],
-    ["bytes in / out", `${stats.bytesIn} / ${stats.bytesOut}`],
-    ["queued", `${stats.queued} (${stats.queuedBytes} B)`],
+    ["size in / out", `${stats.bytesIn} / ${stats.bytesOut}`],
+    ["queued", `${stats.queued} (size ${stats.queuedBytes})`],
     ["pending requests", String(stats.pendingRequests)],
     ["request p50 / p99", `${ms(stats.requestP50Ms)} / ${ms(stats.requestP99Ms)}`],
     ["flapping", stats.flapping ? "yes" : "no"],
     ["late wake-ups", String(stats.lateWakeups)],
   ];
   return (
-    <dl className="stats" data-testid="stats">
-      {rows.map(([k, v]) => (
-        <div key={k}>
-          <dt>{k}</dt>
-          <dd data-testid={`stat-${k.replace(/[^a-z0-9]+/g, "-")}`}>{v}</dd>
-        </div>
-      ))}
-    </dl>
+    <>
+      <dl className="stats" data-testid="stats">
+        {rows.map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd data-testid={`stat-${k.replace(/[^a-z0-9]+/g, "-")}`}>{v}</dd>
+          </div>
+        ))}
+      </dl>
+      <p className="muted">Sizes count bytes of binary messages and UTF-16 code units of text.</p>
+    </>
   );
 }

@@ -17,11 +17,16 @@ export function defaultSocketUrl(clientId = "dashboard"): string {
   return `${scheme}://${location.host}/ws/${clientId}`;
 }
 
+/**
+ * A whole number of milliseconds (or entries) from the query string; the
+ * fallback when absent or not one. Values the SDK refuses in combination
+ * (an initial delay above the maximum) reach it and are shown as its error.
+ */
 function numberParam(params: URLSearchParams, name: string, fallback: number): number {
   const raw = params.get(name);
   if (raw === null || raw.trim() === "") return fallback;
   const value = Number(raw);
-  return Number.isFinite(value) && value >= 0 ? value : fallback;
+  return Number.isSafeInteger(value) && value >= 0 ? value : fallback;
 }
 
 export function readConfig(search: string = location.search): DashboardConfig {

@@ -297,6 +297,43 @@ fn bad_calls_throw_like_a_websocket_would() {
     assert!(socket.disposed());
 }
 
+#[wasm_bindgen_test]
+fn a_view_of_shared_memory_is_refused_not_lost() {
+    // WebSocket.send throws on a view of a SharedArrayBuffer; the SDK sends
+    // later (queued, replayed), so it must refuse such data when given it.
+    // The test runner serves the page cross-origin isolated, so the
+    // constructor exists.
+    let shared_view = Function::new_no_args("return new Uint8Array(new SharedArrayBuffer(4))")
+        .call0(&JsValue::UNDEFINED)
+        .expect("SharedArrayBuffer is available (cross-origin isolated page)");
+    let options = json(r#"{"autoConnect":false}"#);
+    let socket = ResilientSocket::new(url("never", ""), options).unwrap();
+    let message = |error: JsValue| String::from(error.unchecked_into::<js_sys::Error>().message());
+    let refused = message(socket.send(shared_view.clone()).unwrap_err());
+    assert!(
+        refused.starts_with("send: data is a view of a SharedArrayBuffer"),
+        "{refused}"
+    );
+    let refused = message(
+        socket
+            .set_replay_state("k".into(), shared_view, JsValue::UNDEFINED)
+            .unwrap_err(),
+    );
+    assert!(
+        refused.starts_with("setReplayState: value is a view of a SharedArrayBuffer"),
+        "{refused}"
+    );
+    assert_eq!(field(&socket.stats(), "queued"), 0.0);
+    // A view of an ordinary ArrayBuffer still queues.
+    assert!(
+        !socket
+            .send(js_sys::Uint8Array::new_with_length(4).into())
+            .unwrap()
+    );
+    assert_eq!(field(&socket.stats(), "queued"), 1.0);
+    socket.dispose();
+}
+
 /// A JS callback and how many times it was called.
 type Counting<F> = (Rc<Cell<u32>>, Closure<F>);
 

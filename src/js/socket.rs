@@ -288,6 +288,9 @@ impl ResilientSocket {
         &self,
         #[wasm_bindgen(unchecked_param_type = "SendData")] data: JsValue,
     ) -> Result<bool, JsValue> {
+        if !data.is_string() && JsPayload::is_shared_view(&data) {
+            return Err(error(SHARED_MEMORY_SEND));
+        }
         let payload = JsPayload::from_js(data).map_err(|thrown| {
             error(&concat(&[
                 "send: data is neither text nor binary data, and String(data) threw: ",
@@ -402,6 +405,9 @@ impl ResilientSocket {
         let debounce_ms = millis(&get(&options, "debounceMs"), CALL, "debounceMs", 0)
             .map_err(|m| error(&m))?
             .unwrap_or(0);
+        if JsPayload::is_shared_view(&value) {
+            return Err(error(SHARED_MEMORY_REPLAY));
+        }
         let payload = match JsPayload::from_data(value) {
             Ok(payload) => payload,
             Err(value) => json_stringify(&value).and_then(|text| JsPayload::from_js(text).ok()).ok_or_else(|| {
@@ -575,3 +581,7 @@ fn request_text(message: &JsValue) -> Result<String, String> {
         &describe(message),
     ]))
 }
+
+/// The errors for binary data in shared memory, which `WebSocket.send` refuses.
+const SHARED_MEMORY_SEND: &str = "send: data is a view of a SharedArrayBuffer, which a WebSocket cannot send; copy it into an ArrayBuffer first";
+const SHARED_MEMORY_REPLAY: &str = "setReplayState: value is a view of a SharedArrayBuffer, which a WebSocket cannot send; copy it into an ArrayBuffer first";

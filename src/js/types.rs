@@ -25,8 +25,8 @@ export type CloseCause =
 /** Why a `request()` Promise was rejected (`error.reason`). */
 export type RequestFailureReason = "timeout" | "connectionLost" | "closed" | "disposed" | "queueOverflow";
 
-/** What `send()` accepts: text is sent as is, binary data as is. */
-export type SendData = string | ArrayBufferLike | Blob | ArrayBufferView;
+/** What `send()` accepts: text is sent as is, binary data as is (a view of a `SharedArrayBuffer` throws, as `WebSocket.send` does). */
+export type SendData = string | ArrayBuffer | Blob | ArrayBufferView;
 
 /** What a message event carries, depending on `binaryType`. */
 export type MessageData = string | ArrayBuffer | Blob;

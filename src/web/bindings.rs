@@ -39,6 +39,11 @@ extern "C" {
     #[wasm_bindgen(method, getter, js_name = byteLength)]
     fn byte_length(this: &HasSize) -> f64;
 
+    /// `buffer` of an `ArrayBufferView`: an `ArrayBuffer` or a
+    /// `SharedArrayBuffer`.
+    #[wasm_bindgen(method, getter)]
+    fn buffer(this: &HasSize) -> JsValue;
+
     /// `String(value)`, as `WebSocket.send` converts what is neither text nor
     /// binary. Caught: `String(Object.create(null))` throws, and an exception
     /// passing through WASM would skip the facade's cleanup.
@@ -99,6 +104,11 @@ pub fn string_length(text: &JsValue) -> usize {
 /// The `byteLength` of an `ArrayBuffer` or `ArrayBufferView`.
 pub fn byte_length(data: &JsValue) -> usize {
     data.unchecked_ref::<HasSize>().byte_length() as usize
+}
+
+/// The `buffer` of an `ArrayBufferView`.
+pub fn view_buffer(view: &JsValue) -> JsValue {
+    view.unchecked_ref::<HasSize>().buffer()
 }
 
 /// `JSON.parse` of a JS string; `None` if it is not JSON.

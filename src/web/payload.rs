@@ -7,7 +7,7 @@ use js_sys::ArrayBuffer;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
 
-use super::bindings::{byte_length, js_string, string_length};
+use super::bindings::{byte_length, js_string, string_length, view_buffer};
 use crate::core::{Payload, utf16_len};
 
 /// A message as a JS value (a string, `ArrayBuffer`, `Blob` or
@@ -58,6 +58,12 @@ impl JsPayload {
             size,
             text: true,
         }
+    }
+
+    /// Whether `value` is a view of a `SharedArrayBuffer`, which
+    /// `WebSocket.send` refuses (the SDK may send long after it was given).
+    pub fn is_shared_view(value: &JsValue) -> bool {
+        ArrayBuffer::is_view(value) && !view_buffer(value).is_instance_of::<ArrayBuffer>()
     }
 
     /// The JS value.

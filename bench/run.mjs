@@ -7,7 +7,9 @@
 //
 //   node bench/run.mjs            full run (>= 5 rounds) -> bench/results.json, RESULTS.md, chart.svg/png
 //   node bench/run.mjs --smoke    a few hundred messages, 1 round -> bench/out/smoke/ ; exits 1 on any error
-// Options: --rounds N, --clients a,b  --tests recv64,send  --out DIR  --no-build
+// Options: --rounds N, --clients a,b  --tests recv64,send  --out DIR  --no-build  --any-pkg
+//          (a partial run, i.e. any of --rounds < 5, --clients, --tests, --any-pkg,
+//          writes to bench/out/partial/ unless --out says otherwise)
 //          --quiet-pct P (8), --retry-pct P (15), --quiet-wait SECONDS (20): the load gate, see below
 //          --nice N (-15 when root; 0 in smoke): priority of Chromium and the fault server
 //          --mem-cycles N (default 10000)
@@ -43,7 +45,10 @@ const PKG = join(ROOT, "pkg");
 // --- args --------------------------------------------------------------------
 const SMOKE = flag("--smoke");
 const ROUNDS = Number(opt("--rounds", SMOKE ? 1 : 5));
-const OUT = resolve(opt("--out", SMOKE ? join(BENCH, "out", "smoke") : BENCH));
+// Only a full run (every test and client, >= 5 rounds, pkg/ from these
+// sources) replaces the committed bench/results.json and RESULTS.md by default.
+const PARTIAL = !SMOKE && (["--tests", "--clients", "--mem-cycles"].some((o) => opt(o) != null) || ROUNDS < 5 || flag("--any-pkg"));
+const OUT = resolve(opt("--out", SMOKE ? join(BENCH, "out", "smoke") : PARTIAL ? join(BENCH, "out", "partial") : BENCH));
 const WORK = join(BENCH, "out", SMOKE ? "smoke-work" : "work");
 // 0 = any free port (the fault server prints the ones it got): no clash with
 // a colleague's test run on 8765/8766.
@@ -101,6 +106,21 @@ function gitInfo() {
   return { commit: g("rev-parse", "--short", "HEAD"), srcDirty: dirty.length > 0 };
 }
 
+/**
+ * Whether pkg/ was built from the current sources (scripts/source-hash.sh,
+ * stored by build-pkg.sh). Refuses a mismatch unless --any-pkg (an A/B of
+ * saved builds), which the results then say.
+ */
+function pkgSourceCheck() {
+  const current = execFileSync("bash", [join(ROOT, "scripts", "source-hash.sh")], { encoding: "utf8" }).trim();
+  const built = existsSync(join(PKG, ".source-hash")) ? readFileSync(join(PKG, ".source-hash"), "utf8").trim() : null;
+  const matches = built === current;
+  if (!matches && !flag("--any-pkg")) {
+    throw new Error(`pkg/ was built from other sources (${built ?? "no .source-hash"}, current ${current}): run bash scripts/build-pkg.sh (bench/run.sh does), or pass --any-pkg to measure it anyway`);
+  }
+  return { built, current, matches };
+}
+
 // --- main -------------------------------------------------------------------------
 // Rebuild RESULTS.md / chart from a results.json (e.g. after editing ANALYSIS.md).
 function reportOnly(file) {
@@ -117,6 +137,7 @@ async function main() {
   mkdirSync(WORK, { recursive: true });
   mkdirSync(OUT, { recursive: true });
   if (!existsSync(join(PKG, "resilient_ws_bg.wasm"))) throw new Error("pkg/ is not built: run bash scripts/build-pkg.sh (bench/run.sh does)");
+  const pkgSource = pkgSourceCheck();
 
   if (!flag("--no-build")) {
     say("building the page (vite)");
@@ -258,7 +279,7 @@ async function main() {
     versions: {
       chromium: chromiumVersion(),
       node: process.version,
-      "resilient-ws": `${pj.version} (git ${git.commit}${git.srcDirty ? " + uncommitted src/ changes" : ""}; wasm sha256 ${pkgId})`,
+      "resilient-ws": `${pj.version} (git ${git.commit}${git.srcDirty ? " + uncommitted src/ changes" : ""}; ${pkgSource.matches ? `pkg/ built from these sources (${pkgSource.current})` : `pkg/ built from OTHER sources (${pkgSource.built ?? "unknown"}; --any-pkg)`}; wasm sha256 ${pkgId})`,
       "reconnecting-websocket": versionOf(join(nm, "reconnecting-websocket")),
       partysocket: versionOf(join(nm, "partysocket")),
       "websocket-ts": versionOf(join(nm, "websocket-ts")),

@@ -46,6 +46,9 @@ case "$PKG_D" in
   "" | . | ./ | /* | ..*) rws_say "build-pkg: out-dir '$PKG_D' must be a subdirectory of the repo"; exit 1 ;;
 esac
 rm -rf "${PKG_D:?}"   # no stale files from an earlier target or removed extras
+# What this build is built from; written into the package once it passed
+# every check below (the benchmark refuses a package built from other sources).
+source_hash="$(bash scripts/source-hash.sh)"
 
 args=(build --mode no-install "--$PKG_PROFILE" --target "$PKG_T" --out-dir "$PKG_D" --out-name "$PKG_N")
 [ -n "$PKG_S" ] && args+=(--scope "$PKG_S")
@@ -163,3 +166,4 @@ if [ "$PKG_MAX_WASM_GZIP" -gt 0 ] && [ "$wasm_gz" -gt "$PKG_MAX_WASM_GZIP" ]; th
   rws_say "build-pkg: the wasm grew to $wasm_gz B gzip -9, over max-wasm-gzip-bytes = $PKG_MAX_WASM_GZIP (wasm-pack.toml); find what grew with bench/tools/wasm-sizes.mjs"
   exit 1
 fi
+echo "$source_hash" > "$PKG_D/.source-hash"

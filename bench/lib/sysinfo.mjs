@@ -53,7 +53,9 @@ function cpuTotals() {
   return { idle, total };
 }
 
-const HEAVY = /^(cargo|rustc|wasm-pack|wasm-opt|wasm-bindgen.*|chrom(e|ium).*|node|esbuild|vite|rust-analyzer|cc1.*|ld|clippy-driver|fault-server)$/;
+// (Chromium's crash handler daemonizes out of our process tree and is idle:
+// not counted.)
+const HEAVY = /^(cargo|rustc|wasm-pack|wasm-opt|wasm-bindgen.*|chrom(e|ium)(?!_crashpad).*|node|esbuild|vite|rust-analyzer|cc1.*|ld|clippy-driver|fault-server)$/;
 
 /** Pids of the processes `ours(proc)` accepts. */
 export function ourPids(ours) {
@@ -142,6 +144,7 @@ export function loadMonitor(ours, everyMs = 2000) {
       };
       return {
         cores: ncpu,
+        sampleMs: everyMs,
         samples: samples.length,
         busyAvgPct: +avg("busyPct").toFixed(1),
         oursAvgPct: +avg("oursPct").toFixed(1),
@@ -161,7 +164,6 @@ export function loadMonitor(ours, everyMs = 2000) {
 
 /** Process-tree membership: pid or any ancestor in `roots`. */
 export function treeMatcher(rootsFn) {
-  const cache = new Map();
   const parentOf = (pid) => {
     const p = readProcStat(pid);
     return p ? p.ppid : 0;
@@ -169,12 +171,9 @@ export function treeMatcher(rootsFn) {
   return (proc) => {
     const roots = rootsFn();
     let pid = proc.pid;
+    // Not cached: pids are reused, and roots are added while the run starts.
     for (let i = 0; i < 12 && pid > 1; i++) {
       if (roots.has(pid)) return true;
-      if (cache.has(pid)) {
-        const v = cache.get(pid);
-        if (v === true) return true;
-      }
       pid = pid === proc.pid ? proc.ppid : parentOf(pid);
     }
     return roots.has(proc.pgrp);

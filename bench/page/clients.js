@@ -201,4 +201,9 @@ const sockette = {
   },
 };
 
-export const CLIENTS = [raw, resilient(true), resilient(false), rws, party, wsts, sockette];
+// --- the A/A control: the raw client measured a second time in every round,
+// elsewhere in the order. Its ratio to raw is the harness's own bias and
+// noise; it is no peer and has no size.
+const rawAgain = { ...raw, id: "raw-b", label: "raw WebSocket (A/A control)", control: true };
+
+export const CLIENTS = [raw, resilient(true), resilient(false), rws, party, wsts, sockette, rawAgain];

@@ -460,6 +460,11 @@ async function memory(c, round, cycles) {
     expected: cycles + warm,
     ok: true,
   };
+  // Without a forced GC or a heap reading, "no growth" would be a reading of
+  // nothing: fail instead.
+  if (typeof gc !== "function") return { ...res, ok: false, error: "gc() is missing (Chromium needs --js-flags=--expose-gc)" };
+  if (before.heap == null || after.heap == null) return { ...res, ok: false, error: "performance.memory is missing: no JS heap reading" };
+  if (c.ours && (before.wasm == null || after.wasm == null)) return { ...res, ok: false, error: "the wasm memory export is missing" };
   if (s.connections !== cycles + warm) return { ...res, ok: false, error: `server saw ${s.connections} connections, expected ${cycles + warm}` };
   if (timeouts) return { ...res, ok: false, error: `${timeouts} closes never reported` };
   return res;
@@ -522,17 +527,24 @@ async function dispatch(c, round, n) {
 }
 
 // ---------------------------------------------------------------------------
+// `scale` (0-1] shrinks a test's message count for the warm-up pass.
+const scaled = (n, scale = 1) => Math.max(1, Math.round(n * scale));
 const TESTS = [
-  { name: "recv64", run: (c, r) => receive(c, r, P.recv64, 64, "recv64") },
-  { name: "recv4k", run: (c, r) => receive(c, r, P.recv4k, 4096, "recv4k") },
-  { name: "send", run: (c, r) => send(c, r, P.send) },
-  { name: "dispatch", run: (c, r) => dispatch(c, r, P.dispatch) },
-  { name: "echo", run: (c, r) => echo(c, r, P.echo, false) },
-  { name: "request", only: (c) => c.ours, run: (c, r) => echo(c, r, P.echo, true) },
+  { name: "recv64", run: (c, r, k) => receive(c, r, scaled(P.recv64, k), 64, "recv64") },
+  { name: "recv4k", run: (c, r, k) => receive(c, r, scaled(P.recv4k, k), 4096, "recv4k") },
+  { name: "send", run: (c, r, k) => send(c, r, scaled(P.send, k)) },
+  { name: "dispatch", run: (c, r, k) => dispatch(c, r, scaled(P.dispatch, k)) },
+  { name: "echo", run: (c, r, k) => echo(c, r, scaled(P.echo, k), false) },
+  { name: "request", only: (c) => c.ours, run: (c, r, k) => echo(c, r, scaled(P.echo, k), true) },
   { name: "reconnect", run: (c, r) => reconnect(c, r) },
   { name: "deadpeer", run: (c, r) => deadPeer(c, r) },
   { name: "memory", rounds: P.memRounds, run: (c, r) => memory(c, r, P.memCycles) },
 ];
+
+const WARMUP_TESTS = ["recv64", "recv4k", "send", "dispatch", "echo", "request"];
+/** Whether client `c` takes test `t` (the A/A control: throughput and echo only). */
+const takes = (t, c) => (!t.only || t.only(c)) && (!c.control || WARMUP_TESTS.includes(t.name));
+const WARMUP_SCALE = 0.1;
 
 function orderFor(round, list) {
   // Alternate: rotate by the round number, reverse every other round.
@@ -546,7 +558,7 @@ async function main() {
   const tests = TESTS.filter((t) => !ONLY_TESTS || ONLY_TESTS.includes(t.name));
   let expected = 0;
   for (let round = 0; round < ROUNDS; round++)
-    for (const t of tests) if (t.rounds == null || round < t.rounds) expected += clients.filter((c) => !t.only || t.only(c)).length;
+    for (const t of tests) if (t.rounds == null || round < t.rounds) expected += clients.filter((c) => takes(t, c)).length;
   await post({
     kind: "start",
     expected,
@@ -554,7 +566,7 @@ async function main() {
     smoke: SMOKE,
     rounds: ROUNDS,
     params: { ...P, reconnectDelayMs: RECONNECT_DELAY, downMs: DOWN_MS },
-    clients: clients.map((c) => ({ id: c.id, label: c.label, ours: !!c.ours, heartbeat: c.heartbeat, reconnectNote: c.reconnectNote })),
+    clients: clients.map((c) => ({ id: c.id, label: c.label, ours: !!c.ours, control: !!c.control, heartbeat: c.heartbeat, reconnectNote: c.reconnectNote })),
     env: {
       userAgent: navigator.userAgent,
       crossOriginIsolated: self.crossOriginIsolated,
@@ -564,13 +576,31 @@ async function main() {
       visibility: document.visibilityState,
     },
   });
+  // Warm-up: every throughput and latency test once per client at a tenth of
+  // its size, results discarded, so that no client's first measurement (in
+  // round 0: raw's, the denominator of every ratio) runs cold code. (Also in
+  // smoke runs, so that it cannot rot.)
+  {
+    for (const t of tests.filter((t) => WARMUP_TESTS.includes(t.name))) {
+      for (const c of clients) {
+        if (!takes(t, c)) continue;
+        status(`warm-up: ${t.name} ${c.label}`);
+        try {
+          await t.run(c, -1, WARMUP_SCALE);
+        } catch (_) {
+          /* a failing test fails in the rounds, where it is reported */
+        }
+        await sleep(100);
+      }
+    }
+  }
   let errors = 0;
   for (let round = 0; round < ROUNDS; round++) {
     const order = orderFor(round, clients);
     for (const t of tests) {
       if (t.rounds != null && round >= t.rounds) continue;
       for (const c of order) {
-        if (t.only && !t.only(c)) continue;
+        if (!takes(t, c)) continue;
         status(`round ${round + 1}/${ROUNDS}: ${t.name} ${c.label}`);
         let res;
         let t0;

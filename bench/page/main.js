@@ -25,7 +25,10 @@ const P = SMOKE
   : { recv64: 100_000, recv4k: 10_000, send: 100_000, dispatch: 100_000, echo: 5_000, memCycles: Number(q.get("memCycles") || 10_000),
       memRounds: Number(q.get("memRounds") || 1), hbInterval: 500, hbTimeout: 500 };
 const RECONNECT_DELAY = 100; // ms, fixed, for every client that allows it
-const DOWN_MS = 300;
+// Not a multiple of the reconnect delay: with 300 an attempt lands right at
+// the moment the server listens again, and "server up -> open" measures
+// whether it lost that race, not the client.
+const DOWN_MS = 350;
 
 const now = () => performance.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -255,7 +255,7 @@ export interface ReconnectingEvent {
 /** `heartbeat`: a pong arrived. */
 export interface HeartbeatEvent {
   readonly type: "heartbeat";
-  /** Round trip of the ping, ms. */
+  /** Round trip of the ping, whole ms (the SDK's clock ticks in ms). */
   readonly rttMs: number;
 }
 
@@ -333,7 +333,7 @@ export interface SocketStats {
   uptimeMs: number;
   /** Total time open, ms. */
   totalUptimeMs: number;
-  /** Last heartbeat round trip, ms. */
+  /** Last heartbeat round trip, whole ms (0 on a local network). */
   rttMs: number | null;
   messagesIn: number;
   messagesOut: number;

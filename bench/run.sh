@@ -26,16 +26,6 @@ if [ ! -x /usr/bin/chromium ] && [ -z "${CHROMIUM:-}" ]; then
   exit 1
 fi
 cd "$BENCH"
-# Reinstall when package.json changed or pkg/ was rebuilt (file: dependency).
-stamp="node_modules/.bench-stamp"
-want="$(cat package.json package-lock.json 2>/dev/null | sha256sum | cut -c1-16)"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  rws_say "bench: npm install"
-  if [ -f package-lock.json ]; then
-    npm ci --no-audit --no-fund --loglevel=error
-  else
-    npm install --no-audit --no-fund --loglevel=error
-  fi
-  echo "$want" > "$stamp"
-fi
+# The page's dependencies (the peers); pkg/ is a file: link, seen live.
+rws_npm_install "$BENCH"
 exec node run.mjs "$@"

@@ -35,11 +35,7 @@ STARTED_FAULT_SERVER=1
 
 if [ -f www/package.json ]; then
   rws_say "demo: installing www dependencies"
-  if [ -f www/package-lock.json ]; then
-    (cd www && npm ci --no-audit --no-fund)
-  else
-    (cd www && npm install --no-audit --no-fund)
-  fi
+  rws_npm_install www
   rws_say "demo: starting vite"
   (cd www && exec setsid npm run dev -- --host 127.0.0.1 --port "$DEMO_PORT" --strictPort) &
   VITE_PID=$!

@@ -36,3 +36,21 @@ export DEMO_PORT
 
 # One-line progress messages on stderr.
 rws_say() { printf '%s\n' "$*" >&2; }
+
+# Installs the npm dependencies of directory $1 (npm ci; npm install without a
+# lockfile), unless node_modules was installed from this very package.json and
+# lockfile (a stamp written after the last install that succeeded).
+rws_npm_install() {
+  local dir="$1" want stamp="$1/node_modules/.rws-install-stamp"
+  want="$(cat "$dir/package.json" "$dir/package-lock.json" 2>/dev/null | sha256sum | cut -c1-16)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    rws_say "npm: $dir dependencies present"
+    return 0
+  fi
+  if [ -f "$dir/package-lock.json" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  else
+    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
+  fi
+  echo "$want" > "$stamp"
+}

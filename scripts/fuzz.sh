@@ -54,7 +54,13 @@ fi
 if [ $# -gt 0 ]; then
   TARGETS=("$@")
 else
-  mapfile -t TARGETS < <(cargo fuzz list)
+  # Not `mapfile < <(...)`: that would hide a failing `cargo fuzz list`.
+  listed="$(cargo fuzz list)"
+  mapfile -t TARGETS <<<"$listed"
+fi
+if [ "${#TARGETS[@]}" -eq 0 ] || [ -z "${TARGETS[0]}" ]; then
+  rws_say "fuzz: no fuzz targets found"
+  exit 1
 fi
 
 # Debug assertions (-a) turn on overflow checks: an overflow is a finding.

@@ -7,7 +7,26 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$RWS_ROOT"
 
 SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+# -n: fail at once instead of waiting for a password nobody types.
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo -n"; fi
+
+# --- headless Chromium + chromedriver (in the background) ---------------------
+# apt waits on the network and the disk, the cargo installs below on the CPU:
+# on a fresh machine they overlap. Its output goes to a log, printed on failure.
+APT_PID=""
+APT_LOG=""
+if [ -x /usr/bin/chromium ] && command -v chromedriver >/dev/null 2>&1; then
+  echo "setup: chromium present"
+else
+  echo "setup: chromium installing (apt, in the background)"
+  APT_LOG="$(mktemp)"
+  (
+    $SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 \
+      install -y -qq chromium chromium-driver
+  ) >"$APT_LOG" 2>&1 &
+  APT_PID=$!
+fi
 
 # --- rust target and components ------------------------------------------
 if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -63,15 +82,6 @@ else
   npm install --prefix "$RWS_TOOLS" --no-audit --no-fund --save-exact "binaryen@$RWS_BINARYEN_VERSION" >/dev/null
 fi
 
-# --- headless Chromium + chromedriver ----------------------------------------
-if [ -x /usr/bin/chromium ] && command -v chromedriver >/dev/null 2>&1; then
-  echo "setup: chromium present"
-else
-  echo "setup: chromium installing"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
-fi
-
 # --- cargo-fuzz (owner: fuzz/) ----------------------------------------------
 # scripts/fuzz.sh runs it on the stable toolchain with RUSTC_BOOTSTRAP=1
 # (no nightly toolchain needed); see docs/SECURITY.md.
@@ -82,5 +92,16 @@ else
   nice -n 10 cargo install --locked cargo-fuzz
 fi
 # --- end cargo-fuzz -----------------------------------------------------------
+
+if [ -n "$APT_PID" ]; then
+  if wait "$APT_PID"; then
+    echo "setup: chromium installed"
+    rm -f "$APT_LOG"
+  else
+    cat "$APT_LOG" >&2
+    echo "setup: installing chromium and chromium-driver with apt failed (above)" >&2
+    exit 1
+  fi
+fi
 
 echo "setup: done"

@@ -3,6 +3,9 @@
 # purity check, browser tests against the fault server, the npm package build,
 # and www's tests when www exists. Exits non-zero on the first failure.
 set -euo pipefail
+# The test run's own fault-server ports: a running demo (8765/8766) or a
+# by-hand server does not stop it.
+export FAULT_WS_PORT="${FAULT_WS_PORT:-18765}" FAULT_CONTROL_PORT="${FAULT_CONTROL_PORT:-18766}"
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$RWS_ROOT"
@@ -32,8 +35,13 @@ phase() {
 }
 
 core_purity() {
-  local hits
-  hits="$(grep -rnE "web_sys|js_sys|wasm_bindgen|gloo|Instant::now|SystemTime" src/core || true)"
+  local hits rc=0
+  hits="$(grep -rnE "web_sys|js_sys|wasm_bindgen|gloo|Instant::now|SystemTime" src/core)" || rc=$?
+  # grep: 0 found, 1 none found, 2 an error (src/core missing): only 1 passes.
+  if [ "$rc" -gt 1 ]; then
+    rws_say "test: core purity check could not read src/core"
+    return 1
+  fi
   if [ -n "$hits" ]; then
     printf '%s\n' "$hits" >&2
     rws_say "test: src/core must not use browser APIs or read a clock"
@@ -42,6 +50,8 @@ core_purity() {
 }
 
 start_fault_server() {
+  # A server left by a killed run on these ports (its pid file says so).
+  bash scripts/fault-server.sh stop >/dev/null 2>&1 || true
   bash scripts/fault-server.sh start
   STARTED_FAULT_SERVER=1
 }
@@ -49,15 +59,14 @@ start_fault_server() {
 browser_tests() {
   # FAULT_SERVER_WS / FAULT_SERVER_CONTROL are exported by env.sh and read by
   # the tests with option_env!; webdriver.json adds Chromium flags.
-  wasm-pack test --mode no-install --headless --chrome --chromedriver "$(command -v chromedriver)"
+  # The runner gives a whole test file 20 s by default; a loaded or cold
+  # machine can need more (each test has its own 6 s limit inside).
+  WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}" \
+    wasm-pack test --mode no-install --headless --chrome --chromedriver "$(command -v chromedriver)"
 }
 
 www_tests() {
-  if [ -f www/package-lock.json ]; then
-    (cd www && npm ci --no-audit --no-fund)
-  else
-    (cd www && npm install --no-audit --no-fund)
-  fi
+  rws_npm_install www
   (cd www && npm test --if-present)
 }
 
@@ -93,9 +102,11 @@ phase "bench smoke" bash bench/run.sh --smoke
 # warm-up, a listener left after dispose(), or a lost/duplicated message.
 # The long soak is `node soak/run.mjs` (docs/RELIABILITY.md).
 soak_tests() {
-  (cd soak && npm ci --no-audit --no-fund --loglevel=error)
+  rws_npm_install soak
   (cd soak && node --test --test-concurrency=1 --test-timeout=180000 lifecycle.test.mjs)
-  timeout 600 node soak/run.mjs --short
+  # --foreground: Ctrl-C reaches the soak (timeout otherwise takes it into
+  # its own process group).
+  timeout --foreground 600 node soak/run.mjs --short
 }
 phase "soak (short) and page lifecycle" soak_tests
 # --- end soak -------------------------------------------------------------------

@@ -384,6 +384,51 @@ fn online_cuts_the_backoff_wait_short() {
 }
 
 #[test]
+fn attempts_failing_while_offline_do_not_use_up_max_attempts() {
+    // A 20 s tunnel with maxAttempts 3: every attempt fails while the
+    // browser is offline; back online, the socket reconnects instead of
+    // having closed for good.
+    let mut config = test_config();
+    config.reconnect.max_attempts = Some(3);
+    let mut sim = open_sim(config);
+    sim.mode = ServerMode::Down;
+    sim.input(Input::Offline);
+    sim.run_for(20_000);
+    let failed = sim.closes();
+    assert!(
+        failed.len() > 4,
+        "attempts went on while offline: {failed:?}"
+    );
+    assert!(
+        failed
+            .iter()
+            .all(|c| c.cause == CloseCause::Offline && c.will_reconnect)
+    );
+    assert_eq!(sim.state(), ConnectionState::Reconnecting);
+    sim.mode = ServerMode::Up;
+    sim.input(Input::Online);
+    assert!(sim.run_until_state(ConnectionState::Open, 100));
+}
+
+#[test]
+fn max_attempts_still_stops_while_online() {
+    let mut config = test_config();
+    config.reconnect.max_attempts = Some(3);
+    let mut sim = open_sim(config);
+    sim.mode = ServerMode::Down;
+    sim.drop_connection();
+    sim.run_for(60_000);
+    assert_eq!(sim.state(), ConnectionState::Closed);
+    let closes = sim.closes();
+    assert_eq!(
+        closes.len(),
+        4,
+        "the drop, then 3 failed attempts: {closes:?}"
+    );
+    assert!(closes.iter().all(|c| c.cause == CloseCause::Server));
+}
+
+#[test]
 fn offline_abandons_the_socket_without_waiting() {
     let mut sim = open_sim(test_config());
     sim.input(Input::Offline);

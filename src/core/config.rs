@@ -98,8 +98,8 @@ pub struct ReconnectConfig {
     pub multiplier: f64,
     /// Jitter mode. Default: full.
     pub jitter: Jitter,
-    /// Give up after this many consecutive failed attempts. Default: none
-    /// (retry forever).
+    /// Give up after this many reconnects in a row, not counting those
+    /// scheduled while the browser is offline. Default: none (retry forever).
     pub max_attempts: Option<u32>,
     /// The attempt counter resets only after a connection stayed open this
     /// long and is not flapping. Default: 5,000 ms.

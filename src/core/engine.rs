@@ -105,6 +105,9 @@ pub struct Engine<P: Payload> {
     inspector: Inspector<P>,
     outputs: VecDeque<Output<P>>,
     attempt: u32,
+    /// Of `attempt`, the retries scheduled while the browser was offline:
+    /// not counted against `maxAttempts`.
+    offline_attempts: u32,
     connection: u32,
     url_token: u64,
     online: bool,
@@ -151,6 +154,7 @@ impl<P: Payload> Engine<P> {
             inspector: Inspector::new(config.inspector.max_entries, config.inspector.max_bytes),
             outputs: VecDeque::new(),
             attempt: 0,
+            offline_attempts: 0,
             connection: 0,
             url_token: 0,
             online: true,
@@ -278,12 +282,19 @@ impl<P: Payload> Engine<P> {
 
     // ----- app calls -----
 
+    /// Back to the first attempt (delays from `initialDelayMs`, the full
+    /// `maxAttempts` ahead).
+    fn reset_attempts(&mut self) {
+        self.attempt = 0;
+        self.offline_attempts = 0;
+    }
+
     /// Starts connecting (from `idle` or `closed`), or cuts a backoff wait
     /// short. Does nothing while connecting, open or closing.
     pub fn connect(&mut self, now: Millis) {
         match self.phase {
             Phase::Idle | Phase::Closed => {
-                self.attempt = 0;
+                self.reset_attempts();
                 self.start_attempt(now);
             }
             Phase::Reconnecting { .. } => self.start_attempt(now),
@@ -316,7 +327,7 @@ impl<P: Payload> Engine<P> {
                 connection,
             });
         }
-        self.attempt = 0;
+        self.reset_attempts();
         self.start_attempt(now);
     }
 
@@ -995,7 +1006,7 @@ impl<P: Payload> Engine<P> {
             // A flapping connection never resets the backoff, whatever
             // resetAfterMs says: its delays keep growing.
             if open_ms >= self.config.reconnect.reset_after_ms && !self.flapping.is_flapping() {
-                self.attempt = 0;
+                self.reset_attempts();
             }
         }
         match self.config.requests.on_reconnect {
@@ -1042,11 +1053,23 @@ impl<P: Payload> Engine<P> {
             });
         }
         let interpretation = self.close_policy.interpret(CloseCode(code), opened);
-        let exhausted = self
-            .config
-            .reconnect
-            .max_attempts
-            .is_some_and(|max| self.attempt >= max);
+        // While the browser is offline, failing attempts are expected: they
+        // are reported as `offline` and not counted against `maxAttempts` (so
+        // the socket is still there when the network is back); the backoff
+        // still grows to its cap, and a wrong `navigator.onLine` still
+        // reconnects.
+        let offline = !self.online;
+        let cause = if offline && cause == CloseCause::Server {
+            CloseCause::Offline
+        } else {
+            cause
+        };
+        let exhausted = !offline
+            && self
+                .config
+                .reconnect
+                .max_attempts
+                .is_some_and(|max| self.attempt.saturating_sub(self.offline_attempts) >= max);
         let retry = self.config.reconnect.enabled
             && !self.reconnect_stopped
             && interpretation.action != CloseAction::Stop
@@ -1078,6 +1101,7 @@ impl<P: Payload> Engine<P> {
         match delay_ms {
             Some(delay_ms) => {
                 self.attempt += 1;
+                self.offline_attempts += u32::from(offline);
                 self.counters.reconnects += 1;
                 self.phase = Phase::Reconnecting { at: now + delay_ms };
                 self.emit_state_change(from);

@@ -47,9 +47,11 @@ export interface ReconnectOptions {
   /** Jitter mode. Default: "full". */
   jitter?: "full" | "equal" | "none";
   /**
-   * Give up after this many reconnect attempts in a row have failed (the
-   * first connection attempt is not one of them: 3 means up to 4 attempts in
-   * all); null retries forever. Default: null.
+   * Give up after this many reconnects in a row (the first connection
+   * attempt is not one of them: 3 means up to 4 attempts in all); a
+   * connection that stayed open less than `resetAfterMs` does not end the
+   * row. Retries while the browser is offline are not counted. null retries
+   * forever. Default: null.
    */
   maxAttempts?: number | null;
   /** The attempt counter resets only after a connection stayed open this long (and is not flapping), ms. Default: 5000. */

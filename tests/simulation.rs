@@ -628,6 +628,18 @@ fn becoming_visible_after_a_missed_deadline_sends_a_fresh_ping() {
 }
 
 #[test]
+fn becoming_visible_while_the_browser_socket_is_closing_sends_no_ping() {
+    let mut sim = open_sim(heartbeat_config());
+    sim.input(Input::Hidden);
+    sim.input(Input::SocketClosing);
+    let sent_before = sim.received.len();
+    sim.now = sim.now + 5_000; // asleep: no timer ran
+    sim.input(Input::Visible);
+    sim.run_for(10);
+    assert_eq!(sim.received.len(), sent_before, "a ping would be dropped");
+}
+
+#[test]
 fn heartbeat_disabled_with_interval_zero_sends_nothing() {
     let mut sim = open_sim(test_config());
     sim.run_for(60 * 60_000);
@@ -1412,18 +1424,24 @@ fn app_close_reports_whether_the_close_handshake_completed() {
 }
 
 #[test]
-fn becoming_visible_while_waiting_to_reconnect_tries_at_once() {
+fn becoming_visible_after_a_throttled_backoff_wait_tries_at_once() {
     let mut config = test_config();
     config.reconnect.initial_delay_ms = 2_000;
+    config.reconnect.jitter = resilient_ws::core::Jitter::None;
     let mut sim = open_sim(config);
     sim.input(Input::Hidden);
+    // The hidden tab's timers fire 10 s late.
+    sim.timer_lag_ms = 10_000;
     sim.drop_connection();
     sim.run_until_state(ConnectionState::Reconnecting, 100);
+    sim.run_for(2_500);
+    assert_eq!(sim.state(), ConnectionState::Reconnecting, "throttled");
+    sim.timer_lag_ms = 0;
     sim.input(Input::Visible);
     assert_eq!(
         sim.state(),
         ConnectionState::Connecting,
-        "the attempt starts when the page is back"
+        "the wait is over: the attempt starts when the page is back"
     );
     assert!(sim.run_until_state(ConnectionState::Open, 100));
 
@@ -1433,6 +1451,29 @@ fn becoming_visible_while_waiting_to_reconnect_tries_at_once() {
     sim.run_until_state(ConnectionState::Reconnecting, 100);
     sim.input(Input::Visible);
     assert_eq!(sim.state(), ConnectionState::Reconnecting);
+}
+
+#[test]
+fn becoming_visible_does_not_cut_a_try_later_wait_short() {
+    // 1013 "try again later": the SDK waits tryLaterDelayMs; a user who
+    // switches tabs for a moment must not send the attempt early.
+    let mut config = test_config();
+    config.reconnect.try_later_delay_ms = 5_000;
+    config.reconnect.max_delay_ms = 10_000;
+    let mut sim = open_sim(config);
+    sim.input(Input::Hidden);
+    sim.server_close(1013, "overloaded");
+    assert!(sim.run_until_state(ConnectionState::Reconnecting, 100));
+    sim.run_for(1_000);
+    sim.input(Input::Visible);
+    assert_eq!(sim.state(), ConnectionState::Reconnecting);
+    let reconnecting_at = sim.times_entered(ConnectionState::Reconnecting)[0];
+    assert!(sim.run_until_state(ConnectionState::Connecting, 10_000));
+    assert!(
+        sim.now.since(reconnecting_at) >= 5_000,
+        "the attempt waited out tryLaterDelayMs: {} ms",
+        sim.now.since(reconnecting_at)
+    );
 }
 
 #[test]

@@ -594,14 +594,23 @@ impl<P: Payload> Engine<P> {
             Input::Visible => {
                 let was_hidden = core::mem::replace(&mut self.hidden, false);
                 match self.phase {
-                    Phase::Open { connection, .. } => {
+                    // Not while the browser socket is closing: a ping would
+                    // be dropped.
+                    Phase::Open {
+                        connection,
+                        peer_closing: false,
+                        ..
+                    } => {
                         let action = self.heartbeat.on_visible(now);
                         self.apply_heartbeat(now, connection, action);
                     }
-                    // A hidden tab's timers are throttled, so its backoff wait
-                    // may have stretched far past the delay: the user is back,
-                    // try now (as on `online`).
-                    Phase::Reconnecting { .. } if was_hidden => self.start_attempt(now),
+                    // A hidden tab's timers are throttled, so a backoff wait
+                    // that is over may not have fired yet: the user is back,
+                    // try now. A wait that is not over (a 1013's try-later
+                    // delay) still holds: a visible tab's timer fires on time.
+                    Phase::Reconnecting { at } if was_hidden && now >= at => {
+                        self.start_attempt(now)
+                    }
                     _ => {}
                 }
             }

@@ -79,6 +79,10 @@ fn accepted(config: &Config, seed: u64) {
         assert!(ms <= MAX_MS, "accepted {ms} ms");
     }
     assert!(r.initial_delay_ms <= r.max_delay_ms);
+    assert!(
+        !r.enabled || r.initial_delay_ms > 0,
+        "a 0 ms backoff retries in a tight loop"
+    );
     assert!(r.multiplier.is_finite() && (1.0..=100.0).contains(&r.multiplier));
     assert_ne!(r.max_attempts, Some(0));
     if config.heartbeat.interval_ms > 0 {

@@ -692,8 +692,8 @@ mod script {
                     None
                 }
                 "reconnect" if !rest.is_empty() => {
-                    config.reconnect.initial_delay_ms = number().unwrap_or(0);
-                    config.reconnect.max_delay_ms = number().unwrap_or(0);
+                    config.reconnect.initial_delay_ms = number().unwrap_or(1);
+                    config.reconnect.max_delay_ms = number().unwrap_or(1);
                     config.reconnect.max_attempts = number().map(|n| n as u32);
                     None
                 }

@@ -309,6 +309,15 @@ impl Config {
         check_ms("reconnect.maxDelayMs", r.max_delay_ms)?;
         check_ms("reconnect.resetAfterMs", r.reset_after_ms)?;
         check_ms("reconnect.tryLaterDelayMs", r.try_later_delay_ms)?;
+        // 0 * multiplier^n is 0 for every n: a refused attempt would be
+        // retried at once, forever (a reconnect storm).
+        if r.enabled && r.initial_delay_ms == 0 {
+            return Err(ConfigError::new(
+                "reconnect.initialDelayMs",
+                "milliseconds from 1 to 86400000 while reconnect.enabled (0 retries in a tight loop)",
+                "0",
+            ));
+        }
         if r.max_delay_ms < r.initial_delay_ms {
             return Err(ConfigError::new(
                 "reconnect.maxDelayMs",
@@ -441,6 +450,17 @@ mod tests {
             error.to_string().contains("a finite number from 1 to 100"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_zero_initial_delay_is_rejected_while_reconnecting() {
+        let mut config = Config::default();
+        config.reconnect.initial_delay_ms = 0;
+        let error = config.validate().unwrap_err();
+        assert_eq!(error.option, "reconnect.initialDelayMs");
+        assert!(error.to_string().contains("tight loop"), "{error}");
+        config.reconnect.enabled = false;
+        assert!(config.validate().is_ok(), "no reconnect: no delay used");
     }
 
     #[test]

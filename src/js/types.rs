@@ -38,7 +38,7 @@ export type UrlProvider = () => string | URL | PromiseLike<string | URL>;
 export interface ReconnectOptions {
   /** Whether to reconnect at all. Default: true. */
   enabled?: boolean;
-  /** Delay cap for the first retry, ms. Default: 500. */
+  /** Delay cap for the first retry, ms, at least 1 (0 would retry in a tight loop). Default: 500. */
   initialDelayMs?: number;
   /** Largest delay, ms. Default: 30000. */
   maxDelayMs?: number;

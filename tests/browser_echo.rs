@@ -404,6 +404,51 @@ async fn a_rejected_url_provider_promise_is_reported_and_the_next_attempt_asks_a
 }
 
 #[wasm_bindgen_test]
+async fn a_url_the_browser_cannot_parse_is_refused_or_blamed_on_the_provider() {
+    // Fixed: refused by the constructor (every attempt would fail), without
+    // repeating the URL (it may carry a token).
+    let refused = ResilientSocket::new(
+        "ws://localhost:70000/ws?token=s3cret".into(),
+        JsValue::UNDEFINED,
+    )
+    .err()
+    .expect("a port out of range is refused");
+    let message = String::from(refused.unchecked_into::<js_sys::Error>().message());
+    assert!(
+        message.contains("`url`") && message.contains("cannot parse"),
+        "{message}"
+    );
+    assert!(!message.contains("s3cret"), "{message}");
+
+    // From the provider: its failure (cause urlProvider), retried with a
+    // fresh answer, not a server's 1006.
+    let (asked, provider) = counting_provider(|call| {
+        JsValue::from(if call == 1 {
+            String::from("ws://localhost:70000/ws/x")
+        } else {
+            url("provided-after-unparsable", "")
+        })
+    });
+    let options = json(r#"{"reconnect":{"initialDelayMs":10,"maxDelayMs":10}}"#);
+    Reflect::set(&options, &"urlProvider".into(), provider.as_ref()).unwrap();
+    let socket = ResilientSocket::new(url("placeholder", ""), options).unwrap();
+    let mut closes = Events::listen(&socket, "close");
+    let mut opens = Events::listen(&socket, "open");
+    let close = closes.next().await;
+    assert_eq!(
+        field(&close, "cause"),
+        "urlProvider",
+        "{:?} {:?}",
+        field(&close, "reason"),
+        asked.get()
+    );
+    assert_eq!(field(&close, "willReconnect"), true);
+    opens.next().await;
+    assert_eq!(asked.get(), 2);
+    socket.dispose();
+}
+
+#[wasm_bindgen_test]
 async fn what_the_constructor_sets_off_reaches_listeners_added_right_after_it() {
     // A first attempt that fails inside the constructor (a sync provider
     // throws) and does not retry: its events are still seen, in order.

@@ -15,7 +15,7 @@ use super::number::whole_number;
 use super::object::Obj;
 use super::options::{self, check_call_options, describe, get, millis};
 use crate::core::text::concat;
-use crate::core::{RequestFailure, SendError, SendStatus, UrlSource};
+use crate::core::{ConfigError, RequestFailure, SendError, SendStatus, UrlSource};
 use crate::web::{self, Driver, DriverOptions, EventType, JsPayload, call_with, json_stringify};
 
 /// A WebSocket that stays connected. Same surface as `WebSocket` (`send`,
@@ -49,7 +49,10 @@ impl ResilientSocket {
         let options = options::parse(&options).map_err(|message| error(&message))?;
         let url = match options.url_provider {
             Some(_) => UrlSource::Provider(url),
-            None => UrlSource::Fixed(url),
+            None => {
+                check_parsable(&url)?;
+                UrlSource::Fixed(url)
+            }
         };
         let app = Rc::new(App::default());
         let driver = Driver::new(
@@ -585,3 +588,20 @@ fn request_text(message: &JsValue) -> Result<String, String> {
 /// The errors for binary data in shared memory, which `WebSocket.send` refuses.
 const SHARED_MEMORY_SEND: &str = "send: data is a view of a SharedArrayBuffer, which a WebSocket cannot send; copy it into an ArrayBuffer first";
 const SHARED_MEMORY_REPLAY: &str = "setReplayState: value is a view of a SharedArrayBuffer, which a WebSocket cannot send; copy it into an ArrayBuffer first";
+
+/// A fixed `ws://`/`wss://` URL the browser cannot parse (a port out of
+/// range, a malformed IPv6 host) would fail every attempt: refused here. Other
+/// schemes are left to the URL check, whose error names the scheme.
+fn check_parsable(url: &str) -> Result<(), JsValue> {
+    let lower = url.get(..6).unwrap_or(url).to_ascii_lowercase();
+    if (lower.starts_with("ws://") || lower.starts_with("wss://")) && !web::is_parsable_url(url) {
+        // Never the URL itself: it may carry a token.
+        let refused = ConfigError::new(
+            "url",
+            "a ws:// or wss:// URL the browser can parse",
+            "one it cannot parse (check the host and port)",
+        );
+        return Err(error(&refused.message()));
+    }
+    Ok(())
+}

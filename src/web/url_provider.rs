@@ -73,9 +73,16 @@ fn finish<F: FnOnce(Result<String, String>)>(
     }
 }
 
-/// A URL from a string or a `URL` object (its `href`).
+/// A URL from a string or a `URL` object (its `href`). A string the
+/// browser cannot parse (`new WebSocket` would throw on every attempt) is
+/// the provider's failure, not the server's.
 fn url_from(value: &JsValue) -> Result<String, String> {
     if let Some(url) = value.as_string() {
+        if !is_parsable_url(&url) {
+            return Err(String::from(
+                "urlProvider returned a URL the browser cannot parse",
+            ));
+        }
         return Ok(url);
     }
     if let Some(url) = value.dyn_ref::<web_sys_url::Url>() {
@@ -92,7 +99,13 @@ fn is_thenable(value: &JsValue) -> bool {
             .is_ok_and(|then| then.is_function())
 }
 
-/// The global `URL` class, bound here to avoid a web-sys feature for one getter.
+/// Whether `new URL(url)` accepts `url`: the browser's parser, which
+/// `new WebSocket` uses too (a port out of range, a malformed IPv6 host).
+pub fn is_parsable_url(url: &str) -> bool {
+    web_sys_url::Url::new(url).is_ok()
+}
+
+/// The global `URL` class, bound here to avoid a web-sys feature for two calls.
 mod web_sys_url {
     use alloc::string::String;
     use wasm_bindgen::prelude::*;
@@ -102,6 +115,10 @@ mod web_sys_url {
         /// A `URL` object.
         #[wasm_bindgen(js_name = URL)]
         pub type Url;
+
+        /// `new URL(url)`; throws (returned here) when it cannot be parsed.
+        #[wasm_bindgen(constructor, catch, js_class = URL)]
+        pub fn new(url: &str) -> Result<Url, JsValue>;
 
         /// `url.href`.
         #[wasm_bindgen(method, getter)]

@@ -554,6 +554,20 @@ fn late_wakeup_with_silent_server_sends_fresh_ping_then_detects() {
 }
 
 #[test]
+fn a_tab_that_stays_throttled_still_finds_a_silent_server_dead() {
+    // Chrome's intensive throttling: every timer a minute late, for good.
+    // The first late wake-up asks again; nothing answers; the next one
+    // gives the verdict instead of asking forever.
+    let mut sim = open_sim(heartbeat_config());
+    sim.answers_pings = false;
+    sim.run_for(1_000);
+    sim.timer_lag_ms = 60_000;
+    assert!(sim.run_until(200_000, |s| !s.closes().is_empty()));
+    assert_eq!(sim.closes()[0].cause, CloseCause::HeartbeatTimeout);
+    assert_eq!(sim.engine.stats(sim.now).late_wakeups, 1);
+}
+
+#[test]
 fn after_a_late_fresh_ping_both_pongs_are_absorbed_in_order() {
     let mut sim = open_sim(heartbeat_config());
     sim.answers_pings = false;

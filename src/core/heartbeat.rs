@@ -44,6 +44,11 @@ pub struct Heartbeat {
     /// ping listed and is taken for theirs (no RTT), not handed to the app.
     dropped_unanswered: usize,
     pong_deadline: Option<Millis>,
+    /// A late wake-up already asked again during this silence. Network
+    /// events are not throttled, so a live peer's answer would have arrived
+    /// (and `on_inbound` cleared this) by the next wake-up: that one, late
+    /// or not, gives the verdict.
+    late_grace_used: bool,
     last_rtt_ms: Option<u64>,
 }
 
@@ -58,6 +63,7 @@ impl Heartbeat {
             pings_sent: Vec::new(),
             dropped_unanswered: 0,
             pong_deadline: None,
+            late_grace_used: false,
             last_rtt_ms: None,
         }
     }
@@ -81,6 +87,7 @@ impl Heartbeat {
         self.pings_sent.clear();
         self.dropped_unanswered = 0;
         self.pong_deadline = None;
+        self.late_grace_used = false;
     }
 
     /// The next time the heartbeat needs the timer.
@@ -99,9 +106,11 @@ impl Heartbeat {
         self.last_rtt_ms
     }
 
-    /// Any inbound message proves the peer alive: the pong deadline is lifted.
+    /// Any inbound message proves the peer alive: the pong deadline is
+    /// lifted, and the silence (with its late grace) is over.
     pub fn on_inbound(&mut self) {
         self.pong_deadline = None;
+        self.late_grace_used = false;
     }
 
     /// A pong arrived: returns the round trip of the oldest unanswered ping
@@ -123,9 +132,11 @@ impl Heartbeat {
             if now < deadline {
                 return HeartbeatAction::Idle;
             }
-            if now.since(deadline) > self.late_tolerance_ms {
+            if now.since(deadline) > self.late_tolerance_ms && !self.late_grace_used {
                 // The timer woke far past the deadline: the tab was throttled
-                // or asleep, so silence proves nothing. Ask again.
+                // or asleep, so silence proves nothing. Ask again, once: a
+                // tab that stays throttled must still find a dead peer.
+                self.late_grace_used = true;
                 self.ping(now);
                 return HeartbeatAction::SendPing { late: true };
             }
@@ -179,6 +190,7 @@ impl Heartbeat {
             self.prune_unanswered(now, due);
         }
         if overdue_pong || overdue_ping.is_some() {
+            self.late_grace_used |= overdue_pong;
             self.ping(now);
             return HeartbeatAction::SendPing { late: overdue_pong };
         }
@@ -236,6 +248,39 @@ mod tests {
         assert!(hb.awaiting_pong());
         assert_eq!(hb.on_pong(Millis(1_042)), Some(42));
         assert!(!hb.awaiting_pong());
+    }
+
+    #[test]
+    fn a_tab_that_stays_throttled_finds_a_silent_peer_dead_at_the_second_late_wakeup() {
+        let mut hb = heartbeat();
+        hb.start(Millis(0));
+        hb.on_timer(Millis(1_000));
+        // Throttled to a wake-up a minute: the first late one asks again...
+        assert_eq!(
+            hb.on_timer(Millis(60_000)),
+            HeartbeatAction::SendPing { late: true }
+        );
+        // ...and nothing came back by the next one: dead.
+        assert_eq!(
+            hb.on_timer(Millis(120_000)),
+            HeartbeatAction::PeerDead { waited_ms: 60_000 }
+        );
+    }
+
+    #[test]
+    fn any_message_gives_the_throttled_heartbeat_its_late_grace_back() {
+        let mut hb = heartbeat();
+        hb.start(Millis(0));
+        hb.on_timer(Millis(1_000));
+        hb.on_timer(Millis(60_000));
+        hb.on_pong(Millis(60_020));
+        hb.on_inbound();
+        hb.on_timer(Millis(120_000)); // the next ping, late
+        assert_eq!(
+            hb.on_timer(Millis(180_000)),
+            HeartbeatAction::SendPing { late: true },
+            "a new silence: asked again before any verdict"
+        );
     }
 
     #[test]
@@ -306,10 +351,12 @@ mod tests {
     fn a_ping_pushed_out_of_a_full_list_is_still_owed_its_pong() {
         let mut hb = heartbeat();
         hb.start(Millis(0));
-        // A throttled tab: every timer is late, every ping stays listed.
+        // A throttled tab: every timer is late, every ping stays listed
+        // (data keeps arriving, so the late grace is never used up).
         let mut at = 1_000;
         for _ in 0..=MAX_UNANSWERED {
             hb.on_timer(Millis(at));
+            hb.on_inbound();
             at += 60_000;
         }
         assert_eq!(hb.pings_sent.len(), MAX_UNANSWERED);

@@ -298,6 +298,32 @@ fn bad_calls_throw_like_a_websocket_would() {
 }
 
 #[wasm_bindgen_test]
+async fn a_disposed_socket_says_so_and_cannot_be_reopened() {
+    // A callback kept from an earlier render holds a socket the hook has
+    // disposed: every call says "disposed", none advises connect().
+    let options = json(r#"{"autoConnect":false}"#);
+    let socket = ResilientSocket::new(url("never", ""), options).unwrap();
+    socket.dispose();
+    let message = |error: JsValue| String::from(error.unchecked_into::<js_sys::Error>().message());
+    for refused in [
+        socket.send("late".into()).unwrap_err(),
+        socket.connect().unwrap_err(),
+        socket.reconnect().unwrap_err(),
+    ] {
+        let text = message(refused);
+        assert!(
+            text.contains("was disposed; create a new ResilientSocket"),
+            "{text}"
+        );
+    }
+    let rejected = JsFuture::from(socket.request(json(r#"{"type":"x"}"#), JsValue::UNDEFINED))
+        .await
+        .unwrap_err();
+    assert_eq!(field(&rejected, "reason"), "disposed");
+    assert_eq!(socket.state(), "closed");
+}
+
+#[wasm_bindgen_test]
 fn a_view_of_shared_memory_is_refused_not_lost() {
     // WebSocket.send throws on a view of a SharedArrayBuffer; the SDK sends
     // later (queued, replayed), so it must refuse such data when given it.
@@ -368,7 +394,7 @@ async fn an_async_url_provider_is_asked_before_each_attempt() {
         "redacted: {}",
         socket.url()
     );
-    socket.reconnect();
+    socket.reconnect().unwrap();
     opens.next().await;
     assert_eq!(asked.get(), 2, "asked again for the new attempt");
     socket.dispose();

@@ -84,6 +84,8 @@ pub enum SendError {
     /// The client was closed by the app or stopped by a close code; call
     /// `connect()` or `reconnect()` first.
     Closed,
+    /// The client was disposed: nothing can reopen it.
+    Disposed,
     /// `request` needs a JSON object as text. A caller's mistake.
     NotJsonObject,
 }
@@ -132,8 +134,11 @@ impl SendError {
                 ")",
             ]),
             SendError::Closed => String::from(
-                "send: the socket is closed (state \"closed\"); call connect() or reconnect() first",
+                "send: the socket is closed for good (close(), or a close code that stops); call connect() or reconnect() first",
             ),
+            SendError::Disposed => {
+                String::from("send: the socket was disposed; create a new ResilientSocket")
+            }
             SendError::NotJsonObject => String::from(
                 "request: the message must be a JSON object (an object or its JSON text)",
             ),

@@ -382,13 +382,21 @@ impl ResilientSocket {
     }
 
     /// Starts connecting (from idle or closed), or skips a backoff wait.
-    pub fn connect(&self) {
+    /// Throws on a disposed socket, which nothing can reopen.
+    pub fn connect(&self) -> Result<(), JsValue> {
+        self.refuse_if_disposed("connect: the socket was disposed; create a new ResilientSocket")?;
         self.driver.connect();
+        Ok(())
     }
 
     /// Drops the current connection (if any) and connects again now.
-    pub fn reconnect(&self) {
+    /// Throws on a disposed socket.
+    pub fn reconnect(&self) -> Result<(), JsValue> {
+        self.refuse_if_disposed(
+            "reconnect: the socket was disposed; create a new ResilientSocket",
+        )?;
         self.driver.reconnect();
+        Ok(())
     }
 
     /// Sets keyed state (e.g. plugin parameters): sent now when open, and
@@ -491,6 +499,9 @@ impl ResilientSocket {
                 Err(SendError::Closed) => {
                     let _ = call_with(&reject, &request_error(RequestFailure::Closed, 0));
                 }
+                Err(SendError::Disposed) => {
+                    let _ = call_with(&reject, &request_error(RequestFailure::Disposed, 0));
+                }
                 Err(e) => {
                     // The queue and size errors say "send: "; this is a request.
                     let message = e.message();
@@ -525,6 +536,14 @@ impl ResilientSocket {
 }
 
 impl ResilientSocket {
+    /// `message` as an error if the socket is disposed.
+    fn refuse_if_disposed(&self, message: &str) -> Result<(), JsValue> {
+        if self.driver.is_disposed() {
+            return Err(error(message));
+        }
+        Ok(())
+    }
+
     fn handler(&self, kind: EventType) -> JsValue {
         self.app
             .listeners

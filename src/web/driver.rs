@@ -231,7 +231,7 @@ impl Driver {
     pub fn send(&self, payload: JsPayload) -> Result<SendStatus, SendError> {
         self.inner
             .call(|engine, now| engine.send(now, payload))
-            .unwrap_or(Err(SendError::Closed))
+            .unwrap_or_else(|| Err(self.refused()))
     }
 
     /// Sets a replay key (sent now when open and not debounced).
@@ -243,7 +243,7 @@ impl Driver {
     ) -> Result<SendStatus, SendError> {
         self.inner
             .call(|engine, now| engine.set_replay(now, key, value, debounce_ms))
-            .unwrap_or(Err(SendError::Closed))
+            .unwrap_or_else(|| Err(self.refused()))
     }
 
     /// Forgets a replay key; whether it existed.
@@ -264,7 +264,7 @@ impl Driver {
         let result = self
             .inner
             .mutate(|engine, now| engine.request(now, message, timeout_ms));
-        register(result.unwrap_or(Err(SendError::Closed)));
+        register(result.unwrap_or_else(|| Err(self.refused())));
         self.inner.dispatch();
     }
 
@@ -278,6 +278,15 @@ impl Driver {
     /// Whether [`Driver::dispose`] ran.
     pub fn is_disposed(&self) -> bool {
         self.inner.disposed.get()
+    }
+
+    /// Why a call that never reached the engine was refused.
+    fn refused(&self) -> SendError {
+        if self.is_disposed() {
+            SendError::Disposed
+        } else {
+            SendError::Closed
+        }
     }
 
     /// Reads the engine at the current time.

@@ -216,6 +216,34 @@ fn app_close_waits_for_the_close_frame_then_stops_for_good() {
 }
 
 #[test]
+fn connect_right_after_close_reconnects_once_the_close_is_over() {
+    // The restart idiom `close(); connect()`: the close completes and is
+    // reported, then a new connection opens.
+    let mut sim = open_sim(test_config());
+    sim.engine.close(sim.now, 1000, "restart").unwrap();
+    sim.engine.connect(sim.now);
+    sim.drain();
+    assert_eq!(sim.state(), ConnectionState::Closing);
+    assert!(sim.run_until_state(ConnectionState::Open, 5_000));
+    assert_eq!(sim.sockets_opened, 2);
+    let close = &sim.closes()[0];
+    assert_eq!(close.cause, CloseCause::App);
+    assert!(close.was_clean);
+    let closed_at = sim.times_entered(ConnectionState::Closed)[0];
+    assert!(closed_at <= sim.times_entered(ConnectionState::Connecting)[1]);
+
+    // close(); connect(); close(): the latest call wins.
+    let mut sim = open_sim(test_config());
+    sim.engine.close(sim.now, 1000, "").unwrap();
+    sim.engine.connect(sim.now);
+    sim.engine.close(sim.now, 1000, "").unwrap();
+    sim.drain();
+    sim.run_for(10_000);
+    assert_eq!(sim.state(), ConnectionState::Closed);
+    assert_eq!(sim.sockets_opened, 1);
+}
+
+#[test]
 fn app_close_during_connecting_and_backoff_and_twice_stops() {
     let mut sim = Sim::new(test_config());
     sim.mode = ServerMode::Hang;

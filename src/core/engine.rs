@@ -81,6 +81,9 @@ enum Phase {
         code: u16,
         reason: String,
         opened: bool,
+        /// `connect()` was called meanwhile: connect again once this close
+        /// is over (and reported).
+        reopen: bool,
     },
     Reconnecting {
         at: Millis,
@@ -290,15 +293,26 @@ impl<P: Payload> Engine<P> {
     }
 
     /// Starts connecting (from `idle` or `closed`), or cuts a backoff wait
-    /// short. Does nothing while connecting, open or closing.
+    /// short. While the app's close is in progress (`close(); connect()`),
+    /// connects once it is over. Does nothing while connecting or open.
     pub fn connect(&mut self, now: Millis) {
-        match self.phase {
+        match &mut self.phase {
             Phase::Idle | Phase::Closed => {
                 self.reset_attempts();
                 self.start_attempt(now);
             }
             Phase::Reconnecting { .. } => self.start_attempt(now),
-            Phase::Connecting { .. } | Phase::Open { .. } | Phase::Closing { .. } => {}
+            Phase::Closing { reopen, .. } => *reopen = true,
+            Phase::Connecting { .. } | Phase::Open { .. } => {}
+        }
+    }
+
+    /// After the app's close ended (reported, state `closed`): the
+    /// `connect()` made meanwhile, if any.
+    fn reopen_after_close(&mut self, now: Millis, reopen: bool) {
+        if reopen {
+            self.reset_attempts();
+            self.start_attempt(now);
         }
     }
 
@@ -361,6 +375,7 @@ impl<P: Payload> Engine<P> {
                     code,
                     reason: reason.to_owned(),
                     opened: true,
+                    reopen: false,
                 };
                 self.emit_state_change(ConnectionState::Open);
             }
@@ -397,7 +412,14 @@ impl<P: Payload> Engine<P> {
                 false,
                 false,
             ),
-            phase @ (Phase::Closing { .. } | Phase::Closed) => self.phase = phase,
+            // A close after `close(); connect()`: the latest call wins.
+            mut phase @ Phase::Closing { .. } => {
+                if let Phase::Closing { reopen, .. } = &mut phase {
+                    *reopen = false;
+                }
+                self.phase = phase;
+            }
+            Phase::Closed => {}
         }
         Ok(())
     }
@@ -809,7 +831,10 @@ impl<P: Payload> Engine<P> {
                 );
             }
             Phase::Closing {
-                connection, opened, ..
+                connection,
+                opened,
+                reopen,
+                ..
             } => {
                 self.finish_app_close(
                     ConnectionState::Closing,
@@ -819,6 +844,7 @@ impl<P: Payload> Engine<P> {
                     opened,
                     was_clean,
                 );
+                self.reopen_after_close(now, reopen);
             }
             _ => {}
         }
@@ -876,6 +902,7 @@ impl<P: Payload> Engine<P> {
                 code,
                 reason,
                 opened,
+                reopen,
             } if now >= deadline => {
                 self.detach_socket(code, &reason);
                 self.finish_app_close(
@@ -886,6 +913,7 @@ impl<P: Payload> Engine<P> {
                     opened,
                     false,
                 );
+                self.reopen_after_close(now, reopen);
             }
             Phase::Reconnecting { at } if now >= at => self.start_attempt(now),
             _ => {}

@@ -381,8 +381,9 @@ impl ResilientSocket {
             .build()
     }
 
-    /// Starts connecting (from idle or closed), or skips a backoff wait.
-    /// Throws on a disposed socket, which nothing can reopen.
+    /// Starts connecting (from idle or closed), or skips a backoff wait;
+    /// while an app's close is in progress (`close(); connect()`), connects
+    /// once it is over. Throws on a disposed socket, which nothing can reopen.
     pub fn connect(&self) -> Result<(), JsValue> {
         self.refuse_if_disposed("connect: the socket was disposed; create a new ResilientSocket")?;
         self.driver.connect();

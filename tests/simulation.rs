@@ -1038,7 +1038,7 @@ fn request_resolves_with_the_reply_carrying_the_same_id() {
         .unwrap();
     sim.drain();
     let sent = sim.received_on(1)[0].clone();
-    assert!(sent.contains(&format!(r#""id":"{handle}""#)), "{sent}");
+    assert!(sent.contains(&format!(r#""id":"rws-{handle}""#)), "{sent}");
     sim.run_for(100);
     assert_eq!(reply_ids(&sim), vec![handle]);
     assert!(
@@ -1074,19 +1074,21 @@ fn a_reply_must_carry_the_id_with_its_json_type() {
         .request(sim.now, r#"{"id":7,"type":"get"}"#, None)
         .unwrap();
     sim.drain();
-    assert!(sim.received_on(1)[0].contains(&format!(r#""id":"{added}""#)));
-    // A push whose id is the number 1 is not the reply to id "1", and a
-    // string "7" does not answer the number 7: both go to the app.
+    assert!(sim.received_on(1)[0].contains(&format!(r#""id":"rws-{added}""#)));
+    // A push whose id is the handle (as a number or a string) is not the
+    // reply to id "rws-1", and a string "7" does not answer the number 7:
+    // all go to the app.
     sim.server_send(&format!(r#"{{"id":{added},"type":"push"}}"#));
+    sim.server_send(&format!(r#"{{"id":"{added}","type":"push"}}"#));
     sim.server_send(r#"{"id":"7","type":"push"}"#);
     sim.run_for(10);
     assert_eq!(reply_ids(&sim), Vec::<u64>::new());
-    assert_eq!(sim.delivered.len(), 2);
+    assert_eq!(sim.delivered.len(), 3);
     sim.server_send(r#"{"id":7,"type":"reply"}"#);
-    sim.server_send(&format!(r#"{{"id":"{added}","type":"reply"}}"#));
+    sim.server_send(&format!(r#"{{"id":"rws-{added}","type":"reply"}}"#));
     sim.run_for(10);
     assert_eq!(reply_ids(&sim), vec![numeric, added]);
-    assert_eq!(sim.delivered.len(), 2);
+    assert_eq!(sim.delivered.len(), 3);
 }
 
 #[test]

@@ -490,7 +490,9 @@ impl<P: Payload> Engine<P> {
         let (id, text) = match json_scan::raw_field(message, &id_field) {
             Some(raw) => (RequestId::from_raw(raw), message.to_owned()),
             None => {
-                let mut id = RequestId::string(decimal(handle));
+                // Prefixed: a server's own pushes often carry small numeric
+                // ids ("id":"3"), which must not answer request 3.
+                let mut id = RequestId::string(concat(&["rws-", &decimal(handle)]));
                 while self.requests.has_id(&id) {
                     id.text.push('_');
                 }

@@ -107,7 +107,11 @@ export interface InspectorOptions {
 export interface RequestsOptions {
   /** Default timeout per request, ms. Default: 10000. */
   timeoutMs?: number;
-  /** Requests in flight when the connection drops. Default: "fail". */
+  /**
+   * Requests in flight when the connection drops. Default: "fail". Re-sent
+   * requests go out after the replay state and after the messages queued
+   * during the outage.
+   */
   onReconnect?: "fail" | "resend";
   /** Replies slower than this (ms) emit `slow`. Default: 1000. */
   slowMs?: number;
@@ -221,7 +225,11 @@ export interface ResilientCloseEvent extends Readonly<CloseCodeInfo> {
   readonly wasClean: boolean;
   /** Whether this connection had opened. */
   readonly opened: boolean;
-  /** Whether the SDK will try again. */
+  /**
+   * Whether the SDK will try again. `false` with an `action` of "retry" or
+   * "reauth" means it stopped on its own terms: `reconnect.maxAttempts` ran
+   * out, or `reconnect.enabled` is false.
+   */
   readonly willReconnect: boolean;
   /** Delay before the next attempt, ms, when it will reconnect. */
   readonly delayMs: number | null;
@@ -292,7 +300,11 @@ export interface QueueOverflowEvent {
   readonly dropped: number;
 }
 
-/** `reauth`: credentials were refused; the URL provider runs before the next attempt. */
+/**
+ * `reauth`: credentials were refused; the URL provider runs before the next
+ * attempt. With a fixed URL (no `urlProvider`) the next attempt uses the same
+ * URL: give a `urlProvider` that returns a fresh token, or `close()` here.
+ */
 export interface ReauthEvent {
   readonly type: "reauth";
   /** The close code. */

@@ -712,6 +712,24 @@ fn flapping_is_reported() {
     assert_eq!(flapping[0].0, 3);
     assert!(!flapping[0].1.is_empty());
     assert!(sim.engine.stats(sim.now).flapping);
+    // Told after the close it is about: statechange, close, flapping, then
+    // the next reconnecting.
+    let kinds: Vec<&str> = sim
+        .events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::StateChange { .. } => Some("state"),
+            Event::Close(_) => Some("close"),
+            Event::Flapping { .. } => Some("flapping"),
+            Event::Reconnecting { .. } => Some("reconnecting"),
+            _ => None,
+        })
+        .collect();
+    let at = kinds.iter().position(|k| *k == "flapping").unwrap();
+    assert_eq!(
+        &kinds[at - 2..=at + 1],
+        ["state", "close", "flapping", "reconnecting"]
+    );
 }
 
 #[test]

@@ -1085,12 +1085,11 @@ impl<P: Payload> Engine<P> {
         let flapping = opened_at.and_then(|at| self.flapping.on_connection_ended(now.since(at)));
         self.connection_ended(now, connection, opened_at);
         let opened = opened_at.is_some();
-        if let Some(count) = flapping {
-            self.emit(Event::Flapping {
-                count,
-                likely_causes: likely_causes(code, pinged, received),
-            });
-        }
+        // Told after the close it is about (statechange, close, flapping).
+        let flapping = flapping.map(|count| Event::Flapping {
+            count,
+            likely_causes: likely_causes(code, pinged, received),
+        });
         let interpretation = self.close_policy.interpret(CloseCode(code), opened);
         // While the browser is offline, failing attempts are expected: they
         // are reported as `offline` and not counted against `maxAttempts` (so
@@ -1145,6 +1144,7 @@ impl<P: Payload> Engine<P> {
                 self.phase = Phase::Reconnecting { at: now + delay_ms };
                 self.emit_state_change(from);
                 self.report_close(report);
+                self.outputs.extend(flapping.map(Output::Event));
                 if action == CloseAction::Reauth {
                     self.emit(Event::Reauth { code });
                 }
@@ -1158,6 +1158,7 @@ impl<P: Payload> Engine<P> {
                 self.fail_all_requests(RequestFailure::Closed);
                 self.emit_state_change(from);
                 self.report_close(report);
+                self.outputs.extend(flapping.map(Output::Event));
             }
         }
     }

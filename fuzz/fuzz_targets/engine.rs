@@ -170,6 +170,9 @@ struct Harness<'a, 'u> {
     /// Request handles not yet settled, with their ids.
     pending: Vec<(u64, String)>,
     settled: BTreeSet<u64>,
+    /// `connect()` was called while the app's close was in progress (and no
+    /// `close()` since): the close event may end in `connecting`.
+    reopen: bool,
 }
 
 fn run(data: &[u8]) -> arbitrary::Result<()> {
@@ -232,6 +235,7 @@ fn execute(
         state,
         pending: Vec::new(),
         settled: BTreeSet::new(),
+        reopen: false,
     };
     let mut ops = ops.peekable();
     let scripted = ops.peek().is_some();
@@ -420,6 +424,7 @@ impl Harness<'_, '_> {
                 reason,
             } => {
                 let ok = self.engine.close(now, code, &reason).is_ok();
+                self.reopen &= !ok;
                 assert_eq!(
                     ok,
                     CloseCode(code).is_sendable_by_app() && reason.len() <= 123,
@@ -431,9 +436,16 @@ impl Harness<'_, '_> {
                     assert!(self.pending.is_empty(), "requests pending after close()");
                 }
             }
-            Op::Connect => self.engine.connect(now),
-            Op::Reconnect => self.engine.reconnect(now),
+            Op::Connect => {
+                self.reopen |= self.engine.state() == ConnectionState::Closing;
+                self.engine.connect(now);
+            }
+            Op::Reconnect => {
+                self.reopen = false;
+                self.engine.reconnect(now);
+            }
             Op::Dispose => {
+                self.reopen = false;
                 self.engine.dispose(now);
                 self.drain();
                 assert!(self.pending.is_empty(), "requests pending after dispose()");
@@ -499,14 +511,21 @@ impl Harness<'_, '_> {
         if self.socket == Socket::None {
             assert_eq!(after, before, "close event without a socket changed state");
         } else {
+            let reopened = self.reopen
+                && before == ConnectionState::Closing
+                && after == ConnectionState::Connecting;
             assert!(
-                matches!(
-                    after,
-                    ConnectionState::Reconnecting | ConnectionState::Closed
-                ),
+                reopened
+                    || matches!(
+                        after,
+                        ConnectionState::Reconnecting | ConnectionState::Closed
+                    ),
                 "still {after:?} after the socket closed"
             );
             self.socket = Socket::None;
+            if before == ConnectionState::Closing {
+                self.reopen = false;
+            }
         }
     }
 

@@ -1085,11 +1085,6 @@ impl<P: Payload> Engine<P> {
         let flapping = opened_at.and_then(|at| self.flapping.on_connection_ended(now.since(at)));
         self.connection_ended(now, connection, opened_at);
         let opened = opened_at.is_some();
-        // Told after the close it is about (statechange, close, flapping).
-        let flapping = flapping.map(|count| Event::Flapping {
-            count,
-            likely_causes: likely_causes(code, pinged, received),
-        });
         let interpretation = self.close_policy.interpret(CloseCode(code), opened);
         // While the browser is offline, failing attempts are expected: they
         // are reported as `offline` and not counted against `maxAttempts` (so
@@ -1142,24 +1137,29 @@ impl<P: Payload> Engine<P> {
                 self.offline_attempts += u32::from(offline);
                 self.counters.reconnects += 1;
                 self.phase = Phase::Reconnecting { at: now + delay_ms };
-                self.emit_state_change(from);
-                self.report_close(report);
-                self.outputs.extend(flapping.map(Output::Event));
-                if action == CloseAction::Reauth {
-                    self.emit(Event::Reauth { code });
-                }
-                self.emit(Event::Reconnecting {
-                    attempt: self.attempt,
-                    delay_ms,
-                });
             }
             None => {
                 self.phase = Phase::Closed;
                 self.fail_all_requests(RequestFailure::Closed);
-                self.emit_state_change(from);
-                self.report_close(report);
-                self.outputs.extend(flapping.map(Output::Event));
             }
+        }
+        // In this order: statechange, close, then what follows from it.
+        self.emit_state_change(from);
+        self.report_close(report);
+        if let Some(count) = flapping {
+            self.emit(Event::Flapping {
+                count,
+                likely_causes: likely_causes(code, pinged, received),
+            });
+        }
+        if let Some(delay_ms) = delay_ms {
+            if action == CloseAction::Reauth {
+                self.emit(Event::Reauth { code });
+            }
+            self.emit(Event::Reconnecting {
+                attempt: self.attempt,
+                delay_ms,
+            });
         }
     }
 

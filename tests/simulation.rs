@@ -229,8 +229,49 @@ fn connect_right_after_close_reconnects_once_the_close_is_over() {
     let close = &sim.closes()[0];
     assert_eq!(close.cause, CloseCause::App);
     assert!(close.was_clean);
-    let closed_at = sim.times_entered(ConnectionState::Closed)[0];
-    assert!(closed_at <= sim.times_entered(ConnectionState::Connecting)[1]);
+    // In order: closing -> closed, the close, then closed -> connecting.
+    let order: Vec<String> = sim
+        .events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::StateChange { to, .. } => Some(format!("{to:?}")),
+            Event::Close(_) => Some(String::from("close")),
+            _ => None,
+        })
+        .collect();
+    let closing = order.iter().position(|e| e == "Closing").unwrap();
+    assert_eq!(
+        &order[closing..closing + 4],
+        ["Closing", "Closed", "close", "Connecting"]
+    );
+
+    // Sends and requests made after connect() wait for the new connection.
+    let mut sim = open_sim(test_config());
+    sim.engine.close(sim.now, 1000, "restart").unwrap();
+    sim.engine.connect(sim.now);
+    let sent = sim.engine.send(sim.now, Frame::Text("hello".into()));
+    assert_eq!(sent, Ok(SendStatus::Queued));
+    let request = sim
+        .engine
+        .request(sim.now, r#"{"type":"get"}"#, None)
+        .unwrap();
+    sim.drain();
+    assert!(sim.run_until_state(ConnectionState::Open, 5_000));
+    sim.run_for(10);
+    assert_eq!(sim.received_on(2)[0], "hello");
+    assert!(sim.received_on(2)[1].contains("rws-"));
+    assert!(!sim.saw(|e| matches!(e, Event::RequestFailed { request: r, .. } if *r == request)));
+
+    // Every handle dropped meanwhile (stop_reconnecting): no new connection
+    // that nothing could close.
+    let mut sim = open_sim(test_config());
+    sim.engine.close(sim.now, 1000, "").unwrap();
+    sim.engine.connect(sim.now);
+    sim.engine.stop_reconnecting();
+    sim.drain();
+    sim.run_for(10_000);
+    assert_eq!(sim.state(), ConnectionState::Closed);
+    assert_eq!(sim.sockets_opened, 1);
 
     // close(); connect(); close(): the latest call wins.
     let mut sim = open_sim(test_config());
@@ -1507,10 +1548,16 @@ fn becoming_visible_after_a_throttled_backoff_wait_tries_at_once() {
     );
     assert!(sim.run_until_state(ConnectionState::Open, 100));
 
-    // A visibilitychange without a hidden phase first changes nothing.
-    let mut sim = open_sim(test_config());
+    // A visibilitychange without a hidden phase first changes nothing, even
+    // with the wait over and its timer not yet run.
+    let mut config = test_config();
+    config.reconnect.jitter = resilient_ws::core::Jitter::None;
+    let mut sim = open_sim(config);
+    sim.timer_lag_ms = 10_000;
     sim.drop_connection();
     sim.run_until_state(ConnectionState::Reconnecting, 100);
+    sim.run_for(2_500);
+    assert_eq!(sim.state(), ConnectionState::Reconnecting);
     sim.input(Input::Visible);
     assert_eq!(sim.state(), ConnectionState::Reconnecting);
 }

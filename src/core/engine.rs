@@ -308,12 +308,22 @@ impl<P: Payload> Engine<P> {
     }
 
     /// After the app's close ended (reported, state `closed`): the
-    /// `connect()` made meanwhile, if any.
+    /// `connect()` made meanwhile, if any, unless every handle on the socket
+    /// is gone (nothing could close what it would open).
     fn reopen_after_close(&mut self, now: Millis, reopen: bool) {
-        if reopen {
+        if reopen && !self.reconnect_stopped {
             self.reset_attempts();
             self.start_attempt(now);
         }
+    }
+
+    /// Closed, or closing, by the app with no `connect()` since: sends and
+    /// requests are refused.
+    fn closed_for_good(&self) -> bool {
+        matches!(
+            self.phase,
+            Phase::Closed | Phase::Closing { reopen: false, .. }
+        )
     }
 
     /// Drops the current socket (if any) and connects now, with the attempt
@@ -429,7 +439,7 @@ impl<P: Payload> Engine<P> {
     /// client was closed.
     pub fn send(&mut self, now: Millis, payload: P) -> Result<SendStatus, SendError> {
         self.check_size(&payload)?;
-        if matches!(self.phase, Phase::Closed | Phase::Closing { .. }) {
+        if self.closed_for_good() {
             return Err(SendError::Closed);
         }
         match self.sending_connection() {
@@ -479,7 +489,7 @@ impl<P: Payload> Engine<P> {
         message: &str,
         timeout_ms: Option<u64>,
     ) -> Result<u64, SendError> {
-        if matches!(self.phase, Phase::Closed | Phase::Closing { .. }) {
+        if self.closed_for_good() {
             return Err(SendError::Closed);
         }
         if !message.trim_start().starts_with('{') {
@@ -1172,8 +1182,13 @@ impl<P: Payload> Engine<P> {
         opened: bool,
         was_clean: bool,
     ) {
+        // Requests made after `close(); connect()` wait for that connection.
+        let reopen =
+            matches!(self.phase, Phase::Closing { reopen: true, .. }) && !self.reconnect_stopped;
         self.phase = Phase::Closed;
-        self.fail_all_requests(RequestFailure::Closed);
+        if !reopen {
+            self.fail_all_requests(RequestFailure::Closed);
+        }
         self.emit_state_change(from);
         let report =
             self.closed_by_app(CloseCause::App, connection, code, reason, opened, was_clean);

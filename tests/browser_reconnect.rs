@@ -334,3 +334,39 @@ async fn offline_drops_the_socket_at_once_and_online_reconnects_without_waiting(
     })
     .await;
 }
+
+/// Runs `body` as JS (the test makes `navigator.onLine` say what it needs).
+fn run_js(body: &str) {
+    js_sys::Function::new_no_args(body)
+        .call0(&wasm_bindgen::JsValue::UNDEFINED)
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_socket_created_offline_keeps_its_max_attempts_for_when_the_network_is_back() {
+    test_within("created offline", async {
+        // A page loaded from cache while offline: navigator.onLine is false
+        // before any `offline` event. Every attempt fails (the server refuses
+        // the upgrade here); none may count against maxAttempts 1.
+        run_js(
+            "Object.defineProperty(navigator, 'onLine', { get: () => false, configurable: true })",
+        );
+        let id = client_id("created-offline");
+        let options =
+            json(r#"{"reconnect":{"initialDelayMs":10,"maxDelayMs":10,"maxAttempts":1}}"#);
+        let socket = new_socket(url(&id, "reject=503"), options);
+        let mut closes = Events::listen(&socket, "close");
+        for attempt in 1..=3 {
+            let close = within(2_000, "a failed attempt", closes.next()).await;
+            assert_eq!(field(&close, "cause"), "offline", "attempt {attempt}");
+            assert_eq!(field(&close, "willReconnect"), true, "attempt {attempt}");
+        }
+        run_js("delete navigator.onLine");
+        dispatch_on_window("online");
+        // Online: the budget applies again (one retry, then closed).
+        let close = within(2_000, "a failed attempt online", closes.next()).await;
+        assert_eq!(field(&close, "cause"), "server");
+        socket.dispose();
+    })
+    .await;
+}

@@ -21,7 +21,7 @@ pub enum CloseCause {
     HeartbeatTimeout,
     /// The handshake did not complete within `connectTimeoutMs`.
     ConnectTimeout,
-    /// The browser went offline.
+    /// The browser went offline, or an attempt failed while it was.
     Offline,
     /// The URL provider failed or returned a bad URL.
     UrlProvider,

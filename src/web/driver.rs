@@ -198,6 +198,9 @@ impl Driver {
         LIVE_DRIVERS.created();
         let environment = Environment::attach(Link(Rc::downgrade(&inner)));
         let hidden = environment.hidden();
+        // Created offline (a page from cache): attempts fail as `offline`
+        // and do not use up maxAttempts, as after an `offline` event.
+        let offline = environment.offline();
         if let Ok(mut state) = inner.state.try_borrow_mut() {
             state.environment = Some(environment);
         }
@@ -206,6 +209,9 @@ impl Driver {
         let driver = Driver { inner };
         if hidden {
             driver.inner.input(Input::Hidden);
+        }
+        if offline {
+            driver.inner.input(Input::Offline);
         }
         Ok(driver)
     }

@@ -111,6 +111,14 @@ impl Environment {
         }
     }
 
+    /// Whether the browser says it is offline now (`navigator.onLine` is
+    /// `false`; anything else, or no `navigator`, counts as online).
+    pub fn offline(&self) -> bool {
+        Reflect::get(&global(), &JsValue::from_str("navigator"))
+            .and_then(|navigator| Reflect::get(&navigator, &JsValue::from_str("onLine")))
+            .is_ok_and(|on_line| on_line == JsValue::FALSE)
+    }
+
     /// Whether the page is hidden now.
     pub fn hidden(&self) -> bool {
         self.document.as_ref().is_some_and(is_hidden)

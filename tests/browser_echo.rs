@@ -324,39 +324,46 @@ async fn a_disposed_socket_says_so_and_cannot_be_reopened() {
 }
 
 #[wasm_bindgen_test]
-fn a_view_of_shared_memory_is_refused_not_lost() {
-    // WebSocket.send throws on a view of a SharedArrayBuffer; the SDK sends
-    // later (queued, replayed), so it must refuse such data when given it.
-    // The test runner serves the page cross-origin isolated, so the
+fn shared_memory_is_refused_not_lost() {
+    // WebSocket.send throws on a SharedArrayBuffer or a view of one; the SDK
+    // sends later (queued, replayed), so it must refuse such data when given
+    // it. The test runner serves the page cross-origin isolated, so the
     // constructor exists.
-    let shared_view = Function::new_no_args("return new Uint8Array(new SharedArrayBuffer(4))")
-        .call0(&JsValue::UNDEFINED)
-        .expect("SharedArrayBuffer is available (cross-origin isolated page)");
+    let make = |body: &str| {
+        Function::new_no_args(body)
+            .call0(&JsValue::UNDEFINED)
+            .expect("SharedArrayBuffer is available (cross-origin isolated page)")
+    };
+    let shared_view = make("return new Uint8Array(new SharedArrayBuffer(4))");
+    let shared_buffer = make("return new SharedArrayBuffer(4)");
     let options = json(r#"{"autoConnect":false}"#);
     let socket = ResilientSocket::new(url("never", ""), options).unwrap();
     let message = |error: JsValue| String::from(error.unchecked_into::<js_sys::Error>().message());
-    let refused = message(socket.send(shared_view.clone()).unwrap_err());
-    assert!(
-        refused.starts_with("send: data is a view of a SharedArrayBuffer"),
-        "{refused}"
-    );
-    let refused = message(
-        socket
-            .set_replay_state("k".into(), shared_view, JsValue::UNDEFINED)
-            .unwrap_err(),
-    );
-    assert!(
-        refused.starts_with("setReplayState: value is a view of a SharedArrayBuffer"),
-        "{refused}"
-    );
+    for shared in [&shared_view, &shared_buffer] {
+        let refused = message(socket.send(shared.clone()).unwrap_err());
+        assert!(
+            refused.starts_with("send: data is a SharedArrayBuffer or a view of one"),
+            "{refused}"
+        );
+        let refused = message(
+            socket
+                .set_replay_state("k".into(), shared.clone(), JsValue::UNDEFINED)
+                .unwrap_err(),
+        );
+        assert!(
+            refused.starts_with("setReplayState: value is a SharedArrayBuffer or a view of one"),
+            "{refused}"
+        );
+    }
     assert_eq!(field(&socket.stats(), "queued"), 0.0);
-    // A view of an ordinary ArrayBuffer still queues.
+    // An ordinary ArrayBuffer and a view of one still queue.
     assert!(
         !socket
             .send(js_sys::Uint8Array::new_with_length(4).into())
             .unwrap()
     );
-    assert_eq!(field(&socket.stats(), "queued"), 1.0);
+    assert!(!socket.send(js_sys::ArrayBuffer::new(4).into()).unwrap());
+    assert_eq!(field(&socket.stats(), "queued"), 2.0);
     socket.dispose();
 }
 

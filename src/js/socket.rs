@@ -291,7 +291,7 @@ impl ResilientSocket {
         &self,
         #[wasm_bindgen(unchecked_param_type = "SendData")] data: JsValue,
     ) -> Result<bool, JsValue> {
-        if !data.is_string() && JsPayload::is_shared_view(&data) {
+        if !data.is_string() && JsPayload::is_shared_memory(&data) {
             return Err(error(SHARED_MEMORY_SEND));
         }
         let payload = JsPayload::from_js(data).map_err(|thrown| {
@@ -417,7 +417,7 @@ impl ResilientSocket {
         let debounce_ms = millis(&get(&options, "debounceMs"), CALL, "debounceMs", 0)
             .map_err(|m| error(&m))?
             .unwrap_or(0);
-        if JsPayload::is_shared_view(&value) {
+        if JsPayload::is_shared_memory(&value) {
             return Err(error(SHARED_MEMORY_REPLAY));
         }
         let payload = match JsPayload::from_data(value) {
@@ -606,8 +606,8 @@ fn request_text(message: &JsValue) -> Result<String, String> {
 }
 
 /// The errors for binary data in shared memory, which `WebSocket.send` refuses.
-const SHARED_MEMORY_SEND: &str = "send: data is a view of a SharedArrayBuffer, which a WebSocket cannot send; copy it into an ArrayBuffer first";
-const SHARED_MEMORY_REPLAY: &str = "setReplayState: value is a view of a SharedArrayBuffer, which a WebSocket cannot send; copy it into an ArrayBuffer first";
+const SHARED_MEMORY_SEND: &str = "send: data is a SharedArrayBuffer or a view of one, which a WebSocket cannot send; copy it into an ArrayBuffer first";
+const SHARED_MEMORY_REPLAY: &str = "setReplayState: value is a SharedArrayBuffer or a view of one, which a WebSocket cannot send; copy it into an ArrayBuffer first";
 
 /// A fixed `ws://`/`wss://` URL the browser cannot parse (a port out of
 /// range, a malformed IPv6 host) would fail every attempt: refused here. Other

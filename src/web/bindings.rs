@@ -44,6 +44,11 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     fn buffer(this: &HasSize) -> JsValue;
 
+    /// `Object.prototype.toString.call(value)`: `"[object SharedArrayBuffer]"`
+    /// for shared memory from any realm (where `instanceof` cannot tell).
+    #[wasm_bindgen(js_namespace = ["Object", "prototype", "toString"], js_name = call)]
+    fn object_tag(value: &JsValue) -> JsValue;
+
     /// `String(value)`, as `WebSocket.send` converts what is neither text nor
     /// binary. Caught: `String(Object.create(null))` throws, and an exception
     /// passing through WASM would skip the facade's cleanup.
@@ -109,6 +114,11 @@ pub fn byte_length(data: &JsValue) -> usize {
 /// The `buffer` of an `ArrayBufferView`.
 pub fn view_buffer(view: &JsValue) -> JsValue {
     view.unchecked_ref::<HasSize>().buffer()
+}
+
+/// Whether `value` is a `SharedArrayBuffer`, from this realm or another.
+pub fn is_shared_array_buffer(value: &JsValue) -> bool {
+    value.is_object() && object_tag(value) == "[object SharedArrayBuffer]"
 }
 
 /// `JSON.parse` of a JS string; `None` if it is not JSON.

@@ -7,7 +7,7 @@ use js_sys::ArrayBuffer;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
 
-use super::bindings::{byte_length, js_string, string_length, view_buffer};
+use super::bindings::{byte_length, is_shared_array_buffer, js_string, string_length, view_buffer};
 use crate::core::{Payload, utf16_len};
 
 /// A message as a JS value (a string, `ArrayBuffer`, `Blob` or
@@ -60,10 +60,20 @@ impl JsPayload {
         }
     }
 
-    /// Whether `value` is a view of a `SharedArrayBuffer`, which
-    /// `WebSocket.send` refuses (the SDK may send long after it was given).
-    pub fn is_shared_view(value: &JsValue) -> bool {
-        ArrayBuffer::is_view(value) && !view_buffer(value).is_instance_of::<ArrayBuffer>()
+    /// Whether `value` is shared memory (a `SharedArrayBuffer` or a view of
+    /// one), which `WebSocket.send` refuses (the SDK may send long after it
+    /// was given). This realm's `ArrayBuffer`s are answered without asking
+    /// for the object's tag.
+    pub fn is_shared_memory(value: &JsValue) -> bool {
+        if value.is_instance_of::<ArrayBuffer>() {
+            return false;
+        }
+        let buffer = if ArrayBuffer::is_view(value) {
+            view_buffer(value)
+        } else {
+            value.clone()
+        };
+        !buffer.is_instance_of::<ArrayBuffer>() && is_shared_array_buffer(&buffer)
     }
 
     /// The JS value.

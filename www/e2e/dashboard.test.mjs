@@ -207,7 +207,11 @@ describe("dashboard (vite preview)", () => {
       await page.getByTestId("url").fill("http://localhost/ws/x");
       await page.getByTestId("connect").click();
       await waitForTestIdText(page, "url-problem", /ws:\/\/ or wss:\/\//);
+      await page.getByTestId("url").fill("ws://localhost:70000/ws/x");
+      await page.getByTestId("connect").click();
+      await waitForTestIdText(page, "url-problem", /cannot parse/);
       assert.equal(await page.getByTestId("state").textContent(), "open");
+      assert.deepEqual(problems().filter((p) => !p.includes("initialDelayMs")), []);
     } finally {
       await context.close();
     }

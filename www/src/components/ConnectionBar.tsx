@@ -18,9 +18,13 @@ export function ConnectionBar({ url, state, onConnect, onDisconnect, onReconnect
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const next = draft.trim();
-    // The SDK would throw on any other scheme: say so here, keep the page.
+    // The SDK would throw on these: say so here, keep the page.
     if (!/^wss?:\/\//i.test(next)) {
       setProblem("The URL must start with ws:// or wss://");
+      return;
+    }
+    if (!URL.canParse(next)) {
+      setProblem("The browser cannot parse this URL (check the host and port)");
       return;
     }
     setProblem(null);

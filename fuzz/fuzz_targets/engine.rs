@@ -406,7 +406,7 @@ impl Harness<'_, '_> {
                     let id = match json_scan::field_text(&message, &id_field) {
                         Some(id) => id.into_owned(),
                         None => {
-                            let mut id = handle.to_string();
+                            let mut id = format!("rws-{handle}");
                             while self.pending.iter().any(|(_, other)| *other == id) {
                                 id.push('_');
                             }

@@ -18,6 +18,12 @@ APT_LOG=""
 if [ -x /usr/bin/chromium ] && command -v chromedriver >/dev/null 2>&1; then
   echo "setup: chromium present"
 else
+  # Asked now, not after the cargo installs: a sudo that wants a password
+  # would otherwise fail only at the end.
+  if [ -n "$SUDO" ] && ! sudo -n true 2>/dev/null; then
+    echo "setup: installing chromium needs root: run 'sudo -v' first (or install chromium and chromium-driver yourself), then run this again" >&2
+    exit 1
+  fi
   echo "setup: chromium installing (apt, in the background)"
   APT_LOG="$(mktemp)"
   (

@@ -31,8 +31,8 @@ impl Backoff {
     pub fn cap(&self, attempt: u32) -> u64 {
         // Multiplied step by step (`f64::powi` is std only), stopping once
         // the cap is reached (`multiplier` is at least 1, so it only grows)
-        // and after 1,000 steps, so a delay that never grows (initial delay
-        // 0, multiplier 1) costs no more than that however long the outage.
+        // and after 1,000 steps, so a delay that never grows (multiplier 1)
+        // costs no more than that however long the outage.
         let max = self.max_delay_ms as f64;
         let mut grown = self.initial_delay_ms as f64;
         for _ in 0..attempt.min(1_000) {

@@ -17,7 +17,11 @@ export type CloseCategory =
   | "normal" | "goingAway" | "protocol" | "policy" | "serverError" | "temporary"
   | "abnormal" | "tls" | "reserved" | "registered" | "application" | "invalid";
 
-/** What ended a connection. */
+/**
+ * What ended a connection. "offline": the browser went offline (the socket
+ * was dropped at once), or an attempt failed while it was offline (such
+ * attempts do not count against `reconnect.maxAttempts`).
+ */
 export type CloseCause =
   | "server" | "app" | "replaced" | "heartbeatTimeout" | "connectTimeout"
   | "offline" | "urlProvider" | "disposed";
@@ -25,7 +29,7 @@ export type CloseCause =
 /** Why a `request()` Promise was rejected (`error.reason`). */
 export type RequestFailureReason = "timeout" | "connectionLost" | "closed" | "disposed" | "queueOverflow";
 
-/** What `send()` accepts: text is sent as is, binary data as is (a view of a `SharedArrayBuffer` throws, as `WebSocket.send` does). */
+/** What `send()` accepts: text is sent as is, binary data as is (a `SharedArrayBuffer` or a view of one throws, as `WebSocket.send` does). */
 export type SendData = string | ArrayBuffer | Blob | ArrayBufferView;
 
 /** What a message event carries, depending on `binaryType`. */
@@ -38,7 +42,7 @@ export type UrlProvider = () => string | URL | PromiseLike<string | URL>;
 export interface ReconnectOptions {
   /** Whether to reconnect at all. Default: true. */
   enabled?: boolean;
-  /** Delay cap for the first retry, ms, at least 1 (0 would retry in a tight loop). Default: 500. */
+  /** Delay cap for the first retry, ms; at least 1 while `enabled` (0 would retry in a tight loop). Default: 500. */
   initialDelayMs?: number;
   /** Largest delay, ms. Default: 30000. */
   maxDelayMs?: number;
@@ -256,7 +260,7 @@ export interface StateChangeEvent {
 /** `reconnecting`: an attempt is scheduled. */
 export interface ReconnectingEvent {
   readonly type: "reconnecting";
-  /** 1 for the first retry. */
+  /** 1 for the first retry; counts retries made while offline too (so it can pass `maxAttempts`). */
   readonly attempt: number;
   /** Delay before it, ms. */
   readonly delayMs: number;
@@ -339,7 +343,7 @@ export interface SocketStats {
   state: ConnectionState;
   /** Current (or last) connection number. */
   connection: number;
-  /** Consecutive failed attempts. */
+  /** Consecutive failed attempts, including those made while offline. */
   attempt: number;
   /** Reconnects scheduled over the socket's life. */
   reconnects: number;

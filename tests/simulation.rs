@@ -273,12 +273,18 @@ fn connect_right_after_close_reconnects_once_the_close_is_over() {
     assert_eq!(sim.state(), ConnectionState::Closed);
     assert_eq!(sim.sockets_opened, 1);
 
-    // close(); connect(); close(): the latest call wins.
+    // close(); connect(); close(): the latest call wins, and a request made
+    // in between fails at the second close(), as any pending one does.
     let mut sim = open_sim(test_config());
     sim.engine.close(sim.now, 1000, "").unwrap();
     sim.engine.connect(sim.now);
+    let request = sim
+        .engine
+        .request(sim.now, r#"{"type":"get"}"#, None)
+        .unwrap();
     sim.engine.close(sim.now, 1000, "").unwrap();
     sim.drain();
+    assert!(sim.saw(|e| matches!(e, Event::RequestFailed { request: r, .. } if *r == request)));
     sim.run_for(10_000);
     assert_eq!(sim.state(), ConnectionState::Closed);
     assert_eq!(sim.sockets_opened, 1);

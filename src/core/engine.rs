@@ -364,7 +364,8 @@ impl<P: Payload> Engine<P> {
         if reason.len() > 123 {
             return Err(CloseError::ReasonTooLong(reason.len()));
         }
-        if !matches!(self.phase, Phase::Closing { .. } | Phase::Closed) {
+        // Also the requests made after `close(); connect()`.
+        if !self.closed_for_good() {
             self.fail_all_requests(RequestFailure::Closed);
         }
         match core::mem::replace(&mut self.phase, Phase::Closed) {

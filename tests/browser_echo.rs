@@ -541,6 +541,35 @@ async fn the_inspector_records_both_directions_and_filters() {
     let preview = field(&entry, "preview").as_string().unwrap();
     assert!(!preview.contains("abc"), "token redacted: {preview}");
     assert!(inspector.entries(json(r#"{"direction":"up"}"#)).is_err());
+
+    // fullText: the whole message (redacted) instead of its first 200
+    // characters, in entries() and in the export.
+    let long = format!(
+        r#"{{"type":"long","token":"abc","pad":"{}"}}"#,
+        "x".repeat(300)
+    );
+    socket.send(long.as_str().into()).unwrap();
+    messages.next().await;
+    let query = json(r#"{"type":"long","direction":"out","fullText":true}"#);
+    let whole = inspector.entries(query.clone()).unwrap().get(0);
+    let whole = field(&whole, "preview").as_string().unwrap();
+    assert!(whole.len() > 300 && whole.ends_with(r#"x"}"#), "{whole}");
+    assert!(!whole.contains("abc"), "still redacted: {whole}");
+    let exported = inspector.export_json(query).unwrap().as_string().unwrap();
+    assert!(exported.contains(&"x".repeat(300)));
+    let cut = inspector
+        .entries(json(r#"{"type":"long","direction":"out"}"#))
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        field(&cut, "preview").as_string().unwrap().chars().count(),
+        200
+    );
+    let refused = inspector
+        .entries(json(r#"{"fullText":"yes"}"#))
+        .unwrap_err();
+    let refused = String::from(refused.unchecked_into::<js_sys::Error>().message());
+    assert!(refused.contains("fullText must be a boolean"), "{refused}");
     inspector.clear();
     assert_eq!(inspector.length(), 0);
     socket.dispose();

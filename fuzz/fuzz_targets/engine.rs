@@ -476,6 +476,7 @@ impl Harness<'_, '_> {
                         Vec::new()
                     },
                     limit: limit.map(usize::from),
+                    full_text: field,
                 };
                 let redactor = self.engine.redactor();
                 let entries = self.engine.inspector().entries(&filter, redactor);

@@ -161,6 +161,7 @@ fn query(
             Vec::new()
         },
         limit: limit.map(usize::from),
+        full_text: u.arbitrary()?,
     };
     let entries = inspector.entries(&filter, redactor);
     if let Some(limit) = filter.limit {

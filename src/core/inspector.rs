@@ -84,6 +84,10 @@ pub struct InspectorFilter {
     pub fields: Vec<(String, FieldValue)>,
     /// At most this many entries, the newest.
     pub limit: Option<usize>,
+    /// Each entry's preview holds the whole text (redacted), not its first
+    /// [`PREVIEW_CHARS`] characters: the last messages in full, for a bug
+    /// report.
+    pub full_text: bool,
 }
 
 /// The value an inspector filter wants a top-level JSON field to have. The
@@ -337,7 +341,7 @@ impl<P: Payload> Inspector<P> {
                 binary: record.binary,
                 message_type: shown("type"),
                 id: shown("id"),
-                preview: preview(record, text.as_deref(), redactor),
+                preview: preview(record, text.as_deref(), redactor, filter.full_text),
             });
             if entries.len() >= limit {
                 break;
@@ -358,14 +362,19 @@ fn raw_in<'t>(fields: Option<&[(Cow<'_, str>, &'t str)]>, key: &str) -> Option<&
 }
 
 /// What the inspector shows of a payload.
-fn preview<P>(record: &InspectorRecord<P>, text: Option<&str>, redactor: &Redactor) -> String {
+fn preview<P>(
+    record: &InspectorRecord<P>,
+    text: Option<&str>,
+    redactor: &Redactor,
+    full: bool,
+) -> String {
     match text {
         _ if record.binary => concat(&["<binary ", &decimal(record.size as u64), " bytes>"]),
         Some(text) => {
             // Redact the whole text first: a cut JSON document would hide
             // its structure from the redactor.
             let redacted = redactor.redact_text(text);
-            match redacted.char_indices().nth(PREVIEW_CHARS) {
+            match redacted.char_indices().nth(PREVIEW_CHARS).filter(|_| !full) {
                 Some((cut, _)) => sub(&redacted, ..cut).to_owned(),
                 None => redacted.into_owned(),
             }
@@ -788,6 +797,25 @@ mod tests {
             ..all()
         };
         assert_eq!(seqs(&inspector.entries(&filter, &Redactor::default())), [3]);
+    }
+
+    #[test]
+    fn full_text_keeps_the_whole_redacted_text() {
+        let long_tail = "q".repeat(500);
+        let inspector = filled(&[(
+            Direction::Out,
+            &format!(r#"{{"type":"auth","token":"abc123","pad":"{long_tail}"}}"#),
+        )]);
+        let redactor = Redactor::default();
+        let cut = inspector.entries(&InspectorFilter::default(), &redactor);
+        assert_eq!(cut[0].preview.chars().count(), PREVIEW_CHARS);
+        let full = InspectorFilter {
+            full_text: true,
+            ..InspectorFilter::default()
+        };
+        let whole = inspector.entries(&full, &redactor);
+        assert!(whole[0].preview.ends_with(&format!(r#"{long_tail}"}}"#)));
+        assert!(!whole[0].preview.contains("abc123"), "still redacted");
     }
 
     #[test]

@@ -100,7 +100,11 @@ fn entry_object(entry: &InspectorEntry) -> JsValue {
 /// Reads `{ direction, type, fields, limit }`.
 #[inline(never)]
 fn parse_filter(value: &JsValue, call: &str) -> Result<InspectorFilter, String> {
-    check_call_options(value, call, &["direction", "type", "fields", "limit"])?;
+    check_call_options(
+        value,
+        call,
+        &["direction", "type", "fields", "limit", "fullText"],
+    )?;
     let mut filter = InspectorFilter::default();
     let direction = get(value, "direction");
     if !direction.is_undefined() {
@@ -173,6 +177,12 @@ fn parse_filter(value: &JsValue, call: &str) -> Result<InspectorFilter, String> 
                 }
             },
         );
+    }
+    let full_text = get(value, "fullText");
+    if !full_text.is_undefined() {
+        filter.full_text = full_text
+            .as_bool()
+            .ok_or_else(|| invalid(call, "fullText must be a boolean", &full_text))?;
     }
     Ok(filter)
 }

@@ -391,6 +391,8 @@ export interface InspectorFilter {
   fields?: Record<string, string | number | bigint | boolean | null>;
   /** At most this many entries, the newest. */
   limit?: number;
+  /** Each entry's `preview` holds the whole text (redacted), not its first 200 characters. Default: false. */
+  fullText?: boolean;
 }
 
 /** One inspector record, parsed and redacted. */

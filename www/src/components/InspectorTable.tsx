@@ -66,7 +66,7 @@ export function InspectorTable({ socket }: Props) {
   };
 
   const exportJson = () => {
-    if (socket) withInspector(socket, (i) => downloadText(`resilient-ws-inspector-${fileStamp()}.json`, i.exportJson()));
+    if (socket) withInspector(socket, (i) => downloadText(`resilient-ws-inspector-${fileStamp()}.json`, i.exportJson({ fullText: true })));
   };
 
   return (

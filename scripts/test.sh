@@ -3,8 +3,18 @@
 # purity check, browser tests against the fault server, the npm package build,
 # and www's tests when www exists. Exits non-zero on the first failure.
 set -euo pipefail
-# The test run's own fault-server ports: a running demo (8765/8766) or a
-# by-hand server does not stop it.
+# The test run's own fault-server ports, the first free pair from
+# 18765/18766 on: a running demo (8765/8766), a by-hand server or another
+# checkout's test run does not stop it. Set FAULT_WS_PORT/FAULT_CONTROL_PORT
+# to choose.
+if [ -z "${FAULT_WS_PORT:-}" ] && [ -z "${FAULT_CONTROL_PORT:-}" ]; then
+  busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+  FAULT_WS_PORT=18765
+  while busy "$FAULT_WS_PORT" || busy "$((FAULT_WS_PORT + 1))"; do
+    FAULT_WS_PORT=$((FAULT_WS_PORT + 2))
+  done
+  FAULT_CONTROL_PORT=$((FAULT_WS_PORT + 1))
+fi
 export FAULT_WS_PORT="${FAULT_WS_PORT:-18765}" FAULT_CONTROL_PORT="${FAULT_CONTROL_PORT:-18766}"
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"

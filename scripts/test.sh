@@ -3,18 +3,12 @@
 # purity check, browser tests against the fault server, the npm package build,
 # and www's tests when www exists. Exits non-zero on the first failure.
 set -euo pipefail
-# The test run's own fault-server ports, the first free pair from
-# 18765/18766 on: a running demo (8765/8766), a by-hand server or another
-# checkout's test run does not stop it. Set FAULT_WS_PORT/FAULT_CONTROL_PORT
-# to choose.
-if [ -z "${FAULT_WS_PORT:-}" ] && [ -z "${FAULT_CONTROL_PORT:-}" ]; then
-  busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-  FAULT_WS_PORT=18765
-  while busy "$FAULT_WS_PORT" || busy "$((FAULT_WS_PORT + 1))"; do
-    FAULT_WS_PORT=$((FAULT_WS_PORT + 2))
-  done
-  FAULT_CONTROL_PORT=$((FAULT_WS_PORT + 1))
-fi
+# The test run's own fault-server ports: the first free pair from
+# 18765/18766, picked when the server starts (start_fault_server), so a
+# running demo (8765/8766), a by-hand server or another checkout's test run
+# does not stop it. Set FAULT_WS_PORT/FAULT_CONTROL_PORT to choose.
+PICK_FAULT_PORTS=0
+if [ -z "${FAULT_WS_PORT:-}" ] && [ -z "${FAULT_CONTROL_PORT:-}" ]; then PICK_FAULT_PORTS=1; fi
 export FAULT_WS_PORT="${FAULT_WS_PORT:-18765}" FAULT_CONTROL_PORT="${FAULT_CONTROL_PORT:-18766}"
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -62,9 +56,25 @@ core_purity() {
 start_fault_server() {
   # A server left by a killed run on these ports (its pid file says so).
   bash scripts/fault-server.sh stop >/dev/null 2>&1 || true
+  if [ "$PICK_FAULT_PORTS" = 1 ]; then
+    local busy_ports=0
+    while [ "$busy_ports" -lt 20 ] \
+      && { port_busy "$FAULT_WS_PORT" || port_busy "$FAULT_CONTROL_PORT"; }; do
+      FAULT_WS_PORT=$((FAULT_WS_PORT + 2))
+      FAULT_CONTROL_PORT=$((FAULT_WS_PORT + 1))
+      busy_ports=$((busy_ports + 1))
+    done
+    # The browser tests read these when they are compiled (option_env!).
+    export FAULT_WS_PORT FAULT_CONTROL_PORT
+    export FAULT_SERVER_WS="ws://127.0.0.1:$FAULT_WS_PORT"
+    export FAULT_SERVER_CONTROL="http://127.0.0.1:$FAULT_CONTROL_PORT"
+    rws_say "test: fault server on $FAULT_WS_PORT/$FAULT_CONTROL_PORT"
+  fi
   bash scripts/fault-server.sh start
   STARTED_FAULT_SERVER=1
 }
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 browser_tests() {
   # FAULT_SERVER_WS / FAULT_SERVER_CONTROL are exported by env.sh and read by

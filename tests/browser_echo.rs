@@ -356,14 +356,31 @@ fn shared_memory_is_refused_not_lost() {
         );
     }
     assert_eq!(field(&socket.stats(), "queued"), 0.0);
-    // An ordinary ArrayBuffer and a view of one still queue.
+    // An ordinary ArrayBuffer and a view of one still queue, also from
+    // another realm (an iframe), where `instanceof ArrayBuffer` is false: as
+    // binary data (4 bytes each), not as the text "[object ArrayBuffer]".
     assert!(
         !socket
             .send(js_sys::Uint8Array::new_with_length(4).into())
             .unwrap()
     );
     assert!(!socket.send(js_sys::ArrayBuffer::new(4).into()).unwrap());
-    assert_eq!(field(&socket.stats(), "queued"), 2.0);
+    let iframe_made = |body: &str| {
+        make(&format!(
+            "const frame = document.createElement('iframe'); document.body.appendChild(frame); \
+             const made = {body}; frame.remove(); return made;"
+        ))
+    };
+    let foreign_view = iframe_made("new frame.contentWindow.Uint8Array(4)");
+    let foreign_buffer = iframe_made("new frame.contentWindow.ArrayBuffer(4)");
+    assert!(
+        !foreign_buffer.is_instance_of::<js_sys::ArrayBuffer>(),
+        "really another realm"
+    );
+    assert!(!socket.send(foreign_view).unwrap());
+    assert!(!socket.send(foreign_buffer).unwrap());
+    assert_eq!(field(&socket.stats(), "queued"), 4.0);
+    assert_eq!(field(&socket.stats(), "queuedBytes"), 16.0);
     socket.dispose();
 }
 

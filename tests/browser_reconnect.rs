@@ -351,6 +351,14 @@ async fn a_socket_created_offline_keeps_its_max_attempts_for_when_the_network_is
         run_js(
             "Object.defineProperty(navigator, 'onLine', { get: () => false, configurable: true })",
         );
+        // Put back even when an assertion fails, or later tests see offline.
+        struct Restore;
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                run_js("delete navigator.onLine");
+            }
+        }
+        let restore = Restore;
         let id = client_id("created-offline");
         let options =
             json(r#"{"reconnect":{"initialDelayMs":10,"maxDelayMs":10,"maxAttempts":1}}"#);
@@ -361,7 +369,7 @@ async fn a_socket_created_offline_keeps_its_max_attempts_for_when_the_network_is
             assert_eq!(field(&close, "cause"), "offline", "attempt {attempt}");
             assert_eq!(field(&close, "willReconnect"), true, "attempt {attempt}");
         }
-        run_js("delete navigator.onLine");
+        drop(restore);
         dispatch_on_window("online");
         // Online: the budget applies again (one retry, then closed).
         let close = within(2_000, "a failed attempt online", closes.next()).await;

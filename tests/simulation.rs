@@ -256,8 +256,14 @@ fn connect_right_after_close_reconnects_once_the_close_is_over() {
         .request(sim.now, r#"{"type":"get"}"#, None)
         .unwrap();
     sim.drain();
+    assert_eq!(sim.engine.stats(sim.now).pending_requests, 1);
     assert!(sim.run_until_state(ConnectionState::Open, 5_000));
     sim.run_for(10);
+    assert_eq!(
+        sim.engine.stats(sim.now).pending_requests,
+        1,
+        "still waiting for its reply"
+    );
     assert_eq!(sim.received_on(2)[0], "hello");
     assert!(sim.received_on(2)[1].contains("rws-"));
     assert!(!sim.saw(|e| matches!(e, Event::RequestFailed { request: r, .. } if *r == request)));
@@ -483,6 +489,23 @@ fn attempts_failing_while_offline_do_not_use_up_max_attempts() {
     sim.mode = ServerMode::Up;
     sim.input(Input::Online);
     assert!(sim.run_until_state(ConnectionState::Open, 100));
+}
+
+#[test]
+fn an_open_connection_proves_the_network_whatever_offline_said() {
+    // navigator.onLine said offline (wrongly: a LAN server), yet the socket
+    // opened: later failures count against maxAttempts again.
+    let mut config = test_config();
+    config.reconnect.max_attempts = Some(1);
+    let mut sim = Sim::new(config);
+    sim.input(Input::Offline);
+    sim.connect();
+    assert!(sim.run_until_state(ConnectionState::Open, 1_000));
+    sim.mode = ServerMode::Down;
+    sim.drop_connection();
+    sim.run_for(60_000);
+    assert_eq!(sim.state(), ConnectionState::Closed);
+    assert!(sim.closes().iter().all(|c| c.cause == CloseCause::Server));
 }
 
 #[test]

@@ -705,6 +705,9 @@ impl<P: Payload> Engine<P> {
         else {
             return;
         };
+        // An open connection proves the network works, whatever
+        // `navigator.onLine` said: later failures count again.
+        self.online = true;
         self.phase = Phase::Open {
             connection,
             opened_at: now,

@@ -44,10 +44,12 @@ extern "C" {
     #[wasm_bindgen(method, getter)]
     fn buffer(this: &HasSize) -> JsValue;
 
-    /// `Object.prototype.toString.call(value)`: `"[object SharedArrayBuffer]"`
-    /// for shared memory from any realm (where `instanceof` cannot tell).
-    #[wasm_bindgen(js_namespace = ["Object", "prototype", "toString"], js_name = call)]
-    fn object_tag(value: &JsValue) -> JsValue;
+    /// `Object.prototype.toString.call(value)`: `"[object ArrayBuffer]"`,
+    /// `"[object SharedArrayBuffer]"`, `"[object Blob]"` from any realm
+    /// (where `instanceof` cannot tell). Caught: a revoked Proxy or a
+    /// throwing `Symbol.toStringTag` getter throws.
+    #[wasm_bindgen(catch, js_namespace = ["Object", "prototype", "toString"], js_name = call)]
+    fn object_tag_js(value: &JsValue) -> Result<JsValue, JsValue>;
 
     /// `String(value)`, as `WebSocket.send` converts what is neither text nor
     /// binary. Caught: `String(Object.create(null))` throws, and an exception
@@ -116,9 +118,13 @@ pub fn view_buffer(view: &JsValue) -> JsValue {
     view.unchecked_ref::<HasSize>().buffer()
 }
 
-/// Whether `value` is a `SharedArrayBuffer`, from this realm or another.
-pub fn is_shared_array_buffer(value: &JsValue) -> bool {
-    value.is_object() && object_tag(value) == "[object SharedArrayBuffer]"
+/// The class tag of an object (`"[object Blob]"`), from any realm; `None`
+/// for primitives and when reading it throws.
+pub fn object_tag(value: &JsValue) -> Option<String> {
+    if !value.is_object() {
+        return None;
+    }
+    object_tag_js(value).ok().and_then(|tag| tag.as_string())
 }
 
 /// `JSON.parse` of a JS string; `None` if it is not JSON.

@@ -7,7 +7,7 @@ use js_sys::ArrayBuffer;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
 
-use super::bindings::{byte_length, is_shared_array_buffer, js_string, string_length, view_buffer};
+use super::bindings::{byte_length, js_string, object_tag, string_length, view_buffer};
 use crate::core::{Payload, utf16_len};
 
 /// A message as a JS value (a string, `ArrayBuffer`, `Blob` or
@@ -41,7 +41,15 @@ impl JsPayload {
         } else if let Some(blob) = value.dyn_ref::<Blob>() {
             blob.size() as usize
         } else {
-            return Err(value);
+            // An `ArrayBuffer` or `Blob` from another realm (an iframe)
+            // fails `instanceof` but is binary data all the same.
+            match object_tag(&value).as_deref() {
+                Some("[object ArrayBuffer]") => byte_length(&value),
+                Some("[object Blob]" | "[object File]") => {
+                    value.unchecked_ref::<Blob>().size() as usize
+                }
+                _ => return Err(value),
+            }
         };
         Ok(JsPayload {
             value,
@@ -65,15 +73,13 @@ impl JsPayload {
     /// was given). This realm's `ArrayBuffer`s are answered without asking
     /// for the object's tag.
     pub fn is_shared_memory(value: &JsValue) -> bool {
-        if value.is_instance_of::<ArrayBuffer>() {
-            return false;
-        }
         let buffer = if ArrayBuffer::is_view(value) {
             view_buffer(value)
         } else {
             value.clone()
         };
-        !buffer.is_instance_of::<ArrayBuffer>() && is_shared_array_buffer(&buffer)
+        !buffer.is_instance_of::<ArrayBuffer>()
+            && object_tag(&buffer).as_deref() == Some("[object SharedArrayBuffer]")
     }
 
     /// The JS value.

@@ -555,6 +555,13 @@ async fn the_inspector_records_both_directions_and_filters() {
     let entry = incoming.get(0);
     assert_eq!(field(&entry, "type"), "hello");
     assert_eq!(field(&entry, "connection"), 1);
+    // Wall-clock time, for lining up with server logs: a moment ago.
+    let time = field(&entry, "time").as_f64().unwrap();
+    let wall_now = js_sys::Date::now();
+    assert!(
+        time <= wall_now + 1.0 && time > wall_now - 5_000.0,
+        "time {time}, now {wall_now}"
+    );
     let preview = field(&entry, "preview").as_string().unwrap();
     assert!(!preview.contains("abc"), "token redacted: {preview}");
     assert!(inspector.entries(json(r#"{"direction":"up"}"#)).is_err());

@@ -31,9 +31,22 @@ impl SocketInspector {
         SocketInspector { driver }
     }
 
-    fn query(&self, filter: &InspectorFilter) -> Vec<InspectorEntry> {
+    /// The matching entries as JS objects. Each gets its wall-clock `time`
+    /// from its age on the engine's clock, read now, so recording a message
+    /// costs no `Date.now()`.
+    fn query(&self, filter: &InspectorFilter) -> Array {
+        let epoch_now = js_sys::Date::now() as u64;
         self.driver
-            .read(|engine, _| engine.inspector().entries(filter, engine.redactor()))
+            .read(|engine, now| {
+                let entries = engine.inspector().entries(filter, engine.redactor());
+                entries
+                    .iter()
+                    .map(|entry| {
+                        let age = now.0.saturating_sub(entry.at_ms);
+                        entry_object(entry, epoch_now.saturating_sub(age))
+                    })
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -48,7 +61,7 @@ impl SocketInspector {
         #[wasm_bindgen(unchecked_optional_param_type = "InspectorFilter")] filter: JsValue,
     ) -> Result<Array, JsValue> {
         let filter = parse_filter(&filter, "inspector.entries").map_err(|m| error(&m))?;
-        Ok(self.query(&filter).iter().map(entry_object).collect())
+        Ok(self.query(&filter))
     }
 
     /// The matching entries as a JSON array (redacted), for bug reports:
@@ -59,7 +72,7 @@ impl SocketInspector {
         #[wasm_bindgen(unchecked_optional_param_type = "InspectorFilter")] filter: JsValue,
     ) -> Result<JsValue, JsValue> {
         let filter = parse_filter(&filter, "inspector.exportJson").map_err(|m| error(&m))?;
-        let entries: Array = self.query(&filter).iter().map(entry_object).collect();
+        let entries = self.query(&filter);
         // Entries hold strings, numbers, booleans and null only: stringify
         // cannot fail on them.
         Ok(json_stringify(&entries).unwrap_or_else(|| JsValue::from_str("[]")))
@@ -79,7 +92,7 @@ impl SocketInspector {
     }
 }
 
-fn entry_object(entry: &InspectorEntry) -> JsValue {
+fn entry_object(entry: &InspectorEntry, time: u64) -> JsValue {
     let text = |value: &Option<String>| match value {
         Some(text) => JsValue::from_str(text),
         None => JsValue::NULL,
@@ -88,6 +101,7 @@ fn entry_object(entry: &InspectorEntry) -> JsValue {
         .num("seq", entry.seq)
         .set("direction", entry.direction.as_str())
         .num("atMs", entry.at_ms)
+        .num("time", time)
         .num("size", entry.size as u64)
         .num("connection", u64::from(entry.connection))
         .set("binary", entry.binary)

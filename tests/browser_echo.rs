@@ -562,6 +562,12 @@ async fn the_inspector_records_both_directions_and_filters() {
         time <= wall_now + 1.0 && time > wall_now - 5_000.0,
         "time {time}, now {wall_now}"
     );
+    sleep(3).await;
+    let again = inspector
+        .entries(json(r#"{"direction":"in"}"#))
+        .unwrap()
+        .get(0);
+    assert_eq!(field(&again, "time"), time, "the same time in every query");
     let preview = field(&entry, "preview").as_string().unwrap();
     assert!(!preview.contains("abc"), "token redacted: {preview}");
     assert!(inspector.entries(json(r#"{"direction":"up"}"#)).is_err());

@@ -11,7 +11,7 @@ use super::number::whole_number;
 use super::object::Obj;
 use super::options::{check_call_options, describe, get};
 use crate::core::text::concat;
-use crate::core::{Direction, FieldValue, InspectorEntry, InspectorFilter};
+use crate::core::{Direction, FieldValue, InspectorEntry, InspectorFilter, Millis};
 use crate::web::{DriverView, js_string, json_stringify};
 
 /// The message inspector of a `ResilientSocket`: a ring buffer of the last
@@ -31,23 +31,16 @@ impl SocketInspector {
         SocketInspector { driver }
     }
 
-    /// The matching entries as JS objects. Each gets its wall-clock `time`
-    /// from its age on the engine's clock, read now, so recording a message
-    /// costs no `Date.now()`.
+    /// The matching entries as JS objects, each with its wall-clock `time`
+    /// (its engine time from `performance.timeOrigin`, so recording a
+    /// message costs no `Date.now()`, and every query gives the same time).
     fn query(&self, filter: &InspectorFilter) -> Array {
-        let epoch_now = js_sys::Date::now() as u64;
         self.driver
-            .read(|engine, now| {
-                let entries = engine.inspector().entries(filter, engine.redactor());
-                entries
-                    .iter()
-                    .map(|entry| {
-                        let age = now.0.saturating_sub(entry.at_ms);
-                        entry_object(entry, epoch_now.saturating_sub(age))
-                    })
-                    .collect()
-            })
+            .read(|engine, _| engine.inspector().entries(filter, engine.redactor()))
             .unwrap_or_default()
+            .iter()
+            .map(|entry| entry_object(entry, self.driver.epoch_ms(Millis(entry.at_ms))))
+            .collect()
     }
 }
 

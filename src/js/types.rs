@@ -402,7 +402,7 @@ export interface InspectorEntry {
   direction: "in" | "out";
   /** Time on the `performance.now()` clock, ms. */
   atMs: number;
-  /** Wall-clock time, ms since the epoch (as `Date.now()`), to line entries up with server logs: the entry's age on the clock above, taken from `Date.now()` when queried. */
+  /** Wall-clock time, ms since the epoch (as `Date.now()`), to line entries up with server logs: `atMs` from `performance.timeOrigin`, the same in every query. */
   time: number;
   /** Size (UTF-16 units for text, bytes for binary). */
   size: number;

@@ -136,6 +136,11 @@ impl DriverView {
             state.engine.inspector_mut().clear();
         }
     }
+
+    /// The wall-clock time (ms since the epoch) of an engine time.
+    pub fn epoch_ms(&self, at: Millis) -> u64 {
+        self.inner.clock.epoch_ms(at)
+    }
 }
 
 /// A handle the browser callbacks hold: it does not keep the driver alive.

@@ -308,10 +308,9 @@ impl<P: Payload> Engine<P> {
     }
 
     /// After the app's close ended (reported, state `closed`): the
-    /// `connect()` made meanwhile, if any, unless every handle on the socket
-    /// is gone (nothing could close what it would open).
+    /// `connect()` made meanwhile, when [`Engine::finish_app_close`] says so.
     fn reopen_after_close(&mut self, now: Millis, reopen: bool) {
-        if reopen && !self.reconnect_stopped {
+        if reopen {
             self.reset_attempts();
             self.start_attempt(now);
         }
@@ -407,22 +406,26 @@ impl<P: Payload> Engine<P> {
                     false,
                 );
             }
-            Phase::Reconnecting { .. } => self.finish_app_close(
-                ConnectionState::Reconnecting,
-                self.connection,
-                code,
-                reason,
-                false,
-                false,
-            ),
-            Phase::Idle => self.finish_app_close(
-                ConnectionState::Idle,
-                self.connection,
-                code,
-                reason,
-                false,
-                false,
-            ),
+            Phase::Reconnecting { .. } => {
+                self.finish_app_close(
+                    ConnectionState::Reconnecting,
+                    self.connection,
+                    code,
+                    reason,
+                    false,
+                    false,
+                );
+            }
+            Phase::Idle => {
+                self.finish_app_close(
+                    ConnectionState::Idle,
+                    self.connection,
+                    code,
+                    reason,
+                    false,
+                    false,
+                );
+            }
             // A close after `close(); connect()`: the latest call wins.
             mut phase @ Phase::Closing { .. } => {
                 if let Phase::Closing { reopen, .. } = &mut phase {
@@ -847,12 +850,9 @@ impl<P: Payload> Engine<P> {
                 );
             }
             Phase::Closing {
-                connection,
-                opened,
-                reopen,
-                ..
+                connection, opened, ..
             } => {
-                self.finish_app_close(
+                let reopen = self.finish_app_close(
                     ConnectionState::Closing,
                     connection,
                     code,
@@ -918,10 +918,10 @@ impl<P: Payload> Engine<P> {
                 code,
                 reason,
                 opened,
-                reopen,
+                ..
             } if now >= deadline => {
                 self.detach_socket(code, &reason);
-                self.finish_app_close(
+                let reopen = self.finish_app_close(
                     ConnectionState::Closing,
                     connection,
                     code,
@@ -1177,6 +1177,10 @@ impl<P: Payload> Engine<P> {
         }
     }
 
+    /// Ends the app's close: state `closed`, the close reported. Returns
+    /// whether to connect again: `connect()` was called while closing, and
+    /// some handle on the socket is left (nothing could close what it would
+    /// open). Requests made after that `connect()` are then kept for it.
     fn finish_app_close(
         &mut self,
         from: ConnectionState,
@@ -1185,8 +1189,7 @@ impl<P: Payload> Engine<P> {
         reason: &str,
         opened: bool,
         was_clean: bool,
-    ) {
-        // Requests made after `close(); connect()` wait for that connection.
+    ) -> bool {
         let reopen =
             matches!(self.phase, Phase::Closing { reopen: true, .. }) && !self.reconnect_stopped;
         self.phase = Phase::Closed;
@@ -1197,6 +1200,7 @@ impl<P: Payload> Engine<P> {
         let report =
             self.closed_by_app(CloseCause::App, connection, code, reason, opened, was_clean);
         self.report_close(report);
+        reopen
     }
 
     /// The report of a close the app asked for (`close()` or `dispose()`):

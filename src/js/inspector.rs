@@ -11,7 +11,7 @@ use super::number::whole_number;
 use super::object::Obj;
 use super::options::{check_call_options, describe, get};
 use crate::core::text::concat;
-use crate::core::{Direction, FieldValue, InspectorEntry, InspectorFilter, Millis};
+use crate::core::{Direction, FieldValue, InspectorEntry, InspectorFilter};
 use crate::web::{DriverView, js_string, json_stringify};
 
 /// The message inspector of a `ResilientSocket`: a ring buffer of the last
@@ -35,11 +35,12 @@ impl SocketInspector {
     /// (its engine time from `performance.timeOrigin`, so recording a
     /// message costs no `Date.now()`, and every query gives the same time).
     fn query(&self, filter: &InspectorFilter) -> Array {
+        let origin = self.driver.epoch_origin_ms();
         self.driver
             .read(|engine, _| engine.inspector().entries(filter, engine.redactor()))
             .unwrap_or_default()
             .iter()
-            .map(|entry| entry_object(entry, self.driver.epoch_ms(Millis(entry.at_ms))))
+            .map(|entry| entry_object(entry, origin + entry.at_ms))
             .collect()
     }
 }

@@ -25,15 +25,13 @@ impl Clock {
         Clock { performance }
     }
 
-    /// The wall-clock time (ms since the epoch) of a reading: the reading
-    /// plus `performance.timeOrigin`, or the reading itself where the clock
-    /// is `Date.now()`. The same reading always gives the same time.
-    pub fn epoch_ms(&self, at: Millis) -> u64 {
-        let origin = self
-            .performance
+    /// What turns a reading into wall-clock time (ms since the epoch):
+    /// `performance.timeOrigin`, or 0 where the clock is `Date.now()`. The
+    /// same reading always gives the same time.
+    pub fn epoch_origin_ms(&self) -> u64 {
+        self.performance
             .as_ref()
-            .map_or(0.0, |performance| performance.time_origin());
-        origin as u64 + at.0
+            .map_or(0.0, |performance| performance.time_origin()) as u64
     }
 
     /// The time now.

@@ -137,9 +137,9 @@ impl DriverView {
         }
     }
 
-    /// The wall-clock time (ms since the epoch) of an engine time.
-    pub fn epoch_ms(&self, at: Millis) -> u64 {
-        self.inner.clock.epoch_ms(at)
+    /// Added to an engine time, gives wall-clock time (ms since the epoch).
+    pub fn epoch_origin_ms(&self) -> u64 {
+        self.inner.clock.epoch_origin_ms()
     }
 }
 

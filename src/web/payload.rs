@@ -73,13 +73,15 @@ impl JsPayload {
     /// was given). This realm's `ArrayBuffer`s are answered without asking
     /// for the object's tag.
     pub fn is_shared_memory(value: &JsValue) -> bool {
+        let viewed;
         let buffer = if ArrayBuffer::is_view(value) {
-            view_buffer(value)
+            viewed = view_buffer(value);
+            &viewed
         } else {
-            value.clone()
+            value
         };
         !buffer.is_instance_of::<ArrayBuffer>()
-            && object_tag(&buffer).as_deref() == Some("[object SharedArrayBuffer]")
+            && object_tag(buffer).as_deref() == Some("[object SharedArrayBuffer]")
     }
 
     /// The JS value.

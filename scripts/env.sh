@@ -37,6 +37,9 @@ export DEMO_PORT
 # One-line progress messages on stderr.
 rws_say() { printf '%s\n' "$*" >&2; }
 
+# Whether something listens on 127.0.0.1:$1.
+rws_port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 # Installs the npm dependencies of directory $1 (npm ci; npm install without a
 # lockfile), unless node_modules was installed from this very package.json and
 # lockfile (a stamp written after the last install that succeeded).

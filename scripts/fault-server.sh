@@ -33,7 +33,6 @@ alive() {
 
 healthy() { curl -sf -o /dev/null --max-time 2 "$FAULT_SERVER_CONTROL/health"; }
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 stop() {
   local pid
@@ -58,7 +57,7 @@ start() {
     exit 1
   fi
   for port in "$FAULT_WS_PORT" "$FAULT_CONTROL_PORT"; do
-    if port_busy "$port"; then
+    if rws_port_busy "$port"; then
       rws_say "fault-server: port $port is in use by another process; set FAULT_WS_PORT/FAULT_CONTROL_PORT"
       exit 1
     fi

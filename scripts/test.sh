@@ -59,7 +59,7 @@ start_fault_server() {
   if [ "$PICK_FAULT_PORTS" = 1 ]; then
     local busy_ports=0
     while [ "$busy_ports" -lt 20 ] \
-      && { port_busy "$FAULT_WS_PORT" || port_busy "$FAULT_CONTROL_PORT"; }; do
+      && { rws_port_busy "$FAULT_WS_PORT" || rws_port_busy "$FAULT_CONTROL_PORT"; }; do
       FAULT_WS_PORT=$((FAULT_WS_PORT + 2))
       FAULT_CONTROL_PORT=$((FAULT_WS_PORT + 1))
       busy_ports=$((busy_ports + 1))
@@ -74,7 +74,6 @@ start_fault_server() {
   STARTED_FAULT_SERVER=1
 }
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 browser_tests() {
   # FAULT_SERVER_WS / FAULT_SERVER_CONTROL are exported by env.sh and read by

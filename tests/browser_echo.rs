@@ -9,7 +9,7 @@ mod browser_support;
 use std::cell::Cell;
 use std::rc::Rc;
 
-use browser_support::{Events, field, json, sleep, text, url, within};
+use browser_support::{Events, field, json, run_js, sleep, text, url, within};
 use js_sys::{Function, Reflect};
 use resilient_ws::{ResilientSocket, describe_close_code};
 use wasm_bindgen::JsCast;
@@ -329,13 +329,8 @@ fn shared_memory_is_refused_not_lost() {
     // sends later (queued, replayed), so it must refuse such data when given
     // it. The test runner serves the page cross-origin isolated, so the
     // constructor exists.
-    let make = |body: &str| {
-        Function::new_no_args(body)
-            .call0(&JsValue::UNDEFINED)
-            .expect("SharedArrayBuffer is available (cross-origin isolated page)")
-    };
-    let shared_view = make("return new Uint8Array(new SharedArrayBuffer(4))");
-    let shared_buffer = make("return new SharedArrayBuffer(4)");
+    let shared_view = run_js("return new Uint8Array(new SharedArrayBuffer(4))");
+    let shared_buffer = run_js("return new SharedArrayBuffer(4)");
     let options = json(r#"{"autoConnect":false}"#);
     let socket = ResilientSocket::new(url("never", ""), options).unwrap();
     let message = |error: JsValue| String::from(error.unchecked_into::<js_sys::Error>().message());
@@ -366,7 +361,7 @@ fn shared_memory_is_refused_not_lost() {
     );
     assert!(!socket.send(js_sys::ArrayBuffer::new(4).into()).unwrap());
     let iframe_made = |body: &str| {
-        make(&format!(
+        run_js(&format!(
             "const frame = document.createElement('iframe'); document.body.appendChild(frame); \
              const made = {body}; frame.remove(); return made;"
         ))

@@ -8,8 +8,8 @@
 mod browser_support;
 
 use browser_support::{
-    Events, client_id, control, field, json, new_socket, now_ms, number, server_stats, sleep,
-    test_within, text, url, wait_for_stats, within,
+    Events, client_id, control, field, json, new_socket, now_ms, number, run_js, server_stats,
+    sleep, test_within, text, url, wait_for_stats, within,
 };
 use resilient_ws::describe_close_code;
 use wasm_bindgen::JsCast;
@@ -335,13 +335,6 @@ async fn offline_drops_the_socket_at_once_and_online_reconnects_without_waiting(
     .await;
 }
 
-/// Runs `body` as JS (the test makes `navigator.onLine` say what it needs).
-fn run_js(body: &str) {
-    js_sys::Function::new_no_args(body)
-        .call0(&wasm_bindgen::JsValue::UNDEFINED)
-        .unwrap();
-}
-
 #[wasm_bindgen_test]
 async fn a_socket_created_offline_keeps_its_max_attempts_for_when_the_network_is_back() {
     test_within("created offline", async {
@@ -355,7 +348,7 @@ async fn a_socket_created_offline_keeps_its_max_attempts_for_when_the_network_is
         struct Restore;
         impl Drop for Restore {
             fn drop(&mut self) {
-                run_js("delete navigator.onLine");
+                let _ = run_js("delete navigator.onLine");
             }
         }
         let restore = Restore;

@@ -50,6 +50,15 @@ pub fn client_id(name: &str) -> String {
     format!("{name}-{suffix:08x}")
 }
 
+/// Runs `body` as a JS function body and returns what it returns (for
+/// what the bindings cannot make: another realm's objects, shared memory,
+/// a faked `navigator.onLine`). Panics naming the body if it throws.
+pub fn run_js(body: &str) -> JsValue {
+    js_sys::Function::new_no_args(body)
+        .call0(&JsValue::UNDEFINED)
+        .unwrap_or_else(|error| panic!("{body}: {error:?}"))
+}
+
 pub fn json(text: &str) -> JsValue {
     JSON::parse(text).expect("valid JSON in test")
 }

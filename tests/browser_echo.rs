@@ -9,7 +9,7 @@ mod browser_support;
 use std::cell::Cell;
 use std::rc::Rc;
 
-use browser_support::{Events, field, json, run_js, sleep, text, url, within};
+use browser_support::{Events, client_id, field, json, number, run_js, sleep, text, url, within};
 use js_sys::{Function, Reflect};
 use resilient_ws::{ResilientSocket, describe_close_code};
 use wasm_bindgen::JsCast;
@@ -597,6 +597,123 @@ async fn the_inspector_records_both_directions_and_filters() {
     assert!(refused.contains("fullText must be a boolean"), "{refused}");
     inspector.clear();
     assert_eq!(inspector.length(), 0);
+    socket.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn plain_messages_skip_the_driver_and_the_engine_still_sees_each_one() {
+    // While the engine has nothing to decide (open, no pong or reply
+    // awaited, no `once` listener), messages go from the browser to the
+    // listeners in JS; counters and inspector catch up before the next call.
+    let id = client_id("fast-path");
+    let options = json(r#"{"inspector":{"maxEntries":3}}"#);
+    let socket = ResilientSocket::new(url(&id, "flood=20&size=16"), options).unwrap();
+    let slow_before = resilient_ws::slow_path_messages();
+    let mut messages = Events::listen(&socket, "message");
+    for _ in 0..20 {
+        messages.next().await;
+    }
+    assert_eq!(
+        resilient_ws::slow_path_messages(),
+        slow_before,
+        "all on the fast path"
+    );
+    let stats = socket.stats();
+    assert_eq!(number(&stats, "messagesIn"), 20.0);
+    assert_eq!(number(&stats, "bytesIn"), 320.0);
+    let entries = socket.inspector().entries(JsValue::UNDEFINED).unwrap();
+    let seqs: Vec<f64> = entries.iter().map(|e| number(&e, "seq")).collect();
+    assert_eq!(
+        seqs,
+        [18.0, 19.0, 20.0],
+        "the newest 3 of 20, numbered as such"
+    );
+    assert!(text(&entries.get(2), "preview").starts_with("19:"));
+
+    // A reply may be for a pending request: that message takes the slow path.
+    let reply = socket.request(json(r#"{"type":"get"}"#), JsValue::UNDEFINED);
+    JsFuture::from(reply).await.expect("the echo is the reply");
+    assert_eq!(resilient_ws::slow_path_messages(), slow_before + 1);
+
+    // So does every message while a `once` listener waits.
+    let (once_calls, once) = counting_listener(|| {});
+    socket
+        .add_event_listener(
+            "message".into(),
+            once.as_ref().clone(),
+            json(r#"{"once":true}"#),
+        )
+        .unwrap();
+    socket.send("a".into()).unwrap();
+    socket.send("b".into()).unwrap();
+    messages.next().await;
+    messages.next().await;
+    assert_eq!(once_calls.get(), 1);
+    assert_eq!(
+        resilient_ws::slow_path_messages(),
+        slow_before + 2,
+        "b: fast again"
+    );
+    assert_eq!(number(&socket.stats(), "messagesIn"), 23.0);
+    socket.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn app_work_set_off_in_a_fast_path_listener_runs_after_the_last_listener() {
+    // As when the driver delivers: `close()` in the first listener emits
+    // `statechange` only after the second listener has had the message.
+    let socket =
+        Rc::new(ResilientSocket::new(url("fast-path-order", ""), JsValue::UNDEFINED).unwrap());
+    Events::listen(&socket, "open").next().await;
+    let order = Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+    let log = |what: &'static str| {
+        let order = order.clone();
+        Closure::<dyn FnMut(JsValue)>::new(move |_| order.borrow_mut().push(what.to_owned()))
+    };
+    let closer = {
+        let (socket, order) = (socket.clone(), order.clone());
+        Closure::<dyn FnMut(JsValue)>::new(move |_| {
+            order.borrow_mut().push("first".to_owned());
+            socket.close(Some(1000.0), Some("done".into())).unwrap();
+            order.borrow_mut().push("close() returned".to_owned());
+        })
+    };
+    let second = log("second");
+    let state_change = log("statechange");
+    socket
+        .add_event_listener(
+            "message".into(),
+            closer.as_ref().clone(),
+            JsValue::UNDEFINED,
+        )
+        .unwrap();
+    socket
+        .add_event_listener(
+            "message".into(),
+            second.as_ref().clone(),
+            JsValue::UNDEFINED,
+        )
+        .unwrap();
+    socket
+        .add_event_listener(
+            "statechange".into(),
+            state_change.as_ref().clone(),
+            JsValue::UNDEFINED,
+        )
+        .unwrap();
+    let slow_before = resilient_ws::slow_path_messages();
+    let mut closes = Events::listen(&socket, "close");
+    socket.send("one".into()).unwrap();
+    closes.next().await;
+    assert_eq!(
+        resilient_ws::slow_path_messages(),
+        slow_before,
+        "on the fast path"
+    );
+    assert_eq!(
+        order.borrow()[..4],
+        ["first", "close() returned", "second", "statechange"]
+    );
     socket.dispose();
 }
 

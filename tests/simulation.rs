@@ -1315,6 +1315,89 @@ fn inspector_stays_within_its_caps_under_a_flood() {
     assert_eq!(sim.delivered.len(), 10_000, "the app gets every message");
 }
 
+// ----- messages delivered outside the engine (the browser's fast path) -----
+
+#[test]
+fn messages_need_no_engine_decision_only_while_open_with_no_pong_or_reply_awaited() {
+    let mut sim = Sim::new(heartbeat_config());
+    assert!(!sim.engine.delivers_directly(), "not open yet");
+    sim.connect();
+    assert!(sim.run_until_state(ConnectionState::Open, 1_000));
+    assert!(sim.engine.delivers_directly());
+
+    sim.latency_ms = 50;
+    assert!(sim.run_until(2_000, |s| !s.engine.delivers_directly()));
+    assert_eq!(
+        sim.received.last().map(|(_, text)| text.as_str()),
+        Some(r#"{"type":"ping"}"#),
+        "a message may be the pong of the ping just sent"
+    );
+    sim.run_for(200);
+    assert!(sim.engine.delivers_directly(), "pong received");
+
+    sim.engine
+        .request(sim.now, r#"{"type":"get"}"#, None)
+        .unwrap();
+    sim.drain();
+    assert!(
+        !sim.engine.delivers_directly(),
+        "a message may be the reply"
+    );
+    sim.engine.close(sim.now, 1000, "bye").unwrap();
+    sim.drain();
+    assert!(!sim.engine.delivers_directly(), "closing");
+}
+
+/// Feeds the same messages to two engines, one by one and as one report of
+/// direct deliveries: the engines must end up the same in every respect
+/// (counters, heartbeat liveness, inspector records and their numbers).
+#[test]
+fn messages_delivered_directly_count_and_record_as_if_fed_one_by_one() {
+    let mut config = heartbeat_config();
+    config.inspector.max_entries = 4;
+    config.inspector.max_bytes = 30;
+    let mut one_by_one = open_sim(config.clone());
+    let mut reported = open_sim(config);
+    for sim in [&mut one_by_one, &mut reported] {
+        sim.engine
+            .send(sim.now, Frame::Text(r#"{"type":"hello"}"#.into()))
+            .unwrap();
+        sim.drain();
+    }
+    let messages: Vec<(Millis, Frame)> = (0..10u64)
+        .map(|i| {
+            let at = Millis(one_by_one.now.0 + i * 7);
+            let frame = match i {
+                // Binary, and one larger than the byte cap on its own.
+                7 => Frame::Binary(vec![1, 2, 3]),
+                8 => Frame::Text("x".repeat(40)),
+                _ => Frame::Text(format!(r#"{{"n":{i}}}"#)),
+            };
+            (at, frame)
+        })
+        .collect();
+    for (at, frame) in &messages {
+        one_by_one.engine.handle(*at, Input::Message(frame.clone()));
+    }
+    let delivered: Vec<_> = std::iter::from_fn(|| one_by_one.engine.poll_output()).collect();
+    assert_eq!(delivered.len(), 10, "each message went to the app");
+    let bytes = messages
+        .iter()
+        .map(|(_, f)| resilient_ws::core::Payload::size(f) as u64)
+        .sum();
+    let newest = messages[messages.len() - 4..].iter().cloned();
+    reported.engine.delivered_directly(10, bytes, newest);
+    assert_eq!(reported.engine.poll_output(), None, "already delivered");
+
+    assert_eq!(
+        format!("{:?}", reported.engine),
+        format!("{:?}", one_by_one.engine)
+    );
+    let first_seq = reported.engine.inspector().records().next().map(|r| r.seq);
+    assert_eq!(first_seq, Some(8), "1 sent, 10 received, the last 4 kept");
+    assert_eq!(reported.engine.stats(reported.now).messages_in, 10);
+}
+
 // ----- URL provider and security -----
 
 #[test]

@@ -5,12 +5,13 @@
 // itself external).
 //
 // The glue bundle also re-exports every function the .wasm imports from
-// `resilient_ws_bg.js`. A bundler that loads the .wasm as an ES module (Vite,
-// webpack) must keep them, but esbuild cannot see the .wasm's imports and
-// would drop them as unused, measuring a glue smaller than any app ships.
+// `resilient_ws_bg.js` and from the package's wasm-bindgen snippets
+// (`snippets/.../inline0.js`). A bundler that loads the .wasm as an ES module
+// (Vite, webpack) must keep them, but esbuild cannot see the .wasm's imports
+// and would drop them as unused, measuring a glue smaller than any app ships.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
 
 export function gzip9(buf) {
@@ -39,15 +40,31 @@ const PEERS = [
   { id: "sockette", entry: `export { default } from "sockette";` },
 ];
 
-// `export { ... } from ".../resilient_ws_bg.js"` for each function the .wasm
-// imports from the glue: what an ES-module bundler keeps alive for it.
+// `export { ... } from ".../resilient_ws_bg.js"` (and from each snippet) for
+// every function the .wasm imports: what an ES-module bundler keeps alive
+// for it.
 function wasmImports(wasm, pkgDir) {
-  const glue = join(pkgDir, "resilient_ws_bg.js");
-  const names = WebAssembly.Module.imports(new WebAssembly.Module(wasm))
-    .filter((i) => i.module === "./resilient_ws_bg.js")
-    .map((i) => i.name);
-  if (names.length === 0) throw new Error(`${join(pkgDir, "resilient_ws_bg.wasm")} imports nothing from the glue`);
-  return `export { ${[...new Set(names)].join(", ")} } from ${JSON.stringify(glue)};`;
+  const byModule = new Map();
+  for (const { module, name } of WebAssembly.Module.imports(new WebAssembly.Module(wasm))) {
+    if (!byModule.has(module)) byModule.set(module, new Set());
+    byModule.get(module).add(name);
+  }
+  if (!byModule.has("./resilient_ws_bg.js")) throw new Error(`${join(pkgDir, "resilient_ws_bg.wasm")} imports nothing from the glue`);
+  return [...byModule]
+    .map(([module, names]) => `export { ${[...names].join(", ")} } from ${JSON.stringify(join(pkgDir, module))};`)
+    .join("\n");
+}
+
+/** The package's JS files as shipped: the glue and the snippets. */
+function shippedJs(pkgDir) {
+  const files = ["resilient_ws.js", "resilient_ws_bg.js"].map((f) => join(pkgDir, f));
+  const snippets = join(pkgDir, "snippets");
+  if (existsSync(snippets)) {
+    for (const entry of readdirSync(snippets, { recursive: true })) {
+      if (String(entry).endsWith(".js")) files.push(join(snippets, String(entry)));
+    }
+  }
+  return files.filter((f) => existsSync(f));
 }
 
 export async function measureSizes(benchDir, pkgDir) {
@@ -64,10 +81,7 @@ export async function measureSizes(benchDir, pkgDir) {
   const glueGzip = gzip9(glue);
   // The glue as shipped (not minified), as scripts/build-pkg.sh reports it.
   let shippedGlueGzip = 0;
-  for (const f of ["resilient_ws.js", "resilient_ws_bg.js"]) {
-    const p = join(pkgDir, f);
-    if (existsSync(p)) shippedGlueGzip += gzip9(readFileSync(p));
-  }
+  for (const f of shippedJs(pkgDir)) shippedGlueGzip += gzip9(readFileSync(f));
   const ours = {
     wasmRaw: wasm.length,
     wasmGzip,

@@ -12,9 +12,13 @@ let memory = null;
 async function load() {
   const response = await fetch("/pkg/resilient_ws_bg.wasm");
   const module = await WebAssembly.compileStreaming(response);
-  // Every import of the bundler target comes from the glue module.
+  // The bundler target imports from its glue module and from the JS
+  // snippets it ships (`./snippets/...`), each a module of its own.
   const imports = {};
-  for (const { module: name } of WebAssembly.Module.imports(module)) imports[name] = glue;
+  for (const { module: name } of WebAssembly.Module.imports(module)) {
+    if (imports[name]) continue;
+    imports[name] = name === "./resilient_ws_bg.js" ? glue : await import(`/pkg/${name.replace(/^\.\//, "")}`);
+  }
   const instance = await WebAssembly.instantiate(module, imports);
   glue.__wbg_set_wasm(instance.exports);
   instance.exports.__wbindgen_start?.();

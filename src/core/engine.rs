@@ -584,6 +584,59 @@ impl<P: Payload> Engine<P> {
         self.emit_state_change(from);
     }
 
+    // ----- messages delivered outside the engine -----
+
+    /// Whether an incoming message needs no decision from the engine: the
+    /// connection is open, no pong is awaited and no request waits for a
+    /// reply, so the message can only go to the app. While this holds, the
+    /// driver may hand messages to the app itself, without entering the
+    /// engine per message (the browser's fast path), and must report them
+    /// with [`Engine::delivered_directly`] before any other input.
+    pub fn delivers_directly(&self) -> bool {
+        matches!(
+            self.phase,
+            Phase::Open {
+                peer_closing: false,
+                ..
+            }
+        ) && !self.heartbeat.awaiting_pong()
+            && self.requests.is_empty()
+    }
+
+    /// Accounts for `count` messages (`bytes` in all) handed to the app while
+    /// [`Engine::delivers_directly`] held, with the same effect as feeding
+    /// each one as [`Input::Message`]: counters, heartbeat liveness and the
+    /// inspector. `newest` are the last of them, oldest first, each with the
+    /// time it arrived; the ones before them are only counted, which is
+    /// enough as long as `newest` holds the inspector's `max_entries` (the
+    /// older ones would have been evicted by them).
+    pub fn delivered_directly(
+        &mut self,
+        count: u64,
+        bytes: u64,
+        newest: impl ExactSizeIterator<Item = (Millis, P)>,
+    ) {
+        let Phase::Open {
+            connection,
+            received,
+            ..
+        } = &mut self.phase
+        else {
+            return;
+        };
+        *received = true;
+        let connection = *connection;
+        self.counters.messages_in += count;
+        self.counters.bytes_in += bytes;
+        self.inspector
+            .skip(count.saturating_sub(newest.len() as u64));
+        for (at, payload) in newest {
+            self.inspector
+                .record(Direction::In, at, connection, &payload);
+        }
+        self.heartbeat.on_inbound();
+    }
+
     // ----- browser events -----
 
     /// Feeds one browser event.
@@ -760,9 +813,8 @@ impl<P: Payload> Engine<P> {
             Phase::Closing { connection, .. } => *connection,
             _ => return,
         };
-        let size = payload.size();
         self.counters.messages_in += 1;
-        self.counters.bytes_in += size as u64;
+        self.counters.bytes_in += payload.size() as u64;
         self.inspector
             .record(Direction::In, now, connection, &payload);
         self.heartbeat.on_inbound();

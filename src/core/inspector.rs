@@ -221,6 +221,15 @@ impl<P: Payload> Inspector<P> {
         self.next_seq += 1;
     }
 
+    /// Counts `messages` that were never recorded (they would have been
+    /// evicted by the newer ones recorded next): their sequence numbers are
+    /// used up, so the records after them number as if they had been.
+    pub fn skip(&mut self, messages: u64) {
+        if self.max_entries > 0 {
+            self.next_seq += messages;
+        }
+    }
+
     /// Changes the caps, evicting the oldest records (and dropping payloads
     /// now larger than `max_bytes` on their own) until both hold.
     pub fn set_caps(&mut self, max_entries: usize, max_bytes: usize) {

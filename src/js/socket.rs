@@ -62,6 +62,7 @@ impl ResilientSocket {
                 protocols: options.protocols,
                 binary_type: options.binary_type,
                 url_provider: options.url_provider,
+                inbox: app.listeners.inbox().clone(),
             },
             app.clone() as Rc<dyn web::App>,
         )

@@ -1,8 +1,10 @@
 //! The driver: the engine, the socket, the timer and the page listeners in
 //! one shared state. Every entry point (an app call or a browser callback)
-//! borrows the state, feeds the engine, carries out the socket and timer
-//! outputs, queues the app-facing ones, releases the borrow, and only then
-//! runs app code. So a listener can call `send()` or `close()` (re-entrancy).
+//! borrows the state, feeds the engine what the inbox delivered meanwhile
+//! (the message fast path, `inbox.rs`), feeds it the entry's own input,
+//! carries out the socket and timer outputs, queues the app-facing ones,
+//! releases the borrow, and only then runs app code. So a listener can call
+//! `send()` or `close()` (re-entrancy).
 
 use crate::prelude::*;
 
@@ -11,12 +13,14 @@ use alloc::rc::{Rc, Weak};
 use core::cell::{Cell, RefCell};
 
 use js_sys::Function;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{BinaryType, MessageEvent, WebSocket};
 
 use super::bindings::error_message;
 use super::clock::{Clock, random_seed};
 use super::environment::{Environment, EnvironmentEvents};
+use super::inbox::Inbox;
 #[cfg(not(feature = "standalone"))]
 use super::live_count::LiveCount;
 use super::microtask;
@@ -54,6 +58,8 @@ pub struct DriverOptions {
     pub binary_type: BinaryType,
     /// Called on [`Output::ResolveUrl`] (set when `url` is a provider).
     pub url_provider: Option<Function>,
+    /// The message fast path, sharing the app's `message` listeners.
+    pub inbox: Inbox,
 }
 
 /// Work for the app, run after the state borrow is released.
@@ -97,6 +103,11 @@ struct Inner {
     /// Let go of on dispose, like the app's listeners.
     url_provider: RefCell<Option<Function>>,
     app: Rc<dyn App>,
+    inbox: Inbox,
+    /// What the inbox was last told about the fast path.
+    inbox_fast: Cell<bool>,
+    /// The inbox's slow path: a message event, or nothing (deferred app work).
+    _on_message: Closure<dyn FnMut(JsValue)>,
 }
 
 #[cfg(not(feature = "standalone"))]
@@ -108,9 +119,23 @@ pub fn live_drivers() -> usize {
     LIVE_DRIVERS.get()
 }
 
+/// Messages that took the driver's slow path, not the inbox's fast path:
+/// the browser tests' check of which path a message took.
 #[cfg(not(feature = "standalone"))]
+static SLOW_PATH_MESSAGES: core::sync::atomic::AtomicUsize =
+    core::sync::atomic::AtomicUsize::new(0);
+
+/// How many messages took the driver's slow path so far (all sockets).
+#[cfg(not(feature = "standalone"))]
+pub fn slow_path_messages() -> usize {
+    SLOW_PATH_MESSAGES.load(core::sync::atomic::Ordering::Relaxed)
+}
+
 impl Drop for Inner {
     fn drop(&mut self) {
+        // The slow-path closure is freed with `self`.
+        self.inbox.detach();
+        #[cfg(not(feature = "standalone"))]
         LIVE_DRIVERS.dropped();
     }
 }
@@ -132,6 +157,7 @@ impl DriverView {
 
     /// Empties the inspector.
     pub fn clear_inspector(&self) {
+        self.inner.catch_up();
         if let Ok(mut state) = self.inner.state.try_borrow_mut() {
             state.engine.inspector_mut().clear();
         }
@@ -178,6 +204,19 @@ impl Driver {
         let engine = Engine::new(options.url, options.config, random_seed())?;
         let inner = Rc::new_cyclic(|weak: &Weak<Inner>| {
             let link = Link(weak.clone());
+            let on_message = {
+                let link = link.clone();
+                Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+                    if event.is_undefined() {
+                        link.with(Inner::dispatch);
+                    } else {
+                        link.message(event.unchecked_into());
+                    }
+                })
+            };
+            options
+                .inbox
+                .attach(on_message.as_ref(), engine.inspector().max_entries());
             Inner {
                 weak: weak.clone(),
                 state: RefCell::new(State {
@@ -197,6 +236,9 @@ impl Driver {
                 clock: Clock::new(),
                 url_provider: RefCell::new(options.url_provider),
                 app,
+                inbox: options.inbox,
+                inbox_fast: Cell::new(false),
+                _on_message: on_message,
             }
         });
         #[cfg(not(feature = "standalone"))]
@@ -339,8 +381,10 @@ impl Driver {
 }
 
 impl Inner {
-    /// Reads the engine, with the current time (None if it is borrowed).
+    /// Reads the engine, caught up with the inbox, with the current time
+    /// (None if it is borrowed).
     fn read<R>(&self, read: impl FnOnce(&Engine<JsPayload>, Millis) -> R) -> Option<R> {
+        self.catch_up();
         let state = self.state.try_borrow().ok()?;
         Some(read(&state.engine, self.clock.now()))
     }
@@ -351,6 +395,7 @@ impl Inner {
             return;
         }
         if let Ok(mut state) = self.state.try_borrow_mut() {
+            self.take_inbox(&mut state);
             let now = self.clock.now();
             state.engine.dispose(now);
             self.carry_out(&mut state, now, None);
@@ -384,6 +429,7 @@ impl Inner {
             return None;
         }
         let mut state = self.state.try_borrow_mut().ok()?;
+        self.take_inbox(&mut state);
         let now = self.clock.now();
         note_socket_closing(&mut state, now);
         let result = call(&mut state.engine, now);
@@ -394,6 +440,47 @@ impl Inner {
     /// A browser event.
     fn input(&self, input: Input<JsPayload>) {
         self.call(|engine, now| engine.handle(now, input));
+    }
+
+    /// [`Inner::take_inbox`] outside a call (before a read).
+    #[inline(never)]
+    fn catch_up(&self) {
+        if let Ok(mut state) = self.state.try_borrow_mut() {
+            self.take_inbox(&mut state);
+        }
+    }
+
+    /// Feeds the engine what the inbox delivered since it last looked: every
+    /// entry point does this first, so the engine sees each message before
+    /// the input that follows it. Not inlined: one copy serves every entry.
+    #[inline(never)]
+    fn take_inbox(&self, state: &mut State) {
+        if let Some(taken) = self.inbox.take() {
+            let newest = taken
+                .newest()
+                .map(|(data, at, size)| (Millis(at as u64), JsPayload::received(data, size)));
+            state
+                .engine
+                .delivered_directly(taken.count, taken.bytes, newest);
+        }
+    }
+
+    /// Tells the inbox whether messages may take the fast path now: the
+    /// engine has nothing to decide about them, and no app work is waiting
+    /// to run before them.
+    #[inline(never)]
+    fn sync_inbox(&self, engine: &Engine<JsPayload>) {
+        let fast = engine.delivers_directly()
+            && !self.held.get()
+            && !self.disposed.get()
+            && !self.dispatching.get()
+            && self
+                .actions
+                .try_borrow()
+                .is_ok_and(|actions| actions.is_empty());
+        if self.inbox_fast.replace(fast) != fast {
+            self.inbox.set_fast(fast);
+        }
     }
 
     /// Drains the engine: socket and timer work is done here, under the
@@ -413,7 +500,9 @@ impl Inner {
                 Output::OpenSocket { url, .. } => {
                     state.socket = None;
                     let link = Link(self.weak.clone());
-                    match Socket::open(&url, &state.protocols, state.binary_type, link) {
+                    let on_message = self.inbox.handler();
+                    match Socket::open(&url, &state.protocols, state.binary_type, link, &on_message)
+                    {
                         Ok(socket) => state.socket = Some(socket),
                         Err(error) => {
                             // The browser refused the URL or protocols: an
@@ -452,6 +541,8 @@ impl Inner {
                 Output::Event(event) => actions.push_back(AppAction::Event(event)),
             }
         }
+        drop(actions);
+        self.sync_inbox(&state.engine);
         self.keep_alive_while_active(&state.engine);
         if let Some(timer) = &mut state.timer {
             match state.engine.poll_timeout() {
@@ -499,9 +590,23 @@ impl Inner {
     /// doing so (then it runs when that one gets to it), or the work is held
     /// until the constructor has returned.
     fn dispatch(&self) {
-        if self.held.get() || self.dispatching.replace(true) {
+        if self.held.get() || self.dispatching.get() {
             return;
         }
+        if self
+            .actions
+            .try_borrow()
+            .is_ok_and(|actions| actions.is_empty())
+        {
+            self.after_dispatch();
+            return;
+        }
+        if self.inbox.defer() {
+            // The inbox is calling a message's listeners: like the driver's
+            // own dispatch, it runs this work after the last of them.
+            return;
+        }
+        self.dispatching.set(true);
         loop {
             let action = match self.actions.try_borrow_mut() {
                 Ok(mut actions) => actions.pop_front(),
@@ -525,9 +630,17 @@ impl Inner {
             }
         }
         self.dispatching.set(false);
-        // With no handle left, the last connection has ended (its events are
-        // delivered above): let go of the socket, timer and page listeners
-        // now, not when the last view (`socket.inspector`) is collected.
+        self.after_dispatch();
+    }
+
+    /// With the app work done: messages may take the fast path again, and a
+    /// socket with no handle left whose last connection has ended (its
+    /// events are delivered) lets go of the socket, timer and page listeners
+    /// now, not when the last view (`socket.inspector`) is collected.
+    fn after_dispatch(&self) {
+        if let Ok(state) = self.state.try_borrow() {
+            self.sync_inbox(&state.engine);
+        }
         if self.orphaned.get() && !self.is_active() {
             self.dispose();
         }
@@ -586,17 +699,13 @@ impl Link {
             inner.input(Input::Timer);
         });
     }
-}
 
-impl SocketEvents for Link {
-    fn opened(&self) {
-        self.with(|inner| inner.input(Input::Opened));
-    }
-
-    /// The hot path: the event's data goes to the engine as a JS value, and
-    /// the event itself to the app's listeners.
+    /// A message off the fast path (see [`Inbox`]): the event's data goes to
+    /// the engine as a JS value, and the event itself to the app's listeners.
     fn message(&self, event: MessageEvent) {
         self.with(|inner| {
+            #[cfg(not(feature = "standalone"))]
+            SLOW_PATH_MESSAGES.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
             if inner.disposed.get() {
                 return;
             }
@@ -605,12 +714,19 @@ impl SocketEvents for Link {
                 return;
             };
             if let Ok(mut state) = inner.state.try_borrow_mut() {
+                inner.take_inbox(&mut state);
                 let now = inner.clock.now();
                 state.engine.handle(now, Input::Message(payload));
                 inner.carry_out(&mut state, now, Some(event));
             }
             inner.dispatch();
         });
+    }
+}
+
+impl SocketEvents for Link {
+    fn opened(&self) {
+        self.with(|inner| inner.input(Input::Opened));
     }
 
     fn closed(&self, closed: SocketClosed) {

@@ -12,6 +12,7 @@ use js_sys::Function;
 use wasm_bindgen::JsValue;
 
 use super::bindings::{call_with, report_app_error};
+use super::inbox::Inbox;
 
 /// The events a socket emits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,16 +100,23 @@ struct Entry {
 
 /// Listener lists, each an immutable snapshot replaced on change, so a
 /// dispatch holds no borrow while app code runs (a listener may add or
-/// remove listeners).
+/// remove listeners). The `message` list is mirrored into the inbox, whose
+/// fast path calls it the same way from JS.
 #[derive(Default)]
 pub struct Listeners {
     lists: RefCell<[Option<Rc<[Entry]>>; EventType::ALL.len()]>,
     next_id: Cell<u64>,
     /// Set by [`Listeners::close`]: nothing is kept any more.
     closed: Cell<bool>,
+    inbox: Inbox,
 }
 
 impl Listeners {
+    /// The inbox that calls the `message` listeners on the fast path.
+    pub fn inbox(&self) -> &Inbox {
+        &self.inbox
+    }
+
     /// Adds `function` for `kind`, unless it is already there; with `once`,
     /// it is removed before its first call.
     pub fn add(&self, kind: EventType, function: Function, once: bool) {
@@ -212,6 +220,7 @@ impl Listeners {
         if let Ok(mut lists) = self.lists.try_borrow_mut() {
             *lists = Default::default();
         }
+        self.inbox.mirror_listeners(core::iter::empty());
     }
 
     fn snapshot(&self, kind: EventType) -> Option<Rc<[Entry]>> {
@@ -238,6 +247,10 @@ impl Listeners {
     fn store(&self, kind: EventType, entries: Vec<Entry>) {
         if self.closed.get() {
             return;
+        }
+        if kind == EventType::Message {
+            self.inbox
+                .mirror_listeners(entries.iter().map(|e| (e.id, &e.function, e.once)));
         }
         if let Ok(mut lists) = self.lists.try_borrow_mut() {
             lists[kind as usize] = (!entries.is_empty()).then(|| Rc::from(entries));

@@ -6,6 +6,7 @@ mod bindings;
 mod clock;
 mod driver;
 mod environment;
+mod inbox;
 mod listeners;
 #[cfg(not(feature = "standalone"))]
 mod live_count;
@@ -16,9 +17,9 @@ mod timer;
 mod url_provider;
 
 pub use bindings::{call_with, error_message, js_string, json_parse, json_stringify};
-#[cfg(not(feature = "standalone"))]
-pub use driver::live_drivers;
 pub use driver::{App, Driver, DriverOptions, DriverView};
+#[cfg(not(feature = "standalone"))]
+pub use driver::{live_drivers, slow_path_messages};
 #[cfg(not(feature = "standalone"))]
 pub use environment::attached_environments;
 pub use listeners::{EventType, Listeners};

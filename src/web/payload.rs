@@ -58,6 +58,16 @@ impl JsPayload {
         })
     }
 
+    /// Wraps a message event's data (a string, `ArrayBuffer` or `Blob`)
+    /// whose size was read in JS.
+    pub fn received(data: JsValue, size: usize) -> JsPayload {
+        JsPayload {
+            text: data.is_string(),
+            value: data,
+            size,
+        }
+    }
+
     /// Wraps a value known to be a JS string.
     fn text(value: JsValue) -> JsPayload {
         let size = string_length(&value);

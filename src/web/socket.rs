@@ -1,13 +1,13 @@
-//! The browser `WebSocket` with its four handlers kept as fields. Dropping a
-//! [`Socket`] removes the handlers first, then drops the closures, so the
-//! browser never calls a dropped closure; a socket still connecting or open
-//! is closed.
+//! The browser `WebSocket` with its handlers: `open`, `close` and `error`
+//! kept as fields, `message` the driver's inbox (JS). Dropping a [`Socket`]
+//! removes the handlers first, then drops the closures, so the browser never
+//! calls a dropped closure; a socket still connecting or open is closed.
 
 use crate::prelude::*;
 
-use js_sys::Array;
+use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
-use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
+use web_sys::{BinaryType, CloseEvent, Event, WebSocket};
 
 use super::bindings::send_value;
 
@@ -38,8 +38,6 @@ pub struct SocketClosed {
 pub trait SocketEvents: Clone + 'static {
     /// `open`.
     fn opened(&self);
-    /// `message`, with the browser's event (passed on to the app as is).
-    fn message(&self, event: MessageEvent);
     /// `close`.
     fn closed(&self, closed: SocketClosed);
     /// `error`.
@@ -52,19 +50,20 @@ pub struct Socket {
     // Kept alive while the socket points at them; dropped after `Drop::drop`
     // has removed them from the socket.
     _on_open: Closure<dyn FnMut(Event)>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_close: Closure<dyn FnMut(CloseEvent)>,
     _on_error: Closure<dyn FnMut(Event)>,
 }
 
 impl Socket {
-    /// Opens a socket to `url`. Fails (with the browser's exception message)
-    /// on a URL or subprotocol the browser refuses.
+    /// Opens a socket to `url`, with `on_message` as its `message` handler.
+    /// Fails (with the browser's exception message) on a URL or subprotocol
+    /// the browser refuses.
     pub fn open(
         url: &str,
         protocols: &Protocols,
         binary_type: BinaryType,
         events: impl SocketEvents,
+        on_message: &Function,
     ) -> Result<Socket, JsValue> {
         let ws = match protocols {
             Protocols::None => WebSocket::new(url),
@@ -75,10 +74,6 @@ impl Socket {
         let on_open = {
             let events = events.clone();
             Closure::<dyn FnMut(Event)>::new(move |_| events.opened())
-        };
-        let on_message = {
-            let events = events.clone();
-            Closure::<dyn FnMut(MessageEvent)>::new(move |event| events.message(event))
         };
         let on_close = {
             let events = events.clone();
@@ -92,13 +87,12 @@ impl Socket {
         };
         let on_error = Closure::<dyn FnMut(Event)>::new(move |_| events.error());
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         ws.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(Socket {
             ws,
             _on_open: on_open,
-            _on_message: on_message,
             _on_close: on_close,
             _on_error: on_error,
         })

@@ -1,0 +1,177 @@
+//! The inbox: the message fast path. Entering WASM costs more per message
+//! than a small message takes to arrive, so while the engine has nothing to
+//! decide about incoming messages ([`Engine::delivers_directly`]: open, no
+//! pong awaited, no reply pending) the browser socket's `message` handler
+//! stays in JS: it counts the message, keeps the newest ones for the
+//! inspector, and calls the app's `message` listeners itself. The driver
+//! takes what it counted ([`Inbox::take`]) before anything else reaches the
+//! engine, so the engine sees every message, in order, before its next input.
+//!
+//! Otherwise (or while a `once` message listener is registered, whose
+//! removal is the listener list's to do) every message goes to the driver's
+//! slow path, as one closure call.
+//!
+//! App work the listeners set off (a `close()` in a `message` listener) is
+//! run after the message's last listener, as when the driver delivers it:
+//! the driver defers it ([`Inbox::defer`]) and the handler calls the slow
+//! path with no event once its listeners are done.
+//!
+//! [`Engine::delivers_directly`]: crate::core::Engine::delivers_directly
+
+use js_sys::{Array, Function};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(inline_js = r#"
+export function inbox() {
+  const clock = typeof performance === "object" && performance ? performance : Date;
+  const report = (error) => {
+    try { reportError(error); } catch { console.error("resilient-ws: a listener threw", error); }
+  };
+  let slow, fast = false, once = false, ids = [], fns = [], keep = 0;
+  let delivering = false, deferred = false;
+  let count = 0, bytes = 0, next = 0;
+  const data = [], at = [], sizes = [];
+  return {
+    handler(event) {
+      if (!fast || once) return slow?.(event);
+      const value = event.data;
+      const size = typeof value === "string" ? value.length : value.byteLength ?? value.size;
+      count++;
+      bytes += size;
+      if (keep > 0) {
+        data[next] = value;
+        at[next] = clock.now();
+        sizes[next] = size;
+        next = next + 1 === keep ? 0 : next + 1;
+      }
+      const [calling, order] = [fns, ids];
+      delivering = true;
+      for (let i = 0; i < calling.length; i++) {
+        let f = calling[i];
+        if (i > 0) {
+          const now = ids.indexOf(order[i]);
+          if (now < 0) continue;
+          f = fns[now];
+        }
+        try { f(event); } catch (error) { report(error); }
+      }
+      delivering = false;
+      if (deferred) {
+        deferred = false;
+        slow?.();
+      }
+    },
+    attach(driver, newest) { slow = driver; keep = newest; fast = false; },
+    setFast(on) { fast = on; },
+    defer() { return delivering && (deferred = true); },
+    mirror(listenerIds, listeners, anyOnce) { ids = listenerIds; fns = listeners; once = anyOnce; },
+    take() {
+      if (count === 0) return null;
+      const kept = Math.min(count, keep);
+      const taken = [count, bytes];
+      for (let k = 0, i = (next - kept + keep) % keep; k < kept; k++, i = (i + 1) % keep) {
+        taken.push(data[i], at[i], sizes[i]);
+        data[i] = undefined;
+      }
+      count = bytes = next = 0;
+      return taken;
+    },
+  };
+}
+"#)]
+extern "C" {
+    /// The JS half of the inbox.
+    #[derive(Clone)]
+    pub type Inbox;
+
+    #[wasm_bindgen(js_name = inbox)]
+    fn new_inbox() -> Inbox;
+
+    /// The function to set as a browser socket's `onmessage`.
+    #[wasm_bindgen(method, getter)]
+    pub fn handler(this: &Inbox) -> Function;
+
+    /// Connects the driver: `slow` gets the messages that cannot take the
+    /// fast path (and no argument to run deferred app work); the fast path
+    /// keeps the newest `keep` messages for the inspector. Fast path off.
+    #[wasm_bindgen(method)]
+    pub fn attach(this: &Inbox, slow: &JsValue, keep: usize);
+
+    /// Sets whether messages may take the fast path.
+    #[wasm_bindgen(method, js_name = setFast)]
+    pub fn set_fast(this: &Inbox, fast: bool);
+
+    /// While the fast path is calling a message's listeners: asks it to
+    /// call the slow path (with no event) after the last of them, and
+    /// returns true. Otherwise returns false.
+    #[wasm_bindgen(method)]
+    pub fn defer(this: &Inbox) -> bool;
+
+    #[wasm_bindgen(method)]
+    fn mirror(this: &Inbox, ids: &Array, functions: &Array, once: bool);
+
+    #[wasm_bindgen(method, js_name = take)]
+    fn take_all(this: &Inbox) -> Option<Array>;
+}
+
+/// Messages the JS handler delivered since the last [`Inbox::take`].
+pub struct Taken {
+    /// How many.
+    pub count: u64,
+    /// Their total size (UTF-16 units for text, bytes for binary).
+    pub bytes: u64,
+    /// `[count, bytes, data, arrival time, size, data, ...]`: the newest
+    /// messages (at most the inspector's `max_entries`), oldest first.
+    all: Array,
+}
+
+impl Taken {
+    /// The newest messages, oldest first: `(data, arrival time, size)`, the
+    /// time from `performance.now()` (the engine clock).
+    pub fn newest(&self) -> impl ExactSizeIterator<Item = (JsValue, f64, usize)> + '_ {
+        let number = |at| self.all.get(at).as_f64().unwrap_or(0.0);
+        let messages = (self.all.length() as usize).saturating_sub(2) / 3;
+        (0..messages as u32).map(move |k| {
+            let at = 2 + 3 * k;
+            (self.all.get(at), number(at + 1), number(at + 2) as usize)
+        })
+    }
+}
+
+impl Default for Inbox {
+    fn default() -> Inbox {
+        new_inbox()
+    }
+}
+
+impl Inbox {
+    /// Disconnects the driver (it is being freed): nothing reaches it again.
+    pub fn detach(&self) {
+        self.attach(&JsValue::UNDEFINED, 0);
+    }
+
+    /// Mirrors the app's `message` listeners: `(id, function, once)` in
+    /// calling order. With a `once` listener among them, messages take the
+    /// slow path (the listener list removes it before its call).
+    pub fn mirror_listeners<'a>(&self, entries: impl Iterator<Item = (u64, &'a Function, bool)>) {
+        let (ids, functions) = (Array::new(), Array::new());
+        let mut once = false;
+        for (id, function, is_once) in entries {
+            once |= is_once;
+            ids.push(&JsValue::from_f64(id as f64));
+            functions.push(function);
+        }
+        self.mirror(&ids, &functions, once);
+    }
+
+    /// What the fast path delivered since the last call, if anything.
+    pub fn take(&self) -> Option<Taken> {
+        let all = self.take_all()?;
+        let counter = |at| all.get(at).as_f64().unwrap_or(0.0) as u64;
+        Some(Taken {
+            count: counter(0),
+            bytes: counter(1),
+            all,
+        })
+    }
+}

@@ -9,7 +9,10 @@ mod browser_support;
 use std::cell::Cell;
 use std::rc::Rc;
 
-use browser_support::{Events, client_id, field, json, number, run_js, sleep, text, url, within};
+use browser_support::{
+    Events, client_id, control, field, json, number, run_js, sleep, text, url, wait_until_received,
+    within,
+};
 use js_sys::{Function, Reflect};
 use resilient_ws::{ResilientSocket, describe_close_code};
 use wasm_bindgen::JsCast;
@@ -655,6 +658,61 @@ async fn plain_messages_skip_the_driver_and_the_engine_still_sees_each_one() {
         "b: fast again"
     );
     assert_eq!(number(&socket.stats(), "messagesIn"), 23.0);
+    socket.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn while_a_pong_and_a_reply_are_awaited_only_what_could_be_them_leaves_the_fast_path() {
+    // A server that answers no ping but streams data: the pong stays awaited
+    // and a request stays pending, yet the data keeps the fast path; the
+    // pong and the reply, when they come, still reach the engine.
+    let id = client_id("sieve");
+    let options = json(r#"{"heartbeat":{"intervalMs":50,"timeoutMs":5000}}"#);
+    let socket = ResilientSocket::new(url(&id, "silent=1"), options).unwrap();
+    let mut messages = Events::listen(&socket, "message");
+    let mut heartbeats = Events::listen(&socket, "heartbeat");
+    wait_until_received(&id, r#"{"type":"ping"}"#).await;
+    let reply = JsFuture::from(socket.request(
+        json(r#"{"type":"get","id":"q1"}"#),
+        json(r#"{"timeoutMs":5000}"#),
+    ));
+    let slow_before = resilient_ws::slow_path_messages();
+
+    control("POST", &format!("/clients/{id}/flood?count=20&size=16")).await;
+    for _ in 0..20 {
+        messages.next().await;
+    }
+    assert_eq!(
+        resilient_ws::slow_path_messages(),
+        slow_before,
+        "data: fast path"
+    );
+
+    control(
+        "POST",
+        &format!("/clients/{id}/send?text=%7B%22type%22%3A%22pong%22%7D"),
+    )
+    .await;
+    heartbeats.next().await;
+    assert_eq!(
+        resilient_ws::slow_path_messages(),
+        slow_before + 1,
+        "the pong"
+    );
+
+    control(
+        "POST",
+        &format!("/clients/{id}/send?text=%7B%22id%22%3A%22q1%22%2C%22v%22%3A2%7D"),
+    )
+    .await;
+    let reply = reply.await.expect("the reply");
+    assert_eq!(field(&reply, "v"), 2);
+    assert_eq!(
+        resilient_ws::slow_path_messages(),
+        slow_before + 2,
+        "the reply"
+    );
+    assert_eq!(number(&socket.stats(), "messagesIn"), 22.0);
     socket.dispose();
 }
 

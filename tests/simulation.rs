@@ -1318,34 +1318,87 @@ fn inspector_stays_within_its_caps_under_a_flood() {
 // ----- messages delivered outside the engine (the browser's fast path) -----
 
 #[test]
-fn messages_need_no_engine_decision_only_while_open_with_no_pong_or_reply_awaited() {
+fn open_connections_deliver_directly_what_the_sieve_lets_through() {
     let mut sim = Sim::new(heartbeat_config());
     assert!(!sim.engine.delivers_directly(), "not open yet");
     sim.connect();
     assert!(sim.run_until_state(ConnectionState::Open, 1_000));
     assert!(sim.engine.delivers_directly());
+    assert!(
+        !sim.engine.must_see(r#"{"type":"pong"}"#),
+        "no ping out yet"
+    );
 
     sim.latency_ms = 50;
-    assert!(sim.run_until(2_000, |s| !s.engine.delivers_directly()));
+    assert!(sim.run_until(2_000, |s| s.engine.must_see(r#"{"type":"pong"}"#)));
     assert_eq!(
         sim.received.last().map(|(_, text)| text.as_str()),
         Some(r#"{"type":"ping"}"#),
-        "a message may be the pong of the ping just sent"
+        "the ping just sent awaits its pong"
     );
+    assert!(sim.engine.delivers_directly());
+    assert!(!sim.engine.must_see(r#"{"type":"data","n":1}"#));
     sim.run_for(200);
-    assert!(sim.engine.delivers_directly(), "pong received");
+    assert!(!sim.engine.must_see(r#"{"type":"pong"}"#), "pong received");
 
     sim.engine
-        .request(sim.now, r#"{"type":"get"}"#, None)
+        .request(sim.now, r#"{"type":"get","id":"q1"}"#, None)
         .unwrap();
     sim.drain();
-    assert!(
-        !sim.engine.delivers_directly(),
-        "a message may be the reply"
-    );
+    assert!(sim.engine.must_see(r#"{"id":"q1"}"#), "may be the reply");
+    assert!(!sim.engine.must_see(r#"{"type":"data","n":1}"#));
     sim.engine.close(sim.now, 1000, "bye").unwrap();
     sim.drain();
     assert!(!sim.engine.delivers_directly(), "closing");
+}
+
+/// The sieve may only err towards "must see": every message the engine
+/// takes as the awaited pong or a reply, however it is spelled, is one the
+/// sieve stops.
+#[test]
+fn every_pong_or_reply_the_engine_would_take_is_stopped_by_the_sieve() {
+    let messages = [
+        r#"{"type":"pong"}"#,
+        r#"{ "type" : "pong" , "ts": 1 }"#,
+        r#"{"type":"po\u006eg"}"#,
+        r#"{"t\u0079pe":"pong"}"#,
+        r#"{"type":"pong","pad":"PADDING"}"#,
+        r#"{"id":"q1","v":1}"#,
+        r#"{"\u0069d":"q1"}"#,
+        r#"{"id":"q\u0031"}"#,
+        r#"{"id" :"q1"}"#,
+        r#"{"type":"data","id":"q2"}"#,
+        r#"{"type":"data","n":1}"#,
+        "pong",
+        "",
+    ];
+    let padding = "x".repeat(600);
+    let (mut taken, mut passed) = (0, 0);
+    for message in messages {
+        let message = message.replace("PADDING", &padding);
+        let mut sim = open_sim(heartbeat_config());
+        sim.answers_pings = false;
+        sim.run_for(1_000); // ping out, no pong coming
+        sim.engine
+            .request(sim.now, r#"{"type":"get","id":"q1"}"#, None)
+            .unwrap();
+        sim.drain();
+        let must_see = sim.engine.must_see(&message);
+        let delivered = sim.delivered.len();
+        let events = sim.events.len();
+        sim.input(Input::Message(Frame::Text(message.clone())));
+        let only_delivered = sim.delivered.len() == delivered + 1 && sim.events.len() == events;
+        if !only_delivered {
+            taken += 1;
+            assert!(
+                must_see,
+                "{message}: the engine took it, the sieve let it through"
+            );
+        }
+        passed += usize::from(!must_see);
+    }
+    assert!(taken >= 7, "the pongs and replies above: {taken}");
+    assert!(passed >= 2, "plain data passes: {passed}");
 }
 
 /// Feeds the same messages to two engines, one by one and as one report of

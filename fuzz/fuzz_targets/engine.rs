@@ -31,7 +31,7 @@ use libfuzzer_sys::fuzz_target;
 use resilient_ws::core::json_scan;
 use resilient_ws::core::{
     CloseCode, Config, ConnectionState, Direction, Engine, Event, FieldValue, Frame, Input,
-    InspectorFilter, Millis, Output, UrlSource, check_url,
+    InspectorFilter, Millis, Output, Payload, UrlSource, check_url,
 };
 
 /// A secret planted in close reasons and URL provider errors (under
@@ -300,7 +300,24 @@ impl Harness<'_, '_> {
             }
             Op::Message(msg) => {
                 let payload = self.payload(msg)?;
+                // The sieve's promise to the browser's fast path: a message
+                // it lets through while the engine delivers directly goes
+                // to the app and sets off nothing else.
+                let direct = self.engine.delivers_directly()
+                    && payload
+                        .text()
+                        .is_none_or(|text| !self.engine.must_see(&text));
                 self.engine.handle(now, Input::Message(payload));
+                if direct {
+                    assert!(
+                        matches!(self.engine.poll_output(), Some(Output::Deliver(_))),
+                        "a message the sieve let through was not delivered"
+                    );
+                    assert!(
+                        self.engine.poll_output().is_none(),
+                        "a message the sieve let through set off more than its delivery"
+                    );
+                }
             }
             Op::Closed {
                 code: Code(code),

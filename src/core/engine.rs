@@ -24,6 +24,7 @@ use super::queue::OutboundQueue;
 use super::redact::Redactor;
 use super::replay::{ReplaySet, ReplayStore};
 use super::requests::{PendingRequest, RequestId, Requests};
+use super::sieve::MessageSieve;
 use super::state::ConnectionState;
 use super::stats::Stats;
 use super::text::{concat, decimal};
@@ -586,12 +587,13 @@ impl<P: Payload> Engine<P> {
 
     // ----- messages delivered outside the engine -----
 
-    /// Whether an incoming message needs no decision from the engine: the
-    /// connection is open, no pong is awaited and no request waits for a
-    /// reply, so the message can only go to the app. While this holds, the
-    /// driver may hand messages to the app itself, without entering the
-    /// engine per message (the browser's fast path), and must report them
-    /// with [`Engine::delivered_directly`] before any other input.
+    /// Whether incoming messages that the sieve lets through
+    /// ([`Engine::must_see`]) need no decision from the engine: the
+    /// connection is open, so such a message can only go to the app. While
+    /// this holds, the driver may hand them to the app itself, without
+    /// entering the engine per message (the browser's fast path), and must
+    /// report them with [`Engine::delivered_directly`] before any other
+    /// input.
     pub fn delivers_directly(&self) -> bool {
         matches!(
             self.phase,
@@ -599,13 +601,43 @@ impl<P: Payload> Engine<P> {
                 peer_closing: false,
                 ..
             }
-        ) && !self.heartbeat.awaiting_pong()
-            && self.requests.is_empty()
+        )
+    }
+
+    /// The message sieve of these options (see [`MessageSieve`]).
+    pub fn message_sieve(&self) -> MessageSieve<'_> {
+        let heartbeat = &self.config.heartbeat;
+        MessageSieve::new(
+            heartbeat.pong_text.as_deref(),
+            heartbeat.pong_type.as_deref(),
+            MAX_PONG_SIZE,
+            &self.config.requests.id_field,
+        )
+    }
+
+    /// Which of the sieve's checks apply now: (a pong is awaited and a pong
+    /// matcher is set, a reply is awaited).
+    pub fn sieve_checks(&self) -> (bool, bool) {
+        let heartbeat = &self.config.heartbeat;
+        let matches_pongs = heartbeat.pong_text.is_some() || heartbeat.pong_type.is_some();
+        (
+            matches_pongs && self.heartbeat.awaiting_pong(),
+            !self.requests.is_empty(),
+        )
+    }
+
+    /// Whether text message `text` must go through [`Input::Message`] now:
+    /// it could be the pong awaited or the reply to a pending request.
+    /// Binary messages never must.
+    pub fn must_see(&self, text: &str) -> bool {
+        let (pong, reply) = self.sieve_checks();
+        self.message_sieve().must_see(text, pong, reply)
     }
 
     /// Accounts for `count` messages (`bytes` in all) handed to the app while
-    /// [`Engine::delivers_directly`] held, with the same effect as feeding
-    /// each one as [`Input::Message`]: counters, heartbeat liveness and the
+    /// [`Engine::delivers_directly`] held, none of which the sieve
+    /// ([`Engine::must_see`]) stopped, with the same effect as feeding each
+    /// one as [`Input::Message`]: counters, heartbeat liveness and the
     /// inspector. `newest` are the last of them, oldest first, each with the
     /// time it arrived; the ones before them are only counted, which is
     /// enough as long as `newest` holds the inspector's `max_entries` (the

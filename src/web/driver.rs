@@ -104,8 +104,8 @@ struct Inner {
     url_provider: RefCell<Option<Function>>,
     app: Rc<dyn App>,
     inbox: Inbox,
-    /// What the inbox was last told about the fast path.
-    inbox_fast: Cell<bool>,
+    /// What the inbox was last told ([`Inner::sync_inbox`]).
+    inbox_mode: Cell<(bool, bool, bool)>,
     /// The inbox's slow path: a message event, or nothing (deferred app work).
     _on_message: Closure<dyn FnMut(JsValue)>,
 }
@@ -214,9 +214,17 @@ impl Driver {
                     }
                 })
             };
-            options
-                .inbox
-                .attach(on_message.as_ref(), engine.inspector().max_entries());
+            let sieve = engine.message_sieve();
+            let pong = sieve
+                .pong
+                .map_or(("", 0), |pong| (pong.needle, pong.max_len));
+            options.inbox.attach(
+                on_message.as_ref(),
+                engine.inspector().max_entries(),
+                pong.0,
+                pong.1,
+                sieve.reply_key,
+            );
             Inner {
                 weak: weak.clone(),
                 state: RefCell::new(State {
@@ -237,7 +245,7 @@ impl Driver {
                 url_provider: RefCell::new(options.url_provider),
                 app,
                 inbox: options.inbox,
-                inbox_fast: Cell::new(false),
+                inbox_mode: Cell::new((false, false, false)),
                 _on_message: on_message,
             }
         });
@@ -465,9 +473,9 @@ impl Inner {
         }
     }
 
-    /// Tells the inbox whether messages may take the fast path now: the
-    /// engine has nothing to decide about them, and no app work is waiting
-    /// to run before them.
+    /// Tells the inbox whether messages may take the fast path now (the
+    /// engine delivers directly, and no app work is waiting to run before
+    /// them), and which of the sieve's checks apply.
     #[inline(never)]
     fn sync_inbox(&self, engine: &Engine<JsPayload>) {
         let fast = engine.delivers_directly()
@@ -478,8 +486,10 @@ impl Inner {
                 .actions
                 .try_borrow()
                 .is_ok_and(|actions| actions.is_empty());
-        if self.inbox_fast.replace(fast) != fast {
-            self.inbox.set_fast(fast);
+        let (pong, reply) = engine.sieve_checks();
+        let mode = (fast, pong, reply);
+        if self.inbox_mode.replace(mode) != mode {
+            self.inbox.set_mode(mode.0, mode.1, mode.2);
         }
     }
 

@@ -1,15 +1,16 @@
 //! The inbox: the message fast path. Entering WASM costs more per message
-//! than a small message takes to arrive, so while the engine has nothing to
-//! decide about incoming messages ([`Engine::delivers_directly`]: open, no
-//! pong awaited, no reply pending) the browser socket's `message` handler
-//! stays in JS: it counts the message, keeps the newest ones for the
-//! inspector, and calls the app's `message` listeners itself. The driver
-//! takes what it counted ([`Inbox::take`]) before anything else reaches the
-//! engine, so the engine sees every message, in order, before its next input.
+//! than a small message takes to arrive, so while the connection is open
+//! ([`Engine::delivers_directly`]) the browser socket's `message` handler
+//! stays in JS for every message the engine's sieve lets through (one that
+//! cannot be the pong or the reply it awaits, see `core::sieve`): it counts
+//! the message, keeps the newest ones for the inspector, and calls the
+//! app's `message` listeners itself. The driver takes what it counted
+//! ([`Inbox::take`]) before anything else reaches the engine, so the engine
+//! sees every message, in order, before its next input.
 //!
-//! Otherwise (or while a `once` message listener is registered, whose
-//! removal is the listener list's to do) every message goes to the driver's
-//! slow path, as one closure call.
+//! The other messages (and all of them while a `once` message listener is
+//! registered, whose removal is the listener list's to do) go to the
+//! driver's slow path, as one closure call.
 //!
 //! App work the listeners set off (a `close()` in a `message` listener) is
 //! run after the message's last listener, as when the driver delivers it:
@@ -28,13 +29,21 @@ export function inbox() {
     try { reportError(error); } catch { console.error("resilient-ws: a listener threw", error); }
   };
   let slow, fast = false, once = false, ids = [], fns = [], keep = 0;
+  let pongOn = false, pongNeedle = "", pongMax = 0, replyOn = false, replyKey = "";
   let delivering = false, deferred = false;
   let count = 0, bytes = 0, next = 0;
   const data = [], at = [], sizes = [];
+  // core::sieve's MessageSieve::must_see.
+  const mustSee = (text) => {
+    const escaped = text.includes("\\");
+    return (pongOn && text.length <= pongMax && (escaped || text.includes(pongNeedle)))
+      || (replyOn && (escaped || text.includes(replyKey)));
+  };
   return {
     handler(event) {
       if (!fast || once) return slow?.(event);
       const value = event.data;
+      if ((pongOn || replyOn) && typeof value === "string" && mustSee(value)) return slow?.(event);
       const size = typeof value === "string" ? value.length : value.byteLength ?? value.size;
       count++;
       bytes += size;
@@ -44,7 +53,8 @@ export function inbox() {
         sizes[next] = size;
         next = next + 1 === keep ? 0 : next + 1;
       }
-      const [calling, order] = [fns, ids];
+      // The lists as the event began: a listener may change them.
+      const calling = fns, order = ids;
       delivering = true;
       for (let i = 0; i < calling.length; i++) {
         let f = calling[i];
@@ -61,8 +71,11 @@ export function inbox() {
         slow?.();
       }
     },
-    attach(driver, newest) { slow = driver; keep = newest; fast = false; },
-    setFast(on) { fast = on; },
+    attach(driver, newest, pong, pongLength, reply) {
+      slow = driver; keep = newest; fast = false;
+      pongNeedle = pong; pongMax = pongLength; replyKey = reply;
+    },
+    setMode(on, pong, reply) { fast = on; pongOn = pong; replyOn = reply; },
     defer() { return delivering && (deferred = true); },
     mirror(listenerIds, listeners, anyOnce) { ids = listenerIds; fns = listeners; once = anyOnce; },
     take() {
@@ -93,13 +106,25 @@ extern "C" {
 
     /// Connects the driver: `slow` gets the messages that cannot take the
     /// fast path (and no argument to run deferred app work); the fast path
-    /// keeps the newest `keep` messages for the inspector. Fast path off.
+    /// keeps the newest `keep` messages for the inspector, and sieves with
+    /// the pong needle and length and the reply key of the engine's
+    /// [`MessageSieve`]. Fast path off.
+    ///
+    /// [`MessageSieve`]: crate::core::MessageSieve
     #[wasm_bindgen(method)]
-    pub fn attach(this: &Inbox, slow: &JsValue, keep: usize);
+    pub fn attach(
+        this: &Inbox,
+        slow: &JsValue,
+        keep: usize,
+        pong_needle: &str,
+        pong_max_len: usize,
+        reply_key: &str,
+    );
 
-    /// Sets whether messages may take the fast path.
-    #[wasm_bindgen(method, js_name = setFast)]
-    pub fn set_fast(this: &Inbox, fast: bool);
+    /// Sets whether messages may take the fast path, and which of the
+    /// sieve's checks apply (a pong awaited, a reply awaited).
+    #[wasm_bindgen(method, js_name = setMode)]
+    pub fn set_mode(this: &Inbox, fast: bool, pong: bool, reply: bool);
 
     /// While the fast path is calling a message's listeners: asks it to
     /// call the slow path (with no event) after the last of them, and
@@ -147,7 +172,7 @@ impl Default for Inbox {
 impl Inbox {
     /// Disconnects the driver (it is being freed): nothing reaches it again.
     pub fn detach(&self) {
-        self.attach(&JsValue::UNDEFINED, 0);
+        self.attach(&JsValue::UNDEFINED, 0, "", 0, "");
     }
 
     /// Mirrors the app's `message` listeners: `(id, function, once)` in

@@ -50,10 +50,3 @@ pub use web::live_drivers;
 #[cfg(all(target_arch = "wasm32", not(feature = "standalone")))]
 #[doc(hidden)]
 pub use web::attached_environments;
-
-/// How many messages the driver handled itself, off the JS fast path (all
-/// sockets): the browser tests' check of which path a message took. Not in
-/// the npm package build.
-#[cfg(all(target_arch = "wasm32", not(feature = "standalone")))]
-#[doc(hidden)]
-pub use web::slow_path_messages;

@@ -137,6 +137,37 @@ async fn pending_requests_are_rejected_as_disposed() {
 }
 
 #[wasm_bindgen_test]
+async fn a_socket_disposed_and_freed_in_a_message_listener_still_rejects_its_requests() {
+    // The message takes the JS fast path (it cannot be the reply), and its
+    // listener disposes the socket and lets go of the last handle: the
+    // request must still settle, though the driver is freed right after.
+    let id = client_id("dispose-free");
+    let socket = ResilientSocket::new(url(&id, "silent=1"), JsValue::UNDEFINED).unwrap();
+    Events::listen(&socket, "open").next().await;
+    let pending = JsFuture::from(socket.request(
+        json(r#"{"type":"never","id":"q1"}"#),
+        json(r#"{"timeoutMs":5000}"#),
+    ));
+    let slot = Rc::new(std::cell::RefCell::new(Some(socket)));
+    let holder = slot.clone();
+    let listener = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+        if let Some(socket) = holder.borrow_mut().take() {
+            socket.dispose();
+            drop(socket); // the last handle: the driver is freed now
+        }
+    });
+    if let Some(socket) = slot.borrow().as_ref() {
+        socket.set_onmessage(listener.as_ref().clone());
+    }
+    control("POST", &format!("/clients/{id}/send?text=plain")).await;
+    let error = within(2_000, "the request's rejection", pending)
+        .await
+        .expect_err("rejected");
+    assert_eq!(field(&error, "reason"), "disposed");
+    assert!(slot.borrow().is_none(), "the listener ran");
+}
+
+#[wasm_bindgen_test]
 async fn a_request_pushed_out_of_the_full_queue_is_rejected_as_queue_overflow() {
     let options =
         json(r#"{"autoConnect":false,"queue":{"maxMessages":1,"overflow":"dropOldest"}}"#);
@@ -611,13 +642,13 @@ async fn plain_messages_skip_the_driver_and_the_engine_still_sees_each_one() {
     let id = client_id("fast-path");
     let options = json(r#"{"inspector":{"maxEntries":3}}"#);
     let socket = ResilientSocket::new(url(&id, "flood=20&size=16"), options).unwrap();
-    let slow_before = resilient_ws::slow_path_messages();
+    let slow_before = socket.slow_path_messages();
     let mut messages = Events::listen(&socket, "message");
     for _ in 0..20 {
         messages.next().await;
     }
     assert_eq!(
-        resilient_ws::slow_path_messages(),
+        socket.slow_path_messages(),
         slow_before,
         "all on the fast path"
     );
@@ -636,9 +667,48 @@ async fn plain_messages_skip_the_driver_and_the_engine_still_sees_each_one() {
     // A reply may be for a pending request: that message takes the slow path.
     let reply = socket.request(json(r#"{"type":"get"}"#), JsValue::UNDEFINED);
     JsFuture::from(reply).await.expect("the echo is the reply");
-    assert_eq!(resilient_ws::slow_path_messages(), slow_before + 1);
+    assert_eq!(socket.slow_path_messages(), slow_before + 1);
 
     assert_eq!(number(&socket.stats(), "messagesIn"), 21.0);
+    socket.dispose();
+}
+
+#[wasm_bindgen_test]
+async fn the_fast_path_holds_no_payload_larger_than_the_inspector_keeps() {
+    // maxBytes 40: a 64-byte text or binary message is recorded by its size
+    // and kind alone, as the driver would record it.
+    let id = client_id("fast-bytes");
+    let options =
+        json(r#"{"inspector":{"maxEntries":10,"maxBytes":40},"binaryType":"arraybuffer"}"#);
+    let socket = ResilientSocket::new(url(&id, "flood=2&size=64"), options).unwrap();
+    let mut messages = Events::listen(&socket, "message");
+    messages.next().await;
+    messages.next().await;
+    socket.send(js_sys::ArrayBuffer::new(64).into()).unwrap();
+    socket.send("small".into()).unwrap();
+    messages.next().await;
+    messages.next().await;
+    assert_eq!(socket.slow_path_messages(), 0, "all on the fast path");
+    let incoming = socket
+        .inspector()
+        .entries(json(r#"{"direction":"in"}"#))
+        .unwrap();
+    let seen: Vec<(f64, bool, String)> = incoming
+        .iter()
+        .map(|e| {
+            (
+                number(&e, "size"),
+                field(&e, "binary").is_truthy(),
+                text(&e, "preview"),
+            )
+        })
+        .collect();
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    assert_eq!(seen[0].0, 64.0);
+    assert!(!seen[0].1 && seen[0].2.contains("too large"), "{seen:?}");
+    assert_eq!((seen[2].0, seen[2].1), (64.0, true), "{seen:?}");
+    assert_eq!(seen[3], (5.0, false, "small".to_owned()));
+    assert_eq!(number(&socket.stats(), "bytesIn"), 64.0 * 3.0 + 5.0);
     socket.dispose();
 }
 
@@ -646,9 +716,11 @@ async fn plain_messages_skip_the_driver_and_the_engine_still_sees_each_one() {
 async fn while_a_pong_and_a_reply_are_awaited_only_what_could_be_them_leaves_the_fast_path() {
     // A server that answers no ping but streams data: the pong stays awaited
     // and a request stays pending, yet the data keeps the fast path; the
-    // pong and the reply, when they come, still reach the engine.
+    // pong and the reply, when they come, still reach the engine. (The first
+    // message after the ping lifts its deadline, which moves the heartbeat
+    // timer: that one goes through the engine.)
     let id = client_id("sieve");
-    let options = json(r#"{"heartbeat":{"intervalMs":50,"timeoutMs":5000}}"#);
+    let options = json(r#"{"heartbeat":{"intervalMs":1000,"timeoutMs":5000}}"#);
     let socket = ResilientSocket::new(url(&id, "silent=1"), options).unwrap();
     let mut messages = Events::listen(&socket, "message");
     let mut heartbeats = Events::listen(&socket, "heartbeat");
@@ -657,43 +729,30 @@ async fn while_a_pong_and_a_reply_are_awaited_only_what_could_be_them_leaves_the
         json(r#"{"type":"get","id":"q1"}"#),
         json(r#"{"timeoutMs":5000}"#),
     ));
-    let slow_before = resilient_ws::slow_path_messages();
+    let server_sends = |text: &str| {
+        let encoded = String::from(js_sys::encode_uri_component(text));
+        let path = format!("/clients/{id}/send?text={encoded}");
+        async move { control("POST", &path).await }
+    };
+    server_sends("first").await;
+    messages.next().await;
+    assert_eq!(socket.slow_path_messages(), 1, "lifts the pong deadline");
 
     control("POST", &format!("/clients/{id}/flood?count=20&size=16")).await;
     for _ in 0..20 {
         messages.next().await;
     }
-    assert_eq!(
-        resilient_ws::slow_path_messages(),
-        slow_before,
-        "data: fast path"
-    );
+    assert_eq!(socket.slow_path_messages(), 1, "data: fast path");
 
-    control(
-        "POST",
-        &format!("/clients/{id}/send?text=%7B%22type%22%3A%22pong%22%7D"),
-    )
-    .await;
+    server_sends(r#"{"type":"pong"}"#).await;
     heartbeats.next().await;
-    assert_eq!(
-        resilient_ws::slow_path_messages(),
-        slow_before + 1,
-        "the pong"
-    );
+    assert_eq!(socket.slow_path_messages(), 2, "the pong");
 
-    control(
-        "POST",
-        &format!("/clients/{id}/send?text=%7B%22id%22%3A%22q1%22%2C%22v%22%3A2%7D"),
-    )
-    .await;
+    server_sends(r#"{"id":"q1","v":2}"#).await;
     let reply = reply.await.expect("the reply");
     assert_eq!(field(&reply, "v"), 2);
-    assert_eq!(
-        resilient_ws::slow_path_messages(),
-        slow_before + 2,
-        "the reply"
-    );
-    assert_eq!(number(&socket.stats(), "messagesIn"), 22.0);
+    assert_eq!(socket.slow_path_messages(), 3, "the reply");
+    assert_eq!(number(&socket.stats(), "messagesIn"), 23.0);
     socket.dispose();
 }
 
@@ -726,15 +785,11 @@ async fn app_work_set_off_in_a_fast_path_listener_runs_after_the_last_listener()
     add("message", &closer).unwrap();
     add("message", &second).unwrap();
     add("statechange", &state_change).unwrap();
-    let slow_before = resilient_ws::slow_path_messages();
+    let slow_before = socket.slow_path_messages();
     let mut closes = Events::listen(&socket, "close");
     socket.send("one".into()).unwrap();
     closes.next().await;
-    assert_eq!(
-        resilient_ws::slow_path_messages(),
-        slow_before,
-        "on the fast path"
-    );
+    assert_eq!(socket.slow_path_messages(), slow_before, "on the fast path");
     assert_eq!(
         order.borrow()[..4],
         ["first", "close() returned", "second", "statechange"]
@@ -889,7 +944,7 @@ async fn add_event_listener_honours_once_and_refuses_signal() {
         .unwrap();
     let mut messages = Events::listen(&socket, "message");
     Events::listen(&socket, "open").next().await;
-    let slow_before = resilient_ws::slow_path_messages();
+    let slow_before = socket.slow_path_messages();
     socket.send("a".into()).unwrap();
     socket.send("b".into()).unwrap();
     messages.next().await;
@@ -898,7 +953,7 @@ async fn add_event_listener_honours_once_and_refuses_signal() {
     // The listener list removes a `once` listener: while one is registered,
     // messages go through the driver, not the JS fast path.
     assert_eq!(
-        resilient_ws::slow_path_messages(),
+        socket.slow_path_messages(),
         slow_before + 1,
         "a: through the driver; b: fast again"
     );

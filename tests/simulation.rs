@@ -1336,8 +1336,19 @@ fn open_connections_deliver_directly_what_the_sieve_lets_through() {
         Some(r#"{"type":"ping"}"#),
         "the ping just sent awaits its pong"
     );
-    assert!(sim.engine.delivers_directly());
+    assert!(
+        !sim.engine.delivers_directly(),
+        "the next message lifts the pong deadline: it moves the timer"
+    );
     assert!(!sim.engine.must_see(r#"{"type":"data","n":1}"#));
+    sim.input(Input::Message(Frame::Text(
+        r#"{"type":"data","n":1}"#.into(),
+    )));
+    assert!(sim.engine.delivers_directly(), "deadline lifted");
+    assert!(
+        sim.engine.must_see(r#"{"type":"pong"}"#),
+        "pong still awaited"
+    );
     sim.run_for(200);
     assert!(!sim.engine.must_see(r#"{"type":"pong"}"#), "pong received");
 
@@ -1399,6 +1410,30 @@ fn every_pong_or_reply_the_engine_would_take_is_stopped_by_the_sieve() {
     }
     assert!(taken >= 7, "the pongs and replies above: {taken}");
     assert!(passed >= 2, "plain data passes: {passed}");
+}
+
+/// Messages delivered directly move no deadline: while a pong deadline runs
+/// (which any message lifts, bringing the next ping forward), messages go
+/// through the engine.
+#[test]
+fn a_running_pong_deadline_sends_the_next_message_through_the_engine() {
+    let mut config = test_config();
+    config.heartbeat.interval_ms = 50;
+    config.heartbeat.timeout_ms = 5_000;
+    let mut sim = open_sim(config);
+    sim.answers_pings = false;
+    let opened = sim.now;
+    assert!(sim.run_until(1_000, |s| !s.engine.delivers_directly()));
+    let pinged = sim.now;
+    assert_eq!(pinged, Millis(opened.0 + 50));
+    assert_eq!(sim.engine.poll_timeout(), Some(Millis(pinged.0 + 5_000)));
+    sim.input(Input::Message(Frame::Text("data".into())));
+    assert_eq!(
+        sim.engine.poll_timeout(),
+        Some(Millis(pinged.0 + 50)),
+        "the next ping, no longer the pong deadline"
+    );
+    assert!(sim.engine.delivers_directly());
 }
 
 /// Feeds the same messages to two engines, one by one and as one report of

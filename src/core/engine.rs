@@ -589,11 +589,13 @@ impl<P: Payload> Engine<P> {
 
     /// Whether incoming messages that the sieve lets through
     /// ([`Engine::must_see`]) need no decision from the engine: the
-    /// connection is open, so such a message can only go to the app. While
-    /// this holds, the driver may hand them to the app itself, without
-    /// entering the engine per message (the browser's fast path), and must
-    /// report them with [`Engine::delivered_directly`] before any other
-    /// input.
+    /// connection is open, so such a message can only go to the app, and no
+    /// pong deadline runs (the next message would lift it and move the
+    /// timer, so it must come through [`Input::Message`]). While this holds,
+    /// the driver may hand messages to the app itself, without entering the
+    /// engine per message (the browser's fast path), and must report them
+    /// with [`Engine::delivered_directly`] before any other input: they
+    /// change no deadline.
     pub fn delivers_directly(&self) -> bool {
         matches!(
             self.phase,
@@ -601,7 +603,7 @@ impl<P: Payload> Engine<P> {
                 peer_closing: false,
                 ..
             }
-        )
+        ) && !self.heartbeat.awaits_any_message()
     }
 
     /// The message sieve of these options (see [`MessageSieve`]).
@@ -654,6 +656,9 @@ impl<P: Payload> Engine<P> {
             ..
         } = &mut self.phase
         else {
+            // The driver reports before any other input, so the connection
+            // these came on is still open.
+            debug_assert!(count == 0, "{count} messages reported while not open");
             return;
         };
         *received = true;

@@ -101,6 +101,12 @@ impl Heartbeat {
         !self.pings_sent.is_empty() || self.dropped_unanswered > 0
     }
 
+    /// Whether a pong deadline runs: the next inbound message, whatever it
+    /// is, lifts it and so moves the heartbeat's timer.
+    pub fn awaits_any_message(&self) -> bool {
+        self.pong_deadline.is_some()
+    }
+
     /// The last measured round trip.
     pub fn last_rtt_ms(&self) -> Option<u64> {
         self.last_rtt_ms

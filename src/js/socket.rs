@@ -538,6 +538,15 @@ impl ResilientSocket {
 }
 
 impl ResilientSocket {
+    /// How many of this socket's messages went through the driver rather
+    /// than the JS fast path: the browser tests' check of which path a
+    /// message took. Not in the npm package build.
+    #[cfg(not(feature = "standalone"))]
+    #[doc(hidden)]
+    pub fn slow_path_messages(&self) -> usize {
+        self.driver.slow_path_messages()
+    }
+
     /// `message` as an error if the socket is disposed.
     fn refuse_if_disposed(&self, message: &str) -> Result<(), JsValue> {
         if self.driver.is_disposed() {

@@ -106,7 +106,12 @@ struct Inner {
     inbox: Inbox,
     /// What the inbox was last told ([`Inner::sync_inbox`]).
     inbox_mode: Cell<(bool, bool, bool)>,
-    /// The inbox's slow path: a message event, or nothing (deferred app work).
+    /// Messages that took the slow path, not the inbox's fast path: the
+    /// browser tests' check of which path a message took.
+    #[cfg(not(feature = "standalone"))]
+    slow_path_messages: Cell<usize>,
+    /// The inbox's slow path: a message event, or nothing (take what the
+    /// inbox holds, run deferred app work).
     _on_message: Closure<dyn FnMut(JsValue)>,
 }
 
@@ -117,18 +122,6 @@ static LIVE_DRIVERS: LiveCount = LiveCount::new();
 #[cfg(not(feature = "standalone"))]
 pub fn live_drivers() -> usize {
     LIVE_DRIVERS.get()
-}
-
-/// Messages that took the driver's slow path, not the inbox's fast path:
-/// the browser tests' check of which path a message took.
-#[cfg(not(feature = "standalone"))]
-static SLOW_PATH_MESSAGES: core::sync::atomic::AtomicUsize =
-    core::sync::atomic::AtomicUsize::new(0);
-
-/// How many messages took the driver's slow path so far (all sockets).
-#[cfg(not(feature = "standalone"))]
-pub fn slow_path_messages() -> usize {
-    SLOW_PATH_MESSAGES.load(core::sync::atomic::Ordering::Relaxed)
 }
 
 impl Drop for Inner {
@@ -208,7 +201,10 @@ impl Driver {
                 let link = link.clone();
                 Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
                     if event.is_undefined() {
-                        link.with(Inner::dispatch);
+                        link.with(|inner| {
+                            inner.catch_up();
+                            inner.dispatch();
+                        });
                     } else {
                         link.message(event.unchecked_into());
                     }
@@ -221,6 +217,7 @@ impl Driver {
             options.inbox.attach(
                 on_message.as_ref(),
                 engine.inspector().max_entries(),
+                engine.inspector().max_bytes(),
                 pong.0,
                 pong.1,
                 sieve.reply_key,
@@ -246,6 +243,8 @@ impl Driver {
                 app,
                 inbox: options.inbox,
                 inbox_mode: Cell::new((false, false, false)),
+                #[cfg(not(feature = "standalone"))]
+                slow_path_messages: Cell::new(0),
                 _on_message: on_message,
             }
         });
@@ -334,6 +333,13 @@ impl Driver {
     /// settlements reach the app; no listener runs.
     pub fn dispose(&self) {
         self.inner.dispose();
+    }
+
+    /// How many messages of this socket took the driver's slow path, not
+    /// the inbox's fast path (the browser tests' check).
+    #[cfg(not(feature = "standalone"))]
+    pub fn slow_path_messages(&self) -> usize {
+        self.inner.slow_path_messages.get()
     }
 
     /// Whether [`Driver::dispose`] ran.
@@ -597,8 +603,9 @@ impl Inner {
     }
 
     /// Runs queued app work in order, unless an outer entry point is already
-    /// doing so (then it runs when that one gets to it), or the work is held
-    /// until the constructor has returned.
+    /// doing so (then it runs when that one gets to it), the inbox is
+    /// calling a message's listeners (then it runs after the last of them),
+    /// or the work is held until the constructor has returned.
     fn dispatch(&self) {
         if self.held.get() || self.dispatching.get() {
             return;
@@ -611,9 +618,11 @@ impl Inner {
             self.after_dispatch();
             return;
         }
-        if self.inbox.defer() {
-            // The inbox is calling a message's listeners: like the driver's
-            // own dispatch, it runs this work after the last of them.
+        // The inbox is calling a message's listeners: like the driver's own
+        // dispatch, it runs this work after the last of them. Not after
+        // dispose: no listener runs any more, and the app may free the
+        // socket before the inbox comes back, so settlements run now.
+        if !self.disposed.get() && self.inbox.defer() {
             return;
         }
         self.dispatching.set(true);
@@ -714,8 +723,6 @@ impl Link {
     /// the engine as a JS value, and the event itself to the app's listeners.
     fn message(&self, event: MessageEvent) {
         self.with(|inner| {
-            #[cfg(not(feature = "standalone"))]
-            SLOW_PATH_MESSAGES.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
             if inner.disposed.get() {
                 return;
             }
@@ -723,6 +730,10 @@ impl Link {
             let Ok(payload) = JsPayload::from_js(event.data()) else {
                 return;
             };
+            #[cfg(not(feature = "standalone"))]
+            inner
+                .slow_path_messages
+                .set(inner.slow_path_messages.get() + 1);
             if let Ok(mut state) = inner.state.try_borrow_mut() {
                 inner.take_inbox(&mut state);
                 let now = inner.clock.now();

@@ -15,7 +15,11 @@
 //! App work the listeners set off (a `close()` in a `message` listener) is
 //! run after the message's last listener, as when the driver delivers it:
 //! the driver defers it ([`Inbox::defer`]) and the handler calls the slow
-//! path with no event once its listeners are done.
+//! path with no event once its listeners are done. It does the same when
+//! the payloads it holds for the inspector pass the inspector's `maxBytes`,
+//! so the driver takes them (and the inspector's caps apply) even when
+//! nothing else enters it; a payload over `maxBytes` on its own is not held
+//! at all (the inspector keeps only its metadata).
 //!
 //! [`Engine::delivers_directly`]: crate::core::Engine::delivers_directly
 
@@ -28,7 +32,7 @@ export function inbox() {
   const report = (error) => {
     try { reportError(error); } catch { console.error("resilient-ws: a listener threw", error); }
   };
-  let slow, fast = false, once = false, ids = [], fns = [], keep = 0;
+  let slow, fast = false, once = false, ids = [], fns = [], keep = 0, maxBytes = 0, held = 0;
   let pongOn = false, pongNeedle = "", pongMax = 0, replyOn = false, replyKey = "";
   let delivering = false, deferred = false;
   let count = 0, bytes = 0, next = 0;
@@ -48,10 +52,13 @@ export function inbox() {
       count++;
       bytes += size;
       if (keep > 0) {
-        data[next] = value;
+        // Too large for the inspector: its kind only ("" or null).
+        const small = size <= maxBytes;
+        data[next] = small ? value : typeof value === "string" ? "" : null;
         at[next] = clock.now();
         sizes[next] = size;
         next = next + 1 === keep ? 0 : next + 1;
+        if (small) held += size;
       }
       // The lists as the event began: a listener may change them.
       const calling = fns, order = ids;
@@ -66,13 +73,13 @@ export function inbox() {
         try { f(event); } catch (error) { report(error); }
       }
       delivering = false;
-      if (deferred) {
+      if (deferred || held > maxBytes) {
         deferred = false;
         slow?.();
       }
     },
-    attach(driver, newest, pong, pongLength, reply) {
-      slow = driver; keep = newest; fast = false;
+    attach(driver, newest, bytes, pong, pongLength, reply) {
+      slow = driver; keep = newest; maxBytes = bytes; fast = false;
       pongNeedle = pong; pongMax = pongLength; replyKey = reply;
     },
     setMode(on, pong, reply) { fast = on; pongOn = pong; replyOn = reply; },
@@ -86,7 +93,7 @@ export function inbox() {
         taken.push(data[i], at[i], sizes[i]);
         data[i] = undefined;
       }
-      count = bytes = next = 0;
+      count = bytes = next = held = 0;
       return taken;
     },
   };
@@ -105,9 +112,10 @@ extern "C" {
     pub fn handler(this: &Inbox) -> Function;
 
     /// Connects the driver: `slow` gets the messages that cannot take the
-    /// fast path (and no argument to run deferred app work); the fast path
-    /// keeps the newest `keep` messages for the inspector, and sieves with
-    /// the pong needle and length and the reply key of the engine's
+    /// fast path (and no argument to take what the inbox holds and run
+    /// deferred app work); the fast path keeps the newest `keep` messages
+    /// for the inspector, their payloads only up to `max_bytes`, and sieves
+    /// with the pong needle and length and the reply key of the engine's
     /// [`MessageSieve`]. Fast path off.
     ///
     /// [`MessageSieve`]: crate::core::MessageSieve
@@ -116,6 +124,7 @@ extern "C" {
         this: &Inbox,
         slow: &JsValue,
         keep: usize,
+        max_bytes: usize,
         pong_needle: &str,
         pong_max_len: usize,
         reply_key: &str,
@@ -172,7 +181,7 @@ impl Default for Inbox {
 impl Inbox {
     /// Disconnects the driver (it is being freed): nothing reaches it again.
     pub fn detach(&self) {
-        self.attach(&JsValue::UNDEFINED, 0, "", 0, "");
+        self.attach(&JsValue::UNDEFINED, 0, 0, "", 0, "");
     }
 
     /// Mirrors the app's `message` listeners: `(id, function, once)` in

@@ -230,15 +230,7 @@ fn connect_right_after_close_reconnects_once_the_close_is_over() {
     assert_eq!(close.cause, CloseCause::App);
     assert!(close.was_clean);
     // In order: closing -> closed, the close, then closed -> connecting.
-    let order: Vec<String> = sim
-        .events
-        .iter()
-        .filter_map(|(_, e)| match e {
-            Event::StateChange { to, .. } => Some(format!("{to:?}")),
-            Event::Close(_) => Some(String::from("close")),
-            _ => None,
-        })
-        .collect();
+    let order = event_order(&sim);
     let closing = order.iter().position(|e| e == "Closing").unwrap();
     assert_eq!(
         &order[closing..closing + 4],
@@ -436,6 +428,11 @@ fn app_reconnect_replaces_the_socket_immediately() {
     assert!(sim.run_until_state(ConnectionState::Open, 100));
     assert_eq!(sim.sockets_opened, 2);
     assert_eq!(sim.closes()[0].cause, CloseCause::Replaced);
+    // As for every other close: open -> connecting, then the close.
+    assert_eq!(
+        event_order(&sim),
+        ["Connecting", "Open", "Connecting", "close", "Open"]
+    );
 }
 
 #[test]
@@ -1829,4 +1826,16 @@ fn sends_while_the_browser_socket_is_closing_wait_for_the_next_connection() {
         ["newer", "late", r#"{"type":"get","id":"r1"}"#]
     );
     assert!(!sim.saw(|e| matches!(e, Event::RequestFailed { request, .. } if *request == handle)));
+}
+
+/// The states entered and the closes reported, in the order emitted.
+fn event_order(sim: &Sim) -> Vec<String> {
+    sim.events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::StateChange { to, .. } => Some(format!("{to:?}")),
+            Event::Close(_) => Some(String::from("close")),
+            _ => None,
+        })
+        .collect()
 }

@@ -334,10 +334,10 @@ impl<P: Payload> Engine<P> {
             let (code, reason) = (*code, reason.clone());
             self.detach_socket(code, &reason);
         }
-        if let Some((connection, opened_at)) = self.live_socket() {
+        let replaced = self.live_socket().map(|(connection, opened_at)| {
             self.detach_socket(1000, "reconnect requested");
             self.connection_ended(now, connection, opened_at);
-            self.report_close(CloseReport {
+            CloseReport {
                 code: 1000,
                 reason: String::from("reconnect requested"),
                 was_clean: false,
@@ -349,10 +349,14 @@ impl<P: Payload> Engine<P> {
                 will_reconnect: true,
                 delay_ms: Some(0),
                 connection,
-            });
-        }
+            }
+        });
         self.reset_attempts();
         self.start_attempt(now);
+        // As for every other close: the statechange first, then the close.
+        if let Some(report) = replaced {
+            self.report_close(report);
+        }
     }
 
     /// Closes for good: no further attempt. Validates `code` (1000 or

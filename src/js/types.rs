@@ -220,7 +220,12 @@ export interface OpenEvent {
   readonly flushed: number;
 }
 
-/** `close`: a connection (or an attempt) ended, with everything known about why. */
+/**
+ * `close`: a connection (or an attempt) ended, with everything known about
+ * why. It fires after the `statechange` out of that connection (if the state
+ * changed), so the state read in a `close` listener is the one that follows:
+ * `reconnecting`, `connecting` (after `reconnect()`) or `closed`.
+ */
 export interface ResilientCloseEvent extends Readonly<CloseCodeInfo> {
   readonly type: "close";
   /** Close reason, redacted. */

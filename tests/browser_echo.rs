@@ -758,42 +758,131 @@ async fn while_a_pong_and_a_reply_are_awaited_only_what_could_be_them_leaves_the
 
 #[wasm_bindgen_test]
 async fn app_work_set_off_in_a_fast_path_listener_runs_after_the_last_listener() {
-    // As when the driver delivers: `close()` in the first listener emits
-    // `statechange` only after the second listener has had the message.
-    let socket =
-        Rc::new(ResilientSocket::new(url("fast-path-order", ""), JsValue::UNDEFINED).unwrap());
+    // As when the driver delivers: `close()` or `reconnect()` in the first
+    // listener emits `statechange` only after the second listener has had
+    // the message.
+    let closed = order_of_app_work_in_a_listener("fast-path-close", "close", |socket| {
+        socket.close(Some(1000.0), Some("done".into())).unwrap()
+    })
+    .await;
+    assert_eq!(
+        closed[..4],
+        ["first", "returned", "second", "statechange closing"]
+    );
+    let reconnected = order_of_app_work_in_a_listener("fast-path-reconnect", "open", |socket| {
+        socket.reconnect().unwrap()
+    })
+    .await;
+    assert_eq!(
+        reconnected[..5],
+        [
+            "first",
+            "returned",
+            "second",
+            "statechange connecting",
+            "close"
+        ]
+    );
+}
+
+/// Opens a socket with two `message` listeners, the first of which runs
+/// `act`; sends one message and waits for `until` after it. Returns what
+/// happened, in order, from the first listener's call.
+async fn order_of_app_work_in_a_listener(
+    id: &str,
+    until: &str,
+    act: fn(&ResilientSocket),
+) -> Vec<String> {
+    let socket = Rc::new(ResilientSocket::new(url(id, ""), JsValue::UNDEFINED).unwrap());
     Events::listen(&socket, "open").next().await;
     let order = Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
     let log = |what: &'static str| {
         let order = order.clone();
-        Closure::<dyn FnMut(JsValue)>::new(move |_| order.borrow_mut().push(what.to_owned()))
+        Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            let to = field(&event, "to").as_string().unwrap_or_default();
+            order
+                .borrow_mut()
+                .push(format!("{what} {to}").trim().to_owned());
+        })
     };
-    let closer = {
+    let first = {
         let (socket, order) = (socket.clone(), order.clone());
         Closure::<dyn FnMut(JsValue)>::new(move |_| {
             order.borrow_mut().push("first".to_owned());
-            socket.close(Some(1000.0), Some("done".into())).unwrap();
-            order.borrow_mut().push("close() returned".to_owned());
+            act(&socket);
+            order.borrow_mut().push("returned".to_owned());
         })
     };
-    let second = log("second");
-    let state_change = log("statechange");
-    let add = |kind: &str, listener: &Closure<dyn FnMut(JsValue)>| {
+    let listeners = [
+        ("message", first),
+        ("message", log("second")),
+        ("statechange", log("statechange")),
+        ("close", log("close")),
+    ];
+    for (kind, listener) in &listeners {
         let function = listener.as_ref().clone();
-        socket.add_event_listener(kind.into(), function, JsValue::UNDEFINED)
-    };
-    add("message", &closer).unwrap();
-    add("message", &second).unwrap();
-    add("statechange", &state_change).unwrap();
+        socket
+            .add_event_listener((*kind).into(), function, JsValue::UNDEFINED)
+            .unwrap();
+    }
     let slow_before = socket.slow_path_messages();
-    let mut closes = Events::listen(&socket, "close");
+    let mut after = Events::listen(&socket, until);
     socket.send("one".into()).unwrap();
-    closes.next().await;
+    after.next().await;
     assert_eq!(socket.slow_path_messages(), slow_before, "on the fast path");
+    socket.dispose();
+    order.take()
+}
+
+#[wasm_bindgen_test]
+async fn a_fast_path_listener_reads_up_to_date_stats_and_its_requests_reply_is_caught() {
+    // Inside a listener on the fast path, stats and the inspector already
+    // count the message being delivered; a request made there has its
+    // reply (the very next frame: the server echoes the request) taken off
+    // the fast path.
+    let options = json(r#"{"inspector":{"maxEntries":5}}"#);
+    let socket = Rc::new(ResilientSocket::new(url("fast-path-reads", ""), options).unwrap());
+    Events::listen(&socket, "open").next().await;
+    let seen = Rc::new(std::cell::RefCell::new(None));
+    let reply = Rc::new(std::cell::RefCell::new(None));
+    let listener = {
+        let (socket, seen, reply) = (socket.clone(), seen.clone(), reply.clone());
+        Closure::<dyn FnMut(JsValue)>::new(move |_| {
+            if seen.borrow().is_some() {
+                return;
+            }
+            let entries = socket
+                .inspector()
+                .entries(json(r#"{"direction":"in"}"#))
+                .unwrap();
+            let newest = text(&entries.get(entries.length() - 1), "preview");
+            let count = number(&socket.stats(), "messagesIn");
+            *seen.borrow_mut() = Some((count, newest));
+            let request = json(r#"{"type":"get","id":"r1"}"#);
+            *reply.borrow_mut() = Some(socket.request(request, JsValue::UNDEFINED));
+        })
+    };
+    let function = listener.as_ref().clone();
+    socket
+        .add_event_listener("message".into(), function, JsValue::UNDEFINED)
+        .unwrap();
+    let slow_before = socket.slow_path_messages();
+    let mut messages = Events::listen(&socket, "message");
+    socket.send("one".into()).unwrap();
+    messages.next().await;
+    assert_eq!(*seen.borrow(), Some((1.0, "one".to_owned())));
+    let reply = reply
+        .borrow_mut()
+        .take()
+        .expect("the listener made a request");
+    let reply = JsFuture::from(reply).await.expect("the echo is the reply");
+    assert_eq!(text(&reply, "id"), "r1");
     assert_eq!(
-        order.borrow()[..4],
-        ["first", "close() returned", "second", "statechange"]
+        socket.slow_path_messages(),
+        slow_before + 1,
+        "only the reply left the fast path"
     );
+    assert_eq!(number(&socket.stats(), "messagesIn"), 2.0);
     socket.dispose();
 }
 

@@ -34,7 +34,9 @@ export function inbox() {
   };
   let slow, fast = false, once = false, ids = [], fns = [], keep = 0, maxBytes = 0, held = 0;
   let pongOn = false, pongNeedle = "", pongMax = 0, replyOn = false, replyKey = "";
-  let delivering = false, deferred = false;
+  // How many handler calls are calling listeners (more than one only if a
+  // listener spins a nested event loop): deferral holds until all are done.
+  let delivering = 0, deferred = false;
   let count = 0, bytes = 0, next = 0;
   const data = [], at = [], sizes = [];
   // core::sieve's MessageSieve::must_see.
@@ -52,6 +54,8 @@ export function inbox() {
       count++;
       bytes += size;
       if (keep > 0) {
+        // The entry overwritten leaves the ring: its payload is no longer held.
+        if (data[next] !== undefined && sizes[next] <= maxBytes) held -= sizes[next];
         // Too large for the inspector: its kind only ("" or null).
         const small = size <= maxBytes;
         data[next] = small ? value : typeof value === "string" ? "" : null;
@@ -62,7 +66,7 @@ export function inbox() {
       }
       // The lists as the event began: a listener may change them.
       const calling = fns, order = ids;
-      delivering = true;
+      delivering++;
       for (let i = 0; i < calling.length; i++) {
         let f = calling[i];
         if (i > 0) {
@@ -72,18 +76,18 @@ export function inbox() {
         }
         try { f(event); } catch (error) { report(error); }
       }
-      delivering = false;
+      if (--delivering > 0) return;
       if (deferred || held > maxBytes) {
         deferred = false;
         slow?.();
       }
     },
-    attach(driver, newest, bytes, pong, pongLength, reply) {
-      slow = driver; keep = newest; maxBytes = bytes; fast = false;
+    attach(driver, newest, maxHeldBytes, pong, pongLength, reply) {
+      slow = driver; keep = newest; maxBytes = maxHeldBytes; fast = false;
       pongNeedle = pong; pongMax = pongLength; replyKey = reply;
     },
     setMode(on, pong, reply) { fast = on; pongOn = pong; replyOn = reply; },
-    defer() { return delivering && (deferred = true); },
+    defer() { return delivering > 0 && (deferred = true); },
     mirror(listenerIds, listeners, anyOnce) { ids = listenerIds; fns = listeners; once = anyOnce; },
     take() {
       if (count === 0) return null;

@@ -9,6 +9,30 @@ export const median = (xs) => {
   const m = v.length >> 1;
   return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 };
+/**
+ * A 90% bootstrap interval of the median of `xs` (percentile method, 4,000
+ * resamples, a fixed seed so that a report rewritten from saved results
+ * prints the same figures): the range the median of another run of as many
+ * rounds would likely fall in. With 5 rounds it is coarse (it cannot be
+ * narrower than the middle values); it says whether a difference is one the
+ * run can show, not how large it is.
+ */
+export function medianInterval(xs) {
+  const v = xs.filter((x) => x != null && Number.isFinite(x));
+  if (v.length < 2) return null;
+  let seed = 0x9e3779b9;
+  const next = () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed / 2 ** 32;
+  };
+  const medians = [];
+  for (let b = 0; b < 4000; b++) medians.push(median(v.map(() => v[Math.floor(next() * v.length)])));
+  medians.sort((a, b) => a - b);
+  return { lo: medians[Math.floor(0.05 * medians.length)], hi: medians[Math.ceil(0.95 * medians.length) - 1] };
+}
+/** Whether an interval lies wholly on one side of `limit` (higher is better). */
+const resolvedAgainst = (iv, limit) => iv != null && (iv.lo >= limit || iv.hi < limit);
+const showInterval = (iv, d = 3) => (iv ? `90% interval ${fmt(iv.lo, d)}-${fmt(iv.hi, d)}` : "no interval");
 const minOf = (xs) => (xs.length ? Math.min(...xs) : null);
 const maxOf = (xs) => (xs.length ? Math.max(...xs) : null);
 
@@ -57,7 +81,7 @@ export function aggregate(results, clients, sizes, { cleanPct = 15 } = {}) {
         if (rawMed && metrics[m] && test !== "memory" && test !== "deadpeer") {
           entry[m].ratio = entry[m].median / rawMed;
           const per = ok.filter((r) => rawByRound.has(r.round) && rawByRound.get(r.round)[m]).map((r) => r[m] / rawByRound.get(r.round)[m]);
-          if (per.length) entry[m].perRound = { median: median(per), min: minOf(per), max: maxOf(per) };
+          if (per.length) entry[m].perRound = { median: median(per), min: minOf(per), max: maxOf(per), interval: medianInterval(per) };
         }
       }
       byClient[c.id] = entry;
@@ -81,7 +105,11 @@ function targets(tests, sizes, clients) {
   const out = [];
   const peers = clients.filter((c) => !c.ours && !c.control && c.id !== "raw" && !c.id.startsWith("resilient-ws")).map((c) => c.id);
   const get = (t, c, m) => tests[t]?.[c]?.[m];
-  const add = (name, value, limit, pass, detail) => out.push({ name, value, limit, pass: value == null ? null : pass, detail });
+  // `resolved`: whether the run can tell the result from the limit (the
+  // 90% interval of what is judged lies on one side of it); null where no
+  // interval applies (single measurements, sizes, worst cases).
+  const add = (name, value, limit, pass, detail, resolved = null) =>
+    out.push({ name, value, limit, pass: value == null ? null : pass, detail, resolved: value == null ? null : resolved });
   // A target whose test ran but gave no usable measurement is missed, not
   // left out; one whose test was not run (a partial run) is "n/a".
   const unmeasured = (name, t, id) => {
@@ -101,15 +129,24 @@ function targets(tests, sizes, clients) {
       // Judged on the median of the per-round ratios (each round's ours over
       // that round's raw); the ratio of medians is shown too.
       const judged = v.perRound?.median ?? v.ratio;
+      const iv = v.perRound?.interval;
       add(`${label}, ${insp}: >= 0.95 x raw`, judged, 0.95, judged >= 0.95,
-        `per-round ratio median ${fmt(v.perRound?.median, 3)} (${fmt(v.perRound?.min, 3)}-${fmt(v.perRound?.max, 3)}); ratio of medians ${fmt(v.ratio, 3)}`);
+        `per-round ratio median ${fmt(v.perRound?.median, 3)} (${showInterval(iv)}; range ${fmt(v.perRound?.min, 3)}-${fmt(v.perRound?.max, 3)}); ratio of medians ${fmt(v.ratio, 3)}`,
+        resolvedAgainst(iv, 0.95));
       if (id === "resilient-ws") {
         // Per peer, the median over rounds of ours / the peer in the same round.
-        const vs = peers.map((p) => ({ p, rs: pairedRatios(v, get(t, p, "msgsPerSec")) })).filter((x) => x.rs.length);
+        const vs = peers
+          .map((p) => ({ p, rs: pairedRatios(v, get(t, p, "msgsPerSec")) }))
+          .filter((x) => x.rs.length)
+          .map((x) => ({ ...x, iv: medianInterval(x.rs) }));
         const behind = vs.filter((x) => median(x.rs) < 1);
-        const show = (x) => `${x.p} ${fmt(median(x.rs), 3)} (${fmt(Math.min(...x.rs), 2)}-${fmt(Math.max(...x.rs), 2)})`;
+        const show = (x) => `${x.p} ${fmt(median(x.rs), 3)} [${x.iv ? `${fmt(x.iv.lo, 3)}-${fmt(x.iv.hi, 3)}` : "-"}] (${fmt(Math.min(...x.rs), 2)}-${fmt(Math.max(...x.rs), 2)})`;
+        // Resolved: met with every interval at or above 1, or missed with
+        // some interval wholly below 1.
+        const resolved = behind.length === 0 ? vs.every((x) => x.iv && x.iv.lo >= 1) : vs.some((x) => x.iv && x.iv.hi < 1);
         add(`${label}, inspector on: >= every JS peer`, vs.length ? Math.min(...vs.map((x) => median(x.rs))) : null, 1, behind.length === 0,
-          `ours / peer, per-round median (range): ${vs.map(show).join("; ")}${behind.length ? `; behind: ${behind.map((x) => x.p).join(", ")}` : ""}`);
+          `ours / peer, per-round median [90% interval] (range): ${vs.map(show).join("; ")}${behind.length ? `; behind: ${behind.map((x) => x.p).join(", ")}` : ""}`,
+          resolved);
       }
     }
   }
@@ -121,8 +158,14 @@ function targets(tests, sizes, clients) {
     if (v && raw) {
       const above = (id) => get("dispatch", id, "nsPerMessage").median - raw.median;
       const cheaper = peers.filter((p) => get("dispatch", p, "nsPerMessage") && get("dispatch", p, "nsPerMessage").median < v.median);
+      // Per peer, the 90% interval of the per-round median of ours / the
+      // peer's ns per message (below 1: ours cheaper).
+      const ivs = peers.map((p) => ({ p, iv: medianInterval(pairedRatios(v, get("dispatch", p, "nsPerMessage"))) })).filter((x) => x.iv);
+      const resolved = cheaper.length === 0 ? ivs.every((x) => x.iv.hi <= 1) : ivs.some((x) => x.iv.lo > 1);
       add("CPU per received message (dispatch), inspector on: <= every JS peer", v.median, null, cheaper.length === 0,
-        `ours ${fmt(v.median, 0)} ns (raw ${fmt(raw.median, 0)}, +${fmt(above("resilient-ws"), 0)})${cheaper.length ? `; cheaper: ${cheaper.map((p) => `${p} ${fmt(get("dispatch", p, "nsPerMessage").median, 0)} ns (${above(p) >= 0 ? "+" : ""}${fmt(above(p), 0)})`).join(", ")}` : ""}`);
+        `ours ${fmt(v.median, 0)} ns (raw ${fmt(raw.median, 0)}, +${fmt(above("resilient-ws"), 0)})${cheaper.length ? `; cheaper: ${cheaper.map((p) => `${p} ${fmt(get("dispatch", p, "nsPerMessage").median, 0)} ns (${above(p) >= 0 ? "+" : ""}${fmt(above(p), 0)})`).join(", ")}` : ""}` +
+          `; ours / peer per round, 90% interval of the median: ${ivs.map((x) => `${x.p} ${fmt(x.iv.lo, 3)}-${fmt(x.iv.hi, 3)}`).join(", ")}`,
+        resolved);
     }
   }
   for (const id of ["resilient-ws", "resilient-ws-noinsp"]) {
@@ -136,7 +179,11 @@ function targets(tests, sizes, clients) {
       ? `within the clock tick ${us("p50WithinTick", id)} us vs raw ${us("p50WithinTick", "raw")} us; as read off the clock ${us("p50", id)} vs ${us("p50", "raw")} us (${fmt(plain?.ratio, 2)}x)`
       : `${us("p50", id)} us vs raw ${us("p50", "raw")} us`;
     const eName = `echo p50 (${id === "resilient-ws" ? "inspector on" : "inspector off"}): <= 1.05 x raw`;
-    if (v) add(eName, v.ratio, 1.05, v.ratio <= 1.05, detail);
+    // Judged on the ratio of medians; its spread is read off the per-round
+    // ratios (lower is better here).
+    const iv = v?.perRound?.interval;
+    const perRound = iv ? `; per-round ratio median ${fmt(v.perRound.median, 3)} (${showInterval(iv)})` : "";
+    if (v) add(eName, v.ratio, 1.05, v.ratio <= 1.05, detail + perRound, iv ? iv.hi <= 1.05 || iv.lo > 1.05 : null);
     else unmeasured(eName, "echo", id);
   }
   const s = sizes["resilient-ws"];
@@ -331,7 +378,10 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
   md.push("");
   md.push("## Targets (resilient-ws)");
   md.push("");
-  md.push(table(["target", "result", "detail"], agg.targets.map((t) => [t.name, t.pass == null ? "n/a" : t.pass ? "met" : "**MISSED**", t.detail])));
+  md.push("\"Resolved\": whether this run can tell the result from the limit, i.e. the 90% bootstrap interval of the judged median (per-round ratios, resampled) lies wholly on one side of it. \"no\" means another run of as many rounds could well print the other verdict; \"-\" where no interval applies (sizes, worst cases).");
+  md.push("");
+  const resolvedCell = (t) => (t.resolved == null ? "-" : t.resolved ? "yes" : "no");
+  md.push(table(["target", "result", "resolved", "detail"], agg.targets.map((t) => [t.name, t.pass == null ? "n/a" : t.pass ? "met" : "**MISSED**", resolvedCell(t), t.detail])));
   md.push("");
   const analysis = join(benchDir, "ANALYSIS.md");
   if (!smoke && existsSync(analysis)) {

@@ -10,8 +10,8 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use browser_support::{
-    Events, client_id, control, field, json, number, run_js, sleep, text, url, wait_until_received,
-    within,
+    Events, client_id, control, field, json, now_ms, number, run_js, sleep, text, url,
+    wait_until_received, within,
 };
 use js_sys::{Function, Reflect};
 use resilient_ws::{ResilientSocket, describe_close_code};
@@ -641,12 +641,17 @@ async fn plain_messages_skip_the_driver_and_the_engine_still_sees_each_one() {
     // listeners in JS; counters and inspector catch up before the next call.
     let id = client_id("fast-path");
     let options = json(r#"{"inspector":{"maxEntries":3}}"#);
+    let started = now_ms();
     let socket = ResilientSocket::new(url(&id, "flood=20&size=16"), options).unwrap();
     let slow_before = socket.slow_path_messages();
     let mut messages = Events::listen(&socket, "message");
     for _ in 0..20 {
         messages.next().await;
     }
+    // The inspector's times are the messages' arrivals, not when the
+    // driver took them (later: nothing entered it since).
+    let received = now_ms();
+    sleep(20).await;
     assert_eq!(
         socket.slow_path_messages(),
         slow_before,
@@ -663,6 +668,14 @@ async fn plain_messages_skip_the_driver_and_the_engine_still_sees_each_one() {
         "the newest 3 of 20, numbered as such"
     );
     assert!(text(&entries.get(2), "preview").starts_with("19:"));
+    let times: Vec<f64> = entries.iter().map(|e| number(&e, "atMs")).collect();
+    assert!(
+        times.windows(2).all(|pair| pair[0] <= pair[1])
+            && times
+                .iter()
+                .all(|&at| at >= started.floor() && at <= received),
+        "{times:?}: out of order, or outside {started}-{received}"
+    );
 
     // A reply may be for a pending request: that message takes the slow path.
     let reply = socket.request(json(r#"{"type":"get"}"#), JsValue::UNDEFINED);

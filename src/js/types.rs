@@ -405,7 +405,7 @@ export interface InspectorEntry {
   /** Sequence number over the socket's life. */
   seq: number;
   direction: "in" | "out";
-  /** Time on the `performance.now()` clock, ms. */
+  /** Time on the `performance.now()` clock, ms (whole): when the message arrived (its event was made) or was sent. */
   atMs: number;
   /** Wall-clock time, ms since the epoch (as `Date.now()`), to line entries up with server logs: `atMs` from `performance.timeOrigin`, the same in every query. */
   time: number;

@@ -29,6 +29,11 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(inline_js = r#"
 export function inbox() {
   const clock = typeof performance === "object" && performance ? performance : Date;
+  // With performance.now() as the clock, a kept message's time is its
+  // event's timeStamp, on the same clock (a DOMHighResTimeStamp), read only
+  // when the driver takes the newest few: reading the clock for every
+  // message cost more than the rest of the fast path.
+  const stamped = clock !== Date;
   const report = (error) => {
     try { reportError(error); } catch { console.error("resilient-ws: a listener threw", error); }
   };
@@ -38,7 +43,8 @@ export function inbox() {
   // listener spins a nested event loop): deferral holds until all are done.
   let delivering = 0, deferred = false;
   let count = 0, bytes = 0, next = 0;
-  const data = [], at = [], sizes = [];
+  // The ring: the event (payload and time), or [payload or kind, time].
+  const kept = [], sizes = [];
   // core::sieve's MessageSieve::must_see.
   const mustSee = (text) => {
     const escaped = text.includes("\\");
@@ -55,11 +61,11 @@ export function inbox() {
       bytes += size;
       if (keep > 0) {
         // The entry overwritten leaves the ring: its payload is no longer held.
-        if (data[next] !== undefined && sizes[next] <= maxBytes) held -= sizes[next];
+        if (kept[next] !== undefined && sizes[next] <= maxBytes) held -= sizes[next];
         // Too large for the inspector: its kind only ("" or null).
         const small = size <= maxBytes;
-        data[next] = small ? value : typeof value === "string" ? "" : null;
-        at[next] = clock.now();
+        kept[next] = small && stamped ? event
+          : [small ? value : typeof value === "string" ? "" : null, clock.now()];
         sizes[next] = size;
         next = next + 1 === keep ? 0 : next + 1;
         if (small) held += size;
@@ -91,11 +97,19 @@ export function inbox() {
     mirror(listenerIds, listeners, anyOnce) { ids = listenerIds; fns = listeners; once = anyOnce; },
     take() {
       if (count === 0) return null;
-      const kept = Math.min(count, keep);
+      const newest = Math.min(count, keep);
       const taken = [count, bytes];
-      for (let k = 0, i = (next - kept + keep) % keep; k < kept; k++, i = (i + 1) % keep) {
-        taken.push(data[i], at[i], sizes[i]);
-        data[i] = undefined;
+      // A timeStamp that is not on the clock (from the epoch, in an old
+      // engine) reads as now.
+      const now = newest > 0 ? clock.now() : 0;
+      for (let k = 0, i = (next - newest + keep) % keep; k < newest; k++, i = (i + 1) % keep) {
+        const entry = kept[i];
+        if (Array.isArray(entry)) taken.push(entry[0], entry[1], sizes[i]);
+        else {
+          const at = entry.timeStamp;
+          taken.push(entry.data, at >= 0 && at <= now ? at : now, sizes[i]);
+        }
+        kept[i] = undefined;
       }
       count = bytes = next = held = 0;
       return taken;
@@ -165,7 +179,8 @@ pub struct Taken {
 
 impl Taken {
     /// The newest messages, oldest first: `(data, arrival time, size)`, the
-    /// time from `performance.now()` (the engine clock).
+    /// time on the engine clock (`performance.now()`'s: the message event's
+    /// `timeStamp`).
     pub fn newest(&self) -> impl ExactSizeIterator<Item = (JsValue, f64, usize)> + '_ {
         let number = |at| self.all.get(at).as_f64().unwrap_or(0.0);
         let messages = (self.all.length() as usize).saturating_sub(2) / 3;

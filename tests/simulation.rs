@@ -433,6 +433,32 @@ fn app_reconnect_replaces_the_socket_immediately() {
         event_order(&sim),
         ["Connecting", "Open", "Connecting", "close", "Open"]
     );
+
+    // Called while the app's close waits for the server: that close is
+    // reported (the app's, not clean), then the new connection opens.
+    let mut sim = open_sim(test_config());
+    sim.engine.close(sim.now, 4000, "bye").unwrap();
+    sim.engine.reconnect(sim.now);
+    sim.drain();
+    assert!(sim.run_until_state(ConnectionState::Open, 100));
+    assert_eq!(sim.sockets_opened, 2);
+    let close = &sim.closes()[0];
+    assert_eq!(
+        (close.cause, close.code, close.was_clean, close.connection),
+        (CloseCause::App, 4000, false, 1)
+    );
+    assert_eq!(sim.closes().len(), 1);
+    assert_eq!(
+        event_order(&sim),
+        [
+            "Connecting",
+            "Open",
+            "Closing",
+            "Connecting",
+            "close",
+            "Open"
+        ]
+    );
 }
 
 #[test]

@@ -170,6 +170,9 @@ struct Harness<'a, 'u> {
     /// Request handles not yet settled, with their ids.
     pending: Vec<(u64, String)>,
     settled: BTreeSet<u64>,
+    /// Connections a socket was opened for whose end no `close` event has
+    /// reported yet (`dispose()` reports none).
+    unreported: BTreeSet<u32>,
     /// `connect()` was called while the app's close was in progress (and no
     /// `close()` since): the close event may end in `connecting`.
     reopen: bool,
@@ -235,6 +238,7 @@ fn execute(
         state,
         pending: Vec::new(),
         settled: BTreeSet::new(),
+        unreported: BTreeSet::new(),
         reopen: false,
     };
     let mut ops = ops.peekable();
@@ -465,6 +469,7 @@ impl Harness<'_, '_> {
                 self.reopen = false;
                 self.engine.dispose(now);
                 self.drain();
+                self.unreported.clear();
                 assert!(self.pending.is_empty(), "requests pending after dispose()");
                 assert_eq!(self.socket, Socket::None, "socket left after dispose()");
                 assert_eq!(self.engine.state(), ConnectionState::Closed);
@@ -565,6 +570,7 @@ impl Harness<'_, '_> {
                         "connection number reused"
                     );
                     self.last_connection = connection;
+                    self.unreported.insert(connection);
                     assert!(
                         check_url(
                             &url,
@@ -632,6 +638,7 @@ impl Harness<'_, '_> {
             }
             Event::Close(report) => {
                 assert_eq!(report.delay_ms.is_some(), report.will_reconnect);
+                self.unreported.remove(&report.connection);
                 planted(redactor, &report.reason);
             }
             Event::Error { message } => planted(redactor, &message),
@@ -662,6 +669,15 @@ impl Harness<'_, '_> {
             ConnectionState::Idle | ConnectionState::Reconnecting | ConnectionState::Closed => {
                 assert_eq!(self.socket, Socket::None, "socket alive in {state:?}")
             }
+        }
+        // Every connection that had a socket, once no socket is left, has
+        // had its `close` event.
+        if self.socket == Socket::None {
+            assert!(
+                self.unreported.is_empty(),
+                "connection(s) {:?} ended without a close event",
+                self.unreported
+            );
         }
         let stats = self.engine.stats(self.now);
         assert!(stats.queued <= self.config.queue.max_messages);

@@ -329,11 +329,23 @@ impl<P: Payload> Engine<P> {
     /// Drops the current socket (if any) and connects now, with the attempt
     /// counter reset.
     pub fn reconnect(&mut self, now: Millis) {
-        if let Phase::Closing { code, reason, .. } = &self.phase {
-            // The app's close is still waiting for the server: let that socket go.
-            let (code, reason) = (*code, reason.clone());
-            self.detach_socket(code, &reason);
-        }
+        // The app's close still waiting for the server: that socket is let
+        // go, and the close reported as the app's, not clean.
+        let abandoned = match &self.phase {
+            Phase::Closing {
+                connection,
+                code,
+                reason,
+                opened,
+                ..
+            } => {
+                let (connection, code, reason, opened) =
+                    (*connection, *code, reason.clone(), *opened);
+                self.detach_socket(code, &reason);
+                Some(self.closed_by_app(CloseCause::App, connection, code, &reason, opened, false))
+            }
+            _ => None,
+        };
         let replaced = self.live_socket().map(|(connection, opened_at)| {
             self.detach_socket(1000, "reconnect requested");
             self.connection_ended(now, connection, opened_at);
@@ -354,7 +366,7 @@ impl<P: Payload> Engine<P> {
         self.reset_attempts();
         self.start_attempt(now);
         // As for every other close: the statechange first, then the close.
-        if let Some(report) = replaced {
+        if let Some(report) = abandoned.or(replaced) {
             self.report_close(report);
         }
     }

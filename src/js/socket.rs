@@ -391,8 +391,10 @@ impl ResilientSocket {
         Ok(())
     }
 
-    /// Drops the current connection (if any) and connects again now.
-    /// Throws on a disposed socket.
+    /// Drops the current connection (if any) and connects again now, with
+    /// a `close` event for what it dropped (cause `"replaced"`, or `"app"`
+    /// for a `close()` still waiting for the server). Throws on a disposed
+    /// socket.
     pub fn reconnect(&self) -> Result<(), JsValue> {
         self.refuse_if_disposed(
             "reconnect: the socket was disposed; create a new ResilientSocket",

@@ -134,7 +134,7 @@ impl SendError {
                 ")",
             ]),
             SendError::Closed => String::from(
-                "send: the socket is closed for good (close(), or a close code that stops); call connect() or reconnect() first",
+                "send: the socket is closed for good (close(), a close code that stops, or retries given up); call connect() or reconnect() first",
             ),
             SendError::Disposed => {
                 String::from("send: the socket was disposed; create a new ResilientSocket")

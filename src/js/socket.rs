@@ -286,8 +286,9 @@ impl ResilientSocket {
     /// Sends `data` as it is (text or binary). Returns true if it went out
     /// now, false if it was queued until the socket opens. Throws when the
     /// queue is full (or the message could never fit in it), the message is
-    /// over `maxMessageBytes`, or the socket was closed by the app or a
-    /// close code.
+    /// over `maxMessageBytes`, or the socket is closed for good (by the
+    /// app, a close code that stops, or retries given up: `maxAttempts`
+    /// used up, `reconnect.enabled` false).
     pub fn send(
         &self,
         #[wasm_bindgen(unchecked_param_type = "SendData")] data: JsValue,
@@ -462,8 +463,8 @@ impl ResilientSocket {
     /// Sends `message` (an object, or JSON object text) with an id (its own
     /// `id` field, or a string one added) and resolves with the reply
     /// carrying the same id of the same JSON type: parsed JSON, or the raw data if it is not JSON. Rejects with
-    /// an `Error` whose `reason` is "timeout", "connectionLost", "closed" or
-    /// "disposed" (or none for an invalid call).
+    /// an `Error` whose `reason` is "timeout", "connectionLost", "closed",
+    /// "disposed" or "queueOverflow" (or none for an invalid call).
     #[wasm_bindgen(unchecked_return_type = "Promise<unknown>")]
     pub fn request(
         &self,

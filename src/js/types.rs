@@ -74,7 +74,8 @@ export interface HeartbeatOptions {
   message?: string;
   /**
    * A pong is a JSON message whose `type` equals this (and at most 512
-   * UTF-16 units long). Default: "pong".
+   * UTF-16 units long). Default: "pong". `null`: no pong is matched by type
+   * (set `pongText`, or let any message meet the timeout).
    */
   pongType?: string | null;
   /** A pong is a message exactly equal to this text (wins over `pongType`). Default: null. */
@@ -177,9 +178,9 @@ export interface ResilientSocketOptions {
   protocols?: string | string[];
   /** How binary messages arrive. Default: "blob". */
   binaryType?: BinaryType;
-  /** Called before each attempt for the URL (e.g. to refresh a token). Default: none (the `url` argument is used). */
-  urlProvider?: UrlProvider;
-  /** A name for logs and dashboards. Default: "". */
+  /** Called before each attempt for the URL (e.g. to refresh a token). Default: none (the `url` argument is used; so does `null`). */
+  urlProvider?: UrlProvider | null;
+  /** A name for your logs and dashboards, returned by `socket.name`. Default: "". */
   name?: string;
   /** Connect in the constructor. Default: true. */
   autoConnect?: boolean;
@@ -224,7 +225,8 @@ export interface OpenEvent {
  * `close`: a connection (or an attempt) ended, with everything known about
  * why. It fires after the `statechange` out of that connection (if the state
  * changed), so the state read in a `close` listener is the one that follows:
- * `reconnecting`, `connecting` (after `reconnect()`) or `closed`.
+ * `reconnecting`, `connecting` (after `reconnect()`, or `connect()` called
+ * while closing) or `closed`.
  */
 export interface ResilientCloseEvent extends Readonly<CloseCodeInfo> {
   readonly type: "close";
@@ -237,7 +239,8 @@ export interface ResilientCloseEvent extends Readonly<CloseCodeInfo> {
   /**
    * Whether the SDK will try again. `false` with an `action` of "retry" or
    * "reauth" means it stopped on its own terms: `reconnect.maxAttempts` ran
-   * out, or `reconnect.enabled` is false.
+   * out, `reconnect.enabled` is false, or the app dropped every handle on
+   * the socket (nothing could stop what it would open).
    */
   readonly willReconnect: boolean;
   /** Delay before the next attempt, ms, when it will reconnect. */
@@ -348,7 +351,7 @@ export interface SocketStats {
   state: ConnectionState;
   /** Current (or last) connection number. */
   connection: number;
-  /** Consecutive failed attempts, including those made while offline. */
+  /** Retries scheduled since the attempt counter last reset (`reconnect.resetAfterMs`, `connect()`, `reconnect()`), including those while offline. */
   attempt: number;
   /** Reconnects scheduled over the socket's life. */
   reconnects: number;
@@ -405,7 +408,7 @@ export interface InspectorEntry {
   /** Sequence number over the socket's life. */
   seq: number;
   direction: "in" | "out";
-  /** Time on the `performance.now()` clock, ms (whole): when the message arrived (its event was made) or was sent. */
+  /** Time on the `performance.now()` clock, ms (whole): when the message was sent or arrived (its event's `timeStamp`, or, for one the engine had to look at, such as a pong or a reply, when the SDK handled it). */
   atMs: number;
   /** Wall-clock time, ms since the epoch (as `Date.now()`), to line entries up with server logs: `atMs` from `performance.timeOrigin`, the same in every query. */
   time: number;

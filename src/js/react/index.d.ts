@@ -38,13 +38,14 @@ export interface UseResilientSocketResult {
    * being replaced. Throws after the component unmounted.
    */
   send: (data: SendData) => boolean;
-  /** `socket.stats()` as of the last state change, heartbeat or message; `null` without a socket. */
+  /** `socket.stats()` as of the hook's last refresh (a connection event or a message); `null` without a socket. */
   stats: SocketStats | null;
 }
 
 /**
  * Opens a `ResilientSocket` to `url` for as long as the component is mounted,
- * and re-renders on state changes, heartbeats, closes and messages.
+ * and re-renders on `statechange`, `close`, `reconnecting`, `heartbeat`,
+ * `replay` and `flapping` events and on messages.
  *
  * - One browser socket per mounted hook, also under `<StrictMode>` (its
  *   simulated unmount/remount keeps the socket) and Vite/React Fast Refresh.

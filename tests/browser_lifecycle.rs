@@ -1,16 +1,16 @@
 //! Browser tests of what a connection carries across its life, checked on
 //! the fault server's records: replay state before queued messages after a
 //! reconnect, the offline queue flushed once and in order, the inspector's
-//! redaction, `dispose()` leaving no socket or timer behind, and one browser
+//! redaction, `dispose()` leaving no socket or timer behind, one browser
 //! socket at a time through a restart storm (counted by a shim around
-//! `WebSocket` and `setTimeout`).
+//! `WebSocket` and `setTimeout`), and `reconnect()` during the app's close.
 #![cfg(target_arch = "wasm32")]
 
 mod browser_support;
 
 use browser_support::{
-    Events, Shim, client_id, control, field, json, new_socket, received_on, server_stats, sleep,
-    test_within, text, url, wait_for_stats, wait_until_received,
+    Events, Shim, client_id, control, field, json, new_socket, number, received_on, server_stats,
+    sleep, test_within, text, url, wait_for_stats, wait_until_received,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -312,6 +312,38 @@ async fn a_send_while_the_browser_socket_is_closing_waits_for_the_next_connectio
             [(2, "late".to_owned())],
             "once, on the next connection"
         );
+        socket.dispose();
+    })
+    .await;
+    shim.uninstall();
+}
+
+#[wasm_bindgen_test]
+async fn reconnect_while_the_apps_close_waits_reports_that_close_then_opens_once() {
+    let shim = Shim::install();
+    test_within("reconnect while closing", async {
+        let id = client_id("reconnect-closing");
+        let socket = new_socket(url(&id, ""), JsValue::UNDEFINED);
+        let mut opens = Events::listen(&socket, "open");
+        let mut closes = Events::listen(&socket, "close");
+        opens.next().await;
+        socket.close(Some(4000.0), Some("bye".into())).unwrap();
+        assert_eq!(socket.state(), "closing");
+        // The server's answer to the close is not in yet: that socket is let
+        // go, and the app's close reported, not clean.
+        socket.reconnect().unwrap();
+        let close = closes.next().await;
+        assert_eq!(text(&close, "cause"), "app");
+        assert_eq!(number(&close, "code"), 4000.0);
+        assert_eq!(number(&close, "connection"), 1.0);
+        assert!(!field(&close, "wasClean").is_truthy());
+        let open = opens.next().await;
+        assert_eq!(number(&open, "connection"), 2.0);
+        assert!(
+            closes.drain().is_empty(),
+            "one close for the one connection"
+        );
+        assert_eq!(shim.max_live(), 1, "never two CONNECTING/OPEN sockets");
         socket.dispose();
     })
     .await;

@@ -330,15 +330,24 @@ async fn reconnect_while_the_apps_close_waits_reports_that_close_then_opens_once
         socket.close(Some(4000.0), Some("bye".into())).unwrap();
         assert_eq!(socket.state(), "closing");
         // The server's answer to the close is not in yet: that socket is let
-        // go, and the app's close reported, not clean.
+        // go, and the app's close reported, not clean, before a new
+        // connection at once.
         socket.reconnect().unwrap();
         let close = closes.next().await;
         assert_eq!(text(&close, "cause"), "app");
         assert_eq!(number(&close, "code"), 4000.0);
         assert_eq!(number(&close, "connection"), 1.0);
         assert!(!field(&close, "wasClean").is_truthy());
+        assert!(field(&close, "willReconnect").is_truthy());
         let open = opens.next().await;
         assert_eq!(number(&open, "connection"), 2.0);
+        // Once the server has the first connection closed, its answer to the
+        // close is out: the socket let go must report nothing more.
+        wait_for_stats(&id, "the first connection closed", |stats| {
+            field(stats, "open") == 1 && field(stats, "connections") == 2
+        })
+        .await;
+        sleep(50).await;
         assert!(
             closes.drain().is_empty(),
             "one close for the one connection"

@@ -447,6 +447,7 @@ fn app_reconnect_replaces_the_socket_immediately() {
         (close.cause, close.code, close.was_clean, close.connection),
         (CloseCause::App, 4000, false, 1)
     );
+    assert_eq!((close.will_reconnect, close.delay_ms), (true, Some(0)));
     assert_eq!(sim.closes().len(), 1);
     assert_eq!(
         event_order(&sim),

@@ -330,7 +330,8 @@ impl<P: Payload> Engine<P> {
     /// counter reset.
     pub fn reconnect(&mut self, now: Millis) {
         // The app's close still waiting for the server: that socket is let
-        // go, and the close reported as the app's, not clean.
+        // go, and the close reported as the app's, not clean, followed by a
+        // connection at once.
         let abandoned = match &self.phase {
             Phase::Closing {
                 connection,
@@ -342,7 +343,13 @@ impl<P: Payload> Engine<P> {
                 let (connection, code, reason, opened) =
                     (*connection, *code, reason.clone(), *opened);
                 self.detach_socket(code, &reason);
-                Some(self.closed_by_app(CloseCause::App, connection, code, &reason, opened, false))
+                let report =
+                    self.closed_by_app(CloseCause::App, connection, code, &reason, opened, false);
+                Some(CloseReport {
+                    will_reconnect: true,
+                    delay_ms: Some(0),
+                    ..report
+                })
             }
             _ => None,
         };

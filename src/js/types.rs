@@ -408,7 +408,7 @@ export interface InspectorEntry {
   /** Sequence number over the socket's life. */
   seq: number;
   direction: "in" | "out";
-  /** Time on the `performance.now()` clock, ms (whole): when the message was sent or arrived (its event's `timeStamp`, or, for one the engine had to look at, such as a pong or a reply, when the SDK handled it). */
+  /** Time on the `performance.now()` clock, ms (whole): when the message was sent or arrived (its event's `timeStamp` where the browser's is on that clock, else when the SDK saw it). */
   atMs: number;
   /** Wall-clock time, ms since the epoch (as `Date.now()`), to line entries up with server logs: `atMs` from `performance.timeOrigin`, the same in every query. */
   time: number;

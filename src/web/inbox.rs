@@ -29,11 +29,19 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(inline_js = r#"
 export function inbox() {
   const clock = typeof performance === "object" && performance ? performance : Date;
-  // With performance.now() as the clock, a kept message's time is its
-  // event's timeStamp, on the same clock (a DOMHighResTimeStamp), read only
-  // when the driver takes the newest few: reading the clock for every
-  // message cost more than the rest of the fast path.
-  const stamped = clock !== Date;
+  // A kept message's time is its event's timeStamp, read only when the
+  // driver takes the newest few: reading the clock for every message cost
+  // more than the rest of the fast path. That needs timeStamp on the
+  // clock's own scale (a DOMHighResTimeStamp), which some runtimes do not
+  // give (0 in some workers, epoch milliseconds in old engines): the first
+  // message checks it against one clock reading; if it is off, every kept
+  // message reads the clock instead.
+  let stamped;
+  const onClock = (event) => {
+    if (clock === Date) return false;
+    const at = event.timeStamp, now = clock.now();
+    return at > 0 && at <= now && now - at < 1000;
+  };
   const report = (error) => {
     try { reportError(error); } catch { console.error("resilient-ws: a listener threw", error); }
   };
@@ -64,6 +72,7 @@ export function inbox() {
         if (kept[next] !== undefined && sizes[next] <= maxBytes) held -= sizes[next];
         // Too large for the inspector: its kind only ("" or null).
         const small = size <= maxBytes;
+        stamped ??= onClock(event);
         kept[next] = small && stamped ? event
           : [small ? value : typeof value === "string" ? "" : null, clock.now()];
         sizes[next] = size;
@@ -99,15 +108,14 @@ export function inbox() {
       if (count === 0) return null;
       const newest = Math.min(count, keep);
       const taken = [count, bytes];
-      // A timeStamp that is not on the clock (from the epoch, in an old
-      // engine) reads as now.
+      // A timeStamp that is off the clock all the same reads as now.
       const now = newest > 0 ? clock.now() : 0;
       for (let k = 0, i = (next - newest + keep) % keep; k < newest; k++, i = (i + 1) % keep) {
         const entry = kept[i];
         if (Array.isArray(entry)) taken.push(entry[0], entry[1], sizes[i]);
         else {
           const at = entry.timeStamp;
-          taken.push(entry.data, at >= 0 && at <= now ? at : now, sizes[i]);
+          taken.push(entry.data, at > 0 && at <= now ? at : now, sizes[i]);
         }
         kept[i] = undefined;
       }
@@ -179,8 +187,8 @@ pub struct Taken {
 
 impl Taken {
     /// The newest messages, oldest first: `(data, arrival time, size)`, the
-    /// time on the engine clock (`performance.now()`'s: the message event's
-    /// `timeStamp`).
+    /// time on the engine clock (the message event's `timeStamp` where that
+    /// is on the clock, else the clock read on arrival).
     pub fn newest(&self) -> impl ExactSizeIterator<Item = (JsValue, f64, usize)> + '_ {
         let number = |at| self.all.get(at).as_f64().unwrap_or(0.0);
         let messages = (self.all.length() as usize).saturating_sub(2) / 3;

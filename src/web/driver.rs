@@ -479,6 +479,13 @@ impl Inner {
         }
     }
 
+    /// Whether no app work is queued (false while the queue is borrowed).
+    fn no_app_work(&self) -> bool {
+        self.actions
+            .try_borrow()
+            .is_ok_and(|actions| actions.is_empty())
+    }
+
     /// Tells the inbox whether messages may take the fast path now (the
     /// engine delivers directly, and no app work is waiting to run before
     /// them), and which of the sieve's checks apply.
@@ -488,10 +495,7 @@ impl Inner {
             && !self.held.get()
             && !self.disposed.get()
             && !self.dispatching.get()
-            && self
-                .actions
-                .try_borrow()
-                .is_ok_and(|actions| actions.is_empty());
+            && self.no_app_work();
         let (pong, reply) = engine.sieve_checks();
         let mode = (fast, pong, reply);
         if self.inbox_mode.replace(mode) != mode {
@@ -610,11 +614,7 @@ impl Inner {
         if self.held.get() || self.dispatching.get() {
             return;
         }
-        if self
-            .actions
-            .try_borrow()
-            .is_ok_and(|actions| actions.is_empty())
-        {
+        if self.no_app_work() {
             self.after_dispatch();
             return;
         }

@@ -447,9 +447,25 @@ async fn an_async_url_provider_is_asked_before_each_attempt() {
         "redacted: {}",
         socket.url()
     );
+    // The provider runs after the listeners that announce the attempt.
+    let asked_at_close = Rc::new(Cell::new(None));
+    let (count, seen) = (asked.clone(), asked_at_close.clone());
+    let on_close = Closure::<dyn FnMut(JsValue)>::new(move |_| seen.set(Some(count.get())));
+    socket
+        .add_event_listener(
+            "close".into(),
+            on_close.as_ref().clone(),
+            JsValue::UNDEFINED,
+        )
+        .unwrap();
     socket.reconnect().unwrap();
     opens.next().await;
     assert_eq!(asked.get(), 2, "asked again for the new attempt");
+    assert_eq!(
+        asked_at_close.get(),
+        Some(1),
+        "reconnect()'s close came first"
+    );
     socket.dispose();
 }
 

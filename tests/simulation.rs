@@ -1531,6 +1531,25 @@ fn url_provider_is_called_before_each_attempt() {
 }
 
 #[test]
+fn url_provider_runs_after_the_listeners_have_heard_of_the_attempt() {
+    // What the app had been told when the provider ran.
+    let told = |sim: &Sim, call: usize| order_of(&sim.events[..sim.provider_asked_after[call]]);
+    let mut sim = Sim::with_source(UrlSource::Provider(URL.into()), test_config(), 1);
+    sim.connect();
+    sim.run_until_state(ConnectionState::Open, 100);
+    assert_eq!(told(&sim, 0), ["Connecting"]);
+    // reconnect(): the statechange, then the close, then the provider.
+    sim.engine.reconnect(sim.now);
+    sim.drain();
+    sim.run_until_state(ConnectionState::Open, 100);
+    assert_eq!(told(&sim, 1), ["Connecting", "Open", "Connecting", "close"]);
+    // A backoff's attempt: reconnecting -> connecting, then the provider.
+    sim.drop_connection();
+    sim.run_until(10_000, |s| s.provider_calls == 3);
+    assert_eq!(told(&sim, 2).last().map(String::as_str), Some("Connecting"));
+}
+
+#[test]
 fn url_provider_failure_is_retried_with_backoff() {
     let mut sim = Sim::with_source(UrlSource::Provider(URL.into()), test_config(), 1);
     sim.provider_urls = vec![Err("token service down".into())];
@@ -1857,7 +1876,12 @@ fn sends_while_the_browser_socket_is_closing_wait_for_the_next_connection() {
 
 /// The states entered and the closes reported, in the order emitted.
 fn event_order(sim: &Sim) -> Vec<String> {
-    sim.events
+    order_of(&sim.events)
+}
+
+/// The statechanges (by target state) and closes among `events`.
+fn order_of(events: &[(Millis, Event<Frame>)]) -> Vec<String> {
+    events
         .iter()
         .filter_map(|(_, e)| match e {
             Event::StateChange { to, .. } => Some(format!("{to:?}")),

@@ -371,11 +371,13 @@ impl<P: Payload> Engine<P> {
             }
         });
         self.reset_attempts();
-        self.start_attempt(now);
-        // As for every other close: the statechange first, then the close.
+        self.enter_attempt(now);
+        // As for every other close: the statechange first, then the close,
+        // then the URL provider.
         if let Some(report) = abandoned.or(replaced) {
             self.report_close(report);
         }
+        self.ask_for_url();
     }
 
     /// Closes for good: no further attempt. Validates `code` (1000 or
@@ -1086,6 +1088,14 @@ impl<P: Payload> Engine<P> {
     // ----- transitions -----
 
     fn start_attempt(&mut self, now: Millis) {
+        self.enter_attempt(now);
+        self.ask_for_url();
+    }
+
+    /// Enters `Connecting` and reports it. A fixed URL's socket is asked for
+    /// now; a provider's URL waits for [`Engine::ask_for_url`], so the
+    /// provider runs after the app's listeners have heard of the attempt.
+    fn enter_attempt(&mut self, now: Millis) {
         let from = self.state();
         let deadline =
             (self.config.connect_timeout_ms > 0).then(|| now + self.config.connect_timeout_ms);
@@ -1106,12 +1116,22 @@ impl<P: Payload> Engine<P> {
                     deadline,
                     awaiting_url: true,
                 };
-                self.outputs.push_back(Output::ResolveUrl {
-                    token: self.url_token,
-                });
             }
         }
         self.emit_state_change(from);
+    }
+
+    /// Asks the driver for the URL of the attempt [`Engine::enter_attempt`]
+    /// began, if it awaits one.
+    fn ask_for_url(&mut self) {
+        if let Phase::Connecting {
+            awaiting_url: true, ..
+        } = self.phase
+        {
+            self.outputs.push_back(Output::ResolveUrl {
+                token: self.url_token,
+            });
+        }
     }
 
     /// Assigns the next connection number and asks for the socket; the phase

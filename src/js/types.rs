@@ -178,7 +178,7 @@ export interface ResilientSocketOptions {
   protocols?: string | string[];
   /** How binary messages arrive. Default: "blob". */
   binaryType?: BinaryType;
-  /** Called before each attempt for the URL (e.g. to refresh a token). Default: none (the `url` argument is used; so does `null`). */
+  /** Called before each attempt for the URL (e.g. to refresh a token), after the attempt's `statechange` listeners. Default: none (the `url` argument is used; so does `null`). */
   urlProvider?: UrlProvider | null;
   /** A name for your logs and dashboards, returned by `socket.name`. Default: "". */
   name?: string;

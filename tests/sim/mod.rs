@@ -83,6 +83,8 @@ pub struct Sim {
     /// URLs handed out by the URL provider, when one is used.
     pub provider_urls: Vec<Result<String, String>>,
     pub provider_calls: u32,
+    /// For each provider call, how many events the app had been given.
+    pub provider_asked_after: Vec<usize>,
     /// What the server received right after the last open, before any other
     /// input: replay, then queue, then resent requests.
     pub last_open_burst: Option<Vec<String>>,
@@ -129,6 +131,7 @@ impl Sim {
             timer_lag_ms: 0,
             provider_urls: Vec::new(),
             provider_calls: 0,
+            provider_asked_after: Vec::new(),
             last_open_burst: None,
             burst_start: None,
             pending: BinaryHeap::new(),
@@ -160,6 +163,7 @@ impl Sim {
             match output {
                 Output::ResolveUrl { token } => {
                     self.provider_calls += 1;
+                    self.provider_asked_after.push(self.events.len());
                     let url = if self.provider_urls.is_empty() {
                         Ok(URL.to_owned())
                     } else {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, clippy (native + wasm32), native tests, the core
 # purity check, browser tests against the fault server, the npm package build,
-# and www's tests when www exists. Exits non-zero on the first failure.
+# and www's tests (plus the packed-install test) when www exists. Exits
+# non-zero on the first failure.
 set -euo pipefail
 # The test run's own fault-server ports: the first free pair from
 # 18765/18766, picked when the server starts (start_fault_server), so a
@@ -89,6 +90,14 @@ www_tests() {
   (cd www && npm test --if-present)
 }
 
+# What `npm install resilient-ws` gives (not www's file:../pkg link): the
+# packed tarball installed as a copy into a fresh Vite + React + strict
+# TypeScript app, README's ts/tsx blocks type-checked, built and run in
+# Chromium. Uses www's node_modules (playwright-core) and the fault server.
+packed_install_test() {
+  node --test --test-concurrency=1 --test-timeout=300000 www/packed-install/packed-install.test.mjs
+}
+
 phase "setup" bash scripts/setup.sh
 phase "cargo fmt --check" cargo fmt --all --check
 phase "clippy (native)" cargo clippy --all-targets -- -D warnings
@@ -131,6 +140,7 @@ phase "soak (short) and page lifecycle" soak_tests
 # --- end soak -------------------------------------------------------------------
 if [ -f www/package.json ]; then
   phase "www tests" www_tests
+  phase "packed install" packed_install_test
 else
   rws_say "test: www/package.json not present, skipping www tests"
 fi

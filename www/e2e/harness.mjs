@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import net from "node:net";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS } from "../../scripts/chromium.mjs";
@@ -23,7 +24,7 @@ function envPort(names, fallback) {
 export const FAULT = (() => {
   const wsPort = envPort(["FAULT_SERVER_WS_PORT", "FAULT_WS_PORT"], 8765);
   const controlPort = envPort(["FAULT_SERVER_CONTROL_PORT", "FAULT_CONTROL_PORT"], 8766);
-  return { wsPort, controlPort, control: `http://127.0.0.1:${controlPort}` };
+  return { wsPort, controlPort, ws: `ws://127.0.0.1:${wsPort}`, control: `http://127.0.0.1:${controlPort}` };
 })();
 
 
@@ -92,15 +93,16 @@ export function uniqueId(prefix) {
 /**
  * Starts `vite preview` (needs `npm run build` first) or the `vite` dev
  * server on a free port, with the fault-server proxy; resolves once it
- * answers. `stop()` ends it.
+ * answers. `stop()` ends it. `root`: the app (default www/), with its own
+ * node_modules/vite.
  */
-export async function startVite(mode) {
+export async function startVite(mode, { root = WWW } = {}) {
   const port = await freePort();
-  const bin = fileURLToPath(new URL("../node_modules/vite/bin/vite.js", import.meta.url));
+  const bin = join(root, "node_modules/vite/bin/vite.js");
   const args = mode === "dev" ? [bin] : [bin, "preview"];
   args.push("--host", "127.0.0.1", "--port", String(port), "--strictPort");
   const child = spawn(process.execPath, args, {
-    cwd: WWW,
+    cwd: root,
     env: {
       ...process.env,
       FAULT_SERVER_WS_PORT: String(FAULT.wsPort),

@@ -135,6 +135,59 @@ with open(pj_path, "w") as f:
     f.write("\n")
 PY
 
+# --- the package's README (wasm-pack.toml readme-sections) -------------------
+# wasm-pack copied the repo's README, which is mostly about working on the SDK.
+# npm shows the package's: the title and introduction, then the listed
+# sections. A relative link in them must name a file the package ships (an
+# `extra` by its `from`), and is rewritten to its name in the package.
+python3 - "$PKG_D" <<'PY'
+import os, re, sys, tomllib
+out_dir = sys.argv[1]
+with open("wasm-pack.toml", "rb") as f:
+    pkg = tomllib.load(f).get("package", {})
+sections = pkg.get("readme-sections")
+if sections is None:
+    raise SystemExit(0)
+if not isinstance(sections, list) or not all(isinstance(s, str) for s in sections):
+    raise SystemExit("wasm-pack.toml: readme-sections must be a list of README.md '## ' headings")
+shipped = {item["from"]: item.get("to", os.path.basename(item["from"]))
+           for item in pkg.get("files", {}).get("extra", [])}
+with open("README.md") as f:
+    text = f.read()
+# Split at "## " headings outside code blocks: [intro, (heading, body), ...].
+parts, heading, lines, fenced = {}, None, [], False
+intro = None
+for line in text.splitlines(keepends=True):
+    if line.startswith("```"):
+        fenced = not fenced
+    if not fenced and line.startswith("## "):
+        if heading is None:
+            intro = "".join(lines)
+        else:
+            parts[heading] = "".join(lines)
+        heading, lines = line[3:].strip(), [line]
+    else:
+        lines.append(line)
+parts[heading] = "".join(lines)
+missing = [s for s in sections if s not in parts]
+if missing:
+    raise SystemExit(f"wasm-pack.toml: readme-sections {missing} are not '## ' headings of README.md")
+# The title and the first paragraph (the repo's own set-up commands follow).
+intro = intro.split("\n\n")[:2]
+readme = "\n\n".join(intro).rstrip("\n") + "\n\n" + "".join(parts[s] for s in sections)
+def relink(match):
+    label, target = match.group(1), match.group(2)
+    if re.match(r"[a-z][a-z0-9+.-]*:|#", target):
+        return match.group(0)
+    if target not in shipped:
+        raise SystemExit(f"build-pkg: the package README links to {target}, which the package does not ship (add it to [package.files] extra)")
+    return f"[{shipped[target] if label == target else label}]({shipped[target]})"
+readme = re.sub(r"\[([^\]]*)\]\(([^)\s]+)\)", relink, readme)
+with open(os.path.join(out_dir, "README.md"), "w") as f:
+    f.write(readme)
+print(f"build-pkg: {out_dir}/README.md: the introduction and {', '.join(sections)}", file=sys.stderr)
+PY
+
 # --- check the wasm is valid and the package instantiates ---------------------
 # (a bad wasm-opt can produce a module that validates but fails at init, e.g.
 # "Table.set(): Argument 1 is invalid")

@@ -97,9 +97,15 @@ describe(`packed install of ${PKG}`, () => {
     const needed = await neededFiles(pj, packed, (p) => readFile(join(installed, p)));
     const missing = [...needed].filter(([path]) => !packed.includes(path)).map(([path, by]) => `${path} (${by})`);
     assert.deepEqual(missing, [], "files the package refers to are in the tarball");
-    for (const required of ["README.md", "react.js", "react.d.ts"]) {
+    // "MIT OR Apache-2.0": both texts ship.
+    for (const required of ["README.md", "LICENSE-MIT", "LICENSE-APACHE", "react.js", "react.d.ts"]) {
       assert.ok(packed.includes(required), `${required} is packed`);
     }
+    // The README npm shows: every relative link names a packed file.
+    const readme = await readFile(join(installed, "README.md"), "utf8");
+    const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+    const broken = links.filter((l) => !/^([a-z][a-z0-9+.-]*:|#)/.test(l) && !packed.includes(l));
+    assert.deepEqual(broken, [], "relative links of the packed README.md");
     assert.ok(packed.some((p) => p.endsWith(".wasm")), "a .wasm is packed");
     assert.ok(packed.some((p) => p.startsWith("snippets/")), "snippets/ is packed");
   });

@@ -90,11 +90,16 @@ if pj.get("types"):
 main_entry["import" if is_esm else "require"] = "./" + main_js
 main_entry["default"] = "./" + main_js
 exports = {".": main_entry, "./package.json": "./package.json"}
+files = pj.setdefault("files", [])
+# The .wasm itself (its `memory`, e.g. to watch WASM memory), with the types
+# wasm-bindgen wrote for it.
 wasm = f"{out_name}_bg.wasm"
 if os.path.exists(os.path.join(out_dir, wasm)):
     exports["./" + wasm] = "./" + wasm
-
-files = pj.setdefault("files", [])
+    if os.path.exists(os.path.join(out_dir, wasm + ".d.ts")):
+        exports["./" + wasm] = {"types": f"./{wasm}.d.ts", "default": "./" + wasm}
+        if wasm + ".d.ts" not in files:
+            files.append(wasm + ".d.ts")
 for item in extra:
     src, dst = item["from"], item.get("to", os.path.basename(item["from"]))
     if not os.path.exists(src):

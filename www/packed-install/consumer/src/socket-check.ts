@@ -1,8 +1,10 @@
 // The main entry "resilient-ws": a ResilientSocket against the fault
 // server's echo endpoint sends a text (queued until open), gets it echoed,
 // then gets the reply to a request (the echo carries the request's id back),
-// and describeCloseCode answers from the wasm.
+// and describeCloseCode answers from the wasm. The "./resilient_ws_bg.wasm"
+// subpath gives the module's own memory (typed), the instance the SDK runs in.
 import { ResilientSocket, describeCloseCode } from "resilient-ws";
+import { memory } from "resilient-ws/resilient_ws_bg.wasm";
 import type { Outcome } from "./outcome";
 
 export async function checkSocket(url: string, timeoutMs: number): Promise<Outcome> {
@@ -29,9 +31,11 @@ export async function checkSocket(url: string, timeoutMs: number): Promise<Outco
     }
     const info = describeCloseCode(4004);
     if (info.action !== "stop") throw new Error(`describeCloseCode(4004).action is ${info.action}, expected stop`);
+    const kib = memory.buffer.byteLength / 1024;
+    if (!(kib > 0)) throw new Error("the wasm subpath's memory is empty");
     return {
       ok: true,
-      detail: `echo (sent ${sentNow ? "at once" : "after open"}), request reply, 4004 = ${info.name}`,
+      detail: `echo (sent ${sentNow ? "at once" : "after open"}), request reply, 4004 = ${info.name}, wasm memory ${kib} KiB`,
     };
   } finally {
     ws.dispose();

@@ -8,7 +8,7 @@
 //   node bench/run.mjs            full run (>= 5 rounds) -> bench/results.json, RESULTS.md, chart.svg/png
 //   node bench/run.mjs --smoke    a few hundred messages, 1 round -> bench/out/smoke/ ; exits 1 on any error
 // Options: --rounds N, --clients a,b  --tests recv64,send  --out DIR  --no-build  --any-pkg
-//          (a partial run, i.e. any of --rounds < 5, --clients, --tests, --any-pkg,
+//          (a partial run, i.e. any of --rounds < 5, --clients, --tests, --any-pkg, --no-build,
 //          writes to bench/out/partial/ unless --out says otherwise)
 //          --quiet-pct P (8), --retry-pct P (15), --quiet-wait SECONDS (20): the load gate, see below
 //          --nice N (-15 when root; 0 in smoke): priority of Chromium and the fault server
@@ -44,10 +44,13 @@ const PKG = join(ROOT, "pkg");
 
 // --- args --------------------------------------------------------------------
 const SMOKE = flag("--smoke");
-const ROUNDS = Number(opt("--rounds", SMOKE ? 1 : 5));
+// 8: one whole Williams design over the 8 clients (page/main.js orderFor).
+const ROUNDS = Number(opt("--rounds", SMOKE ? 1 : 8));
 // Only a full run (every test and client, >= 5 rounds, pkg/ from these
 // sources) replaces the committed bench/results.json and RESULTS.md by default.
-const PARTIAL = !SMOKE && (["--tests", "--clients", "--mem-cycles"].some((o) => opt(o) != null) || ROUNDS < 5 || flag("--any-pkg"));
+// --no-build measures the page built earlier (its own copy of the wasm,
+// maybe from other sources): partial too.
+const PARTIAL = !SMOKE && (["--tests", "--clients", "--mem-cycles"].some((o) => opt(o) != null) || ROUNDS < 5 || flag("--any-pkg") || flag("--no-build"));
 const OUT = resolve(opt("--out", SMOKE ? join(BENCH, "out", "smoke") : PARTIAL ? join(BENCH, "out", "partial") : BENCH));
 const WORK = join(BENCH, "out", SMOKE ? "smoke-work" : "work");
 // 0 = any free port (the fault server prints the ones it got): no clash with
@@ -178,27 +181,18 @@ async function main() {
     "/__load/window": (u, rsp) => json(rsp, monitor.window(Number(u.searchParams.get("from")), Number(u.searchParams.get("to")))),
   });
   const port = srv.address().port;
-  const runId = String(Date.now());
-  const qs = new URLSearchParams({
+  const base = {
     ws: fs.ws,
     control: fs.control,
-    run: runId,
     rounds: String(ROUNDS),
     smoke: SMOKE ? "1" : "0",
     retryPct: String(RETRY_PCT),
-  });
+  };
   for (const k of ["clients", "tests", "mem-cycles", "mem-rounds"]) {
     const v = opt(`--${k}`);
-    if (v) qs.set(k.replace(/-(\w)/g, (_, c) => c.toUpperCase()), v);
+    if (v) base[k.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = v;
   }
-  const url = `http://127.0.0.1:${port}/?${qs}`;
 
-  const profile = mkdtempSync(join(tmpdir(), "bench-chromium-"));
-  tempDirs.push(profile);
-  const started = Date.now();
-  say(`launching ${CHROMIUM} on ${url}`);
-  const chrome = launchChromium(url, profile, join(WORK, "chromium.log"), [], undefined, NICE);
-  pidsOurs.add(chrome.pid);
   // Chromium sets its children's priorities itself (renderers 0 or +5):
   // keep every process of ours at NICE.
   const renice = () => {
@@ -217,45 +211,86 @@ async function main() {
     }
   };
   const reniceTimer = setInterval(renice, 1000);
-  let chromeExited = false;
-  chrome.on("exit", () => (chromeExited = true));
-
-  // Follow the report file until the final line.
-  const lines = [];
+  const started = Date.now();
   let offset = 0;
-  let final = null;
-  let lastProgress = Date.now();
-  while (!final) {
-    await sleep(500);
-    const buf = readFileSync(reportFile);
-    if (buf.length > offset) {
-      const text = buf.subarray(offset).toString("utf8");
-      const end = text.lastIndexOf("\n");
-      if (end >= 0) {
-        offset += Buffer.byteLength(text.slice(0, end + 1));
-        for (const l of text.slice(0, end).split("\n")) {
-          if (!l.trim()) continue;
-          let o;
-          try {
-            o = JSON.parse(l);
-          } catch {
-            continue;
+
+  /** Runs the page once with `query` in a fresh Chromium; its report lines. */
+  async function runPage(query) {
+    const runId = String(Date.now());
+    const url = `http://127.0.0.1:${port}/?${new URLSearchParams({ ...base, ...query, run: runId })}`;
+    const profile = mkdtempSync(join(tmpdir(), "bench-chromium-"));
+    tempDirs.push(profile);
+    say(`launching ${CHROMIUM} on ${url}`);
+    const chrome = launchChromium(url, profile, join(WORK, "chromium.log"), [], undefined, NICE);
+    pidsOurs.add(chrome.pid);
+    let chromeExited = false;
+    const exited = new Promise((r) => chrome.on("exit", () => r((chromeExited = true))));
+
+    // Follow the report file until the final line.
+    const lines = [];
+    let final = null;
+    let lastProgress = Date.now();
+    while (!final) {
+      await sleep(500);
+      const buf = readFileSync(reportFile);
+      if (buf.length > offset) {
+        const text = buf.subarray(offset).toString("utf8");
+        const end = text.lastIndexOf("\n");
+        if (end >= 0) {
+          offset += Buffer.byteLength(text.slice(0, end + 1));
+          for (const l of text.slice(0, end).split("\n")) {
+            if (!l.trim()) continue;
+            let o;
+            try {
+              o = JSON.parse(l);
+            } catch {
+              continue;
+            }
+            if (o.run !== runId) continue;
+            lines.push(o);
+            lastProgress = Date.now();
+            if (o.kind === "result") {
+              const v = o.ok ? (o.skipped ? `skipped (${o.skipped})` : summarize(o)) : `ERROR ${o.error}`;
+              say(`r${o.round + 1} ${o.test.padEnd(9)} ${o.client.padEnd(22)} ${v}`);
+            } else if (o.kind === "discarded") say(`r${o.round + 1} ${o.test.padEnd(9)} ${o.client.padEnd(22)} repeated: other processes used ${o.load.othersPct}% of the CPU meanwhile (${o.load.busy.join(" ")})`);
+            else if (o.kind === "fatal") say(`page error: ${o.error}`);
+            else if (o.kind === "final") final = o;
           }
-          if (o.run !== runId) continue;
-          lines.push(o);
-          lastProgress = Date.now();
-          if (o.kind === "result") {
-            const v = o.ok ? (o.skipped ? `skipped (${o.skipped})` : summarize(o)) : `ERROR ${o.error}`;
-            say(`r${o.round + 1} ${o.test.padEnd(9)} ${o.client.padEnd(22)} ${v}`);
-          } else if (o.kind === "discarded") say(`r${o.round + 1} ${o.test.padEnd(9)} ${o.client.padEnd(22)} repeated: other processes used ${o.load.othersPct}% of the CPU meanwhile (${o.load.busy.join(" ")})`);
-          else if (o.kind === "fatal") say(`page error: ${o.error}`);
-          else if (o.kind === "final") final = o;
         }
       }
+      if (chromeExited && !final) throw new Error("chromium exited before the final report");
+      if (Date.now() - started > TIMEOUT_MS) throw new Error(`no final report after ${TIMEOUT_MS / 1000}s`);
+      if (Date.now() - lastProgress > (SMOKE ? 120_000 : 600_000)) throw new Error("no progress from the page for too long");
     }
-    if (chromeExited && !final) throw new Error("chromium exited before the final report");
-    if (Date.now() - started > TIMEOUT_MS) throw new Error(`no final report after ${TIMEOUT_MS / 1000}s`);
-    if (Date.now() - lastProgress > (SMOKE ? 120_000 : 600_000)) throw new Error("no progress from the page for too long");
+    try {
+      process.kill(-chrome.pid, "SIGKILL");
+    } catch {}
+    await exited;
+    removeDir(profile);
+    return lines;
+  }
+
+  // Every test but memory in one page. Memory then runs each client in a
+  // page of its own: its own wasm instance and heap, so that neither a
+  // client's nor an earlier test's high-water mark is another's slack
+  // (wasm memory only grows).
+  const MEMORY_TESTS = ["memory", "memory-free"];
+  const lines = await runPage({ skipTests: MEMORY_TESTS.join(",") });
+  const start = lines.find((l) => l.kind === "start");
+  const memoryTests = MEMORY_TESTS.filter((t) => !base.tests || base.tests.split(",").includes(t));
+  const memRounds = Number(opt("--mem-rounds", 1));
+  for (const test of memoryTests) {
+    for (const c of start?.clients || []) {
+      // What the page's `takes` would give the client: the A/A control
+      // runs throughput and echo only; memory-free is ours only.
+      if (c.control || (test === "memory-free" && !c.ours)) continue;
+      for (let r = 0; r < memRounds; r++) {
+        const page = await runPage({ tests: test, clients: c.id, rounds: "1", memRounds: "1" });
+        lines.push(...page.filter((l) => l.kind !== "start" && l.kind !== "final"));
+        const pageStart = page.find((l) => l.kind === "start");
+        if (start && pageStart) start.expected += pageStart.expected;
+      }
+    }
   }
   clearInterval(reniceTimer);
   const load = monitor.stop();
@@ -263,9 +298,7 @@ async function main() {
   load.durationS = Math.round((Date.now() - started) / 1000);
   cleanup();
   srv.close();
-  removeDir(profile);
 
-  const start = lines.find((l) => l.kind === "start");
   const results = lines.filter((l) => l.kind === "result");
   const fatals = lines.filter((l) => l.kind === "fatal");
   const discarded = lines.filter((l) => l.kind === "discarded");
@@ -328,7 +361,11 @@ function summarize(o) {
       return `up->open ${f(o.upToOpenMs, 1)} ms, scheduled ${f(o.scheduledDelayMs)} ms, overshoot ${f(o.overshootMs, 1)} ms, ${o.attempts} attempts`;
     case "deadpeer":
       return `detected in ${f(o.detectMs)} ms (budget ${o.budgetMs})`;
+    case "dispatch":
+    case "dispatch-slow":
+      return `${f(o.nsPerMessage)} ns per message`;
     case "memory":
+    case "memory-free":
       return `heap ${f(o.heapGrowth / 1024)} KiB, wasm ${o.wasmGrowth == null ? "n/a" : f(o.wasmGrowth / 1024) + " KiB"} over ${o.cycles} cycles (${f(o.ms / 1000, 1)} s)`;
     default:
       return "";

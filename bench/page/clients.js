@@ -103,10 +103,11 @@ function resilient(inspectorOn) {
         },
         request: (m, o) => s.request(m, o),
         close: () => s.close(),
-        dispose: () => {
-          s.dispose();
-          s.free();
-        },
+        // As an app (and the React hook) lets go: dispose() and drop the
+        // reference; the wasm side is freed when the wrapper is collected.
+        dispose: () => s.dispose(),
+        // What an app can add to return the wasm side at once.
+        free: () => s.free(),
       };
     },
   };

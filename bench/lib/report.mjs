@@ -16,8 +16,8 @@ export const median = (xs) => {
  * A distribution-free interval of at least 90% for the median of what `xs`
  * samples: the sorted values with the same number dropped at each end, as
  * many as the two binomial(n, 1/2) tails allow (n = 5: the whole range,
- * 93.8%; n = 11: the 3rd to the 9th, 93.5%; n = 16: the 5th to the 12th,
- * 92.3%); null under 5 values, where no such interval exists. It bounds the
+ * 93.8%; n = 8: the 2nd to the 7th, 93.0%; n = 11: the 3rd to the 9th,
+ * 93.5%; n = 16: the 5th to the 12th, 92.3%); null under 5 values, where no such interval exists. It bounds the
  * median of the rounds' distribution, assuming rounds are independent; it
  * says whether a difference is one the run can show, not how large it is
  * (another run's median spreads wider than this).
@@ -446,7 +446,11 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
   md.push("");
   md.push("## Targets (resilient-ws)");
   md.push("");
-  md.push("\"Resolved\": whether this run can tell the result from the limit, i.e. a distribution-free 90% interval of the median of the per-round ratios (order statistics: with 11 rounds the 3rd to the 9th value) lies wholly on the verdict's side of it. \"no\" means another run of as many rounds could well print the other verdict; \"-\" where no interval applies (sizes, worst cases, fewer than 5 rounds).");
+  const ordinal = (k) => `${k}${k % 10 === 1 && k !== 11 ? "st" : k % 10 === 2 && k !== 12 ? "nd" : k % 10 === 3 && k !== 13 ? "rd" : "th"}`;
+  const n = meta.rounds;
+  const iv = medianInterval(Array.from({ length: n }, (_, i) => i + 1));
+  const which = iv ? `with ${n} rounds the ${ordinal(iv.lo)} to the ${ordinal(iv.hi)} value` : `none with ${n} rounds`;
+  md.push(`"Resolved": whether this run can tell the result from the limit, i.e. a distribution-free 90% interval of the median of the per-round ratios (order statistics: ${which}) lies wholly on the verdict's side of it. "no" means another run of as many rounds could well print the other verdict; "-" where no interval applies (sizes, worst cases, fewer than 5 rounds).`);
   md.push("");
   const resolvedCell = (t) => (t.resolved == null ? "-" : t.resolved ? "yes" : "no");
   md.push(table(["target", "result", "resolved", "detail"], agg.targets.map((t) => [t.name, t.pass == null ? "n/a" : t.pass ? "met" : "**MISSED**", resolvedCell(t), t.detail])));

@@ -470,6 +470,38 @@ async fn an_async_url_provider_is_asked_before_each_attempt() {
 }
 
 #[wasm_bindgen_test]
+async fn the_url_provider_is_not_asked_for_an_attempt_a_listener_closed() {
+    // The provider runs after the `connecting` listeners; one that closes
+    // the socket there ends the attempt, so no token is fetched for it.
+    let (asked, provider) = counting_provider(|_| JsValue::from(url("never", "")));
+    let options = js_sys::Object::new();
+    Reflect::set(&options, &"urlProvider".into(), provider.as_ref()).unwrap();
+    let socket = Rc::new(ResilientSocket::new(url("placeholder", ""), options.into()).unwrap());
+    let on_state = {
+        let socket = socket.clone();
+        Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            if field(&event, "to").as_string().as_deref() == Some("connecting") {
+                socket.close(None, None).unwrap();
+            }
+        })
+    };
+    socket
+        .add_event_listener(
+            "statechange".into(),
+            on_state.as_ref().clone(),
+            JsValue::UNDEFINED,
+        )
+        .unwrap();
+    // Everything the constructor set off runs in one turn, the skipped
+    // provider call included, before this `closed`.
+    Events::listen(&socket, "statechange")
+        .next_to("closed")
+        .await;
+    assert_eq!(asked.get(), 0, "no provider call for the closed attempt");
+    socket.dispose();
+}
+
+#[wasm_bindgen_test]
 async fn a_rejected_url_provider_promise_is_reported_and_the_next_attempt_asks_again() {
     let (asked, provider) = counting_provider(|call| {
         if call == 1 {

@@ -6,7 +6,7 @@ mod sim;
 
 use resilient_ws::core::{
     CloseAction, CloseCategory, CloseCause, CloseCodeRule, CloseError, ConnectionState, Event,
-    Frame, Input, Jitter, Millis, Overflow, PendingOnReconnect, RequestFailure, SendError,
+    Frame, Input, Jitter, Millis, Output, Overflow, PendingOnReconnect, RequestFailure, SendError,
     SendStatus, UrlSource,
 };
 use sim::{ServerMode, Sim, URL, test_config};
@@ -1547,6 +1547,34 @@ fn url_provider_runs_after_the_listeners_have_heard_of_the_attempt() {
     sim.drop_connection();
     sim.run_until(10_000, |s| s.provider_calls == 3);
     assert_eq!(told(&sim, 2).last().map(String::as_str), Some("Connecting"));
+}
+
+#[test]
+fn an_attempt_closed_before_its_url_came_no_longer_awaits_it() {
+    let mut engine =
+        resilient_ws::core::Engine::<Frame>::new(UrlSource::Provider(URL.into()), test_config(), 1)
+            .unwrap();
+    let asked = |engine: &mut resilient_ws::core::Engine<Frame>| {
+        core::iter::from_fn(|| engine.poll_output())
+            .find_map(|output| match output {
+                Output::ResolveUrl { token } => Some(token),
+                _ => None,
+            })
+            .expect("a URL request")
+    };
+    engine.connect(Millis(0));
+    let first = asked(&mut engine);
+    assert!(engine.awaits_url(first));
+    engine.close(Millis(1), 1000, "").unwrap();
+    assert!(
+        !engine.awaits_url(first),
+        "closed: the answer would be dropped"
+    );
+    engine.connect(Millis(2));
+    let second = asked(&mut engine);
+    assert!(engine.awaits_url(second) && !engine.awaits_url(first));
+    engine.reconnect(Millis(3));
+    assert!(!engine.awaits_url(second), "replaced by reconnect()");
 }
 
 #[test]

@@ -631,6 +631,20 @@ impl<P: Payload> Engine<P> {
         ) && !self.heartbeat.awaits_any_message()
     }
 
+    /// Whether the attempt that asked for URL `token`
+    /// ([`Output::ResolveUrl`]) still waits for it: false once the app's
+    /// listeners closed, disposed or replaced that attempt, so the driver
+    /// need not call the provider for an answer that would be dropped.
+    pub fn awaits_url(&self, token: u64) -> bool {
+        matches!(
+            self.phase,
+            Phase::Connecting {
+                awaiting_url: true,
+                ..
+            }
+        ) && token == self.url_token
+    }
+
     /// The message sieve of these options (see [`MessageSieve`]).
     pub fn message_sieve(&self) -> MessageSieve<'_> {
         let heartbeat = &self.config.heartbeat;
@@ -771,17 +785,12 @@ impl<P: Payload> Engine<P> {
     }
 
     fn on_url_resolved(&mut self, now: Millis, token: u64, url: Result<String, String>) {
-        let Phase::Connecting {
-            awaiting_url: true,
-            connection,
-            ..
-        } = self.phase
-        else {
-            return;
-        };
-        if token != self.url_token {
+        if !self.awaits_url(token) {
             return;
         }
+        let Phase::Connecting { connection, .. } = self.phase else {
+            return;
+        };
         let checked = url.and_then(|url| {
             check_url(
                 &url,

@@ -668,6 +668,12 @@ impl Inner {
     /// Calls the URL provider and feeds its answer (now, or when its
     /// Promise settles).
     fn resolve_url(&self, token: u64) {
+        // A listener that ran before this (a `connecting` listener calling
+        // `close()`) may have ended the attempt: no provider call for it.
+        let ended = matches!(self.state.try_borrow(), Ok(state) if !state.engine.awaits_url(token));
+        if ended {
+            return;
+        }
         // Cloned out: the provider may dispose the socket.
         let provider = self.url_provider.try_borrow().ok().and_then(|p| p.clone());
         let Some(provider) = provider else {

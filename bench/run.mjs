@@ -286,7 +286,8 @@ async function main() {
       if (c.control || (test === "memory-free" && !c.ours)) continue;
       for (let r = 0; r < memRounds; r++) {
         const page = await runPage({ tests: test, clients: c.id, rounds: "1", memRounds: "1" });
-        lines.push(...page.filter((l) => l.kind !== "start" && l.kind !== "final"));
+        // Each page is its own round 0: number them as the memory rounds.
+        lines.push(...page.filter((l) => l.kind !== "start" && l.kind !== "final").map((l) => ({ ...l, round: r })));
         const pageStart = page.find((l) => l.kind === "start");
         if (start && pageStart) start.expected += pageStart.expected;
       }

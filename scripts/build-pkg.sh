@@ -143,8 +143,9 @@ PY
 # --- the package's README (wasm-pack.toml readme-sections) -------------------
 # wasm-pack copied the repo's README, which is mostly about working on the SDK.
 # npm shows the package's: the title and introduction, then the listed
-# sections. A relative link in them must name a file the package ships (an
-# `extra` by its `from`), and is rewritten to its name in the package.
+# sections. A registry page cannot follow a relative link, so a link to a
+# file the package ships (an `extra`, by its `from`) becomes the file's name
+# in the package; any other relative link, image or reference fails the build.
 python3 - "$PKG_D" <<'PY'
 import os, re, sys, tomllib
 out_dir = sys.argv[1]
@@ -158,38 +159,59 @@ if not isinstance(sections, list) or not all(isinstance(s, str) for s in section
 shipped = {item["from"]: item.get("to", os.path.basename(item["from"]))
            for item in pkg.get("files", {}).get("extra", [])}
 with open("README.md") as f:
-    text = f.read()
-# Split at "## " headings outside code blocks: [intro, (heading, body), ...].
-parts, heading, lines, fenced = {}, None, [], False
-intro = None
-for line in text.splitlines(keepends=True):
-    if line.startswith("```"):
-        fenced = not fenced
-    if not fenced and line.startswith("## "):
-        if heading is None:
-            intro = "".join(lines)
-        else:
-            parts[heading] = "".join(lines)
-        heading, lines = line[3:].strip(), [line]
+    lines = f.read().splitlines(keepends=True)
+# Which lines are inside a fenced code block (``` or ~~~, closed by the same).
+fence, in_code = None, []
+for line in lines:
+    marker = re.match(r" {0,3}(```|~~~)", line)
+    if fence is None and marker:
+        fence = marker.group(1)
+        in_code.append(True)
+    elif fence is not None:
+        in_code.append(True)
+        if line.lstrip().startswith(fence):
+            fence = None
     else:
-        lines.append(line)
-parts[heading] = "".join(lines)
+        in_code.append(False)
+# Split at "## " headings outside code: the introduction, then the sections.
+parts, heading, body, intro = {}, None, [], None
+for line, code in zip(lines, in_code):
+    if not code and line.startswith("## "):
+        if heading is None:
+            intro = body
+        else:
+            parts[heading] = body
+        heading, body = line[3:].strip(), []
+    body.append((line, code))
+parts[heading] = body
 missing = [s for s in sections if s not in parts]
 if missing:
     raise SystemExit(f"wasm-pack.toml: readme-sections {missing} are not '## ' headings of README.md")
 # The title and the first paragraph (the repo's own set-up commands follow).
-intro = intro.split("\n\n")[:2]
-readme = "\n\n".join(intro).rstrip("\n") + "\n\n" + "".join(parts[s] for s in sections)
+first = []
+for line, code in intro:
+    if first and not line.strip() and len([l for l in first if not l.strip()]) == 1:
+        break
+    first.append(line)
+LINK = re.compile(r'(!?)\[([^\]]*)\]\(\s*([^)\s]+)(?:\s+"[^"]*")?\s*\)')
 def relink(match):
-    label, target = match.group(1), match.group(2)
+    image, label, target = match.groups()
     if re.match(r"[a-z][a-z0-9+.-]*:|#", target):
         return match.group(0)
-    if target not in shipped:
-        raise SystemExit(f"build-pkg: the package README links to {target}, which the package does not ship (add it to [package.files] extra)")
-    return f"[{shipped[target] if label == target else label}]({shipped[target]})"
-readme = re.sub(r"\[([^\]]*)\]\(([^)\s]+)\)", relink, readme)
+    if image or target not in shipped:
+        raise SystemExit(f"build-pkg: the package README {'shows' if image else 'links to'} {target}, which a registry page cannot follow (ship it as an [package.files] extra, or use an absolute URL)")
+    return f"`{shipped[target]}` (in this package)"
+def outside_code(line):
+    if re.match(r" {0,3}\[[^\]]+\]:\s*\S", line):
+        raise SystemExit(f"build-pkg: the package README has a link reference definition, which this step does not rewrite: {line.strip()}")
+    # Inline code spans (between backticks) stay as written.
+    pieces = line.split("`")
+    return "`".join(LINK.sub(relink, p) if k % 2 == 0 else p for k, p in enumerate(pieces))
+out = "".join(first).rstrip("\n") + "\n\n"
+for name in sections:
+    out += "".join(line if code else outside_code(line) for line, code in parts[name])
 with open(os.path.join(out_dir, "README.md"), "w") as f:
-    f.write(readme)
+    f.write(out)
 print(f"build-pkg: {out_dir}/README.md: the introduction and {', '.join(sections)}", file=sys.stderr)
 PY
 

@@ -1,11 +1,24 @@
 #!/usr/bin/env bash
 # Prints a hash of everything scripts/build-pkg.sh builds the npm package
-# from (the crate's sources, manifests, packaging settings and build
-# scripts). build-pkg.sh stores it in pkg/.source-hash; the benchmark compares
-# it, so it never measures a package built from other sources.
+# from (the crate's sources, manifests, packaging settings, build scripts,
+# README.md and the extra files it ships). build-pkg.sh stores it in
+# pkg/.source-hash; the benchmark compares it, so it never measures a package
+# built from other sources.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-find src Cargo.toml Cargo.lock wasm-pack.toml scripts/build-pkg.sh scripts/short-names.mjs -type f -print0 \
+# The package's other inputs: README.md (its package README) and the extra
+# files wasm-pack.toml ships.
+extras="$(python3 -c '
+import tomllib
+with open("wasm-pack.toml", "rb") as f:
+    extra = tomllib.load(f).get("package", {}).get("files", {}).get("extra", [])
+print("\n".join(item["from"] for item in extra))
+')"
+extra_files=()
+while IFS= read -r f; do
+  if [ -n "$f" ] && [ -e "$f" ]; then extra_files+=("$f"); fi
+done <<< "$extras"
+find src Cargo.toml Cargo.lock wasm-pack.toml scripts/build-pkg.sh scripts/short-names.mjs README.md "${extra_files[@]}" -type f -print0 \
   | LC_ALL=C sort -z \
   | xargs -0 sha256sum \
   | sha256sum \

@@ -17,10 +17,11 @@ export const median = (xs) => {
  * samples: the sorted values with the same number dropped at each end, as
  * many as the two binomial(n, 1/2) tails allow (n = 5: the whole range,
  * 93.8%; n = 8: the 2nd to the 7th, 93.0%; n = 11: the 3rd to the 9th,
- * 93.5%; n = 16: the 5th to the 12th, 92.3%); null under 5 values, where no such interval exists. It bounds the
- * median of the rounds' distribution, assuming rounds are independent; it
- * says whether a difference is one the run can show, not how large it is
- * (another run's median spreads wider than this).
+ * 93.5%; n = 16: the 5th to the 12th, 92.3%); null under 5 values, where no
+ * such interval exists. It bounds the median of the rounds' distribution,
+ * assuming rounds are independent; it says whether a difference is one the
+ * run can show, not how large it is (another run's median spreads wider
+ * than this).
  */
 export function medianInterval(xs) {
   const v = xs.filter((x) => x != null && Number.isFinite(x)).sort((a, b) => a - b);
@@ -34,6 +35,15 @@ export function medianInterval(xs) {
   let drop = -1;
   while (drop + 1 < n / 2 && 2 * cdf(drop + 1) <= 0.1) drop++;
   return drop < 0 ? null : { lo: v[drop], hi: v[n - 1 - drop] };
+}
+/**
+ * A metric's per-round difference from the round's raw baseline (its
+ * `values` minus `perRoundBase`, see `aggregate`): the median over rounds
+ * and its interval, or null without a baseline.
+ */
+function overBaseline(entry) {
+  const d = (entry?.values || []).map((x, i) => (entry.perRoundBase?.[i] == null ? null : x - entry.perRoundBase[i])).filter((x) => x != null);
+  return d.length ? { median: median(d), interval: medianInterval(d) } : null;
 }
 /** Whether an interval lies wholly on one side of `limit` (higher is better). */
 const resolvedAgainst = (iv, limit) => (iv == null ? null : iv.lo >= limit || iv.hi < limit);
@@ -189,16 +199,10 @@ function targets(tests, sizes, clients) {
       const resolved = !vs.length ? null : dearer.length === 0 ? vs.every((x) => x.iv && x.iv.hi <= 1) : dearer.some((x) => x.iv && x.iv.lo > 1);
       // ns over raw, per round: each client's figure minus that round's raw
       // baseline (the mean of the raw client's two runs).
-      const overRaw = (id) => {
-        const e = get("dispatch", id, "nsPerMessage");
-        if (!e?.perRoundBase) return null;
-        const d = e.values.map((x, i) => (e.perRoundBase[i] == null ? null : x - e.perRoundBase[i])).filter((x) => x != null);
-        return { med: median(d), iv: medianInterval(d) };
-      };
       const signed = (x) => `${x >= 0 ? "+" : ""}${fmt(x, 0)}`;
       const showOver = (id) => {
-        const o = overRaw(id);
-        return o ? `${signed(o.med)} ns${o.iv ? ` [${signed(o.iv.lo)} to ${signed(o.iv.hi)}]` : ""}` : "-";
+        const o = overBaseline(get("dispatch", id, "nsPerMessage"));
+        return o ? `${signed(o.median)} ns${o.interval ? ` [${signed(o.interval.lo)} to ${signed(o.interval.hi)}]` : ""}` : "-";
       };
       add("CPU per received message (dispatch), inspector on: <= every JS peer", vs.length ? Math.max(...vs.map((x) => x.med)) : null, 1, dearer.length === 0,
         `ours / peer, per-round median [90% interval]: ${vs.map((x) => `${x.p} ${fmt(x.med, 3)} [${x.iv ? `${fmt(x.iv.lo, 3)}-${fmt(x.iv.hi, 3)}` : "-"}]`).join(", ")}` +
@@ -360,9 +364,8 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
     // The client's figure minus the same round's raw baseline, median over
     // rounds [90% interval].
     const overRaw = (v) => {
-      const d = (v?.values || []).map((x, i) => (v.perRoundBase?.[i] == null ? null : x - v.perRoundBase[i])).filter((x) => x != null);
-      const iv = medianInterval(d);
-      return d.length ? `${fmt(median(d), 0)}${iv ? ` [${fmt(iv.lo, 0)} to ${fmt(iv.hi, 0)}]` : ""}` : "-";
+      const o = overBaseline(v);
+      return o ? `${fmt(o.median, 0)}${o.interval ? ` [${fmt(o.interval.lo, 0)} to ${fmt(o.interval.hi, 0)}]` : ""}` : "-";
     };
     const row = (t, c, name) => {
       const v = T[t][c.id].nsPerMessage;

@@ -44,6 +44,13 @@ pub use js::{ResilientSocket, SocketInspector, describe_close_code};
 #[doc(hidden)]
 pub use web::live_drivers;
 
+/// How many sockets still hold their engine: created and neither disposed
+/// nor freed (dispose keeps only what the app can read). The browser tests'
+/// check. Not in the npm package build.
+#[cfg(all(target_arch = "wasm32", not(feature = "standalone")))]
+#[doc(hidden)]
+pub use web::live_engines;
+
 /// How many sockets have their page listeners (`online`, `offline`,
 /// `visibilitychange`) attached: the browser tests' check that a socket let
 /// go of them. Not in the npm package build.

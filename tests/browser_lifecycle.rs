@@ -197,6 +197,50 @@ async fn the_inspector_records_both_directions_and_never_shows_the_token() {
 }
 
 #[wasm_bindgen_test]
+async fn dispose_frees_the_engine_and_the_socket_still_reads_what_happened() {
+    test_within("reads after dispose", async {
+        let id = client_id("dispose-reads");
+        let engines_before = resilient_ws::live_engines();
+        let socket = new_socket(url(&id, "token=s3cr3t"), JsValue::UNDEFINED);
+        assert_eq!(resilient_ws::live_engines(), engines_before + 1);
+        let mut messages = Events::listen(&socket, "message");
+        socket
+            .send(r#"{"type":"auth","token":"s3cr3t"}"#.into())
+            .unwrap();
+        messages.next().await;
+        let kept = socket.inspector();
+        let entries = |inspector: &resilient_ws::SocketInspector| {
+            let all = inspector.entries(JsValue::UNDEFINED).unwrap();
+            js_sys::JSON::stringify(&all).unwrap().as_string().unwrap()
+        };
+        let before = entries(&kept);
+        let url_before = socket.url();
+        assert!(!url_before.contains("s3cr3t"), "{url_before}");
+
+        socket.dispose();
+        // The engine is gone; what the app can read stays.
+        assert_eq!(resilient_ws::live_engines(), engines_before);
+        assert_eq!(socket.state(), "closed");
+        assert_eq!(socket.ready_state(), web_sys::WebSocket::CLOSED);
+        assert_eq!(socket.url(), url_before);
+        let last = socket.last_close();
+        assert_eq!(field(&last, "cause"), "disposed");
+        assert_eq!(field(&last, "code"), 1000);
+        let stats = socket.stats();
+        assert_eq!(field(&stats, "messagesIn"), 1);
+        assert_eq!(field(&stats, "messagesOut"), 1);
+        assert_eq!(field(&stats, "state"), "closed");
+        assert_eq!(entries(&kept), before, "a view kept before dispose");
+        assert_eq!(entries(&socket.inspector()), before, "a view taken after");
+        assert!(before.contains("[redacted]") && !before.contains("s3cr3t"));
+        assert_eq!(socket.replay_state().length(), 0);
+        socket.inspector().clear();
+        assert_eq!(kept.length(), 0);
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
 async fn dispose_leaves_no_socket_no_timer_and_no_further_connection() {
     let shim = Shim::install();
     test_within("dispose", async {

@@ -1637,6 +1637,56 @@ fn dispose_while_waiting_to_reconnect_takes_back_the_reconnect_in_last_close() {
 }
 
 #[test]
+fn a_disposed_engine_keeps_what_the_app_reads_and_nothing_changes_it() {
+    use resilient_ws::core::{EngineReadout, InspectorFilter};
+    let url = UrlSource::Fixed("ws://127.0.0.1:8765/ws/sim?token=s3cr3t".into());
+    let mut sim = Sim::with_source(url, test_config(), 7);
+    sim.echoes = true;
+    sim.connect();
+    assert!(sim.run_until_state(ConnectionState::Open, 1_000));
+    sim.engine
+        .send(
+            sim.now,
+            Frame::Text(r#"{"type":"auth","token":"s3cr3t"}"#.into()),
+        )
+        .unwrap();
+    sim.drain();
+    sim.run_for(100);
+    sim.engine.dispose(sim.now);
+    sim.drain();
+    let all = InspectorFilter::default();
+    let engine = &sim.engine;
+    let (state, url, last_close, stats, entries) = (
+        engine.state(),
+        engine.url_for_display(),
+        engine.last_close().cloned(),
+        engine.stats(sim.now),
+        engine.inspector().entries(&all, engine.redactor()),
+    );
+    assert_eq!(entries.len(), 2, "the message and its echo");
+    assert!(!url.contains("s3cr3t") && !format!("{entries:?}").contains("s3cr3t"));
+    assert_eq!(stats.messages_in, 1);
+
+    let later = Millis(sim.now.0 + 60_000);
+    let mut disposed = sim.engine.into_disposed(sim.now);
+    assert_eq!(disposed.state(), ConnectionState::Closed);
+    assert_eq!(state, ConnectionState::Closed);
+    assert_eq!(disposed.url_for_display(), url);
+    assert_eq!(disposed.last_close().cloned(), last_close);
+    assert_eq!(
+        last_close.map(|close| close.cause),
+        Some(CloseCause::Disposed)
+    );
+    assert_eq!(disposed.stats(later), stats, "no uptime runs once disposed");
+    assert_eq!(
+        disposed.inspector().entries(&all, disposed.redactor()),
+        entries
+    );
+    disposed.inspector_mut().clear();
+    assert!(disposed.inspector().is_empty());
+}
+
+#[test]
 fn after_stop_reconnecting_the_open_connection_runs_on_but_its_end_is_final() {
     let mut sim = open_sim(test_config());
     let handle = sim

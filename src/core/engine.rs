@@ -12,6 +12,7 @@ use alloc::collections::VecDeque;
 use super::backoff::Backoff;
 use super::close_code::{CloseAction, CloseCode, ClosePolicy};
 use super::config::{Config, PendingOnReconnect};
+use super::disposed::{DisposedEngine, EngineReadout};
 use super::error::{CloseError, ConfigError, SendError};
 use super::event::{CloseCause, CloseReport, Event, RequestFailure};
 use super::flapping::{FlappingDetector, likely_causes};
@@ -608,6 +609,19 @@ impl<P: Payload> Engine<P> {
         let from = self.state();
         self.phase = Phase::Closed;
         self.emit_state_change(from);
+    }
+
+    /// What a disposed engine keeps for reads, the rest freed: call after
+    /// [`Engine::dispose`], once its outputs are drained (any left are
+    /// dropped).
+    pub fn into_disposed(self, now: Millis) -> DisposedEngine<P> {
+        DisposedEngine {
+            url: self.url_for_display(),
+            stats: self.stats(now),
+            last_close: self.last_close,
+            inspector: self.inspector,
+            redactor: self.redactor,
+        }
     }
 
     // ----- messages delivered outside the engine -----
@@ -1455,5 +1469,35 @@ impl<P: Payload> Engine<P> {
 
     fn emit(&mut self, event: Event<P>) {
         self.outputs.push_back(Output::Event(event));
+    }
+}
+
+impl<P: Payload> EngineReadout<P> for Engine<P> {
+    fn state(&self) -> ConnectionState {
+        Engine::state(self)
+    }
+
+    fn url_for_display(&self) -> String {
+        Engine::url_for_display(self)
+    }
+
+    fn last_close(&self) -> Option<&CloseReport> {
+        Engine::last_close(self)
+    }
+
+    fn stats(&self, now: Millis) -> Stats {
+        Engine::stats(self, now)
+    }
+
+    fn inspector(&self) -> &Inspector<P> {
+        Engine::inspector(self)
+    }
+
+    fn inspector_mut(&mut self) -> &mut Inspector<P> {
+        Engine::inspector_mut(self)
+    }
+
+    fn redactor(&self) -> &Redactor {
+        Engine::redactor(self)
     }
 }

@@ -7,6 +7,7 @@
 mod backoff;
 mod close_code;
 mod config;
+mod disposed;
 mod engine;
 mod error;
 mod event;
@@ -32,6 +33,7 @@ mod url;
 pub use backoff::Backoff;
 pub use close_code::*;
 pub use config::*;
+pub use disposed::{DisposedEngine, EngineReadout};
 pub use engine::{Engine, SendStatus, UrlSource};
 pub use error::*;
 pub use event::*;

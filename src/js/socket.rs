@@ -446,7 +446,7 @@ impl ResilientSocket {
     #[wasm_bindgen(js_name = replayState, unchecked_return_type = "ReplayEntry[]")]
     pub fn replay_state(&self) -> Array {
         self.driver
-            .read(|engine, _| {
+            .read_live(|engine| {
                 engine
                     .replay_entries()
                     .map(|(key, value)| {
@@ -494,7 +494,7 @@ impl ResilientSocket {
         };
         let effective_timeout = timeout_ms.unwrap_or_else(|| {
             self.driver
-                .read(|engine, _| engine.config().requests.timeout_ms)
+                .read_live(|engine| engine.config().requests.timeout_ms)
                 .unwrap_or(0)
         });
         let app = &self.app;

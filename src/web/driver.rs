@@ -8,6 +8,7 @@
 
 use crate::prelude::*;
 
+use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::rc::{Rc, Weak};
 use core::cell::{Cell, RefCell};
@@ -29,8 +30,8 @@ use super::socket::{Protocols, Socket, SocketClosed, SocketEvents};
 use super::timer::Timer;
 use super::url_provider::{self, UrlAnswer};
 use crate::core::{
-    CloseError, Config, ConfigError, ConnectionState, Engine, Event, Input, Millis, Output,
-    SendError, SendStatus, UrlSource,
+    CloseError, Config, ConfigError, ConnectionState, DisposedEngine, Engine, EngineReadout, Event,
+    Input, Millis, Output, SendError, SendStatus, UrlSource,
 };
 
 /// What the driver hands to the app. Implemented by the JS facade.
@@ -70,7 +71,12 @@ enum AppAction {
 }
 
 struct State {
-    engine: Engine<JsPayload>,
+    /// The engine, until dispose turns it into `disposed`.
+    engine: Option<Box<Engine<JsPayload>>>,
+    /// What dispose kept of the engine: a disposed socket's JS object may
+    /// wait long for the garbage collector, so it holds only what the app
+    /// can still read.
+    disposed: Option<Box<DisposedEngine<JsPayload>>>,
     socket: Option<Socket>,
     timer: Option<Timer>,
     environment: Option<Environment>,
@@ -118,6 +124,35 @@ struct Inner {
 #[cfg(not(feature = "standalone"))]
 static LIVE_DRIVERS: LiveCount = LiveCount::new();
 
+#[cfg(not(feature = "standalone"))]
+static LIVE_ENGINES: LiveCount = LiveCount::new();
+
+/// How many engines are alive: created and neither disposed nor freed.
+#[cfg(not(feature = "standalone"))]
+pub fn live_engines() -> usize {
+    LIVE_ENGINES.get()
+}
+
+impl State {
+    /// What the app reads: the engine, or what dispose kept of it.
+    fn readout(&self) -> Option<&dyn EngineReadout<JsPayload>> {
+        match (&self.engine, &self.disposed) {
+            (Some(engine), _) => Some(&**engine),
+            (None, Some(disposed)) => Some(&**disposed),
+            (None, None) => None,
+        }
+    }
+
+    /// Swaps the engine for what the app can still read of it.
+    fn retire_engine(&mut self, now: Millis) {
+        if let Some(engine) = self.engine.take() {
+            self.disposed = Some(Box::new(engine.into_disposed(now)));
+            #[cfg(not(feature = "standalone"))]
+            LIVE_ENGINES.dropped();
+        }
+    }
+}
+
 /// How many drivers are alive: created and not yet freed.
 #[cfg(not(feature = "standalone"))]
 pub fn live_drivers() -> usize {
@@ -128,6 +163,10 @@ impl Drop for Inner {
     fn drop(&mut self) {
         // The slow-path closure is freed with `self`.
         self.inbox.detach();
+        #[cfg(not(feature = "standalone"))]
+        if self.state.get_mut().engine.is_some() {
+            LIVE_ENGINES.dropped();
+        }
         #[cfg(not(feature = "standalone"))]
         LIVE_DRIVERS.dropped();
     }
@@ -144,7 +183,10 @@ pub struct DriverView {
 
 impl DriverView {
     /// Reads the engine, with the current time (None if it is borrowed).
-    pub fn read<R>(&self, read: impl FnOnce(&Engine<JsPayload>, Millis) -> R) -> Option<R> {
+    pub fn read<R>(
+        &self,
+        read: impl FnOnce(&dyn EngineReadout<JsPayload>, Millis) -> R,
+    ) -> Option<R> {
         self.inner.read(read)
     }
 
@@ -152,7 +194,12 @@ impl DriverView {
     pub fn clear_inspector(&self) {
         self.inner.catch_up();
         if let Ok(mut state) = self.inner.state.try_borrow_mut() {
-            state.engine.inspector_mut().clear();
+            let state = &mut *state;
+            match (&mut state.engine, &mut state.disposed) {
+                (Some(engine), _) => engine.inspector_mut().clear(),
+                (None, Some(disposed)) => disposed.inspector_mut().clear(),
+                (None, None) => {}
+            }
         }
     }
 
@@ -178,10 +225,10 @@ impl Drop for Driver {
     fn drop(&mut self) {
         self.inner.orphaned.set(true);
         let waiting = match self.inner.state.try_borrow_mut() {
-            Ok(mut state) => {
-                state.engine.stop_reconnecting();
-                state.engine.is_waiting_to_reconnect()
-            }
+            Ok(mut state) => state.engine.as_mut().is_some_and(|engine| {
+                engine.stop_reconnecting();
+                engine.is_waiting_to_reconnect()
+            }),
             Err(_) => false,
         };
         if !self.inner.is_active() || waiting {
@@ -225,7 +272,8 @@ impl Driver {
             Inner {
                 weak: weak.clone(),
                 state: RefCell::new(State {
-                    engine,
+                    engine: Some(Box::new(engine)),
+                    disposed: None,
                     socket: None,
                     timer: Some(Timer::new(move || link.timer_fired())),
                     environment: None,
@@ -250,6 +298,8 @@ impl Driver {
         });
         #[cfg(not(feature = "standalone"))]
         LIVE_DRIVERS.created();
+        #[cfg(not(feature = "standalone"))]
+        LIVE_ENGINES.created();
         let environment = Environment::attach(Link(Rc::downgrade(&inner)));
         let hidden = environment.hidden();
         // Created offline (a page from cache): attempts fail as `offline`
@@ -356,9 +406,19 @@ impl Driver {
         }
     }
 
-    /// Reads the engine at the current time.
-    pub fn read<R>(&self, read: impl FnOnce(&Engine<JsPayload>, Millis) -> R) -> Option<R> {
+    /// Reads the engine, or what dispose kept of it, at the current time.
+    pub fn read<R>(
+        &self,
+        read: impl FnOnce(&dyn EngineReadout<JsPayload>, Millis) -> R,
+    ) -> Option<R> {
         self.inner.read(read)
+    }
+
+    /// Reads the engine, if not disposed.
+    pub fn read_live<R>(&self, read: impl FnOnce(&Engine<JsPayload>) -> R) -> Option<R> {
+        self.inner.catch_up();
+        let state = self.inner.state.try_borrow().ok()?;
+        state.engine.as_deref().map(read)
     }
 
     /// A view of this driver's engine that is not a handle (see
@@ -397,10 +457,10 @@ impl Driver {
 impl Inner {
     /// Reads the engine, caught up with the inbox, with the current time
     /// (None if it is borrowed).
-    fn read<R>(&self, read: impl FnOnce(&Engine<JsPayload>, Millis) -> R) -> Option<R> {
+    fn read<R>(&self, read: impl FnOnce(&dyn EngineReadout<JsPayload>, Millis) -> R) -> Option<R> {
         self.catch_up();
         let state = self.state.try_borrow().ok()?;
-        Some(read(&state.engine, self.clock.now()))
+        Some(read(state.readout()?, self.clock.now()))
     }
 
     /// See [`Driver::dispose`]. The caller holds an `Rc` to `self`.
@@ -411,8 +471,11 @@ impl Inner {
         if let Ok(mut state) = self.state.try_borrow_mut() {
             self.take_inbox(&mut state);
             let now = self.clock.now();
-            state.engine.dispose(now);
+            if let Some(engine) = &mut state.engine {
+                engine.dispose(now);
+            }
             self.carry_out(&mut state, now, None);
+            state.retire_engine(now);
             state.socket = None;
             state.timer = None;
             state.environment = None;
@@ -422,6 +485,14 @@ impl Inner {
         // Settle pending requests now: the driver may be gone by the
         // microtask that would release held work.
         self.release();
+        // Settled: the queue's capacity goes too (unless an outer dispatch
+        // is still draining it), since the object may wait long for the
+        // garbage collector.
+        if let Ok(mut actions) = self.actions.try_borrow_mut()
+            && actions.is_empty()
+        {
+            *actions = VecDeque::new();
+        }
         if let Ok(mut provider) = self.url_provider.try_borrow_mut() {
             *provider = None;
         }
@@ -446,7 +517,7 @@ impl Inner {
         self.take_inbox(&mut state);
         let now = self.clock.now();
         note_socket_closing(&mut state, now);
-        let result = call(&mut state.engine, now);
+        let result = call(state.engine.as_mut()?, now);
         self.carry_out(&mut state, now, None);
         Some(result)
     }
@@ -469,13 +540,13 @@ impl Inner {
     /// the input that follows it. Not inlined: one copy serves every entry.
     #[inline(never)]
     fn take_inbox(&self, state: &mut State) {
-        if let Some(taken) = self.inbox.take() {
+        if let Some(taken) = self.inbox.take()
+            && let Some(engine) = &mut state.engine
+        {
             let newest = taken
                 .newest()
                 .map(|(data, at, size)| (Millis(at as u64), JsPayload::received(data, size)));
-            state
-                .engine
-                .delivered_directly(taken.count, taken.bytes, newest);
+            engine.delivered_directly(taken.count, taken.bytes, newest);
         }
     }
 
@@ -510,7 +581,10 @@ impl Inner {
         let Ok(mut actions) = self.actions.try_borrow_mut() else {
             return;
         };
-        while let Some(output) = state.engine.poll_output() {
+        let Some(engine) = &mut state.engine else {
+            return;
+        };
+        while let Some(output) = engine.poll_output() {
             match output {
                 Output::Send(payload) => {
                     if let Some(socket) = &state.socket {
@@ -528,8 +602,8 @@ impl Inner {
                             // The browser refused the URL or protocols: an
                             // attempt that failed before it began.
                             let reason = error_message(&error);
-                            state.engine.handle(now, Input::Error);
-                            state.engine.handle(
+                            engine.handle(now, Input::Error);
+                            engine.handle(
                                 now,
                                 Input::Closed {
                                     code: 1006,
@@ -562,10 +636,10 @@ impl Inner {
             }
         }
         drop(actions);
-        self.sync_inbox(&state.engine);
-        self.keep_alive_while_active(&state.engine);
+        self.sync_inbox(engine);
+        self.keep_alive_while_active(engine);
         if let Some(timer) = &mut state.timer {
-            match state.engine.poll_timeout() {
+            match engine.poll_timeout() {
                 None => timer.cancel(),
                 // A later deadline keeps the earlier timer: it fires, finds
                 // nothing due, and re-arms. That saves a re-arm per message.
@@ -657,8 +731,10 @@ impl Inner {
     /// events are delivered) lets go of the socket, timer and page listeners
     /// now, not when the last view (`socket.inspector`) is collected.
     fn after_dispatch(&self) {
-        if let Ok(state) = self.state.try_borrow() {
-            self.sync_inbox(&state.engine);
+        if let Ok(state) = self.state.try_borrow()
+            && let Some(engine) = &state.engine
+        {
+            self.sync_inbox(engine);
         }
         if self.orphaned.get() && !self.is_active() {
             self.dispose();
@@ -670,7 +746,8 @@ impl Inner {
     fn resolve_url(&self, token: u64) {
         // A listener that ran before this (a `connecting` listener calling
         // `close()`) may have ended the attempt: no provider call for it.
-        let ended = matches!(self.state.try_borrow(), Ok(state) if !state.engine.awaits_url(token));
+        let ended = matches!(self.state.try_borrow(), Ok(state)
+            if !state.engine.as_ref().is_some_and(|engine| engine.awaits_url(token)));
         if ended {
             return;
         }
@@ -700,10 +777,11 @@ impl Inner {
 /// one copy serves every [`Inner::mutate`].
 #[inline(never)]
 fn note_socket_closing(state: &mut State, now: Millis) {
-    if state.engine.state() == ConnectionState::Open
+    if let Some(engine) = &mut state.engine
+        && engine.state() == ConnectionState::Open
         && state.socket.as_ref().is_some_and(Socket::is_closing)
     {
-        state.engine.handle(now, Input::SocketClosing);
+        engine.handle(now, Input::SocketClosing);
     }
 }
 
@@ -743,7 +821,9 @@ impl Link {
             if let Ok(mut state) = inner.state.try_borrow_mut() {
                 inner.take_inbox(&mut state);
                 let now = inner.clock.now();
-                state.engine.handle(now, Input::Message(payload));
+                if let Some(engine) = &mut state.engine {
+                    engine.handle(now, Input::Message(payload));
+                }
                 inner.carry_out(&mut state, now, Some(event));
             }
             inner.dispatch();

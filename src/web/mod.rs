@@ -17,9 +17,9 @@ mod timer;
 mod url_provider;
 
 pub use bindings::{call_with, error_message, js_string, json_parse, json_stringify};
-#[cfg(not(feature = "standalone"))]
-pub use driver::live_drivers;
 pub use driver::{App, Driver, DriverOptions, DriverView};
+#[cfg(not(feature = "standalone"))]
+pub use driver::{live_drivers, live_engines};
 #[cfg(not(feature = "standalone"))]
 pub use environment::attached_environments;
 pub use listeners::{EventType, Listeners};

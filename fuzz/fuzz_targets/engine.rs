@@ -30,8 +30,8 @@ use fuzz_support::{Jump, close_code, engine_config, json_object, literal, url, w
 use libfuzzer_sys::fuzz_target;
 use resilient_ws::core::json_scan;
 use resilient_ws::core::{
-    CloseCode, Config, ConnectionState, Direction, Engine, Event, FieldValue, Frame, Input,
-    InspectorFilter, Millis, Output, Payload, UrlSource, check_url,
+    CloseCode, Config, ConnectionState, Direction, Engine, EngineReadout, Event, FieldValue, Frame,
+    Input, InspectorFilter, Millis, Output, Payload, UrlSource, check_url,
 };
 
 /// A secret planted in close reasons and URL provider errors (under
@@ -252,12 +252,41 @@ fn execute(
         h.apply(op)?;
         h.check();
     }
+    h.end_with_dispose();
     Ok(())
 }
 
 const MAX_START_SLACK: u64 = 100_000_000;
 
 impl Harness<'_, '_> {
+    /// Ends the run as the driver ends a socket: dispose, then the engine
+    /// swapped for what the app can still read, which must read the same
+    /// and no longer change with time.
+    fn end_with_dispose(self) {
+        let now = self.now;
+        let mut engine = self.engine;
+        engine.dispose(now);
+        while engine.poll_output().is_some() {}
+        let all = InspectorFilter::default();
+        let live = (
+            engine.state(),
+            engine.url_for_display(),
+            engine.last_close().cloned(),
+            engine.stats(now),
+            engine.inspector().entries(&all, engine.redactor()),
+        );
+        let disposed = engine.into_disposed(now);
+        let later = Millis(now.0.saturating_add(60_000));
+        let kept = (
+            EngineReadout::state(&disposed),
+            EngineReadout::url_for_display(&disposed),
+            EngineReadout::last_close(&disposed).cloned(),
+            EngineReadout::stats(&disposed, later),
+            EngineReadout::inspector(&disposed).entries(&all, EngineReadout::redactor(&disposed)),
+        );
+        assert_eq!(live, kept, "what dispose keeps reads differently");
+    }
+
     fn payload(&mut self, msg: Msg) -> arbitrary::Result<Frame> {
         Ok(match msg {
             Msg::Text(text) => Frame::Text(text),

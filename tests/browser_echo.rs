@@ -142,6 +142,7 @@ async fn a_socket_disposed_and_freed_in_a_message_listener_still_rejects_its_req
     // listener disposes the socket and lets go of the last handle: the
     // request must still settle, though the driver is freed right after.
     let id = client_id("dispose-free");
+    let engines_before = resilient_ws::live_engines();
     let socket = ResilientSocket::new(url(&id, "silent=1"), JsValue::UNDEFINED).unwrap();
     Events::listen(&socket, "open").next().await;
     let pending = JsFuture::from(socket.request(
@@ -165,6 +166,7 @@ async fn a_socket_disposed_and_freed_in_a_message_listener_still_rejects_its_req
         .expect_err("rejected");
     assert_eq!(field(&error, "reason"), "disposed");
     assert!(slot.borrow().is_none(), "the listener ran");
+    assert_eq!(resilient_ws::live_engines(), engines_before, "engine freed");
 }
 
 #[wasm_bindgen_test]

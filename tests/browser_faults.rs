@@ -884,6 +884,7 @@ async fn a_socket_without_a_handle_does_not_reconnect_after_its_connection_ends(
         |census| async move {
             let id = client_id("no-handle-drop");
             let drivers_before = resilient_ws::live_drivers();
+            let engines_before = resilient_ws::live_engines();
             let environments_before = resilient_ws::attached_environments();
             let options = json(r#"{"reconnect":{"initialDelayMs":20,"jitter":"none"}}"#);
             let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
@@ -916,6 +917,11 @@ async fn a_socket_without_a_handle_does_not_reconnect_after_its_connection_ends(
                 "page listeners removed while the inspector is kept"
             );
             assert_eq!(inspector.length(), 2, "the send and its echo");
+            assert_eq!(
+                resilient_ws::live_engines(),
+                engines_before,
+                "disposed itself: only what the inspector reads is kept"
+            );
             assert!(
                 listener.collected().await,
                 "the app's listener let go of while the inspector is kept"

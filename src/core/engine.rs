@@ -615,6 +615,7 @@ impl<P: Payload> Engine<P> {
     /// [`Engine::dispose`], once its outputs are drained (any left are
     /// dropped).
     pub fn into_disposed(self, now: Millis) -> DisposedEngine<P> {
+        debug_assert!(self.state() == ConnectionState::Closed, "not disposed");
         DisposedEngine {
             url: self.url_for_display(),
             stats: self.stats(now),

@@ -71,12 +71,13 @@ enum AppAction {
 }
 
 struct State {
-    /// The engine, until dispose turns it into `disposed`.
+    /// The engine, until dispose turns it into `remains` (one of the two
+    /// is set).
     engine: Option<Box<Engine<JsPayload>>>,
     /// What dispose kept of the engine: a disposed socket's JS object may
     /// wait long for the garbage collector, so it holds only what the app
     /// can still read.
-    disposed: Option<Box<DisposedEngine<JsPayload>>>,
+    remains: Option<Box<DisposedEngine<JsPayload>>>,
     socket: Option<Socket>,
     timer: Option<Timer>,
     environment: Option<Environment>,
@@ -136,9 +137,18 @@ pub fn live_engines() -> usize {
 impl State {
     /// What the app reads: the engine, or what dispose kept of it.
     fn readout(&self) -> Option<&dyn EngineReadout<JsPayload>> {
-        match (&self.engine, &self.disposed) {
+        match (&self.engine, &self.remains) {
             (Some(engine), _) => Some(&**engine),
-            (None, Some(disposed)) => Some(&**disposed),
+            (None, Some(remains)) => Some(&**remains),
+            (None, None) => None,
+        }
+    }
+
+    /// [`State::readout`], to clear the inspector.
+    fn readout_mut(&mut self) -> Option<&mut dyn EngineReadout<JsPayload>> {
+        match (&mut self.engine, &mut self.remains) {
+            (Some(engine), _) => Some(&mut **engine),
+            (None, Some(remains)) => Some(&mut **remains),
             (None, None) => None,
         }
     }
@@ -146,7 +156,7 @@ impl State {
     /// Swaps the engine for what the app can still read of it.
     fn retire_engine(&mut self, now: Millis) {
         if let Some(engine) = self.engine.take() {
-            self.disposed = Some(Box::new(engine.into_disposed(now)));
+            self.remains = Some(Box::new(engine.into_disposed(now)));
             #[cfg(not(feature = "standalone"))]
             LIVE_ENGINES.dropped();
         }
@@ -193,13 +203,10 @@ impl DriverView {
     /// Empties the inspector.
     pub fn clear_inspector(&self) {
         self.inner.catch_up();
-        if let Ok(mut state) = self.inner.state.try_borrow_mut() {
-            let state = &mut *state;
-            match (&mut state.engine, &mut state.disposed) {
-                (Some(engine), _) => engine.inspector_mut().clear(),
-                (None, Some(disposed)) => disposed.inspector_mut().clear(),
-                (None, None) => {}
-            }
+        if let Ok(mut state) = self.inner.state.try_borrow_mut()
+            && let Some(readout) = state.readout_mut()
+        {
+            readout.inspector_mut().clear();
         }
     }
 
@@ -273,7 +280,7 @@ impl Driver {
                 weak: weak.clone(),
                 state: RefCell::new(State {
                     engine: Some(Box::new(engine)),
-                    disposed: None,
+                    remains: None,
                     socket: None,
                     timer: Some(Timer::new(move || link.timer_fired())),
                     environment: None,
@@ -485,14 +492,6 @@ impl Inner {
         // Settle pending requests now: the driver may be gone by the
         // microtask that would release held work.
         self.release();
-        // Settled: the queue's capacity goes too (unless an outer dispatch
-        // is still draining it), since the object may wait long for the
-        // garbage collector.
-        if let Ok(mut actions) = self.actions.try_borrow_mut()
-            && actions.is_empty()
-        {
-            *actions = VecDeque::new();
-        }
         if let Ok(mut provider) = self.url_provider.try_borrow_mut() {
             *provider = None;
         }
@@ -735,6 +734,14 @@ impl Inner {
             && let Some(engine) = &state.engine
         {
             self.sync_inbox(engine);
+        }
+        // Disposed and settled: the queue's capacity goes too, since the
+        // object may wait long for the garbage collector.
+        if self.disposed.get()
+            && let Ok(mut actions) = self.actions.try_borrow_mut()
+            && actions.is_empty()
+        {
+            *actions = VecDeque::new();
         }
         if self.orphaned.get() && !self.is_active() {
             self.dispose();

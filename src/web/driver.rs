@@ -85,6 +85,35 @@ struct State {
     binary_type: BinaryType,
 }
 
+impl State {
+    /// What the app reads: the engine, or what dispose kept of it.
+    fn readout(&self) -> Option<&dyn EngineReadout<JsPayload>> {
+        match (&self.engine, &self.remains) {
+            (Some(engine), _) => Some(&**engine),
+            (None, Some(remains)) => Some(&**remains),
+            (None, None) => None,
+        }
+    }
+
+    /// [`State::readout`], to clear the inspector.
+    fn readout_mut(&mut self) -> Option<&mut dyn EngineReadout<JsPayload>> {
+        match (&mut self.engine, &mut self.remains) {
+            (Some(engine), _) => Some(&mut **engine),
+            (None, Some(remains)) => Some(&mut **remains),
+            (None, None) => None,
+        }
+    }
+
+    /// Swaps the engine for what the app can still read of it.
+    fn retire_engine(&mut self, now: Millis) {
+        if let Some(engine) = self.engine.take() {
+            self.remains = Some(Box::new(engine.into_disposed(now)));
+            #[cfg(not(feature = "standalone"))]
+            LIVE_ENGINES.dropped();
+        }
+    }
+}
+
 struct Inner {
     /// This `Inner`, for the browser callbacks it creates.
     weak: Weak<Inner>,
@@ -125,6 +154,12 @@ struct Inner {
 #[cfg(not(feature = "standalone"))]
 static LIVE_DRIVERS: LiveCount = LiveCount::new();
 
+/// How many drivers are alive: created and not yet freed.
+#[cfg(not(feature = "standalone"))]
+pub fn live_drivers() -> usize {
+    LIVE_DRIVERS.get()
+}
+
 #[cfg(not(feature = "standalone"))]
 static LIVE_ENGINES: LiveCount = LiveCount::new();
 
@@ -132,41 +167,6 @@ static LIVE_ENGINES: LiveCount = LiveCount::new();
 #[cfg(not(feature = "standalone"))]
 pub fn live_engines() -> usize {
     LIVE_ENGINES.get()
-}
-
-impl State {
-    /// What the app reads: the engine, or what dispose kept of it.
-    fn readout(&self) -> Option<&dyn EngineReadout<JsPayload>> {
-        match (&self.engine, &self.remains) {
-            (Some(engine), _) => Some(&**engine),
-            (None, Some(remains)) => Some(&**remains),
-            (None, None) => None,
-        }
-    }
-
-    /// [`State::readout`], to clear the inspector.
-    fn readout_mut(&mut self) -> Option<&mut dyn EngineReadout<JsPayload>> {
-        match (&mut self.engine, &mut self.remains) {
-            (Some(engine), _) => Some(&mut **engine),
-            (None, Some(remains)) => Some(&mut **remains),
-            (None, None) => None,
-        }
-    }
-
-    /// Swaps the engine for what the app can still read of it.
-    fn retire_engine(&mut self, now: Millis) {
-        if let Some(engine) = self.engine.take() {
-            self.remains = Some(Box::new(engine.into_disposed(now)));
-            #[cfg(not(feature = "standalone"))]
-            LIVE_ENGINES.dropped();
-        }
-    }
-}
-
-/// How many drivers are alive: created and not yet freed.
-#[cfg(not(feature = "standalone"))]
-pub fn live_drivers() -> usize {
-    LIVE_DRIVERS.get()
 }
 
 impl Drop for Inner {

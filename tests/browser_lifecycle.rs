@@ -8,10 +8,13 @@
 
 mod browser_support;
 
+use std::rc::Rc;
+
 use browser_support::{
     Events, Shim, client_id, control, field, json, new_socket, number, received_on, server_stats,
     sleep, test_within, text, url, wait_for_stats, wait_until_received,
 };
+use resilient_ws::ResilientSocket;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -140,16 +143,23 @@ async fn messages_sent_while_not_open_arrive_exactly_once_in_order() {
     .await;
 }
 
+/// A socket on `id` (URL query `query`) that sent an `auth` message with a
+/// token and got its echo back: two inspector entries with a secret.
+async fn socket_with_an_echoed_secret(id: &str, query: &str) -> Rc<ResilientSocket> {
+    let socket = new_socket(url(id, query), JsValue::UNDEFINED);
+    let mut messages = Events::listen(&socket, "message");
+    socket
+        .send(r#"{"type":"auth","token":"s3cr3t"}"#.into())
+        .unwrap();
+    messages.next().await;
+    socket
+}
+
 #[wasm_bindgen_test]
 async fn the_inspector_records_both_directions_and_never_shows_the_token() {
     test_within("inspector redaction", async {
         let id = client_id("inspect-auth");
-        let socket = new_socket(url(&id, ""), JsValue::UNDEFINED);
-        let mut messages = Events::listen(&socket, "message");
-        socket
-            .send(r#"{"type":"auth","token":"s3cr3t"}"#.into())
-            .unwrap();
-        messages.next().await;
+        let socket = socket_with_an_echoed_secret(&id, "").await;
 
         let inspector = socket.inspector();
         let entries = inspector.entries(JsValue::UNDEFINED).unwrap();
@@ -200,12 +210,7 @@ async fn the_inspector_records_both_directions_and_never_shows_the_token() {
 async fn dispose_frees_the_engine_and_the_socket_still_reads_what_happened() {
     test_within("reads after dispose", async {
         let id = client_id("dispose-reads");
-        let socket = new_socket(url(&id, "token=s3cr3t"), JsValue::UNDEFINED);
-        let mut messages = Events::listen(&socket, "message");
-        socket
-            .send(r#"{"type":"auth","token":"s3cr3t"}"#.into())
-            .unwrap();
-        messages.next().await;
+        let socket = socket_with_an_echoed_secret(&id, "token=s3cr3t").await;
         let kept = socket.inspector();
         let entries = |inspector: &resilient_ws::SocketInspector| {
             let all = inspector.entries(JsValue::UNDEFINED).unwrap();

@@ -8,10 +8,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$RWS_ROOT"
 
 # --- read wasm-pack.toml (wasm-pack does not; we do) -------------------------
-eval "$(python3 - <<'PY'
-import shlex, tomllib
-with open("wasm-pack.toml", "rb") as f:
-    pkg = tomllib.load(f).get("package", {})
+eval "$(python3 -B - <<'PY'
+import shlex, sys
+sys.path.insert(0, "scripts")
+from package_settings import package
+pkg = package()
 profile = pkg.get("profile", "release")
 if profile not in ("release", "dev", "profiling"):
     raise SystemExit(f"wasm-pack.toml: unknown profile {profile!r}")
@@ -72,11 +73,11 @@ if [ "$PKG_SHORT_NAMES" = 1 ]; then
 fi
 
 # --- extra files + package.json "exports" -------------------------------------
-python3 - "$PKG_D" "$PKG_N" <<'PY'
-import json, os, shutil, sys, tomllib
+python3 -B - "$PKG_D" "$PKG_N" <<'PY'
+import json, os, shutil, sys
+sys.path.insert(0, "scripts")
+from package_settings import extras, package
 out_dir, out_name = sys.argv[1], sys.argv[2]
-with open("wasm-pack.toml", "rb") as f:
-    extra = tomllib.load(f).get("package", {}).get("files", {}).get("extra", [])
 pj_path = os.path.join(out_dir, "package.json")
 with open(pj_path) as f:
     pj = json.load(f)
@@ -100,8 +101,7 @@ if os.path.exists(os.path.join(out_dir, wasm)):
         exports["./" + wasm] = {"types": f"./{wasm}.d.ts", "default": "./" + wasm}
         if wasm + ".d.ts" not in files:
             files.append(wasm + ".d.ts")
-for item in extra:
-    src, dst = item["from"], item.get("to", os.path.basename(item["from"]))
+for src, dst, item in extras(package()):
     if not os.path.exists(src):
         continue
     shutil.copyfile(src, os.path.join(out_dir, dst))
@@ -146,18 +146,18 @@ PY
 # sections. A registry page cannot follow a relative link, so a link to a
 # file the package ships (an `extra`, by its `from`) becomes the file's name
 # in the package; any other relative link, image or reference fails the build.
-python3 - "$PKG_D" <<'PY'
-import os, re, sys, tomllib
+python3 -B - "$PKG_D" <<'PY'
+import os, re, sys
+sys.path.insert(0, "scripts")
+from package_settings import extras, package
 out_dir = sys.argv[1]
-with open("wasm-pack.toml", "rb") as f:
-    pkg = tomllib.load(f).get("package", {})
+pkg = package()
 sections = pkg.get("readme-sections")
 if sections is None:
     raise SystemExit(0)
 if not isinstance(sections, list) or not all(isinstance(s, str) for s in sections):
     raise SystemExit("wasm-pack.toml: readme-sections must be a list of README.md '## ' headings")
-shipped = {item["from"]: item.get("to", os.path.basename(item["from"]))
-           for item in pkg.get("files", {}).get("extra", [])}
+shipped = {src: dst for src, dst, _ in extras(pkg)}
 with open("README.md") as f:
     lines = f.read().splitlines(keepends=True)
 # Which lines are inside a fenced code block (``` or ~~~, closed by the same).

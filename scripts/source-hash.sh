@@ -8,17 +8,17 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # The package's other inputs: README.md (its package README) and the extra
 # files wasm-pack.toml ships.
-extras="$(python3 -c '
-import tomllib
-with open("wasm-pack.toml", "rb") as f:
-    extra = tomllib.load(f).get("package", {}).get("files", {}).get("extra", [])
-print("\n".join(item["from"] for item in extra))
+extras="$(python3 -B -c '
+import sys
+sys.path.insert(0, "scripts")
+from package_settings import extras, package
+print("\n".join(src for src, _, _ in extras(package())))
 ')"
 extra_files=()
 while IFS= read -r f; do
   if [ -n "$f" ] && [ -e "$f" ]; then extra_files+=("$f"); fi
 done <<< "$extras"
-find src Cargo.toml Cargo.lock wasm-pack.toml scripts/build-pkg.sh scripts/short-names.mjs README.md "${extra_files[@]}" -type f -print0 \
+find src Cargo.toml Cargo.lock wasm-pack.toml scripts/build-pkg.sh scripts/package_settings.py scripts/short-names.mjs README.md "${extra_files[@]}" -type f -print0 \
   | LC_ALL=C sort -z \
   | xargs -0 sha256sum \
   | sha256sum \

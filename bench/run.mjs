@@ -280,12 +280,10 @@ async function main() {
   const memoryTests = MEMORY_TESTS.filter((t) => !base.tests || base.tests.split(",").includes(t));
   const memRounds = Number(opt("--mem-rounds", 1));
   for (const test of memoryTests) {
-    for (const c of start?.clients || []) {
-      // What the page's `takes` would give the client: the A/A control
-      // runs throughput and echo only; memory-free is ours only.
-      if (c.control || (test === "memory-free" && !c.ours)) continue;
+    // The clients the page says take this test.
+    for (const id of start?.takers?.[test] || []) {
       for (let r = 0; r < memRounds; r++) {
-        const page = await runPage({ tests: test, clients: c.id, rounds: "1", memRounds: "1" });
+        const page = await runPage({ tests: test, clients: id, rounds: "1", memRounds: "1" });
         // Each page is its own round 0: number them as the memory rounds.
         lines.push(...page.filter((l) => l.kind !== "start" && l.kind !== "final").map((l) => ({ ...l, round: r })));
         const pageStart = page.find((l) => l.kind === "start");

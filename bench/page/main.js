@@ -600,6 +600,11 @@ async function main() {
     kind: "start",
     expected,
     tests: tests.map((t) => t.name),
+    // Which clients take each test asked for, the skipped ones included:
+    // the runner launches a page per client for those (memory).
+    takers: Object.fromEntries(
+      TESTS.filter((t) => !ONLY_TESTS || ONLY_TESTS.includes(t.name)).map((t) => [t.name, clients.filter((c) => takes(t, c)).map((c) => c.id)]),
+    ),
     smoke: SMOKE,
     rounds: ROUNDS,
     params: { ...P, reconnectDelayMs: RECONNECT_DELAY, downMs: DOWN_MS },

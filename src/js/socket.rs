@@ -528,7 +528,9 @@ impl ResilientSocket {
 
     /// Closes the socket and removes every listener, timer and browser
     /// handler; pending requests are rejected ("disposed"). No event is
-    /// emitted. Idempotent; the socket cannot be used again.
+    /// emitted. Idempotent; the socket cannot be used again, but `state`,
+    /// `url`, `lastClose`, `stats()` and `inspector` still read what
+    /// happened (only that is kept; `free()` lets go of it too).
     pub fn dispose(&self) {
         self.driver.dispose();
     }

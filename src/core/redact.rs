@@ -160,7 +160,16 @@ impl Redactor {
                     .iter()
                     .rposition(|&b| b == b'@')
                     .map_or(authority, |at| authority + at + 1);
-                i = run_end(bytes, host, in_json, b"/?#&");
+                let host_end = run_end(bytes, host, in_json, b"/?#&");
+                // A host that ends in the `scheme:` of a next `scheme://`
+                // (an authority that ran into another URL, as one does once
+                // a marker replaced its `/`): stop at the `:`, so that URL
+                // is read as one, on this pass and on the next.
+                i = if host_end > host && sub_bytes(bytes, host_end - 1..).starts_with(b"://") {
+                    host_end - 1
+                } else {
+                    host_end
+                };
                 continue;
             }
             if !is_key_byte(byte) {
@@ -716,6 +725,29 @@ mod tests {
                 matches!(redactor.redact_text(&once), Cow::Borrowed(_)),
                 "{once}"
             );
+        }
+    }
+
+    #[test]
+    fn a_url_whose_scheme_ends_the_authority_before_it_is_still_read_as_a_url() {
+        // The first pass redacts `b/c` (a query value runs past `/`), so the
+        // authority of `x://` then runs on to the `/` of `y://`, and the
+        // skip over its host `_]y:` used to land past the `:` of `y://`: a
+        // second pass read `token=abc` (the userinfo of `y://`) as a
+        // parameter. Found by the fuzz smoke.
+        let redactor = Redactor::default();
+        for text in [
+            "x://token=abc&a_token=b/c&d@_]y://token=abc@h/",
+            concat!(
+                r#"{"": "wss://u:tk_xa_tc,edcei_%&%tobsc&i_tokei_]Wws://token=abc"#,
+                r#"&I_token=ao2/wtok&aibn=_%&%tobc&i_toke@_]Wws://token=abc&I_token=ao2"#,
+                r#"@h/?token=wtok&aibn=,cet"}"#
+            ),
+        ] {
+            let once = redactor.redact_text(text).into_owned();
+            assert_eq!(redactor.redact_text(&once), once, "{text:?}");
+            let once = redactor.redact_url(text).into_owned();
+            assert_eq!(redactor.redact_url(&once), once, "{text:?}");
         }
     }
 

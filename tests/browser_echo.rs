@@ -299,6 +299,45 @@ fn invalid_options_throw_errors_naming_the_option_and_the_allowed_values() {
 }
 
 #[wasm_bindgen_test]
+async fn a_throwing_listener_leaks_no_js_value() {
+    // Each exception a listener throws is caught in WASM; wasm-bindgen kept
+    // a table slot per caught exception of an import returning a value
+    // (`web::bindings`), 4 per cycle here.
+    let options = json(r#"{"autoConnect":false}"#);
+    let socket = ResilientSocket::new(url(&client_id("throw-leak"), ""), options).unwrap();
+    let thrower = run_js(
+        "const f = () => { f.calls += 1; throw new Error('app bug (expected by the test)'); };
+         f.calls = 0;
+         return f;",
+    );
+    socket
+        .add_event_listener("statechange".into(), thrower.clone(), JsValue::UNDEFINED)
+        .unwrap();
+    let mut states = Events::listen(&socket, "statechange");
+    let mut cycle = async || {
+        socket.connect().unwrap();
+        states.next_to("open").await;
+        socket.close(None, None).unwrap();
+        states.next_to("closed").await;
+    };
+    cycle().await;
+    let throws_before = number(&thrower, "calls");
+    let before = wasm_bindgen::externref_heap_live_count();
+    for _ in 0..25 {
+        cycle().await;
+    }
+    let after = wasm_bindgen::externref_heap_live_count();
+    let throws = number(&thrower, "calls") - throws_before;
+    assert_eq!(throws, 100.0, "connecting, open, closing, closed: 25 times");
+    assert!(
+        after <= before + 2,
+        "{} JS values more after {throws} throws",
+        after.saturating_sub(before)
+    );
+    socket.dispose();
+}
+
+#[wasm_bindgen_test]
 fn bad_calls_throw_like_a_websocket_would() {
     let options = json(r#"{"autoConnect":false}"#);
     let socket = ResilientSocket::new(url("never", ""), options).unwrap();

@@ -1,5 +1,12 @@
 //! The few JS functions the driver calls that `js_sys`/`web_sys` do not bind
 //! the way the hot path needs (a `JsValue` in, no copy, exceptions caught).
+//!
+//! A caught import that returns a value returns `()` or an `Option`: when a
+//! plain `JsValue` import throws, wasm-bindgen (0.2.130, with reference
+//! types) keeps the table slot it took for the missing return value, one
+//! per exception, for good. An `Option` is put in the table by the JS glue,
+//! only once the call returned. (A throwing listener leaked a slot per call
+//! before: `a_throwing_listener_leaks_no_js_value` in the browser tests.)
 
 use crate::prelude::*;
 
@@ -20,13 +27,15 @@ extern "C" {
     /// A function seen through `call`.
     type Callable;
 
-    /// `fn.call(context, arg)`, with an exception returned, not thrown.
+    /// `fn.call(context, arg)`, with an exception returned, not thrown, and
+    /// the result dropped.
     #[wasm_bindgen(method, catch, js_name = call)]
-    fn call1(this: &Callable, context: &JsValue, arg: &JsValue) -> Result<JsValue, JsValue>;
+    fn call1(this: &Callable, context: &JsValue, arg: &JsValue) -> Result<(), JsValue>;
 
-    /// `fn.call(context)`, with an exception returned, not thrown.
+    /// `fn.call(context)`, with an exception returned, not thrown (`None`:
+    /// it returned `undefined` or `null`).
     #[wasm_bindgen(method, catch, js_name = call)]
-    fn call0(this: &Callable, context: &JsValue) -> Result<JsValue, JsValue>;
+    fn call0(this: &Callable, context: &JsValue) -> Result<Option<JsValue>, JsValue>;
 
     /// A string, typed array, `ArrayBuffer` or `Blob` seen through its size.
     type HasSize;
@@ -49,21 +58,23 @@ extern "C" {
     /// (where `instanceof` cannot tell). Caught: a revoked Proxy or a
     /// throwing `Symbol.toStringTag` getter throws.
     #[wasm_bindgen(catch, js_namespace = ["Object", "prototype", "toString"], js_name = call)]
-    fn object_tag_js(value: &JsValue) -> Result<JsValue, JsValue>;
+    fn object_tag_js(value: &JsValue) -> Result<Option<JsValue>, JsValue>;
 
     /// `String(value)`, as `WebSocket.send` converts what is neither text nor
     /// binary. Caught: `String(Object.create(null))` throws, and an exception
     /// passing through WASM would skip the facade's cleanup.
     #[wasm_bindgen(catch, js_name = String)]
-    pub fn js_string(value: &JsValue) -> Result<JsValue, JsValue>;
+    fn js_string_js(value: &JsValue) -> Result<Option<JsValue>, JsValue>;
 
-    /// `JSON.parse(text)` on a JS string, without copying it into WASM.
+    /// `JSON.parse(text)` on a JS string, without copying it into WASM
+    /// (`None`: it read `null`).
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
-    fn json_parse_js(text: &JsValue) -> Result<JsValue, JsValue>;
+    fn json_parse_js(text: &JsValue) -> Result<Option<JsValue>, JsValue>;
 
-    /// `JSON.stringify(value)`: a JS string, or `undefined` for functions and `undefined`.
+    /// `JSON.stringify(value)`: a JS string, or `undefined` (`None`) for
+    /// functions and `undefined`.
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = stringify)]
-    fn json_stringify_js(value: &JsValue) -> Result<JsValue, JsValue>;
+    fn json_stringify_js(value: &JsValue) -> Result<Option<JsValue>, JsValue>;
 
     /// `reportError(error)`: reports like an uncaught exception without
     /// interrupting the caller.
@@ -89,18 +100,28 @@ pub fn send_value(ws: &WebSocket, data: &JsValue) -> Result<(), JsValue> {
     ws.unchecked_ref::<RawSocket>().send(data)
 }
 
-/// `function(arg)` with `this` undefined; an exception is returned.
-pub fn call_with(function: &Function, arg: &JsValue) -> Result<JsValue, JsValue> {
+/// `function(arg)` with `this` undefined, for its effect (a listener, a
+/// Promise's `resolve`); an exception is returned.
+pub fn call_with(function: &Function, arg: &JsValue) -> Result<(), JsValue> {
     function
         .unchecked_ref::<Callable>()
         .call1(&JsValue::UNDEFINED, arg)
 }
 
-/// `function()` with `this` undefined; an exception is returned.
+/// `function()` with `this` undefined (`null` comes back as `undefined`);
+/// an exception is returned.
 pub fn call_without(function: &Function) -> Result<JsValue, JsValue> {
     function
         .unchecked_ref::<Callable>()
         .call0(&JsValue::UNDEFINED)
+        .map(|value| value.unwrap_or(JsValue::UNDEFINED))
+}
+
+/// `String(value)`, as `WebSocket.send` converts what is neither text nor
+/// binary; the exception if that throws.
+pub fn js_string(value: &JsValue) -> Result<JsValue, JsValue> {
+    // `String()` returns a string whenever it returns.
+    js_string_js(value).map(|text| text.unwrap_or_default())
 }
 
 /// The `length` of a JS string, without copying it.
@@ -124,18 +145,26 @@ pub fn object_tag(value: &JsValue) -> Option<String> {
     if !value.is_object() {
         return None;
     }
-    object_tag_js(value).ok().and_then(|tag| tag.as_string())
+    object_tag_js(value)
+        .ok()
+        .flatten()
+        .and_then(|tag| tag.as_string())
 }
 
 /// `JSON.parse` of a JS string; `None` if it is not JSON.
 pub fn json_parse(text: &JsValue) -> Option<JsValue> {
-    json_parse_js(text).ok()
+    json_parse_js(text)
+        .ok()
+        .map(|value| value.unwrap_or(JsValue::NULL))
 }
 
 /// `JSON.stringify` as a JS string; `None` when the value has no JSON form
 /// (a function, `undefined`, a cycle, a BigInt).
 pub fn json_stringify(value: &JsValue) -> Option<JsValue> {
-    json_stringify_js(value).ok().filter(JsValue::is_string)
+    json_stringify_js(value)
+        .ok()
+        .flatten()
+        .filter(JsValue::is_string)
 }
 
 /// Reports an exception thrown by app code (a listener, the URL provider)

@@ -114,9 +114,13 @@ impl Environment {
     /// Whether the browser says it is offline now (`navigator.onLine` is
     /// `false`; anything else, or no `navigator`, counts as online).
     pub fn offline(&self) -> bool {
+        // `Reflect.get` throws on a non-object (no `navigator` in Node), and
+        // a caught exception costs a table slot (`web::bindings`).
         Reflect::get(&global(), &JsValue::from_str("navigator"))
-            .and_then(|navigator| Reflect::get(&navigator, &JsValue::from_str("onLine")))
-            .is_ok_and(|on_line| on_line == JsValue::FALSE)
+            .ok()
+            .filter(JsValue::is_object)
+            .and_then(|navigator| Reflect::get(&navigator, &JsValue::from_str("onLine")).ok())
+            .is_some_and(|on_line| on_line == JsValue::FALSE)
     }
 
     /// Whether the page is hidden now.

@@ -338,6 +338,26 @@ async fn a_throwing_listener_leaks_no_js_value() {
 }
 
 #[wasm_bindgen_test]
+fn a_refused_url_leaks_no_js_value() {
+    // The URL check catches `new URL(url)` throwing (see the test above).
+    let refused = || {
+        let result = ResilientSocket::new("ws://[::1".into(), JsValue::UNDEFINED);
+        result.err().expect("an unparsable URL is refused")
+    };
+    drop(refused());
+    let before = wasm_bindgen::externref_heap_live_count();
+    for _ in 0..50 {
+        drop(refused());
+    }
+    let after = wasm_bindgen::externref_heap_live_count();
+    assert!(
+        after <= before + 2,
+        "{} JS values more after 50 refused URLs",
+        after.saturating_sub(before)
+    );
+}
+
+#[wasm_bindgen_test]
 fn bad_calls_throw_like_a_websocket_would() {
     let options = json(r#"{"autoConnect":false}"#);
     let socket = ResilientSocket::new(url("never", ""), options).unwrap();

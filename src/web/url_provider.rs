@@ -102,10 +102,12 @@ fn is_thenable(value: &JsValue) -> bool {
 /// Whether `new URL(url)` accepts `url`: the browser's parser, which
 /// `new WebSocket` uses too (a port out of range, a malformed IPv6 host).
 pub fn is_parsable_url(url: &str) -> bool {
-    web_sys_url::Url::new(url).is_ok()
+    // `URL.canParse` answers without an exception, which costs a table slot
+    // when caught (`web::bindings`); browsers before it (2023) throw here.
+    web_sys_url::Url::can_parse(url).unwrap_or_else(|_| web_sys_url::Url::new(url).is_ok())
 }
 
-/// The global `URL` class, bound here to avoid a web-sys feature for two calls.
+/// The global `URL` class, bound here to avoid a web-sys feature for three calls.
 mod web_sys_url {
     use alloc::string::String;
     use wasm_bindgen::prelude::*;
@@ -119,6 +121,10 @@ mod web_sys_url {
         /// `new URL(url)`; throws (returned here) when it cannot be parsed.
         #[wasm_bindgen(constructor, catch, js_class = URL)]
         pub fn new(url: &str) -> Result<Url, JsValue>;
+
+        /// `URL.canParse(url)`; throws (returned here) where it is missing.
+        #[wasm_bindgen(static_method_of = Url, catch, js_class = URL, js_name = canParse)]
+        pub fn can_parse(url: &str) -> Result<bool, JsValue>;
 
         /// `url.href`.
         #[wasm_bindgen(method, getter)]

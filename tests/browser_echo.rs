@@ -339,7 +339,8 @@ async fn a_throwing_listener_leaks_no_js_value() {
 
 #[wasm_bindgen_test]
 fn a_refused_url_leaks_no_js_value() {
-    // The URL check catches `new URL(url)` throwing (see the test above).
+    // The URL check asks `URL.canParse`; `new URL(url)` throwing, caught,
+    // kept a slot (see the test above).
     let refused = || {
         let result = ResilientSocket::new("ws://[::1".into(), JsValue::UNDEFINED);
         result.err().expect("an unparsable URL is refused")
@@ -353,6 +354,37 @@ fn a_refused_url_leaks_no_js_value() {
     assert!(
         after <= before + 2,
         "{} JS values more after 50 refused URLs",
+        after.saturating_sub(before)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_browser_socket_leaks_no_js_value() {
+    // As an https page refuses `ws://`: the constructor throws on every
+    // attempt, each a failed attempt and a reconnect.
+    let original = run_js(
+        "const original = globalThis.WebSocket;
+         globalThis.WebSocket = function () {
+           throw new DOMException('refused by the test', 'SecurityError');
+         };
+         return original;",
+    );
+    let options = json(r#"{"reconnect":{"initialDelayMs":1,"maxDelayMs":1,"jitter":"none"}}"#);
+    let socket = ResilientSocket::new(url(&client_id("refused-ws"), ""), options).unwrap();
+    let mut reconnecting = Events::listen(&socket, "reconnecting");
+    reconnecting.next().await;
+    let before = wasm_bindgen::externref_heap_live_count();
+    for _ in 0..30 {
+        reconnecting.next().await;
+    }
+    let after = wasm_bindgen::externref_heap_live_count();
+    let reason = text(&socket.last_close(), "reason");
+    socket.dispose();
+    Reflect::set(&js_sys::global(), &"WebSocket".into(), &original).unwrap();
+    assert!(reason.contains("refused by the test"), "{reason}");
+    assert!(
+        after <= before + 2,
+        "{} JS values more after 30 refused attempts",
         after.saturating_sub(before)
     );
 }

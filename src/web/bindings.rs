@@ -7,10 +7,13 @@
 //! per exception, for good. An `Option` is put in the table by the JS glue,
 //! only once the call returned. (A throwing listener leaked a slot per call
 //! before: `a_throwing_listener_leaks_no_js_value` in the browser tests.)
+//! The exceptions elsewhere: `setTimeout` (`web::timer`), which does not
+//! throw, and `Reflect.get` on objects, which throws only through a getter
+//! or a Proxy.
 
 use crate::prelude::*;
 
-use js_sys::Function;
+use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::WebSocket;
 
@@ -23,6 +26,12 @@ extern "C" {
     /// ArrayBuffer or view): no UTF-8 copy through WASM memory.
     #[wasm_bindgen(method, catch, js_name = send)]
     fn send(this: &RawSocket, data: &JsValue) -> Result<(), JsValue>;
+
+    /// `Reflect.construct(class, args)`, i.e. `new class(...args)`, for the
+    /// `WebSocket` constructor, which throws when the browser refuses a URL
+    /// (`ws://` from an https page) on every attempt.
+    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = construct)]
+    fn construct_web_socket(class: &JsValue, args: &Array) -> Result<Option<WebSocket>, JsValue>;
 
     /// A function seen through `call`.
     type Callable;
@@ -93,6 +102,21 @@ extern "C" {
 /// `globalThis` (one import, where `js_sys::global()` tries four names).
 pub fn global() -> JsValue {
     GLOBAL_THIS.with(JsValue::clone)
+}
+
+/// `new WebSocket(url)`, or `new WebSocket(url, protocols)` (a string or an
+/// array), through the global `WebSocket` as it is now (a page or a test may
+/// replace it); the exception if the browser refuses.
+pub fn new_web_socket(url: &str, protocols: Option<&JsValue>) -> Result<WebSocket, JsValue> {
+    let class = Reflect::get(&global(), &JsValue::from_str("WebSocket")).unwrap_or_default();
+    let url = JsValue::from_str(url);
+    let args = match protocols {
+        Some(protocols) => Array::of2(&url, protocols),
+        None => Array::of1(&url),
+    };
+    // A constructor returns an object whenever it returns.
+    construct_web_socket(&class, &args)?
+        .ok_or_else(|| JsValue::from_str("the WebSocket constructor returned nothing"))
 }
 
 /// `ws.send(data)` with `data` as it is.

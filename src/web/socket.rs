@@ -9,7 +9,7 @@ use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, CloseEvent, Event, WebSocket};
 
-use super::bindings::send_value;
+use super::bindings::{new_web_socket, send_value};
 
 /// Subprotocols asked for in the handshake.
 #[derive(Clone, Debug, Default)]
@@ -66,9 +66,9 @@ impl Socket {
         on_message: &Function,
     ) -> Result<Socket, JsValue> {
         let ws = match protocols {
-            Protocols::None => WebSocket::new(url),
-            Protocols::One(protocol) => WebSocket::new_with_str(url, protocol),
-            Protocols::Many(list) => WebSocket::new_with_str_sequence(url, list),
+            Protocols::None => new_web_socket(url, None),
+            Protocols::One(protocol) => new_web_socket(url, Some(&JsValue::from_str(protocol))),
+            Protocols::Many(list) => new_web_socket(url, Some(list)),
         }?;
         ws.set_binary_type(binary_type);
         let on_open = {

@@ -16,7 +16,8 @@
 #                                           (see REPEATABLE below);
 #                                           scripts/test.sh uses this, so a
 #                                           test run that passed on a commit
-#                                           passes again, on any machine;
+#                                           passes again (same toolchain, all
+#                                           runs within the time cap);
 #                                           exploring is for longer runs
 #                                           without them
 #
@@ -44,7 +45,9 @@ if [ -n "${FUZZ_SEED:-}" ]; then
   # compares feed libFuzzer's mutations, and some are addresses, which
   # differ from run to run. -reload=0: re-reading the corpus every second
   # makes the inputs depend on timing. Measured: the same seed gave corpora
-  # of 896 to 971 inputs (config) with them, one size every time without.
+  # of 896 to 971 inputs (config) without these two flags, one size every
+  # time with them. The cost: no mutations from the compared values (longer
+  # exploring runs, without a seed, keep them).
   REPEATABLE+=("-seed=$FUZZ_SEED" -use_cmp=0 -reload=0)
 fi
 if [ -n "${FUZZ_RUNS:-}" ]; then REPEATABLE+=("-runs=$FUZZ_RUNS"); fi

@@ -11,7 +11,8 @@
 // --cycles N: how many (default 30,000);
 // --gc-every N: a forced gc() every N cycles (the collector keeping up);
 // --free: free() right after dispose(). PKG=dir picks another build of pkg/.
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const args = process.argv.slice(2);
 const number = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
@@ -27,8 +28,9 @@ if (typeof gc !== "function" || typeof WebSocket !== "function") {
   process.exit(2);
 }
 const pkgDir = process.env.PKG ?? fileURLToPath(new URL("../../pkg", import.meta.url));
-const { ResilientSocket } = await import(`${pkgDir}/resilient_ws.js`);
-const { memory } = await import(`${pkgDir}/resilient_ws_bg.wasm`);
+const pkgUrl = pathToFileURL(resolve(pkgDir)).href;
+const { ResilientSocket } = await import(`${pkgUrl}/resilient_ws.js`);
+const { memory } = await import(`${pkgUrl}/resilient_ws_bg.wasm`);
 
 const url = "ws://127.0.0.1:9/none";
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));

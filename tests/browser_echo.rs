@@ -390,6 +390,34 @@ async fn a_refused_browser_socket_leaks_no_js_value() {
 }
 
 #[wasm_bindgen_test]
+async fn a_url_provider_throwing_an_unreadable_error_leaks_no_js_value() {
+    // Both the call and the read of the error's `message` throw, caught.
+    let options = json(r#"{"reconnect":{"initialDelayMs":1,"maxDelayMs":1,"jitter":"none"}}"#);
+    let provider = run_js(
+        "return () => {
+           const error = new Error();
+           Object.defineProperty(error, 'message', { get() { throw 'unreadable'; } });
+           throw error;
+         };",
+    );
+    Reflect::set(&options, &"urlProvider".into(), &provider).unwrap();
+    let socket = ResilientSocket::new(url(&client_id("provider-throws"), ""), options).unwrap();
+    let mut reconnecting = Events::listen(&socket, "reconnecting");
+    reconnecting.next().await;
+    let before = wasm_bindgen::externref_heap_live_count();
+    for _ in 0..30 {
+        reconnecting.next().await;
+    }
+    let after = wasm_bindgen::externref_heap_live_count();
+    socket.dispose();
+    assert!(
+        after <= before + 2,
+        "{} JS values more after 30 failed provider calls",
+        after.saturating_sub(before)
+    );
+}
+
+#[wasm_bindgen_test]
 fn bad_calls_throw_like_a_websocket_would() {
     let options = json(r#"{"autoConnect":false}"#);
     let socket = ResilientSocket::new(url("never", ""), options).unwrap();

@@ -7,13 +7,14 @@
 //! per exception, for good. An `Option` is put in the table by the JS glue,
 //! only once the call returned. (A throwing listener leaked a slot per call
 //! before: `a_throwing_listener_leaks_no_js_value` in the browser tests.)
-//! The exceptions elsewhere: `setTimeout` (`web::timer`), which does not
-//! throw, and `Reflect.get` on objects, which throws only through a getter
-//! or a Proxy.
+//! Properties are read through [`property`]. The exceptions: `setTimeout`
+//! (`web::timer`), which does not throw, and option parsing's `Reflect.get`
+//! (`js::options`), which must tell `null` from `undefined` and throws only
+//! through a getter or a Proxy of the app's options object.
 
 use crate::prelude::*;
 
-use js_sys::{Array, Function, Reflect};
+use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use web_sys::WebSocket;
 
@@ -32,6 +33,10 @@ extern "C" {
     /// (`ws://` from an https page) on every attempt.
     #[wasm_bindgen(catch, js_namespace = Reflect, js_name = construct)]
     fn construct_web_socket(class: &JsValue, args: &Array) -> Result<Option<WebSocket>, JsValue>;
+
+    /// `Reflect.get(target, key)`: `None` for `undefined` and `null`.
+    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = get)]
+    fn reflect_get(target: &JsValue, key: &JsValue) -> Result<Option<JsValue>, JsValue>;
 
     /// A function seen through `call`.
     type Callable;
@@ -108,7 +113,7 @@ pub fn global() -> JsValue {
 /// array), through the global `WebSocket` as it is now (a page or a test may
 /// replace it); the exception if the browser refuses.
 pub fn new_web_socket(url: &str, protocols: Option<&JsValue>) -> Result<WebSocket, JsValue> {
-    let class = Reflect::get(&global(), &JsValue::from_str("WebSocket")).unwrap_or_default();
+    let class = property(&global(), "WebSocket").unwrap_or_default();
     let url = JsValue::from_str(url);
     let args = match protocols {
         Some(protocols) => Array::of2(&url, protocols),
@@ -117,6 +122,15 @@ pub fn new_web_socket(url: &str, protocols: Option<&JsValue>) -> Result<WebSocke
     // A constructor returns an object whenever it returns.
     construct_web_socket(&class, &args)?
         .ok_or_else(|| JsValue::from_str("the WebSocket constructor returned nothing"))
+}
+
+/// `target[key]`, unless it is `undefined` or `null`, `target` is not an
+/// object (or function), or reading it throws (a getter, a Proxy).
+pub fn property(target: &JsValue, key: &str) -> Option<JsValue> {
+    if !(target.is_object() || target.is_function()) {
+        return None;
+    }
+    reflect_get(target, &JsValue::from_str(key)).ok().flatten()
 }
 
 /// `ws.send(data)` with `data` as it is.
@@ -204,10 +218,9 @@ pub fn report_app_error(error: &JsValue) {
 /// description of what was thrown.
 pub fn error_message(error: &JsValue) -> String {
     if error.is_instance_of::<js_sys::Error>() {
-        // Read through Reflect (caught): `message` may be a getter that
-        // throws, or not a string at all.
-        let message = js_sys::Reflect::get(error, &JsValue::from_str("message"));
-        if let Some(text) = message.ok().and_then(|m| m.as_string()) {
+        // Read caught: `message` may be a getter that throws, or not a
+        // string at all.
+        if let Some(text) = property(error, "message").and_then(|m| m.as_string()) {
             return text;
         }
     }

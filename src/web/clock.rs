@@ -1,10 +1,9 @@
 //! The clock the engine runs on (`performance.now()`), and the jitter seed.
 
-use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Performance;
 
-use super::bindings::global;
+use super::bindings::{global, property};
 use crate::core::Millis;
 
 /// Monotonic milliseconds from `performance.now()`, with the `Performance`
@@ -18,8 +17,7 @@ pub struct Clock {
 impl Clock {
     /// Finds `performance` on the global object.
     pub fn new() -> Clock {
-        let performance = Reflect::get(&global(), &JsValue::from_str("performance"))
-            .ok()
+        let performance = property(&global(), "performance")
             .filter(JsValue::is_object)
             .map(JsCast::unchecked_into::<Performance>);
         Clock { performance }

@@ -4,11 +4,11 @@
 
 use crate::prelude::*;
 
-use js_sys::{Function, Reflect};
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, EventTarget};
 
-use super::bindings::global;
+use super::bindings::{global, property};
 #[cfg(not(feature = "standalone"))]
 use super::live_count::LiveCount;
 
@@ -91,8 +91,7 @@ impl Environment {
                 Closure::new(move || on_offline.offline()),
             ));
         }
-        let document = Reflect::get(&global, &JsValue::from_str("document"))
-            .ok()
+        let document = property(&global, "document")
             .filter(|document| has_method(document, "addEventListener"))
             .map(JsCast::unchecked_into::<Document>);
         if let Some(document) = &document {
@@ -114,12 +113,8 @@ impl Environment {
     /// Whether the browser says it is offline now (`navigator.onLine` is
     /// `false`; anything else, or no `navigator`, counts as online).
     pub fn offline(&self) -> bool {
-        // `Reflect.get` throws on a non-object (no `navigator` in Node), and
-        // a caught exception costs a table slot (`web::bindings`).
-        Reflect::get(&global(), &JsValue::from_str("navigator"))
-            .ok()
-            .filter(JsValue::is_object)
-            .and_then(|navigator| Reflect::get(&navigator, &JsValue::from_str("onLine")).ok())
+        property(&global(), "navigator")
+            .and_then(|navigator| property(&navigator, "onLine"))
             .is_some_and(|on_line| on_line == JsValue::FALSE)
     }
 
@@ -137,6 +132,5 @@ fn is_hidden(document: &Document) -> bool {
 
 /// Whether `value` is an object with a function property `name`.
 fn has_method(value: &JsValue, name: &str) -> bool {
-    value.is_object()
-        && Reflect::get(value, &JsValue::from_str(name)).is_ok_and(|method| method.is_function())
+    value.is_object() && property(value, name).is_some_and(|method| method.is_function())
 }

@@ -10,7 +10,7 @@ use js_sys::{Function, Promise};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::bindings::{call_without, error_message};
+use super::bindings::{call_without, error_message, property};
 
 /// What the provider answered.
 pub enum UrlAnswer {
@@ -94,9 +94,7 @@ fn url_from(value: &JsValue) -> Result<String, String> {
 }
 
 fn is_thenable(value: &JsValue) -> bool {
-    value.is_object()
-        && js_sys::Reflect::get(value, &JsValue::from_str("then"))
-            .is_ok_and(|then| then.is_function())
+    value.is_object() && property(value, "then").is_some_and(|then| then.is_function())
 }
 
 /// Whether `new URL(url)` accepts `url`: the browser's parser, which

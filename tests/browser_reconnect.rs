@@ -8,8 +8,8 @@
 mod browser_support;
 
 use browser_support::{
-    Events, client_id, control, field, json, new_socket, now_ms, number, run_js, server_stats,
-    sleep, test_within, text, url, wait_for_stats, within,
+    Events, LISTENER_SLACK_MS, client_id, control, field, json, new_socket, now_ms, number, run_js,
+    server_stats, sleep, test_within, text, url, wait_for_stats, within,
 };
 use resilient_ws::describe_close_code;
 use wasm_bindgen::JsCast;
@@ -17,10 +17,6 @@ use wasm_bindgen_test::*;
 use web_sys::EventTarget;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// The engine reads `performance.now()` in whole milliseconds, so a delay
-/// measured by listeners can come out up to this much short.
-const CLOCK_GRANULARITY_MS: f64 = 1.0;
 
 #[wasm_bindgen_test]
 async fn reconnects_after_a_server_restart_following_the_backoff_schedule() {
@@ -71,7 +67,7 @@ async fn reconnects_after_a_server_restart_following_the_backoff_schedule() {
                 "min(maxDelay, initialDelay * multiplier^n): {waits:?}"
             );
             assert!(
-                waited_ms + CLOCK_GRANULARITY_MS >= delay_ms,
+                waited_ms + LISTENER_SLACK_MS >= delay_ms,
                 "attempt {attempt} started {waited_ms} ms after a {delay_ms} ms delay: {waits:?}"
             );
         }

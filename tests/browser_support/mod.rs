@@ -33,6 +33,17 @@ pub const CONTROL: &str = match option_env!("FAULT_SERVER_CONTROL") {
 /// test runner gives a whole file 20 s).
 pub const TEST_TIMEOUT_MS: u32 = 6_000;
 
+/// The engine reads `performance.now()` in whole milliseconds, so each
+/// delay it waits can look up to this much short to a listener.
+pub const CLOCK_GRANULARITY_MS: f64 = 1.0;
+
+/// How much shorter than the engine's delay a wait measured between two
+/// listeners may come out: the clock's granularity, and the listener that
+/// starts the measurement runs after the engine set its timer, behind the
+/// listeners and app work before it (1.55 ms late once, in a full test run
+/// on a 2-core machine). A delay not waited still fails the check.
+pub const LISTENER_SLACK_MS: f64 = CLOCK_GRANULARITY_MS + 4.0;
+
 /// The URL for client `id`, with a fault-server script in `query`.
 pub fn url(id: &str, query: &str) -> String {
     let base = SERVER.trim_end_matches('/');

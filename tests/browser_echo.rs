@@ -369,30 +369,23 @@ async fn a_refused_browser_socket_leaks_no_js_value() {
          };
          return original;",
     );
-    let options = json(r#"{"reconnect":{"initialDelayMs":1,"maxDelayMs":1,"jitter":"none"}}"#);
+    let options = json(RETRY_AT_ONCE);
     let socket = ResilientSocket::new(url(&client_id("refused-ws"), ""), options).unwrap();
-    let mut reconnecting = Events::listen(&socket, "reconnecting");
-    reconnecting.next().await;
-    let before = wasm_bindgen::externref_heap_live_count();
-    for _ in 0..30 {
-        reconnecting.next().await;
-    }
-    let after = wasm_bindgen::externref_heap_live_count();
+    let added = js_values_added_over_30_failed_attempts(&socket).await;
     let reason = text(&socket.last_close(), "reason");
     socket.dispose();
     Reflect::set(&js_sys::global(), &"WebSocket".into(), &original).unwrap();
     assert!(reason.contains("refused by the test"), "{reason}");
     assert!(
-        after <= before + 2,
-        "{} JS values more after 30 refused attempts",
-        after.saturating_sub(before)
+        added <= 2,
+        "{added} JS values more after 30 refused attempts"
     );
 }
 
 #[wasm_bindgen_test]
 async fn a_url_provider_throwing_an_unreadable_error_leaks_no_js_value() {
     // Both the call and the read of the error's `message` throw, caught.
-    let options = json(r#"{"reconnect":{"initialDelayMs":1,"maxDelayMs":1,"jitter":"none"}}"#);
+    let options = json(RETRY_AT_ONCE);
     let provider = run_js(
         "return () => {
            const error = new Error();
@@ -402,19 +395,27 @@ async fn a_url_provider_throwing_an_unreadable_error_leaks_no_js_value() {
     );
     Reflect::set(&options, &"urlProvider".into(), &provider).unwrap();
     let socket = ResilientSocket::new(url(&client_id("provider-throws"), ""), options).unwrap();
-    let mut reconnecting = Events::listen(&socket, "reconnecting");
+    let added = js_values_added_over_30_failed_attempts(&socket).await;
+    socket.dispose();
+    assert!(
+        added <= 2,
+        "{added} JS values more after 30 failed provider calls"
+    );
+}
+
+/// Reconnects with no wait, for tests that count failed attempts.
+const RETRY_AT_ONCE: &str = r#"{"reconnect":{"initialDelayMs":1,"maxDelayMs":1,"jitter":"none"}}"#;
+
+/// How many more JS values WASM holds after 30 more failed attempts of
+/// `socket` (counted from its first failure).
+async fn js_values_added_over_30_failed_attempts(socket: &ResilientSocket) -> u32 {
+    let mut reconnecting = Events::listen(socket, "reconnecting");
     reconnecting.next().await;
     let before = wasm_bindgen::externref_heap_live_count();
     for _ in 0..30 {
         reconnecting.next().await;
     }
-    let after = wasm_bindgen::externref_heap_live_count();
-    socket.dispose();
-    assert!(
-        after <= before + 2,
-        "{} JS values more after 30 failed provider calls",
-        after.saturating_sub(before)
-    );
+    wasm_bindgen::externref_heap_live_count().saturating_sub(before)
 }
 
 #[wasm_bindgen_test]

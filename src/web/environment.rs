@@ -132,5 +132,5 @@ fn is_hidden(document: &Document) -> bool {
 
 /// Whether `value` is an object with a function property `name`.
 fn has_method(value: &JsValue, name: &str) -> bool {
-    value.is_object() && property(value, name).is_some_and(|method| method.is_function())
+    property(value, name).is_some_and(|method| method.is_function())
 }

@@ -1,7 +1,8 @@
 //! Browser tests of what a connection carries across its life, checked on
 //! the fault server's records: replay state before queued messages after a
 //! reconnect, the offline queue flushed once and in order, the inspector's
-//! redaction, `dispose()` leaving no socket or timer behind, one browser
+//! redaction, `dispose()` leaving no socket or timer behind (nor a JS value
+//! held by WASM, over a socket's whole life), one browser
 //! socket at a time through a restart storm (counted by a shim around
 //! `WebSocket` and `setTimeout`), and `reconnect()` during the app's close.
 #![cfg(target_arch = "wasm32")]
@@ -16,6 +17,7 @@ use browser_support::{
 };
 use resilient_ws::ResilientSocket;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -244,6 +246,62 @@ async fn dispose_frees_the_engine_and_the_socket_still_reads_what_happened() {
         assert_eq!(entries(&kept), "[]", "cleared through either view");
     })
     .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_socket_s_whole_life_leaves_no_js_value_behind() {
+    test_within("no JS value left", async {
+        // The first life sets up what stays for good (the global object).
+        live_a_whole_life("life-warm-up").await;
+        let before = wasm_bindgen::externref_heap_live_count();
+        for round in 0..3 {
+            live_a_whole_life(&format!("life-{round}")).await;
+        }
+        let after = wasm_bindgen::externref_heap_live_count();
+        assert_eq!(after, before, "JS values WASM still holds after 3 lives");
+    })
+    .await;
+}
+
+/// A socket through everything an app does with one: listeners, replay
+/// state, a send and its echo, a request and its reply, inspector and stats
+/// reads, a dropped connection and the reconnect, a close, then dispose and
+/// drop. Whatever JS value WASM kept of it shows in the live count.
+async fn live_a_whole_life(name: &str) {
+    let id = client_id(name);
+    let options = json(r#"{"reconnect":{"initialDelayMs":10,"jitter":"none"}}"#);
+    let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+    let mut opens = Events::listen(&socket, "open");
+    let mut messages = Events::listen(&socket, "message");
+    let mut closes = Events::listen(&socket, "close");
+    socket
+        .set_replay_state("room".into(), json(r#"{"join":"a"}"#), JsValue::UNDEFINED)
+        .unwrap();
+    opens.next().await;
+    socket.send("hello".into()).unwrap();
+    messages.next().await;
+    let reply = JsFuture::from(socket.request(json(r#"{"type":"sum","a":2}"#), JsValue::UNDEFINED))
+        .await
+        .expect("the echo is the reply");
+    assert_eq!(field(&reply, "a"), 2);
+    let inspector = socket.inspector();
+    assert!(inspector.entries(JsValue::UNDEFINED).unwrap().length() >= 2);
+    assert!(
+        inspector
+            .export_json(JsValue::UNDEFINED)
+            .unwrap()
+            .is_string()
+    );
+    drop(inspector);
+    assert_eq!(field(&socket.stats(), "state"), "open");
+
+    control("POST", &format!("/clients/{id}/drop")).await;
+    closes.next().await;
+    assert_eq!(field(&opens.next().await, "connection"), 2);
+    socket.close(None, None).unwrap();
+    assert_eq!(field(&closes.next().await, "cause"), "app");
+    assert!(field(&socket.last_close(), "code").is_truthy());
+    socket.dispose();
 }
 
 #[wasm_bindgen_test]

@@ -225,9 +225,15 @@ async fn dispose_frees_the_engine_and_the_socket_still_reads_what_happened() {
         assert_eq!(kept.length(), 2, "the send and its echo");
 
         let engines_before = resilient_ws::live_engines();
+        let drivers_before = resilient_ws::live_drivers();
         socket.dispose();
         // The engine is gone; what the app can read stays.
         assert_eq!(resilient_ws::live_engines(), engines_before - 1);
+        assert_eq!(
+            resilient_ws::live_drivers(),
+            drivers_before,
+            "kept for the recorded messages"
+        );
         assert_eq!(socket.state(), "closed");
         assert_eq!(socket.ready_state(), web_sys::WebSocket::CLOSED);
         assert_eq!(socket.url(), url_before);
@@ -244,6 +250,67 @@ async fn dispose_frees_the_engine_and_the_socket_still_reads_what_happened() {
         assert_eq!(socket.replay_state().length(), 0);
         socket.inspector().clear();
         assert_eq!(entries(&kept), "[]", "cleared through either view");
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn dispose_without_recorded_messages_lets_the_driver_go_at_once() {
+    test_within("driver freed at dispose", async {
+        let id = client_id("dispose-frees-driver");
+        let options = json(r#"{"name":"feed","binaryType":"arraybuffer"}"#);
+        let socket = new_socket(url(&id, "token=s3cr3t"), options);
+        let mut opens = Events::listen(&socket, "open");
+        opens.next().await;
+        let url_before = socket.url();
+        assert!(!url_before.contains("s3cr3t"), "{url_before}");
+        // A view kept across dispose would keep the driver (and the engine's
+        // remains) for its messages; this one is let go of at once.
+        assert_eq!(socket.inspector().length(), 0, "no message went either way");
+
+        let drivers_before = resilient_ws::live_drivers();
+        socket.dispose();
+        // The JS object may wait long for the collector: it holds no driver.
+        assert_eq!(resilient_ws::live_drivers(), drivers_before - 1);
+        assert!(socket.disposed());
+        assert_eq!(socket.state(), "closed");
+        assert_eq!(socket.ready_state(), web_sys::WebSocket::CLOSED);
+        assert_eq!(socket.url(), url_before);
+        assert_eq!(socket.name(), "feed");
+        assert_eq!(socket.binary_type(), "arraybuffer");
+        socket.set_binary_type(JsValue::from_str("blob")).unwrap();
+        assert_eq!(socket.binary_type(), "blob");
+        assert!(socket.set_binary_type(JsValue::from_str("text")).is_err());
+        let last = socket.last_close();
+        assert_eq!(field(&last, "cause"), "disposed");
+        assert_eq!(field(&last, "connection"), 1);
+        let stats = socket.stats();
+        assert_eq!(field(&stats, "state"), "closed");
+        assert_eq!(field(&stats, "connection"), 1);
+        // Each call gives a new object, as on a live socket.
+        js_sys::Reflect::set(&stats, &"connection".into(), &7.into()).unwrap();
+        assert_eq!(field(&socket.stats(), "connection"), 1);
+        assert!(!js_sys::Object::is(&socket.last_close(), &last));
+        let inspector = socket.inspector();
+        assert_eq!(inspector.length(), 0);
+        let entries = inspector.entries(JsValue::UNDEFINED).unwrap();
+        assert_eq!(js_sys::Array::from(&entries).length(), 0);
+        assert_eq!(
+            inspector.export_json(JsValue::UNDEFINED).unwrap(),
+            JsValue::from_str("[]")
+        );
+        assert!(inspector.entries(json(r#"{"limit":-1}"#)).is_err());
+        inspector.clear();
+        assert!(socket.onopen().is_null());
+        let error = socket.send(JsValue::from_str("late")).unwrap_err();
+        assert!(text(&error, "message").contains("disposed"));
+        assert!(socket.connect().is_err());
+        assert!(socket.reconnect().is_err());
+        assert!(socket.close(None, None).is_ok());
+        assert!(!socket.delete_replay_state("key".into()));
+        assert_eq!(socket.replay_state().length(), 0);
+        socket.dispose();
+        assert_eq!(resilient_ws::live_drivers(), drivers_before - 1);
     })
     .await;
 }

@@ -22,12 +22,13 @@ use crate::web::{DriverView, js_string, json_stringify};
 /// dropped socket reconnecting, and still reads what was recorded.
 #[wasm_bindgen]
 pub struct SocketInspector {
-    driver: DriverView,
+    /// `None` for a disposed socket whose inspector was empty.
+    driver: Option<DriverView>,
 }
 
 impl SocketInspector {
-    /// The inspector of the driver `driver` views.
-    pub fn new(driver: DriverView) -> SocketInspector {
+    /// The inspector of the driver `driver` views; with `None`, an empty one.
+    pub fn new(driver: Option<DriverView>) -> SocketInspector {
         SocketInspector { driver }
     }
 
@@ -35,8 +36,11 @@ impl SocketInspector {
     /// (its engine time from `performance.timeOrigin`, so recording a
     /// message costs no `Date.now()`, and every query gives the same time).
     fn query(&self, filter: &InspectorFilter) -> Array {
-        let origin = self.driver.epoch_origin_ms();
-        self.driver
+        let Some(driver) = &self.driver else {
+            return Array::new();
+        };
+        let origin = driver.epoch_origin_ms();
+        driver
             .read(|engine, _| engine.inspector().entries(filter, engine.redactor()))
             .unwrap_or_default()
             .iter()
@@ -74,14 +78,17 @@ impl SocketInspector {
 
     /// Forgets every recorded message.
     pub fn clear(&self) {
-        self.driver.clear_inspector();
+        if let Some(driver) = &self.driver {
+            driver.clear_inspector();
+        }
     }
 
     /// How many messages are recorded.
     #[wasm_bindgen(getter)]
     pub fn length(&self) -> u32 {
         self.driver
-            .read(|engine, _| engine.inspector().len() as u32)
+            .as_ref()
+            .and_then(|driver| driver.read(|engine, _| engine.inspector().len() as u32))
             .unwrap_or(0)
     }
 }

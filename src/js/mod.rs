@@ -3,6 +3,7 @@
 
 mod app;
 mod close_code;
+mod disposed;
 mod events;
 mod inspector;
 mod number;

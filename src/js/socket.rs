@@ -4,18 +4,20 @@
 use crate::prelude::*;
 
 use alloc::rc::Rc;
+use core::cell::{Cell, OnceCell};
 
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 
 use super::app::{App, error, request_error};
+use super::disposed::DisposedSocket;
 use super::events::close_object;
 use super::inspector::SocketInspector;
 use super::number::whole_number;
 use super::object::Obj;
 use super::options::{self, check_call_options, describe, get, millis};
 use crate::core::text::concat;
-use crate::core::{ConfigError, RequestFailure, SendError, SendStatus, UrlSource};
+use crate::core::{ConfigError, ConnectionState, RequestFailure, SendError, SendStatus, UrlSource};
 use crate::web::{self, Driver, DriverOptions, EventType, JsPayload, call_with, json_stringify};
 
 /// A WebSocket that stays connected. Same surface as `WebSocket` (`send`,
@@ -31,6 +33,15 @@ use crate::web::{self, Driver, DriverOptions, EventType, JsPayload, call_with, j
 /// not a handle: it keeps no socket running.
 #[wasm_bindgen]
 pub struct ResilientSocket {
+    /// The socket until `dispose()`. Calls take a clone of the `Rc`, so a
+    /// `dispose()` from a listener they run lets go of it safely.
+    live: Cell<Option<Rc<LiveSocket>>>,
+    /// Set by `dispose()`: what the app can still read, without the driver.
+    disposed: OnceCell<DisposedSocket>,
+}
+
+/// A socket before `dispose()`.
+struct LiveSocket {
     driver: Driver,
     app: Rc<App>,
     name: String,
@@ -71,9 +82,12 @@ impl ResilientSocket {
             driver.connect();
         }
         Ok(ResilientSocket {
-            driver,
-            app,
-            name: options.name,
+            live: Cell::new(Some(Rc::new(LiveSocket {
+                driver,
+                app,
+                name: options.name,
+            }))),
+            disposed: OnceCell::new(),
         })
     }
 
@@ -132,33 +146,35 @@ impl ResilientSocket {
     /// The URL of the last attempt (or the one given), secrets redacted.
     #[wasm_bindgen(getter)]
     pub fn url(&self) -> String {
-        self.driver
-            .read(|engine, _| engine.url_for_display())
-            .unwrap_or_default()
+        match self.live() {
+            Some(live) => live
+                .driver
+                .read(|engine, _| engine.url_for_display())
+                .unwrap_or_default(),
+            None => self.kept(DisposedSocket::url),
+        }
     }
 
     /// `WebSocket.readyState`: 0 while idle, connecting or waiting to
     /// reconnect, 1 open, 2 closing, 3 closed.
     #[wasm_bindgen(getter = readyState, unchecked_return_type = "0 | 1 | 2 | 3")]
     pub fn ready_state(&self) -> u16 {
-        self.driver
-            .read(|engine, _| engine.state().ready_state())
-            .unwrap_or(3)
+        self.connection_state().ready_state()
     }
 
     /// The subprotocol the server chose ("" when none or not open).
     #[wasm_bindgen(getter)]
     pub fn protocol(&self) -> String {
-        self.driver
-            .with_socket(|ws| ws.protocol())
+        self.live()
+            .and_then(|live| live.driver.with_socket(|ws| ws.protocol()))
             .unwrap_or_default()
     }
 
     /// The extensions the server chose ("" when none or not open).
     #[wasm_bindgen(getter)]
     pub fn extensions(&self) -> String {
-        self.driver
-            .with_socket(|ws| ws.extensions())
+        self.live()
+            .and_then(|live| live.driver.with_socket(|ws| ws.extensions()))
             .unwrap_or_default()
     }
 
@@ -166,15 +182,22 @@ impl ResilientSocket {
     /// not counted: see `stats().queuedBytes`).
     #[wasm_bindgen(getter = bufferedAmount)]
     pub fn buffered_amount(&self) -> u32 {
-        self.driver
-            .with_socket(|ws| ws.buffered_amount())
+        self.live()
+            .and_then(|live| live.driver.with_socket(|ws| ws.buffered_amount()))
             .unwrap_or(0)
     }
 
     /// How binary messages arrive: "blob" (default) or "arraybuffer".
     #[wasm_bindgen(getter = binaryType, unchecked_return_type = "BinaryType")]
     pub fn binary_type(&self) -> String {
-        String::from(match self.driver.binary_type() {
+        let binary_type = match self.live() {
+            Some(live) => live.driver.binary_type(),
+            None => self
+                .disposed
+                .get()
+                .map_or(web_sys::BinaryType::Blob, DisposedSocket::binary_type),
+        };
+        String::from(match binary_type {
             web_sys::BinaryType::Arraybuffer => "arraybuffer",
             _ => "blob",
         })
@@ -193,7 +216,10 @@ impl ResilientSocket {
                 &describe(&value),
             ]))
         })?;
-        self.driver.set_binary_type(binary_type);
+        match self.live() {
+            Some(live) => live.driver.set_binary_type(binary_type),
+            None => self.kept(|kept| kept.set_binary_type(binary_type)),
+        }
         Ok(())
     }
 
@@ -265,8 +291,10 @@ impl ResilientSocket {
                 "addEventListener: options.signal is not supported; remove the listener with removeEventListener",
             ));
         }
-        if let Some(listener) = listener_function(&listener, "addEventListener")? {
-            self.app.listeners.add(kind, listener, once);
+        if let Some(listener) = listener_function(&listener, "addEventListener")?
+            && let Some(live) = self.live()
+        {
+            live.app.listeners.add(kind, listener, once);
         }
         Ok(())
     }
@@ -275,8 +303,10 @@ impl ResilientSocket {
     #[wasm_bindgen(js_name = removeEventListener, skip_typescript)]
     pub fn remove_event_listener(&self, kind: String, listener: JsValue) -> Result<(), JsValue> {
         let kind = event_type(&kind, "removeEventListener")?;
-        if let Some(listener) = listener_function(&listener, "removeEventListener")? {
-            self.app.listeners.remove(kind, &listener);
+        if let Some(listener) = listener_function(&listener, "removeEventListener")?
+            && let Some(live) = self.live()
+        {
+            live.app.listeners.remove(kind, &listener);
         }
         Ok(())
     }
@@ -302,7 +332,10 @@ impl ResilientSocket {
                 &web::error_message(&thrown),
             ]))
         })?;
-        match self.driver.send(payload) {
+        let Some(live) = self.live() else {
+            return Err(error(&SendError::Disposed.message()));
+        };
+        match live.driver.send(payload) {
             Ok(status) => Ok(status == SendStatus::Sent),
             Err(e) => Err(error(&e.message())),
         }
@@ -323,7 +356,10 @@ impl ResilientSocket {
                 ])));
             }
         };
-        self.driver
+        let Some(live) = self.live() else {
+            return Ok(());
+        };
+        live.driver
             .close(code, reason.as_deref().unwrap_or(""))
             .map_err(|e| error(&e.message()))
     }
@@ -333,62 +369,49 @@ impl ResilientSocket {
     /// The connection state.
     #[wasm_bindgen(getter, unchecked_return_type = "ConnectionState")]
     pub fn state(&self) -> String {
-        String::from(
-            self.driver
-                .read(|engine, _| engine.state().as_str())
-                .unwrap_or("closed"),
-        )
+        String::from(self.connection_state().as_str())
     }
 
     /// The `name` option.
     #[wasm_bindgen(getter)]
     pub fn name(&self) -> String {
-        self.name.clone()
+        match self.live() {
+            Some(live) => live.name.clone(),
+            None => self.kept(DisposedSocket::name),
+        }
     }
 
     /// The last close (the `close` event it emitted), or null.
     #[wasm_bindgen(getter = lastClose, unchecked_return_type = "ResilientCloseEvent | null")]
     pub fn last_close(&self) -> JsValue {
-        self.driver
-            .read(|engine, _| engine.last_close().map(close_object))
-            .flatten()
-            .unwrap_or(JsValue::NULL)
+        match self.live() {
+            Some(live) => last_close_of(&live.driver),
+            None => self
+                .disposed
+                .get()
+                .map_or(JsValue::NULL, DisposedSocket::last_close),
+        }
     }
 
     /// Counters and measurements now.
     #[wasm_bindgen(unchecked_return_type = "SocketStats")]
     pub fn stats(&self) -> JsValue {
-        let Some(stats) = self.driver.read(|engine, now| engine.stats(now)) else {
-            return JsValue::NULL;
-        };
-        Obj::new()
-            .set("state", stats.state.as_str())
-            .num("connection", u64::from(stats.connection))
-            .num("attempt", u64::from(stats.attempt))
-            .num("reconnects", u64::from(stats.reconnects))
-            .num("uptimeMs", stats.uptime_ms)
-            .num("totalUptimeMs", stats.total_uptime_ms)
-            .opt("rttMs", stats.rtt_ms)
-            .num("messagesIn", stats.messages_in)
-            .num("messagesOut", stats.messages_out)
-            .num("bytesIn", stats.bytes_in)
-            .num("bytesOut", stats.bytes_out)
-            .num("queued", stats.queued as u64)
-            .num("queuedBytes", stats.queued_bytes as u64)
-            .num("pendingRequests", stats.pending_requests as u64)
-            .opt("requestP50Ms", stats.request_p50_ms)
-            .opt("requestP99Ms", stats.request_p99_ms)
-            .set("flapping", stats.flapping)
-            .num("lateWakeups", stats.late_wakeups)
-            .build()
+        match self.live() {
+            Some(live) => stats_of(&live.driver),
+            None => self
+                .disposed
+                .get()
+                .map_or(JsValue::NULL, DisposedSocket::stats),
+        }
     }
 
     /// Starts connecting (from idle or closed), or skips a backoff wait;
     /// while an app's close is in progress (`close(); connect()`), connects
     /// once it is over. Throws on a disposed socket, which nothing can reopen.
     pub fn connect(&self) -> Result<(), JsValue> {
-        self.refuse_if_disposed("connect: the socket was disposed; create a new ResilientSocket")?;
-        self.driver.connect();
+        let live =
+            self.live_or("connect: the socket was disposed; create a new ResilientSocket")?;
+        live.driver.connect();
         Ok(())
     }
 
@@ -397,10 +420,9 @@ impl ResilientSocket {
     /// for a `close()` still waiting for the server). Throws on a disposed
     /// socket.
     pub fn reconnect(&self) -> Result<(), JsValue> {
-        self.refuse_if_disposed(
-            "reconnect: the socket was disposed; create a new ResilientSocket",
-        )?;
-        self.driver.reconnect();
+        let live =
+            self.live_or("reconnect: the socket was disposed; create a new ResilientSocket")?;
+        live.driver.reconnect();
         Ok(())
     }
 
@@ -430,7 +452,10 @@ impl ResilientSocket {
                 error("setReplayState: value must be text, binary data, or a JSON-serializable value")
             })?,
         };
-        match self.driver.set_replay(&key, payload, debounce_ms) {
+        let Some(live) = self.live() else {
+            return Err(error(&SendError::Disposed.message()));
+        };
+        match live.driver.set_replay(&key, payload, debounce_ms) {
             Ok(status) => Ok(status == SendStatus::Sent),
             Err(e) => Err(error(&e.message())),
         }
@@ -439,13 +464,17 @@ impl ResilientSocket {
     /// Forgets a replay key. Returns whether it existed.
     #[wasm_bindgen(js_name = deleteReplayState)]
     pub fn delete_replay_state(&self, key: String) -> bool {
-        self.driver.delete_replay(&key)
+        self.live()
+            .is_some_and(|live| live.driver.delete_replay(&key))
     }
 
     /// The replay store, in the order keys were first set; values as sent.
     #[wasm_bindgen(js_name = replayState, unchecked_return_type = "ReplayEntry[]")]
     pub fn replay_state(&self) -> Array {
-        self.driver
+        let Some(live) = self.live() else {
+            return Array::new();
+        };
+        live.driver
             .read_live(|engine| {
                 engine
                     .replay_entries()
@@ -476,10 +505,10 @@ impl ResilientSocket {
         let Some((resolve, reject)) = settle else {
             return promise;
         };
-        if self.driver.is_disposed() {
+        let Some(live) = self.live() else {
             let _ = call_with(&reject, &request_error(RequestFailure::Disposed, 0));
             return promise;
-        }
+        };
         let prepared = request_text(&message).and_then(|text| {
             check_call_options(&options, "request", &["timeoutMs"])?;
             let timeout_ms = get(&options, "timeoutMs");
@@ -493,12 +522,12 @@ impl ResilientSocket {
             }
         };
         let effective_timeout = timeout_ms.unwrap_or_else(|| {
-            self.driver
+            live.driver
                 .read_live(|engine| engine.config().requests.timeout_ms)
                 .unwrap_or(0)
         });
-        let app = &self.app;
-        self.driver
+        let app = &live.app;
+        live.driver
             .request(&text, timeout_ms, |result| match result {
                 Ok(handle) => app.add_pending(handle, resolve, reject, effective_timeout),
                 Err(SendError::Closed) => {
@@ -523,22 +552,36 @@ impl ResilientSocket {
     /// The message inspector.
     #[wasm_bindgen(getter)]
     pub fn inspector(&self) -> SocketInspector {
-        SocketInspector::new(self.driver.view())
+        match self.live() {
+            Some(live) => SocketInspector::new(Some(live.driver.view())),
+            None => self
+                .disposed
+                .get()
+                .map_or_else(|| SocketInspector::new(None), DisposedSocket::inspector),
+        }
     }
 
     /// Closes the socket and removes every listener, timer and browser
     /// handler; pending requests are rejected ("disposed"). No event is
     /// emitted. Idempotent; the socket cannot be used again, but `state`,
     /// `url`, `lastClose`, `stats()` and `inspector` still read what
-    /// happened (only that is kept; `free()` lets go of it too).
+    /// happened. Only that is kept, as JS values; the driver's wasm memory
+    /// goes at once, unless the inspector holds messages (they stay
+    /// readable until `free()` or the garbage collector).
     pub fn dispose(&self) {
-        self.driver.dispose();
+        let Some(live) = self.live() else {
+            return;
+        };
+        live.driver.dispose();
+        let _ = self.disposed.set(keep(&live));
+        // Freed once every call holding a clone has returned.
+        self.live.set(None);
     }
 
     /// Whether `dispose()` was called.
     #[wasm_bindgen(getter)]
     pub fn disposed(&self) -> bool {
-        self.driver.is_disposed()
+        self.live().is_none_or(|live| live.driver.is_disposed())
     }
 }
 
@@ -549,29 +592,114 @@ impl ResilientSocket {
     #[cfg(not(feature = "standalone"))]
     #[doc(hidden)]
     pub fn slow_path_messages(&self) -> usize {
-        self.driver.slow_path_messages()
+        self.live()
+            .map_or(0, |live| live.driver.slow_path_messages())
     }
 
-    /// `message` as an error if the socket is disposed.
-    fn refuse_if_disposed(&self, message: &str) -> Result<(), JsValue> {
-        if self.driver.is_disposed() {
-            return Err(error(message));
+    /// The live socket, or `None` once disposed.
+    fn live(&self) -> Option<Rc<LiveSocket>> {
+        let live = self.live.take();
+        self.live.set(live.clone());
+        live
+    }
+
+    /// The live socket, or `message` as an error once disposed.
+    fn live_or(&self, message: &str) -> Result<Rc<LiveSocket>, JsValue> {
+        match self.live() {
+            Some(live) if !live.driver.is_disposed() => Ok(live),
+            _ => Err(error(message)),
         }
-        Ok(())
+    }
+
+    /// Reads what a disposed socket kept.
+    fn kept<R: Default>(&self, read: impl FnOnce(&DisposedSocket) -> R) -> R {
+        self.disposed.get().map(read).unwrap_or_default()
+    }
+
+    /// The state, live or as `dispose()` left it.
+    fn connection_state(&self) -> ConnectionState {
+        match self.live() {
+            Some(live) => live
+                .driver
+                .read(|engine, _| engine.state())
+                .unwrap_or(ConnectionState::Closed),
+            None => self
+                .disposed
+                .get()
+                .map_or(ConnectionState::Closed, DisposedSocket::state),
+        }
     }
 
     fn handler(&self, kind: EventType) -> JsValue {
-        self.app
-            .listeners
-            .handler(kind)
+        self.live()
+            .and_then(|live| live.app.listeners.handler(kind))
             .map_or(JsValue::NULL, JsValue::from)
     }
 
     /// As `WebSocket`: a function sets the handler, anything else clears it.
     fn set_handler(&self, kind: EventType, handler: JsValue) {
         let handler = handler.is_function().then(|| handler.unchecked_into());
-        self.app.listeners.set_handler(kind, handler);
+        if let Some(live) = self.live() {
+            live.app.listeners.set_handler(kind, handler);
+        }
     }
+}
+
+/// A live socket's counters now, as JS.
+fn stats_of(driver: &Driver) -> JsValue {
+    let Some(stats) = driver.read(|engine, now| engine.stats(now)) else {
+        return JsValue::NULL;
+    };
+    Obj::new()
+        .set("state", stats.state.as_str())
+        .num("connection", u64::from(stats.connection))
+        .num("attempt", u64::from(stats.attempt))
+        .num("reconnects", u64::from(stats.reconnects))
+        .num("uptimeMs", stats.uptime_ms)
+        .num("totalUptimeMs", stats.total_uptime_ms)
+        .opt("rttMs", stats.rtt_ms)
+        .num("messagesIn", stats.messages_in)
+        .num("messagesOut", stats.messages_out)
+        .num("bytesIn", stats.bytes_in)
+        .num("bytesOut", stats.bytes_out)
+        .num("queued", stats.queued as u64)
+        .num("queuedBytes", stats.queued_bytes as u64)
+        .num("pendingRequests", stats.pending_requests as u64)
+        .opt("requestP50Ms", stats.request_p50_ms)
+        .opt("requestP99Ms", stats.request_p99_ms)
+        .set("flapping", stats.flapping)
+        .num("lateWakeups", stats.late_wakeups)
+        .build()
+}
+
+/// A live socket's last close (the `close` event it emitted), or null.
+fn last_close_of(driver: &Driver) -> JsValue {
+    driver
+        .read(|engine, _| engine.last_close().map(close_object))
+        .flatten()
+        .unwrap_or(JsValue::NULL)
+}
+
+/// What a disposed socket keeps: its readout, and its driver only while
+/// the inspector holds messages.
+fn keep(live: &LiveSocket) -> DisposedSocket {
+    let driver = &live.driver;
+    let recorded = driver
+        .read(|engine, _| !engine.inspector().is_empty())
+        .unwrap_or(false);
+    DisposedSocket::new(
+        driver
+            .read(|engine, _| engine.url_for_display())
+            .unwrap_or_default(),
+        &live.name,
+        last_close_of(driver),
+        stats_of(driver),
+        driver
+            .read(|engine, _| engine.state())
+            .unwrap_or(ConnectionState::Closed),
+        driver.binary_type(),
+        recorded.then(|| driver.view()),
+    )
 }
 
 fn event_type(name: &str, call: &str) -> Result<EventType, JsValue> {

@@ -16,7 +16,7 @@ mod socket;
 mod timer;
 mod url_provider;
 
-pub use bindings::{call_with, error_message, js_string, json_parse, json_stringify};
+pub use bindings::{call_with, error_message, js_string, json_parse, json_stringify, property};
 pub use driver::{App, Driver, DriverOptions, DriverView};
 #[cfg(not(feature = "standalone"))]
 pub use driver::{live_drivers, live_engines};

@@ -25,7 +25,19 @@ if [ ! -x /usr/bin/chromium ] && [ -z "${CHROMIUM:-}" ]; then
   rws_say "bench: /usr/bin/chromium missing; run scripts/setup.sh (apt-get install chromium)"
   exit 1
 fi
+# run.mjs runs in bench/: a path given to --report-only or --out is read
+# from where this command ran, as the README shows them.
+args=()
+path_next=false
+for arg in "$@"; do
+  if $path_next && [[ "$arg" != /* ]]; then
+    arg="$PWD/$arg"
+  fi
+  path_next=false
+  case "$arg" in --report-only | --out) path_next=true ;; esac
+  args+=("$arg")
+done
 cd "$BENCH"
 # The page's dependencies (the peers); pkg/ is a file: link, seen live.
 rws_npm_install "$BENCH"
-exec node run.mjs "$@"
+exec node run.mjs "${args[@]}"

@@ -1,9 +1,10 @@
 //! What an engine keeps once its socket is disposed: what the app can still
 //! read (`state`, `url`, `lastClose`, `stats()`, the inspector), without the
-//! queue, timers, policies and options. A disposed socket's JS object may
-//! live on until the garbage collector frees it, and it cannot see the wasm
-//! memory behind it; keeping less keeps wasm memory from growing while
-//! dropped sockets wait to be collected (bench/ANALYSIS.md, memory).
+//! queue, timers, policies and options. The JS facade reads it while it
+//! keeps the driver: until `dispose()` returns, and after it only while the
+//! inspector holds messages (`src/js/disposed.rs` keeps the rest as JS
+//! values). A view kept across `dispose()` keeps it too, so it holds no
+//! more than the app can read (bench/ANALYSIS.md, memory).
 
 use super::{CloseReport, ConnectionState, Inspector, Millis, Redactor, Stats};
 use crate::prelude::*;

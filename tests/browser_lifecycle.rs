@@ -248,8 +248,14 @@ async fn dispose_frees_the_engine_and_the_socket_still_reads_what_happened() {
         assert_eq!(entries(&socket.inspector()), before, "a view taken after");
         assert!(before.contains("[redacted]") && !before.contains("s3cr3t"));
         assert_eq!(socket.replay_state().length(), 0);
+        // The socket keeps its messages, not its driver.
+        drop(kept);
+        assert_eq!(resilient_ws::live_drivers(), drivers_before - 1);
+        assert_eq!(entries(&socket.inspector()), before, "still readable");
+        let taken_after = socket.inspector();
         socket.inspector().clear();
-        assert_eq!(entries(&kept), "[]", "cleared through either view");
+        assert_eq!(entries(&taken_after), "[]", "cleared through either view");
+        assert_eq!(socket.inspector().length(), 0);
     })
     .await;
 }
@@ -311,6 +317,46 @@ async fn dispose_without_recorded_messages_lets_the_driver_go_at_once() {
         assert_eq!(socket.replay_state().length(), 0);
         socket.dispose();
         assert_eq!(resilient_ws::live_drivers(), drivers_before - 1);
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn dispose_from_a_listener_inside_close_lets_the_driver_go_once_close_returns() {
+    test_within("dispose inside close", async {
+        let id = client_id("dispose-inside-close");
+        let socket = new_socket(url(&id, ""), JsValue::UNDEFINED);
+        Events::listen(&socket, "open").next().await;
+        let drivers_before = resilient_ws::live_drivers();
+        let disposed_in_listener = Rc::new(std::cell::Cell::new(false));
+        let listener = {
+            let socket = Rc::downgrade(&socket);
+            let disposed_in_listener = disposed_in_listener.clone();
+            Closure::<dyn FnMut(JsValue)>::new(move |_| {
+                if let Some(socket) = socket.upgrade() {
+                    socket.dispose();
+                    disposed_in_listener.set(true);
+                }
+            })
+        };
+        socket
+            .add_event_listener(
+                "statechange".into(),
+                listener.as_ref().clone(),
+                JsValue::UNDEFINED,
+            )
+            .unwrap();
+        // close() runs the statechange listener before it returns: the
+        // driver it is running in stays until then.
+        socket.close(None, None).unwrap();
+        assert!(
+            disposed_in_listener.get(),
+            "the listener ran inside close()"
+        );
+        assert!(socket.disposed());
+        assert_eq!(resilient_ws::live_drivers(), drivers_before - 1);
+        assert_eq!(socket.state(), "closed");
+        assert!(socket.send(JsValue::from_str("late")).is_err());
     })
     .await;
 }

@@ -285,7 +285,9 @@ impl<P: Payload> Inspector<P> {
 
     /// Drops every record (sequence numbers keep increasing).
     pub fn clear(&mut self) {
-        self.records.clear();
+        // Lets go of the memory too: a disposed socket may keep its
+        // inspector long after the app cleared it.
+        self.records = VecDeque::new();
         self.bytes = 0;
     }
 

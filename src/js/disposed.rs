@@ -2,8 +2,9 @@
 //! read, held as JS values. A disposed socket's JS object may wait long for
 //! the garbage collector, and while it waits, whatever it holds in wasm
 //! memory cannot be reused; keeping the readout on the JS side lets the
-//! driver, the engine's remains and the app's listener table go at once,
-//! so dropped sockets leave wasm memory flat (bench/ANALYSIS.md, memory).
+//! driver and the app's listener table go at once, so dropped sockets
+//! leave wasm memory flat (bench/ANALYSIS.md, memory). Recorded messages
+//! are the exception: they stay readable in wasm until `inspector.clear()`.
 
 use crate::prelude::*;
 
@@ -24,14 +25,14 @@ pub struct DisposedSocket {
     readout: JsValue,
     state: ConnectionState,
     binary_type: Cell<BinaryType>,
-    /// The driver, kept only while its inspector holds messages: the app
-    /// may still read them.
-    inspector: Option<DriverView>,
+    /// What the engine kept (not the driver), only while its inspector
+    /// holds messages: the app may still read them.
+    inspector: Cell<Option<DriverView>>,
 }
 
 impl DisposedSocket {
-    /// Keeps what the app can read. `inspector` is the disposed driver's
-    /// view, or `None` when its inspector is empty.
+    /// Keeps what the app can read. `inspector` views what the disposed
+    /// engine kept, or is `None` when its inspector is empty.
     pub fn new(
         url: String,
         name: &str,
@@ -51,7 +52,7 @@ impl DisposedSocket {
             readout,
             state,
             binary_type: Cell::new(binary_type),
-            inspector,
+            inspector: Cell::new(inspector),
         }
     }
 
@@ -90,9 +91,15 @@ impl DisposedSocket {
         self.binary_type.set(binary_type);
     }
 
-    /// The inspector: what was recorded, or an empty one.
+    /// The inspector: what was recorded, or an empty one. Once the app
+    /// has cleared it, what the engine kept is let go of.
     pub fn inspector(&self) -> SocketInspector {
-        SocketInspector::new(self.inspector.clone())
+        let view = self
+            .inspector
+            .take()
+            .filter(|view| view.read(|kept| !kept.inspector().is_empty()) != Some(false));
+        self.inspector.set(view.clone());
+        SocketInspector::new(view)
     }
 
     fn text(&self, key: &str) -> String {

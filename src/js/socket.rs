@@ -565,9 +565,10 @@ impl ResilientSocket {
     /// handler; pending requests are rejected ("disposed"). No event is
     /// emitted. Idempotent; the socket cannot be used again, but `state`,
     /// `url`, `lastClose`, `stats()` and `inspector` still read what
-    /// happened. Only that is kept, as JS values; the driver's wasm memory
-    /// goes at once, unless the inspector holds messages (they stay
-    /// readable until `free()` or the garbage collector).
+    /// happened. Only that is kept, as JS values, plus the inspector's
+    /// messages if it holds any; the driver's wasm memory goes when
+    /// `dispose()` returns (called from a listener, when the socket's call
+    /// or event that ran the listener returns).
     pub fn dispose(&self) {
         let Some(live) = self.live() else {
             return;
@@ -680,8 +681,8 @@ fn last_close_of(driver: &Driver) -> JsValue {
         .unwrap_or(JsValue::NULL)
 }
 
-/// What a disposed socket keeps: its readout, and its driver only while
-/// the inspector holds messages.
+/// What a disposed socket keeps: its readout, and what the engine kept
+/// only while the inspector holds messages.
 fn keep(live: &LiveSocket) -> DisposedSocket {
     let driver = &live.driver;
     let recorded = driver
@@ -698,7 +699,7 @@ fn keep(live: &LiveSocket) -> DisposedSocket {
             .read(|engine, _| engine.state())
             .unwrap_or(ConnectionState::Closed),
         driver.binary_type(),
-        recorded.then(|| driver.view()),
+        recorded.then(|| driver.remains_view()).flatten(),
     )
 }
 

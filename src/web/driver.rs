@@ -70,14 +70,18 @@ enum AppAction {
     ResolveUrl(u64),
 }
 
+/// What dispose kept of an engine, shared by the driver and the views and
+/// sockets that outlive it.
+type Remains = Rc<RefCell<DisposedEngine<JsPayload>>>;
+
 struct State {
     /// The engine, until dispose turns it into `remains` (one of the two
     /// is set).
     engine: Option<Box<Engine<JsPayload>>>,
     /// What dispose kept of the engine: a disposed socket's JS object may
     /// wait long for the garbage collector, so it holds only what the app
-    /// can still read.
-    remains: Option<Box<DisposedEngine<JsPayload>>>,
+    /// can still read, and not the driver.
+    remains: Option<Remains>,
     socket: Option<Socket>,
     timer: Option<Timer>,
     environment: Option<Environment>,
@@ -86,28 +90,28 @@ struct State {
 }
 
 impl State {
-    /// What the app reads: the engine, or what dispose kept of it.
-    fn readout(&self) -> Option<&dyn EngineReadout<JsPayload>> {
+    /// Reads what the app reads: the engine, or what dispose kept of it.
+    fn read<R>(&self, read: impl FnOnce(&dyn EngineReadout<JsPayload>) -> R) -> Option<R> {
         match (&self.engine, &self.remains) {
-            (Some(engine), _) => Some(&**engine),
-            (None, Some(remains)) => Some(&**remains),
+            (Some(engine), _) => Some(read(&**engine)),
+            (None, Some(remains)) => Some(read(&*remains.try_borrow().ok()?)),
             (None, None) => None,
         }
     }
 
-    /// [`State::readout`], to clear the inspector.
-    fn readout_mut(&mut self) -> Option<&mut dyn EngineReadout<JsPayload>> {
-        match (&mut self.engine, &mut self.remains) {
-            (Some(engine), _) => Some(&mut **engine),
-            (None, Some(remains)) => Some(&mut **remains),
-            (None, None) => None,
+    /// Empties the inspector of the engine, or of what dispose kept.
+    fn clear_inspector(&mut self) {
+        match (&mut self.engine, &self.remains) {
+            (Some(engine), _) => engine.inspector_mut().clear(),
+            (None, Some(remains)) => clear_remains(remains),
+            (None, None) => {}
         }
     }
 
     /// Swaps the engine for what the app can still read of it.
     fn retire_engine(&mut self, now: Millis) {
         if let Some(engine) = self.engine.take() {
-            self.remains = Some(Box::new(engine.into_disposed(now)));
+            self.remains = Some(Rc::new(RefCell::new(engine.into_disposed(now))));
             #[cfg(not(feature = "standalone"))]
             LIVE_ENGINES.dropped();
         }
@@ -188,31 +192,57 @@ impl Drop for Inner {
 /// and the views go on reading what was recorded.
 #[derive(Clone)]
 pub struct DriverView {
-    inner: Rc<Inner>,
+    source: ViewSource,
+}
+
+#[derive(Clone)]
+enum ViewSource {
+    /// A driver, live or disposed.
+    Driver(Rc<Inner>),
+    /// What a disposed driver kept, without the driver.
+    Remains {
+        remains: Remains,
+        epoch_origin_ms: u64,
+    },
 }
 
 impl DriverView {
-    /// Reads the engine, with the current time (None if it is borrowed).
-    pub fn read<R>(
-        &self,
-        read: impl FnOnce(&dyn EngineReadout<JsPayload>, Millis) -> R,
-    ) -> Option<R> {
-        self.inner.read(read)
+    /// Reads the engine, or what dispose kept (None if it is borrowed).
+    pub fn read<R>(&self, read: impl FnOnce(&dyn EngineReadout<JsPayload>) -> R) -> Option<R> {
+        match &self.source {
+            ViewSource::Driver(inner) => inner.read(|readout, _| read(readout)),
+            ViewSource::Remains { remains, .. } => Some(read(&*remains.try_borrow().ok()?)),
+        }
     }
 
     /// Empties the inspector.
     pub fn clear_inspector(&self) {
-        self.inner.catch_up();
-        if let Ok(mut state) = self.inner.state.try_borrow_mut()
-            && let Some(readout) = state.readout_mut()
-        {
-            readout.inspector_mut().clear();
+        match &self.source {
+            ViewSource::Driver(inner) => {
+                inner.catch_up();
+                if let Ok(mut state) = inner.state.try_borrow_mut() {
+                    state.clear_inspector();
+                }
+            }
+            ViewSource::Remains { remains, .. } => clear_remains(remains),
         }
     }
 
     /// Added to an engine time, gives wall-clock time (ms since the epoch).
     pub fn epoch_origin_ms(&self) -> u64 {
-        self.inner.clock.epoch_origin_ms()
+        match &self.source {
+            ViewSource::Driver(inner) => inner.clock.epoch_origin_ms(),
+            ViewSource::Remains {
+                epoch_origin_ms, ..
+            } => *epoch_origin_ms,
+        }
+    }
+}
+
+/// Empties the inspector of what dispose kept.
+fn clear_remains(remains: &Remains) {
+    if let Ok(mut remains) = remains.try_borrow_mut() {
+        remains.inspector_mut().clear();
     }
 }
 
@@ -432,8 +462,20 @@ impl Driver {
     /// [`DriverView`]).
     pub fn view(&self) -> DriverView {
         DriverView {
-            inner: self.inner.clone(),
+            source: ViewSource::Driver(self.inner.clone()),
         }
+    }
+
+    /// Once disposed, a view of what dispose kept that holds nothing else
+    /// of the driver: what a disposed socket keeps for its inspector.
+    pub fn remains_view(&self) -> Option<DriverView> {
+        let state = self.inner.state.try_borrow().ok()?;
+        Some(DriverView {
+            source: ViewSource::Remains {
+                remains: state.remains.clone()?,
+                epoch_origin_ms: self.inner.clock.epoch_origin_ms(),
+            },
+        })
     }
 
     /// Reads the live browser socket, if any.
@@ -467,7 +509,8 @@ impl Inner {
     fn read<R>(&self, read: impl FnOnce(&dyn EngineReadout<JsPayload>, Millis) -> R) -> Option<R> {
         self.catch_up();
         let state = self.state.try_borrow().ok()?;
-        Some(read(state.readout()?, self.clock.now()))
+        let now = self.clock.now();
+        state.read(|readout| read(readout, now))
     }
 
     /// See [`Driver::dispose`]. The caller holds an `Rc` to `self`.

@@ -384,25 +384,13 @@ impl ResilientSocket {
     /// The last close (the `close` event it emitted), or null.
     #[wasm_bindgen(getter = lastClose, unchecked_return_type = "ResilientCloseEvent | null")]
     pub fn last_close(&self) -> JsValue {
-        match self.live() {
-            Some(live) => last_close_of(&live.driver),
-            None => self
-                .disposed
-                .get()
-                .map_or(JsValue::NULL, DisposedSocket::last_close),
-        }
+        self.js_readout(last_close_of, DisposedSocket::last_close)
     }
 
     /// Counters and measurements now.
     #[wasm_bindgen(unchecked_return_type = "SocketStats")]
     pub fn stats(&self) -> JsValue {
-        match self.live() {
-            Some(live) => stats_of(&live.driver),
-            None => self
-                .disposed
-                .get()
-                .map_or(JsValue::NULL, DisposedSocket::stats),
-        }
+        self.js_readout(stats_of, DisposedSocket::stats)
     }
 
     /// Starts connecting (from idle or closed), or skips a backoff wait;
@@ -609,6 +597,19 @@ impl ResilientSocket {
         match self.live() {
             Some(live) if !live.driver.is_disposed() => Ok(live),
             _ => Err(error(message)),
+        }
+    }
+
+    /// A JS value read from the live driver, or from what dispose kept
+    /// (`null` if neither is there).
+    fn js_readout(
+        &self,
+        live: impl FnOnce(&Driver) -> JsValue,
+        kept: impl FnOnce(&DisposedSocket) -> JsValue,
+    ) -> JsValue {
+        match self.live() {
+            Some(socket) => live(&socket.driver),
+            None => self.disposed.get().map_or(JsValue::NULL, kept),
         }
     }
 

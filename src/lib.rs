@@ -51,6 +51,13 @@ pub use web::live_drivers;
 #[doc(hidden)]
 pub use web::live_engines;
 
+/// How many disposed engines' remains are alive (kept for a disposed
+/// socket's recorded messages): the browser tests' check that clearing
+/// the inspector lets go of them. Not in the npm package build.
+#[cfg(all(target_arch = "wasm32", not(feature = "standalone")))]
+#[doc(hidden)]
+pub use web::live_remains;
+
 /// How many sockets have their page listeners (`online`, `offline`,
 /// `visibilitychange`) attached: the browser tests' check that a socket let
 /// go of them. Not in the npm package build.

@@ -13,8 +13,9 @@ use std::rc::Rc;
 
 use browser_support::{
     Events, Shim, client_id, control, field, json, new_socket, number, received_on, server_stats,
-    sleep, test_within, text, url, wait_for_stats, wait_until_received,
+    sleep, test_within, text, url, wait_for_stats, wait_until_received, within,
 };
+use futures::StreamExt;
 use resilient_ws::ResilientSocket;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -226,6 +227,7 @@ async fn dispose_frees_the_engine_and_the_socket_still_reads_what_happened() {
 
         let engines_before = resilient_ws::live_engines();
         let drivers_before = resilient_ws::live_drivers();
+        let remains_before = resilient_ws::live_remains();
         socket.dispose();
         // The engine is gone; what the app can read stays.
         assert_eq!(resilient_ws::live_engines(), engines_before - 1);
@@ -252,10 +254,78 @@ async fn dispose_frees_the_engine_and_the_socket_still_reads_what_happened() {
         drop(kept);
         assert_eq!(resilient_ws::live_drivers(), drivers_before - 1);
         assert_eq!(entries(&socket.inspector()), before, "still readable");
+        assert_eq!(resilient_ws::live_remains(), remains_before + 1);
         let taken_after = socket.inspector();
         socket.inspector().clear();
         assert_eq!(entries(&taken_after), "[]", "cleared through either view");
         assert_eq!(socket.inspector().length(), 0);
+        assert_eq!(
+            resilient_ws::live_remains(),
+            remains_before,
+            "clearing lets go of what the engine kept"
+        );
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_view_taken_before_dispose_clears_what_the_disposed_socket_reads() {
+    test_within("clear through an old view", async {
+        let id = client_id("dispose-clear-old-view");
+        let socket = socket_with_an_echoed_secret(&id, "").await;
+        let taken_before = socket.inspector();
+        let remains_before = resilient_ws::live_remains();
+        socket.dispose();
+        assert_eq!(resilient_ws::live_remains(), remains_before + 1);
+        assert_eq!(socket.inspector().length(), 2);
+        taken_before.clear();
+        assert_eq!(socket.inspector().length(), 0, "the same records");
+        assert_eq!(resilient_ws::live_remains(), remains_before);
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn dispose_in_a_message_listener_keeps_the_messages_and_lets_the_driver_go() {
+    test_within("dispose in a message listener", async {
+        let id = client_id("dispose-in-message");
+        let socket = new_socket(url(&id, ""), JsValue::UNDEFINED);
+        Events::listen(&socket, "open").next().await;
+        let drivers_before = resilient_ws::live_drivers();
+        let (disposed, mut disposed_events) = futures::channel::mpsc::unbounded::<()>();
+        let listener = {
+            let socket = Rc::downgrade(&socket);
+            Closure::<dyn FnMut(JsValue)>::new(move |_| {
+                if let Some(socket) = socket.upgrade() {
+                    socket.dispose();
+                    let _ = disposed.unbounded_send(());
+                }
+            })
+        };
+        socket
+            .add_event_listener(
+                "message".into(),
+                listener.as_ref().clone(),
+                JsValue::UNDEFINED,
+            )
+            .unwrap();
+        socket.send(JsValue::from_str("echo me")).unwrap();
+        within(2_000, "the echo's listener", disposed_events.next()).await;
+        assert_eq!(resilient_ws::live_drivers(), drivers_before - 1);
+        let inspector = socket.inspector();
+        let entries = inspector.entries(JsValue::UNDEFINED).unwrap();
+        let seen: Vec<(String, String)> = entries
+            .iter()
+            .map(|entry| (text(&entry, "direction"), text(&entry, "preview")))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("out".into(), "echo me".into()),
+                ("in".into(), "echo me".into())
+            ]
+        );
+        assert_eq!(field(&socket.stats(), "messagesIn"), 1);
     })
     .await;
 }

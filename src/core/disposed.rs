@@ -1,9 +1,9 @@
 //! What an engine keeps once its socket is disposed: what the app can still
 //! read (`state`, `url`, `lastClose`, `stats()`, the inspector), without the
-//! queue, timers, policies and options. The JS facade reads it while it
-//! keeps the driver: until `dispose()` returns, and after it only while the
-//! inspector holds messages (`src/js/disposed.rs` keeps the rest as JS
-//! values). A view kept across `dispose()` keeps it too, so it holds no
+//! queue, timers, policies and options. A disposed socket keeps the rest
+//! as JS values (`src/js/disposed.rs`) and this only for its inspector,
+//! while it holds messages; so does an inspector view taken before
+//! `dispose()`. It may wait long for the garbage collector, so it holds no
 //! more than the app can read (bench/ANALYSIS.md, memory).
 
 use super::{CloseReport, ConnectionState, Inspector, Millis, Redactor, Stats};

@@ -25,9 +25,9 @@ pub struct DisposedSocket {
     readout: JsValue,
     state: ConnectionState,
     binary_type: Cell<BinaryType>,
-    /// What the engine kept (not the driver), only while its inspector
-    /// holds messages: the app may still read them.
-    inspector: Cell<Option<DriverView>>,
+    /// What the engine kept (not the driver), only if its inspector held
+    /// messages: the app may still read them.
+    inspector: Option<DriverView>,
 }
 
 impl DisposedSocket {
@@ -52,7 +52,7 @@ impl DisposedSocket {
             readout,
             state,
             binary_type: Cell::new(binary_type),
-            inspector: Cell::new(inspector),
+            inspector,
         }
     }
 
@@ -91,15 +91,10 @@ impl DisposedSocket {
         self.binary_type.set(binary_type);
     }
 
-    /// The inspector: what was recorded, or an empty one. Once the app
-    /// has cleared it, what the engine kept is let go of.
+    /// The inspector: what was recorded (until the app clears it, which
+    /// lets go of what the engine kept), or an empty one.
     pub fn inspector(&self) -> SocketInspector {
-        let view = self
-            .inspector
-            .take()
-            .filter(|view| view.read(|kept| !kept.inspector().is_empty()) != Some(false));
-        self.inspector.set(view.clone());
-        SocketInspector::new(view)
+        SocketInspector::new(self.inspector.clone())
     }
 
     fn text(&self, key: &str) -> String {

@@ -41,8 +41,8 @@ pub trait App {
     /// An engine event (including request replies and failures).
     fn event(&self, event: Event<JsPayload>);
     /// The driver was disposed: no listener runs again, so the app lets go
-    /// of them (a disposed driver may stay in memory while a [`DriverView`]
-    /// is kept). Pending requests may still be settling (when dispose ran
+    /// of them (a disposed driver stays in memory while a [`DriverView`]
+    /// taken before dispose is kept). Pending requests may still be settling (when dispose ran
     /// inside a listener), so they are not the app's to drop here.
     fn disposed(&self);
 }
@@ -72,7 +72,33 @@ enum AppAction {
 
 /// What dispose kept of an engine, shared by the driver and the views and
 /// sockets that outlive it.
-type Remains = Rc<RefCell<DisposedEngine<JsPayload>>>;
+type Remains = Rc<RefCell<Kept>>;
+
+/// What dispose kept of an engine, until the app clears its inspector:
+/// after that only the (empty) inspector is ever read, so nothing is kept.
+struct Kept(Option<DisposedEngine<JsPayload>>);
+
+impl Kept {
+    fn new(remains: DisposedEngine<JsPayload>) -> Kept {
+        #[cfg(not(feature = "standalone"))]
+        LIVE_REMAINS.created();
+        Kept(Some(remains))
+    }
+
+    /// Lets go of everything.
+    fn clear(&mut self) {
+        if self.0.take().is_some() {
+            #[cfg(not(feature = "standalone"))]
+            LIVE_REMAINS.dropped();
+        }
+    }
+}
+
+impl Drop for Kept {
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
 
 struct State {
     /// The engine, until dispose turns it into `remains` (one of the two
@@ -94,7 +120,7 @@ impl State {
     fn read<R>(&self, read: impl FnOnce(&dyn EngineReadout<JsPayload>) -> R) -> Option<R> {
         match (&self.engine, &self.remains) {
             (Some(engine), _) => Some(read(&**engine)),
-            (None, Some(remains)) => Some(read(&*remains.try_borrow().ok()?)),
+            (None, Some(remains)) => remains.try_borrow().ok()?.0.as_ref().map(|kept| read(kept)),
             (None, None) => None,
         }
     }
@@ -111,7 +137,7 @@ impl State {
     /// Swaps the engine for what the app can still read of it.
     fn retire_engine(&mut self, now: Millis) {
         if let Some(engine) = self.engine.take() {
-            self.remains = Some(Rc::new(RefCell::new(engine.into_disposed(now))));
+            self.remains = Some(Rc::new(RefCell::new(Kept::new(engine.into_disposed(now)))));
             #[cfg(not(feature = "standalone"))]
             LIVE_ENGINES.dropped();
         }
@@ -167,6 +193,16 @@ pub fn live_drivers() -> usize {
 #[cfg(not(feature = "standalone"))]
 static LIVE_ENGINES: LiveCount = LiveCount::new();
 
+#[cfg(not(feature = "standalone"))]
+static LIVE_REMAINS: LiveCount = LiveCount::new();
+
+/// How many disposed engines' remains are alive: kept for a disposed
+/// socket's inspector and neither cleared nor freed.
+#[cfg(not(feature = "standalone"))]
+pub fn live_remains() -> usize {
+    LIVE_REMAINS.get()
+}
+
 /// How many engines are alive: created and neither disposed nor freed.
 #[cfg(not(feature = "standalone"))]
 pub fn live_engines() -> usize {
@@ -211,7 +247,9 @@ impl DriverView {
     pub fn read<R>(&self, read: impl FnOnce(&dyn EngineReadout<JsPayload>) -> R) -> Option<R> {
         match &self.source {
             ViewSource::Driver(inner) => inner.read(|readout, _| read(readout)),
-            ViewSource::Remains { remains, .. } => Some(read(&*remains.try_borrow().ok()?)),
+            ViewSource::Remains { remains, .. } => {
+                remains.try_borrow().ok()?.0.as_ref().map(|kept| read(kept))
+            }
         }
     }
 
@@ -239,10 +277,10 @@ impl DriverView {
     }
 }
 
-/// Empties the inspector of what dispose kept.
+/// Empties the inspector of what dispose kept, which lets go of all of it.
 fn clear_remains(remains: &Remains) {
     if let Ok(mut remains) = remains.try_borrow_mut() {
-        remains.inspector_mut().clear();
+        remains.clear();
     }
 }
 

@@ -19,7 +19,7 @@ mod url_provider;
 pub use bindings::{call_with, error_message, js_string, json_parse, json_stringify, property};
 pub use driver::{App, Driver, DriverOptions, DriverView};
 #[cfg(not(feature = "standalone"))]
-pub use driver::{live_drivers, live_engines};
+pub use driver::{live_drivers, live_engines, live_remains};
 #[cfg(not(feature = "standalone"))]
 pub use environment::attached_environments;
 pub use listeners::{EventType, Listeners};

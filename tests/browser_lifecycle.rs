@@ -309,22 +309,40 @@ async fn dispose_in_a_message_listener_keeps_the_messages_and_lets_the_driver_go
                 JsValue::UNDEFINED,
             )
             .unwrap();
-        socket.send(JsValue::from_str("echo me")).unwrap();
+        socket.send(JsValue::from_str("text first")).unwrap();
+        // Binary data too; the first echo's listener disposes.
+        let bytes = js_sys::Uint8Array::from(&[1u8, 2, 3][..]);
+        socket.send(bytes.buffer().into()).unwrap();
         within(2_000, "the echo's listener", disposed_events.next()).await;
         assert_eq!(resilient_ws::live_drivers(), drivers_before - 1);
+        // The records, kept as JS values, read as they were recorded.
         let inspector = socket.inspector();
         let entries = inspector.entries(JsValue::UNDEFINED).unwrap();
-        let seen: Vec<(String, String)> = entries
+        let seen: Vec<(String, bool, f64, f64)> = entries
             .iter()
-            .map(|entry| (text(&entry, "direction"), text(&entry, "preview")))
+            .map(|entry| {
+                let binary = field(&entry, "binary").as_bool().unwrap();
+                let direction = text(&entry, "direction");
+                (
+                    direction,
+                    binary,
+                    number(&entry, "size"),
+                    number(&entry, "seq"),
+                )
+            })
             .collect();
-        assert_eq!(
-            seen,
-            [
-                ("out".into(), "echo me".into()),
-                ("in".into(), "echo me".into())
-            ]
-        );
+        let expected = [
+            ("out", false, 10.0, 1.0),
+            ("out", true, 3.0, 2.0),
+            ("in", false, 10.0, 3.0),
+        ];
+        let expected: Vec<(String, bool, f64, f64)> = expected
+            .iter()
+            .map(|&(direction, binary, size, seq)| (direction.into(), binary, size, seq))
+            .collect();
+        assert_eq!(seen, expected);
+        let incoming = inspector.entries(json(r#"{"direction":"in"}"#)).unwrap();
+        assert_eq!(text(&incoming.get(0), "preview"), "text first");
         assert_eq!(field(&socket.stats(), "messagesIn"), 1);
     })
     .await;

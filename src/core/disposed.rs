@@ -1,10 +1,11 @@
 //! What an engine keeps once its socket is disposed: what the app can still
 //! read (`state`, `url`, `lastClose`, `stats()`, the inspector), without the
-//! queue, timers, policies and options. A disposed socket keeps the rest
-//! as JS values (`src/js/disposed.rs`) and this only for its inspector,
-//! while it holds messages; so does an inspector view taken before
-//! `dispose()`. It may wait long for the garbage collector, so it holds no
-//! more than the app can read (bench/ANALYSIS.md, memory).
+//! queue, timers, policies and options. The driver holds it until the
+//! disposed socket has taken its own copy, as JS values (`src/js/disposed.rs`,
+//! `src/web/kept_inspector.rs`); an inspector view taken before `dispose()`
+//! reads it until then. A disposed socket may wait long for the garbage
+//! collector, so it keeps nothing of this in wasm (bench/ANALYSIS.md,
+//! memory).
 
 use super::{CloseReport, ConnectionState, Inspector, Millis, Redactor, Stats};
 use crate::prelude::*;

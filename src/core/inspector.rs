@@ -182,6 +182,21 @@ impl<P: Payload> Inspector<P> {
         }
     }
 
+    /// An inspector holding exactly `records` (oldest first), as another
+    /// one kept them: how a disposed socket's messages, kept elsewhere, are
+    /// queried again. Records nothing new.
+    pub fn from_records(records: impl IntoIterator<Item = InspectorRecord<P>>) -> Self {
+        let records: VecDeque<_> = records.into_iter().collect();
+        let bytes = records.iter().map(InspectorRecord::kept_bytes).sum();
+        Inspector {
+            next_seq: records.back().map_or(1, |record| record.seq + 1),
+            max_entries: 0,
+            max_bytes: bytes,
+            bytes,
+            records,
+        }
+    }
+
     /// Records a message, evicting the oldest records to stay within caps.
     ///
     /// A payload larger than `max_bytes` on its own is recorded with
@@ -412,6 +427,58 @@ mod tests {
 
     fn text(value: &str) -> Frame {
         Frame::Text(value.to_owned())
+    }
+
+    #[test]
+    fn an_inspector_made_from_another_s_records_answers_every_query_the_same() {
+        // 60 bytes: the long message is kept as metadata only.
+        let mut inspector = Inspector::new(4, 60);
+        let messages = [
+            r#"{"type":"auth","token":"s3cr3t","id":1}"#,
+            "plain text",
+            r#"{"type":"tick","id":"2","pad":"a long message, over the byte cap"}"#,
+            r#"{"type":"auth","id":3}"#,
+            r#"{"type":"tick","id":4}"#,
+        ];
+        for (index, message) in messages.iter().enumerate() {
+            let direction = [Direction::Out, Direction::In][index % 2];
+            inspector.record(direction, Millis(index as u64 * 10), 1, &text(message));
+        }
+        let copy = Inspector::from_records(inspector.records().cloned());
+        let redactor = Redactor::default();
+        let mut by_id = InspectorFilter::default();
+        by_id
+            .fields
+            .push(("id".into(), FieldValue::Literal("3".into())));
+        let filters = [
+            InspectorFilter::default(),
+            InspectorFilter {
+                direction: Some(Direction::In),
+                ..InspectorFilter::default()
+            },
+            InspectorFilter {
+                message_type: Some("tick".into()),
+                ..InspectorFilter::default()
+            },
+            InspectorFilter {
+                limit: Some(2),
+                ..InspectorFilter::default()
+            },
+            InspectorFilter {
+                full_text: true,
+                ..InspectorFilter::default()
+            },
+            by_id,
+        ];
+        for filter in &filters {
+            let expected = inspector.entries(filter, &redactor);
+            assert!(!expected.is_empty(), "{filter:?}");
+            assert_eq!(copy.entries(filter, &redactor), expected, "{filter:?}");
+        }
+        assert_eq!((copy.len(), copy.bytes()), (4, inspector.bytes()));
+        let mut copy = copy;
+        copy.record(Direction::In, Millis(99), 1, &text("more"));
+        assert_eq!(copy.len(), 4, "records nothing new");
     }
 
     #[test]

@@ -43,6 +43,12 @@ impl Redactor {
         }
     }
 
+    /// The key names it redacts (lowercase): what [`Redactor::new`] needs to
+    /// make the same redactor again.
+    pub fn secret_keys(&self) -> &[String] {
+        &self.secret_keys
+    }
+
     /// Whether `key` names a secret.
     pub fn is_secret_key(&self, key: &str) -> bool {
         self.secret_keys

@@ -4,7 +4,8 @@
 //! memory cannot be reused; keeping the readout on the JS side lets the
 //! driver and the app's listener table go at once, so dropped sockets
 //! leave wasm memory flat (bench/ANALYSIS.md, memory). Recorded messages
-//! are the exception: they stay readable in wasm until `inspector.clear()`.
+//! are kept as JS values too (`web::KeptInspector`), until
+//! `inspector.clear()`.
 
 use crate::prelude::*;
 
@@ -25,8 +26,8 @@ pub struct DisposedSocket {
     readout: JsValue,
     state: ConnectionState,
     binary_type: Cell<BinaryType>,
-    /// What the engine kept (not the driver), only if its inspector held
-    /// messages: the app may still read them.
+    /// The recorded messages (not the driver), only if there were any: the
+    /// app may still read them.
     inspector: Option<DriverView>,
 }
 

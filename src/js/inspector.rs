@@ -41,7 +41,7 @@ impl SocketInspector {
         };
         let origin = driver.epoch_origin_ms();
         driver
-            .read(|engine| engine.inspector().entries(filter, engine.redactor()))
+            .read(|inspector, redactor| inspector.entries(filter, redactor))
             .unwrap_or_default()
             .iter()
             .map(|entry| entry_object(entry, origin + entry.at_ms))
@@ -88,7 +88,7 @@ impl SocketInspector {
     pub fn length(&self) -> u32 {
         self.driver
             .as_ref()
-            .and_then(|driver| driver.read(|engine| engine.inspector().len() as u32))
+            .and_then(|driver| driver.read(|inspector, _| inspector.len() as u32))
             .unwrap_or(0)
     }
 }

@@ -682,8 +682,8 @@ fn last_close_of(driver: &Driver) -> JsValue {
         .unwrap_or(JsValue::NULL)
 }
 
-/// What a disposed socket keeps: its readout, and what the engine kept
-/// only while the inspector holds messages.
+/// What a disposed socket keeps: its readout, and its recorded messages if
+/// there are any (taking them turns what the driver kept into JS values).
 fn keep(live: &LiveSocket) -> DisposedSocket {
     let driver = &live.driver;
     let recorded = driver

@@ -22,6 +22,7 @@ use super::bindings::error_message;
 use super::clock::{Clock, random_seed};
 use super::environment::{Environment, EnvironmentEvents};
 use super::inbox::Inbox;
+use super::kept_inspector::KeptInspector;
 #[cfg(not(feature = "standalone"))]
 use super::live_count::LiveCount;
 use super::microtask;
@@ -31,7 +32,7 @@ use super::timer::Timer;
 use super::url_provider::{self, UrlAnswer};
 use crate::core::{
     CloseError, Config, ConfigError, ConnectionState, DisposedEngine, Engine, EngineReadout, Event,
-    Input, Millis, Output, SendError, SendStatus, UrlSource,
+    Input, Inspector, Millis, Output, Redactor, SendError, SendStatus, UrlSource,
 };
 
 /// What the driver hands to the app. Implemented by the JS facade.
@@ -74,29 +75,58 @@ enum AppAction {
 /// sockets that outlive it.
 type Remains = Rc<RefCell<Kept>>;
 
-/// What dispose kept of an engine, until the app clears its inspector:
-/// after that only the (empty) inspector is ever read, so nothing is kept.
-struct Kept(Option<DisposedEngine<JsPayload>>);
+/// A read of an inspector and its redactor.
+type InspectorRead<'a> = &'a mut dyn FnMut(&Inspector<JsPayload>, &Redactor);
+
+/// What dispose kept of an engine: all the app can read, until a disposed
+/// socket has taken its own copy of that; then only the inspector's
+/// records, as JS values; nothing once the app clears the inspector.
+enum Kept {
+    Engine(Box<DisposedEngine<JsPayload>>),
+    Records(KeptInspector),
+    Cleared,
+}
 
 impl Kept {
-    fn new(remains: DisposedEngine<JsPayload>) -> Kept {
+    fn engine(engine: DisposedEngine<JsPayload>) -> Kept {
         #[cfg(not(feature = "standalone"))]
         LIVE_REMAINS.created();
-        Kept(Some(remains))
+        Kept::Engine(Box::new(engine))
     }
 
-    /// Lets go of everything.
-    fn clear(&mut self) {
-        if self.0.take().is_some() {
-            #[cfg(not(feature = "standalone"))]
-            LIVE_REMAINS.dropped();
+    /// Keeps only the inspector's records, out of wasm (nothing if none).
+    fn compact(&mut self) {
+        if let Kept::Engine(engine) = self {
+            let records = (!engine.inspector().is_empty())
+                .then(|| KeptInspector::new(engine.inspector(), engine.redactor()));
+            // The old value's drop counts it gone; a new one counts again.
+            *self = match records {
+                Some(records) => {
+                    #[cfg(not(feature = "standalone"))]
+                    LIVE_REMAINS.created();
+                    Kept::Records(records)
+                }
+                None => Kept::Cleared,
+            };
+        }
+    }
+
+    /// Reads the inspector and its redactor (not once cleared).
+    fn read_inspector(&self, read: InspectorRead) {
+        match self {
+            Kept::Engine(engine) => read(engine.inspector(), engine.redactor()),
+            Kept::Records(records) => records.read(read),
+            Kept::Cleared => {}
         }
     }
 }
 
+#[cfg(not(feature = "standalone"))]
 impl Drop for Kept {
     fn drop(&mut self) {
-        self.clear();
+        if !matches!(self, Kept::Cleared) {
+            LIVE_REMAINS.dropped();
+        }
     }
 }
 
@@ -120,8 +150,25 @@ impl State {
     fn read<R>(&self, read: impl FnOnce(&dyn EngineReadout<JsPayload>) -> R) -> Option<R> {
         match (&self.engine, &self.remains) {
             (Some(engine), _) => Some(read(&**engine)),
-            (None, Some(remains)) => remains.try_borrow().ok()?.0.as_ref().map(|kept| read(kept)),
+            (None, Some(remains)) => match &*remains.try_borrow().ok()? {
+                Kept::Engine(engine) => Some(read(&**engine)),
+                _ => None,
+            },
             (None, None) => None,
+        }
+    }
+
+    /// Reads the inspector and its redactor, of the engine or of what
+    /// dispose kept.
+    fn read_inspector(&self, read: InspectorRead) {
+        match (&self.engine, &self.remains) {
+            (Some(engine), _) => read(engine.inspector(), engine.redactor()),
+            (None, Some(remains)) => {
+                if let Ok(remains) = remains.try_borrow() {
+                    remains.read_inspector(read);
+                }
+            }
+            (None, None) => {}
         }
     }
 
@@ -137,7 +184,9 @@ impl State {
     /// Swaps the engine for what the app can still read of it.
     fn retire_engine(&mut self, now: Millis) {
         if let Some(engine) = self.engine.take() {
-            self.remains = Some(Rc::new(RefCell::new(Kept::new(engine.into_disposed(now)))));
+            self.remains = Some(Rc::new(RefCell::new(Kept::engine(
+                engine.into_disposed(now),
+            ))));
             #[cfg(not(feature = "standalone"))]
             LIVE_ENGINES.dropped();
         }
@@ -243,12 +292,30 @@ enum ViewSource {
 }
 
 impl DriverView {
-    /// Reads the engine, or what dispose kept (None if it is borrowed).
-    pub fn read<R>(&self, read: impl FnOnce(&dyn EngineReadout<JsPayload>) -> R) -> Option<R> {
+    /// Reads the inspector and its redactor, of the engine or of what
+    /// dispose kept (None if cleared, or borrowed).
+    pub fn read<R>(&self, read: impl FnOnce(&Inspector<JsPayload>, &Redactor) -> R) -> Option<R> {
+        let mut read = Some(read);
+        let mut result = None;
+        self.read_with(&mut |inspector, redactor| {
+            result = read.take().map(|read| read(inspector, redactor));
+        });
+        result
+    }
+
+    /// [`DriverView::read`], one copy for every kind of read.
+    fn read_with(&self, read: InspectorRead) {
         match &self.source {
-            ViewSource::Driver(inner) => inner.read(|readout, _| read(readout)),
+            ViewSource::Driver(inner) => {
+                inner.catch_up();
+                if let Ok(state) = inner.state.try_borrow() {
+                    state.read_inspector(read);
+                }
+            }
             ViewSource::Remains { remains, .. } => {
-                remains.try_borrow().ok()?.0.as_ref().map(|kept| read(kept))
+                if let Ok(remains) = remains.try_borrow() {
+                    remains.read_inspector(read);
+                }
             }
         }
     }
@@ -280,7 +347,7 @@ impl DriverView {
 /// Empties the inspector of what dispose kept, which lets go of all of it.
 fn clear_remains(remains: &Remains) {
     if let Ok(mut remains) = remains.try_borrow_mut() {
-        remains.clear();
+        *remains = Kept::Cleared;
     }
 }
 
@@ -505,9 +572,12 @@ impl Driver {
     }
 
     /// Once disposed, a view of what dispose kept that holds nothing else
-    /// of the driver: what a disposed socket keeps for its inspector.
+    /// of the driver: what a disposed socket keeps for its inspector. From
+    /// then on only the inspector's records are kept, as JS values (the
+    /// socket has its own copy of the rest).
     pub fn remains_view(&self) -> Option<DriverView> {
         let state = self.inner.state.try_borrow().ok()?;
+        state.remains.as_ref()?.try_borrow_mut().ok()?.compact();
         Some(DriverView {
             source: ViewSource::Remains {
                 remains: state.remains.clone()?,

@@ -7,6 +7,7 @@ mod clock;
 mod driver;
 mod environment;
 mod inbox;
+mod kept_inspector;
 mod listeners;
 #[cfg(not(feature = "standalone"))]
 mod live_count;

@@ -349,6 +349,61 @@ async fn dispose_in_a_message_listener_keeps_the_messages_and_lets_the_driver_go
 }
 
 #[wasm_bindgen_test]
+async fn a_disposed_socket_s_inspector_answers_every_filter_as_before() {
+    test_within("inspector filters after dispose", async {
+        let id = client_id("dispose-filters");
+        let options = json(
+            r#"{"redactKeys":["pin"],"binaryType":"arraybuffer","inspector":{"maxBytes":200}}"#,
+        );
+        let socket = new_socket(url(&id, ""), options);
+        Events::listen(&socket, "open").next().await;
+        let mut messages = Events::listen(&socket, "message");
+        socket
+            .send(r#"{"type":"auth","pin":"1234","id":7,"note":"x"}"#.into())
+            .unwrap();
+        // Over `maxBytes`: recorded without its payload.
+        socket.send(JsValue::from_str(&"y".repeat(300))).unwrap();
+        let bytes = js_sys::Uint8Array::from(&[1u8, 2, 3][..]);
+        socket.send(bytes.buffer().into()).unwrap();
+        for _ in 0..3 {
+            messages.next().await;
+        }
+        let filters = [
+            "{}",
+            r#"{"type":"auth"}"#,
+            r#"{"fields":{"id":7}}"#,
+            r#"{"fields":{"note":"x"}}"#,
+            r#"{"fullText":true}"#,
+            r#"{"limit":2}"#,
+            r#"{"direction":"in","limit":1}"#,
+        ];
+        let read_all = |socket: &ResilientSocket| -> Vec<String> {
+            let inspector = socket.inspector();
+            filters
+                .iter()
+                .map(|filter| {
+                    let entries = inspector.entries(json(filter)).unwrap();
+                    js_sys::JSON::stringify(&entries)
+                        .unwrap()
+                        .as_string()
+                        .unwrap()
+                })
+                .collect()
+        };
+        let before = read_all(&socket);
+        assert_eq!(socket.inspector().length(), 6);
+        assert!(before[0].contains("[redacted]") && !before[0].contains("1234"));
+        assert!(before.iter().all(|entries| entries != "[]"), "{before:?}");
+        let drivers_before = resilient_ws::live_drivers();
+        socket.dispose();
+        assert_eq!(resilient_ws::live_drivers(), drivers_before - 1);
+        assert_eq!(read_all(&socket), before);
+        assert_eq!(socket.inspector().length(), 6);
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
 async fn dispose_without_recorded_messages_lets_the_driver_go_at_once() {
     test_within("driver freed at dispose", async {
         let id = client_id("dispose-frees-driver");

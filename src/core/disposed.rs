@@ -1,9 +1,11 @@
 //! What an engine keeps once its socket is disposed: what the app can still
 //! read (`state`, `url`, `lastClose`, `stats()`, the inspector), without the
-//! queue, timers, policies and options. The driver holds it until the
-//! disposed socket has taken its own copy, as JS values (`src/js/disposed.rs`,
-//! `src/web/kept_inspector.rs`); an inspector view taken before `dispose()`
-//! reads it until then. A disposed socket may wait long for the garbage
+//! queue, timers, policies and options. After `dispose()` the socket takes
+//! its own copy, as JS values (`src/js/disposed.rs`,
+//! `src/web/kept_inspector.rs`), and the driver keeps only the records,
+//! also as JS values, for the inspector views taken before. A socket
+//! dropped without `dispose()` never takes a copy: its views keep this,
+//! records included. A disposed socket may wait long for the garbage
 //! collector, so it keeps nothing of this in wasm (bench/ANALYSIS.md,
 //! memory).
 

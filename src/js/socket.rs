@@ -700,6 +700,7 @@ fn keep(live: &LiveSocket) -> DisposedSocket {
             .read(|engine, _| engine.state())
             .unwrap_or(ConnectionState::Closed),
         driver.binary_type(),
+        // Last: taking the records leaves the driver nothing else to read.
         recorded.then(|| driver.remains_view()).flatten(),
     )
 }

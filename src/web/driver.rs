@@ -577,7 +577,9 @@ impl Driver {
     /// socket has its own copy of the rest).
     pub fn remains_view(&self) -> Option<DriverView> {
         let state = self.inner.state.try_borrow().ok()?;
-        state.remains.as_ref()?.try_borrow_mut().ok()?.compact();
+        if let Ok(mut kept) = state.remains.as_ref()?.try_borrow_mut() {
+            kept.compact();
+        }
         Some(DriverView {
             source: ViewSource::Remains {
                 remains: state.remains.clone()?,

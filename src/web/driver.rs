@@ -43,8 +43,9 @@ pub trait App {
     fn event(&self, event: Event<JsPayload>);
     /// The driver was disposed: no listener runs again, so the app lets go
     /// of them (a disposed driver stays in memory while a [`DriverView`]
-    /// taken before dispose is kept). Pending requests may still be settling (when dispose ran
-    /// inside a listener), so they are not the app's to drop here.
+    /// taken before dispose is kept). Pending requests may still be
+    /// settling (when dispose ran inside a listener), so they are not the
+    /// app's to drop here.
     fn disposed(&self);
 }
 

@@ -17,14 +17,12 @@ use web_sys::BinaryType;
 
 use super::inspector::SocketInspector;
 use super::object::Obj;
-use crate::core::ConnectionState;
 use crate::web::{DriverView, property};
 
 /// The readable remains of a disposed socket.
 pub struct DisposedSocket {
     /// `{ url, name, lastClose, stats }` as they were after `dispose()`.
     readout: JsValue,
-    state: ConnectionState,
     binary_type: Cell<BinaryType>,
     /// The recorded messages (not the driver), only if there were any: the
     /// app may still read them.
@@ -39,7 +37,6 @@ impl DisposedSocket {
         name: &str,
         last_close: JsValue,
         stats: JsValue,
-        state: ConnectionState,
         binary_type: BinaryType,
         inspector: Option<DriverView>,
     ) -> DisposedSocket {
@@ -51,7 +48,6 @@ impl DisposedSocket {
             .build();
         DisposedSocket {
             readout,
-            state,
             binary_type: Cell::new(binary_type),
             inspector,
         }
@@ -75,11 +71,6 @@ impl DisposedSocket {
     /// The counters at `dispose()`, a new object on every call.
     pub fn stats(&self) -> JsValue {
         copy(&property(&self.readout, "stats").unwrap_or(JsValue::NULL))
-    }
-
-    /// The state `dispose()` left (`closed`).
-    pub fn state(&self) -> ConnectionState {
-        self.state
     }
 
     /// `binaryType`, still settable as on a live socket.

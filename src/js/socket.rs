@@ -618,18 +618,11 @@ impl ResilientSocket {
         self.disposed.get().map(read).unwrap_or_default()
     }
 
-    /// The state, live or as `dispose()` left it.
+    /// The state: `closed` once disposed.
     fn connection_state(&self) -> ConnectionState {
-        match self.live() {
-            Some(live) => live
-                .driver
-                .read(|engine, _| engine.state())
-                .unwrap_or(ConnectionState::Closed),
-            None => self
-                .disposed
-                .get()
-                .map_or(ConnectionState::Closed, DisposedSocket::state),
-        }
+        self.live()
+            .and_then(|live| live.driver.read(|engine, _| engine.state()))
+            .unwrap_or(ConnectionState::Closed)
     }
 
     fn handler(&self, kind: EventType) -> JsValue {
@@ -696,9 +689,6 @@ fn keep(live: &LiveSocket) -> DisposedSocket {
         &live.name,
         last_close_of(driver),
         stats_of(driver),
-        driver
-            .read(|engine, _| engine.state())
-            .unwrap_or(ConnectionState::Closed),
         driver.binary_type(),
         // Last: taking the records leaves the driver nothing else to read.
         recorded.then(|| driver.remains_view()).flatten(),

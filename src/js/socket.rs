@@ -679,9 +679,6 @@ fn last_close_of(driver: &Driver) -> JsValue {
 /// there are any (taking them turns what the driver kept into JS values).
 fn keep(live: &LiveSocket) -> DisposedSocket {
     let driver = &live.driver;
-    let recorded = driver
-        .read(|engine, _| !engine.inspector().is_empty())
-        .unwrap_or(false);
     DisposedSocket::new(
         driver
             .read(|engine, _| engine.url_for_display())
@@ -691,7 +688,7 @@ fn keep(live: &LiveSocket) -> DisposedSocket {
         stats_of(driver),
         driver.binary_type(),
         // Last: taking the records leaves the driver nothing else to read.
-        recorded.then(|| driver.remains_view()).flatten(),
+        driver.remains_view(),
     )
 }
 

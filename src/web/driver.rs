@@ -164,11 +164,7 @@ impl State {
     fn read_inspector(&self, read: InspectorRead) {
         match (&self.engine, &self.remains) {
             (Some(engine), _) => read(engine.inspector(), engine.redactor()),
-            (None, Some(remains)) => {
-                if let Ok(remains) = remains.try_borrow() {
-                    remains.read_inspector(read);
-                }
-            }
+            (None, Some(remains)) => read_remains(remains, read),
             (None, None) => {}
         }
     }
@@ -313,11 +309,7 @@ impl DriverView {
                     state.read_inspector(read);
                 }
             }
-            ViewSource::Remains { remains, .. } => {
-                if let Ok(remains) = remains.try_borrow() {
-                    remains.read_inspector(read);
-                }
-            }
+            ViewSource::Remains { remains, .. } => read_remains(remains, read),
         }
     }
 
@@ -342,6 +334,13 @@ impl DriverView {
                 epoch_origin_ms, ..
             } => *epoch_origin_ms,
         }
+    }
+}
+
+/// Reads the inspector of what dispose kept (nothing if it is borrowed).
+fn read_remains(remains: &Remains, read: InspectorRead) {
+    if let Ok(remains) = remains.try_borrow() {
+        remains.read_inspector(read);
     }
 }
 
@@ -572,18 +571,23 @@ impl Driver {
         }
     }
 
-    /// Once disposed, a view of what dispose kept that holds nothing else
-    /// of the driver: what a disposed socket keeps for its inspector. From
-    /// then on only the inspector's records are kept, as JS values (the
-    /// socket has its own copy of the rest).
+    /// Once disposed, a view of the recorded messages dispose kept that
+    /// holds nothing else of the driver (`None` if there are none): what a
+    /// disposed socket keeps for its inspector. From then on only the
+    /// records are kept, as JS values (the socket has its own copy of the
+    /// rest).
     pub fn remains_view(&self) -> Option<DriverView> {
         let state = self.inner.state.try_borrow().ok()?;
-        if let Ok(mut kept) = state.remains.as_ref()?.try_borrow_mut() {
+        let remains = state.remains.as_ref()?;
+        if let Ok(mut kept) = remains.try_borrow_mut() {
             kept.compact();
+            if matches!(*kept, Kept::Cleared) {
+                return None;
+            }
         }
         Some(DriverView {
             source: ViewSource::Remains {
-                remains: state.remains.clone()?,
+                remains: remains.clone(),
                 epoch_origin_ms: self.inner.clock.epoch_origin_ms(),
             },
         })

@@ -199,6 +199,18 @@ fn reauth_code_emits_reauth_and_retries() {
     assert_eq!(sim.state(), ConnectionState::Reconnecting);
 }
 
+#[test]
+fn reauth_code_emits_reauth_when_no_retry_follows() {
+    let mut config = test_config();
+    config.reconnect.enabled = false;
+    let mut sim = open_sim(config);
+    sim.server_close(4001, "token expired");
+    sim.run_for(50);
+    assert!(sim.saw(|e| matches!(e, Event::Reauth { code: 4001 })));
+    assert!(!sim.closes().pop().unwrap().will_reconnect);
+    assert_eq!(sim.state(), ConnectionState::Closed);
+}
+
 // ----- app close -----
 
 #[test]

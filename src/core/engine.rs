@@ -1322,10 +1322,12 @@ impl<P: Payload> Engine<P> {
                 likely_causes: likely_causes(code, pinged, received),
             });
         }
+        // Whether a retry follows or not: an app that asks for new
+        // credentials on `reauth` must hear of it when no attempt is left.
+        if action == CloseAction::Reauth {
+            self.emit(Event::Reauth { code });
+        }
         if let Some(delay_ms) = delay_ms {
-            if action == CloseAction::Reauth {
-                self.emit(Event::Reauth { code });
-            }
             self.emit(Event::Reconnecting {
                 attempt: self.attempt,
                 delay_ms,

@@ -145,8 +145,9 @@ pub enum Event<P> {
         /// How many.
         dropped: usize,
     },
-    /// Credentials were refused (close code whose action is `reauth`); the
-    /// URL provider runs before the next attempt.
+    /// Credentials were refused (close code whose action is `reauth`),
+    /// whether a retry follows or not; when one does, the URL provider runs
+    /// before it.
     Reauth {
         /// The close code.
         code: u16,

@@ -313,9 +313,12 @@ export interface QueueOverflowEvent {
 }
 
 /**
- * `reauth`: credentials were refused; the URL provider runs before the next
- * attempt. With a fixed URL (no `urlProvider`) the next attempt uses the same
- * URL: give a `urlProvider` that returns a fresh token, or `close()` here.
+ * `reauth`: credentials were refused (a close code whose action is
+ * "reauth"), right after its `close` event, whether a retry follows or not
+ * (the close event's `willReconnect` says). When one does, the URL provider
+ * runs before it; with a fixed URL (no `urlProvider`) the next attempt uses
+ * the same URL: give a `urlProvider` that returns a fresh token, or
+ * `close()` here.
  */
 export interface ReauthEvent {
   readonly type: "reauth";

@@ -261,8 +261,10 @@ fn invalid_options_throw_errors_naming_the_option_and_the_allowed_values() {
             .unwrap()
     };
     let wrong_type = message(r#"{"reconnect":{"multiplier":"x"}}"#);
-    assert!(wrong_type.contains("reconnect.multiplier"), "{wrong_type}");
-    assert!(wrong_type.contains("a number"), "{wrong_type}");
+    assert_eq!(
+        wrong_type,
+        r#"invalid option `reconnect.multiplier`: expected a finite number from 1 to 100, got "x""#
+    );
 
     let unknown = message(r#"{"reconnect":{"initialDelay":5}}"#);
     assert!(unknown.contains("reconnect.initialDelay"), "{unknown}");
@@ -276,6 +278,38 @@ fn invalid_options_throw_errors_naming_the_option_and_the_allowed_values() {
 
     let choice = message(r#"{"queue":{"overflow":"drop"}}"#);
     assert!(choice.contains(r#""reject" or "dropOldest""#), "{choice}");
+
+    // A wrong type names the range the option really has.
+    for (options, says) in [
+        (
+            r#"{"requests":{"timeoutMs":1.5}}"#,
+            "invalid option `requests.timeoutMs`: expected an integer from 1 to 86400000, got 1.5",
+        ),
+        (
+            r#"{"reconnect":{"maxAttempts":-1}}"#,
+            "invalid option `reconnect.maxAttempts`: expected an integer from 1 to 4294967295 or null, got -1",
+        ),
+        (
+            r#"{"connectTimeoutMs":86400001}"#,
+            "invalid option `connectTimeoutMs`: expected an integer from 0 to 86400000, got 86400001",
+        ),
+        (
+            r#"{"closeCodes":[{"code":4100,"to":"x","action":"stop"}]}"#,
+            "invalid option `closeCodes[0].to`: expected an integer from 1000 to 4999 or null, got \"x\"",
+        ),
+        (
+            r#"{"closeCodes":[{"code":4100}]}"#,
+            r#"invalid option `closeCodes[0].action`: expected "retry" or "stop" or "reauth", got undefined"#,
+        ),
+    ] {
+        assert_eq!(message(options), says, "{options}");
+    }
+    // A whole number under the range gets the core's reason.
+    let no_attempts = message(r#"{"reconnect":{"maxAttempts":0}}"#);
+    assert!(
+        no_attempts.contains("reconnect.enabled = false"),
+        "{no_attempts}"
+    );
 
     // Subprotocols the browser would refuse at every attempt are refused here.
     for bad in [
@@ -477,6 +511,58 @@ async fn a_disposed_socket_says_so_and_cannot_be_reopened() {
         .unwrap_err();
     assert_eq!(field(&rejected, "reason"), "disposed");
     assert_eq!(socket.state(), "closed");
+}
+
+/// A refused call names itself, and a call's option bag reads like the
+/// constructor's options: a key whose value is `undefined` counts as absent.
+#[wasm_bindgen_test]
+async fn refused_calls_name_the_call_and_undefined_call_options_count_as_absent() {
+    let options = json(r#"{"autoConnect":false,"maxMessageBytes":4}"#);
+    let socket = ResilientSocket::new(url("never", ""), options).unwrap();
+    let message = |error: JsValue| String::from(error.unchecked_into::<js_sys::Error>().message());
+
+    let refused = message(
+        socket
+            .set_replay_state("k".into(), "hello!".into(), JsValue::UNDEFINED)
+            .unwrap_err(),
+    );
+    assert_eq!(
+        refused,
+        "setReplayState: message of 6 bytes is larger than maxMessageBytes (4)"
+    );
+    let rejected = JsFuture::from(socket.request(json(r#"{"type":"q"}"#), JsValue::UNDEFINED))
+        .await
+        .unwrap_err();
+    let rejected = message(rejected);
+    assert!(rejected.starts_with("request: message of "), "{rejected}");
+
+    let absent = run_js("return { debounceMs: undefined, extra: undefined }");
+    assert!(
+        socket
+            .set_replay_state("k".into(), "ab".into(), absent)
+            .is_ok(),
+        "undefined keys count as absent"
+    );
+    let unknown = message(
+        socket
+            .set_replay_state("k".into(), "ab".into(), json(r#"{"extra":1}"#))
+            .unwrap_err(),
+    );
+    assert_eq!(
+        unknown,
+        "setReplayState: unknown option `extra`; allowed: debounceMs"
+    );
+
+    socket.dispose();
+    let disposed = message(
+        socket
+            .set_replay_state("k".into(), "ab".into(), JsValue::UNDEFINED)
+            .unwrap_err(),
+    );
+    assert_eq!(
+        disposed,
+        "setReplayState: the socket was disposed; create a new ResilientSocket"
+    );
 }
 
 #[wasm_bindgen_test]

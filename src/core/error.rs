@@ -101,15 +101,27 @@ fn queue_limits(max_messages: usize, max_bytes: usize) -> String {
 }
 
 impl SendError {
-    /// The message the JS facade throws (built without `core::fmt`).
+    /// The message the JS facade throws from `send` (built without
+    /// `core::fmt`).
     pub fn message(&self) -> String {
+        self.message_for("send")
+    }
+
+    /// The message, starting with the name of the call that was refused
+    /// (`send`, `request`, `setReplayState`).
+    pub fn message_for(&self, call: &str) -> String {
+        concat(&[call, ": ", &self.reason()])
+    }
+
+    /// What was wrong, without the call's name.
+    fn reason(&self) -> String {
         match self {
             SendError::QueueFull {
                 queued,
                 max_messages,
                 max_bytes,
             } => concat(&[
-                "send: the socket is not open and the queue is full (",
+                "the socket is not open and the queue is full (",
                 &decimal(*queued as u64),
                 " messages; limits ",
                 &queue_limits(*max_messages, *max_bytes),
@@ -120,28 +132,28 @@ impl SendError {
                 max_messages,
                 max_bytes,
             } => concat(&[
-                "send: the socket is not open and a message of ",
+                "the socket is not open and a message of ",
                 &decimal(*size as u64),
                 " bytes can never be queued (",
                 &queue_limits(*max_messages, *max_bytes),
                 "); raise the limits to queue it",
             ]),
             SendError::TooLarge { size, max } => concat(&[
-                "send: message of ",
+                "message of ",
                 &decimal(*size as u64),
                 " bytes is larger than maxMessageBytes (",
                 &decimal(*max as u64),
                 ")",
             ]),
             SendError::Closed => String::from(
-                "send: the socket is closed for good (close(), a close code that stops, or retries given up); call connect() or reconnect() first",
+                "the socket is closed for good (close(), a close code that stops, or retries given up); call connect() or reconnect() first",
             ),
             SendError::Disposed => {
-                String::from("send: the socket was disposed; create a new ResilientSocket")
+                String::from("the socket was disposed; create a new ResilientSocket")
             }
-            SendError::NotJsonObject => String::from(
-                "request: the message must be a JSON object (an object or its JSON text)",
-            ),
+            SendError::NotJsonObject => {
+                String::from("the message must be a JSON object (an object or its JSON text)")
+            }
         }
     }
 }

@@ -18,7 +18,8 @@ use web_sys::BinaryType;
 use super::number::whole_number;
 use crate::core::text::{concat, decimal};
 use crate::core::{
-    CloseAction, CloseCodeRule, Config, Jitter, Overflow, PendingOnReconnect, check_subprotocols,
+    CloseAction, CloseCodeRule, Config, ConfigError, Jitter, Overflow, PendingOnReconnect,
+    check_subprotocols,
 };
 use crate::web::{Protocols, js_string};
 
@@ -61,11 +62,14 @@ pub fn parse(options: &JsValue) -> Result<Options, String> {
 enum Kind {
     /// `true` or `false`.
     Bool,
-    /// An integer from 0 to the bound.
-    Int(u64),
-    /// An integer from 0 to the bound, or `null`.
-    IntOrNull(u64),
-    /// Any number.
+    /// An integer from the first bound to the second. A whole number
+    /// under the first bound passes, so that the core refuses it with its
+    /// own reason (`maxAttempts: 0` names `enabled: false`).
+    Int(u64, u64),
+    /// An integer from the first bound to the second, or `null`.
+    IntOrNull(u64, u64),
+    /// A number: only `reconnect.multiplier` is one, whose range (named in
+    /// [`type_error`]) the core checks.
     Number,
     /// A string.
     Text,
@@ -163,8 +167,13 @@ const fn required(key: &'static str, kind: Kind, slot: Slot) -> Field {
 /// Largest integer a JS number holds exactly.
 const MAX_SAFE: u64 = 9_007_199_254_740_991;
 const U32: u64 = u32::MAX as u64;
-/// Milliseconds (the core checks the upper bound and names it).
-const MS: Kind = Kind::Int(MAX_SAFE);
+/// Milliseconds, at most a day (as the core checks).
+const MS: Kind = Kind::Int(0, 86_400_000);
+/// A count that may be 0.
+const COUNT: Kind = Kind::Int(0, U32);
+/// A close code rule's bounds.
+const CODE_MIN: u64 = 1000;
+const CODE_MAX: u64 = 4999;
 
 /// Top-level options, core options first, in the order they are read.
 const TOP: &[Field] = &[
@@ -183,7 +192,7 @@ const TOP: &[Field] = &[
     field("closingTimeoutMs", MS, Slot::ClosingTimeoutMs),
     field(
         "maxMessageBytes",
-        Kind::Int(MAX_SAFE),
+        Kind::Int(1, MAX_SAFE),
         Slot::MaxMessageBytes,
     ),
     field("redactKeys", Kind::Texts, Slot::RedactKeys),
@@ -206,7 +215,7 @@ const RECONNECT: &[Field] = &[
     field("maxDelayMs", MS, Slot::MaxDelayMs),
     field("multiplier", Kind::Number, Slot::Multiplier),
     field("jitter", Kind::Choice(JITTERS), Slot::Jitter),
-    field("maxAttempts", Kind::IntOrNull(U32), Slot::MaxAttempts),
+    field("maxAttempts", Kind::IntOrNull(1, U32), Slot::MaxAttempts),
     field("resetAfterMs", MS, Slot::ResetAfterMs),
     field("tryLaterDelayMs", MS, Slot::TryLaterDelayMs),
 ];
@@ -222,18 +231,22 @@ const HEARTBEAT: &[Field] = &[
 ];
 
 const QUEUE: &[Field] = &[
-    field("maxMessages", Kind::Int(U32), Slot::MaxMessages),
-    field("maxBytes", Kind::Int(U32), Slot::QueueMaxBytes),
+    field("maxMessages", COUNT, Slot::MaxMessages),
+    field("maxBytes", COUNT, Slot::QueueMaxBytes),
     field("overflow", Kind::Choice(OVERFLOWS), Slot::Overflow),
 ];
 
 const INSPECTOR: &[Field] = &[
-    field("maxEntries", Kind::Int(U32), Slot::MaxEntries),
-    field("maxBytes", Kind::Int(U32), Slot::InspectorMaxBytes),
+    field("maxEntries", COUNT, Slot::MaxEntries),
+    field("maxBytes", COUNT, Slot::InspectorMaxBytes),
 ];
 
 const REQUESTS: &[Field] = &[
-    field("timeoutMs", MS, Slot::RequestTimeoutMs),
+    field(
+        "timeoutMs",
+        Kind::Int(1, 86_400_000),
+        Slot::RequestTimeoutMs,
+    ),
     field("onReconnect", Kind::Choice(ON_RECONNECT), Slot::OnReconnect),
     field("slowMs", MS, Slot::SlowMs),
     field("idField", Kind::Text, Slot::IdField),
@@ -241,13 +254,13 @@ const REQUESTS: &[Field] = &[
 
 const FLAPPING: &[Field] = &[
     field("windowMs", MS, Slot::WindowMs),
-    field("threshold", Kind::Int(U32), Slot::Threshold),
+    field("threshold", Kind::Int(1, U32), Slot::Threshold),
 ];
 
 /// One rule of `closeCodes`.
 const CLOSE_CODE: &[Field] = &[
-    required("code", Kind::Int(65535), Slot::RuleCode),
-    field("to", Kind::IntOrNull(65535), Slot::RuleTo),
+    required("code", Kind::Int(CODE_MIN, CODE_MAX), Slot::RuleCode),
+    field("to", Kind::IntOrNull(CODE_MIN, CODE_MAX), Slot::RuleTo),
     required("action", Kind::Choice(ACTIONS), Slot::RuleAction),
 ];
 
@@ -303,7 +316,7 @@ fn read_object(
         let path = join(path, field.key);
         if value.is_undefined() {
             if field.required {
-                return Err(concat(&["invalid option ", &path, ": required"]));
+                return Err(type_error(&path, field.kind, &value));
             }
             continue;
         }
@@ -329,8 +342,8 @@ fn read_value(
             }
             None => false,
         },
-        Kind::IntOrNull(_) if value.is_null() => true,
-        Kind::Int(max) | Kind::IntOrNull(max) => {
+        Kind::IntOrNull(..) if value.is_null() => true,
+        Kind::Int(_, max) | Kind::IntOrNull(_, max) => {
             read.int = value
                 .as_f64()
                 .and_then(|number| whole_number(number, max as f64));
@@ -508,17 +521,29 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
-/// `invalid option PATH: expected WHAT KIND ALLOWS, got VALUE`.
+/// ``invalid option `PATH`: expected WHAT KIND ALLOWS, got VALUE``, as the
+/// core words its own refusals ([`ConfigError::message`]).
 #[inline(never)]
 fn type_error(path: &str, kind: Kind, got: &JsValue) -> String {
     let built;
     let expected = match kind {
         Kind::Bool => "true or false",
-        Kind::Int(max) | Kind::IntOrNull(max) => {
-            built = concat(&["an integer from 0 to ", &decimal(max)]);
+        Kind::Int(min, max) | Kind::IntOrNull(min, max) => {
+            let or_null = if matches!(kind, Kind::IntOrNull(..)) {
+                " or null"
+            } else {
+                ""
+            };
+            built = concat(&[
+                "an integer from ",
+                &decimal(min),
+                " to ",
+                &decimal(max),
+                or_null,
+            ]);
             &built
         }
-        Kind::Number => "a number",
+        Kind::Number => "a finite number from 1 to 100",
         Kind::Text => "a string",
         Kind::TextOrNull => "a string or null",
         Kind::Choice(names) => {
@@ -530,14 +555,7 @@ fn type_error(path: &str, kind: Kind, got: &JsValue) -> String {
         Kind::Protocols => "a string or an array of strings",
         Kind::Function => "a function returning a URL (or a Promise of one)",
     };
-    concat(&[
-        "invalid option ",
-        path,
-        ": expected ",
-        expected,
-        ", got ",
-        &describe(got),
-    ])
+    ConfigError::new(path, expected, describe(got)).message()
 }
 
 /// `invalid options: unknown option `PATH.KEY`; allowed here: KEYS`.
@@ -568,7 +586,9 @@ fn binary_type_at(index: u64) -> BinaryType {
 }
 
 /// Checks the option bag of a call (`{ debounceMs }`, `{ timeoutMs }`,
-/// `{ opened }`): an object or `undefined`/`null`, with no key but `keys`.
+/// `{ opened }`): an object or `undefined`/`null`, with no key but `keys`
+/// (a key whose value is `undefined` counts as absent, as in the
+/// constructor's options).
 /// Read the values with [`get`] (`undefined` when absent).
 #[inline(never)]
 pub fn check_call_options(value: &JsValue, call: &str, keys: &[&str]) -> Result<(), String> {
@@ -584,7 +604,7 @@ pub fn check_call_options(value: &JsValue, call: &str, keys: &[&str]) -> Result<
     }
     for key in Object::keys(value.unchecked_ref::<Object>()).iter() {
         let key = key.as_string().unwrap_or_default();
-        if !keys.contains(&key.as_str()) {
+        if !keys.contains(&key.as_str()) && !get(value, &key).is_undefined() {
             return Err(concat(&[
                 call,
                 ": unknown option `",

@@ -441,11 +441,11 @@ impl ResilientSocket {
             })?,
         };
         let Some(live) = self.live() else {
-            return Err(error(&SendError::Disposed.message()));
+            return Err(error(&SendError::Disposed.message_for(CALL)));
         };
         match live.driver.set_replay(&key, payload, debounce_ms) {
             Ok(status) => Ok(status == SendStatus::Sent),
-            Err(e) => Err(error(&e.message())),
+            Err(e) => Err(error(&e.message_for(CALL))),
         }
     }
 
@@ -525,13 +525,7 @@ impl ResilientSocket {
                     let _ = call_with(&reject, &request_error(RequestFailure::Disposed, 0));
                 }
                 Err(e) => {
-                    // The queue and size errors say "send: "; this is a request.
-                    let message = e.message();
-                    let message = match message.strip_prefix("send: ") {
-                        Some(rest) => concat(&["request: ", rest]),
-                        None => message,
-                    };
-                    let _ = call_with(&reject, &error(&message));
+                    let _ = call_with(&reject, &error(&e.message_for("request")));
                 }
             });
         promise

@@ -44,7 +44,7 @@ export interface ReconnectOptions {
   enabled?: boolean;
   /** Delay cap for the first retry, ms; at least 1 while `enabled` (0 would retry in a tight loop). Default: 500. */
   initialDelayMs?: number;
-  /** Largest delay, ms. Default: 30000. */
+  /** Largest delay, ms; at least `initialDelayMs`. Default: 30000. */
   maxDelayMs?: number;
   /** Growth per attempt, 1 to 100. Default: 2. */
   multiplier?: number;
@@ -54,8 +54,8 @@ export interface ReconnectOptions {
    * Give up after this many reconnects in a row (the first connection
    * attempt is not one of them: 3 means up to 4 attempts in all); a
    * connection that stayed open less than `resetAfterMs` does not end the
-   * row. Retries while the browser is offline are not counted. null retries
-   * forever. Default: null.
+   * row. Retries while the browser is offline are not counted. At least 1
+   * (`enabled: false` never retries); null retries forever. Default: null.
    */
   maxAttempts?: number | null;
   /** The attempt counter resets only after a connection stayed open this long (and is not flapping), ms. Default: 5000. */
@@ -68,9 +68,9 @@ export interface ReconnectOptions {
 export interface HeartbeatOptions {
   /** Time between pings while open, ms; 0 disables. Default: 25000. */
   intervalMs?: number;
-  /** How long to wait for a pong (or any message) after a ping, ms. Default: 10000. */
+  /** How long to wait for a pong (or any message) after a ping, ms; at least 1 while `intervalMs` > 0. Default: 10000. */
   timeoutMs?: number;
-  /** The ping message. Default: '{"type":"ping"}'. */
+  /** The ping message; not empty while `intervalMs` > 0. Default: '{"type":"ping"}'. */
   message?: string;
   /**
    * A pong is a JSON message whose `type` equals this (and at most 512
@@ -110,7 +110,7 @@ export interface InspectorOptions {
 
 /** Request/response by id. */
 export interface RequestsOptions {
-  /** Default timeout per request, ms. Default: 10000. */
+  /** Default timeout per request, ms; at least 1. Default: 10000. */
   timeoutMs?: number;
   /**
    * Requests in flight when the connection drops. Default: "fail". Re-sent
@@ -120,7 +120,7 @@ export interface RequestsOptions {
   onReconnect?: "fail" | "resend";
   /** Replies slower than this (ms) emit `slow`. Default: 1000. */
   slowMs?: number;
-  /** The JSON field carrying the id; a reply matches a request when this field holds the same JSON value as sent: strings by their text (escapes decoded), numbers as written (`1.0` does not answer `1`), and never across types (`"7"` does not answer `7`). Default: "id". */
+  /** The JSON field carrying the id; a reply matches a request when this field holds the same JSON value as sent: strings by their text (escapes decoded), numbers as written (`1.0` does not answer `1`), and never across types (`"7"` does not answer `7`). Not empty. Default: "id". */
   idField?: string;
 }
 
@@ -128,21 +128,26 @@ export interface RequestsOptions {
 export interface FlappingOptions {
   /** A connection that dies within this long after opening counts as short, ms. Default: 3000. */
   windowMs?: number;
-  /** Short connections in a row before `flapping` is emitted. Default: 3. */
+  /** Short connections in a row before `flapping` is emitted; at least 1. Default: 3. */
   threshold?: number;
 }
 
 /** Overrides the action for one close code or an inclusive range. */
 export interface CloseCodeRule {
-  /** The code, or the first of the range. */
+  /** The code, or the first of the range: 1000 to 4999. */
   code: number;
-  /** The last code of the range. Default: `code`. */
+  /** The last code of the range: from `code` to 4999. Default: `code`. */
   to?: number | null;
   /** What to do. */
   action: CloseAction;
 }
 
-/** Options of `new ResilientSocket(url, options)`. Every option is optional. */
+/**
+ * Options of `new ResilientSocket(url, options)`. Every option is optional.
+ * Numbers are integers unless said otherwise; every `...Ms` option is from 0
+ * to 86400000 (a day), counts from 0 to 4294967295. A value out of range
+ * throws an `Error` naming the option and what it allows.
+ */
 export interface ResilientSocketOptions {
   /** Reconnection with backoff. */
   reconnect?: ReconnectOptions;
@@ -166,9 +171,9 @@ export interface ResilientSocketOptions {
   connectTimeoutMs?: number;
   /** How long `close()` waits for the server's close frame, ms. Default: 2000. */
   closingTimeoutMs?: number;
-  /** Largest message `send()` accepts (UTF-16 units for text). Default: 16777216. */
+  /** Largest message `send()`, `setReplayState()` and `request()` accept (UTF-16 units for text); at least 1. Default: 16777216. */
   maxMessageBytes?: number;
-  /** Field and query parameter names whose values are redacted. Default: ["token", "authorization", "password", "secret"]. */
+  /** Field and query parameter names whose values are redacted (none empty). Default: ["token", "authorization", "password", "secret"]. */
   redactKeys?: string[];
   /** Refuse ws:// URLs. Default: false. */
   requireSecure?: boolean;
@@ -354,7 +359,7 @@ export interface SocketStats {
   state: ConnectionState;
   /** Current (or last) connection number. */
   connection: number;
-  /** Retries scheduled since the attempt counter last reset (`reconnect.resetAfterMs`, `connect()`, `reconnect()`), including those while offline. */
+  /** Retries scheduled since the attempt counter last reset (`reconnect.resetAfterMs`, `connect()` from `idle` or `closed`, `reconnect()`; a `connect()` that cuts a wait short keeps it), including those while offline. */
   attempt: number;
   /** Reconnects scheduled over the socket's life. */
   reconnects: number;
@@ -484,8 +489,12 @@ export interface ResilientSocket {
     listener: ResilientSocketListener<K>,
     options?: boolean | ResilientSocketListenerOptions,
   ): void;
-  /** Removes a listener added with `addEventListener`. */
-  removeEventListener<K extends ResilientSocketEventType>(type: K, listener: ResilientSocketListener<K>): void;
+  /** Removes a listener added with `addEventListener`. The options (as a `WebSocket` takes them) change nothing here: a listener is added once per function and type. */
+  removeEventListener<K extends ResilientSocketEventType>(
+    type: K,
+    listener: ResilientSocketListener<K>,
+    options?: boolean | ResilientSocketListenerOptions,
+  ): void;
   /** `open` handler, as on `WebSocket`. */
   onopen: ResilientSocketListener<"open"> | null;
   /** `message` handler, as on `WebSocket`. */

@@ -88,6 +88,34 @@ for (const mode of ["dev", "preview"]) {
       }
     });
 
+    it("does not re-render for messages a component never reads", async () => {
+      // quiet=1: the probe uses state, stats and send, never lastMessage.
+      // Its stats are then refreshed by connection events only: after its
+      // own message listener saw the echoes, a re-render still shows the
+      // message count of the last connection event (0, at open).
+      const id = uniqueId(`e2e-hook-quiet-${mode}`);
+      const { page, problems, context } = await openPage(browser);
+      try {
+        await page.goto(`${server.url}/hook-test.html?id=${id}&quiet=1`);
+        await page.getByTestId("mount").click();
+        await waitForTestIdText(page, "hook-state", /^open$/);
+        await page.getByTestId("hook-send").click();
+        await page.waitForFunction(() => window.probeMessages.some((m) => m.includes('"from":"hook"')));
+        await afterCommit(page, () => page.getByTestId("rerender").click());
+        assert.equal(await page.getByTestId("hook-messages-in").textContent(), "0");
+
+        // Reading it (the default probe) turns message re-renders on.
+        await page.goto(`${server.url}/hook-test.html?id=${id}-reads`);
+        await page.getByTestId("mount").click();
+        await waitForTestIdText(page, "hook-state", /^open$/);
+        await page.getByTestId("hook-send").click();
+        await waitForTestIdText(page, "hook-messages-in", /^[1-9]/);
+        assert.deepEqual(problems(), []);
+      } finally {
+        await context.close();
+      }
+    });
+
     it("keeps exactly one socket per mounted hook and closes it on unmount", async () => {
       const id = uniqueId(`e2e-hook-${mode}`);
       const { page, problems, context } = await openPage(browser);

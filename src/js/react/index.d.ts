@@ -8,7 +8,7 @@ import type {
   SocketStats,
 } from "./resilient_ws.js";
 
-/** What `useResilientSocket` returns; a new object whenever something changed. */
+/** What `useResilientSocket` returns: the same object until something in it changed. */
 export interface UseResilientSocketResult {
   /**
    * The socket of this hook instance, for `addEventListener`, `inspector`,
@@ -21,9 +21,11 @@ export interface UseResilientSocketResult {
   state: ConnectionState;
   /**
    * The latest message received (the browser's `MessageEvent`), or `null`.
-   * Message-driven re-renders are coalesced to one per ~16 ms, so under a
-   * burst some messages are never seen here: use
-   * `socket.addEventListener("message", ...)` in an effect to see every one.
+   * Reading it turns on message-driven re-renders for this hook (a component
+   * that never reads it is not re-rendered for every message). They are
+   * coalesced to one per ~16 ms, so under a burst some messages are never
+   * seen here: use `socket.addEventListener("message", ...)` in an effect to
+   * see every one.
    */
   lastMessage: MessageEvent<MessageData> | null;
   /**
@@ -33,19 +35,25 @@ export interface UseResilientSocketResult {
    * waits (up to 1,000 messages, then it throws) and is handed to the socket
    * as soon as it is created; if the socket refuses it then (queue full or
    * disabled, too large), the error is reported with `reportError`, not
-   * thrown. Data sent from a child's effect in the commit that changes `url`
-   * or `options` waits the same way and goes to the new socket, not the one
-   * being replaced. Throws after the component unmounted.
+   * thrown. Data sent from a child's `useEffect` in the commit that changes
+   * `url` or `options` waits the same way and goes to the new socket, not the
+   * one being replaced (a `useLayoutEffect` or ref callback runs before the
+   * hook learns of the change: its sends reach the old socket). Throws after
+   * the component unmounted.
    */
   send: (data: SendData) => boolean;
-  /** `socket.stats()` as of the hook's last refresh (a connection event or a message); `null` without a socket. */
+  /** `socket.stats()` as of the hook's last refresh (a connection event, or a message once a render read `lastMessage`); `null` without a socket. */
   stats: SocketStats | null;
 }
 
 /**
  * Opens a `ResilientSocket` to `url` for as long as the component is mounted,
  * and re-renders on `statechange`, `close`, `reconnecting`, `heartbeat`,
- * `replay` and `flapping` events and on messages.
+ * `replay` and `flapping` events, and on messages once a render read
+ * `lastMessage`.
+ *
+ * Importing this module loads the SDK's `.wasm`: render the component on the
+ * client only (with server rendering, import it dynamically with SSR off).
  *
  * - One browser socket per mounted hook, also under `<StrictMode>` (its
  *   simulated unmount/remount keeps the socket) and Vite/React Fast Refresh.

@@ -17,7 +17,7 @@
 //   functions. Function options (`urlProvider`) always call the latest
 //   function passed.
 
-import { useCallback, useEffect, useInsertionEffect, useRef, useState, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useInsertionEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { ResilientSocket } from "./resilient_ws.js";
 
 /** Minimum interval between re-renders caused by incoming messages. */
@@ -115,6 +115,8 @@ class SocketStore {
     this.messageTimer = null;
     this.lastMessageRender = 0;
     this.latestMessage = null;
+    // Whether a render read `lastMessage`: only then do messages re-render.
+    this.readsMessages = false;
     this.subscribe = this.subscribe.bind(this);
     this.getSnapshot = this.getSnapshot.bind(this);
     this.send = this.send.bind(this);
@@ -130,12 +132,31 @@ class SocketStore {
   }
 
   /** Rebuilds the snapshot from the live socket and tells React. */
-  refresh(lastMessage = this.snapshot.lastMessage) {
+  refresh() {
     const socket = this.socket;
     this.snapshot = socket
-      ? { socket, state: socket.state, lastMessage, stats: socket.stats() }
+      ? { socket, state: socket.state, lastMessage: this.latestMessage, stats: socket.stats() }
       : IDLE_SNAPSHOT;
     for (const listener of this.listeners) listener();
+  }
+
+  /**
+   * What the hook returns for `snapshot`. Reading `lastMessage` (in any
+   * render) turns on message-driven re-renders for this hook instance: a
+   * component that never reads it is not re-rendered for every message.
+   */
+  result(snapshot, send) {
+    const store = this;
+    return {
+      socket: snapshot.socket,
+      state: snapshot.state,
+      get lastMessage() {
+        store.readsMessages = true;
+        return snapshot.lastMessage;
+      },
+      send,
+      stats: snapshot.stats,
+    };
   }
 
   /** Makes sure the live socket matches `key`; creates it if needed. */
@@ -157,8 +178,9 @@ class SocketStore {
       );
     }
     this.key = key;
+    this.latestMessage = null;
     if (url === null || url === undefined) {
-      this.refresh(null);
+      this.refresh();
       return;
     }
     const socket = new ResilientSocket(url, makeOptions());
@@ -178,7 +200,7 @@ class SocketStore {
     // Nothing may throw from here on: an effect that throws gets no cleanup,
     // and the socket would live on after unmount.
     this.flushPendingSends();
-    this.refresh(null);
+    this.refresh();
   }
 
   /**
@@ -231,15 +253,18 @@ class SocketStore {
     socket.dispose();
   }
 
-  /** Coalesces message-driven renders to one per MESSAGE_RENDER_INTERVAL_MS. */
+  /**
+   * Keeps the latest message; re-renders for it only if a render read
+   * `lastMessage`, coalesced to one per MESSAGE_RENDER_INTERVAL_MS.
+   */
   messageArrived(event) {
     this.latestMessage = event;
-    if (this.messageTimer !== null) return;
+    if (!this.readsMessages || this.messageTimer !== null) return;
     const wait = this.lastMessageRender + MESSAGE_RENDER_INTERVAL_MS - performance.now();
     const flush = () => {
       this.messageTimer = null;
       this.lastMessageRender = performance.now();
-      if (this.socket) this.refresh(this.latestMessage);
+      if (this.socket) this.refresh();
     };
     if (wait <= 0) flush();
     else this.messageTimer = setTimeout(flush, wait);
@@ -296,11 +321,5 @@ export function useResilientSocket(url, options) {
 
   const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
   const send = useCallback((data) => store.send(data), [store]);
-  return {
-    socket: snapshot.socket,
-    state: snapshot.state,
-    lastMessage: snapshot.lastMessage,
-    send,
-    stats: snapshot.stats,
-  };
+  return useMemo(() => store.result(snapshot, send), [store, snapshot, send]);
 }

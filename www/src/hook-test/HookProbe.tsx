@@ -7,6 +7,8 @@ interface Props {
   variant: number;
   /** `queue.maxMessages: 0`: the early send is refused when the socket appears. */
   noQueue?: boolean;
+  /** Never read `lastMessage`: messages must then not re-render the probe. */
+  quiet?: boolean;
 }
 
 declare global {
@@ -37,10 +39,10 @@ function EarlySender({ send, variant }: { send: (data: string) => boolean; varia
 }
 
 /** Uses the hook with a new (but equal) inline options object every render. */
-export function HookProbe({ url, variant, noQueue = false }: Props) {
+export function HookProbe({ url, variant, noQueue = false, quiet = false }: Props) {
   const renders = useRef(0);
   renders.current += 1;
-  const { socket, state, lastMessage, send, stats } = useResilientSocket(url, {
+  const result = useResilientSocket(url, {
     name: `probe-${variant}`,
     reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
     heartbeat: { intervalMs: 0 },
@@ -48,6 +50,8 @@ export function HookProbe({ url, variant, noQueue = false }: Props) {
     // A new function every render: must not reconnect either.
     urlProvider: () => url,
   });
+  const { socket, state, send, stats } = result;
+  const lastMessage = quiet ? null : result.lastMessage;
 
   useEffect(() => {
     window.probeCommits += 1;

@@ -12,6 +12,8 @@ function Harness() {
   const noQueue = params.get("queue") === "0";
   // `hang=1`: the fault server never completes the handshake, so sends queue.
   const hang = params.get("hang") === "1";
+  // `quiet=1`: the probe never reads `lastMessage`.
+  const quiet = params.get("quiet") === "1";
   const [mounted, setMounted] = useState(false);
   const [variant, setVariant] = useState(1);
   const [, setTick] = useState(0);
@@ -31,7 +33,7 @@ function Harness() {
         change options
       </button>
       <p data-testid="mounted">{mounted ? "mounted" : "unmounted"}</p>
-      {mounted && <HookProbe url={defaultSocketUrl(id) + (hang ? "?hang=1" : "")} variant={variant} noQueue={noQueue} />}
+      {mounted && <HookProbe url={defaultSocketUrl(id) + (hang ? "?hang=1" : "")} variant={variant} noQueue={noQueue} quiet={quiet} />}
     </main>
   );
 }

@@ -6,10 +6,12 @@ import { after, before, describe, it } from "node:test";
 import {
   launchBrowser,
   openPage,
+  pageNow,
   requireFaultServer,
   screenshotPath,
   startVite,
   uniqueId,
+  waitForRttPointsSince,
   waitForTestIdText,
   WEBSOCKET_FAILURE,
 } from "./harness.mjs";
@@ -69,9 +71,10 @@ describe("dashboard (vite preview)", () => {
         reconnectingBefore,
       );
       await waitForTestIdText(page, "state", /^open$/);
+      const reopenedAt = await pageNow(page);
       await waitForTestIdText(page, "last-replay", /plugin:reverb/);
-      await waitForTestIdText(page, "retry", /retr/);
-      await waitForTestIdText(page, "rtt-last", /ms|s/);
+      await waitForTestIdText(page, "retry", /^retries/);
+      await waitForRttPointsSince(page, reopenedAt);
 
       // Inspector filters.
       await page.getByTestId("filter-direction").selectOption("in");
@@ -95,7 +98,7 @@ describe("dashboard (vite preview)", () => {
       assert.ok(text.includes("hello"), "the export holds the message sent");
 
       // A few heartbeats on the new connection, so the RTT chart has a line.
-      await page.waitForFunction(() => document.querySelectorAll('[data-testid="rtt-chart"] circle').length >= 8);
+      await waitForRttPointsSince(page, reopenedAt, 4);
       const shot = screenshotPath("dashboard.png");
       await page.screenshot({ path: shot, fullPage: true });
       if (process.env.UPDATE_DOCS_SCREENSHOT) copyFileSync(shot, new URL("../../docs/dashboard.png", import.meta.url));
@@ -180,6 +183,7 @@ describe("dashboard (vite preview)", () => {
       await waitForTestIdText(page, "state", /^open$/);
       await page.getByTestId("fault-reject-403").click();
       await waitForTestIdText(page, "fault-result", /reject/);
+      assert.equal(await page.getByTestId("fault-result").getAttribute("class"), "muted", "the control call succeeded");
       await page.getByTestId("fault-drop").click();
       // The drop closes with 1006 after opening; the rejected attempt with 1006 before opening.
       await page.waitForFunction(() => /before opening/.test(document.querySelector('[data-testid="last-close"]')?.textContent ?? ""));

@@ -5,9 +5,11 @@ import { after, before, describe, it } from "node:test";
 import {
   launchBrowser,
   openPage,
+  pageNow,
   requireFaultServer,
   startVite,
   uniqueId,
+  waitForRttPointsSince,
   waitForTestIdText,
   WEBSOCKET_FAILURE,
 } from "./harness.mjs";
@@ -37,7 +39,7 @@ describe("dashboard (vite dev server)", () => {
       await page.getByTestId("fault-restart").click();
       await page.locator('[data-testid="timeline"] rect[data-state="reconnecting"]').first().waitFor();
       await waitForTestIdText(page, "state", /^open$/);
-      await waitForTestIdText(page, "rtt-last", /ms|s/);
+      await waitForRttPointsSince(page, await pageNow(page));
       assert.deepEqual(problems(), []);
       assert.doesNotMatch(server.output(), /Unhandled|uncaught|EPIPE.*\n\s+at /i, "no unhandled proxy error");
     } finally {

@@ -184,6 +184,25 @@ export async function waitForTestIdText(page, id, re, timeout = 15_000) {
   return page.getByTestId(id).first().textContent();
 }
 
+/**
+ * Resolves once the RTT chart shows `count` heartbeats stamped after `since`
+ * (a `performance.now()` of the page): pongs of a connection opened by then.
+ */
+export async function waitForRttPointsSince(page, since, count = 1, timeout = 15_000) {
+  await page.waitForFunction(
+    ([since, count]) =>
+      [...document.querySelectorAll('[data-testid="rtt-chart"] circle')].filter((c) => Number(c.dataset.at) > since)
+        .length >= count,
+    [since, count],
+    { timeout, polling: 20 },
+  );
+}
+
+/** The page's `performance.now()`. */
+export function pageNow(page) {
+  return page.evaluate(() => performance.now());
+}
+
 export function screenshotPath(name) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   return `${SCREENSHOTS}${name}`;

@@ -46,8 +46,9 @@ export function App({ config }: Props) {
     }
   };
 
-  // stats() is refreshed by the hook on events; poll it with the clock too,
-  // so uptime and counters move between events.
+  // stats() is refreshed by the hook on events; read it at every render (the
+  // clock re-renders 4 times a second), so uptime and counters move between
+  // events.
   const liveStats = useMemo(() => (socket ? socket.stats() : null), [socket, stats, now]);
   const retry = history.nextRetry;
   const band = history.bands.at(-1);
@@ -80,7 +81,12 @@ export function App({ config }: Props) {
           <RttChart points={history.rtts} now={now} windowMs={windowMs} />
         </Panel>
         <Panel title="Last close">
-          <LastClose close={history.lastClose} nextRetry={history.nextRetry} flapping={history.flapping} now={now} />
+          <LastClose
+            close={history.lastClose}
+            nextRetry={history.nextRetry}
+            flapping={liveStats?.flapping ? history.flapping : null}
+            now={now}
+          />
         </Panel>
         <Panel title="Faults">
           <FaultPanel clientId={clientId} connection={liveStats?.connection ?? 0} />

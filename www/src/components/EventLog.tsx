@@ -12,8 +12,8 @@ export function EventLog({ lines }: Props) {
       {lines
         .slice()
         .reverse()
-        .map((l, i) => (
-          <li key={`${l.at}-${i}`} className={`ev-${l.type}`}>
+        .map((l) => (
+          <li key={l.seq} className={`ev-${l.type}`}>
             <time>{clockTime(l.at)}</time> <b>{l.type}</b> {l.text}
           </li>
         ))}

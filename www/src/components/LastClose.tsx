@@ -41,7 +41,8 @@ export function LastClose({ close, nextRetry, flapping, now }: Props) {
     <div className="last-close" data-testid="last-close">
       {flapping && (
         <div className="flapping" data-testid="flapping">
-          <strong>Flapping</strong>: {flapping.event.count} connections in a row died right after opening.
+          <strong>Flapping</strong> (since {clockTime(flapping.at)}): {flapping.event.count} connections in a
+          row died right after opening.
           Likely causes:
           <ul>
             {flapping.event.likelyCauses.map((c) => (

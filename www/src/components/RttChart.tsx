@@ -44,7 +44,7 @@ export function RttChart({ points, now, windowMs }: Props) {
         ))}
         {visible.length > 1 && <polyline points={line} fill="none" stroke="#2f6fde" strokeWidth={1.5} />}
         {visible.map((p) => (
-          <circle key={p.at} cx={x(p.at)} cy={y(p.rttMs)} r={2} fill="#2f6fde" />
+          <circle key={p.at} cx={x(p.at)} cy={y(p.rttMs)} r={2} fill="#2f6fde" data-at={p.at} />
         ))}
         <text x={PAD_LEFT} y={HEIGHT - 2} className="axis">
           -{Math.round(windowMs / 1000)} s

@@ -27,7 +27,7 @@ export function StateTimeline({ bands, now, windowMs }: Props) {
         <rect x={0} y={0} width={WIDTH} height={HEIGHT} fill="#f1f2f4" />
         {visible.map((b) => (
           <rect
-            key={b.from}
+            key={b.seq}
             x={x(b.from)}
             y={0}
             width={Math.max(1, x(b.to ?? now) - x(b.from))}

@@ -12,6 +12,8 @@ import type {
 
 /** A stretch of time spent in one state; `to === null` while it lasts. */
 export interface StateBand {
+  /** Unique within the history (a React key: two bands may share a `from`). */
+  seq: number;
   state: ConnectionState;
   from: number;
   to: number | null;
@@ -28,6 +30,8 @@ export interface Stamped<T> {
 }
 
 export interface LogLine {
+  /** Unique within the history (a React key). */
+  seq: number;
   at: number;
   type: string;
   text: string;
@@ -42,6 +46,8 @@ export interface ConnectionHistory {
   lastReplay: { at: number; keys: string[]; connection: number } | null;
   flapping: Stamped<FlappingEvent> | null;
   log: LogLine[];
+  /** The `seq` of the next band or log line. */
+  nextSeq: number;
 }
 
 /** How much history is kept. */
@@ -66,25 +72,26 @@ const EMPTY: ConnectionHistory = {
   lastReplay: null,
   flapping: null,
   log: [],
+  nextSeq: 0,
 };
 
-function withLog(h: ConnectionHistory, line: LogLine): ConnectionHistory {
+function withLog(h: ConnectionHistory, line: Omit<LogLine, "seq">): ConnectionHistory {
   const log = h.log.length >= KEEP_LOG ? h.log.slice(1 - KEEP_LOG) : h.log.slice();
-  log.push(line);
-  return { ...h, log };
+  log.push({ ...line, seq: h.nextSeq });
+  return { ...h, log, nextSeq: h.nextSeq + 1 };
 }
 
 function reduce(h: ConnectionHistory, a: Action): ConnectionHistory {
   switch (a.kind) {
     case "reset":
-      return { ...EMPTY, bands: [{ state: a.state, from: a.at, to: null }] };
+      return { ...EMPTY, bands: [{ seq: h.nextSeq, state: a.state, from: a.at, to: null }], nextSeq: h.nextSeq + 1 };
     case "state": {
       const bands = h.bands.filter((b) => b.to === null || b.to > a.at - KEEP_MS);
       const last = bands[bands.length - 1];
       if (last && last.to === null) bands[bands.length - 1] = { ...last, to: a.at };
-      bands.push({ state: a.to, from: a.at, to: null });
+      bands.push({ seq: h.nextSeq, state: a.to, from: a.at, to: null });
       const nextRetry = a.to === "reconnecting" ? h.nextRetry : null;
-      return { ...h, bands, nextRetry };
+      return { ...h, bands, nextRetry, nextSeq: h.nextSeq + 1 };
     }
     case "rtt": {
       const rtts = h.rtts.filter((p) => p.at > a.at - KEEP_MS);

@@ -1,13 +1,17 @@
 import { useEffect, useState } from "react";
 
-/** `performance.now()`, refreshed every `intervalMs` while mounted. */
+/**
+ * `performance.now()` as of this render; re-renders every `intervalMs` while
+ * mounted. Read at render, not at the last tick, so a time stamped since the
+ * tick (an event's) is never in the future.
+ */
 export function useNow(intervalMs: number): number {
-  const [now, setNow] = useState(() => performance.now());
+  const [, setTicks] = useState(0);
   useEffect(() => {
-    const timer = setInterval(() => setNow(performance.now()), intervalMs);
+    const timer = setInterval(() => setTicks((ticks) => ticks + 1), intervalMs);
     return () => clearInterval(timer);
   }, [intervalMs]);
-  return now;
+  return performance.now();
 }
 
 /** Wall-clock time of a `performance.now()` reading, as HH:MM:SS.mmm. */

@@ -25,6 +25,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 0' INT TERM
 
+# Before any work: with the port taken, the check below would find the
+# other server answering and print its URL as ours.
+if rws_port_busy "$DEMO_PORT"; then
+  rws_say "demo: port $DEMO_PORT is in use by another process; set DEMO_PORT"
+  exit 1
+fi
+
 rws_say "demo: setup"
 bash scripts/setup.sh
 rws_say "demo: building the npm package"

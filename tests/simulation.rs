@@ -591,6 +591,25 @@ fn heartbeat_pings_and_measures_rtt() {
 }
 
 #[test]
+fn a_pong_arriving_while_the_app_s_close_is_in_progress_is_not_delivered() {
+    let mut sim = open_sim(heartbeat_config());
+    sim.latency_ms = 20;
+    assert!(sim.run_until(2_000, |s| s.received.iter().any(|(_, t)| t.contains("ping"))));
+    // The server answers the ping before it reads the close frame: the pong
+    // arrives while the socket is closing.
+    sim.engine.close(sim.now, 1000, "bye").unwrap();
+    sim.drain();
+    assert_eq!(sim.state(), ConnectionState::Closing);
+    sim.run_for(200);
+    assert_eq!(sim.state(), ConnectionState::Closed);
+    assert!(
+        sim.delivered.is_empty(),
+        "a pong reached the app: {:?}",
+        sim.delivered_texts()
+    );
+}
+
+#[test]
 fn silent_server_is_detected_within_interval_plus_timeout() {
     let mut sim = open_sim(heartbeat_config());
     let opened = sim.now;

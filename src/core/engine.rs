@@ -405,7 +405,11 @@ impl<P: Payload> Engine<P> {
                     reason: reason.to_owned(),
                     detach: false,
                 });
+                // The pongs this connection's pings are owed may still
+                // arrive before the close frame: taken, not delivered.
+                let owed = self.heartbeat.owed_pongs();
                 self.connection_ended(now, connection, Some(opened_at));
+                self.heartbeat.owe_pongs(owed);
                 self.phase = Phase::Closing {
                     connection,
                     deadline: now + self.config.closing_timeout_ms,

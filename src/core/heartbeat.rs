@@ -179,9 +179,14 @@ impl Heartbeat {
         self.owe_pongs(listed - self.pings_sent.len());
     }
 
+    /// How many pongs the pings sent are owed (answered ones are not).
+    pub fn owed_pongs(&self) -> usize {
+        self.pings_sent.len() + self.dropped_unanswered
+    }
+
     /// Counts `dropped` pings taken off the list unanswered as still owed
     /// their pongs (at most [`MAX_UNANSWERED`]).
-    fn owe_pongs(&mut self, dropped: usize) {
+    pub fn owe_pongs(&mut self, dropped: usize) {
         self.dropped_unanswered = (self.dropped_unanswered + dropped).min(MAX_UNANSWERED);
     }
 

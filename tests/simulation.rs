@@ -571,6 +571,19 @@ fn offline_abandons_the_socket_without_waiting() {
     assert_eq!(sim.closes()[0].cause, CloseCause::Offline);
 }
 
+#[test]
+fn connections_dropped_for_going_offline_are_not_flapping() {
+    let mut sim = open_sim(test_config());
+    for _ in 0..5 {
+        sim.run_for(100);
+        sim.input(Input::Offline);
+        sim.input(Input::Online);
+        assert!(sim.run_until(5_000, |s| s.state() == ConnectionState::Open));
+    }
+    assert!(!sim.saw(|e| matches!(e, Event::Flapping { .. })));
+    assert!(!sim.engine.stats(sim.now).flapping);
+}
+
 // ----- heartbeat -----
 
 fn heartbeat_config() -> resilient_ws::core::Config {

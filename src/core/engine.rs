@@ -1256,7 +1256,12 @@ impl<P: Payload> Engine<P> {
             _ => (false, false),
         };
         // Flapping first: it decides whether this end resets the backoff.
-        let flapping = opened_at.and_then(|at| self.flapping.on_connection_ended(now.since(at)));
+        // A connection that ended while the browser is offline (dropped by
+        // the SDK, or lost with the network) says nothing of the server:
+        // it does not count, short or long.
+        let flapping = opened_at
+            .filter(|_| self.online)
+            .and_then(|at| self.flapping.on_connection_ended(now.since(at)));
         self.connection_ended(now, connection, opened_at);
         let opened = opened_at.is_some();
         let interpretation = self.close_policy.interpret(CloseCode(code), opened);

@@ -126,7 +126,7 @@ export interface RequestsOptions {
 
 /** Detection of open-then-die loops. */
 export interface FlappingOptions {
-  /** A connection that dies within this long after opening counts as short, ms. Default: 3000. */
+  /** A connection that dies within this long after opening counts as short, ms (one that ends while the browser is offline does not count). Default: 3000. */
   windowMs?: number;
   /** Short connections in a row before `flapping` is emitted; at least 1. Default: 3. */
   threshold?: number;

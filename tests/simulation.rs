@@ -584,6 +584,41 @@ fn connections_dropped_for_going_offline_are_not_flapping() {
     assert!(!sim.engine.stats(sim.now).flapping);
 }
 
+#[test]
+fn stats_read_attempt_and_flapping_as_settled_once_a_connection_lasts() {
+    let mut config = test_config();
+    config.reconnect.reset_after_ms = 1_000;
+    config.flapping.window_ms = 3_000;
+    config.flapping.threshold = 2;
+    let mut sim = open_sim(config);
+    for _ in 0..2 {
+        sim.run_for(100);
+        sim.server_close(1011, "crash");
+        assert!(sim.run_until_state(ConnectionState::Reconnecting, 1_000));
+        assert!(sim.run_until_state(ConnectionState::Open, 5_000));
+    }
+    let stats = sim.engine.stats(sim.now);
+    assert_eq!((stats.attempt, stats.flapping), (2, true));
+    // Open past resetAfterMs but inside the window: ending now would flap,
+    // so the counter would not reset.
+    sim.run_for(1_500);
+    let stats = sim.engine.stats(sim.now);
+    assert_eq!((stats.attempt, stats.flapping), (2, true));
+    // Past the window: this connection ends the flapping and resets the
+    // counter whenever it ends.
+    sim.run_for(1_600);
+    let stats = sim.engine.stats(sim.now);
+    assert_eq!((stats.attempt, stats.flapping), (0, false));
+    sim.server_close(1011, "crash");
+    assert!(sim.run_until_state(ConnectionState::Reconnecting, 1_000));
+    let stats = sim.engine.stats(sim.now);
+    assert_eq!(
+        (stats.attempt, stats.flapping),
+        (1, false),
+        "reset, then one retry"
+    );
+}
+
 // ----- heartbeat -----
 
 fn heartbeat_config() -> resilient_ws::core::Config {
@@ -607,7 +642,9 @@ fn heartbeat_pings_and_measures_rtt() {
 fn a_pong_arriving_while_the_app_s_close_is_in_progress_is_not_delivered() {
     let mut sim = open_sim(heartbeat_config());
     sim.latency_ms = 20;
-    assert!(sim.run_until(2_000, |s| s.received.iter().any(|(_, t)| t.contains("ping"))));
+    assert!(sim.run_until(2_000, |s| {
+        s.received.iter().any(|(_, t)| t.contains("ping"))
+    }));
     // The server answers the ping before it reads the close frame: the pong
     // arrives while the socket is closing.
     sim.engine.close(sim.now, 1000, "bye").unwrap();

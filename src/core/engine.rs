@@ -259,14 +259,28 @@ impl<P: Payload> Engine<P> {
 
     /// Counters at `now`.
     pub fn stats(&self, now: Millis) -> Stats {
-        let uptime_ms = match self.phase {
-            Phase::Open { opened_at, .. } => now.since(opened_at),
-            _ => 0,
+        let open_ms = match self.phase {
+            Phase::Open { opened_at, .. } => Some(now.since(opened_at)),
+            _ => None,
         };
+        let uptime_ms = open_ms.unwrap_or(0);
+        // The attempt counter and flapping as this connection's end will
+        // leave them, once nothing it does can change that: a connection
+        // open `resetAfterMs` (and not short enough to flap) resets the
+        // counter, and one open `flapping.windowMs` ends the flapping.
+        let attempt = if open_ms.is_some_and(|ms| {
+            ms >= self.config.reconnect.reset_after_ms && !self.flapping.would_be_flapping(ms)
+        }) {
+            0
+        } else {
+            self.attempt
+        };
+        let flapping = self.flapping.is_flapping()
+            && open_ms.is_none_or(|ms| ms < self.config.flapping.window_ms);
         Stats {
             state: self.state(),
             connection: self.connection,
-            attempt: self.attempt,
+            attempt,
             reconnects: self.counters.reconnects,
             uptime_ms,
             total_uptime_ms: self.counters.total_uptime_ms + uptime_ms,
@@ -280,7 +294,7 @@ impl<P: Payload> Engine<P> {
             pending_requests: self.requests.len(),
             request_p50_ms: self.requests.latencies.percentile(50),
             request_p99_ms: self.requests.latencies.percentile(99),
-            flapping: self.flapping.is_flapping(),
+            flapping,
             late_wakeups: self.counters.late_wakeups,
         }
     }

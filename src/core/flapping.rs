@@ -40,6 +40,12 @@ impl FlappingDetector {
     pub fn is_flapping(&self) -> bool {
         self.short_in_row >= self.threshold
     }
+
+    /// Whether the connections would be flapping if one open for `open_ms`
+    /// ended now.
+    pub fn would_be_flapping(&self, open_ms: u64) -> bool {
+        open_ms < self.window_ms && self.short_in_row + 1 >= self.threshold
+    }
 }
 
 /// Likely causes of an open-then-close loop, given what the last connection saw.

@@ -12,7 +12,8 @@ pub struct Stats {
     pub state: ConnectionState,
     /// Current (or last) connection number.
     pub connection: u32,
-    /// Consecutive failed attempts.
+    /// Retries scheduled since the attempt counter last reset; 0 once the
+    /// open connection stayed open `resetAfterMs` (without flapping).
     pub attempt: u32,
     /// Reconnects scheduled over the client's life.
     pub reconnects: u32,
@@ -40,7 +41,8 @@ pub struct Stats {
     pub request_p50_ms: Option<u64>,
     /// 99th percentile request latency.
     pub request_p99_ms: Option<u64>,
-    /// Whether the last connections were flapping.
+    /// Whether the last connections were flapping; false once the open
+    /// connection stayed open `flapping.windowMs`.
     pub flapping: bool,
     /// Timers that fired late enough to be treated as throttled.
     pub late_wakeups: u64,

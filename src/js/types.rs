@@ -359,7 +359,7 @@ export interface SocketStats {
   state: ConnectionState;
   /** Current (or last) connection number. */
   connection: number;
-  /** Retries scheduled since the attempt counter last reset (`reconnect.resetAfterMs`, `connect()` from `idle` or `closed`, `reconnect()`; a `connect()` that cuts a wait short keeps it), including those while offline. */
+  /** Retries scheduled since the attempt counter last reset (a connection open `reconnect.resetAfterMs` without flapping: 0 from then on while it lasts; `connect()` from `idle` or `closed`; `reconnect()`; a `connect()` that cuts a wait short keeps it), including those while offline. */
   attempt: number;
   /** Reconnects scheduled over the socket's life. */
   reconnects: number;
@@ -383,7 +383,7 @@ export interface SocketStats {
   pendingRequests: number;
   requestP50Ms: number | null;
   requestP99Ms: number | null;
-  /** Whether the last connections were flapping. */
+  /** Whether the last connections were flapping; false once the open connection stayed open `flapping.windowMs`. */
   flapping: boolean;
   /** Timers that fired late enough to be treated as throttled. */
   lateWakeups: number;

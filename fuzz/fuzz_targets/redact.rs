@@ -133,7 +133,8 @@ fn settled(input: &str, once: &str, twice: &str) {
         .map(|at| &once_bytes[at + 3..prefix]);
     let widened_userinfo = password
         && authority_before.is_some_and(|before| {
-            has_marker(before)
+            let before = as_the_redactor_reads(before);
+            has_marker(&before)
                 && !before
                     .iter()
                     .any(|b| b.is_ascii_whitespace() || b"/?#\"'\\".contains(b))
@@ -142,6 +143,39 @@ fn settled(input: &str, once: &str, twice: &str) {
         has_marker(changed) || widened_userinfo,
         "a second pass redacts more: {input:?} -> {once:?} -> {twice:?}"
     );
+}
+
+/// `bytes` with each JSON escape that stands for an ordinary character
+/// (`\\\\`, `\\u00e4`) replaced by it, as the redactor reads a value inside a
+/// JSON string (any other escape ends the value: it stays a backslash).
+fn as_the_redactor_reads(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        let unit = bytes
+            .get(i + 2..i + 6)
+            .filter(|hex| {
+                byte == b'\\'
+                    && bytes.get(i + 1) == Some(&b'u')
+                    && hex.iter().all(u8::is_ascii_hexdigit)
+            })
+            .and_then(|hex| u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
+        if byte == b'\\' && bytes.get(i + 1) == Some(&b'\\') {
+            out.push(b'x');
+            i += 2;
+        } else if let Some(unit) = unit {
+            out.push(match unit {
+                0..0x20 => b'\\',
+                0x20..0x80 => unit as u8,
+                _ => b'x',
+            });
+            i += 6;
+        } else {
+            out.push(byte);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// A URL as written in practice: `scheme://host`, one `://` and at most one

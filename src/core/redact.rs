@@ -30,7 +30,7 @@ impl Default for Redactor {
 }
 
 impl Redactor {
-    /// A redactor for these key names (matched case-insensitively; a key
+    /// A redactor for these key names (ASCII letters matched in any case; a key
     /// containing one of them, like `access_token`, matches too). Empty
     /// names are ignored.
     pub fn new(secret_keys: Vec<String>) -> Self {
@@ -51,9 +51,15 @@ impl Redactor {
 
     /// Whether `key` names a secret.
     pub fn is_secret_key(&self, key: &str) -> bool {
+        self.is_secret_name(key.as_bytes())
+    }
+
+    /// [`Redactor::is_secret_key`] for a name that may not be UTF-8 (a
+    /// percent-decoded one).
+    fn is_secret_name(&self, name: &[u8]) -> bool {
         self.secret_keys
             .iter()
-            .any(|secret| contains_ignore_ascii_case(key, secret))
+            .any(|secret| contains_ignore_ascii_case(name, secret.as_bytes()))
     }
 
     /// `text` with secret values replaced: JSON fields at any depth, and
@@ -87,6 +93,14 @@ impl Redactor {
         let mut edits = Vec::new();
         self.plain_edits(url, 0, false, &mut edits);
         apply(url, &edits)
+    }
+
+    /// Whether a word of plain text names a secret, as written or with its
+    /// percent-escapes decoded (`auth%5Btoken%5D`, as `URLSearchParams`
+    /// writes `auth[token]`).
+    fn is_secret_word(&self, word: &str) -> bool {
+        self.is_secret_key(word)
+            || (word.as_bytes().contains(&b'%') && self.is_secret_name(&percent_decoded(word)))
     }
 
     /// Edits for a valid JSON document.
@@ -142,8 +156,9 @@ impl Redactor {
         // Where the last `[redacted]` this pass writes ends.
         let mut marker_end = None;
         while let Some(&byte) = bytes.get(i) {
-            if sub_bytes(bytes, i..).starts_with(b"://") {
-                let authority = i + 3;
+            let scheme_end = url_scheme_end(bytes, i, in_json);
+            if scheme_end > 0 {
+                let authority = i + scheme_end;
                 // A URL inside a query value (`?next=https://a.test&token=..`)
                 // ends at the `&` that starts the next parameter.
                 let stops: &[u8] = if in_query_value(bytes, i) {
@@ -190,13 +205,13 @@ impl Redactor {
             // this pass writes is read, on a second pass, as one word with
             // it (`[redacted]]um`). Judge it that way now, or a key spanning
             // the two (`]]`) would only be found then.
-            let secret = self.is_secret_key(sub(text, word..i))
+            let secret = self.is_secret_word(sub(text, word..i))
                 || (marker_end == Some(word)
-                    && self.is_secret_key(&concat(&[REDACTED, sub(text, word..i)])));
+                    && self.is_secret_word(&concat(&[REDACTED, sub(text, word..i)])));
             if !secret {
                 continue;
             }
-            if let Some(edit) = secret_value(bytes, word, i, in_json) {
+            if let Some(edit) = secret_value(bytes, i, in_json) {
                 i = edit.end;
                 if edit.with == REDACTED {
                     marker_end = Some(edit.end);
@@ -213,6 +228,8 @@ impl Redactor {
 
 /// What a secret JSON value becomes.
 const REDACTED_JSON: &str = "\"[redacted]\"";
+/// What a secret JSON value becomes in JSON text inside a JSON string.
+const REDACTED_JSON_ESCAPED: &str = "\\\"[redacted]\\\"";
 
 /// HTTP authentication schemes kept in front of a redacted credential
 /// (`Authorization: Bearer [redacted]`), lowercase.
@@ -257,36 +274,112 @@ fn apply<'a>(text: &'a str, edits: &[Edit]) -> Cow<'a, str> {
     Cow::Owned(out)
 }
 
-fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
-    let needle = needle.as_bytes();
+fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty()
         && haystack
-            .as_bytes()
             .windows(needle.len())
             .any(|window| window.eq_ignore_ascii_case(needle))
 }
 
 /// Bytes that make up a key name in plain text (`access_token`,
-/// `x-api-key`, `user.password`, `params[token]`).
+/// `x-api-key`, `user.password`, `params[token]`, `auth%5Btoken%5D`, and
+/// letters beyond ASCII).
 fn is_key_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-' | b'.' | b'[' | b']')
+    byte.is_ascii_alphanumeric()
+        || byte >= 0x80
+        || matches!(byte, b'_' | b'-' | b'.' | b'[' | b']' | b'%')
+}
+
+/// `word`'s bytes with its `%XX` escapes decoded.
+fn percent_decoded(word: &str) -> Vec<u8> {
+    let bytes = word.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        let escaped = bytes
+            .get(i + 1..i + 3)
+            .filter(|_| byte == b'%')
+            .and_then(|hex| Some(hex_digit(*hex.first()?)? * 16 + hex_digit(*hex.get(1)?)?));
+        match escaped {
+            Some(decoded) => {
+                out.push(decoded);
+                i += 3;
+            }
+            None => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The value of a hex digit.
+fn hex_digit(byte: u8) -> Option<u8> {
+    match byte {
+        b'0'..=b'9' => Some(byte - b'0'),
+        b'a'..=b'f' => Some(byte - b'a' + 10),
+        b'A'..=b'F' => Some(byte - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// The length of the `://` at `i` (3), or inside a JSON string of `:\/\/`
+/// (5, as PHP's `json_encode` writes slashes); 0 if neither is there.
+fn url_scheme_end(bytes: &[u8], i: usize, in_json: bool) -> usize {
+    let rest = sub_bytes(bytes, i..);
+    if rest.starts_with(b"://") {
+        3
+    } else if in_json && rest.starts_with(b":\\/\\/") {
+        5
+    } else {
+        0
+    }
 }
 
 /// The index where a value starting at `i` ends: at whitespace, a quote,
-/// one of `stops`, a backslash when `in_json`, or the end.
+/// one of `stops`, or the end. When `in_json`, an escape is judged by the
+/// character it stands for (`\/` is a `/`, `\u00e4` a letter), and `\"`
+/// and the control escapes (`\n`) end the value.
 fn run_end(bytes: &[u8], mut i: usize, in_json: bool, stops: &[u8]) -> usize {
     while let Some(&byte) = bytes.get(i) {
-        if byte.is_ascii_whitespace()
-            || byte == b'"'
-            || byte == b'\''
-            || (in_json && byte == b'\\')
-            || stops.contains(&byte)
-        {
-            break;
+        let (unescaped, len) = if in_json && byte == b'\\' {
+            json_escape_at(bytes, i)
+        } else {
+            (Some(byte), 1)
+        };
+        match unescaped {
+            Some(b)
+                if !(b.is_ascii_whitespace() || b == b'"' || b == b'\'' || stops.contains(&b)) =>
+            {
+                i += len;
+            }
+            _ => break,
         }
-        i += 1;
     }
     i
+}
+
+/// The character the JSON escape at `i` stands for (a byte; 0x80 for any
+/// character beyond ASCII) and the escape's length; `None` for a quote, a
+/// control character or a malformed escape.
+fn json_escape_at(bytes: &[u8], i: usize) -> (Option<u8>, usize) {
+    match bytes.get(i + 1) {
+        Some(&byte @ (b'\\' | b'/')) => (Some(byte), 2),
+        Some(b'u') => {
+            let unit = bytes.get(i + 2..i + 6).and_then(|hex| {
+                hex.iter().try_fold(0u32, |unit, &digit| {
+                    Some(unit * 16 + u32::from(hex_digit(digit)?))
+                })
+            });
+            match unit {
+                Some(unit) if unit >= 0x80 => (Some(0x80), 6),
+                Some(unit) if unit >= 0x20 => (Some(unit as u8), 6),
+                _ => (None, 6),
+            }
+        }
+        _ => (None, 2),
+    }
 }
 
 /// Whether the `://` at `i` belongs to a URL inside a query string: its
@@ -326,39 +419,61 @@ fn quote_at(bytes: &[u8], i: usize, in_json: bool) -> Option<&'static [u8]> {
     }
 }
 
-/// The edit for the value of the secret key `bytes[word..word_end]`, if a
+/// The edit for the value of the secret key that ends at `word_end`, if a
 /// value follows it: `key=value`, `key: value`, `"key": "value"`, with or
 /// without blanks around the `=` or `:`, the value quoted or not.
-fn secret_value(bytes: &[u8], word: usize, word_end: usize, in_json: bool) -> Option<Edit> {
+fn secret_value(bytes: &[u8], word_end: usize, in_json: bool) -> Option<Edit> {
     let mut j = word_end;
-    let quoted_key = [b"\\\"".as_slice(), b"\"", b"'"].into_iter().find(|quote| {
-        sub_bytes(bytes, ..word).ends_with(quote)
-            && quote_at(bytes, word_end, in_json) == Some(quote)
-    });
-    if let Some(quote) = quoted_key {
+    // A quoted key, which may hold more than the word (`"Auth Token": ..`).
+    if let Some(quote) = quote_at(bytes, word_end, in_json) {
         j += quote.len();
     }
     j = skip_blanks(bytes, j);
     let separator = *bytes.get(j)?;
-    if separator != b'=' && (separator != b':' || sub_bytes(bytes, j..).starts_with(b"://")) {
+    if separator != b'=' && (separator != b':' || url_scheme_end(bytes, j, in_json) > 0) {
         return None;
     }
     let start = skip_blanks(bytes, j + 1);
     let (start, end, with) = if let Some(quote) = quote_at(bytes, start, in_json) {
         let inner = start + quote.len();
         (inner, closing_quote(bytes, inner, quote), REDACTED)
-    } else if separator == b':' && !in_json && matches!(bytes.get(start), Some(b'{' | b'[')) {
-        (start, matching_bracket_end(bytes, start), REDACTED_JSON)
+    } else if separator == b':' && matches!(bytes.get(start), Some(b'{' | b'[')) {
+        // An object or array, also one in JSON text inside a JSON string,
+        // whose quotes are escaped (and so is the marker's).
+        let (quote, with): (&[u8], _) = if in_json {
+            (b"\\\"", REDACTED_JSON_ESCAPED)
+        } else {
+            (b"\"", REDACTED_JSON)
+        };
+        (start, matching_bracket_end(bytes, start, quote), with)
     } else {
         // A query value ends at the next parameter; a header-like value at
-        // punctuation. Either may be `Bearer <credential>`.
+        // punctuation. Either may be `Bearer <credential>`, the credential
+        // quoted (`Bearer "abc"`), or a parameter of the scheme with a quoted
+        // value (`Token token="abc"`).
         let stops: &[u8] = if separator == b'=' {
             b"&#"
         } else {
             b",;&}])<>"
         };
-        let start = after_auth_scheme(bytes, start, in_json);
-        (start, run_end(bytes, start, in_json, stops), REDACTED)
+        let value = start;
+        let start = after_auth_scheme(bytes, value, in_json);
+        if let Some(quote) = quote_at(bytes, start, in_json) {
+            let inner = start + quote.len();
+            (inner, closing_quote(bytes, inner, quote), REDACTED)
+        } else {
+            let mut end = run_end(bytes, start, in_json, stops);
+            if start > value
+                && end > start
+                && bytes.get(end - 1) == Some(&b'=')
+                && let Some(quote) = quote_at(bytes, end, in_json)
+            {
+                // On to what a second pass would read as the marker's run.
+                let closed = closing_quote(bytes, end + quote.len(), quote) + quote.len();
+                end = run_end(bytes, closed.min(bytes.len()), in_json, stops);
+            }
+            (start, end, REDACTED)
+        }
     };
     // A value that is already a redaction marker (a header value stops
     // before its `]`) is left alone, so redacting twice changes nothing.
@@ -401,10 +516,14 @@ fn closing_quote(bytes: &[u8], mut i: usize, quote: &[u8]) -> usize {
 }
 
 /// The index just past the bracket matching the one at `i` (strings
-/// skipped), or the end if it is unterminated.
-fn matching_bracket_end(bytes: &[u8], mut i: usize) -> usize {
+/// between `quote`s skipped), or the end if it is unterminated.
+fn matching_bracket_end(bytes: &[u8], mut i: usize, quote: &[u8]) -> usize {
     let mut depth = 0usize;
     while let Some(&byte) = bytes.get(i) {
+        if sub_bytes(bytes, i..).starts_with(quote) {
+            i = closing_quote(bytes, i + quote.len(), quote) + quote.len();
+            continue;
+        }
         match byte {
             b'{' | b'[' => depth += 1,
             b'}' | b']' => {
@@ -413,7 +532,6 @@ fn matching_bracket_end(bytes: &[u8], mut i: usize) -> usize {
                     return i + 1;
                 }
             }
-            b'"' => i = closing_quote(bytes, i + 1, b"\""),
             _ => {}
         }
         i += 1;
@@ -435,7 +553,10 @@ fn after_auth_scheme(bytes: &[u8], i: usize, in_json: bool) -> usize {
         return i;
     }
     let credential = skip_blanks(bytes, end);
-    if credential > end && run_end(bytes, credential, in_json, b",;&}])<>") > credential {
+    if credential > end
+        && (run_end(bytes, credential, in_json, b",;&}])<>") > credential
+            || quote_at(bytes, credential, in_json).is_some())
+    {
         credential
     } else {
         i
@@ -561,6 +682,127 @@ mod tests {
             r#"{"payload":"{\"token\":\"[redacted]\",\"n\":1}"}"#
         );
         assert!(json_scan::is_valid(&redacted));
+    }
+
+    #[test]
+    fn double_encoded_objects_and_arrays_are_redacted_whole() {
+        for (text, want) in [
+            (
+                r#"{"payload":"{\"tokens\":[\"tk_1\",\"tk_2\"],\"n\":1}"}"#,
+                r#"{"payload":"{\"tokens\":\"[redacted]\",\"n\":1}"}"#,
+            ),
+            (
+                r#"{"payload":"{\"secret\":{\"k\":\"a]}\\\"b\"}}"}"#,
+                r#"{"payload":"{\"secret\":\"[redacted]\"}"}"#,
+            ),
+            (
+                r#"{"payload":"{\"secret\": [1, 2, 3]}"}"#,
+                r#"{"payload":"{\"secret\": \"[redacted]\"}"}"#,
+            ),
+        ] {
+            let redacted = redact(text);
+            assert_eq!(redacted, want, "{text}");
+            assert!(json_scan::is_valid(&redacted), "{redacted}");
+        }
+    }
+
+    #[test]
+    fn escapes_inside_a_secret_in_a_json_string_do_not_end_it() {
+        for (text, want) in [
+            (
+                r#"{"note":"password=p\u00e4ssw\u00f6rd next"}"#,
+                r#"{"note":"password=[redacted] next"}"#,
+            ),
+            (
+                r#"{"log":"password=DOM\\admin"}"#,
+                r#"{"log":"password=[redacted]"}"#,
+            ),
+            (
+                r#"{"url":"wss:\/\/h\/ws?token=ab\/cd+ef&x=1"}"#,
+                r#"{"url":"wss:\/\/h\/ws?token=[redacted]&x=1"}"#,
+            ),
+            // An escape that stands for a stop still ends the value.
+            (
+                r#"{"url":"?token=ab\u0026x=1"}"#,
+                r#"{"url":"?token=[redacted]\u0026x=1"}"#,
+            ),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn escaped_slashes_in_a_json_string_still_make_a_url() {
+        let text = r#"{"url":"wss:\/\/bob:hunter2@h\/ws\/password=x"}"#;
+        assert_eq!(
+            redact(text),
+            r#"{"url":"wss:\/\/bob:[redacted]@h\/ws\/password=[redacted]"}"#
+        );
+    }
+
+    #[test]
+    fn percent_encoded_parameter_names_are_decoded_to_be_judged() {
+        let redactor = Redactor::default();
+        for (url, want) in [
+            (
+                "wss://h/?auth%5Btoken%5D=abc&x=1",
+                "wss://h/?auth%5Btoken%5D=[redacted]&x=1",
+            ),
+            (
+                "wss://h/?user%5Bpassword%5D=hunter2",
+                "wss://h/?user%5Bpassword%5D=[redacted]",
+            ),
+            ("wss://h/?%74oken=abc", "wss://h/?%74oken=[redacted]"),
+            (
+                "wss://h/?tok%65n=abc&%zz=1",
+                "wss://h/?tok%65n=[redacted]&%zz=1",
+            ),
+        ] {
+            assert_eq!(redactor.redact_url(url), want);
+            assert_eq!(redactor.redact_text(url), want);
+        }
+    }
+
+    #[test]
+    fn a_quoted_credential_after_an_auth_scheme_is_redacted() {
+        for (text, want) in [
+            (
+                r#"Authorization: Bearer "abc123""#,
+                r#"Authorization: Bearer "[redacted]""#,
+            ),
+            (
+                r#"Authorization: Token token="abc123", x=1"#,
+                r#"Authorization: Token [redacted], x=1"#,
+            ),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_quoted_key_with_more_than_the_secret_word_is_a_key() {
+        assert_eq!(
+            redact(r#"{"error":"bad","Auth Token":"abc123","n":"#),
+            r#"{"error":"bad","Auth Token":"[redacted]","n":"#
+        );
+        assert_eq!(
+            redact(r#"{'Auth Token': 'abc123'}"#),
+            r#"{'Auth Token': '[redacted]'}"#
+        );
+    }
+
+    #[test]
+    fn keys_beyond_ascii_match_as_written() {
+        let redactor = Redactor::new(vec![String::from("пароль")]);
+        assert_eq!(
+            redactor.redact_text(r#"{"пароль":"abc"}"#),
+            r#"{"пароль":"[redacted]"}"#
+        );
+        assert_eq!(redactor.redact_text("пароль=abc x"), "пароль=[redacted] x");
+        assert_eq!(
+            redactor.redact_text("мой_пароль: abc"),
+            "мой_пароль: [redacted]"
+        );
     }
 
     #[test]

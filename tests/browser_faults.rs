@@ -871,6 +871,51 @@ async fn an_active_socket_outlives_its_last_handle_until_it_closes() {
 }
 
 #[wasm_bindgen_test]
+async fn a_connection_that_ends_in_a_message_listener_of_a_socket_without_a_handle_still_reports() {
+    // The message takes the JS fast path, and its listener ends the
+    // connection (an `offline` event): what follows (the request's
+    // rejection, `close`) waits for the listener to return, and must still
+    // run though no handle is left and the socket is no longer active.
+    let id = client_id("no-handle-offline");
+    let drivers_before = resilient_ws::live_drivers();
+    let socket = ResilientSocket::new(url(&id, "silent=1"), JsValue::UNDEFINED).unwrap();
+    let mut opens = Events::listen(&socket, "open");
+    let mut closes = Events::listen(&socket, "close");
+    let go_offline = Closure::<dyn FnMut(JsValue)>::new(|_| dispatch_on_window("offline"));
+    socket
+        .add_event_listener(
+            "message".into(),
+            go_offline.as_ref().clone(),
+            JsValue::UNDEFINED,
+        )
+        .unwrap();
+    opens.next().await;
+    let pending = JsFuture::from(socket.request(
+        json(r#"{"type":"never","id":"q1"}"#),
+        json(r#"{"timeoutMs":5000}"#),
+    ));
+    drop(socket); // what free() or the JS garbage collector does
+    control("POST", &format!("/clients/{id}/send?text=plain")).await;
+    let close = within(2_000, "the close", closes.next()).await;
+    dispatch_on_window("online");
+    assert_eq!(field(&close, "cause"), "offline");
+    assert_eq!(field(&close, "willReconnect"), false);
+    let error = within(2_000, "the request's rejection", pending)
+        .await
+        .expect_err("rejected");
+    assert_eq!(field(&error, "reason"), "connectionLost");
+    assert_eq!(resilient_ws::live_drivers(), drivers_before, "freed");
+}
+
+fn dispatch_on_window(kind: &str) {
+    let event = web_sys::Event::new(kind).unwrap();
+    js_sys::global()
+        .unchecked_into::<web_sys::EventTarget>()
+        .dispatch_event(&event)
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
 async fn a_socket_without_a_handle_does_not_reconnect_after_its_connection_ends() {
     // Nothing could stop it any more: the lost connection is its last one.
     // An inspector the app kept is a view, not a handle: it keeps no socket

@@ -808,15 +808,18 @@ impl Inner {
         }
     }
 
-    /// Holds this `Inner` while the engine is active; lets go once it is idle
-    /// or closed. A caller always holds its own `Rc` (the `Driver`'s, or the
-    /// one a browser callback upgraded), so letting go never frees `self`
-    /// under its own feet.
+    /// Holds this `Inner` while the engine is active, or app work waits (the
+    /// inbox defers it past a message's last listener: a socket with no
+    /// handle whose connection ended there must still run it); lets go once
+    /// it is idle or closed and that work ran. A caller always holds its own
+    /// `Rc` (the `Driver`'s, or the one a browser callback upgraded), so
+    /// letting go never frees `self` under its own feet.
     fn keep_alive_while_active(&self, engine: &Engine<JsPayload>) {
-        let active = !matches!(
+        let active = (!matches!(
             engine.state(),
             ConnectionState::Idle | ConnectionState::Closed
-        ) && !self.disposed.get();
+        ) || !self.no_app_work())
+            && !self.disposed.get();
         if active != self.is_active()
             && let Ok(mut slot) = self.active.try_borrow_mut()
         {
@@ -892,6 +895,7 @@ impl Inner {
             && let Some(engine) = &state.engine
         {
             self.sync_inbox(engine);
+            self.keep_alive_while_active(engine);
         }
         // Disposed and settled: the queue's capacity goes too, since the
         // object may wait long for the garbage collector.

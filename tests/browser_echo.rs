@@ -437,6 +437,30 @@ async fn a_url_provider_throwing_an_unreadable_error_leaks_no_js_value() {
     );
 }
 
+#[wasm_bindgen_test]
+async fn a_url_provider_whose_promise_never_settles_leaks_no_js_value() {
+    // A hanging token fetch: each attempt's Promise is given up by the
+    // connect timeout, and holds nothing of wasm's while it waits.
+    let options = json(
+        r#"{"connectTimeoutMs":5,"reconnect":{"initialDelayMs":1,"maxDelayMs":1,"jitter":"none"}}"#,
+    );
+    let provider = run_js("return () => new Promise(() => {});");
+    Reflect::set(&options, &"urlProvider".into(), &provider).unwrap();
+    let before = wasm_bindgen::externref_heap_live_count();
+    let socket = ResilientSocket::new(url(&client_id("provider-hangs"), ""), options).unwrap();
+    let added = js_values_added_over_30_failed_attempts(&socket).await;
+    socket.dispose();
+    drop(socket);
+    assert!(
+        added <= 2,
+        "{added} JS values more after 30 hanging provider calls"
+    );
+    assert!(
+        wasm_bindgen::externref_heap_live_count() <= before + 2,
+        "let go of on dispose"
+    );
+}
+
 /// Reconnects with no wait, for tests that count failed attempts.
 const RETRY_AT_ONCE: &str = r#"{"reconnect":{"initialDelayMs":1,"maxDelayMs":1,"jitter":"none"}}"#;
 

@@ -29,7 +29,7 @@ use super::microtask;
 use super::payload::JsPayload;
 use super::socket::{Protocols, Socket, SocketClosed, SocketEvents};
 use super::timer::Timer;
-use super::url_provider::{self, UrlAnswer};
+use super::url_provider::UrlProvider;
 use crate::core::{
     CloseError, Config, ConfigError, ConnectionState, DisposedEngine, Engine, EngineReadout, Event,
     Input, Inspector, Millis, Output, Redactor, SendError, SendStatus, UrlSource,
@@ -212,8 +212,9 @@ struct Inner {
     /// disposes itself, even if a [`DriverView`] keeps it in memory.
     orphaned: Cell<bool>,
     clock: Clock,
-    /// Let go of on dispose, like the app's listeners.
-    url_provider: RefCell<Option<Function>>,
+    /// Let go of on dispose, like the app's listeners (an answer that
+    /// comes after that is dropped).
+    url_provider: RefCell<Option<Rc<UrlProvider>>>,
     app: Rc<dyn App>,
     inbox: Inbox,
     /// What the inbox was last told ([`Inner::sync_inbox`]).
@@ -429,7 +430,12 @@ impl Driver {
                 disposed: Cell::new(false),
                 orphaned: Cell::new(false),
                 clock: Clock::new(),
-                url_provider: RefCell::new(options.url_provider),
+                url_provider: RefCell::new(options.url_provider.map(|provider| {
+                    let link = Link(weak.clone());
+                    Rc::new(UrlProvider::new(provider, move |token, url| {
+                        link.with(|inner| inner.input(Input::UrlResolved { token, url }));
+                    }))
+                })),
                 app,
                 inbox: options.inbox,
                 inbox_mode: Cell::new((false, false, false)),
@@ -927,16 +933,8 @@ impl Inner {
             self.mutate(|engine, now| engine.handle(now, Input::UrlResolved { token, url }));
             return;
         };
-        match url_provider::call(&provider) {
-            UrlAnswer::Ready(url) => {
-                self.mutate(|engine, now| engine.handle(now, Input::UrlResolved { token, url }));
-            }
-            UrlAnswer::Pending(promise) => {
-                let link = Link(self.weak.clone());
-                url_provider::when_settled(&promise, move |url| {
-                    link.with(|inner| inner.input(Input::UrlResolved { token, url }));
-                });
-            }
+        if let Some(url) = provider.call(token) {
+            self.mutate(|engine, now| engine.handle(now, Input::UrlResolved { token, url }));
         }
     }
 }

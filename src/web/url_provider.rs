@@ -3,73 +3,88 @@
 
 use crate::prelude::*;
 
-use alloc::rc::Rc;
-use core::cell::RefCell;
-
 use js_sys::{Function, Promise};
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
 
 use super::bindings::{call_without, error_message, property};
 
-/// What the provider answered.
-pub enum UrlAnswer {
-    /// A URL, or why there is none.
-    Ready(Result<String, String>),
-    /// A Promise (or thenable) to wait for.
-    Pending(Promise),
+#[wasm_bindgen(inline_js = r#"
+export function urlWaiter(settled) {
+  return {
+    wait(promise, token) {
+      promise.then((url) => settled?.(token, url, false), (error) => settled?.(token, error, true));
+    },
+    stop() { settled = null; },
+  };
+}
+"#)]
+extern "C" {
+    /// Waits for the Promises a provider returns and hands their answers
+    /// to one callback, until stopped. The reactions a Promise that never
+    /// settles keeps are JS functions, collected with it; a wasm closure
+    /// per Promise would be kept by wasm until it settled, that is forever.
+    type UrlWaiter;
+
+    #[wasm_bindgen(js_name = urlWaiter)]
+    fn new_url_waiter(settled: &Function) -> UrlWaiter;
+
+    /// Hands `promise`'s answer to the callback, with `token`.
+    #[wasm_bindgen(method)]
+    fn wait(this: &UrlWaiter, promise: &Promise, token: f64);
+
+    /// No answer reaches the callback any more.
+    #[wasm_bindgen(method)]
+    fn stop(this: &UrlWaiter);
 }
 
-/// Calls the provider. A thrown exception becomes `Err(message)`.
-pub fn call(provider: &Function) -> UrlAnswer {
-    match call_without(provider) {
-        Ok(value) if is_thenable(&value) => UrlAnswer::Pending(Promise::resolve(&value)),
-        Ok(value) => UrlAnswer::Ready(url_from(&value)),
-        Err(error) => UrlAnswer::Ready(Err(error_message(&error))),
+/// The app's URL provider, and what waits for the Promises it returns.
+pub struct UrlProvider {
+    provider: Function,
+    waiter: UrlWaiter,
+    _settled: Closure<dyn FnMut(f64, JsValue, bool)>,
+}
+
+impl UrlProvider {
+    /// `provider`, whose asynchronous answers go to `settled` with the
+    /// token they were asked for.
+    pub fn new(
+        provider: Function,
+        mut settled: impl FnMut(u64, Result<String, String>) + 'static,
+    ) -> Self {
+        let settled = Closure::new(move |token: f64, value: JsValue, failed: bool| {
+            let url = if failed {
+                Err(error_message(&value))
+            } else {
+                url_from(&value)
+            };
+            settled(token as u64, url);
+        });
+        UrlProvider {
+            waiter: new_url_waiter(settled.as_ref().unchecked_ref()),
+            provider,
+            _settled: settled,
+        }
+    }
+
+    /// Calls the provider for attempt `token`: its answer, or `None` when
+    /// it returned a Promise (or thenable), whose answer goes to `settled`.
+    /// A thrown exception becomes `Err(message)`.
+    pub fn call(&self, token: u64) -> Option<Result<String, String>> {
+        match call_without(&self.provider) {
+            Ok(value) if is_thenable(&value) => {
+                self.waiter.wait(&Promise::resolve(&value), token as f64);
+                None
+            }
+            Ok(value) => Some(url_from(&value)),
+            Err(error) => Some(Err(error_message(&error))),
+        }
     }
 }
 
-/// The two callbacks handed to `promise.then`.
-type Callbacks = (Closure<dyn FnMut(JsValue)>, Closure<dyn FnMut(JsValue)>);
-
-/// A pending answer: what to call when it settles, and the callbacks.
-struct Waiting<F> {
-    done: F,
-    _callbacks: Callbacks,
-}
-
-/// Calls `done` with the URL (or why there is none) when `promise` settles.
-///
-/// The callbacks keep themselves alive until then, as an awaited future
-/// would, and the first call frees both (a Promise settles once; dropping
-/// the running callback is deferred until it returns). A Promise that never
-/// settles keeps them and `done` alive; the driver passes a weak link, so it
-/// is not kept with them.
-pub fn when_settled(promise: &Promise, done: impl FnOnce(Result<String, String>) + 'static) {
-    let waiting = Rc::new(RefCell::new(None));
-    let on_value: Closure<dyn FnMut(JsValue)> = Closure::once({
-        let waiting = Rc::clone(&waiting);
-        move |value: JsValue| finish(&waiting, url_from(&value))
-    });
-    let on_error: Closure<dyn FnMut(JsValue)> = Closure::once({
-        let waiting = Rc::clone(&waiting);
-        move |error: JsValue| finish(&waiting, Err(error_message(&error)))
-    });
-    // The derived Promise settles when a callback returns; neither throws.
-    let _ = promise.then2(&on_value, &on_error);
-    *waiting.borrow_mut() = Some(Waiting {
-        done,
-        _callbacks: (on_value, on_error),
-    });
-}
-
-fn finish<F: FnOnce(Result<String, String>)>(
-    waiting: &RefCell<Option<Waiting<F>>>,
-    url: Result<String, String>,
-) {
-    let taken = waiting.borrow_mut().take();
-    if let Some(Waiting { done, _callbacks }) = taken {
-        done(url);
+impl Drop for UrlProvider {
+    fn drop(&mut self) {
+        self.waiter.stop();
     }
 }
 

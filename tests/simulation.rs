@@ -619,6 +619,38 @@ fn stats_read_attempt_and_flapping_as_settled_once_a_connection_lasts() {
     );
 }
 
+#[test]
+fn a_lasting_connection_ends_flapping_however_it_ends() {
+    let mut config = test_config();
+    config.flapping.window_ms = 3_000;
+    config.flapping.threshold = 2;
+    for end in ["offline", "app close"] {
+        let mut sim = open_sim(config.clone());
+        for _ in 0..2 {
+            sim.run_for(100);
+            sim.server_close(1011, "crash");
+            assert!(sim.run_until_state(ConnectionState::Reconnecting, 1_000));
+            assert!(sim.run_until_state(ConnectionState::Open, 5_000));
+        }
+        sim.run_for(10_000);
+        let stats = sim.engine.stats(sim.now);
+        assert_eq!((stats.attempt, stats.flapping), (0, false), "{end}: open");
+        if end == "offline" {
+            sim.input(Input::Offline);
+        } else {
+            sim.engine.close(sim.now, 1000, "bye").unwrap();
+            sim.run_for(100);
+        }
+        let stats = sim.engine.stats(sim.now);
+        assert!(!stats.flapping, "{end}: still not flapping once it ended");
+        assert!(
+            stats.attempt <= 1,
+            "{end}: the counter was reset: {}",
+            stats.attempt
+        );
+    }
+}
+
 // ----- heartbeat -----
 
 fn heartbeat_config() -> resilient_ws::core::Config {

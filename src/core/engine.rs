@@ -1230,6 +1230,12 @@ impl<P: Payload> Engine<P> {
         if let Some(opened_at) = opened_at {
             let open_ms = now.since(opened_at);
             self.counters.total_uptime_ms += open_ms;
+            // A connection that lasted the flapping window ends any
+            // flapping, however it ended (the app's close, offline): as
+            // stats() said while it lasted.
+            if open_ms >= self.config.flapping.window_ms {
+                self.flapping.on_connection_ended(open_ms);
+            }
             // A flapping connection never resets the backoff, whatever
             // resetAfterMs says: its delays keep growing.
             if open_ms >= self.config.reconnect.reset_after_ms && !self.flapping.is_flapping() {
@@ -1270,9 +1276,10 @@ impl<P: Payload> Engine<P> {
             _ => (false, false),
         };
         // Flapping first: it decides whether this end resets the backoff.
-        // A connection that ended while the browser is offline (dropped by
-        // the SDK, or lost with the network) says nothing of the server:
-        // it does not count, short or long.
+        // A short connection that ended while the browser is offline
+        // (dropped by the SDK, or lost with the network) says nothing of
+        // the server: it does not count (a long one ends any flapping, in
+        // connection_ended).
         let flapping = opened_at
             .filter(|_| self.online)
             .and_then(|at| self.flapping.on_connection_ended(now.since(at)));

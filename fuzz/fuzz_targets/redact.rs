@@ -198,7 +198,35 @@ fn url_shaped(text: &str) -> bool {
 
 /// Bytes the redactor reads as part of a key name.
 fn is_key_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-' | b'.' | b'[' | b']')
+    byte.is_ascii_alphanumeric()
+        || byte >= 0x80
+        || matches!(byte, b'_' | b'-' | b'.' | b'[' | b']' | b'%')
+}
+
+/// `key` with its `%XX` escapes decoded, as a browser reads a name.
+fn percent_decoded(key: &str) -> String {
+    let bytes = key.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|hex| std::str::from_utf8(hex).ok());
+        match hex
+            .filter(|_| bytes[i] == b'%')
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+        {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn is_marker(value: &str) -> bool {
@@ -230,9 +258,9 @@ fn url_oracle(redactor: &Redactor, input: &str, out: &str) {
             "password {password:?} kept: {input:?} -> {out:?}"
         );
     }
-    // Secret query parameters. The redactor ends a value at whitespace or a
-    // quote (plain text: the URL may sit in a sentence), and it reads key
-    // names as written: keys written with escapes are not judged here.
+    // Secret query parameters, names judged as a browser decodes them
+    // (`auth%5Btoken%5D`). The redactor ends a value at whitespace or a
+    // quote (plain text: the URL may sit in a sentence).
     let Some(query) = before.query() else {
         return;
     };
@@ -240,9 +268,10 @@ fn url_oracle(redactor: &Redactor, input: &str, out: &str) {
         let Some((key, value)) = pair.split_once('=') else {
             continue;
         };
+        let name = percent_decoded(key);
         if key.is_empty()
             || !key.bytes().all(is_key_byte)
-            || !redactor.is_secret_key(key)
+            || !redactor.is_secret_key(&name)
             || value.is_empty()
             || value
                 .bytes()
@@ -253,7 +282,7 @@ fn url_oracle(redactor: &Redactor, input: &str, out: &str) {
         }
         let kept = after
             .query_pairs()
-            .any(|(k, v)| k == key && !is_marker(&v) && !v.is_empty());
+            .any(|(k, v)| k == name && !is_marker(&v) && !v.is_empty());
         assert!(
             !kept,
             "query parameter {key}={value} kept: {input:?} -> {out:?}"

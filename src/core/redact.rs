@@ -464,13 +464,9 @@ fn secret_value(bytes: &[u8], word_end: usize, in_json: bool) -> Option<Edit> {
         } else {
             let mut end = run_end(bytes, start, in_json, stops);
             if start > value
-                && end > start
-                && bytes.get(end - 1) == Some(&b'=')
-                && let Some(quote) = quote_at(bytes, end, in_json)
+                && let Some(param_end) = auth_param_end(bytes, start, end, in_json)
             {
-                // On to what a second pass would read as the marker's run.
-                let closed = closing_quote(bytes, end + quote.len(), quote) + quote.len();
-                end = run_end(bytes, closed.min(bytes.len()), in_json, stops);
+                end = param_end;
             }
             (start, end, REDACTED)
         }
@@ -537,6 +533,28 @@ fn matching_bracket_end(bytes: &[u8], mut i: usize, quote: &[u8]) -> usize {
         i += 1;
     }
     bytes.len()
+}
+
+/// Where the auth-param `name="value"` ends, when the credential run
+/// `start..end` after an auth scheme is its `name=` (`Token token="abc"`):
+/// a name of letters, digits, `-` and `_` (not base64's `==` padding), a
+/// double quote, and after the closing one the end, a blank, `,` or `;`.
+fn auth_param_end(bytes: &[u8], start: usize, end: usize, in_json: bool) -> Option<usize> {
+    let name = sub_bytes(bytes, start..end).strip_suffix(b"=")?;
+    if name.is_empty()
+        || !name
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return None;
+    }
+    let quote = quote_at(bytes, end, in_json).filter(|&quote| quote != b"'")?;
+    let after = (closing_quote(bytes, end + quote.len(), quote) + quote.len()).min(bytes.len());
+    match bytes.get(after) {
+        None | Some(b',' | b';') => Some(after),
+        Some(byte) if byte.is_ascii_whitespace() => Some(after),
+        Some(_) => None,
+    }
 }
 
 /// Skips an HTTP auth scheme (`Bearer `) at `i` when a credential follows it.
@@ -773,6 +791,26 @@ mod tests {
             (
                 r#"Authorization: Token token="abc123", x=1"#,
                 r#"Authorization: Token [redacted], x=1"#,
+            ),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn base64_padding_before_a_quote_is_not_an_auth_param() {
+        for (text, want) in [
+            (
+                "curl -H 'Authorization: Basic dXNlcjpwYXNz==' -H 'X-Trace: 1'",
+                "curl -H 'Authorization: Basic [redacted]' -H 'X-Trace: 1'",
+            ),
+            (
+                r#"{"headers":"Authorization: Bearer abc=","user":"bob","n":"#,
+                r#"{"headers":"Authorization: Bearer [redacted]","user":"bob","n":"#,
+            ),
+            (
+                r#"{"cmd":"curl -H 'Authorization: Basic abc==' https://h/x","n":1}"#,
+                r#"{"cmd":"curl -H 'Authorization: Basic [redacted]' https://h/x","n":1}"#,
             ),
         ] {
             assert_eq!(redact(text), want, "{text}");

@@ -21,8 +21,9 @@ export interface UseResilientSocketResult {
   state: ConnectionState;
   /**
    * The latest message received (the browser's `MessageEvent`), or `null`.
-   * Reading it turns on message-driven re-renders for this hook (a component
-   * that never reads it is not re-rendered for every message). They are
+   * Reading it (in a render, an effect, or by spreading the result) turns
+   * on message-driven re-renders for this hook for good (a component that
+   * never reads it is not re-rendered for every message). They are
    * coalesced to one per ~16 ms, so under a burst some messages are never
    * seen here: use `socket.addEventListener("message", ...)` in an effect to
    * see every one.
@@ -42,15 +43,15 @@ export interface UseResilientSocketResult {
    * the component unmounted.
    */
   send: (data: SendData) => boolean;
-  /** `socket.stats()` as of the hook's last refresh (a connection event, or a message once a render read `lastMessage`); `null` without a socket. */
+  /** `socket.stats()` as of the hook's last refresh (a connection event, or a message once `lastMessage` was read); `null` without a socket. */
   stats: SocketStats | null;
 }
 
 /**
  * Opens a `ResilientSocket` to `url` for as long as the component is mounted,
  * and re-renders on `statechange`, `close`, `reconnecting`, `heartbeat`,
- * `replay` and `flapping` events, and on messages once a render read
- * `lastMessage`.
+ * `replay` and `flapping` events, and on messages once `lastMessage` was
+ * read.
  *
  * Importing this module loads the SDK's `.wasm`: render the component on the
  * client only (with server rendering, import it dynamically with SSR off).

@@ -141,9 +141,10 @@ class SocketStore {
   }
 
   /**
-   * What the hook returns for `snapshot`. Reading `lastMessage` (in any
-   * render) turns on message-driven re-renders for this hook instance: a
-   * component that never reads it is not re-rendered for every message.
+   * What the hook returns for `snapshot`. Reading `lastMessage` (in a
+   * render, an effect, or by spreading the result) turns on message-driven
+   * re-renders for this hook instance for good: a component that never
+   * reads it is not re-rendered for every message.
    */
   result(snapshot, send) {
     const store = this;
@@ -151,7 +152,15 @@ class SocketStore {
       socket: snapshot.socket,
       state: snapshot.state,
       get lastMessage() {
-        store.readsMessages = true;
+        if (!store.readsMessages) {
+          store.readsMessages = true;
+          // Messages came while nobody read them: show the latest soon.
+          if (store.latestMessage !== snapshot.lastMessage) {
+            queueMicrotask(() => {
+              if (store.socket) store.refresh();
+            });
+          }
+        }
         return snapshot.lastMessage;
       },
       send,

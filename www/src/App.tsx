@@ -29,7 +29,7 @@ interface Props {
 export function App({ config }: Props) {
   const [url, setUrl] = useState(config.url);
   const [active, setActive] = useState(config.autoConnect);
-  const { socket, state, stats, send } = useResilientSocket(active ? url : null, config.options);
+  const { socket, state, send } = useResilientSocket(active ? url : null, config.options);
   const history = useConnectionHistory(socket);
   const now = useNow(250);
   const clientId = useMemo(() => clientIdFromUrl(url), [url]);
@@ -46,10 +46,9 @@ export function App({ config }: Props) {
     }
   };
 
-  // stats() is refreshed by the hook on events; read it at every render (the
-  // clock re-renders 4 times a second), so uptime and counters move between
-  // events.
-  const liveStats = useMemo(() => (socket ? socket.stats() : null), [socket, stats, now]);
+  // Read at every render (the hook re-renders on events, the clock 4 times
+  // a second), so uptime and counters move between events.
+  const liveStats = socket ? socket.stats() : null;
   const retry = history.nextRetry;
   const band = history.bands.at(-1);
   const detail =

@@ -104,8 +104,12 @@ function reduce(h: ConnectionHistory, a: Action): ConnectionHistory {
       return { ...h, nextRetry: { at: a.at, event: a.event } };
     case "replay":
       return { ...h, lastReplay: { at: a.at, keys: a.keys, connection: a.connection } };
-    case "flapping":
-      return { ...h, flapping: { at: a.at, event: a.event } };
+    case "flapping": {
+      // The same stretch of flapping (its count still growing) keeps the
+      // time it began.
+      const since = h.flapping && a.event.count > h.flapping.event.count ? h.flapping.at : a.at;
+      return { ...h, flapping: { at: since, event: a.event } };
+    }
     case "log":
       return withLog(h, { at: a.at, type: a.type, text: a.text });
   }

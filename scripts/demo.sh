@@ -25,9 +25,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 0' INT TERM
 
-# Before any work: with the port taken, the check below would find the
-# other server answering and print its URL as ours.
-if rws_port_busy "$DEMO_PORT"; then
+# Before any work: with the port taken, vite exits (--strictPort) and the
+# readiness check below would find the other server answering.
+if [ -f www/package.json ] && rws_port_busy "$DEMO_PORT"; then
   rws_say "demo: port $DEMO_PORT is in use by another process; set DEMO_PORT"
   exit 1
 fi
@@ -53,6 +53,8 @@ if [ -f www/package.json ]; then
     [ "$SECONDS" -lt "$deadline" ] || { rws_say "demo: vite not answering after 60s"; exit 1; }
     sleep 0.5
   done
+  # Taken meanwhile by another process: the answer was not vite's.
+  kill -0 "$VITE_PID" 2>/dev/null || { rws_say "demo: vite exited (port $DEMO_PORT taken?)"; exit 1; }
   rws_say "demo: open $URL   (fault server ws=$FAULT_SERVER_WS control=$FAULT_SERVER_CONTROL)"
   rws_say "demo: press Ctrl-C to stop"
   wait "$VITE_PID"

@@ -288,7 +288,7 @@ pub struct CloseCodeRule {
 }
 
 /// Upper bound for any millisecond option: a day.
-const MAX_MS: u64 = 86_400_000;
+pub const MAX_MS: u64 = 86_400_000;
 
 fn check_ms(option: &str, value: u64) -> Result<(), ConfigError> {
     if value > MAX_MS {

@@ -18,7 +18,7 @@ use web_sys::BinaryType;
 use super::number::whole_number;
 use crate::core::text::{concat, decimal};
 use crate::core::{
-    CloseAction, CloseCodeRule, Config, ConfigError, Jitter, Overflow, PendingOnReconnect,
+    CloseAction, CloseCodeRule, Config, ConfigError, Jitter, MAX_MS, Overflow, PendingOnReconnect,
     check_subprotocols,
 };
 use crate::web::{Protocols, js_string};
@@ -168,7 +168,7 @@ const fn required(key: &'static str, kind: Kind, slot: Slot) -> Field {
 const MAX_SAFE: u64 = 9_007_199_254_740_991;
 const U32: u64 = u32::MAX as u64;
 /// Milliseconds, at most a day (as the core checks).
-const MS: Kind = Kind::Int(0, 86_400_000);
+const MS: Kind = Kind::Int(0, MAX_MS);
 /// A count that may be 0.
 const COUNT: Kind = Kind::Int(0, U32);
 /// A close code rule's bounds.
@@ -242,11 +242,7 @@ const INSPECTOR: &[Field] = &[
 ];
 
 const REQUESTS: &[Field] = &[
-    field(
-        "timeoutMs",
-        Kind::Int(1, 86_400_000),
-        Slot::RequestTimeoutMs,
-    ),
+    field("timeoutMs", Kind::Int(1, MAX_MS), Slot::RequestTimeoutMs),
     field("onReconnect", Kind::Choice(ON_RECONNECT), Slot::OnReconnect),
     field("slowMs", MS, Slot::SlowMs),
     field("idField", Kind::Text, Slot::IdField),
@@ -622,7 +618,10 @@ pub fn millis(value: &JsValue, call: &str, option: &str, min: u64) -> Result<Opt
     if value.is_undefined() {
         return Ok(None);
     }
-    match value.as_f64().and_then(|ms| whole_number(ms, 86_400_000.0)) {
+    match value
+        .as_f64()
+        .and_then(|ms| whole_number(ms, MAX_MS as f64))
+    {
         Some(ms) if ms >= min => Ok(Some(ms)),
         _ => Err(concat(&[
             call,
@@ -630,7 +629,9 @@ pub fn millis(value: &JsValue, call: &str, option: &str, min: u64) -> Result<Opt
             option,
             " must be an integer number of milliseconds from ",
             &decimal(min),
-            " to 86400000, got ",
+            " to ",
+            &decimal(MAX_MS),
+            ", got ",
             &describe(value),
         ])),
     }

@@ -319,7 +319,7 @@ export interface QueueOverflowEvent {
 
 /**
  * `reauth`: credentials were refused (a close code whose action is
- * "reauth"), right after its `close` event, whether a retry follows or not
+ * "reauth"), after its `close` (and any `flapping`) event, whether a retry follows or not
  * (the close event's `willReconnect` says). When one does, the URL provider
  * runs before it; with a fixed URL (no `urlProvider`) the next attempt uses
  * the same URL: give a `urlProvider` that returns a fresh token, or

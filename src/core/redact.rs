@@ -428,12 +428,12 @@ fn secret_value(bytes: &[u8], word_end: usize, in_json: bool) -> Option<Edit> {
     if let Some(quote) = quote_at(bytes, word_end, in_json) {
         j += quote.len();
     }
-    j = skip_blanks(bytes, j);
+    j = skip_blanks(bytes, j, in_json);
     let separator = *bytes.get(j)?;
     if separator != b'=' && (separator != b':' || url_scheme_end(bytes, j, in_json) > 0) {
         return None;
     }
-    let start = skip_blanks(bytes, j + 1);
+    let start = skip_blanks(bytes, j + 1, in_json);
     let (start, end, with) = if let Some(quote) = quote_at(bytes, start, in_json) {
         let inner = start + quote.len();
         (inner, closing_quote(bytes, inner, quote), REDACTED)
@@ -479,12 +479,18 @@ fn secret_value(bytes: &[u8], word_end: usize, in_json: bool) -> Option<Edit> {
     (end > start && !redacted_already).then_some(Edit { start, end, with })
 }
 
-/// The index of the first byte at or after `i` that is not whitespace.
-fn skip_blanks(bytes: &[u8], mut i: usize) -> usize {
-    while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
-        i += 1;
+/// The index of the first byte at or after `i` that is not whitespace
+/// (nor, when `in_json`, an escaped `\n`, `\r` or `\t`).
+fn skip_blanks(bytes: &[u8], mut i: usize, in_json: bool) -> usize {
+    loop {
+        match bytes.get(i) {
+            Some(byte) if byte.is_ascii_whitespace() => i += 1,
+            Some(b'\\') if in_json && matches!(bytes.get(i + 1), Some(b'n' | b'r' | b't')) => {
+                i += 2
+            }
+            _ => return i,
+        }
     }
-    i
 }
 
 /// The index of the closing `quote` of a string whose inside starts at `i`
@@ -570,7 +576,7 @@ fn after_auth_scheme(bytes: &[u8], i: usize, in_json: bool) -> usize {
     {
         return i;
     }
-    let credential = skip_blanks(bytes, end);
+    let credential = skip_blanks(bytes, end, in_json);
     if credential > end
         && (run_end(bytes, credential, in_json, b",;&}])<>") > credential
             || quote_at(bytes, credential, in_json).is_some())
@@ -747,6 +753,14 @@ mod tests {
         ] {
             assert_eq!(redact(text), want, "{text}");
         }
+    }
+
+    #[test]
+    fn an_escaped_line_break_before_a_secret_value_is_a_blank() {
+        assert_eq!(
+            redact(r#"{"log":"password:\n  hunter2\nnext"}"#),
+            r#"{"log":"password:\n  [redacted]\nnext"}"#
+        );
     }
 
     #[test]

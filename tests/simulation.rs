@@ -572,6 +572,33 @@ fn offline_abandons_the_socket_without_waiting() {
 }
 
 #[test]
+fn back_online_a_hanging_attempt_begun_offline_is_replaced_at_once() {
+    let mut sim = open_sim(test_config()); // connect timeout 1,000 ms
+    sim.input(Input::Offline);
+    sim.mode = ServerMode::Hang;
+    assert!(sim.run_until_state(ConnectionState::Connecting, 5_000));
+    let attempts = sim.sockets_opened;
+    sim.run_for(100);
+    assert_eq!(
+        sim.state(),
+        ConnectionState::Connecting,
+        "the attempt hangs"
+    );
+    sim.mode = ServerMode::Up;
+    let back_online = sim.now;
+    sim.input(Input::Online);
+    assert!(sim.run_until_state(ConnectionState::Open, 500));
+    assert!(
+        sim.now.since(back_online) < 100,
+        "at once, not after the connect timeout"
+    );
+    assert_eq!(sim.sockets_opened, attempts + 1);
+    let dropped = sim.closes().pop().unwrap();
+    assert_eq!(dropped.cause, CloseCause::Offline);
+    assert!(!dropped.opened);
+}
+
+#[test]
 fn connections_dropped_for_going_offline_are_not_flapping() {
     let mut sim = open_sim(test_config());
     for _ in 0..5 {

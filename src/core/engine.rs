@@ -116,6 +116,8 @@ pub struct Engine<P: Payload> {
     connection: u32,
     url_token: u64,
     online: bool,
+    /// The current attempt began while the browser was offline.
+    attempt_began_offline: bool,
     hidden: bool,
     /// Set by [`Engine::stop_reconnecting`]: no attempt after the current one.
     reconnect_stopped: bool,
@@ -163,6 +165,7 @@ impl<P: Payload> Engine<P> {
             connection: 0,
             url_token: 0,
             online: true,
+            attempt_began_offline: false,
             hidden: false,
             reconnect_stopped: false,
             last_close: None,
@@ -773,6 +776,21 @@ impl<P: Payload> Engine<P> {
             }
             Input::Timer => self.on_timer(now),
             Input::Online => {
+                // An attempt begun while offline may hang on a route that
+                // is gone (a handshake with no answer until the connect
+                // timeout): a fresh one now, as after a wait. Dropped while
+                // still offline, so it counts as an offline attempt.
+                if self.attempt_began_offline
+                    && let Some((connection, None)) = self.live_socket()
+                {
+                    self.abandon(
+                        now,
+                        connection,
+                        None,
+                        CloseCause::Offline,
+                        "back online: a fresh attempt",
+                    );
+                }
                 self.online = true;
                 if let Phase::Reconnecting { .. } = self.phase {
                     self.start_attempt(now);
@@ -1139,6 +1157,7 @@ impl<P: Payload> Engine<P> {
     /// provider runs after the app's listeners have heard of the attempt.
     fn enter_attempt(&mut self, now: Millis) {
         let from = self.state();
+        self.attempt_began_offline = !self.online;
         let deadline =
             (self.config.connect_timeout_ms > 0).then(|| now + self.config.connect_timeout_ms);
         match &self.url {

@@ -1409,6 +1409,77 @@ fn pending_request_is_resent_after_reconnect_when_configured() {
 }
 
 #[test]
+fn a_reply_shaped_like_a_pong_answers_its_request_and_the_pong_is_still_awaited() {
+    let mut config = test_config();
+    config.heartbeat.interval_ms = 1_000;
+    config.heartbeat.timeout_ms = 5_000;
+    let mut sim = open_sim(config);
+    sim.answers_pings = false;
+    assert!(sim.run_until(2_000, |s| {
+        s.received.iter().any(|(_, t)| t.contains("ping"))
+    }));
+    let handle = sim
+        .engine
+        .request(sim.now, r#"{"type":"status"}"#, None)
+        .unwrap();
+    sim.drain();
+    sim.server_send(&format!(r#"{{"type":"pong","id":"rws-{handle}"}}"#));
+    sim.run_for(10);
+    assert_eq!(reply_ids(&sim), vec![handle]);
+    // The heartbeat's own pong, late: taken as the pong, not delivered.
+    sim.server_send(r#"{"type":"pong"}"#);
+    sim.run_for(10);
+    assert!(sim.saw(|e| matches!(e, Event::Heartbeat { .. })));
+    assert!(sim.delivered.is_empty(), "{:?}", sim.delivered_texts());
+}
+
+#[test]
+fn request_latency_counts_from_when_it_went_out_not_through_the_outage() {
+    let mut config = test_config();
+    config.requests.slow_ms = 1_000;
+    let mut sim = Sim::new(config);
+    sim.echoes = true;
+    sim.engine
+        .request(sim.now, r#"{"type":"get"}"#, None)
+        .unwrap();
+    sim.run_for(5_000); // not connected yet: the request waits in the queue
+    sim.connect();
+    sim.run_for(100);
+    assert_eq!(reply_ids(&sim).len(), 1);
+    assert!(!sim.saw(|e| matches!(e, Event::Slow { .. })));
+    assert_eq!(sim.engine.stats(sim.now).request_p50_ms, Some(5));
+}
+
+#[test]
+fn an_id_already_pending_is_refused() {
+    let mut sim = open_sim(test_config());
+    let first = sim
+        .engine
+        .request(sim.now, r#"{"type":"a"}"#, None)
+        .unwrap();
+    let generated = format!(r#"{{"id":"rws-{first}","type":"b"}}"#);
+    assert!(matches!(
+        sim.engine.request(sim.now, &generated, None),
+        Err(SendError::IdPending { .. })
+    ));
+    sim.engine
+        .request(sim.now, r#"{"id":7,"type":"c"}"#, None)
+        .unwrap();
+    let error = sim
+        .engine
+        .request(sim.now, r#"{"id":7,"type":"d"}"#, None)
+        .unwrap_err();
+    assert_eq!(
+        error.message_for("request"),
+        "request: id 7 is already pending; give each request in flight its own id"
+    );
+    // A string "7" is another id than the number 7.
+    sim.engine
+        .request(sim.now, r#"{"id":"7","type":"e"}"#, None)
+        .unwrap();
+}
+
+#[test]
 fn request_made_while_disconnected_goes_out_after_open() {
     let mut sim = Sim::new(test_config());
     sim.echoes = true;

@@ -550,7 +550,13 @@ impl<P: Payload> Engine<P> {
         let handle = self.requests.next_handle();
         let id_field = self.config.requests.id_field.clone();
         let (id, text) = match json_scan::raw_field(message, &id_field) {
-            Some(raw) => (RequestId::from_raw(raw), message.to_owned()),
+            Some(raw) => {
+                let id = RequestId::from_raw(raw);
+                if self.requests.has_id(&id) {
+                    return Err(SendError::IdPending { id: raw.to_owned() });
+                }
+                (id, message.to_owned())
+            }
             None => {
                 // Prefixed: a server's own pushes often carry small numeric
                 // ids ("id":"3"), which must not answer request 3.
@@ -581,7 +587,7 @@ impl<P: Payload> Engine<P> {
             id,
             payload,
             sent_on,
-            started: now,
+            sent_at: now,
             deadline: now + timeout,
         });
         Ok(handle)
@@ -903,12 +909,12 @@ impl<P: Payload> Engine<P> {
         let mut flushed = 0;
         while let Some(item) = self.queue.pop() {
             if let Some(handle) = item.request {
-                self.requests.mark_sent(handle, connection);
+                self.requests.mark_sent(handle, connection, now);
             }
             self.transmit(now, connection, item.payload);
             flushed += 1;
         }
-        for payload in self.requests.resend_on(connection) {
+        for payload in self.requests.resend_on(connection, now) {
             self.transmit(now, connection, payload);
         }
         self.emit_state_change(ConnectionState::Connecting);
@@ -940,20 +946,14 @@ impl<P: Payload> Engine<P> {
         self.inspector
             .record(Direction::In, now, connection, &payload);
         self.heartbeat.on_inbound();
-        if self.heartbeat.awaiting_pong() && self.is_pong(&payload) {
-            if let Some(rtt_ms) = self.heartbeat.on_pong(now) {
-                self.emit(Event::Heartbeat { rtt_ms });
-            }
-            if !self.config.heartbeat.deliver_pongs {
-                return;
-            }
-        }
+        // Replies first: a reply shaped like a pong (`{"type":"pong","id":..}`)
+        // answers its request, and the heartbeat's own pong is still awaited.
         if !self.requests.is_empty() {
             let reply_id = payload.text().and_then(|text| {
                 json_scan::raw_field(&text, &self.config.requests.id_field).map(RequestId::from_raw)
             });
             if let Some(request) = reply_id.and_then(|id| self.requests.take_reply(&id)) {
-                let latency_ms = now.since(request.started);
+                let latency_ms = now.since(request.sent_at);
                 self.requests.latencies.add(latency_ms);
                 if latency_ms > self.config.requests.slow_ms {
                     self.emit(Event::Slow {
@@ -966,6 +966,14 @@ impl<P: Payload> Engine<P> {
                     payload,
                     latency_ms,
                 });
+                return;
+            }
+        }
+        if self.heartbeat.awaiting_pong() && self.is_pong(&payload) {
+            if let Some(rtt_ms) = self.heartbeat.on_pong(now) {
+                self.emit(Event::Heartbeat { rtt_ms });
+            }
+            if !self.config.heartbeat.deliver_pongs {
                 return;
             }
         }

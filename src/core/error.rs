@@ -88,6 +88,12 @@ pub enum SendError {
     Disposed,
     /// `request` needs a JSON object as text. A caller's mistake.
     NotJsonObject,
+    /// `request`'s message carries an id a pending request already has: a
+    /// reply could not tell them apart. A caller's mistake.
+    IdPending {
+        /// The id as written in the message (`"abc"`, `7`).
+        id: String,
+    },
 }
 
 /// `queue.maxMessages = N, queue.maxBytes = M`, for the queue errors.
@@ -154,6 +160,11 @@ impl SendError {
             SendError::NotJsonObject => {
                 String::from("the message must be a JSON object (an object or its JSON text)")
             }
+            SendError::IdPending { id } => concat(&[
+                "id ",
+                id,
+                " is already pending; give each request in flight its own id",
+            ]),
         }
     }
 }

@@ -47,8 +47,9 @@ pub struct PendingRequest<P> {
     pub payload: P,
     /// The connection it went out on; `None` while queued or awaiting a resend.
     pub sent_on: Option<u32>,
-    /// When `request` was called.
-    pub started: Millis,
+    /// When it last went out (or `request` was called, while queued):
+    /// latency counts from here, not through an outage it waited out.
+    pub sent_at: Millis,
     /// When it times out.
     pub deadline: Millis,
 }
@@ -194,21 +195,24 @@ impl<P: Clone> Requests<P> {
 
     /// Requests awaiting a resend, marking them sent on `connection`. Called
     /// after the queue was flushed, so queued requests are already marked sent.
-    pub fn resend_on(&mut self, connection: u32) -> Vec<P> {
+    pub fn resend_on(&mut self, connection: u32, now: Millis) -> Vec<P> {
         self.pending
             .iter_mut()
             .filter(|request| request.sent_on.is_none())
             .map(|request| {
                 request.sent_on = Some(connection);
+                request.sent_at = now;
                 request.payload.clone()
             })
             .collect()
     }
 
-    /// Marks one request as sent on `connection` (it left the queue).
-    pub fn mark_sent(&mut self, handle: u64, connection: u32) {
+    /// Marks one request as sent on `connection` at `now` (it left the
+    /// queue).
+    pub fn mark_sent(&mut self, handle: u64, connection: u32, now: Millis) {
         if let Some(request) = self.pending.iter_mut().find(|r| r.handle == handle) {
             request.sent_on = Some(connection);
+            request.sent_at = now;
         }
     }
 

@@ -481,7 +481,8 @@ impl ResilientSocket {
     /// `id` field, or a string one added) and resolves with the reply
     /// carrying the same id of the same JSON type: parsed JSON, or the raw data if it is not JSON. Rejects with
     /// an `Error` whose `reason` is "timeout", "connectionLost", "closed",
-    /// "disposed" or "queueOverflow" (or none for an invalid call).
+    /// "disposed" or "queueOverflow" (or none for an invalid call, such as
+    /// an id a pending request already has).
     #[wasm_bindgen(unchecked_return_type = "Promise<unknown>")]
     pub fn request(
         &self,

@@ -118,7 +118,7 @@ export interface RequestsOptions {
    * during the outage.
    */
   onReconnect?: "fail" | "resend";
-  /** Replies slower than this (ms) emit `slow`. Default: 1000. */
+  /** Replies slower than this (ms, from when the request went out) emit `slow`. Default: 1000. */
   slowMs?: number;
   /** The JSON field carrying the id; a reply matches a request when this field holds the same JSON value as sent: strings by their text (escapes decoded), numbers as written (`1.0` does not answer `1`), and never across types (`"7"` does not answer `7`). Not empty. Default: "id". */
   idField?: string;
@@ -381,6 +381,7 @@ export interface SocketStats {
   queuedBytes: number;
   /** Requests waiting for a reply. */
   pendingRequests: number;
+  /** Request latency over the last 512 replies, ms from when each request went out (not through an outage it waited in the queue); `null` before any reply. */
   requestP50Ms: number | null;
   requestP99Ms: number | null;
   /** Whether the last connections were flapping; false once the open connection stayed open `flapping.windowMs`. */
@@ -418,7 +419,7 @@ export interface InspectorEntry {
   direction: "in" | "out";
   /** Time on the `performance.now()` clock, ms (whole): when the message was sent or arrived (its event's `timeStamp` where the browser's is on that clock, else when the SDK saw it). */
   atMs: number;
-  /** Wall-clock time, ms since the epoch (as `Date.now()`), to line entries up with server logs: `atMs` from `performance.timeOrigin`, the same in every query. */
+  /** Wall-clock time, ms since the epoch (as `Date.now()`), to line entries up with server logs: `atMs` from `performance.timeOrigin`, the same in every query. Browsers stop the `performance` clock while the system sleeps, so after a sleep this reads earlier than `Date.now()` did by the time slept. */
   time: number;
   /** Size (UTF-16 units for text, bytes for binary). */
   size: number;

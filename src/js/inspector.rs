@@ -63,7 +63,7 @@ impl SocketInspector {
     }
 
     /// The matching entries as a JSON array (redacted), for bug reports:
-    /// `JSON.stringify` of what [`entries`](Self::entries) returns.
+    /// `JSON.stringify` of what `entries` returns.
     #[wasm_bindgen(js_name = exportJson, unchecked_return_type = "string")]
     pub fn export_json(
         &self,

@@ -101,6 +101,22 @@ if os.path.exists(os.path.join(out_dir, wasm)):
         exports["./" + wasm] = {"types": f"./{wasm}.d.ts", "default": "./" + wasm}
         if wasm + ".d.ts" not in files:
             files.append(wasm + ".d.ts")
+        # Only `memory` is for apps: the other exports are the glue's, with
+        # names that change from build to build (short-names).
+        with open(os.path.join(out_dir, wasm + ".d.ts"), "w") as f:
+            f.write("/** The SDK's WebAssembly memory, e.g. to watch its size; the module's\n"
+                    " * other exports are internal to the package. */\n"
+                    "export const memory: WebAssembly.Memory;\n")
+# The classes declare `[Symbol.dispose]` (wasm-bindgen): the types bring the
+# lib that declares it, so an app with `skipLibCheck: false` needs no setting.
+types_path = os.path.join(out_dir, f"{out_name}.d.ts")
+if os.path.exists(types_path):
+    with open(types_path) as f:
+        types = f.read()
+    reference = '/// <reference lib="esnext.disposable" />\n'
+    if "Symbol.dispose" in types and reference not in types:
+        with open(types_path, "w") as f:
+            f.write(reference + types)
 for src, dst, item in extras(package()):
     if not os.path.exists(src):
         continue

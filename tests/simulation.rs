@@ -573,29 +573,66 @@ fn offline_abandons_the_socket_without_waiting() {
 
 #[test]
 fn back_online_a_hanging_attempt_begun_offline_is_replaced_at_once() {
-    let mut sim = open_sim(test_config()); // connect timeout 1,000 ms
-    sim.input(Input::Offline);
+    for reconnect in [true, false] {
+        let mut config = test_config(); // connect timeout 1,000 ms
+        config.reconnect.enabled = reconnect;
+        let mut sim = Sim::new(config);
+        sim.input(Input::Offline);
+        sim.mode = ServerMode::Hang;
+        sim.connect();
+        sim.run_for(100);
+        assert_eq!(
+            sim.state(),
+            ConnectionState::Connecting,
+            "the attempt hangs"
+        );
+        let attempts = sim.sockets_opened;
+        let attempt = sim.engine.stats(sim.now).attempt;
+        let events = sim.events.len();
+        sim.mode = ServerMode::Up;
+        let back_online = sim.now;
+        sim.input(Input::Online);
+        assert!(
+            sim.run_until_state(ConnectionState::Open, 500),
+            "{reconnect}"
+        );
+        assert!(
+            sim.now.since(back_online) < 100,
+            "at once, not after the connect timeout"
+        );
+        assert_eq!(sim.sockets_opened, attempts + 1);
+        assert_eq!(sim.engine.stats(sim.now).attempt, attempt, "not counted");
+        let replaced = sim.closes().pop().unwrap();
+        assert_eq!(replaced.cause, CloseCause::Offline);
+        assert!(!replaced.opened);
+        assert!(replaced.will_reconnect);
+        assert_eq!(replaced.delay_ms, Some(0));
+        assert!(
+            !sim.events[events..]
+                .iter()
+                .any(|(_, e)| matches!(e, Event::Reconnecting { .. })),
+            "no wait announced"
+        );
+    }
+}
+
+#[test]
+fn back_online_an_attempt_made_offline_through_the_url_provider_is_replaced_too() {
+    // The attempt began online; the provider answered after `offline`, so
+    // the socket was made offline.
+    let mut sim = Sim::with_source(UrlSource::Provider(URL.into()), test_config(), 1);
     sim.mode = ServerMode::Hang;
-    assert!(sim.run_until_state(ConnectionState::Connecting, 5_000));
+    sim.connect();
+    sim.input(Input::Offline);
+    sim.run_for(50);
+    assert_eq!(sim.state(), ConnectionState::Connecting);
     let attempts = sim.sockets_opened;
-    sim.run_for(100);
-    assert_eq!(
-        sim.state(),
-        ConnectionState::Connecting,
-        "the attempt hangs"
-    );
     sim.mode = ServerMode::Up;
     let back_online = sim.now;
     sim.input(Input::Online);
     assert!(sim.run_until_state(ConnectionState::Open, 500));
-    assert!(
-        sim.now.since(back_online) < 100,
-        "at once, not after the connect timeout"
-    );
+    assert!(sim.now.since(back_online) < 100);
     assert_eq!(sim.sockets_opened, attempts + 1);
-    let dropped = sim.closes().pop().unwrap();
-    assert_eq!(dropped.cause, CloseCause::Offline);
-    assert!(!dropped.opened);
 }
 
 #[test]
@@ -1471,7 +1508,8 @@ fn an_id_already_pending_is_refused() {
         .unwrap_err();
     assert_eq!(
         error.message_for("request"),
-        "request: id 7 is already pending; give each request in flight its own id"
+        "request: requests.idField \"id\" value 7 is already used by a pending request; \
+         wait for it to settle, use another value, or leave the field out for a generated one"
     );
     // A string "7" is another id than the number 7.
     sim.engine

@@ -116,8 +116,6 @@ pub struct Engine<P: Payload> {
     connection: u32,
     url_token: u64,
     online: bool,
-    /// The current attempt began while the browser was offline.
-    attempt_began_offline: bool,
     hidden: bool,
     /// Set by [`Engine::stop_reconnecting`]: no attempt after the current one.
     reconnect_stopped: bool,
@@ -165,7 +163,6 @@ impl<P: Payload> Engine<P> {
             connection: 0,
             url_token: 0,
             online: true,
-            attempt_began_offline: false,
             hidden: false,
             reconnect_stopped: false,
             last_close: None,
@@ -398,6 +395,29 @@ impl<P: Payload> Engine<P> {
         self.ask_for_url();
     }
 
+    /// Replaces the attempt `connection`, made while offline, with a fresh
+    /// one (back online). Not a failed attempt: nothing is counted, no
+    /// delay, and the close reports an immediate retry.
+    fn replace_offline_attempt(&mut self, now: Millis, connection: u32) {
+        const WHY: &str = "back online: a fresh attempt";
+        self.detach_socket(1000, WHY);
+        self.connection_ended(now, connection, None);
+        let report = CloseReport {
+            code: 1000,
+            reason: String::from(WHY),
+            was_clean: false,
+            opened: false,
+            cause: CloseCause::Offline,
+            interpretation: self.close_policy.interpret(CloseCode(1000), false),
+            will_reconnect: true,
+            delay_ms: Some(0),
+            connection,
+        };
+        self.enter_attempt(now);
+        self.report_close(report);
+        self.ask_for_url();
+    }
+
     /// Closes for good: no further attempt. Validates `code` (1000 or
     /// 3000-4999) and `reason` (at most 123 bytes) as browsers do.
     pub fn close(&mut self, now: Millis, code: u16, reason: &str) -> Result<(), CloseError> {
@@ -553,7 +573,10 @@ impl<P: Payload> Engine<P> {
             Some(raw) => {
                 let id = RequestId::from_raw(raw);
                 if self.requests.has_id(&id) {
-                    return Err(SendError::IdPending { id: raw.to_owned() });
+                    return Err(SendError::IdPending {
+                        field: id_field,
+                        id: raw.to_owned(),
+                    });
                 }
                 (id, message.to_owned())
             }
@@ -782,24 +805,19 @@ impl<P: Payload> Engine<P> {
             }
             Input::Timer => self.on_timer(now),
             Input::Online => {
-                // An attempt begun while offline may hang on a route that
-                // is gone (a handshake with no answer until the connect
-                // timeout): a fresh one now, as after a wait. Dropped while
-                // still offline, so it counts as an offline attempt.
-                if self.attempt_began_offline
-                    && let Some((connection, None)) = self.live_socket()
-                {
-                    self.abandon(
-                        now,
-                        connection,
-                        None,
-                        CloseCause::Offline,
-                        "back online: a fresh attempt",
-                    );
-                }
+                let was_offline = !self.online;
                 self.online = true;
                 if let Phase::Reconnecting { .. } = self.phase {
                     self.start_attempt(now);
+                } else if was_offline
+                    && !self.reconnect_stopped
+                    && let Some((connection, None)) = self.live_socket()
+                {
+                    // Going offline drops any live socket, so this one was
+                    // made offline: its handshake may hang on a route that
+                    // is gone (until the connect timeout). A fresh attempt
+                    // replaces it now, as `reconnect()` does.
+                    self.replace_offline_attempt(now, connection);
                 }
             }
             Input::Offline => {
@@ -1165,7 +1183,6 @@ impl<P: Payload> Engine<P> {
     /// provider runs after the app's listeners have heard of the attempt.
     fn enter_attempt(&mut self, now: Millis) {
         let from = self.state();
-        self.attempt_began_offline = !self.online;
         let deadline =
             (self.config.connect_timeout_ms > 0).then(|| now + self.config.connect_timeout_ms);
         match &self.url {

@@ -91,6 +91,8 @@ pub enum SendError {
     /// `request`'s message carries an id a pending request already has: a
     /// reply could not tell them apart. A caller's mistake.
     IdPending {
+        /// `requests.idField`.
+        field: String,
         /// The id as written in the message (`"abc"`, `7`).
         id: String,
     },
@@ -160,10 +162,12 @@ impl SendError {
             SendError::NotJsonObject => {
                 String::from("the message must be a JSON object (an object or its JSON text)")
             }
-            SendError::IdPending { id } => concat(&[
-                "id ",
+            SendError::IdPending { field, id } => concat(&[
+                "requests.idField \"",
+                field,
+                "\" value ",
                 id,
-                " is already pending; give each request in flight its own id",
+                " is already used by a pending request; wait for it to settle, use another value, or leave the field out for a generated one",
             ]),
         }
     }

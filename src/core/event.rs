@@ -21,7 +21,8 @@ pub enum CloseCause {
     HeartbeatTimeout,
     /// The handshake did not complete within `connectTimeoutMs`.
     ConnectTimeout,
-    /// The browser went offline, or an attempt failed while it was.
+    /// The browser went offline, or an attempt failed while it was, or an
+    /// attempt made while it was was replaced once it came back online.
     Offline,
     /// The URL provider failed or returned a bad URL.
     UrlProvider,

@@ -757,10 +757,27 @@ mod tests {
 
     #[test]
     fn an_escaped_line_break_before_a_secret_value_is_a_blank() {
-        assert_eq!(
-            redact(r#"{"log":"password:\n  hunter2\nnext"}"#),
-            r#"{"log":"password:\n  [redacted]\nnext"}"#
-        );
+        for (text, want) in [
+            (
+                r#"{"log":"password:\n  hunter2\nnext"}"#,
+                r#"{"log":"password:\n  [redacted]\nnext"}"#,
+            ),
+            (
+                r#"{"log":"password:\r\n\thunter2"}"#,
+                r#"{"log":"password:\r\n\t[redacted]"}"#,
+            ),
+            (
+                r#"{"log":"Authorization: Bearer\nabc123"}"#,
+                r#"{"log":"Authorization: Bearer\n[redacted]"}"#,
+            ),
+            // An escaped backslash before an `n` is not a line break.
+            (
+                r#"{"log":"password:\\nhunter2"}"#,
+                r#"{"log":"password:[redacted]"}"#,
+            ),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+        }
     }
 
     #[test]

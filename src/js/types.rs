@@ -20,7 +20,9 @@ export type CloseCategory =
 /**
  * What ended a connection. "offline": the browser went offline (the socket
  * was dropped at once), or an attempt failed while it was offline (such
- * attempts do not count against `reconnect.maxAttempts`).
+ * attempts do not count against `reconnect.maxAttempts`), or an attempt made
+ * while offline was replaced by a fresh one when the browser came back online
+ * (`willReconnect` true, `delayMs` 0).
  */
 export type CloseCause =
   | "server" | "app" | "replaced" | "heartbeatTimeout" | "connectTimeout"

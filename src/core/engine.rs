@@ -369,21 +369,13 @@ impl<P: Payload> Engine<P> {
             _ => None,
         };
         let replaced = self.live_socket().map(|(connection, opened_at)| {
-            self.detach_socket(1000, "reconnect requested");
-            self.connection_ended(now, connection, opened_at);
-            CloseReport {
-                code: 1000,
-                reason: String::from("reconnect requested"),
-                was_clean: false,
-                opened: opened_at.is_some(),
-                cause: CloseCause::Replaced,
-                interpretation: self
-                    .close_policy
-                    .interpret(CloseCode(1000), opened_at.is_some()),
-                will_reconnect: true,
-                delay_ms: Some(0),
+            self.let_go_for_a_fresh_attempt(
+                now,
                 connection,
-            }
+                opened_at,
+                CloseCause::Replaced,
+                "reconnect requested",
+            )
         });
         self.reset_attempts();
         self.enter_attempt(now);
@@ -399,23 +391,44 @@ impl<P: Payload> Engine<P> {
     /// one (back online). Not a failed attempt: nothing is counted, no
     /// delay, and the close reports an immediate retry.
     fn replace_offline_attempt(&mut self, now: Millis, connection: u32) {
-        const WHY: &str = "back online: a fresh attempt";
-        self.detach_socket(1000, WHY);
-        self.connection_ended(now, connection, None);
-        let report = CloseReport {
-            code: 1000,
-            reason: String::from(WHY),
-            was_clean: false,
-            opened: false,
-            cause: CloseCause::Offline,
-            interpretation: self.close_policy.interpret(CloseCode(1000), false),
-            will_reconnect: true,
-            delay_ms: Some(0),
+        let report = self.let_go_for_a_fresh_attempt(
+            now,
             connection,
-        };
+            None,
+            CloseCause::Offline,
+            "back online: a fresh attempt",
+        );
         self.enter_attempt(now);
         self.report_close(report);
         self.ask_for_url();
+    }
+
+    /// Lets go of the live socket `connection` (closed with 1000 and `why`)
+    /// for an attempt that starts at once, and returns the close to report
+    /// once that attempt is announced.
+    fn let_go_for_a_fresh_attempt(
+        &mut self,
+        now: Millis,
+        connection: u32,
+        opened_at: Option<Millis>,
+        cause: CloseCause,
+        why: &str,
+    ) -> CloseReport {
+        self.detach_socket(1000, why);
+        self.connection_ended(now, connection, opened_at);
+        CloseReport {
+            code: 1000,
+            reason: String::from(why),
+            was_clean: false,
+            opened: opened_at.is_some(),
+            cause,
+            interpretation: self
+                .close_policy
+                .interpret(CloseCode(1000), opened_at.is_some()),
+            will_reconnect: true,
+            delay_ms: Some(0),
+            connection,
+        }
     }
 
     /// Closes for good: no further attempt. Validates `code` (1000 or

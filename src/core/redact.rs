@@ -433,11 +433,8 @@ fn secret_value(bytes: &[u8], word_end: usize, in_json: bool) -> Option<Edit> {
     if separator != b'=' && (separator != b':' || url_scheme_end(bytes, j, in_json) > 0) {
         return None;
     }
-    let start = skip_blanks(bytes, j + 1, in_json);
-    let (start, end, with) = if let Some(quote) = quote_at(bytes, start, in_json) {
-        let inner = start + quote.len();
-        (inner, closing_quote(bytes, inner, quote), REDACTED)
-    } else if separator == b':' && matches!(bytes.get(start), Some(b'{' | b'[')) {
+    let value = skip_blanks(bytes, j + 1, in_json);
+    let (start, end, with) = if separator == b':' && matches!(bytes.get(value), Some(b'{' | b'[')) {
         // An object or array, also one in JSON text inside a JSON string,
         // whose quotes are escaped (and so is the marker's).
         let (quote, with): (&[u8], _) = if in_json {
@@ -445,23 +442,23 @@ fn secret_value(bytes: &[u8], word_end: usize, in_json: bool) -> Option<Edit> {
         } else {
             (b"\"", REDACTED_JSON)
         };
-        (start, matching_bracket_end(bytes, start, quote), with)
+        (value, matching_bracket_end(bytes, value, quote), with)
     } else {
-        // A query value ends at the next parameter; a header-like value at
-        // punctuation. Either may be `Bearer <credential>`, the credential
-        // quoted (`Bearer "abc"`), or a parameter of the scheme with a quoted
-        // value (`Token token="abc"`).
-        let stops: &[u8] = if separator == b'=' {
-            b"&#"
-        } else {
-            b",;&}])<>"
-        };
-        let value = start;
+        // A quoted value is redacted whole. An unquoted one may be `Bearer
+        // <credential>`, the credential quoted (`Bearer "abc"`), or a
+        // parameter of the scheme with a quoted value (`Token token="abc"`).
         let start = after_auth_scheme(bytes, value, in_json);
         if let Some(quote) = quote_at(bytes, start, in_json) {
             let inner = start + quote.len();
             (inner, closing_quote(bytes, inner, quote), REDACTED)
         } else {
+            // A query value ends at the next parameter; a header-like
+            // value at punctuation.
+            let stops: &[u8] = if separator == b'=' {
+                b"&#"
+            } else {
+                b",;&}])<>"
+            };
             let mut end = run_end(bytes, start, in_json, stops);
             if start > value
                 && let Some(param_end) = auth_param_end(bytes, start, end, in_json)

@@ -115,7 +115,7 @@ class SocketStore {
     this.messageTimer = null;
     this.lastMessageRender = 0;
     this.latestMessage = null;
-    // Whether a render read `lastMessage`: only then do messages re-render.
+    // Whether `lastMessage` was ever read: only then do messages re-render.
     this.readsMessages = false;
     this.subscribe = this.subscribe.bind(this);
     this.getSnapshot = this.getSnapshot.bind(this);
@@ -263,7 +263,7 @@ class SocketStore {
   }
 
   /**
-   * Keeps the latest message; re-renders for it only if a render read
+   * Keeps the latest message; re-renders for it only once something read
    * `lastMessage`, coalesced to one per MESSAGE_RENDER_INTERVAL_MS.
    */
   messageArrived(event) {

@@ -9,8 +9,8 @@ mod sim;
 use std::collections::{HashMap, HashSet};
 
 use resilient_ws::core::{
-    Backoff, Config, ConnectionState, Event, Frame, Input, Jitter, Overflow, SeededRng, SendError,
-    UrlSource,
+    Backoff, CloseAction, CloseCodeRule, Config, ConnectionState, Event, Frame, Input, Jitter,
+    Overflow, SeededRng, SendError, UrlSource,
 };
 use sim::{ServerMode, Sim, URL};
 
@@ -66,6 +66,18 @@ fn random_config(rng: &mut SeededRng) -> Config {
     config.inspector.max_bytes = rng.up_to(300) as usize;
     config.connect_timeout_ms = 50 + rng.up_to(1_000);
     config.flapping.window_ms = rng.up_to(500);
+    // Sometimes the app's own rules, stopping on 1000 among them, so the
+    // SDK's own closes (replaced, offline) meet a rule that says "stop".
+    for _ in 0..rng.up_to(2) {
+        let code = CODES[rng.up_to(CODES.len() as u64 - 1) as usize].max(1000);
+        let action =
+            [CloseAction::Retry, CloseAction::Stop, CloseAction::Reauth][rng.up_to(2) as usize];
+        config.close_codes.push(CloseCodeRule {
+            code,
+            to: None,
+            action,
+        });
+    }
     config
 }
 
@@ -206,6 +218,17 @@ impl Run {
                 Event::QueueOverflow { dropped } => self.dropped += dropped,
                 Event::Close(report) => {
                     self.last_close_code = Some(report.code);
+                    // The event's action says what the SDK does after it.
+                    assert!(
+                        !(report.will_reconnect
+                            && report.interpretation.action == CloseAction::Stop),
+                        "willReconnect with action stop: {report:?}"
+                    );
+                    assert_eq!(
+                        report.will_reconnect,
+                        report.delay_ms.is_some(),
+                        "delayMs iff willReconnect: {report:?}"
+                    );
                     if !report.will_reconnect && sim.state() == ConnectionState::Closed {
                         self.stopped = true;
                         self.sockets_when_stopped = sim.sockets_opened;

@@ -460,6 +460,8 @@ fn app_reconnect_replaces_the_socket_immediately() {
         (CloseCause::App, 4000, false, 1)
     );
     assert_eq!((close.will_reconnect, close.delay_ms), (true, Some(0)));
+    // The action says what follows: a retry, not the stop of the app's close.
+    assert_eq!(close.interpretation.action, CloseAction::Retry);
     assert_eq!(sim.closes().len(), 1);
     assert_eq!(
         event_order(&sim),
@@ -472,6 +474,36 @@ fn app_reconnect_replaces_the_socket_immediately() {
             "Open"
         ]
     );
+}
+
+#[test]
+fn the_sdks_own_close_before_a_fresh_attempt_says_retry_whatever_the_rule_for_1000() {
+    let mut config = test_config();
+    config.close_codes.push(CloseCodeRule {
+        code: 1000,
+        to: None,
+        action: CloseAction::Stop,
+    });
+    let mut sim = open_sim(config);
+    sim.engine.reconnect(sim.now);
+    sim.drain();
+    assert!(sim.run_until_state(ConnectionState::Open, 100));
+    let close = &sim.closes()[0];
+    assert_eq!((close.cause, close.code), (CloseCause::Replaced, 1000));
+    assert_eq!(
+        (close.will_reconnect, close.interpretation.action),
+        (true, CloseAction::Retry)
+    );
+    // The rule still stops a server's 1000.
+    sim.server_close(1000, "done");
+    sim.run_for(1_000);
+    let closes = sim.closes();
+    let close = closes.last().unwrap();
+    assert_eq!(
+        (close.will_reconnect, close.interpretation.action),
+        (false, CloseAction::Stop)
+    );
+    assert_eq!(sim.state(), ConnectionState::Closed);
 }
 
 #[test]

@@ -10,7 +10,7 @@ use crate::prelude::*;
 use alloc::collections::VecDeque;
 
 use super::backoff::Backoff;
-use super::close_code::{CloseAction, CloseCode, ClosePolicy};
+use super::close_code::{CloseAction, CloseCode, CloseInterpretation, ClosePolicy};
 use super::config::{Config, PendingOnReconnect};
 use super::disposed::{DisposedEngine, EngineReadout};
 use super::error::{CloseError, ConfigError, SendError};
@@ -358,8 +358,10 @@ impl<P: Payload> Engine<P> {
                 let (connection, code, reason, opened) =
                     (*connection, *code, reason.clone(), *opened);
                 self.detach_socket(code, &reason);
-                let report =
+                let mut report =
                     self.closed_by_app(CloseCause::App, connection, code, &reason, opened, false);
+                // What follows is a retry, whatever the app's close meant.
+                report.interpretation.action = CloseAction::Retry;
                 Some(CloseReport {
                     will_reconnect: true,
                     delay_ms: Some(0),
@@ -422,9 +424,12 @@ impl<P: Payload> Engine<P> {
             was_clean: false,
             opened: opened_at.is_some(),
             cause,
-            interpretation: self
-                .close_policy
-                .interpret(CloseCode(1000), opened_at.is_some()),
+            // The SDK's own close, followed by an attempt at once: the app's
+            // rules for a server's 1000 do not apply to it.
+            interpretation: CloseInterpretation {
+                action: CloseAction::Retry,
+                ..CloseCode(1000).interpret(opened_at.is_some())
+            },
             will_reconnect: true,
             delay_ms: Some(0),
             connection,

@@ -203,8 +203,9 @@ export interface CloseCodeInfo {
   category: CloseCategory;
   /**
    * What the SDK does after it: on a `close` event, with the app's
-   * `closeCodes` applied; from `describeCloseCode`, which knows no socket,
-   * the default.
+   * `closeCodes` applied ("retry" for a socket let go for a fresh attempt:
+   * `reconnect()`, or back online); from `describeCloseCode`, which knows
+   * no socket, the default.
    */
   action: CloseAction;
   /** What probably happened and what to check. */

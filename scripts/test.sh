@@ -19,6 +19,12 @@ STARTED_FAULT_SERVER=0
 cleanup() {
   local rc=$?
   if [ "$STARTED_FAULT_SERVER" = 1 ]; then
+    # A failed browser or www test often needs the server's side of it.
+    local log="$RWS_ROOT/target/fault-server-$FAULT_WS_PORT.log"
+    if [ "$rc" -ne 0 ] && [ -f "$log" ]; then
+      rws_say "test: the fault server's last 80 log lines ($log):"
+      tail -n 80 "$log" >&2 || true
+    fi
     bash scripts/fault-server.sh stop || true
   fi
   if [ "$rc" -ne 0 ]; then rws_say "test: FAILED (exit $rc)"; fi

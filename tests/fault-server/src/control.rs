@@ -49,7 +49,13 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, state: Arc<State>) 
     let mut buf = Vec::new();
     loop {
         let req = match timeout(IDLE, http::read_request(&mut stream, &mut buf)).await {
-            Err(_) | Ok(Err(ReadError::Closed | ReadError::Io(_))) => return,
+            Err(_) | Ok(Err(ReadError::Closed)) => return,
+            Ok(Err(ReadError::Io(e))) => {
+                // A request cut off (a reset, a half-sent head): the test
+                // whose call failed needs to see this side of it.
+                log!("control: connection from {peer} failed while reading: {e}");
+                return;
+            }
             Ok(Err(ReadError::Bad(status, msg))) => {
                 log!("control: {status} for a bad request from {peer}: {msg}");
                 let _ = cors(error(status, msg)).write_to(&mut stream, false).await;
@@ -59,7 +65,15 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, state: Arc<State>) 
         };
         let keep_alive = req.keep_alive();
         let resp = cors(route(&req, &state).await);
-        if resp.write_to(&mut stream, keep_alive).await.is_err() || !keep_alive {
+        if let Err(e) = resp.write_to(&mut stream, keep_alive).await {
+            log!(
+                "control: answer to {} {} for {peer} not sent: {e}",
+                req.method,
+                req.path
+            );
+            return;
+        }
+        if !keep_alive {
             return;
         }
     }

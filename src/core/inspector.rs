@@ -103,22 +103,17 @@ pub enum FieldValue {
 }
 
 impl FieldValue {
-    /// Whether the raw JSON value `raw` is this value. A literal matches no
-    /// string, object or array: those are compared only as shown (redacted).
-    fn matches(&self, raw: &str, redactor: &Redactor) -> bool {
+    /// Whether the raw JSON value `raw`, read from the redacted text, is
+    /// this value; `shown` is that value as the entry shows it. A literal
+    /// matches no string, object or array: those are compared only as shown.
+    fn matches(&self, raw: &str, shown: &str) -> bool {
         match self {
-            FieldValue::Text(wanted) => is_text(raw, wanted, redactor),
+            FieldValue::Text(wanted) => raw.starts_with('"') && shown == wanted,
             FieldValue::Literal(wanted) => {
                 !matches!(raw.as_bytes().first(), Some(b'"' | b'{' | b'[')) && raw == wanted
             }
         }
     }
-}
-
-/// Whether the raw JSON value `raw` is a string that reads `wanted` once
-/// unescaped and redacted.
-fn is_text(raw: &str, wanted: &str, redactor: &Redactor) -> bool {
-    raw.starts_with('"') && redactor.redact_text(&json_scan::value_text(raw)) == wanted
 }
 
 impl From<&str> for FieldValue {
@@ -332,32 +327,39 @@ impl<P: Payload> Inspector<P> {
                 .as_ref()
                 .filter(|payload| payload.is_text())
                 .and_then(Payload::text);
-            let fields = text.as_deref().and_then(json_scan::top_level_fields);
+            // Fields are read from the text as the preview shows it
+            // (redacted), so a filter can confirm nothing the preview hides.
+            let redacted = text.as_deref().map(|text| redactor.redact_text(text));
+            let fields = redacted.as_deref().and_then(json_scan::top_level_fields);
             let raw = |key: &str| raw_in(fields.as_deref(), key);
-            // Filters never see a secret key's value, and compare with what
-            // the entry shows (redacted): a filter cannot confirm a secret.
-            let filtered = |key: &str| raw(key).filter(|_| !redactor.is_secret_key(key));
-            if !filter.message_type.as_deref().is_none_or(|wanted| {
-                filtered("type").is_some_and(|raw| is_text(raw, wanted, redactor))
-            }) || !filter
-                .fields
-                .iter()
-                .all(|(key, wanted)| filtered(key).is_some_and(|raw| wanted.matches(raw, redactor)))
+            // A field as the entry shows it: unescaped from the redacted
+            // text; a secret key's value is not shown, even when it is
+            // `type` or `id`.
+            let as_shown = |key: &str, raw: &str| {
+                if redactor.is_secret_key(key) {
+                    String::from(REDACTED)
+                } else {
+                    json_scan::value_text(raw).into_owned()
+                }
+            };
+            // A filter on a secret key never matches.
+            let matches = |key: &str, wanted: &FieldValue| {
+                raw(key).is_some_and(|raw| {
+                    !redactor.is_secret_key(key) && wanted.matches(raw, &as_shown(key, raw))
+                })
+            };
+            if !filter
+                .message_type
+                .as_deref()
+                .is_none_or(|wanted| matches("type", &FieldValue::Text(String::from(wanted))))
+                || !filter
+                    .fields
+                    .iter()
+                    .all(|(key, wanted)| matches(key, wanted))
             {
                 continue;
             }
-            // A secret key's value is not shown, even when it is `type` or `id`.
-            let shown = |key: &str| {
-                raw(key).map(|raw| {
-                    if redactor.is_secret_key(key) {
-                        String::from(REDACTED)
-                    } else {
-                        redactor
-                            .redact_text(&json_scan::value_text(raw))
-                            .into_owned()
-                    }
-                })
-            };
+            let shown = |key: &str| raw(key).map(|raw| as_shown(key, raw));
             entries.push(InspectorEntry {
                 seq: record.seq,
                 direction: record.direction,
@@ -367,7 +369,7 @@ impl<P: Payload> Inspector<P> {
                 binary: record.binary,
                 message_type: shown("type"),
                 id: shown("id"),
-                preview: preview(record, text.as_deref(), redactor, filter.full_text),
+                preview: preview(record, redacted.as_deref(), filter.full_text),
             });
             if entries.len() >= limit {
                 break;
@@ -387,24 +389,16 @@ fn raw_in<'t>(fields: Option<&[(Cow<'_, str>, &'t str)]>, key: &str) -> Option<&
         .map(|(_, raw)| *raw)
 }
 
-/// What the inspector shows of a payload.
-fn preview<P>(
-    record: &InspectorRecord<P>,
-    text: Option<&str>,
-    redactor: &Redactor,
-    full: bool,
-) -> String {
-    match text {
+/// What the inspector shows of a payload, from its `redacted` text.
+fn preview<P>(record: &InspectorRecord<P>, redacted: Option<&str>, full: bool) -> String {
+    match redacted {
         _ if record.binary => concat(&["<binary ", &decimal(record.size as u64), " bytes>"]),
-        Some(text) => {
-            // Redact the whole text first: a cut JSON document would hide
-            // its structure from the redactor.
-            let redacted = redactor.redact_text(text);
-            match redacted.char_indices().nth(PREVIEW_CHARS).filter(|_| !full) {
-                Some((cut, _)) => sub(&redacted, ..cut).to_owned(),
-                None => redacted.into_owned(),
-            }
-        }
+        // Redacted whole, then cut: a cut JSON document would hide its
+        // structure from the redactor.
+        Some(redacted) => match redacted.char_indices().nth(PREVIEW_CHARS).filter(|_| !full) {
+            Some((cut, _)) => sub(redacted, ..cut).to_owned(),
+            None => redacted.to_owned(),
+        },
         None if record.payload.is_none() => concat(&[
             "<text of size ",
             &decimal(record.size as u64),
@@ -525,6 +519,33 @@ mod tests {
         };
         assert_eq!(literally("url", r#""wss://h/?token=abc""#), 0);
         assert_eq!(literally("auth", r#"{"token":"s3cr3t"}"#), 0);
+    }
+
+    #[test]
+    fn a_field_filter_cannot_confirm_what_the_preview_hides() {
+        // Read raw, the escaped text hides `hunter2` behind a header-like
+        // `Authorization:`; unescaped first, it would read `token=` and
+        // stop at the tab, leaving `hunter2` to a filter.
+        let inspector = filled(&[(
+            Direction::In,
+            r#"{"note":"token\u003dAuthorization:\thunter2"}"#,
+        )]);
+        let redactor = Redactor::default();
+        let entries = inspector.entries(&InspectorFilter::default(), &redactor);
+        let preview = &entries[0].preview;
+        assert!(!preview.contains("hunter2"), "{preview}");
+        let matching = |wanted: &str| {
+            let filter = InspectorFilter {
+                fields: vec![(String::from("note"), wanted.into())],
+                ..InspectorFilter::default()
+            };
+            inspector.entries(&filter, &redactor).len()
+        };
+        assert_eq!(matching("token=[redacted]\thunter2"), 0);
+        assert_eq!(matching("token=Authorization:\thunter2"), 0);
+        // The note as the preview shows it (unescaped) matches.
+        let shown = json_scan::top_level_fields(preview).unwrap()[0].1;
+        assert_eq!(matching(&json_scan::value_text(shown)), 1);
     }
 
     #[test]

@@ -103,6 +103,49 @@ impl Redactor {
             || (word.as_bytes().contains(&b'%') && self.is_secret_name(&percent_decoded(word)))
     }
 
+    /// In the word `word..word_end` of `text`, the value of the first secret
+    /// parameter of a percent-encoded query string
+    /// (`https%3A%2F%2Fa.test%2F%3Ftoken%3Dabc%26n%3D1`): a name runs from
+    /// the word's start or an encoded `?`, `&` or `#` to an encoded `=`, its
+    /// value to the next encoded `&` or `#` (or where a plain value ends).
+    fn encoded_secret_value(
+        &self,
+        text: &str,
+        word: usize,
+        word_end: usize,
+        in_json: bool,
+    ) -> Option<(usize, usize)> {
+        let bytes = text.as_bytes();
+        let mut name = word;
+        let mut k = word;
+        while k < word_end {
+            match percent_escape_at(bytes, k) {
+                Some(b'?' | b'&' | b'#') => name = k + 3,
+                Some(b'=') if self.is_secret_word(sub(text, name..k)) => {
+                    let start = k + 3;
+                    let plain_end = run_end(bytes, start, in_json, b"&#");
+                    let end = (start..plain_end)
+                        .find(|&at| matches!(percent_escape_at(bytes, at), Some(b'&' | b'#')))
+                        .unwrap_or(plain_end);
+                    // An empty value, or one already redacted: on to the
+                    // next parameter.
+                    if end > start && sub_bytes(bytes, start..end) != REDACTED.as_bytes() {
+                        return Some((start, end));
+                    }
+                    k = end.max(start);
+                    continue;
+                }
+                Some(_) => {}
+                None => {
+                    k += 1;
+                    continue;
+                }
+            }
+            k += 3;
+        }
+        None
+    }
+
     /// Edits for a valid JSON document.
     fn json_edits(&self, text: &str, edits: &mut Vec<Edit>) {
         let bytes = text.as_bytes();
@@ -201,6 +244,18 @@ impl Redactor {
             while bytes.get(i).is_some_and(|&b| is_key_byte(b)) {
                 i += 1;
             }
+            // A query string percent-encoded into one word (a URL inside a
+            // query value): `%3Ftoken%3Dabc%26`.
+            if let Some((start, end)) = self.encoded_secret_value(text, word, i, in_json) {
+                marker_end = Some(end);
+                edits.push(Edit {
+                    start: base + start,
+                    end: base + end,
+                    with: REDACTED,
+                });
+                i = end;
+                continue;
+            }
             // A marker's brackets are key bytes: a word right after a marker
             // this pass writes is read, on a second pass, as one word with
             // it (`[redacted]]um`). Judge it that way now, or a key spanning
@@ -296,11 +351,7 @@ fn percent_decoded(word: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&byte) = bytes.get(i) {
-        let escaped = bytes
-            .get(i + 1..i + 3)
-            .filter(|_| byte == b'%')
-            .and_then(|hex| Some(hex_digit(*hex.first()?)? * 16 + hex_digit(*hex.get(1)?)?));
-        match escaped {
+        match percent_escape_at(bytes, i) {
             Some(decoded) => {
                 out.push(decoded);
                 i += 3;
@@ -312,6 +363,14 @@ fn percent_decoded(word: &str) -> Vec<u8> {
         }
     }
     out
+}
+
+/// The byte the `%XX` escape at `i` stands for, if one is there.
+fn percent_escape_at(bytes: &[u8], i: usize) -> Option<u8> {
+    match sub_bytes(bytes, i..i + 3) {
+        [b'%', high, low] => Some(hex_digit(*high)? * 16 + hex_digit(*low)?),
+        _ => None,
+    }
 }
 
 /// The value of a hex digit.
@@ -783,6 +842,42 @@ mod tests {
         assert_eq!(
             redact(text),
             r#"{"url":"wss:\/\/bob:[redacted]@h\/ws\/password=[redacted]"}"#
+        );
+    }
+
+    #[test]
+    fn a_percent_encoded_query_string_is_read_as_one() {
+        for (text, want) in [
+            // A return URL inside a query value.
+            (
+                "wss://h/?next=https%3A%2F%2Fa.test%2Fcb%3Fn%3D1%26token%3Dabc%26m%3D2#f",
+                "wss://h/?next=https%3A%2F%2Fa.test%2Fcb%3Fn%3D1%26token%3D[redacted]%26m%3D2#f",
+            ),
+            ("token%3dab+c d", "token%3d[redacted] d"),
+            ("x%3Fsecret%3Dzz%23frag", "x%3Fsecret%3D[redacted]%23frag"),
+            // Every secret of the word, also after one already redacted or
+            // an empty one.
+            (
+                "token%3D[redacted]%26password%3Dabc",
+                "token%3D[redacted]%26password%3D[redacted]",
+            ),
+            (
+                "token%3D%26password%3Dabc",
+                "token%3D%26password%3D[redacted]",
+            ),
+            (
+                r#"{"next":"%2Fcb%3Fpassword%3Dhunter2"}"#,
+                r#"{"next":"%2Fcb%3Fpassword%3D[redacted]"}"#,
+            ),
+            // Names that are not secret stay.
+            ("a%3Fn%3D1%26m%3D2", "a%3Fn%3D1%26m%3D2"),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+        }
+        let redactor = Redactor::default();
+        assert_eq!(
+            redactor.redact_url("wss://h/?next=%2Fcb%3Ftoken%3Dabc"),
+            "wss://h/?next=%2Fcb%3Ftoken%3D[redacted]"
         );
     }
 

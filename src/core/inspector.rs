@@ -333,13 +333,15 @@ impl<P: Payload> Inspector<P> {
             let fields = redacted.as_deref().and_then(json_scan::top_level_fields);
             let raw = |key: &str| raw_in(fields.as_deref(), key);
             // A field as the entry shows it: unescaped from the redacted
-            // text; a secret key's value is not shown, even when it is
-            // `type` or `id`.
+            // text, and redacted again as text of its own; a secret key's
+            // value is not shown, even when it is `type` or `id`.
             let as_shown = |key: &str, raw: &str| {
                 if redactor.is_secret_key(key) {
                     String::from(REDACTED)
                 } else {
-                    json_scan::value_text(raw).into_owned()
+                    redactor
+                        .redact_text(&json_scan::value_text(raw))
+                        .into_owned()
                 }
             };
             // A filter on a secret key never matches.
@@ -523,12 +525,12 @@ mod tests {
 
     #[test]
     fn a_field_filter_cannot_confirm_what_the_preview_hides() {
-        // Read raw, the escaped text hides `hunter2` behind a header-like
-        // `Authorization:`; unescaped first, it would read `token=` and
-        // stop at the tab, leaving `hunter2` to a filter.
+        // Read raw, the escaped text holds a URL whose userinfo password is
+        // `hunter2&`; unescaped first, the `&` would end the URL (as in a
+        // query value, after `=`), leaving `hunter2` to a filter.
         let inspector = filled(&[(
             Direction::In,
-            r#"{"note":"token\u003dAuthorization:\thunter2"}"#,
+            r#"{"note":"\/\"\u003dwss:\/\/u:hunter2&@h"}"#,
         )]);
         let redactor = Redactor::default();
         let entries = inspector.entries(&InspectorFilter::default(), &redactor);
@@ -541,11 +543,15 @@ mod tests {
             };
             inspector.entries(&filter, &redactor).len()
         };
-        assert_eq!(matching("token=[redacted]\thunter2"), 0);
-        assert_eq!(matching("token=Authorization:\thunter2"), 0);
-        // The note as the preview shows it (unescaped) matches.
+        assert_eq!(matching(r#"/"=wss://u:hunter2&@h"#), 0);
+        // The note as the preview shows it, unescaped (and redacted as text
+        // of its own), matches.
         let shown = json_scan::top_level_fields(preview).unwrap()[0].1;
-        assert_eq!(matching(&json_scan::value_text(shown)), 1);
+        let shown = redactor
+            .redact_text(&json_scan::value_text(shown))
+            .into_owned();
+        assert_eq!(shown, r#"/"=wss://u:[redacted]@h"#);
+        assert_eq!(matching(&shown), 1);
     }
 
     #[test]

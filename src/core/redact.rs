@@ -103,19 +103,27 @@ impl Redactor {
             || (word.as_bytes().contains(&b'%') && self.is_secret_name(&percent_decoded(word)))
     }
 
-    /// In the word `word..word_end` of `text`, the value of the first secret
-    /// parameter of a percent-encoded query string
-    /// (`https%3A%2F%2Fa.test%2F%3Ftoken%3Dabc%26n%3D1`): a name runs from
-    /// the word's start or an encoded `?`, `&` or `#` to an encoded `=`, its
-    /// value to the next encoded `&` or `#` (or where a plain value ends).
-    fn encoded_secret_value(
+    /// Redacts the secret values of a percent-encoded query string in the
+    /// word `word..word_end` of `text` (`https%3A%2F%2Fa.test%2F%3Ftoken%3Dabc%26n%3D1`,
+    /// a URL inside a query value): a name runs from the word's start or an
+    /// encoded `?`, `&` or `#` to an encoded `=`, its value to the next
+    /// encoded `&` or `#` (or where a plain value ends, or a raw `=` or `:`).
+    /// Returns where the word ends (a value may run past it, and the word
+    /// goes on through the key bytes after a value) and, when it redacted
+    /// something, the word as it will read with its markers.
+    fn encoded_query_edits(
         &self,
         text: &str,
+        base: usize,
         word: usize,
-        word_end: usize,
+        mut word_end: usize,
         in_json: bool,
-    ) -> Option<(usize, usize)> {
+        edits: &mut Vec<Edit>,
+    ) -> (usize, Option<String>) {
         let bytes = text.as_bytes();
+        let mut as_it_will_read: Option<String> = None;
+        // The start of the word's text not yet copied into `as_it_will_read`.
+        let mut copied = word;
         let mut name = word;
         let mut k = word;
         while k < word_end {
@@ -123,16 +131,28 @@ impl Redactor {
                 Some(b'?' | b'&' | b'#') => name = k + 3,
                 Some(b'=') if self.is_secret_word(sub(text, name..k)) => {
                     let start = k + 3;
-                    let plain_end = run_end(bytes, start, in_json, b"&#");
+                    let plain_end = run_end(bytes, start, in_json, b"&#=:");
                     let end = (start..plain_end)
                         .find(|&at| matches!(percent_escape_at(bytes, at), Some(b'&' | b'#')))
                         .unwrap_or(plain_end);
-                    // An empty value, or one already redacted: on to the
-                    // next parameter.
+                    // An empty value, or one already redacted, stays.
                     if end > start && sub_bytes(bytes, start..end) != REDACTED.as_bytes() {
-                        return Some((start, end));
+                        edits.push(Edit {
+                            start: base + start,
+                            end: base + end,
+                            with: REDACTED,
+                        });
+                        let read = as_it_will_read.get_or_insert_with(String::new);
+                        read.push_str(sub(text, copied..start));
+                        read.push_str(REDACTED);
+                        copied = end;
                     }
-                    k = end.max(start);
+                    let mut after = end;
+                    while bytes.get(after).is_some_and(|&b| is_key_byte(b)) {
+                        after += 1;
+                    }
+                    word_end = word_end.max(after);
+                    k = end;
                     continue;
                 }
                 Some(_) => {}
@@ -143,7 +163,10 @@ impl Redactor {
             }
             k += 3;
         }
-        None
+        if let Some(read) = as_it_will_read.as_mut() {
+            read.push_str(sub(text, copied..word_end));
+        }
+        (word_end, as_it_will_read)
     }
 
     /// Edits for a valid JSON document.
@@ -244,25 +267,23 @@ impl Redactor {
             while bytes.get(i).is_some_and(|&b| is_key_byte(b)) {
                 i += 1;
             }
-            // A query string percent-encoded into one word (a URL inside a
-            // query value): `%3Ftoken%3Dabc%26`.
-            if let Some((start, end)) = self.encoded_secret_value(text, word, i, in_json) {
-                marker_end = Some(end);
-                edits.push(Edit {
-                    start: base + start,
-                    end: base + end,
-                    with: REDACTED,
-                });
-                i = end;
-                continue;
+            let after_marker = marker_end == Some(word);
+            // A query string percent-encoded into the word (a URL inside a
+            // query value, `%3Ftoken%3Dabc%26`): its secret values, and the
+            // word as it will read with their markers.
+            let (word_end, as_it_will_read) =
+                self.encoded_query_edits(text, base, word, i, in_json, edits);
+            if as_it_will_read.is_some() {
+                marker_end = edits.last().map(|edit| edit.end - base);
             }
+            i = word_end;
+            let word_text = as_it_will_read.as_deref().unwrap_or(sub(text, word..i));
             // A marker's brackets are key bytes: a word right after a marker
             // this pass writes is read, on a second pass, as one word with
             // it (`[redacted]]um`). Judge it that way now, or a key spanning
             // the two (`]]`) would only be found then.
-            let secret = self.is_secret_word(sub(text, word..i))
-                || (marker_end == Some(word)
-                    && self.is_secret_word(&concat(&[REDACTED, sub(text, word..i)])));
+            let secret = self.is_secret_word(word_text)
+                || (after_marker && self.is_secret_word(&concat(&[REDACTED, word_text])));
             if !secret {
                 continue;
             }
@@ -488,11 +509,18 @@ fn secret_value(bytes: &[u8], word_end: usize, in_json: bool) -> Option<Edit> {
         j += quote.len();
     }
     j = skip_blanks(bytes, j, in_json);
-    let separator = *bytes.get(j)?;
+    // Inside a JSON string, also escaped (`\u003d`, as Gson writes `=`).
+    let (separator, length) = match *bytes.get(j)? {
+        b'\\' if in_json => match json_escape_at(bytes, j) {
+            (Some(byte @ (b'=' | b':')), length) => (byte, length),
+            _ => return None,
+        },
+        byte => (byte, 1),
+    };
     if separator != b'=' && (separator != b':' || url_scheme_end(bytes, j, in_json) > 0) {
         return None;
     }
-    let value = skip_blanks(bytes, j + 1, in_json);
+    let value = skip_blanks(bytes, j + length, in_json);
     let (start, end, with) = if separator == b':' && matches!(bytes.get(value), Some(b'{' | b'[')) {
         // An object or array, also one in JSON text inside a JSON string,
         // whose quotes are escaped (and so is the marker's).
@@ -837,6 +865,31 @@ mod tests {
     }
 
     #[test]
+    fn an_escaped_separator_in_a_json_string_is_a_separator() {
+        // Gson writes `=` as `\u003d` and `&` as `\u0026`.
+        for (text, want) in [
+            (
+                r#"{"url":"wss://h/?a\u003d1\u0026token\u003dabc\u0026b\u003d2"}"#,
+                r#"{"url":"wss://h/?a\u003d1\u0026token\u003d[redacted]\u0026b\u003d2"}"#,
+            ),
+            (
+                r#"{"log":"password\u003dhunter2"}"#,
+                r#"{"log":"password\u003d[redacted]"}"#,
+            ),
+            (
+                r#"{"log":"token\u003a hunter2"}"#,
+                r#"{"log":"token\u003a [redacted]"}"#,
+            ),
+            // Another escape is no separator.
+            (r#"{"log":"token\u0021x"}"#, r#"{"log":"token\u0021x"}"#),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+        }
+        // Outside a JSON string, a backslash is only a backslash.
+        assert_eq!(redact(r"token\u003dabc"), r"token\u003dabc");
+    }
+
+    #[test]
     fn escaped_slashes_in_a_json_string_still_make_a_url() {
         let text = r#"{"url":"wss:\/\/bob:hunter2@h\/ws\/password=x"}"#;
         assert_eq!(
@@ -864,6 +917,17 @@ mod tests {
             (
                 "token%3D%26password%3Dabc",
                 "token%3D%26password%3D[redacted]",
+            ),
+            // The word goes on after an encoded value: a raw `=` or `:` after
+            // it still gives the whole word's value.
+            (
+                "wss://h/?next=%2Fcb%3Ftoken%3Dabc%26m=1&x=2",
+                "wss://h/?next=%2Fcb%3Ftoken%3D[redacted]%26m=[redacted]&x=2",
+            ),
+            ("token%3Dabc: hunter2", "token%3D[redacted]: [redacted]"),
+            (
+                r#""next%3Ftoken%3Dx": "hunter2""#,
+                r#""next%3Ftoken%3D[redacted]": "[redacted]""#,
             ),
             (
                 r#"{"next":"%2Fcb%3Fpassword%3Dhunter2"}"#,
@@ -1244,10 +1308,11 @@ mod tests {
     }
 
     #[test]
-    fn garbled_input_never_panics_and_redacted_json_stays_valid() {
+    fn garbled_input_never_panics_redacts_once_and_redacted_json_stays_valid() {
         const PIECES: &[&str] = &[
             "{", "}", "[", "]", "\"", "\\", ":", ",", " ", "token", "=", "&", "'", "://", "@", "a",
-            "1", "é", "Bearer ", "\\\"", "\\u0041", "#",
+            "1", "é", "Bearer ", "\\\"", "\\u0041", "#", "%3D", "%26", "%3F", "%5B", "+", "m",
+            "\\u003d",
         ];
         let redactor = Redactor::default();
         let mut state: u64 = 7;
@@ -1257,13 +1322,14 @@ mod tests {
                 .wrapping_add(1_442_695_040_888_963_407);
             (state >> 33) as usize
         };
-        for _ in 0..20_000 {
+        for _ in 0..50_000 {
             let mut text = String::new();
             for _ in 0..next() % 20 {
                 text.push_str(PIECES[next() % PIECES.len()]);
             }
             let redacted = redactor.redact_text(&text);
             let _ = redactor.redact_url(&text);
+            assert_eq!(redactor.redact_text(&redacted), redacted, "{text:?}");
             if json_scan::is_valid(&text) {
                 assert!(json_scan::is_valid(&redacted), "{text:?} -> {redacted:?}");
             }

@@ -405,7 +405,8 @@ export interface InspectorFilter {
    * as JS writes them with the JSON as written: `7` does not match `7.0`,
    * `-0` reads `0`, and a BigInt (`12345678901234567891n`) finds ids past
    * 2^53. Strings compare with the field as the full `preview` shows it
-   * (redacted), unescaped; a filter
+   * (redacted), unescaped and redacted again as text (as `type` and `id`
+   * are shown); a filter
    * on a secret key (`redactKeys`) matches nothing, so it cannot confirm a
    * secret. Objects and arrays match no filter value.
    */

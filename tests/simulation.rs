@@ -224,6 +224,14 @@ fn app_close_waits_for_the_close_frame_then_stops_for_good() {
     let close = sim.closes().pop().unwrap();
     assert_eq!(close.cause, CloseCause::App);
     assert!(!close.will_reconnect);
+    assert_eq!(close.interpretation.action, CloseAction::Stop);
+    // The app's 1000, not "the server ended the session".
+    assert!(
+        close
+            .interpretation
+            .hint
+            .starts_with("closed by this app (")
+    );
     assert_eq!(sim.sockets_opened, 1);
 }
 
@@ -241,6 +249,16 @@ fn connect_right_after_close_reconnects_once_the_close_is_over() {
     let close = &sim.closes()[0];
     assert_eq!(close.cause, CloseCause::App);
     assert!(close.was_clean);
+    // It says what follows: the connect(), at once.
+    assert_eq!(
+        (
+            close.will_reconnect,
+            close.delay_ms,
+            close.interpretation.action
+        ),
+        (true, Some(0), CloseAction::Retry)
+    );
+    assert!(close.interpretation.hint.starts_with("closed by this app;"));
     // In order: closing -> closed, the close, then closed -> connecting.
     let order = event_order(&sim);
     let closing = order.iter().position(|e| e == "Closing").unwrap();
@@ -462,6 +480,11 @@ fn app_reconnect_replaces_the_socket_immediately() {
     assert_eq!((close.will_reconnect, close.delay_ms), (true, Some(0)));
     // The action says what follows: a retry, not the stop of the app's close.
     assert_eq!(close.interpretation.action, CloseAction::Retry);
+    assert!(
+        close.interpretation.hint.starts_with("closed by this app;"),
+        "not a server's 4000: {}",
+        close.interpretation.hint
+    );
     assert_eq!(sim.closes().len(), 1);
     assert_eq!(
         event_order(&sim),
@@ -493,6 +516,11 @@ fn the_sdks_own_close_before_a_fresh_attempt_says_retry_whatever_the_rule_for_10
     assert_eq!(
         (close.will_reconnect, close.interpretation.action),
         (true, CloseAction::Retry)
+    );
+    assert!(
+        close.interpretation.hint.contains("connect afresh"),
+        "not a server's 1000: {}",
+        close.interpretation.hint
     );
     // The rule still stops a server's 1000.
     sim.server_close(1000, "done");

@@ -32,6 +32,10 @@ use super::text::{concat, decimal};
 use super::time::Millis;
 use super::url::check_url;
 
+/// The hint of an app's close that a `connect()` or `reconnect()` made
+/// during it follows at once.
+const APP_CLOSE_THEN_CONNECT: &str = "closed by this app; the connect() or reconnect() called during the close connects again at once";
+
 /// Close code the engine sends when it abandons a socket it judged dead
 /// (IANA 3008, "timeout").
 const TIMEOUT_CLOSE_CODE: u16 = 3008;
@@ -362,6 +366,7 @@ impl<P: Payload> Engine<P> {
                     self.closed_by_app(CloseCause::App, connection, code, &reason, opened, false);
                 // What follows is a retry, whatever the app's close meant.
                 report.interpretation.action = CloseAction::Retry;
+                report.interpretation.hint = APP_CLOSE_THEN_CONNECT;
                 Some(CloseReport {
                     will_reconnect: true,
                     delay_ms: Some(0),
@@ -428,6 +433,7 @@ impl<P: Payload> Engine<P> {
             // rules for a server's 1000 do not apply to it.
             interpretation: CloseInterpretation {
                 action: CloseAction::Retry,
+                hint: "the SDK let this socket go to connect afresh at once: reconnect() was called, or the browser came back online",
                 ..CloseCode(1000).interpret(opened_at.is_some())
             },
             will_reconnect: true,
@@ -1447,8 +1453,16 @@ impl<P: Payload> Engine<P> {
             self.fail_all_requests(RequestFailure::Closed);
         }
         self.emit_state_change(from);
-        let report =
+        let mut report =
             self.closed_by_app(CloseCause::App, connection, code, reason, opened, was_clean);
+        if reopen {
+            // The `connect()` made meanwhile follows at once, as after a
+            // `reconnect()` during the close.
+            report.interpretation.action = CloseAction::Retry;
+            report.interpretation.hint = APP_CLOSE_THEN_CONNECT;
+            report.will_reconnect = true;
+            report.delay_ms = Some(0);
+        }
         self.report_close(report);
         reopen
     }
@@ -1466,6 +1480,8 @@ impl<P: Payload> Engine<P> {
     ) -> CloseReport {
         let mut interpretation = CloseCode(code).interpret(opened);
         interpretation.action = CloseAction::Stop;
+        // The code's own hint speaks of a server's close.
+        interpretation.hint = "closed by this app (close() or dispose()); the SDK does not reconnect unless connect() or reconnect() is called";
         CloseReport {
             code,
             reason: self.redactor.redact_text(reason).into_owned(),

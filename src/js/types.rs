@@ -247,8 +247,10 @@ export interface ResilientCloseEvent extends Readonly<CloseCodeInfo> {
   /**
    * Whether the SDK will try again. `false` with an `action` of "retry" or
    * "reauth" means it stopped on its own terms: `reconnect.maxAttempts` ran
-   * out, `reconnect.enabled` is false, or the app dropped every handle on
-   * the socket (nothing could stop what it would open).
+   * out, `reconnect.enabled` is false, the app dropped every handle on the
+   * socket (nothing could stop what it would open), or (in `lastClose`)
+   * the socket was disposed while it waited to reconnect. Never `true` with
+   * "stop".
    */
   readonly willReconnect: boolean;
   /** Delay before the next attempt, ms, when it will reconnect. */

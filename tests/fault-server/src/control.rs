@@ -51,9 +51,12 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, state: Arc<State>) 
         let req = match timeout(IDLE, http::read_request(&mut stream, &mut buf)).await {
             Err(_) | Ok(Err(ReadError::Closed)) => return,
             Ok(Err(ReadError::Io(e))) => {
-                // A request cut off (a reset, a half-sent head): the test
-                // whose call failed needs to see this side of it.
-                log!("control: connection from {peer} failed while reading: {e}");
+                // A request cut off (a half-sent head, or a reset that is
+                // not an idle keep-alive connection let go): the test whose
+                // call failed needs to see this side of it.
+                if !buf.is_empty() || e.kind() != std::io::ErrorKind::ConnectionReset {
+                    log!("control: connection from {peer} failed while reading: {e}");
+                }
                 return;
             }
             Ok(Err(ReadError::Bad(status, msg))) => {

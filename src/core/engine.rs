@@ -34,7 +34,8 @@ use super::url::check_url;
 
 /// The hint of an app's close that a `connect()` or `reconnect()` made
 /// during it follows at once.
-const APP_CLOSE_THEN_CONNECT: &str = "closed by this app; the connect() or reconnect() called during the close connects again at once";
+const APP_CLOSE_THEN_CONNECT: &str =
+    "closed by this app; connect() or reconnect() during the close connects again at once";
 
 /// Close code the engine sends when it abandons a socket it judged dead
 /// (IANA 3008, "timeout").
@@ -433,7 +434,7 @@ impl<P: Payload> Engine<P> {
             // rules for a server's 1000 do not apply to it.
             interpretation: CloseInterpretation {
                 action: CloseAction::Retry,
-                hint: "the SDK let this socket go to connect afresh at once: reconnect() was called, or the browser came back online",
+                hint: "let go by the SDK to connect afresh at once (reconnect(), or back online)",
                 ..CloseCode(1000).interpret(opened_at.is_some())
             },
             will_reconnect: true,
@@ -1481,7 +1482,7 @@ impl<P: Payload> Engine<P> {
         let mut interpretation = CloseCode(code).interpret(opened);
         interpretation.action = CloseAction::Stop;
         // The code's own hint speaks of a server's close.
-        interpretation.hint = "closed by this app (close() or dispose()); the SDK does not reconnect unless connect() or reconnect() is called";
+        interpretation.hint = "closed by this app (close() or dispose()); no reconnect until connect() or reconnect()";
         CloseReport {
             code,
             reason: self.redactor.redact_text(reason).into_owned(),

@@ -2,8 +2,12 @@
 // one browser socket per mounted hook, none after unmount, no reconnect for
 // an equal options object, one new socket for changed options, no console
 // errors. Runs on the dev server (where StrictMode double-mounts) and on the
-// production build.
+// production build; on the dev server, Fast Refresh edits of the component
+// that uses the hook (state kept, or remounted) leave exactly one working
+// socket.
 import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import {
   control,
@@ -14,7 +18,19 @@ import {
   uniqueId,
   until,
   waitForTestIdText,
+  WWW,
 } from "./harness.mjs";
+
+const PROBE = join(WWW, "src/hook-test/HookProbe.tsx");
+/** The lines of HookProbe.tsx the Fast Refresh test edits (whatever a killed run left in them). */
+const EDITION_LINE = /const EDITION = "[^"]*";/;
+const HOOK_LINE = /^( *)(?:useRef\(0\); )?(\/\* fast-refresh: .*\*\/)$/m;
+/** HookProbe.tsx with `name` rendered, and an extra hook (a new hook signature: React remounts) or not. */
+function probeSource(source, name, extraHook) {
+  return source
+    .replace(EDITION_LINE, `const EDITION = "${name}";`)
+    .replace(HOOK_LINE, extraHook ? "$1useRef(0); $2" : "$1$2");
+}
 
 const sockets = (page) =>
   page.evaluate(() => ({ created: window.socketTracker.all.length, live: window.socketTracker.live() }));
@@ -112,6 +128,61 @@ for (const mode of ["dev", "preview"]) {
         await waitForTestIdText(page, "hook-messages-in", /^[1-9]/);
         assert.deepEqual(problems(), []);
       } finally {
+        await context.close();
+      }
+    });
+
+    it("keeps one working socket through Fast Refresh edits of the component", { skip: mode !== "dev" }, async () => {
+      // An edit that keeps the component's hooks keeps its state: the same
+      // socket goes on. An edit that adds a hook makes React remount the
+      // component: its socket is disposed and exactly one new one opens.
+      // Either way the socket sends and delivers afterwards.
+      const id = uniqueId("e2e-hook-refresh");
+      const source = readFileSync(PROBE, "utf8");
+      assert.match(source, EDITION_LINE, "HookProbe.tsx holds the lines this test edits");
+      assert.match(source, HOOK_LINE, "HookProbe.tsx holds the lines this test edits");
+      const original = probeSource(source, "original", false);
+      const { page, problems, context } = await openPage(browser);
+      try {
+        await page.goto(`${server.url}/hook-test.html?id=${id}`);
+        await page.evaluate(() => {
+          window.sameLoad = true;
+        });
+        await page.getByTestId("mount").click();
+        await waitForTestIdText(page, "hook-state", /^open$/);
+        assert.deepEqual(await sockets(page), { created: 1, live: 1 });
+
+        for (const [name, extraHook, created] of [
+          ["edited", false, 1],
+          ["remounted", true, 2],
+          ["original", false, 3],
+        ]) {
+          writeFileSync(PROBE, probeSource(source, name, extraHook));
+          await waitForTestIdText(page, "probe-edition", new RegExp(`^${name}$`));
+          assert.equal(await page.evaluate(() => window.sameLoad), true, "a Fast Refresh, not a page reload");
+          await until(`${created} socket(s) made, one open, after the ${name} edit`, async () => {
+            const now = await sockets(page);
+            return now.created === created && now.live === 1;
+          });
+          await waitForTestIdText(page, "hook-state", /^open$/);
+          const before = await page.evaluate(() => window.probeMessages.length);
+          await page.getByTestId("hook-send").click();
+          await page.waitForFunction(
+            (n) => window.probeMessages.slice(n).some((m) => m.includes('"from":"hook"')),
+            before,
+          );
+          await until("the server to see one open connection", async () => {
+            const record = await control(`/clients/${encodeURIComponent(id)}/received`, { method: "GET" });
+            return record.open === 1 && record.connections === created;
+          });
+          assert.deepEqual(await sockets(page), { created, live: 1 }, `after the ${name} edit`);
+        }
+
+        await page.getByTestId("unmount").click();
+        await until("the socket to close after unmount", async () => (await sockets(page)).live === 0);
+        assert.deepEqual(problems(), []);
+      } finally {
+        if (readFileSync(PROBE, "utf8") !== original) writeFileSync(PROBE, original);
         await context.close();
       }
     });

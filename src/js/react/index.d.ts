@@ -57,7 +57,9 @@ export interface UseResilientSocketResult {
  * client only (with server rendering, import it dynamically with SSR off).
  *
  * - One browser socket per mounted hook, also under `<StrictMode>` (its
- *   simulated unmount/remount keeps the socket) and Vite/React Fast Refresh.
+ *   simulated unmount/remount keeps the socket) and Vite/React Fast Refresh
+ *   (an edit keeps the socket; one that changes the component's hooks
+ *   remounts it: its socket is disposed, one new one opens).
  * - Unmounting disposes the socket (closing the browser socket).
  * - The socket is recreated only when `url` or the *content* of `options`
  *   changes (compared as JSON in any key order, functions left out), so an

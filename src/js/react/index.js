@@ -7,11 +7,13 @@
 // Lifecycle rules, in order of importance:
 // - A socket is created in an effect, never during render, and at most one
 //   socket is alive per mounted hook.
-// - StrictMode's simulated unmount/remount and Vite's Fast Refresh run an
-//   effect's cleanup and then its setup again in the same commit. The cleanup
-//   only schedules `dispose()` (a microtask); a setup with the same key that
-//   follows at once cancels it and keeps the socket, so no second browser
-//   socket is opened. A real unmount disposes it on that microtask.
+// - StrictMode's simulated unmount/remount runs an effect's cleanup and then
+//   its setup again in the same commit (as a Fast Refresh that re-runs
+//   effects would). The cleanup only schedules `dispose()` (a microtask); a
+//   setup with the same key that follows at once cancels it and keeps the
+//   socket, so no second browser socket is opened. A real unmount (also a
+//   Fast Refresh remount, after an edit of the component's hooks) disposes
+//   it on that microtask.
 // - The socket is recreated only when the url or the options' content changes:
 //   the key is `url` plus the JSON of the options (keys sorted) without
 //   functions. Function options (`urlProvider`) always call the latest
@@ -172,7 +174,7 @@ class SocketStore {
   attach(key, url, makeOptions) {
     this.unmounted = false;
     if (this.socket && this.key === key) {
-      this.pendingDispose = false; // StrictMode remount / Fast Refresh: keep it.
+      this.pendingDispose = false; // StrictMode's remount: keep it.
       this.flushPendingSends();
       return;
     }

@@ -19,8 +19,12 @@ declare global {
     probeMessages: string[];
   }
 }
-window.probeCommits = 0;
-window.probeMessages = [];
+// `??=`: a Fast Refresh runs this module again; a page load starts afresh.
+window.probeCommits ??= 0;
+window.probeMessages ??= [];
+
+/** Rendered as is: the Fast Refresh test edits this line and waits for the text. */
+const EDITION = "original";
 
 /**
  * Sends from a child effect, which runs before the parent's hook effect: on
@@ -42,6 +46,7 @@ function EarlySender({ send, variant }: { send: (data: string) => boolean; varia
 export function HookProbe({ url, variant, noQueue = false, quiet = false }: Props) {
   const renders = useRef(0);
   renders.current += 1;
+  /* fast-refresh: the Fast Refresh test adds a hook on this line, so React remounts the component */
   const result = useResilientSocket(url, {
     name: `probe-${variant}`,
     reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
@@ -70,7 +75,7 @@ export function HookProbe({ url, variant, noQueue = false, quiet = false }: Prop
     <div>
       <EarlySender send={send} variant={variant} />
       <p>
-        state <b data-testid="hook-state">{state}</b>
+        state <b data-testid="hook-state">{state}</b> (edition <span data-testid="probe-edition">{EDITION}</span>)
       </p>
       <p>
         last message <code data-testid="hook-last-message">{typeof lastMessage?.data === "string" ? lastMessage.data : ""}</code>

@@ -417,8 +417,10 @@ impl ResilientSocket {
     /// Sets keyed state (e.g. plugin parameters): sent now when open, and
     /// again after every reconnect, before queued messages. A string or
     /// binary value is sent as is; anything else as JSON. With `debounceMs`,
-    /// at most one send per key per window, carrying the latest value.
-    /// Returns true if it went out now.
+    /// at most one send per key per window, carrying the latest value (the
+    /// first change waits too). Returns true if it went out now. On a
+    /// socket closed for good the value is only stored (false): a later
+    /// `connect()` sends it; `deleteReplayState` forgets a key.
     #[wasm_bindgen(js_name = setReplayState)]
     pub fn set_replay_state(
         &self,

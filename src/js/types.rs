@@ -48,7 +48,7 @@ export interface ReconnectOptions {
   initialDelayMs?: number;
   /** Largest delay, ms; at least `initialDelayMs`. Default: 30000. */
   maxDelayMs?: number;
-  /** Growth per attempt, 1 to 100. Default: 2. */
+  /** Growth per attempt, a number (fractions allowed) from 1 to 100. Default: 2. */
   multiplier?: number;
   /** Jitter mode. Default: "full". */
   jitter?: "full" | "equal" | "none";
@@ -130,7 +130,7 @@ export interface RequestsOptions {
 export interface FlappingOptions {
   /** A connection that dies within this long after opening counts as short, ms (one that ends while the browser is offline does not count). Default: 3000. */
   windowMs?: number;
-  /** Short connections in a row before `flapping` is emitted; at least 1. Default: 3. */
+  /** Short connections in a row before `flapping` is emitted (and again for each further short connection); at least 1. Default: 3. */
   threshold?: number;
 }
 
@@ -147,7 +147,7 @@ export interface CloseCodeRule {
 /**
  * Options of `new ResilientSocket(url, options)`. Every option is optional.
  * Numbers are integers unless said otherwise; every `...Ms` option is from 0
- * to 86400000 (a day), counts from 0 to 4294967295. A value out of range
+ * to 86400000 (a day), counts from 0 to 4294967295 (each unless said). A value out of range
  * throws an `Error` naming the option and what it allows.
  */
 export interface ResilientSocketOptions {
@@ -173,7 +173,7 @@ export interface ResilientSocketOptions {
   connectTimeoutMs?: number;
   /** How long `close()` waits for the server's close frame, ms. Default: 2000. */
   closingTimeoutMs?: number;
-  /** Largest message `send()`, `setReplayState()` and `request()` accept (UTF-16 units for text); at least 1. Default: 16777216. */
+  /** Largest message `send()`, `setReplayState()` and `request()` accept (UTF-16 units for text); 1 to 2^53 - 1. Default: 16777216. */
   maxMessageBytes?: number;
   /** Field and query parameter names whose values are redacted (none empty). Default: ["token", "authorization", "password", "secret"]. */
   redactKeys?: string[];
@@ -454,7 +454,11 @@ export type ReplayValue = SendData | Record<string, unknown> | unknown[] | numbe
 
 /** Options of `setReplayState`. */
 export interface ReplayStateOptions {
-  /** At most one send per key per this many ms, carrying the latest value. Default: 0. */
+  /**
+   * At most one send per key per this many ms, carrying the latest value;
+   * the first change also waits this long (`setReplayState` returns false
+   * then). Default: 0 (sent at once when open).
+   */
   debounceMs?: number;
 }
 

@@ -1469,7 +1469,7 @@ impl<P: Payload> Engine<P> {
     }
 
     /// The report of a close the app asked for (`close()` or `dispose()`):
-    /// the code explained, but the action is always stop.
+    /// the code named, with a hint saying the app closed it; the action is stop.
     fn closed_by_app(
         &self,
         cause: CloseCause,

@@ -32,10 +32,21 @@ use super::text::{concat, decimal};
 use super::time::Millis;
 use super::url::check_url;
 
-/// The hint of an app's close that a `connect()` or `reconnect()` made
-/// during it follows at once.
-const APP_CLOSE_THEN_CONNECT: &str =
-    "closed by this app; connect() or reconnect() during the close connects again at once";
+/// The report of an app's close that a `connect()` or `reconnect()` made
+/// during it follows at once: what follows is a retry, whatever the app's
+/// close meant.
+fn followed_by_a_connect(report: CloseReport) -> CloseReport {
+    CloseReport {
+        interpretation: CloseInterpretation {
+            action: CloseAction::Retry,
+            hint: "closed by this app; connect() or reconnect() during the close connects again at once",
+            ..report.interpretation
+        },
+        will_reconnect: true,
+        delay_ms: Some(0),
+        ..report
+    }
+}
 
 /// Close code the engine sends when it abandons a socket it judged dead
 /// (IANA 3008, "timeout").
@@ -363,16 +374,14 @@ impl<P: Payload> Engine<P> {
                 let (connection, code, reason, opened) =
                     (*connection, *code, reason.clone(), *opened);
                 self.detach_socket(code, &reason);
-                let mut report =
-                    self.closed_by_app(CloseCause::App, connection, code, &reason, opened, false);
-                // What follows is a retry, whatever the app's close meant.
-                report.interpretation.action = CloseAction::Retry;
-                report.interpretation.hint = APP_CLOSE_THEN_CONNECT;
-                Some(CloseReport {
-                    will_reconnect: true,
-                    delay_ms: Some(0),
-                    ..report
-                })
+                Some(followed_by_a_connect(self.closed_by_app(
+                    CloseCause::App,
+                    connection,
+                    code,
+                    &reason,
+                    opened,
+                    false,
+                )))
             }
             _ => None,
         };
@@ -1454,17 +1463,15 @@ impl<P: Payload> Engine<P> {
             self.fail_all_requests(RequestFailure::Closed);
         }
         self.emit_state_change(from);
-        let mut report =
+        let report =
             self.closed_by_app(CloseCause::App, connection, code, reason, opened, was_clean);
-        if reopen {
-            // The `connect()` made meanwhile follows at once, as after a
-            // `reconnect()` during the close.
-            report.interpretation.action = CloseAction::Retry;
-            report.interpretation.hint = APP_CLOSE_THEN_CONNECT;
-            report.will_reconnect = true;
-            report.delay_ms = Some(0);
-        }
-        self.report_close(report);
+        // The `connect()` made meanwhile follows at once, as after a
+        // `reconnect()` during the close.
+        self.report_close(if reopen {
+            followed_by_a_connect(report)
+        } else {
+            report
+        });
         reopen
     }
 

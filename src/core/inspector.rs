@@ -318,6 +318,7 @@ impl<P: Payload> Inspector<P> {
         if limit == 0 {
             return entries;
         }
+        let wanted_type = filter.message_type.clone().map(FieldValue::Text);
         for record in self.records.iter().rev() {
             if filter.direction.is_some_and(|d| d != record.direction) {
                 continue;
@@ -350,10 +351,9 @@ impl<P: Payload> Inspector<P> {
                     !redactor.is_secret_key(key) && wanted.matches(raw, &as_shown(key, raw))
                 })
             };
-            if !filter
-                .message_type
-                .as_deref()
-                .is_none_or(|wanted| matches("type", &FieldValue::Text(String::from(wanted))))
+            if !wanted_type
+                .as_ref()
+                .is_none_or(|wanted| matches("type", wanted))
                 || !filter
                     .fields
                     .iter()

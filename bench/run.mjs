@@ -13,6 +13,9 @@
 //          --quiet-pct P (8), --retry-pct P (15), --quiet-wait SECONDS (20): the load gate, see below
 //          --nice N (-15 when root; 0 in smoke): priority of Chromium and the fault server
 //          --mem-cycles N (default 10000)
+//          --echo-split 1   a diagnostic: split each echo where the browser socket sees it (the
+//          page's echoSplitter; it wraps every client's socket, so use it with --tests echo and
+//          read it with `node bench/tools/echo-split.mjs DIR/results.json`, not as the benchmark)
 //          --report-only bench/results.json   rewrite RESULTS.md and the chart from saved results
 // Env: BENCH_WS_PORT / BENCH_CONTROL_PORT (default 0: any free port), CHROMIUM (default /usr/bin/chromium)
 import { execFileSync } from "node:child_process";
@@ -50,7 +53,7 @@ const ROUNDS = Number(opt("--rounds", SMOKE ? 1 : 8));
 // sources) replaces the committed bench/results.json and RESULTS.md by default.
 // --no-build measures the page built earlier (its own copy of the wasm,
 // maybe from other sources): partial too.
-const PARTIAL = !SMOKE && (["--tests", "--clients", "--mem-cycles"].some((o) => opt(o) != null) || ROUNDS < 5 || flag("--any-pkg") || flag("--no-build"));
+const PARTIAL = !SMOKE && (["--tests", "--clients", "--mem-cycles", "--echo-split"].some((o) => opt(o) != null) || ROUNDS < 5 || flag("--any-pkg") || flag("--no-build"));
 const OUT = resolve(opt("--out", SMOKE ? join(BENCH, "out", "smoke") : PARTIAL ? join(BENCH, "out", "partial") : BENCH));
 const WORK = join(BENCH, "out", SMOKE ? "smoke-work" : "work");
 // 0 = any free port (the fault server prints the ones it got): no clash with
@@ -188,7 +191,7 @@ async function main() {
     smoke: SMOKE ? "1" : "0",
     retryPct: String(RETRY_PCT),
   };
-  for (const k of ["clients", "tests", "mem-cycles", "mem-rounds"]) {
+  for (const k of ["clients", "tests", "mem-cycles", "mem-rounds", "echo-split"]) {
     const v = opt(`--${k}`);
     if (v) base[k.replace(/-(\w)/g, (_, c) => c.toUpperCase())] = v;
   }

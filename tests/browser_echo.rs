@@ -967,6 +967,49 @@ async fn plain_messages_skip_the_driver_and_the_engine_still_sees_each_one() {
 }
 
 #[wasm_bindgen_test]
+async fn a_send_leaves_before_the_fast_paths_messages_are_booked_and_is_booked_after_them() {
+    // An open socket hands a message to the browser before the engine takes
+    // what the fast path delivered: it must go out once, and be counted
+    // and recorded after the messages that came in before it.
+    let id = client_id("send-ahead");
+    let options = json(r#"{"inspector":{"maxEntries":8}}"#);
+    let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+    let mut opens = Events::listen(&socket, "open");
+    let mut messages = Events::listen(&socket, "message");
+    opens.next().await;
+    let slow_before = socket.slow_path_messages();
+    for text in ["one", "two", "three"] {
+        assert!(socket.send(text.into()).unwrap(), "{text}: sent at once");
+        let echo = messages.next().await.unchecked_into::<MessageEvent>();
+        assert_eq!(echo.data(), text);
+    }
+    assert_eq!(
+        socket.slow_path_messages(),
+        slow_before,
+        "the echoes took the fast path"
+    );
+    let received = wait_until_received(&id, "three").await;
+    let texts: Vec<&str> = received.iter().map(|(_, text)| text.as_str()).collect();
+    assert_eq!(texts, ["one", "two", "three"], "each sent once, in order");
+
+    let entries = socket.inspector().entries(JsValue::UNDEFINED).unwrap();
+    let read = |entry: JsValue| (text(&entry, "direction"), text(&entry, "preview"));
+    let records: Vec<(String, String)> = entries.iter().map(read).collect();
+    let expected = ["one", "one", "two", "two", "three", "three"]
+        .iter()
+        .zip(["out", "in"].iter().cycle())
+        .map(|(text, direction)| (direction.to_string(), text.to_string()))
+        .collect::<Vec<_>>();
+    assert_eq!(records, expected, "each send after the echo before it");
+    let seqs: Vec<f64> = entries.iter().map(|e| number(&e, "seq")).collect();
+    assert_eq!(seqs, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    let stats = socket.stats();
+    assert_eq!(number(&stats, "messagesOut"), 3.0);
+    assert_eq!(number(&stats, "messagesIn"), 3.0);
+    socket.dispose();
+}
+
+#[wasm_bindgen_test]
 async fn the_fast_path_holds_no_payload_larger_than_the_inspector_keeps() {
     // maxBytes 40: a 64-byte text or binary message is recorded by its size
     // and kind alone, as the driver would record it.

@@ -148,7 +148,14 @@ impl Run {
             59..=79 => {
                 self.next_message += 1;
                 let text = format!("q{}", self.next_message);
-                match sim.engine.send(now, Frame::Text(text.clone())) {
+                // Half the sends as the browser driver makes them.
+                let frame = Frame::Text(text.clone());
+                let sent = if self.rng.up_to(1) == 0 {
+                    sim.send_ahead(frame)
+                } else {
+                    sim.engine.send(now, frame)
+                };
+                match sent {
                     Ok(_) => self.accepted.push(text),
                     Err(
                         SendError::QueueFull { .. }

@@ -1819,6 +1819,71 @@ fn messages_delivered_directly_count_and_record_as_if_fed_one_by_one() {
     assert_eq!(reported.engine.stats(reported.now).messages_in, 10);
 }
 
+/// The browser driver hands a message to the open socket before it reports
+/// what the inbox delivered ([`Engine::sends_at_once`], then
+/// [`Engine::sent_ahead`]): the engine must end up exactly as if it had
+/// been told of the deliveries first and then sent the message.
+#[test]
+fn a_message_sent_ahead_of_the_deliveries_books_as_a_send_after_them() {
+    let mut config = heartbeat_config();
+    config.inspector.max_entries = 3;
+    config.max_message_bytes = 64;
+    let mut in_order = open_sim(config.clone());
+    let mut ahead = open_sim(config);
+    let delivered =
+        || (0..5u32).map(|i| (Millis(100 + u64::from(i)), Frame::Text(format!("m{i}"))));
+    let message = Frame::Text(r#"{"type":"echo"}"#.into());
+
+    in_order
+        .engine
+        .delivered_directly(5, 10, delivered().skip(2));
+    let status = in_order.engine.send(in_order.now, message.clone());
+    assert_eq!(status, Ok(SendStatus::Sent));
+    assert_eq!(
+        in_order.engine.poll_output(),
+        Some(Output::Send(message.clone()))
+    );
+
+    let connection = ahead.engine.sends_at_once(&message);
+    assert_eq!(connection, Some(1), "open: it goes out at once");
+    ahead.engine.delivered_directly(5, 10, delivered().skip(2));
+    ahead.engine.sent_ahead(ahead.now, 1, message);
+    assert_eq!(ahead.engine.poll_output(), None, "the driver sent it");
+
+    assert_eq!(
+        format!("{:?}", ahead.engine),
+        format!("{:?}", in_order.engine)
+    );
+    assert_eq!(ahead.engine.stats(ahead.now).messages_out, 1);
+}
+
+#[test]
+fn only_a_message_send_would_hand_over_at_once_is_sent_ahead() {
+    let mut config = test_config();
+    config.max_message_bytes = 8;
+    let small = Frame::Text("hi".into());
+    let mut sim = Sim::new(config);
+    assert_eq!(sim.engine.sends_at_once(&small), None, "idle: queued");
+    sim.connect();
+    assert_eq!(sim.engine.sends_at_once(&small), None, "connecting: queued");
+    sim.run_until_state(ConnectionState::Open, 1_000);
+    assert_eq!(sim.engine.sends_at_once(&small), Some(1));
+    let large = Frame::Text("x".repeat(9));
+    assert_eq!(
+        sim.engine.sends_at_once(&large),
+        None,
+        "refused as too large"
+    );
+    sim.engine.handle(sim.now, Input::SocketClosing);
+    assert_eq!(
+        sim.engine.sends_at_once(&small),
+        None,
+        "the peer is closing"
+    );
+    sim.engine.close(sim.now, 1000, "bye").unwrap();
+    assert_eq!(sim.engine.sends_at_once(&small), None, "closed for good");
+}
+
 // ----- URL provider and security -----
 
 #[test]

@@ -270,6 +270,51 @@ async function send(c, round, n) {
   }
 }
 
+// echoSplit=1 (`bench/run.sh --echo-split 1`, a diagnostic, never in the
+// default run): each echo's round trip is split where the browser socket
+// sees it, through a WebSocket subclass installed while the client opens.
+// Per round it reports trimmed means (the fastest 90%; the clock's 5 us
+// tick averages out over 5,000 echoes), in ms from the app's send() call,
+// of when: the socket's send() begins (the client's work before the message
+// leaves), it returns, the app's send() returns, the reply's `message` event
+// reaches the socket, and the reply reaches the app's listener.
+// `node bench/tools/echo-split.mjs <results.json>` prints them per client.
+const ECHO_SPLIT = q.get("echoSplit") === "1";
+function echoSplitter() {
+  const Native = window.WebSocket;
+  const marks = { nativeSend: [], nativeSent: [], returned: [], nativeMessage: [] };
+  let t0 = 0;
+  const since = () => performance.now() - t0;
+  window.WebSocket = class extends Native {
+    constructor(...a) {
+      super(...a);
+      this.addEventListener("message", () => marks.nativeMessage.push(since()));
+    }
+    send(data) {
+      marks.nativeSend.push(since());
+      const r = super.send(data);
+      marks.nativeSent.push(since());
+      return r;
+    }
+  };
+  const trimmedMean = (a) => {
+    const x = Float64Array.from(a).sort().subarray(0, Math.floor(a.length * 0.9));
+    return x.reduce((s, v) => s + v, 0) / x.length;
+  };
+  return {
+    restore: () => (window.WebSocket = Native),
+    start() {
+      for (const m of Object.values(marks)) m.length = 0;
+    },
+    begin: () => (t0 = performance.now()),
+    returned: () => marks.returned.push(since()),
+    summary: (samples) => ({
+      ...Object.fromEntries(Object.entries(marks).map(([k, v]) => [k, v.length ? trimmedMean(v) : null])),
+      app: trimmedMean(samples),
+    }),
+  };
+}
+
 // 3. echo round trip: n sequential send -> echoed reply, p50/p99.
 async function echo(c, round, n, viaRequest) {
   const id = clientId(viaRequest ? "request" : "echo", c, round);
@@ -283,14 +328,22 @@ async function echo(c, round, n, viaRequest) {
         next = null;
         if (r) r(e.data);
       };
-  const h = c.open(`${WS}/ws/${id}`, { onopen: () => opened(), onmessage, reconnectDelayMs: 1000 });
+  const split = ECHO_SPLIT && !viaRequest ? echoSplitter() : null;
+  let h;
+  try {
+    h = c.open(`${WS}/ws/${id}`, { onopen: () => opened(), onmessage, reconnectDelayMs: 1000 });
+  } finally {
+    split?.restore();
+  }
   try {
     await withTimeout(isOpen, 10_000, "echo: open");
     await settle();
+    split?.start();
     const samples = new Float64Array(n);
     let bad = 0;
     for (let k = 0; k < n; k++) {
       const msg = `{"type":"echo","seq":${k}}`;
+      split?.begin();
       const t0 = performance.now();
       let reply;
       if (viaRequest) {
@@ -300,6 +353,7 @@ async function echo(c, round, n, viaRequest) {
       } else {
         const p = new Promise((r) => (next = r));
         h.send(msg);
+        split?.returned();
         reply = await withTimeout(p, 5000, `echo ${k}`);
         samples[k] = performance.now() - t0;
         if (reply !== msg) bad++;
@@ -308,6 +362,7 @@ async function echo(c, round, n, viaRequest) {
     const sorted = Array.from(samples).sort((a, b) => a - b);
     const tickMs = clockTick(sorted);
     const res = { p50: quantile(sorted, 0.5), p50WithinTick: medianWithinTick(sorted, tickMs), tickMs, p99: quantile(sorted, 0.99), mean: sorted.reduce((a, b) => a + b, 0) / n, count: n - bad, expected: n };
+    if (split) res.split = split.summary(samples);
     if (bad) return { ...res, ok: false, error: `${bad} replies did not match` };
     return { ...res, ok: true };
   } finally {

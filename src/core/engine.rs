@@ -560,6 +560,26 @@ impl<P: Payload> Engine<P> {
         }
     }
 
+    /// The connection [`Engine::send`] would hand `payload` to at once, if
+    /// it would. Messages reported with [`Engine::delivered_directly`] never
+    /// change this, so the driver may hand the payload to the browser socket
+    /// before it reports them (the message leaves before the bookkeeping of
+    /// the messages that came in before it, which is on the echo's round
+    /// trip), then book it with [`Engine::sent_ahead`].
+    pub fn sends_at_once(&self, payload: &P) -> Option<u32> {
+        if self.check_size(payload).is_err() || self.closed_for_good() {
+            return None;
+        }
+        self.sending_connection()
+    }
+
+    /// Books a message the driver handed to `connection`'s socket itself
+    /// after [`Engine::sends_at_once`] named that connection: counted and
+    /// recorded as [`Engine::send`] would, with no [`Output::Send`].
+    pub fn sent_ahead(&mut self, now: Millis, connection: u32, payload: P) {
+        self.book_transmit(now, connection, &payload);
+    }
+
     /// Sets keyed state: sent now if open (or after `debounce_ms`, carrying
     /// the latest value), and replayed after every reconnect. Returns
     /// [`SendStatus::Queued`] when it was only stored (not open, or debounced).
@@ -1567,11 +1587,16 @@ impl<P: Payload> Engine<P> {
     }
 
     fn transmit(&mut self, now: Millis, connection: u32, payload: P) {
+        self.book_transmit(now, connection, &payload);
+        self.outputs.push_back(Output::Send(payload));
+    }
+
+    /// What sending a message changes in the engine: counters, inspector.
+    fn book_transmit(&mut self, now: Millis, connection: u32, payload: &P) {
         self.counters.messages_out += 1;
         self.counters.bytes_out += payload.size() as u64;
         self.inspector
-            .record(Direction::Out, now, connection, &payload);
-        self.outputs.push_back(Output::Send(payload));
+            .record(Direction::Out, now, connection, payload);
     }
 
     fn report_close(&mut self, report: CloseReport) {

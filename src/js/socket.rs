@@ -323,15 +323,18 @@ impl ResilientSocket {
         &self,
         #[wasm_bindgen(unchecked_param_type = "SendData")] data: JsValue,
     ) -> Result<bool, JsValue> {
-        if !data.is_string() && JsPayload::is_shared_memory(&data) {
+        let payload = if data.is_string() {
+            JsPayload::from_string(data)
+        } else if JsPayload::is_shared_memory(&data) {
             return Err(error(SHARED_MEMORY_SEND));
-        }
-        let payload = JsPayload::from_js(data).map_err(|thrown| {
-            error(&concat(&[
-                "send: data is neither text nor binary data, and String(data) threw: ",
-                &web::error_message(&thrown),
-            ]))
-        })?;
+        } else {
+            JsPayload::from_js(data).map_err(|thrown| {
+                error(&concat(&[
+                    "send: data is neither text nor binary data, and String(data) threw: ",
+                    &web::error_message(&thrown),
+                ]))
+            })?
+        };
         let Some(live) = self.live() else {
             return Err(error(&SendError::Disposed.message()));
         };

@@ -485,10 +485,19 @@ impl Driver {
             .unwrap_or(Ok(()))
     }
 
-    /// Sends now if open, else queues.
+    /// Sends now if open, else queues. A message that goes out at once is
+    /// handed to the browser socket first, then booked (see
+    /// [`Inner::send_ahead`]).
     pub fn send(&self, payload: JsPayload) -> Result<SendStatus, SendError> {
+        let sent_on = self.inner.send_ahead(&payload);
         self.inner
-            .call(|engine, now| engine.send(now, payload))
+            .call(|engine, now| match sent_on {
+                Some(connection) => {
+                    engine.sent_ahead(now, connection, payload);
+                    Ok(SendStatus::Sent)
+                }
+                None => engine.send(now, payload),
+            })
             .unwrap_or_else(|| Err(self.refused()))
     }
 
@@ -688,6 +697,27 @@ impl Inner {
     /// A browser event.
     fn input(&self, input: Input<JsPayload>) {
         self.call(|engine, now| engine.handle(now, input));
+    }
+
+    /// Hands `payload` to the open browser socket before anything else, if
+    /// the engine would send it at once ([`Engine::sends_at_once`]), and
+    /// names the connection to book it on. Taking the inbox first would put
+    /// its JS calls (one per kept message field) on an echo's round trip;
+    /// what it holds cannot change the engine's answer, and the call that
+    /// books the message follows with nothing in between.
+    fn send_ahead(&self, payload: &JsPayload) -> Option<u32> {
+        if self.disposed.get() {
+            return None;
+        }
+        let state = self.state.try_borrow().ok()?;
+        let connection = state.engine.as_ref()?.sends_at_once(payload)?;
+        let socket = state
+            .socket
+            .as_ref()
+            .filter(|socket| !socket.is_closing())?;
+        // Refused only while connecting, which an open engine rules out.
+        let _ = socket.send(payload.value());
+        Some(connection)
     }
 
     /// [`Inner::take_inbox`] outside a call (before a read).

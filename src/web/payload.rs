@@ -26,7 +26,7 @@ impl JsPayload {
     pub fn from_js(value: JsValue) -> Result<JsPayload, JsValue> {
         match JsPayload::from_data(value) {
             Ok(payload) => Ok(payload),
-            Err(value) => js_string(&value).map(JsPayload::text),
+            Err(value) => js_string(&value).map(JsPayload::from_string),
         }
     }
 
@@ -34,7 +34,7 @@ impl JsPayload {
     /// anything else back.
     pub fn from_data(value: JsValue) -> Result<JsPayload, JsValue> {
         if value.is_string() {
-            return Ok(JsPayload::text(value));
+            return Ok(JsPayload::from_string(value));
         }
         let size = if value.is_instance_of::<ArrayBuffer>() || ArrayBuffer::is_view(&value) {
             byte_length(&value)
@@ -70,7 +70,7 @@ impl JsPayload {
     }
 
     /// Wraps a value known to be a JS string.
-    fn text(value: JsValue) -> JsPayload {
+    pub fn from_string(value: JsValue) -> JsPayload {
         let size = string_length(&value);
         JsPayload {
             value,

@@ -8,8 +8,8 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use resilient_ws::core::{
-    Config, ConnectionState, Engine, Event, Frame, Input, Millis, Output, Payload, UrlSource,
-    json_scan,
+    Config, ConnectionState, Engine, Event, Frame, Input, Millis, Output, Payload, SendError,
+    SendStatus, UrlSource, json_scan,
 };
 
 /// How the fake server treats new connections.
@@ -157,6 +157,41 @@ impl Sim {
             .push(Reverse((at, self.seq, self.net_events.len() - 1)));
     }
 
+    /// The socket's `send`: the server gets `frame`.
+    fn transmit(&mut self, frame: &Frame) {
+        let socket = self.socket.as_ref().expect("send without a socket");
+        assert!(socket.open, "send on a socket that is not open");
+        let connection = socket.connection;
+        let text = frame.text().map(|t| t.into_owned()).unwrap_or_default();
+        self.received.push((connection, text.clone()));
+        self.server_reacts(connection, &text);
+    }
+
+    /// An app's `send` as the browser driver makes it: handed to the open
+    /// socket first when the engine would send it at once
+    /// ([`Engine::sends_at_once`]), then booked; otherwise [`Engine::send`].
+    pub fn send_ahead(&mut self, frame: Frame) -> Result<SendStatus, SendError> {
+        let socket = self.socket.as_ref().filter(|s| s.open && !s.closing);
+        let ahead = self
+            .engine
+            .sends_at_once(&frame)
+            .zip(socket.map(|s| s.connection));
+        let result = match ahead {
+            Some((connection, socket_connection)) => {
+                assert_eq!(
+                    connection, socket_connection,
+                    "sent ahead on another connection"
+                );
+                self.transmit(&frame);
+                self.engine.sent_ahead(self.now, connection, frame);
+                Ok(SendStatus::Sent)
+            }
+            None => self.engine.send(self.now, frame),
+        };
+        self.drain();
+        result
+    }
+
     /// Carries out the engine's outputs, as the browser driver would.
     pub fn drain(&mut self) {
         while let Some(output) = self.engine.poll_output() {
@@ -217,14 +252,7 @@ impl Sim {
                         }
                     }
                 }
-                Output::Send(frame) => {
-                    let socket = self.socket.as_ref().expect("send without a socket");
-                    assert!(socket.open, "send on a socket that is not open");
-                    let connection = socket.connection;
-                    let text = frame.text().map(|t| t.into_owned()).unwrap_or_default();
-                    self.received.push((connection, text.clone()));
-                    self.server_reacts(connection, &text);
-                }
+                Output::Send(frame) => self.transmit(&frame),
                 Output::CloseSocket {
                     code,
                     reason,

@@ -1412,6 +1412,47 @@ fn request_keeps_an_id_the_app_chose() {
 }
 
 #[test]
+fn a_late_reply_on_the_closing_connection_does_not_answer_a_retry_still_queued() {
+    // The app chooses its ids, and may reuse one once its request settled.
+    let mut sim = open_sim(test_config());
+    let first = sim
+        .engine
+        .request(sim.now, r#"{"id":1,"type":"get"}"#, None)
+        .unwrap();
+    sim.drain();
+    sim.engine.close(sim.now, 1000, "bye").unwrap();
+    sim.engine.connect(sim.now);
+    sim.drain();
+    assert!(sim.saw(|e| matches!(e, Event::RequestFailed { request, reason: RequestFailure::Closed } if *request == first)));
+    let retry = sim
+        .engine
+        .request(sim.now, r#"{"id":1,"type":"get"}"#, None)
+        .unwrap();
+    assert_eq!(
+        sim.engine.stats(sim.now).queued,
+        1,
+        "waits for the next connection"
+    );
+    // The server's reply to the first request, before its close frame.
+    let late = r#"{"id":1,"type":"reply","n":"first"}"#;
+    sim.input(Input::Message(Frame::Text(late.into())));
+    assert_eq!(
+        reply_ids(&sim),
+        Vec::<u64>::new(),
+        "the retry was not sent yet"
+    );
+    assert_eq!(sim.delivered.last(), Some(&Frame::Text(late.into())));
+
+    sim.echoes = true;
+    sim.run_until(5_000, |s| {
+        s.connection() == 2 && s.state() == ConnectionState::Open
+    });
+    sim.run_for(100);
+    assert_eq!(sim.received_on(2), vec![r#"{"id":1,"type":"get"}"#]);
+    assert_eq!(reply_ids(&sim), vec![retry], "answered by its own reply");
+}
+
+#[test]
 fn a_reply_must_carry_the_id_with_its_json_type() {
     let mut sim = open_sim(test_config());
     let added = sim
@@ -1847,6 +1888,11 @@ fn a_message_sent_ahead_of_the_deliveries_books_as_a_send_after_them() {
     let connection = ahead.engine.sends_at_once(&message);
     assert_eq!(connection, Some(1), "open: it goes out at once");
     ahead.engine.delivered_directly(5, 10, delivered().skip(2));
+    assert_eq!(
+        ahead.engine.sends_at_once(&message),
+        Some(1),
+        "the deliveries do not change the answer"
+    );
     ahead.engine.sent_ahead(ahead.now, 1, message);
     assert_eq!(ahead.engine.poll_output(), None, "the driver sent it");
 

@@ -273,11 +273,12 @@ async function send(c, round, n) {
 // echoSplit=1 (`bench/run.sh --echo-split 1`, a diagnostic, never in the
 // default run): each echo's round trip is split where the browser socket
 // sees it, through a WebSocket subclass installed while the client opens.
-// Per round it reports trimmed means (the fastest 90%; the clock's 5 us
-// tick averages out over 5,000 echoes), in ms from the app's send() call,
-// of when: the socket's send() begins (the client's work before the message
-// leaves), it returns, the app's send() returns, the reply's `message` event
-// reaches the socket, and the reply reaches the app's listener.
+// Per round it reports trimmed means (the fastest 90% of each mark on its
+// own; the clock's 5 us tick averages out over 5,000 echoes), in ms from
+// the app's send() call, of when: the socket's send() begins (the client's
+// work before the message leaves), it returns, the app's send() returns,
+// the reply's `message` event reaches the socket, and the echo loop resumes
+// after awaiting the reply (as `samples`).
 // `node bench/tools/echo-split.mjs <results.json>` prints them per client.
 const ECHO_SPLIT = q.get("echoSplit") === "1";
 function echoSplitter() {
@@ -298,7 +299,7 @@ function echoSplitter() {
     }
   };
   const trimmedMean = (a) => {
-    const x = Float64Array.from(a).sort().subarray(0, Math.floor(a.length * 0.9));
+    const x = Float64Array.from(a).sort().subarray(0, Math.max(1, Math.floor(a.length * 0.9)));
     return x.reduce((s, v) => s + v, 0) / x.length;
   };
   return {

@@ -22,21 +22,27 @@ const median = (xs) => {
   const s = xs.filter((x) => x !== null).sort((a, b) => a - b);
   return s.length ? s[s.length >> 1] : NaN;
 };
-const us = (x) => (1000 * x).toFixed(1).padStart(8);
-const rows = [["client", "before send", "in send", "after send", "network", "to listener", "round trip", "rounds"]];
+const us = (x) => (Number.isFinite(x) ? (1000 * x).toFixed(1) : "-").padStart(8);
+// A mark a round lacks (its socket was not wrapped) stays missing, not 0.
+const minus = (a, b) => (a == null || b == null ? null : a - b);
+const rows = [["client", "before send", "browser send", "after send", "send to reply", "reply to app", "round trip", "rounds"]];
 for (const [client, splits] of byClient) {
   const m = (f) => median(splits.map(f));
   rows.push([
     client,
     us(m((s) => s.nativeSend)),
-    us(m((s) => s.nativeSent - s.nativeSend)),
-    us(m((s) => s.returned - s.nativeSent)),
-    us(m((s) => s.nativeMessage - s.nativeSend)),
-    us(m((s) => s.app - s.nativeMessage)),
+    us(m((s) => minus(s.nativeSent, s.nativeSend))),
+    us(m((s) => minus(s.returned, s.nativeSent))),
+    us(m((s) => minus(s.nativeMessage, s.nativeSend))),
+    us(m((s) => minus(s.app, s.nativeMessage))),
     us(m((s) => s.app)),
     String(splits.length).padStart(6),
   ]);
 }
 const width = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(width[i]) : c.padStart(width[i]))).join("  "));
-console.log("(us, trimmed means per round, medians over rounds; 'network' is from the socket's send() to the reply's event)");
+console.log(
+  "(us; each mark a trimmed mean per round, its differences medians over rounds. 'send to reply': from the\n" +
+    " browser socket's send() to the reply's event (the send itself, loopback, the server); 'reply to app': to\n" +
+    " where the echo loop resumes after its await; '-': a mark the rounds lack)",
+);

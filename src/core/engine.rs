@@ -567,9 +567,8 @@ impl<P: Payload> Engine<P> {
     /// the messages that came in before it, which is on the echo's round
     /// trip), then book it with [`Engine::sent_ahead`].
     pub fn sends_at_once(&self, payload: &P) -> Option<u32> {
-        if self.check_size(payload).is_err() || self.closed_for_good() {
-            return None;
-        }
+        // An open connection is never closed for good: no check for that.
+        self.check_size(payload).ok()?;
         self.sending_connection()
     }
 
@@ -577,6 +576,7 @@ impl<P: Payload> Engine<P> {
     /// after [`Engine::sends_at_once`] named that connection: counted and
     /// recorded as [`Engine::send`] would, with no [`Output::Send`].
     pub fn sent_ahead(&mut self, now: Millis, connection: u32, payload: P) {
+        debug_assert_eq!(self.sending_connection(), Some(connection));
         self.book_transmit(now, connection, &payload);
     }
 
@@ -1024,7 +1024,8 @@ impl<P: Payload> Engine<P> {
             let reply_id = payload.text().and_then(|text| {
                 json_scan::raw_field(&text, &self.config.requests.id_field).map(RequestId::from_raw)
             });
-            if let Some(request) = reply_id.and_then(|id| self.requests.take_reply(&id)) {
+            if let Some(request) = reply_id.and_then(|id| self.requests.take_reply(&id, connection))
+            {
                 let latency_ms = now.since(request.sent_at);
                 self.requests.latencies.add(latency_ms);
                 if latency_ms > self.config.requests.slow_ms {

@@ -108,6 +108,9 @@ fn queue_limits(max_messages: usize, max_bytes: usize) -> String {
     ])
 }
 
+/// How message sizes count, after a size in a refusal.
+const SIZE_UNITS: &str = " (UTF-16 units for text, bytes for binary)";
+
 impl SendError {
     /// The message the JS facade throws from `send` (built without
     /// `core::fmt`).
@@ -140,16 +143,18 @@ impl SendError {
                 max_messages,
                 max_bytes,
             } => concat(&[
-                "the socket is not open and a message of ",
+                "the socket is not open and a message of size ",
                 &decimal(*size as u64),
-                " bytes can never be queued (",
+                SIZE_UNITS,
+                " can never be queued (",
                 &queue_limits(*max_messages, *max_bytes),
                 "); raise the limits to queue it",
             ]),
             SendError::TooLarge { size, max } => concat(&[
-                "message of ",
+                "message of size ",
                 &decimal(*size as u64),
-                " bytes is larger than maxMessageBytes (",
+                SIZE_UNITS,
+                " is larger than maxMessageBytes (",
                 &decimal(*max as u64),
                 ")",
             ]),

@@ -146,9 +146,15 @@ impl<P: Clone> Requests<P> {
         self.pending.iter().any(|request| request.id == *id)
     }
 
-    /// Takes the request answered by a reply carrying `id`.
-    pub fn take_reply(&mut self, id: &RequestId) -> Option<PendingRequest<P>> {
-        let index = self.pending.iter().position(|request| request.id == *id)?;
+    /// Takes the request answered by a reply carrying `id` that came on
+    /// `connection`: only a request sent on it can be answered there (an app
+    /// may reuse an id once its request settled, and the retry may still
+    /// wait in the queue when a late reply to the first one comes).
+    pub fn take_reply(&mut self, id: &RequestId, connection: u32) -> Option<PendingRequest<P>> {
+        let index = self
+            .pending
+            .iter()
+            .position(|request| request.id == *id && request.sent_on == Some(connection))?;
         Some(self.pending.remove(index))
     }
 

@@ -109,7 +109,9 @@ pub fn request_error(reason: RequestFailure, timeout_ms: u64) -> JsValue {
         ),
         RequestFailure::Closed => (
             "closed",
-            String::from("request failed: the socket was closed before the reply"),
+            String::from(
+                "request failed: the socket was closed for good before a reply came; call connect() to send again",
+            ),
         ),
         RequestFailure::Disposed => (
             "disposed",

@@ -457,7 +457,8 @@ export interface ReplayStateOptions {
   /**
    * At most one send per key per this many ms, carrying the latest value;
    * the first change also waits this long (`setReplayState` returns false
-   * then). Default: 0 (sent at once when open).
+   * then), and a later call keeps the window already running. Default: 0
+   * (sent at once when open).
    */
   debounceMs?: number;
 }
@@ -467,7 +468,10 @@ export type RequestMessage = string | Record<string, unknown>;
 
 /** Options of `request`. */
 export interface RequestCallOptions {
-  /** Time limit, ms. Default: `requests.timeoutMs`. */
+  /**
+   * Time limit, ms, from the `request()` call (time spent in the queue
+   * counts). Default: `requests.timeoutMs`.
+   */
   timeoutMs?: number;
 }
 

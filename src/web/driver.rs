@@ -4,7 +4,9 @@
 //! (the message fast path, `inbox.rs`), feeds it the entry's own input,
 //! carries out the socket and timer outputs, queues the app-facing ones,
 //! releases the borrow, and only then runs app code. So a listener can call
-//! `send()` or `close()` (re-entrancy).
+//! `send()` or `close()` (re-entrancy). One exception to the order: under
+//! the same borrow, `send()` hands a message the engine would send at once
+//! to the browser socket before the inbox is taken ([`send_ahead`]).
 
 use crate::prelude::*;
 
@@ -486,19 +488,20 @@ impl Driver {
     }
 
     /// Sends now if open, else queues. A message that goes out at once is
-    /// handed to the browser socket first, then booked (see
-    /// [`Inner::send_ahead`]).
+    /// handed to the browser socket first, then booked ([`send_ahead`]).
     pub fn send(&self, payload: JsPayload) -> Result<SendStatus, SendError> {
-        let sent_on = self.inner.send_ahead(&payload);
-        self.inner
-            .call(|engine, now| match sent_on {
+        let result = self.inner.mutate_after(
+            move |state| (send_ahead(state, &payload), payload),
+            |engine, now, (sent_on, payload)| match sent_on {
                 Some(connection) => {
                     engine.sent_ahead(now, connection, payload);
                     Ok(SendStatus::Sent)
                 }
                 None => engine.send(now, payload),
-            })
-            .unwrap_or_else(|| Err(self.refused()))
+            },
+        );
+        self.inner.dispatch();
+        result.unwrap_or_else(|| Err(self.refused()))
     }
 
     /// Sets a replay key (sent now when open and not debounced).
@@ -682,14 +685,25 @@ impl Inner {
     /// Feeds the engine and carries out its socket and timer outputs; app
     /// work is queued, not run.
     fn mutate<R>(&self, call: impl FnOnce(&mut Engine<JsPayload>, Millis) -> R) -> Option<R> {
+        self.mutate_after(|_| (), |engine, now, ()| call(engine, now))
+    }
+
+    /// [`Inner::mutate`], with `first` run on the borrowed state before
+    /// anything else (before the inbox is taken), its result handed to `call`.
+    fn mutate_after<F, R>(
+        &self,
+        first: impl FnOnce(&State) -> F,
+        call: impl FnOnce(&mut Engine<JsPayload>, Millis, F) -> R,
+    ) -> Option<R> {
         if self.disposed.get() {
             return None;
         }
         let mut state = self.state.try_borrow_mut().ok()?;
+        let early = first(&state);
         self.take_inbox(&mut state);
         let now = self.clock.now();
         note_socket_closing(&mut state, now);
-        let result = call(state.engine.as_mut()?, now);
+        let result = call(state.engine.as_mut()?, now, early);
         self.carry_out(&mut state, now, None);
         Some(result)
     }
@@ -697,27 +711,6 @@ impl Inner {
     /// A browser event.
     fn input(&self, input: Input<JsPayload>) {
         self.call(|engine, now| engine.handle(now, input));
-    }
-
-    /// Hands `payload` to the open browser socket before anything else, if
-    /// the engine would send it at once ([`Engine::sends_at_once`]), and
-    /// names the connection to book it on. Taking the inbox first would put
-    /// its JS calls (one per kept message field) on an echo's round trip;
-    /// what it holds cannot change the engine's answer, and the call that
-    /// books the message follows with nothing in between.
-    fn send_ahead(&self, payload: &JsPayload) -> Option<u32> {
-        if self.disposed.get() {
-            return None;
-        }
-        let state = self.state.try_borrow().ok()?;
-        let connection = state.engine.as_ref()?.sends_at_once(payload)?;
-        let socket = state
-            .socket
-            .as_ref()
-            .filter(|socket| !socket.is_closing())?;
-        // Refused only while connecting, which an open engine rules out.
-        let _ = socket.send(payload.value());
-        Some(connection)
     }
 
     /// [`Inner::take_inbox`] outside a call (before a read).
@@ -729,8 +722,9 @@ impl Inner {
     }
 
     /// Feeds the engine what the inbox delivered since it last looked: every
-    /// entry point does this first, so the engine sees each message before
-    /// the input that follows it. Not inlined: one copy serves every entry.
+    /// entry point does this first (after [`send_ahead`] in `send()`), so
+    /// the engine sees each message before the input that follows it. Not
+    /// inlined: one copy serves every entry.
     #[inline(never)]
     fn take_inbox(&self, state: &mut State) {
         if let Some(taken) = self.inbox.take()
@@ -973,6 +967,24 @@ impl Inner {
 /// what is sent: tells the engine first, so it queues instead. Not inlined:
 /// one copy serves every [`Inner::mutate`].
 #[inline(never)]
+/// Hands `payload` to the open browser socket, if the engine would send it
+/// at once ([`Engine::sends_at_once`]), and names the connection to book it
+/// on ([`Engine::sent_ahead`]). Run under the state's borrow before the
+/// inbox is taken: taking it first would put its JS calls (one per kept
+/// message field) on an echo's round trip, and what it holds cannot change
+/// the engine's answer. The socket is not closing, so the entry's
+/// [`note_socket_closing`] changes nothing either.
+fn send_ahead(state: &State, payload: &JsPayload) -> Option<u32> {
+    let connection = state.engine.as_ref()?.sends_at_once(payload)?;
+    let socket = state
+        .socket
+        .as_ref()
+        .filter(|socket| !socket.is_closing())?;
+    // Refused only while connecting, which an open engine rules out.
+    let _ = socket.send(payload.value());
+    Some(connection)
+}
+
 fn note_socket_closing(state: &mut State, now: Millis) {
     if let Some(engine) = &mut state.engine
         && engine.state() == ConnectionState::Open

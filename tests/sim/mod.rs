@@ -169,20 +169,31 @@ impl Sim {
 
     /// An app's `send` as the browser driver makes it: handed to the open
     /// socket first when the engine would send it at once
-    /// ([`Engine::sends_at_once`]), then booked; otherwise [`Engine::send`].
+    /// ([`Engine::sends_at_once`]), then a message the fast path delivered
+    /// meanwhile is reported, then the send is booked; otherwise
+    /// [`Engine::send`].
     pub fn send_ahead(&mut self, frame: Frame) -> Result<SendStatus, SendError> {
         let socket = self.socket.as_ref().filter(|s| s.open && !s.closing);
-        let ahead = self
-            .engine
-            .sends_at_once(&frame)
-            .zip(socket.map(|s| s.connection));
+        let answer = self.engine.sends_at_once(&frame);
+        let ahead = answer.zip(socket.map(|s| s.connection));
+        if let Some((connection, socket_connection)) = ahead {
+            assert_eq!(
+                connection, socket_connection,
+                "sent ahead on another connection"
+            );
+            self.transmit(&frame);
+        }
+        if self.engine.delivers_directly() {
+            let fast = std::iter::once((self.now, Frame::Text("fast".into())));
+            self.engine.delivered_directly(1, 4, fast);
+            assert_eq!(
+                self.engine.sends_at_once(&frame),
+                answer,
+                "a message the fast path delivered changed whether a send goes out at once"
+            );
+        }
         let result = match ahead {
-            Some((connection, socket_connection)) => {
-                assert_eq!(
-                    connection, socket_connection,
-                    "sent ahead on another connection"
-                );
-                self.transmit(&frame);
+            Some((connection, _)) => {
                 self.engine.sent_ahead(self.now, connection, frame);
                 Ok(SendStatus::Sent)
             }

@@ -248,6 +248,18 @@ for (const mode of ["dev", "preview"]) {
           [2],
           "the child's send in the commit that changed the options went to the new socket only",
         );
+        const leave = (variant) =>
+          received.messages.filter((m) => m.text.includes('"leave"') && m.text.includes(`"variant":${variant}`)).map((m) => m.connection);
+        // (On the dev server StrictMode's simulated unmount at mount sends one more, on the same socket.)
+        assert.ok(
+          leave(1).length >= 1 && leave(1).every((c) => c === 1),
+          `the child's cleanup in the commit that changed the options reached the old socket: ${leave(1)}`,
+        );
+        assert.deepEqual(
+          leave(2).filter((c) => c < 3),
+          [2],
+          "the child's cleanup at unmount reached the socket being disposed",
+        );
 
         await page.getByTestId("unmount").click();
         await until("the socket to close", async () => (await sockets(page)).live === 0);

@@ -39,8 +39,13 @@ export interface UseResilientSocketResult {
    * thrown. Data sent from a child's `useEffect` in the commit that changes
    * `url` or `options` waits the same way and goes to the new socket, not the
    * one being replaced (a `useLayoutEffect` or ref callback runs before the
-   * hook learns of the change: its sends reach the old socket). Throws after
-   * the component unmounted.
+   * hook learns of the change: its sends reach the old socket). So does data
+   * sent from an effect cleanup that runs after the hook's own (a parent's,
+   * or one declared after the hook): to send a "leave" to the socket being
+   * replaced, use `socket.send` in an effect that depends on `socket`. At
+   * unmount, such data goes out on the socket before it is disposed if it is
+   * open, and is dropped and reported otherwise. Throws after the component
+   * unmounted (also after the socket's constructor threw in the effect).
    */
   send: (data: SendData) => boolean;
   /** `socket.stats()` as of the hook's last refresh (a connection event, or a message once `lastMessage` was read); `null` without a socket. */
@@ -68,11 +73,11 @@ export interface UseResilientSocketResult {
  * - A recreated socket starts empty: the old one's queued messages are
  *   dropped (reported with `reportError`) and its replay state is not carried
  *   over, so set replay state in an effect that depends on `socket`.
- * - `url === null` means no socket (e.g. until the user picks a server).
+ * - `url` null or undefined means no socket (e.g. until the user picks a server).
  * - Invalid options or URL throw from the effect, as `new ResilientSocket`
  *   does, so the nearest error boundary shows the message.
  */
 export function useResilientSocket(
-  url: string | null,
+  url: string | null | undefined,
   options?: ResilientSocketOptions,
 ): UseResilientSocketResult;

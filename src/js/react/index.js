@@ -194,7 +194,17 @@ class SocketStore {
       this.refresh();
       return;
     }
-    const socket = new ResilientSocket(url, makeOptions());
+    let socket;
+    try {
+      socket = new ResilientSocket(url, makeOptions());
+    } catch (error) {
+      // An effect that throws gets no cleanup, and React unmounts the
+      // component: send() must throw from now on, not wait for a socket.
+      this.unmounted = true;
+      this.pendingSends = [];
+      this.refresh();
+      throw error;
+    }
     this.socket = socket;
     const onChange = () => {
       if (this.socket === socket) this.refresh();
@@ -239,6 +249,9 @@ class SocketStore {
     const socket = this.socket;
     queueMicrotask(() => {
       if (!this.pendingDispose || this.socket !== socket) return;
+      // What the unmount's other cleanups sent (a "leave") is for this
+      // socket: while it is open it still sends, before its close.
+      if (socket?.state === "open") this.flushPendingSends();
       this.release();
       this.unmounted = true;
       const dropped = this.pendingSends.length;

@@ -29,15 +29,22 @@ const EDITION = "original";
 /**
  * Sends from a child effect, which runs before the parent's hook effect: on
  * mount, and again in the commit that changes the options (`variant`), when
- * it must reach the new socket, not the one being replaced.
+ * it must reach the new socket, not the one being replaced. Its cleanup
+ * sends a "leave": in that commit it runs before the hook's cleanup (the old
+ * socket gets it), at unmount after it (the socket being disposed must
+ * still send it).
  */
 function EarlySender({ send, variant }: { send: (data: string) => boolean; variant: number }) {
   useEffect(() => {
-    try {
-      send(JSON.stringify({ type: "early", variant, from: "child effect" }));
-    } catch (error) {
-      reportError(error);
-    }
+    const sendReporting = (type: string) => {
+      try {
+        send(JSON.stringify({ type, variant, from: "child effect" }));
+      } catch (error) {
+        reportError(error);
+      }
+    };
+    sendReporting("early");
+    return () => sendReporting("leave");
   }, [send, variant]);
   return null;
 }

@@ -1495,6 +1495,139 @@ fn request_times_out() {
     assert!(sim.saw(|e| matches!(e, Event::RequestFailed { request, reason: RequestFailure::Timeout } if *request == handle)));
 }
 
+/// Opens, then lets the server go down for good: the socket waits to
+/// reconnect, so sends and requests queue.
+fn sim_with_server_down(config: resilient_ws::core::Config) -> Sim {
+    let mut sim = open_sim(config);
+    sim.drop_connection();
+    sim.mode = ServerMode::Down;
+    sim.run_until_state(ConnectionState::Reconnecting, 1_000);
+    sim
+}
+
+#[test]
+fn close_keeps_the_queue_and_the_replay_state_and_a_later_connect_sends_them() {
+    let mut sim = sim_with_server_down(test_config());
+    assert_eq!(
+        sim.engine.send(sim.now, Frame::Text("queued".into())),
+        Ok(SendStatus::Queued)
+    );
+    sim.engine
+        .set_replay(sim.now, "k", Frame::Text("state".into()), 0)
+        .unwrap();
+    sim.engine.close(sim.now, 1000, "pause").unwrap();
+    sim.drain();
+    assert_eq!(sim.state(), ConnectionState::Closed);
+    assert_eq!(sim.engine.stats(sim.now).queued, 1, "the queue is kept");
+
+    sim.mode = ServerMode::Up;
+    sim.engine.connect(sim.now);
+    sim.drain();
+    let reopened = sim.connection();
+    assert!(sim.run_until_state(ConnectionState::Open, 1_000));
+    assert_eq!(
+        sim.received_on(reopened),
+        ["state", "queued"],
+        "replay first, then the queue"
+    );
+}
+
+#[test]
+fn close_takes_the_rejected_requests_messages_out_of_the_queue() {
+    let mut sim = sim_with_server_down(test_config());
+    let request = sim
+        .engine
+        .request(sim.now, r#"{"type":"get"}"#, None)
+        .unwrap();
+    sim.engine
+        .send(sim.now, Frame::Text("plain".into()))
+        .unwrap();
+    assert_eq!(sim.engine.stats(sim.now).queued, 2);
+    sim.engine.close(sim.now, 1000, "pause").unwrap();
+    sim.drain();
+    assert!(sim.saw(|e| matches!(e, Event::RequestFailed { request: r, reason: RequestFailure::Closed } if *r == request)));
+    assert_eq!(
+        sim.engine.stats(sim.now).queued,
+        1,
+        "only the plain message is kept"
+    );
+
+    sim.mode = ServerMode::Up;
+    sim.engine.connect(sim.now);
+    sim.drain();
+    let reopened = sim.connection();
+    assert!(sim.run_until_state(ConnectionState::Open, 1_000));
+    assert_eq!(
+        sim.received_on(reopened),
+        ["plain"],
+        "the rejected request never goes out"
+    );
+}
+
+#[test]
+fn a_queued_request_that_times_out_is_not_sent_later() {
+    let mut sim = sim_with_server_down(test_config());
+    let request = sim
+        .engine
+        .request(sim.now, r#"{"type":"get"}"#, Some(200))
+        .unwrap();
+    sim.run_for(200);
+    assert!(sim.saw(|e| matches!(e, Event::RequestFailed { request: r, reason: RequestFailure::Timeout } if *r == request)));
+    assert_eq!(
+        sim.engine.stats(sim.now).queued,
+        0,
+        "its message left the queue"
+    );
+
+    sim.mode = ServerMode::Up;
+    assert!(sim.run_until_state(ConnectionState::Open, 10_000));
+    assert_eq!(sim.received_on(sim.connection()), Vec::<String>::new());
+}
+
+#[test]
+fn after_a_reconnect_replay_goes_first_then_the_queue_then_resent_requests() {
+    let mut config = test_config();
+    config.requests.on_reconnect = PendingOnReconnect::Resend;
+    let mut sim = open_sim(config);
+    sim.engine
+        .set_replay(sim.now, "k", Frame::Text("state".into()), 0)
+        .unwrap();
+    sim.engine
+        .request(sim.now, r#"{"id":"r1","type":"get"}"#, None)
+        .unwrap();
+    sim.drain();
+    sim.drop_connection();
+    sim.mode = ServerMode::Down;
+    sim.run_until_state(ConnectionState::Reconnecting, 1_000);
+    sim.engine
+        .send(sim.now, Frame::Text("queued".into()))
+        .unwrap();
+    sim.mode = ServerMode::Up;
+    assert!(sim.run_until_state(ConnectionState::Open, 10_000));
+    assert_eq!(
+        sim.received_on(sim.connection()),
+        ["state", "queued", r#"{"id":"r1","type":"get"}"#]
+    );
+}
+
+#[test]
+fn deleting_a_key_during_its_debounce_sends_nothing() {
+    let mut sim = open_sim(test_config());
+    let status = sim
+        .engine
+        .set_replay(sim.now, "k", Frame::Text("v1".into()), 100)
+        .unwrap();
+    assert_eq!(status, SendStatus::Queued, "debounced: not sent yet");
+    assert!(sim.engine.delete_replay("k"));
+    sim.run_for(500);
+    assert_eq!(sim.received_on(1), Vec::<String>::new());
+    // And not after a reconnect either.
+    sim.drop_connection();
+    assert!(sim.run_until(10_000, |s| s.connection() == 2
+        && s.state() == ConnectionState::Open));
+    assert_eq!(sim.received_on(2), Vec::<String>::new());
+}
+
 #[test]
 fn request_rejects_non_object_messages() {
     let mut sim = open_sim(test_config());

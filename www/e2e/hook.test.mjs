@@ -81,6 +81,35 @@ for (const mode of ["dev", "preview"]) {
       }
     });
 
+    it("throws from its effect for invalid options, and its send throws from then on", async () => {
+      // React gives an effect that throws no cleanup: the hook must still
+      // count as unmounted, or a kept `send` queues for a socket that never comes.
+      const id = uniqueId(`e2e-hook-invalid-${mode}`);
+      const { page, problems, context } = await openPage(browser, {
+        allow: [/reconnect\.initialDelayMs/, /error boundary|ProbeBoundary|The above error/],
+      });
+      try {
+        await page.goto(`${server.url}/hook-test.html?id=${id}&invalid=1`);
+        await page.getByTestId("mount").click();
+        await waitForTestIdText(page, "probe-error", /reconnect\.initialDelayMs/);
+        const sent = await page.evaluate(() => {
+          try {
+            return `returned ${window.probeSend("late")}`;
+          } catch (error) {
+            return `threw ${error.message}`;
+          }
+        });
+        assert.match(sent, /^threw .*after the component unmounted/);
+        assert.deepEqual(await sockets(page), { created: 0, live: 0 });
+        // The probe's child effect cleanup sends a "leave" as the boundary
+        // unmounts it: that send throws too (reported by the probe).
+        const unexpected = problems().filter((p) => p.startsWith("pageerror") && !p.includes("send() after the component unmounted"));
+        assert.deepEqual(unexpected, []);
+      } finally {
+        await context.close();
+      }
+    });
+
     it("reports the queued messages of a socket it replaces", async () => {
       // hang=1: the handshake never completes, so every send queues.
       const id = uniqueId(`e2e-hook-replace-${mode}`);

@@ -9,6 +9,8 @@ interface Props {
   noQueue?: boolean;
   /** Never read `lastMessage`: messages must then not re-render the probe. */
   quiet?: boolean;
+  /** An option the socket refuses: the hook's effect throws. */
+  invalid?: boolean;
 }
 
 declare global {
@@ -17,6 +19,8 @@ declare global {
     probeCommits: number;
     /** Every message the probe's socket delivered, as text. */
     probeMessages: string[];
+    /** The hook's `send`, as last rendered (kept after the probe is gone). */
+    probeSend?: (data: string) => boolean;
   }
 }
 // `??=`: a Fast Refresh runs this module again; a page load starts afresh.
@@ -50,19 +54,20 @@ function EarlySender({ send, variant }: { send: (data: string) => boolean; varia
 }
 
 /** Uses the hook with a new (but equal) inline options object every render. */
-export function HookProbe({ url, variant, noQueue = false, quiet = false }: Props) {
+export function HookProbe({ url, variant, noQueue = false, quiet = false, invalid = false }: Props) {
   const renders = useRef(0);
   renders.current += 1;
   /* fast-refresh: the Fast Refresh test adds a hook on this line, so React remounts the component */
   const result = useResilientSocket(url, {
     name: `probe-${variant}`,
-    reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
+    reconnect: invalid ? { initialDelayMs: -1 } : { initialDelayMs: 50, maxDelayMs: 500 },
     heartbeat: { intervalMs: 0 },
     ...(noQueue ? { queue: { maxMessages: 0 } } : {}),
     // A new function every render: must not reconnect either.
     urlProvider: () => url,
   });
   const { socket, state, send, stats } = result;
+  window.probeSend = send;
   const lastMessage = quiet ? null : result.lastMessage;
 
   useEffect(() => {

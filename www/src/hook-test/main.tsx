@@ -1,10 +1,21 @@
 // A page for the hook's e2e test: mounts useResilientSocket under StrictMode
 // and lets the test mount, unmount, re-render and change options.
 import "./track-sockets";
-import { StrictMode, useState } from "react";
+import { Component, StrictMode, useState, type ReactNode } from "react";
 import { createRoot } from "react-dom/client";
 import { defaultSocketUrl } from "../lib/config";
 import { HookProbe } from "./HookProbe";
+
+/** Shows what the probe threw (an effect's error unmounts it). */
+class ProbeBoundary extends Component<{ children: ReactNode }, { error: string | null }> {
+  state = { error: null };
+  static getDerivedStateFromError(error: unknown) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+  render() {
+    return this.state.error === null ? this.props.children : <p data-testid="probe-error">{this.state.error}</p>;
+  }
+}
 
 function Harness() {
   const params = new URLSearchParams(location.search);
@@ -14,6 +25,8 @@ function Harness() {
   const hang = params.get("hang") === "1";
   // `quiet=1`: the probe never reads `lastMessage`.
   const quiet = params.get("quiet") === "1";
+  // `invalid=1`: an option the socket refuses, so the hook's effect throws.
+  const invalid = params.get("invalid") === "1";
   const [mounted, setMounted] = useState(false);
   const [variant, setVariant] = useState(1);
   const [, setTick] = useState(0);
@@ -33,7 +46,11 @@ function Harness() {
         change options
       </button>
       <p data-testid="mounted">{mounted ? "mounted" : "unmounted"}</p>
-      {mounted && <HookProbe url={defaultSocketUrl(id) + (hang ? "?hang=1" : "")} variant={variant} noQueue={noQueue} quiet={quiet} />}
+      {mounted && (
+        <ProbeBoundary>
+          <HookProbe url={defaultSocketUrl(id) + (hang ? "?hang=1" : "")} variant={variant} noQueue={noQueue} quiet={quiet} invalid={invalid} />
+        </ProbeBoundary>
+      )}
     </main>
   );
 }

@@ -46,7 +46,8 @@ const REFRESH_EVENTS = ["statechange", "close", "reconnecting", "heartbeat", "re
  * removing one counts, but passing a new closure does not).
  */
 function socketKey(url, options) {
-  return JSON.stringify([url, options === undefined ? null : options], (_key, value) => {
+  // No options and empty options make the same socket.
+  return JSON.stringify([url, options == null ? {} : options], (_key, value) => {
     if (typeof value === "function") return "\u0000function";
     if (isPlainObject(value)) {
       // Key order is not content: { a, b } and { b, a } are the same options.

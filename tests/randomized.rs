@@ -10,7 +10,8 @@ use std::collections::{HashMap, HashSet};
 
 use resilient_ws::core::{
     Backoff, CloseAction, CloseCodeRule, Config, ConnectionState, Event, Frame, Input, Jitter,
-    Overflow, SeededRng, SendError, UrlSource,
+    Overflow, Payload, PendingOnReconnect, RequestFailure, SeededRng, SendError, UrlSource,
+    json_scan,
 };
 use sim::{ServerMode, Sim, URL};
 
@@ -379,5 +380,161 @@ fn random_faults_keep_every_invariant() {
     assert!(
         totals.sockets > count * 10,
         "the faults barely reconnected: the run proves little"
+    );
+}
+
+/// One seed of [`random_faults_settle_every_request_exactly_once`]: returns
+/// (requests made, replies, failures).
+fn run_requests_seed(seed: u64, steps: u32) -> (usize, usize, usize) {
+    let mut rng = SeededRng::new(seed ^ 0x5eed_4e57);
+    let mut config = random_config(&mut rng);
+    config.requests.timeout_ms = 20 + rng.up_to(3_000);
+    config.requests.on_reconnect = if rng.up_to(1) == 0 {
+        PendingOnReconnect::Fail
+    } else {
+        PendingOnReconnect::Resend
+    };
+    let mut sim = Sim::with_source(UrlSource::Fixed(URL.into()), config.clone(), seed);
+    sim.echoes = true;
+    sim.connect();
+    // handle -> the `n` its message carries; the settle events seen so far.
+    let mut made: HashMap<u64, u64> = HashMap::new();
+    let mut settled: HashMap<u64, &'static str> = HashMap::new();
+    // handle -> the app's id; ids whose request timed out. A late reply to
+    // a timed-out request is the same text on the same connection as the
+    // reply to a new request with its id: such ids are not reused (the
+    // README says so).
+    let mut app_ids: HashMap<u64, u64> = HashMap::new();
+    let mut timed_out: HashSet<u64> = HashSet::new();
+    let mut checked = 0;
+    let mut check = |sim: &Sim,
+                     made: &HashMap<u64, u64>,
+                     settled: &mut HashMap<u64, &'static str>,
+                     app_ids: &HashMap<u64, u64>,
+                     timed_out: &mut HashSet<u64>| {
+        for (_, event) in &sim.events[checked..] {
+            let (handle, how) = match event {
+                Event::Reply {
+                    request, payload, ..
+                } => {
+                    let text = payload.text().map(|t| t.into_owned()).unwrap_or_default();
+                    let n = json_scan::field_text(&text, "n").and_then(|n| n.parse::<u64>().ok());
+                    assert_eq!(
+                        n,
+                        made.get(request).copied(),
+                        "request {request} settled by the reply to another: {text}"
+                    );
+                    (*request, "reply")
+                }
+                Event::RequestFailed { request, reason } => {
+                    if *reason == RequestFailure::Timeout {
+                        timed_out.extend(app_ids.get(request));
+                    }
+                    (*request, "failed")
+                }
+                _ => continue,
+            };
+            assert!(
+                made.contains_key(&handle),
+                "settled a request never made: {handle}"
+            );
+            if let Some(before) = settled.insert(handle, how) {
+                panic!("request {handle} settled twice ({before}, then {how})");
+            }
+        }
+        checked = sim.events.len();
+    };
+    for step in 0..u64::from(steps) {
+        let now = sim.now;
+        match rng.up_to(99) {
+            0..=29 => {
+                // App ids from a small pool, so they are reused once settled.
+                let app_id = Some(rng.up_to(3)).filter(|id| *id > 0 && !timed_out.contains(id));
+                let id = app_id.map_or(String::new(), |id| format!(r#""id":{id},"#));
+                let message = format!(r#"{{{id}"type":"rq","n":{step}}}"#);
+                if let Ok(handle) = sim.engine.request(now, &message, None) {
+                    made.insert(handle, step);
+                    app_ids.extend(app_id.map(|id| (handle, id)));
+                }
+                sim.drain();
+            }
+            30..=59 => {
+                let limit = now + 1 + rng.up_to(500);
+                sim.step(limit);
+            }
+            60..=66 => sim.drop_connection(),
+            67..=70 => {
+                let code = CODES[rng.up_to(CODES.len() as u64 - 1) as usize];
+                sim.server_close(code, "fault");
+            }
+            71..=73 => sim.server_restart(rng.up_to(2_000)),
+            74..=76 => sim.reply_delay_ms = rng.up_to(400),
+            77..=79 => {
+                sim.engine.close(now, 1000, "app").expect("valid close");
+                sim.drain();
+            }
+            80..=86 => {
+                sim.engine.connect(now);
+                sim.drain();
+            }
+            87..=89 => {
+                sim.engine.reconnect(now);
+                sim.drain();
+            }
+            90..=92 => sim.input(Input::Offline),
+            93..=95 => sim.input(Input::Online),
+            _ => sim.run_for(rng.up_to(100)),
+        }
+        check(&sim, &made, &mut settled, &app_ids, &mut timed_out);
+    }
+    // Calm: the server up and answering, the browser online, the socket
+    // wanted. Every request settles within its timeout.
+    sim.reply_delay_ms = 0;
+    sim.input(Input::Online);
+    sim.engine.connect(sim.now);
+    sim.drain();
+    sim.run_for(config.requests.timeout_ms + 10_000);
+    check(&sim, &made, &mut settled, &app_ids, &mut timed_out);
+    assert_eq!(
+        sim.engine.stats(sim.now).pending_requests,
+        0,
+        "requests still pending"
+    );
+    let unsettled: Vec<_> = made.keys().filter(|h| !settled.contains_key(h)).collect();
+    assert!(unsettled.is_empty(), "never settled: {unsettled:?}");
+    let replies = settled.values().filter(|how| **how == "reply").count();
+    (made.len(), replies, settled.len() - replies)
+}
+
+/// Requests under random faults: each settles exactly once (a reply or a
+/// failure), a reply settles the request whose message it echoes (app ids
+/// are reused once settled), and once the faults stop, none is left
+/// pending.
+#[test]
+fn random_faults_settle_every_request_exactly_once() {
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+    let steps = env("RWS_STEPS").map_or(2_000, |s| s / 5) as u32;
+    let seeds: Vec<u64> = match env("RWS_SEED") {
+        Some(seed) => vec![seed],
+        None => (0..env("RWS_SEEDS").map_or(300, |s| s.max(1) * 3 / 10)).collect(),
+    };
+    let (mut made, mut replies, mut failures) = (0, 0, 0);
+    for seed in seeds {
+        let result = std::panic::catch_unwind(|| run_requests_seed(seed, steps));
+        match result {
+            Ok((m, r, f)) => {
+                made += m;
+                replies += r;
+                failures += f;
+            }
+            Err(_) => panic!(
+                "seed {seed} failed (above); replay: RWS_SEED={seed} cargo test --test randomized random_faults_settle -- --nocapture"
+            ),
+        }
+    }
+    eprintln!("randomized requests: {made} made, {replies} replies, {failures} failures");
+    assert!(
+        replies > made / 20 && failures > made / 20,
+        "the run proves little"
     );
 }

@@ -110,7 +110,7 @@ pub fn request_error(reason: RequestFailure, timeout_ms: u64) -> JsValue {
         RequestFailure::Closed => (
             "closed",
             String::from(
-                "request failed: the socket was closed for good before a reply came; call connect() to send again",
+                "request failed: the socket is closed for good, so no reply will come; call connect(), then send the request again",
             ),
         ),
         RequestFailure::Disposed => (

@@ -485,7 +485,8 @@ impl ResilientSocket {
     /// Sends `message` (an object, or JSON object text) with an id (its own
     /// `id` field, or a string one added) and resolves with the reply
     /// carrying the same id of the same JSON type on the connection the
-    /// request went out on, parsed. Rejects with
+    /// request went out on: parsed JSON, or the raw data if it does not
+    /// parse. Rejects with
     /// an `Error` whose `reason` is "timeout", "connectionLost", "closed",
     /// "disposed" or "queueOverflow" (or none for an invalid call, such as
     /// an id a pending request already has).

@@ -963,10 +963,6 @@ impl Inner {
     }
 }
 
-/// Between the server's close frame and the close event the browser drops
-/// what is sent: tells the engine first, so it queues instead. Not inlined:
-/// one copy serves every [`Inner::mutate`].
-#[inline(never)]
 /// Hands `payload` to the open browser socket, if the engine would send it
 /// at once ([`Engine::sends_at_once`]), and names the connection to book it
 /// on ([`Engine::sent_ahead`]). Run under the state's borrow before the
@@ -985,6 +981,10 @@ fn send_ahead(state: &State, payload: &JsPayload) -> Option<u32> {
     Some(connection)
 }
 
+/// Between the server's close frame and the close event the browser drops
+/// what is sent: tells the engine first, so it queues instead. Not inlined:
+/// one copy serves every [`Inner::mutate`].
+#[inline(never)]
 fn note_socket_closing(state: &mut State, now: Millis) {
     if let Some(engine) = &mut state.engine
         && engine.state() == ConnectionState::Open

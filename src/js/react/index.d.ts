@@ -39,13 +39,17 @@ export interface UseResilientSocketResult {
    * thrown. Data sent from a child's `useEffect` in the commit that changes
    * `url` or `options` waits the same way and goes to the new socket, not the
    * one being replaced (a `useLayoutEffect` or ref callback runs before the
-   * hook learns of the change: its sends reach the old socket). So does data
-   * sent from an effect cleanup that runs after the hook's own (a parent's,
-   * or one declared after the hook): to send a "leave" to the socket being
-   * replaced, use `socket.send` in an effect that depends on `socket`. At
-   * unmount, such data goes out on the socket before it is disposed if it is
-   * open, and is dropped and reported otherwise. Throws after the component
-   * unmounted (also after the socket's constructor threw in the effect).
+   * hook learns of the change: its sends reach the old socket). In that
+   * commit an effect cleanup that runs before the hook's own (a child's, or
+   * one declared before the hook) sends to the socket being replaced, one
+   * that runs after it (a parent's, or declared after the hook) to the new
+   * one; the old `socket` object is disposed in that commit, so a cleanup in
+   * a later commit cannot send on it. At unmount, data sent from cleanups
+   * goes out on the socket before it is disposed if it is open, and is
+   * dropped and reported otherwise. Throws after the component unmounted;
+   * after the socket's constructor threw in the effect, reports the data as
+   * dropped and returns `false` (cleanups run while React removes the
+   * component must not throw a second error).
    */
   send: (data: SendData) => boolean;
   /** `socket.stats()` as of the hook's last refresh (a connection event, or a message once `lastMessage` was read); `null` without a socket. */

@@ -114,6 +114,9 @@ class SocketStore {
     this.detach = null;
     this.pendingDispose = false;
     this.unmounted = false;
+    // The socket's constructor threw in the effect: React removes the
+    // component, and its cleanups may still send.
+    this.failed = false;
     this.pendingSends = [];
     this.messageTimer = null;
     this.lastMessageRender = 0;
@@ -174,6 +177,7 @@ class SocketStore {
   /** Makes sure the live socket matches `key`; creates it if needed. */
   attach(key, url, makeOptions) {
     this.unmounted = false;
+    this.failed = false;
     if (this.socket && this.key === key) {
       this.pendingDispose = false; // StrictMode's remount: keep it.
       this.flushPendingSends();
@@ -199,10 +203,12 @@ class SocketStore {
     try {
       socket = new ResilientSocket(url, makeOptions());
     } catch (error) {
-      // An effect that throws gets no cleanup, and React unmounts the
-      // component: send() must throw from now on, not wait for a socket.
-      this.unmounted = true;
-      this.pendingSends = [];
+      // An effect that throws gets no cleanup, and React removes the
+      // component: send() must not wait for a socket from now on. It does
+      // not throw either: the cleanups React runs while removing it would
+      // throw a second error, which the error boundary could show instead.
+      this.failed = true;
+      this.dropPendingSends("the socket could not be created");
       this.refresh();
       throw error;
     }
@@ -255,12 +261,17 @@ class SocketStore {
       if (socket?.state === "open") this.flushPendingSends();
       this.release();
       this.unmounted = true;
-      const dropped = this.pendingSends.length;
-      this.pendingSends = [];
-      if (dropped > 0) {
-        report(new Error(`useResilientSocket: ${dropped} message(s) sent while there was no socket (or while it was unmounting) were dropped at unmount`));
-      }
+      this.dropPendingSends("there was no open socket at unmount");
     });
+  }
+
+  /** Drops the sends that waited, reporting how many and `why`. */
+  dropPendingSends(why) {
+    const dropped = this.pendingSends.length;
+    this.pendingSends = [];
+    if (dropped > 0) {
+      report(new Error(`useResilientSocket: ${dropped} message(s) were dropped: ${why}`));
+    }
   }
 
   /** Disposes the socket now (listeners first, so nothing fires after). */
@@ -302,10 +313,15 @@ class SocketStore {
    * url or options): it is meant for the socket that follows, which is the
    * same one only if the key did not change. Throws after the component
    * unmounted, and when that many already wait, instead of keeping data that
-   * is never sent.
+   * is never sent; after the socket's constructor threw, reports the data
+   * as dropped and returns false.
    */
   send(data) {
     if (this.socket && !this.pendingDispose) return this.socket.send(data);
+    if (this.failed) {
+      report(new Error("useResilientSocket: send() dropped its data: the socket could not be created (see the error the effect threw)"));
+      return false;
+    }
     if (this.unmounted) {
       throw new Error("useResilientSocket: send() after the component unmounted; its socket is closed");
     }

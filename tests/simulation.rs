@@ -1505,6 +1505,17 @@ fn sim_with_server_down(config: resilient_ws::core::Config) -> Sim {
     sim
 }
 
+/// Brings the server back and calls `connect()`: what the new connection
+/// received by the time it opened.
+fn reconnected_and_received(sim: &mut Sim) -> Vec<String> {
+    sim.mode = ServerMode::Up;
+    sim.engine.connect(sim.now);
+    sim.drain();
+    let reopened = sim.connection();
+    assert!(sim.run_until_state(ConnectionState::Open, 1_000));
+    sim.received_on(reopened)
+}
+
 #[test]
 fn close_keeps_the_queue_and_the_replay_state_and_a_later_connect_sends_them() {
     let mut sim = sim_with_server_down(test_config());
@@ -1520,13 +1531,8 @@ fn close_keeps_the_queue_and_the_replay_state_and_a_later_connect_sends_them() {
     assert_eq!(sim.state(), ConnectionState::Closed);
     assert_eq!(sim.engine.stats(sim.now).queued, 1, "the queue is kept");
 
-    sim.mode = ServerMode::Up;
-    sim.engine.connect(sim.now);
-    sim.drain();
-    let reopened = sim.connection();
-    assert!(sim.run_until_state(ConnectionState::Open, 1_000));
     assert_eq!(
-        sim.received_on(reopened),
+        reconnected_and_received(&mut sim),
         ["state", "queued"],
         "replay first, then the queue"
     );
@@ -1552,13 +1558,8 @@ fn close_takes_the_rejected_requests_messages_out_of_the_queue() {
         "only the plain message is kept"
     );
 
-    sim.mode = ServerMode::Up;
-    sim.engine.connect(sim.now);
-    sim.drain();
-    let reopened = sim.connection();
-    assert!(sim.run_until_state(ConnectionState::Open, 1_000));
     assert_eq!(
-        sim.received_on(reopened),
+        reconnected_and_received(&mut sim),
         ["plain"],
         "the rejected request never goes out"
     );

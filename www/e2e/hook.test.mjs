@@ -133,8 +133,16 @@ for (const mode of ["dev", "preview"]) {
         const reported = problems();
         assert.equal(reported.length, 1, JSON.stringify(reported));
         assert.match(reported[0], /url or options changed; the replaced socket's \d+ queued message\(s\) were dropped/);
+        // The new socket hangs too: at unmount what it queued (the child's
+        // early send) and what the child's cleanup sent (its leave) are
+        // reported as dropped.
         await page.getByTestId("unmount").click();
         await until("every socket to close after unmount", async () => (await sockets(page)).live === 0);
+        await until("the unmount's drops to be reported", async () => problems().length >= 3);
+        const atUnmount = problems().slice(1);
+        assert.equal(atUnmount.length, 2, JSON.stringify(atUnmount));
+        assert.ok(atUnmount.some((p) => /the unmounted socket's 1 queued message\(s\) were dropped/.test(p)), JSON.stringify(atUnmount));
+        assert.ok(atUnmount.some((p) => /1 message\(s\) were dropped: there was no open socket at unmount/.test(p)), JSON.stringify(atUnmount));
       } finally {
         await context.close();
       }

@@ -45,8 +45,8 @@ export interface UseResilientSocketResult {
    * that runs after it (a parent's, or declared after the hook) to the new
    * one; the old `socket` object is disposed in that commit, so a cleanup in
    * a later commit cannot send on it. At unmount, data sent from cleanups
-   * goes out on the socket before it is disposed if it is open, and is
-   * dropped and reported otherwise. Throws after the component unmounted;
+   * goes out on the socket before it is disposed if it is open; what it
+   * cannot send (not open, or still queued) is dropped and reported. Throws after the component unmounted;
    * after the socket's constructor threw in the effect, reports the data as
    * dropped and returns `false` (cleanups run while React removes the
    * component must not throw a second error).
@@ -69,7 +69,8 @@ export interface UseResilientSocketResult {
  *   simulated unmount/remount keeps the socket) and Vite/React Fast Refresh
  *   (an edit keeps the socket; one that changes the component's hooks
  *   remounts it: its socket is disposed, one new one opens).
- * - Unmounting disposes the socket (closing the browser socket).
+ * - Unmounting disposes the socket (closing the browser socket); messages it
+ *   still queued are dropped and reported with `reportError`.
  * - The socket is recreated only when `url` or the *content* of `options`
  *   changes (compared as JSON in any key order, functions left out), so an
  *   inline options object is fine. Function options such as `urlProvider` may change freely:

@@ -259,9 +259,15 @@ class SocketStore {
       // What the unmount's other cleanups sent (a "leave") is for this
       // socket: while it is open it still sends, before its close.
       if (socket?.state === "open") this.flushPendingSends();
+      // What the socket still queues (it was not open, or the server's close
+      // frame was already in) is never sent: say so, as for a url change.
+      const queued = socket ? socket.stats().queued : 0;
       this.release();
       this.unmounted = true;
       this.dropPendingSends("there was no open socket at unmount");
+      if (queued > 0) {
+        report(new Error(`useResilientSocket: the unmounted socket's ${queued} queued message(s) were dropped`));
+      }
     });
   }
 

@@ -491,7 +491,10 @@ impl Driver {
     /// handed to the browser socket first, then booked ([`send_ahead`]).
     pub fn send(&self, payload: JsPayload) -> Result<SendStatus, SendError> {
         let result = self.inner.mutate_after(
-            move |state| (send_ahead(state, &payload), payload),
+            move |state| {
+                let sent_on = send_ahead(state, &payload);
+                ((sent_on, payload), sent_on.is_some())
+            },
             |engine, now, (sent_on, payload)| match sent_on {
                 Some(connection) => {
                     engine.sent_ahead(now, connection, payload);
@@ -685,24 +688,29 @@ impl Inner {
     /// Feeds the engine and carries out its socket and timer outputs; app
     /// work is queued, not run.
     fn mutate<R>(&self, call: impl FnOnce(&mut Engine<JsPayload>, Millis) -> R) -> Option<R> {
-        self.mutate_after(|_| (), |engine, now, ()| call(engine, now))
+        self.mutate_after(|_| ((), false), |engine, now, ()| call(engine, now))
     }
 
     /// [`Inner::mutate`], with `first` run on the borrowed state before
     /// anything else (before the inbox is taken), its result handed to `call`.
+    /// `first` also says whether it found the browser socket open and not
+    /// closing: then the entry does not ask the socket again (it cannot
+    /// change within this call).
     fn mutate_after<F, R>(
         &self,
-        first: impl FnOnce(&State) -> F,
+        first: impl FnOnce(&State) -> (F, bool),
         call: impl FnOnce(&mut Engine<JsPayload>, Millis, F) -> R,
     ) -> Option<R> {
         if self.disposed.get() {
             return None;
         }
         let mut state = self.state.try_borrow_mut().ok()?;
-        let early = first(&state);
+        let (early, socket_seen_open) = first(&state);
         self.take_inbox(&mut state);
         let now = self.clock.now();
-        note_socket_closing(&mut state, now);
+        if !socket_seen_open {
+            note_socket_closing(&mut state, now);
+        }
         let result = call(state.engine.as_mut()?, now, early);
         self.carry_out(&mut state, now, None);
         Some(result)
@@ -968,8 +976,8 @@ impl Inner {
 /// on ([`Engine::sent_ahead`]). Run under the state's borrow before the
 /// inbox is taken: taking it first would put its JS calls (one per kept
 /// message field) on an echo's round trip, and what it holds cannot change
-/// the engine's answer. The socket is not closing, so the entry's
-/// [`note_socket_closing`] changes nothing either.
+/// the engine's answer. The socket is not closing, so the entry skips
+/// [`note_socket_closing`] when this sent.
 fn send_ahead(state: &State, payload: &JsPayload) -> Option<u32> {
     let connection = state.engine.as_ref()?.sends_at_once(payload)?;
     let socket = state

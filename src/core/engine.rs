@@ -432,7 +432,7 @@ impl<P: Payload> Engine<P> {
         why: &str,
     ) -> CloseReport {
         self.detach_socket(1000, why);
-        self.connection_ended(now, connection, opened_at);
+        self.connection_ended(now, connection, opened_at, false);
         CloseReport {
             code: 1000,
             reason: String::from(why),
@@ -479,7 +479,7 @@ impl<P: Payload> Engine<P> {
                 // The pongs this connection's pings are owed may still
                 // arrive before the close frame: taken, not delivered.
                 let owed = self.heartbeat.owed_pongs();
-                self.connection_ended(now, connection, Some(opened_at));
+                self.connection_ended(now, connection, Some(opened_at), false);
                 self.heartbeat.owe_pongs(owed);
                 self.phase = Phase::Closing {
                     connection,
@@ -692,7 +692,7 @@ impl<P: Payload> Engine<P> {
             self.detach_socket(1000, "disposed");
         }
         if let Some((connection, opened_at)) = live {
-            self.connection_ended(now, connection, opened_at);
+            self.connection_ended(now, connection, opened_at, false);
             // No event (the app asked), but `lastClose` says what ended it.
             self.last_close = Some(self.closed_by_app(
                 CloseCause::Disposed,
@@ -1323,18 +1323,24 @@ impl<P: Payload> Engine<P> {
         self.connection_failed(now, connection, opened_at, ABNORMAL, why, false, cause);
     }
 
-    /// Bookkeeping when a connection (opened or not) is gone.
-    fn connection_ended(&mut self, now: Millis, connection: u32, opened_at: Option<Millis>) {
+    /// Bookkeeping when a connection (opened or not) is gone. The flapping
+    /// detector hears of every opened connection here, once: a lasting one
+    /// ends any flapping however it ended (the app's close, offline), as
+    /// stats() said while it lasted; a short one counts only when
+    /// `short_counts`. Returns the flapping count to report, if any.
+    fn connection_ended(
+        &mut self,
+        now: Millis,
+        connection: u32,
+        opened_at: Option<Millis>,
+        short_counts: bool,
+    ) -> Option<u32> {
         self.heartbeat.stop();
+        let mut flapping = None;
         if let Some(opened_at) = opened_at {
             let open_ms = now.since(opened_at);
             self.counters.total_uptime_ms += open_ms;
-            // A connection that lasted the flapping window ends any
-            // flapping, however it ended (the app's close, offline): as
-            // stats() said while it lasted.
-            if open_ms >= self.config.flapping.window_ms {
-                self.flapping.on_connection_ended(open_ms);
-            }
+            flapping = self.flapping.on_connection_ended(open_ms, short_counts);
             // A flapping connection never resets the backoff, whatever
             // resetAfterMs says: its delays keep growing.
             if open_ms >= self.config.reconnect.reset_after_ms && !self.flapping.is_flapping() {
@@ -1352,6 +1358,7 @@ impl<P: Payload> Engine<P> {
             }
             PendingOnReconnect::Resend => self.requests.mark_for_resend(connection),
         }
+        flapping
     }
 
     /// A connection or attempt ended without the app asking: decide between
@@ -1374,15 +1381,10 @@ impl<P: Payload> Engine<P> {
             } => (pinged, received),
             _ => (false, false),
         };
-        // Flapping first: it decides whether this end resets the backoff.
         // A short connection that ended while the browser is offline
         // (dropped by the SDK, or lost with the network) says nothing of
-        // the server: it does not count (a long one ends any flapping, in
-        // connection_ended).
-        let flapping = opened_at
-            .filter(|_| self.online)
-            .and_then(|at| self.flapping.on_connection_ended(now.since(at)));
-        self.connection_ended(now, connection, opened_at);
+        // the server: it does not count as flapping.
+        let flapping = self.connection_ended(now, connection, opened_at, self.online);
         let opened = opened_at.is_some();
         let interpretation = self.close_policy.interpret(CloseCode(code), opened);
         // While the browser is offline, failing attempts are expected: they

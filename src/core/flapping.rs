@@ -25,14 +25,20 @@ impl FlappingDetector {
         }
     }
 
-    /// An opened connection ended after `open_ms`. Returns the count of short
-    /// connections in a row when it has reached the threshold.
-    pub fn on_connection_ended(&mut self, open_ms: u64) -> Option<u32> {
-        if open_ms < self.window_ms {
-            self.short_in_row += 1;
-        } else {
+    /// An opened connection ended after `open_ms`. A lasting one ends the
+    /// streak; a short one adds to it when `short_counts` (a short connection
+    /// that ended while offline, or by the app, says nothing of the server).
+    /// Returns the count of short connections in a row when this one counted
+    /// and the count has reached the threshold.
+    pub fn on_connection_ended(&mut self, open_ms: u64, short_counts: bool) -> Option<u32> {
+        if open_ms >= self.window_ms {
             self.short_in_row = 0;
+            return None;
         }
+        if !short_counts {
+            return None;
+        }
+        self.short_in_row += 1;
         (self.short_in_row >= self.threshold).then_some(self.short_in_row)
     }
 
@@ -89,19 +95,31 @@ mod tests {
     #[test]
     fn reports_after_threshold_short_connections_in_a_row() {
         let mut detector = FlappingDetector::new(1_000, 3);
-        assert_eq!(detector.on_connection_ended(10), None);
-        assert_eq!(detector.on_connection_ended(10), None);
-        assert_eq!(detector.on_connection_ended(10), Some(3));
-        assert_eq!(detector.on_connection_ended(10), Some(4));
+        assert_eq!(detector.on_connection_ended(10, true), None);
+        assert_eq!(detector.on_connection_ended(10, true), None);
+        assert_eq!(detector.on_connection_ended(10, true), Some(3));
+        assert_eq!(detector.on_connection_ended(10, true), Some(4));
         assert!(detector.is_flapping());
     }
 
     #[test]
     fn a_long_connection_ends_the_streak() {
         let mut detector = FlappingDetector::new(1_000, 2);
-        detector.on_connection_ended(10);
-        detector.on_connection_ended(5_000);
-        assert_eq!(detector.on_connection_ended(10), None);
+        detector.on_connection_ended(10, true);
+        detector.on_connection_ended(5_000, true);
+        assert_eq!(detector.on_connection_ended(10, true), None);
+    }
+
+    #[test]
+    fn a_short_connection_that_does_not_count_neither_adds_nor_ends_the_streak() {
+        let mut detector = FlappingDetector::new(1_000, 2);
+        detector.on_connection_ended(10, true);
+        assert_eq!(detector.on_connection_ended(10, false), None);
+        assert!(!detector.is_flapping());
+        assert_eq!(detector.on_connection_ended(10, true), Some(2));
+        // A lasting one ends it whether or not short ones would count.
+        assert_eq!(detector.on_connection_ended(5_000, false), None);
+        assert!(!detector.is_flapping());
     }
 
     #[test]

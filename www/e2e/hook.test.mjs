@@ -176,6 +176,59 @@ for (const mode of ["dev", "preview"]) {
       }
     });
 
+    it("disposes the socket while <Activity> hides the component, and opens one new socket when shown", async () => {
+      // React runs effect cleanups when an Activity boundary hides, and keeps
+      // the state: the hook must let the socket go (the child's "leave" goes
+      // out first) and open exactly one new socket when shown again, which
+      // the child's effect on show (it runs before the hook's) sends to.
+      const id = uniqueId(`e2e-hook-activity-${mode}`);
+      const { page, problems, context } = await openPage(browser);
+      try {
+        await page.goto(`${server.url}/hook-test.html?id=${id}`);
+        await page.getByTestId("mount").click();
+        await waitForTestIdText(page, "hook-state", /^open$/);
+        assert.deepEqual(await sockets(page), { created: 1, live: 1 });
+
+        await page.getByTestId("toggle-hidden").click();
+        await until("the hidden component's socket to close", async () => (await sockets(page)).live === 0);
+        assert.equal((await sockets(page)).created, 1);
+        // A send while hidden has no socket to go to: dropped and reported.
+        assert.equal(await page.evaluate(() => window.probeSend("while hidden")), false);
+        await until("the send while hidden to be reported", async () => problems().length > 0);
+        assert.deepEqual(
+          problems().map((p) => /1 message\(s\) were dropped: they were sent after the component unmounted \(or while an <Activity> hid it\)/.test(p)),
+          [true],
+          JSON.stringify(problems()),
+        );
+
+        // (The hidden subtree may still show the old state: wait on the
+        // sockets, then on a message through the new one.)
+        await page.getByTestId("toggle-hidden").click();
+        await until("one new socket when shown", async () => (await sockets(page)).created === 2);
+        assert.deepEqual(await sockets(page), { created: 2, live: 1 });
+        await page.getByTestId("hook-send").click();
+        await waitForTestIdText(page, "hook-last-message", /"from":"hook"/);
+
+        const server_ = () => control(`/clients/${encodeURIComponent(id)}/received`, { method: "GET" });
+        await until("the server to see 2 connections, 1 open", async () => {
+          const r = await server_();
+          return r.connections === 2 && r.open === 1;
+        });
+        const received = await server_();
+        const on = (type) =>
+          received.messages.filter((m) => m.text.includes(`"${type}"`)).map((m) => m.connection);
+        assert.ok(on("leave").includes(1), `the child's cleanup at hide reached the first socket: ${on("leave")}`);
+        assert.ok(on("early").includes(2), `the child's effect when shown reached the new socket: ${on("early")}`);
+        assert.ok(!received.messages.some((m) => m.text === "while hidden"), "the send while hidden went nowhere");
+
+        await page.getByTestId("unmount").click();
+        await until("the socket to close after unmount", async () => (await sockets(page)).live === 0);
+        assert.equal(problems().length, 1, JSON.stringify(problems()));
+      } finally {
+        await context.close();
+      }
+    });
+
     it("keeps one working socket through Fast Refresh edits of the component", { skip: mode !== "dev" }, async () => {
       // An edit that keeps the component's hooks keeps its state: the same
       // socket goes on. An edit that adds a hook makes React remount the

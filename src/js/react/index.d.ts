@@ -8,7 +8,10 @@ import type {
   SocketStats,
 } from "./resilient_ws.js";
 
-/** What `useResilientSocket` returns: the same object until something in it changed. */
+/**
+ * What `useResilientSocket` returns: the same object until something in it
+ * changed. Read-only: the hook owns it.
+ */
 export interface UseResilientSocketResult {
   /**
    * The socket of this hook instance, for `addEventListener`, `inspector`,
@@ -16,9 +19,9 @@ export interface UseResilientSocketResult {
    * first effect ran and while `url` is `null`. Do not call `dispose()` on
    * it: the hook does that on unmount and when url or options change.
    */
-  socket: ResilientSocket | null;
+  readonly socket: ResilientSocket | null;
   /** The socket's state; `"idle"` while there is no socket. */
-  state: ConnectionState;
+  readonly state: ConnectionState;
   /**
    * The latest message received (the browser's `MessageEvent`), or `null`.
    * Reading it (in a render, an effect, or by spreading the result) turns
@@ -28,11 +31,12 @@ export interface UseResilientSocketResult {
    * seen here: use `socket.addEventListener("message", ...)` in an effect to
    * see every one.
    */
-  lastMessage: MessageEvent<MessageData> | null;
+  readonly lastMessage: MessageEvent<MessageData> | null;
   /**
    * Sends now (`true`) or queues (`false`), as `ResilientSocket.send` does.
    * Stable across renders. Called before the socket exists (e.g. from a child
-   * component's effect on the first mount, or while `url` is null), the data
+   * component's effect on the first mount or when an `<Activity>` shows it
+   * again, or while `url` is null), the data
    * waits (up to 1,000 messages, then it throws) and is handed to the socket
    * as soon as it is created; if the socket refuses it then (queue full or
    * disabled, too large), the error is reported with `reportError`, not
@@ -46,14 +50,15 @@ export interface UseResilientSocketResult {
    * one; the old `socket` object is disposed in that commit, so a cleanup in
    * a later commit cannot send on it. At unmount, data sent from cleanups
    * goes out on the socket before it is disposed if it is open; what it
-   * cannot send (not open, or still queued) is dropped and reported. Throws after the component unmounted;
-   * after the socket's constructor threw in the effect, reports the data as
+   * cannot send (not open, or still queued) is dropped and reported. After
+   * the component unmounted, while an `<Activity>` hides it, and after the
+   * socket's constructor threw in the effect, it reports the data as
    * dropped and returns `false` (cleanups run while React removes the
    * component must not throw a second error).
    */
-  send: (data: SendData) => boolean;
+  readonly send: (data: SendData) => boolean;
   /** `socket.stats()` as of the hook's last refresh (a connection event, or a message once `lastMessage` was read); `null` without a socket. */
-  stats: SocketStats | null;
+  readonly stats: SocketStats | null;
 }
 
 /**
@@ -69,6 +74,9 @@ export interface UseResilientSocketResult {
  *   simulated unmount/remount keeps the socket) and Vite/React Fast Refresh
  *   (an edit keeps the socket; one that changes the component's hooks
  *   remounts it: its socket is disposed, one new one opens).
+ * - Inside `<Activity mode="hidden">` React runs effect cleanups and keeps
+ *   the state: the socket is disposed while hidden, a new one opens when
+ *   shown.
  * - Unmounting disposes the socket (closing the browser socket); messages it
  *   still queued are dropped and reported with `reportError`.
  * - The socket is recreated only when `url` or the *content* of `options`

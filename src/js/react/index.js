@@ -113,11 +113,15 @@ class SocketStore {
     this.key = null;
     this.detach = null;
     this.pendingDispose = false;
+    // The socket was let go at unmount (or an <Activity> hid the component,
+    // which may show it again: the next effect attaches a new socket).
     this.unmounted = false;
     // The socket's constructor threw in the effect: React removes the
     // component, and its cleanups may still send.
     this.failed = false;
     this.pendingSends = [];
+    // A microtask will drop what was sent after the socket was let go.
+    this.dropCheckScheduled = false;
     this.messageTimer = null;
     this.lastMessageRender = 0;
     this.latestMessage = null;
@@ -249,7 +253,7 @@ class SocketStore {
 
   /**
    * Effect cleanup: dispose on the next microtask unless re-attached (then
-   * the component has unmounted).
+   * the component has unmounted, or an <Activity> hid it).
    */
   scheduleRelease() {
     this.pendingDispose = true;
@@ -317,10 +321,10 @@ class SocketStore {
    * MAX_PENDING_SENDS messages). So does data sent between the effect's
    * cleanup and its next setup (a child's effect in the commit that changes
    * url or options): it is meant for the socket that follows, which is the
-   * same one only if the key did not change. Throws after the component
-   * unmounted, and when that many already wait, instead of keeping data that
-   * is never sent; after the socket's constructor threw, reports the data
-   * as dropped and returns false.
+   * same one only if the key did not change. Throws when that many already
+   * wait, instead of keeping data that is never sent. After the component
+   * unmounted (or was hidden), and after the socket's constructor threw,
+   * reports the data as dropped and returns false.
    */
   send(data) {
     if (this.socket && !this.pendingDispose) return this.socket.send(data);
@@ -328,16 +332,31 @@ class SocketStore {
       report(new Error("useResilientSocket: send() dropped its data: the socket could not be created (see the error the effect threw)"));
       return false;
     }
-    if (this.unmounted) {
-      throw new Error("useResilientSocket: send() after the component unmounted; its socket is closed");
-    }
     if (this.pendingSends.length >= MAX_PENDING_SENDS) {
       throw new Error(
         `useResilientSocket: send(): no socket yet (url is null or the effect has not run) and ${MAX_PENDING_SENDS} messages already wait for one`,
       );
     }
     this.pendingSends.push(data);
+    if (this.unmounted) this.dropUnlessAttachedThisTask();
     return false;
+  }
+
+  /**
+   * Data sent after the socket was let go: the component unmounted, or an
+   * `<Activity>` hid it. In the commit that shows it again a child's effect
+   * runs before the hook's, so its sends wait for the end of the task; if
+   * no socket came by then they are dropped and reported.
+   */
+  dropUnlessAttachedThisTask() {
+    if (this.dropCheckScheduled) return;
+    this.dropCheckScheduled = true;
+    queueMicrotask(() => {
+      this.dropCheckScheduled = false;
+      if (this.unmounted) {
+        this.dropPendingSends("they were sent after the component unmounted (or while an <Activity> hid it), when it has no socket");
+      }
+    });
   }
 }
 

@@ -1,7 +1,8 @@
 // A page for the hook's e2e test: mounts useResilientSocket under StrictMode
-// and lets the test mount, unmount, re-render and change options.
+// and lets the test mount, unmount, hide (`<Activity>`), re-render and change
+// options.
 import "./track-sockets";
-import { Component, StrictMode, useState, type ReactNode } from "react";
+import { Activity, Component, StrictMode, useState, type ReactNode } from "react";
 import { createRoot } from "react-dom/client";
 import { defaultSocketUrl } from "../lib/config";
 import { HookProbe } from "./HookProbe";
@@ -28,6 +29,8 @@ function Harness() {
   // `invalid=1`: an option the socket refuses, so the hook's effect throws.
   const invalid = params.get("invalid") === "1";
   const [mounted, setMounted] = useState(false);
+  // Hidden: the probe stays mounted inside `<Activity mode="hidden">`.
+  const [hidden, setHidden] = useState(false);
   const [variant, setVariant] = useState(1);
   const [, setTick] = useState(0);
   return (
@@ -45,11 +48,16 @@ function Harness() {
       <button type="button" data-testid="change-options" onClick={() => setVariant((v) => v + 1)}>
         change options
       </button>
+      <button type="button" data-testid="toggle-hidden" onClick={() => setHidden((h) => !h)}>
+        {hidden ? "show" : "hide"} (Activity)
+      </button>
       <p data-testid="mounted">{mounted ? "mounted" : "unmounted"}</p>
       {mounted && (
-        <ProbeBoundary>
-          <HookProbe url={defaultSocketUrl(id) + (hang ? "?hang=1" : "")} variant={variant} noQueue={noQueue} quiet={quiet} invalid={invalid} />
-        </ProbeBoundary>
+        <Activity mode={hidden ? "hidden" : "visible"}>
+          <ProbeBoundary>
+            <HookProbe url={defaultSocketUrl(id) + (hang ? "?hang=1" : "")} variant={variant} noQueue={noQueue} quiet={quiet} invalid={invalid} />
+          </ProbeBoundary>
+        </Activity>
       )}
     </main>
   );

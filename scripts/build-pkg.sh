@@ -8,7 +8,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$RWS_ROOT"
 
 # --- read wasm-pack.toml (wasm-pack does not; we do) -------------------------
-eval "$(python3 -B - <<'PY'
+# Captured first: `eval "$(...)"` would hide the script's failure from set -e.
+settings="$(python3 -B - <<'PY'
 import shlex, sys
 sys.path.insert(0, "scripts")
 from package_settings import package
@@ -34,6 +35,7 @@ if not isinstance(short, bool):
 print(f"PKG_SHORT_NAMES={int(short)}")
 PY
 )"
+eval "$settings"
 
 # --- wasm-opt must be binaryen from .tools, or wasm-pack silently skips it ----
 WASM_OPT="$(command -v wasm-opt || true)"

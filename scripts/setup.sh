@@ -32,17 +32,25 @@ else
       install -y -qq chromium chromium-driver
   ) >"$APT_LOG" 2>&1 &
   APT_PID=$!
+  # If a step below fails, apt must not be left running unseen (the next run
+  # would wait on its lock, and killing it mid-dpkg leaves dpkg half done):
+  # wait for it and say how it went.
+  trap 'if [ -n "$APT_PID" ]; then echo "setup: waiting for the background apt to finish (log: $APT_LOG)" >&2; wait "$APT_PID" || cat "$APT_LOG" >&2; fi' EXIT
 fi
 
 # --- rust target and components ------------------------------------------
-if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+# Each list is captured before grep reads it: `rustup ... | grep -q` under
+# pipefail fails when grep quits early and rustup's next write breaks.
+installed_targets="$(rustup target list --installed)"
+installed_components="$(rustup component list --installed)"
+if grep -qx wasm32-unknown-unknown <<<"$installed_targets"; then
   echo "setup: wasm32-unknown-unknown present"
 else
   echo "setup: wasm32-unknown-unknown installing"
   rustup target add wasm32-unknown-unknown
 fi
 for comp in clippy rustfmt; do
-  if rustup component list --installed | grep -q "^$comp"; then
+  if grep -q "^$comp" <<<"$installed_components"; then
     echo "setup: $comp present"
   else
     echo "setup: $comp installing"
@@ -100,7 +108,10 @@ fi
 # --- end cargo-fuzz -----------------------------------------------------------
 
 if [ -n "$APT_PID" ]; then
-  if wait "$APT_PID"; then
+  apt_status=0
+  wait "$APT_PID" || apt_status=$?
+  APT_PID=""
+  if [ "$apt_status" -eq 0 ]; then
     echo "setup: chromium installed"
     rm -f "$APT_LOG"
   else

@@ -93,7 +93,7 @@ browser_tests() {
 
 www_tests() {
   rws_npm_install www
-  (cd www && npm test --if-present)
+  (cd www && npm test)
 }
 
 # What `npm install resilient-ws` gives (not www's file:../pkg link): the
@@ -144,12 +144,9 @@ soak_tests() {
 }
 phase "soak (short) and page lifecycle" soak_tests
 # --- end soak -------------------------------------------------------------------
-if [ -f www/package.json ]; then
-  phase "www tests" www_tests
-  phase "packed install" packed_install_test
-else
-  rws_say "test: www/package.json not present, skipping www tests"
-fi
+# No skipping: a checkout without www/ fails here instead of passing quietly.
+phase "www tests" www_tests
+phase "packed install" packed_install_test
 phase "stop fault server" bash scripts/fault-server.sh stop
 STARTED_FAULT_SERVER=0
 

@@ -119,6 +119,33 @@ if os.path.exists(types_path):
     if "Symbol.dispose" in types and reference not in types:
         with open(types_path, "w") as f:
             f.write(reference + types)
+# `using socket = new ResilientSocket(...)`: leaving the block must close the
+# socket, as the reader expects, not only let go of the handle. wasm-bindgen
+# makes `[Symbol.dispose]` be `free()`, and a socket without a handle stays
+# connected (its heartbeat keeps it up) until its connection ends.
+glue_path = os.path.join(out_dir, f"{out_name}_bg.js")
+generated = "if (Symbol.dispose) ResilientSocket.prototype[Symbol.dispose] = ResilientSocket.prototype.free;"
+closing = ("if (Symbol.dispose) ResilientSocket.prototype[Symbol.dispose] = function () {\n"
+           "    if (this.__wbg_ptr !== 0) this.dispose();\n"
+           "    this.free();\n"
+           "};")
+with open(glue_path) as f:
+    glue = f.read()
+if glue.count(generated) != 1 or "this.__wbg_ptr = 0;" not in glue:
+    raise SystemExit(f"build-pkg: {glue_path}: wasm-bindgen's [Symbol.dispose] line changed; update the patch here")
+with open(glue_path, "w") as f:
+    f.write(glue.replace(generated, closing))
+declared = "export class ResilientSocket {\n    free(): void;\n    [Symbol.dispose](): void;\n"
+documented = ("export class ResilientSocket {\n    free(): void;\n"
+              "    /** `dispose()`, then `free()`: leaving a `using` block closes the socket. */\n"
+              "    [Symbol.dispose](): void;\n")
+if os.path.exists(types_path):
+    with open(types_path) as f:
+        types = f.read()
+    if types.count(declared) != 1:
+        raise SystemExit(f"build-pkg: {types_path}: ResilientSocket's [Symbol.dispose] declaration changed; update the patch here")
+    with open(types_path, "w") as f:
+        f.write(types.replace(declared, documented))
 for src, dst, item in extras(package()):
     if not os.path.exists(src):
         continue

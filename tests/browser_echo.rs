@@ -497,14 +497,37 @@ fn bad_calls_throw_like_a_websocket_would() {
     );
     let info = describe_close_code(1006.0, json(r#"{"opened":false}"#)).unwrap();
     assert_eq!(field(&info, "category"), "abnormal");
-    // String(data) throws for an object without a prototype: an Error, and
-    // the socket stays usable (the exception does not unwind through WASM).
+    // A plain object, an array, null or undefined is refused: a WebSocket
+    // would send "[object Object]" and the like.
+    let message = |error: JsValue| String::from(error.unchecked_into::<js_sys::Error>().message());
+    let plain: JsValue = js_sys::Object::new().into();
+    let array: JsValue = js_sys::Array::of1(&1.into()).into();
+    let bare: js_sys::Object = js_sys::Object::create(JsValue::NULL.unchecked_ref());
+    let bare: JsValue = bare.into();
+    for not_data in [plain, array, bare, JsValue::NULL, JsValue::UNDEFINED] {
+        let text = message(socket.send(not_data).unwrap_err());
+        assert!(
+            text.starts_with("send: data is an object, an array, null or undefined")
+                && text.contains("JSON.stringify(data)"),
+            "{text}"
+        );
+    }
+    // A number is sent as its text, as a WebSocket does.
+    assert!(!socket.send(7.into()).unwrap(), "queued while idle");
+    // String(data) throws for an object without a prototype (tagged, so it
+    // is not a plain object): an Error, and the socket stays usable (the
+    // exception does not unwind through WASM).
     let no_prototype: js_sys::Object = js_sys::Object::create(JsValue::NULL.unchecked_ref());
-    let refused = socket.send(no_prototype.into()).unwrap_err();
-    let message = refused.unchecked_into::<js_sys::Error>().message();
+    js_sys::Reflect::set(
+        &no_prototype,
+        &js_sys::Symbol::to_string_tag(),
+        &"Odd".into(),
+    )
+    .unwrap();
+    let text = message(socket.send(no_prototype.into()).unwrap_err());
     assert!(
-        String::from(message)
-            .starts_with("send: data is neither text nor binary data, and String(data) threw: "),
+        text.starts_with("send: data is neither text nor binary data, and String(data) threw: "),
+        "{text}"
     );
     assert!(!socket.send("queued".into()).unwrap(), "queued while idle");
     socket.dispose();

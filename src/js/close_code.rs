@@ -12,7 +12,8 @@ use crate::core::text::concat;
 /// Explains a WebSocket close code: its name, category, what the SDK does
 /// after it by default, and a hint for developers. `opened` (default true)
 /// says whether the connection had opened: 1006 means different things
-/// before and after.
+/// before and after. Throws for a code that is not a whole number from 0
+/// to 65535.
 #[wasm_bindgen(js_name = describeCloseCode, unchecked_return_type = "CloseCodeInfo")]
 pub fn describe_close_code(
     code: f64,

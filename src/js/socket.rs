@@ -29,8 +29,9 @@ use crate::web::{self, Driver, DriverOptions, EventType, JsPayload, call_with, j
 /// connecting or open keeps running (and calling its listeners) after the
 /// app drops every reference to it, until that connection ends; it does not
 /// reconnect then, and one waiting to reconnect is disposed. `free()` alone
-/// releases the handle, not the connection. An `inspector` the app keeps is
-/// not a handle: it keeps no socket running.
+/// releases the handle, not the connection; leaving a `using` block calls
+/// `dispose()`, then `free()`. An `inspector` the app keeps is not a
+/// handle: it keeps no socket running.
 #[wasm_bindgen]
 pub struct ResilientSocket {
     /// The socket until `dispose()`. Calls take a clone of the `Rc`, so a
@@ -51,7 +52,11 @@ struct LiveSocket {
 impl ResilientSocket {
     /// Creates a socket for `url` (`ws://` or `wss://`) and, unless
     /// `autoConnect` is false, starts connecting. Throws an `Error` naming
-    /// the option on invalid options or URL.
+    /// the option on invalid options or URL. With a `urlProvider`, `url` is
+    /// what `socket.url` shows until the provider answers, and is not
+    /// checked: each attempt connects to the provider's URL, and one it
+    /// cannot use fails that attempt (cause `urlProvider`), retried with
+    /// backoff.
     #[wasm_bindgen(constructor)]
     pub fn new(
         url: String,
@@ -314,8 +319,9 @@ impl ResilientSocket {
     // ----- WebSocket methods -----
 
     /// Sends `data` as it is (text or binary). Returns true if it went out
-    /// now, false if it was queued until the socket opens. Throws when the
-    /// queue is full (or the message could never fit in it), the message is
+    /// now, false if it was queued until the socket opens. Throws for a plain
+    /// object, an array, `null` or `undefined` (pass `JSON.stringify(data)`),
+    /// when the queue is full (or the message could never fit in it), the message is
     /// over `maxMessageBytes`, or the socket is closed for good (by the
     /// app, a close code that stops, or retries given up: `maxAttempts`
     /// used up, `reconnect.enabled` false).
@@ -327,6 +333,8 @@ impl ResilientSocket {
             JsPayload::from_string(data)
         } else if JsPayload::is_shared_memory(&data) {
             return Err(error(SHARED_MEMORY_SEND));
+        } else if JsPayload::is_not_data(&data) {
+            return Err(error(NOT_DATA_SEND));
         } else {
             JsPayload::from_js(data).map_err(|thrown| {
                 error(&concat(&[
@@ -482,8 +490,10 @@ impl ResilientSocket {
             .unwrap_or_default()
     }
 
-    /// Sends `message` (an object, or JSON object text) with an id (its own
-    /// `id` field, or a string one added) and resolves with the reply
+    /// Sends `message` (an object, or JSON object text) with an id (the
+    /// field named by `requests.idField`: yours if the message has it, else
+    /// a string `"rws-N"` added; give your own to match `slow` events,
+    /// which name the id) and resolves with the reply
     /// carrying the same id of the same JSON type on the connection the
     /// request went out on: parsed JSON, or the raw data if it does not
     /// parse. Rejects with
@@ -539,7 +549,8 @@ impl ResilientSocket {
         promise
     }
 
-    /// The message inspector.
+    /// The message inspector: a new view at each read (keep one), each
+    /// reading the same records.
     #[wasm_bindgen(getter)]
     pub fn inspector(&self) -> SocketInspector {
         match self.live() {
@@ -555,7 +566,11 @@ impl ResilientSocket {
     /// handler; pending requests are rejected ("disposed"). No event is
     /// emitted. Idempotent; the socket cannot be used again, but `state`,
     /// `url`, `lastClose`, `stats()` and `inspector` still read what
-    /// happened. Only that is kept, as JS values, plus the inspector's
+    /// happened. After it, `send()`, `setReplayState()`, `connect()` and
+    /// `reconnect()` throw, `request()` rejects ("disposed"), `close()`,
+    /// `addEventListener()` and the `on*` handlers do nothing,
+    /// `deleteReplayState()` returns false and `replayState()` `[]`; after
+    /// `free()` every member throws. Only that is kept, as JS values, plus the inspector's
     /// messages if it holds any; the driver's wasm memory goes when
     /// `dispose()` returns (called from a listener, when the socket's call
     /// or event that ran the listener returns).
@@ -741,6 +756,7 @@ fn request_text(message: &JsValue) -> Result<String, String> {
 }
 
 /// The errors for binary data in shared memory, which `WebSocket.send` refuses.
+const NOT_DATA_SEND: &str = "send: data is an object, an array, null or undefined, which a WebSocket would send as text such as \"[object Object]\"; pass a string (JSON.stringify(data)), an ArrayBuffer, a typed array or a Blob";
 const SHARED_MEMORY_SEND: &str = "send: data is a SharedArrayBuffer or a view of one, which a WebSocket cannot send; copy it into an ArrayBuffer first";
 const SHARED_MEMORY_REPLAY: &str = "setReplayState: value is a SharedArrayBuffer or a view of one, which a WebSocket cannot send; copy it into an ArrayBuffer first";
 

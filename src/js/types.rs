@@ -164,7 +164,7 @@ export interface ResilientSocketOptions {
   /** Flapping detection. */
   flapping?: FlappingOptions;
   /** Close code policy overrides, last matching rule wins. Default: []. */
-  closeCodes?: CloseCodeRule[];
+  closeCodes?: readonly CloseCodeRule[];
   /**
    * Handshake (including the URL provider) time limit, ms. Default: 10000.
    * 0 disables it: a handshake or a `urlProvider` Promise that never answers
@@ -176,13 +176,13 @@ export interface ResilientSocketOptions {
   /** Largest message `send()`, `setReplayState()` and `request()` accept (UTF-16 units for text); 1 to 2^53 - 1. Default: 16777216. */
   maxMessageBytes?: number;
   /** Field and query parameter names whose values are redacted (none empty). Default: ["token", "authorization", "password", "secret"]. */
-  redactKeys?: string[];
+  redactKeys?: readonly string[];
   /** Refuse ws:// URLs. Default: false. */
   requireSecure?: boolean;
   /** With `requireSecure`, still allow ws:// to localhost. Default: true. */
   allowInsecureLocalhost?: boolean;
   /** Subprotocols for the handshake: tokens, each at most once (checked here, as the browser would refuse them at every attempt). Default: none. */
-  protocols?: string | string[];
+  protocols?: string | readonly string[];
   /** How binary messages arrive. Default: "blob". */
   binaryType?: BinaryType;
   /** Called before each attempt for the URL (e.g. to refresh a token), after the attempt's `statechange` listeners. Default: none (the `url` argument is used; so does `null`). */
@@ -297,14 +297,14 @@ export interface FlappingEvent {
   /** Short connections in a row. */
   readonly count: number;
   /** What probably causes it. */
-  readonly likelyCauses: string[];
+  readonly likelyCauses: readonly string[];
 }
 
 /** `replay`: the replay state was sent on a new connection. */
 export interface ReplayEvent {
   readonly type: "replay";
   /** Keys replayed, in order. */
-  readonly keys: string[];
+  readonly keys: readonly string[];
   readonly connection: number;
 }
 
@@ -357,7 +357,10 @@ export interface ResilientSocketEventMap {
 export type ResilientSocketEventType = keyof ResilientSocketEventMap;
 
 /** A listener for event `K`. */
-export type ResilientSocketListener<K extends ResilientSocketEventType> = (event: ResilientSocketEventMap[K]) => void;
+export type ResilientSocketListener<K extends ResilientSocketEventType> = (
+  this: void,
+  event: ResilientSocketEventMap[K],
+) => void;
 
 /** Counters and measurements, from `stats()`. */
 export interface SocketStats {
@@ -450,7 +453,7 @@ export interface ReplayEntry {
 }
 
 /** A replay value: text and binary data are sent as they are, anything else as JSON. */
-export type ReplayValue = SendData | Record<string, unknown> | unknown[] | number | boolean | null;
+export type ReplayValue = SendData | object | number | boolean | null;
 
 /** Options of `setReplayState`. */
 export interface ReplayStateOptions {
@@ -463,8 +466,8 @@ export interface ReplayStateOptions {
   debounceMs?: number;
 }
 
-/** A request: a JSON object, or its JSON text. */
-export type RequestMessage = string | Record<string, unknown>;
+/** A request: a JSON object (not an array), or its JSON text. */
+export type RequestMessage = string | object;
 
 /** Options of `request`. */
 export interface RequestCallOptions {
@@ -499,7 +502,12 @@ export interface ResilientSocketListenerOptions {
 }
 
 export interface ResilientSocket {
-  /** Adds a listener (once per function and type), called in the order added. */
+  /**
+   * Adds a listener (once per function and type), called in the order
+   * added, with `this` undefined. Throws on an unknown event type (a
+   * `WebSocket` would accept it, and the listener would never fire). On a
+   * disposed socket it adds nothing: no event comes after `dispose()`.
+   */
   addEventListener<K extends ResilientSocketEventType>(
     type: K,
     listener: ResilientSocketListener<K>,

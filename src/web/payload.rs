@@ -30,6 +30,18 @@ impl JsPayload {
         }
     }
 
+    /// Whether `value` is a plain object, an array, `null` or `undefined`:
+    /// data `String(value)` would turn into `"[object Object]"` or similar,
+    /// which no app means to send (`send()` refuses it; `request()` and
+    /// `setReplayState()` send such values as JSON).
+    pub fn is_not_data(value: &JsValue) -> bool {
+        value.is_null_or_undefined()
+            || matches!(
+                object_tag(value).as_deref(),
+                Some("[object Object]" | "[object Array]")
+            )
+    }
+
     /// Wraps a string, `ArrayBuffer`, `ArrayBufferView` or `Blob`; gives
     /// anything else back.
     pub fn from_data(value: JsValue) -> Result<JsPayload, JsValue> {

@@ -17,7 +17,7 @@ import { basename, join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { control, FAULT, launchBrowser, openPage, requireFaultServer, startVite, uniqueId, WWW } from "../e2e/harness.mjs";
+import { control, FAULT, launchBrowser, openPage, requireFaultServer, startVite, uniqueId, until, WWW } from "../e2e/harness.mjs";
 import { blockSource, isConfigBlock, readmeBlocks, toReadmeLines } from "./readme-blocks.mjs";
 import { relativeLinks } from "./readme-links.mjs";
 import { neededFiles, promisedFiles, tarballFiles } from "./tarball.mjs";
@@ -194,6 +194,14 @@ describe(`packed install of ${PKG}`, () => {
           `socket sent a request: ${socketTexts}`,
         );
         assert.ok((await received(`${id}-hook`)).includes("hello from the hook"), "the hook sent its text");
+        // The check's `using` block ended: its socket closed the connection
+        // (a handle released by `free()` alone would leave it open).
+        let seen;
+        await until("the `using` socket's connection to close", async () => {
+          seen = await control(`/clients/${id}-socket/received`, { method: "GET" });
+          // (On the dev server StrictMode runs the check twice.)
+          return seen.connections >= 1 && seen.open === 0;
+        }).catch((err) => assert.fail(`${err.message}: ${JSON.stringify({ ...seen, messages: undefined })}`));
       } finally {
         await browser.close();
         await server.stop();

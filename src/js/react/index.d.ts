@@ -80,9 +80,11 @@ export interface UseResilientSocketResult {
  * - Unmounting disposes the socket (closing the browser socket); messages it
  *   still queued are dropped and reported with `reportError`.
  * - The socket is recreated only when `url` or the *content* of `options`
- *   changes (compared as JSON in any key order, functions left out), so an
- *   inline options object is fine. Function options such as `urlProvider` may change freely:
- *   the socket always calls the latest one.
+ *   changes (compared as JSON in any key order, a function standing for
+ *   "a function here"), so an inline options object is fine. Function
+ *   options such as `urlProvider` may be new functions at every render: the
+ *   socket always calls the latest one (adding or removing one recreates
+ *   the socket).
  * - A recreated socket starts empty: the old one's queued messages are
  *   dropped (reported with `reportError`) and its replay state is not carried
  *   over, so set replay state in an effect that depends on `socket`.

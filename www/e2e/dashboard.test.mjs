@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { copyFileSync, readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import {
+  control,
   launchBrowser,
   openPage,
   pageNow,
@@ -11,15 +12,47 @@ import {
   screenshotPath,
   startVite,
   uniqueId,
+  until,
   waitForRttPointsSince,
   waitForTestIdText,
   WEBSOCKET_FAILURE,
 } from "./harness.mjs";
 
-/** Short delays so faults resolve fast; a heartbeat so RTT is charted. */
-function dashboardUrl(base, client) {
-  return `${base}/?client=${client}&initialDelayMs=50&maxDelayMs=300&heartbeatMs=250&heartbeatTimeoutMs=2000`;
+/**
+ * Short delays so faults resolve fast; a heartbeat so RTT is charted.
+ * `overrides` replace those settings (the page reads the first of a repeated
+ * parameter, so appending one would change nothing).
+ */
+function dashboardUrl(base, client, overrides = {}) {
+  const params = new URLSearchParams({
+    client,
+    initialDelayMs: "50",
+    maxDelayMs: "300",
+    heartbeatMs: "250",
+    heartbeatTimeoutMs: "2000",
+  });
+  for (const [name, value] of Object.entries(overrides)) params.set(name, String(value));
+  return `${base}/?${params}`;
 }
+
+/** What the fault server recorded from client `id`: `{ messages: [{ connection, text }], ... }`. */
+function received(id) {
+  return control(`/clients/${encodeURIComponent(id)}/received`, { method: "GET" });
+}
+
+/** The fault server's connection numbers on which client `id` sent exactly `text`. */
+async function connectionsThatSent(id, text) {
+  return (await received(id)).messages.filter((m) => m.text === text).map((m) => m.connection);
+}
+
+/** A number shown in the stats panel (the first, for "a / b"). */
+async function stat(page, name) {
+  return Number((await page.getByTestId(`stat-${name}`).textContent()).split("/")[0]);
+}
+
+/** The replay value the tests set, exactly as the SDK sends it (JSON text as typed). */
+const REVERB = '{"type":"param","plugin":"reverb","mix":0.3}';
+const HELLO = '{"type":"hello","n":1}';
 
 /** How many bands of `state` the timeline shows. */
 function bands(page, state) {
@@ -51,12 +84,12 @@ describe("dashboard (vite preview)", () => {
 
       // Replay store: a key set now is replayed after the restart.
       await page.getByTestId("replay-new-key").fill("plugin:reverb");
-      await page.getByTestId("replay-new-value").fill('{"type":"param","mix":0.3}');
+      await page.getByTestId("replay-new-value").fill(REVERB);
       await page.getByTestId("replay-add").click();
       await page.locator('[data-testid="replay-row"][data-key="plugin:reverb"]').waitFor();
 
       // Messages in and out for the inspector.
-      await page.getByTestId("send-text").fill('{"type":"hello","n":1}');
+      await page.getByTestId("send-text").fill(HELLO);
       await page.getByTestId("send").click();
       await waitForTestIdText(page, "send-result", /^sent$/);
       await page.locator('[data-testid="inspector-row"][data-direction="in"]').first().waitFor();
@@ -73,7 +106,15 @@ describe("dashboard (vite preview)", () => {
       await waitForTestIdText(page, "state", /^open$/);
       const reopenedAt = await pageNow(page);
       await waitForTestIdText(page, "last-replay", /plugin:reverb/);
-      await waitForTestIdText(page, "retry", /^retries/);
+      // The server got the key when it was set (connection 1) and again as
+      // the first message of the connection after the restart (2).
+      await until("the replayed key at the server", async () => {
+        const seen = await connectionsThatSent(client, REVERB);
+        return seen.length === 2 && seen[0] === 1 && seen[1] === 2;
+      });
+      // Once reopened, the retry is told in the past, not as still to come.
+      const retry = await waitForTestIdText(page, "retry", /^retried after \d.*: reopened as connection \d+ at /);
+      assert.doesNotMatch(retry, /retries/);
       await waitForRttPointsSince(page, reopenedAt);
 
       // Inspector filters.
@@ -94,8 +135,13 @@ describe("dashboard (vite preview)", () => {
       const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export").click()]);
       assert.match(download.suggestedFilename(), /^resilient-ws-inspector-.*\.json$/);
       const exported = JSON.parse(readFileSync(await download.path(), "utf8"));
-      const text = JSON.stringify(exported);
-      assert.ok(text.includes("hello"), "the export holds the message sent");
+      // The message sent, whole, going out and coming back (the echo).
+      assert.deepEqual(
+        exported.filter((e) => e.preview === HELLO).map((e) => e.direction).sort(),
+        ["in", "out"],
+        "the export holds the message sent and its echo, exactly",
+      );
+      assert.deepEqual(await connectionsThatSent(client, HELLO), [1], "the server got it once, as sent");
 
       // A few heartbeats on the new connection, so the RTT chart has a line.
       await waitForRttPointsSince(page, reopenedAt, 4);
@@ -121,17 +167,26 @@ describe("dashboard (vite preview)", () => {
       assert.match(await page.getByTestId("close-name").textContent(), /not found/i);
       assert.equal(await page.getByTestId("close-reason").textContent(), "project not found");
       assert.ok((await page.getByTestId("close-hint").textContent()).trim().length > 10, "a hint is shown");
-      assert.match(await page.getByTestId("retry").textContent(), /no retry/);
+      const stopped = await page.getByTestId("retry").textContent();
+      assert.match(stopped, /^no retry: the policy for code 4004 is “stop”\. Fix the cause, then press Connect\.$/);
 
       // Connect again from the page: it opens a new connection.
       await page.getByTestId("connect").click();
       await waitForTestIdText(page, "state", /^open$/);
 
-      // 1011 is retried.
+      // 1011 is retried, and told in the past once the socket reopened.
       await page.getByTestId("fault-close-1011").click();
       await waitForTestIdText(page, "close-code", /^1011$/);
       await waitForTestIdText(page, "state", /^open$/);
-      assert.doesNotMatch(await page.getByTestId("retry").textContent(), /no retry/);
+      await waitForTestIdText(page, "retry", /^retried after \d.*: reopened as connection \d+ at /);
+
+      // Disconnect: the app closed it; there is nothing to fix.
+      await page.getByTestId("disconnect").click();
+      await waitForTestIdText(page, "state", /^closed$/);
+      await waitForTestIdText(page, "close-code", /^1000$/);
+      const byApp = await waitForTestIdText(page, "retry", /^closed by this app/);
+      assert.doesNotMatch(byApp, /Fix the cause/);
+      assert.match(byApp, /Press Connect/);
       assert.deepEqual(problems(), []);
     } finally {
       await context.close();
@@ -142,32 +197,75 @@ describe("dashboard (vite preview)", () => {
     const client = uniqueId("e2e-silent");
     const { page, problems, context } = await openPage(browser);
     try {
-      await page.goto(`${dashboardUrl(server.url, client)}&heartbeatTimeoutMs=400`);
+      await page.goto(dashboardUrl(server.url, client, { heartbeatTimeoutMs: 400 }));
       await waitForTestIdText(page, "state", /^open$/);
       await page.getByTestId("fault-silent").click();
+      await waitForTestIdText(page, "fault-silent", /Resume answering/);
       await page.waitForFunction(() =>
         /cause heartbeatTimeout/.test(document.querySelector('[data-testid="last-close"]')?.textContent ?? ""),
       );
       await waitForTestIdText(page, "state", /^open$/);
       await waitForTestIdText(page, "fault-silent", /Go silent/);
+
+      // A reply that arrives after the connection changed speaks of the old
+      // one: the new connection answers, so the button must not flip.
+      let release;
+      const released = new Promise((resolve) => (release = resolve));
+      const silentCall = /\/control\/clients\/[^/]+\/silent/;
+      await page.route(silentCall, async (route) => {
+        const response = await route.fetch();
+        await released;
+        await route.fulfill({ response });
+      });
+      const connectionBefore = await stat(page, "connection");
+      const connectionsBefore = (await received(client)).connections;
+      await page.getByTestId("fault-silent").click();
+      // The server went silent on that connection; the heartbeat replaces it.
+      await page.waitForFunction(
+        (n) => Number(document.querySelector('[data-testid="stat-connection"]')?.textContent) > n,
+        connectionBefore,
+      );
+      await waitForTestIdText(page, "state", /^open$/);
+      await until("the new connection at the server", async () => (await received(client)).connections > connectionsBefore);
+      release();
+      await waitForTestIdText(page, "fault-result", /^go silent: 200 /);
+      assert.equal(await page.getByTestId("fault-silent").textContent(), "Go silent");
+      await page.unroute(silentCall);
       assert.deepEqual(problems(), []);
     } finally {
       await context.close();
     }
   });
 
-  it("takes a flood of 5000 messages", async () => {
+  it("takes a flood of 5000 messages, every one in order", async () => {
     const client = uniqueId("e2e-flood");
     const { page, problems, context } = await openPage(browser);
     try {
-      await page.goto(dashboardUrl(server.url, client));
+      // No heartbeat: pongs would count as messages in and hide lost ones.
+      await page.goto(dashboardUrl(server.url, client, { heartbeatMs: 0 }));
       await waitForTestIdText(page, "state", /^open$/);
+      // Uptime moves between events (there are none now).
+      const uptime = await page.getByTestId("stat-uptime").textContent();
+      await page.waitForFunction(
+        (before) => document.querySelector('[data-testid="stat-uptime"]')?.textContent !== before,
+        uptime,
+      );
+      const before = await stat(page, "messages-in-out");
       await page.getByTestId("flood-count").fill("5000");
       await page.getByTestId("fault-flood").click();
-      await page.waitForFunction(() => {
+      await page.waitForFunction((n) => {
         const text = document.querySelector('[data-testid="stat-messages-in-out"]')?.textContent ?? "";
-        return Number(text.split("/")[0]) >= 5000;
-      });
+        return Number(text.split("/")[0]) >= n;
+      }, before + 5000);
+      assert.equal(await stat(page, "messages-in-out"), before + 5000, "exactly the flood came in");
+      // The newest rows are the flood's last messages (`i:` padded), in order.
+      await waitForTestIdText(page, "inspector-row", /^\d+↓ in.*4999:\.+$/);
+      const previews = await page.locator('[data-testid="inspector-row"] td.preview').allTextContents();
+      assert.ok(previews.length > 10, `rows shown: ${previews.length}`);
+      assert.deepEqual(
+        previews.map((p) => Number(p.split(":")[0])),
+        previews.map((_, i) => 4999 - i),
+      );
       assert.equal(await page.getByTestId("state").textContent(), "open");
       assert.deepEqual(problems(), []);
     } finally {
@@ -185,14 +283,89 @@ describe("dashboard (vite preview)", () => {
       await waitForTestIdText(page, "fault-result", /reject/);
       assert.equal(await page.getByTestId("fault-result").getAttribute("class"), "muted", "the control call succeeded");
       await page.getByTestId("fault-drop").click();
-      // The drop closes with 1006 after opening; the rejected attempt with 1006 before opening.
+      // The drop closes with 1006 after opening; the rejected attempt with
+      // 1006 before opening, which the SDK explains as a refused handshake.
       await page.waitForFunction(() => /before opening/.test(document.querySelector('[data-testid="last-close"]')?.textContent ?? ""));
+      assert.equal(await page.getByTestId("close-code").textContent(), "1006");
+      const hint = await page.getByTestId("close-hint").textContent();
+      assert.match(hint, /^the handshake never completed: the server refused the upgrade \(HTTP 403\/404\)/);
       await waitForTestIdText(page, "state", /^open$/);
       assert.deepEqual(problems(), []);
     } finally {
       await context.close();
     }
   });
+
+  it("says when the SDK stopped retrying (maxAttempts)", async () => {
+    const client = uniqueId("e2e-give-up");
+    const { page, problems, context } = await openPage(browser, { allow: [WEBSOCKET_FAILURE] });
+    try {
+      await page.goto(dashboardUrl(server.url, client, { maxAttempts: 1 }));
+      await waitForTestIdText(page, "state", /^open$/);
+      // The drop uses the one retry; the server refuses it.
+      await control(`/clients/${client}/next?reject=403`);
+      await control(`/clients/${client}/drop`);
+      await waitForTestIdText(page, "state", /^closed$/);
+      const retry = await waitForTestIdText(page, "retry", /^no retry/);
+      assert.match(retry, /stopped retrying \(reconnect\.maxAttempts used up/);
+      assert.doesNotMatch(retry, /closed by this app|policy for code/);
+      assert.match(await page.getByTestId("close-hint").textContent(), /^the handshake never completed/);
+      assert.deepEqual(problems(), []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("carries replay keys to a new URL and empties a paused inspector", async () => {
+    const first = uniqueId("e2e-url-a");
+    const second = uniqueId("e2e-url-b");
+    const { page, problems, context } = await openPage(browser);
+    try {
+      await page.goto(dashboardUrl(server.url, first));
+      await waitForTestIdText(page, "state", /^open$/);
+      await page.getByTestId("replay-new-key").fill("plugin:reverb");
+      await page.getByTestId("replay-new-value").fill(REVERB);
+      await page.getByTestId("replay-add").click();
+      await page.getByTestId("send-text").fill(HELLO);
+      await page.getByTestId("send").click();
+      await page.locator('[data-testid="inspector-row"][data-direction="in"]').first().waitFor();
+      await until("the key at the first client", async () => (await connectionsThatSent(first, REVERB)).length === 1);
+
+      // Pause, then point the dashboard at another client.
+      await page.getByTestId("inspector-pause").check();
+      const url = await page.getByTestId("url").inputValue();
+      await page.getByTestId("url").fill(url.replace(first, second));
+      await page.getByTestId("connect").click();
+      await waitForTestIdText(page, "client-id", new RegExp(`^${second}$`));
+
+      // The new socket got the key: it is listed, said to be carried over,
+      // and reached the server on its first connection.
+      await until("the key at the second client", async () => {
+        const seen = await connectionsThatSent(second, REVERB);
+        return seen.length === 1 && seen[0] === 1;
+      });
+      await waitForTestIdText(page, "replay-carried", /^1 key\(s\) carried over/);
+      await page.locator('[data-testid="replay-row"][data-key="plugin:reverb"]').waitFor();
+      await waitForTestIdText(page, "state", /^open$/);
+
+      // Paused, the table holds nothing of the old socket.
+      await waitForTestIdText(page, "inspector-count", /^0 shown of 0 kept$/);
+      assert.equal(await page.locator('[data-testid="inspector-row"]').count(), 0);
+
+      // Live again: the new socket's messages, starting with the replay.
+      await page.getByTestId("inspector-pause").uncheck();
+      await page.locator('[data-testid="inspector-row"][data-direction="out"]').first().waitFor();
+      const conns = await page.locator('[data-testid="inspector-row"] td:nth-child(4)').allTextContents();
+      assert.ok(conns.every((c) => c === "1"), `only connection 1 of the new socket: ${conns}`);
+      const previews = await page.locator('[data-testid="inspector-row"] td.preview').allTextContents();
+      assert.ok(previews.includes(REVERB), "the replayed key is in the new socket's inspector");
+      assert.ok(!previews.includes(HELLO), "the old socket's message is not");
+      assert.deepEqual(problems(), []);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("shows options the SDK refuses instead of a blank page, and refuses a non-ws URL inline", async () => {
     // An initial delay above the maximum: the SDK's constructor throws, the
     // hook rethrows from its effect, the error boundary shows the message.

@@ -17,6 +17,10 @@ import type { DashboardConfig } from "./lib/config";
 import { clientIdFromUrl } from "./lib/faults";
 import { useConnectionHistory } from "./lib/history";
 import { formatMs, useNow } from "./lib/time";
+import { useLiveStats } from "./lib/useLiveStats";
+
+/** How often the clock and the stats move between events, ms. */
+const TICK_MS = 250;
 
 /** Chart windows to pick from; "auto" grows from 10 s to 60 s with the session. */
 const WINDOWS = { auto: 0, "10 s": 10_000, "1 min": 60_000, "5 min": 300_000 } as const;
@@ -31,7 +35,11 @@ export function App({ config }: Props) {
   const [active, setActive] = useState(config.autoConnect);
   const { socket, state, send } = useResilientSocket(active ? url : null, config.options);
   const history = useConnectionHistory(socket);
-  const now = useNow(250);
+  const clock = useNow(TICK_MS);
+  // The clock's last tick, or the latest event if it came since: nothing
+  // drawn is stamped after "now".
+  const now = Math.max(clock, history.lastAt);
+  const liveStats = useLiveStats(socket, TICK_MS);
   const clientId = useMemo(() => clientIdFromUrl(url), [url]);
   const [windowName, setWindowName] = useState<WindowName>("auto");
   const sessionStart = history.bands[0]?.from ?? now;
@@ -46,9 +54,6 @@ export function App({ config }: Props) {
     }
   };
 
-  // Read at every render (the hook re-renders on events, the clock 4 times
-  // a second), so uptime and counters move between events.
-  const liveStats = socket ? socket.stats() : null;
   const retry = history.nextRetry;
   const band = history.bands.at(-1);
   const detail =
@@ -83,6 +88,7 @@ export function App({ config }: Props) {
           <LastClose
             close={history.lastClose}
             nextRetry={history.nextRetry}
+            reopened={history.reopened}
             flapping={liveStats?.flapping ? history.flapping : null}
             now={now}
           />

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { faults, type FaultResult } from "../lib/faults";
 
 interface Props {
@@ -18,6 +18,25 @@ export function FaultPanel({ clientId, connection }: Props) {
   const [result, setResult] = useState<{ label: string; r: FaultResult } | null>(null);
   // A new connection is not silent (the server scripts each one afresh).
   useEffect(() => setSilent(false), [clientId, connection]);
+  // The connection as of the last commit, for replies that arrive later.
+  const current = useRef({ clientId, connection });
+  useEffect(() => {
+    current.current = { clientId, connection };
+  }, [clientId, connection]);
+
+  /** Asks for silence on (or off) and shows it, unless the connection changed meanwhile. */
+  const toggleSilent = () => {
+    const on = !silent;
+    const askedOn = { clientId, connection };
+    forClient(on ? "go silent" : "resume", async (id) => {
+      const r = await faults.silent(id, on);
+      const now = current.current;
+      // The call acted on the connection of the click; a newer one starts
+      // answering again (the reset above), whatever this reply says.
+      if (r.ok && now.clientId === askedOn.clientId && now.connection === askedOn.connection) setSilent(on);
+      return r;
+    });
+  };
 
   const run = async (label: string, call: () => Promise<FaultResult>) => {
     setBusy(true);
@@ -67,13 +86,7 @@ export function FaultPanel({ clientId, connection }: Props) {
           type="button"
           data-testid="fault-silent"
           disabled={busy || noClient}
-          onClick={() =>
-            forClient(silent ? "resume" : "go silent", async (id) => {
-              const r = await faults.silent(id, !silent);
-              if (r.ok) setSilent(!silent);
-              return r;
-            })
-          }
+          onClick={toggleSilent}
         >
           {silent ? "Resume answering" : "Go silent"}
         </button>

@@ -35,6 +35,15 @@ export function InspectorTable({ socket }: Props) {
   const [types, setTypes] = useState<string[]>([]);
   const [total, setTotal] = useState(0);
 
+  // Another socket (a new URL): drop the old one's rows, also while paused,
+  // so the table never shows messages that Clear and Export do not act on.
+  // Declared before the refresh below, which fills them again when live.
+  useEffect(() => {
+    setRows([]);
+    setTypes([]);
+    setTotal(0);
+  }, [socket]);
+
   useEffect(() => {
     if (!socket || paused) return;
     const filter: InspectorFilter = {};
@@ -100,9 +109,9 @@ export function InspectorTable({ socket }: Props) {
           </datalist>
         </label>
         <label>
-          <input type="checkbox" checked={paused} onChange={(e) => setPaused(e.target.checked)} /> pause
+          <input type="checkbox" data-testid="inspector-pause" checked={paused} onChange={(e) => setPaused(e.target.checked)} /> pause
         </label>
-        <span className="muted">
+        <span className="muted" data-testid="inspector-count">
           {rows.length} shown of {total} kept
         </span>
         <button type="button" data-testid="export" disabled={!socket} onClick={exportJson}>

@@ -1,20 +1,40 @@
-import type { FlappingEvent, ReconnectingEvent, ResilientCloseEvent } from "resilient-ws";
+import type { FlappingEvent, OpenEvent, ReconnectingEvent, ResilientCloseEvent } from "resilient-ws";
 import type { Stamped } from "../lib/history";
 import { clockTime, formatMs } from "../lib/time";
 
 interface Props {
   close: Stamped<ResilientCloseEvent> | null;
   nextRetry: Stamped<ReconnectingEvent> | null;
+  /** The first `open` after `close`, once the socket reopened. */
+  reopened: Stamped<OpenEvent> | null;
   flapping: Stamped<FlappingEvent> | null;
   now: number;
 }
 
-function RetryLine({ close, nextRetry, now }: Omit<Props, "flapping"> & { close: Stamped<ResilientCloseEvent> }) {
+type RetryProps = Omit<Props, "flapping" | "close"> & { close: Stamped<ResilientCloseEvent> };
+
+/** What followed the close: why there is no retry, the retry to come, or the one that reopened. */
+function RetryLine({ close, nextRetry, reopened, now }: RetryProps) {
   const e = close.event;
   if (!e.willReconnect) {
+    // `close()` always stops ("stop"), whatever the code's own policy.
+    const why =
+      e.cause === "app"
+        ? "closed by this app (Disconnect): no retry. Press Connect to connect again."
+        : e.action === "stop"
+          ? `no retry: the policy for code ${e.code} is “stop”. Fix the cause, then press Connect.`
+          : `no retry: the SDK stopped retrying (reconnect.maxAttempts used up, or reconnecting is off; action “${e.action}”). Press Connect to try again.`;
     return (
       <p className="retry no-retry" data-testid="retry">
-        no retry: the socket stays closed (action “{e.action}”). Fix the cause, then press Connect.
+        {why}
+      </p>
+    );
+  }
+  const after = e.delayMs !== null ? ` after ${formatMs(e.delayMs)}` : "";
+  if (reopened) {
+    return (
+      <p className="retry" data-testid="retry">
+        retried{after}: reopened as connection {reopened.event.connection} at {clockTime(reopened.at)}
       </p>
     );
   }
@@ -30,13 +50,13 @@ function RetryLine({ close, nextRetry, now }: Omit<Props, "flapping"> & { close:
   }
   return (
     <p className="retry" data-testid="retry">
-      retries{e.delayMs !== null ? ` after ${formatMs(e.delayMs)}` : ""}
+      retries{after}
     </p>
   );
 }
 
 /** The last close, explained: code, name, reason, hint, and what happens next. */
-export function LastClose({ close, nextRetry, flapping, now }: Props) {
+export function LastClose({ close, nextRetry, reopened, flapping, now }: Props) {
   return (
     <div className="last-close" data-testid="last-close">
       {flapping && (
@@ -76,7 +96,7 @@ export function LastClose({ close, nextRetry, flapping, now }: Props) {
           <p className="hint" data-testid="close-hint">
             {close.event.hint}
           </p>
-          <RetryLine close={close} nextRetry={nextRetry} now={now} />
+          <RetryLine close={close} nextRetry={nextRetry} reopened={reopened} now={now} />
         </>
       ) : (
         <p className="muted">No close yet.</p>

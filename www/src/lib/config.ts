@@ -1,5 +1,6 @@
 // Dashboard settings, read once from the page's query string so a link (or a
 // test) can set them: ?url=ws://host/ws/id&initialDelayMs=50&heartbeatMs=1000
+// (&maxAttempts=N gives up after N reconnects in a row; absent: never).
 import type { ResilientSocketOptions } from "resilient-ws";
 
 export interface DashboardConfig {
@@ -39,6 +40,7 @@ export function readConfig(search: string = location.search): DashboardConfig {
       reconnect: {
         initialDelayMs: numberParam(params, "initialDelayMs", 500),
         maxDelayMs: numberParam(params, "maxDelayMs", 10_000),
+        maxAttempts: params.has("maxAttempts") ? numberParam(params, "maxAttempts", 0) : null,
       },
       heartbeat: {
         intervalMs: numberParam(params, "heartbeatMs", 2_000),

@@ -5,7 +5,9 @@ import { useEffect, useReducer } from "react";
 import type {
   ConnectionState,
   FlappingEvent,
+  OpenEvent,
   ReconnectingEvent,
+  ReplayEvent,
   ResilientCloseEvent,
   ResilientSocket,
 } from "resilient-ws";
@@ -41,13 +43,17 @@ export interface ConnectionHistory {
   bands: StateBand[];
   rtts: RttPoint[];
   lastClose: Stamped<ResilientCloseEvent> | null;
+  /** The first `open` since `lastClose` (null until the socket reopens after it). */
+  reopened: Stamped<OpenEvent> | null;
   /** The scheduled attempt while reconnecting. */
   nextRetry: Stamped<ReconnectingEvent> | null;
-  lastReplay: { at: number; keys: string[]; connection: number } | null;
+  lastReplay: { at: number; keys: readonly string[]; connection: number } | null;
   flapping: Stamped<FlappingEvent> | null;
   log: LogLine[];
   /** The `seq` of the next band or log line. */
   nextSeq: number;
+  /** The latest time stamped on anything above (0 before the first). */
+  lastAt: number;
 }
 
 /** How much history is kept. */
@@ -59,8 +65,9 @@ type Action =
   | { kind: "state"; at: number; to: ConnectionState }
   | { kind: "rtt"; at: number; rttMs: number }
   | { kind: "close"; at: number; event: ResilientCloseEvent }
+  | { kind: "open"; at: number; event: OpenEvent }
   | { kind: "reconnecting"; at: number; event: ReconnectingEvent }
-  | { kind: "replay"; at: number; keys: string[]; connection: number }
+  | { kind: "replay"; at: number; keys: readonly string[]; connection: number }
   | { kind: "flapping"; at: number; event: FlappingEvent }
   | { kind: "log"; at: number; type: string; text: string };
 
@@ -68,11 +75,13 @@ const EMPTY: ConnectionHistory = {
   bands: [],
   rtts: [],
   lastClose: null,
+  reopened: null,
   nextRetry: null,
   lastReplay: null,
   flapping: null,
   log: [],
   nextSeq: 0,
+  lastAt: 0,
 };
 
 function withLog(h: ConnectionHistory, line: Omit<LogLine, "seq">): ConnectionHistory {
@@ -81,10 +90,21 @@ function withLog(h: ConnectionHistory, line: Omit<LogLine, "seq">): ConnectionHi
   return { ...h, log, nextSeq: h.nextSeq + 1 };
 }
 
+/** `reduceAction`, and `lastAt` moved on to the action's time. */
 function reduce(h: ConnectionHistory, a: Action): ConnectionHistory {
+  const next = reduceAction(h, a);
+  return { ...next, lastAt: Math.max(next.lastAt, a.at) };
+}
+
+function reduceAction(h: ConnectionHistory, a: Action): ConnectionHistory {
   switch (a.kind) {
     case "reset":
-      return { ...EMPTY, bands: [{ seq: h.nextSeq, state: a.state, from: a.at, to: null }], nextSeq: h.nextSeq + 1 };
+      return {
+        ...EMPTY,
+        bands: [{ seq: h.nextSeq, state: a.state, from: a.at, to: null }],
+        nextSeq: h.nextSeq + 1,
+        lastAt: h.lastAt,
+      };
     case "state": {
       const bands = h.bands.filter((b) => b.to === null || b.to > a.at - KEEP_MS);
       const last = bands[bands.length - 1];
@@ -99,7 +119,9 @@ function reduce(h: ConnectionHistory, a: Action): ConnectionHistory {
       return { ...h, rtts };
     }
     case "close":
-      return { ...h, lastClose: { at: a.at, event: a.event } };
+      return { ...h, lastClose: { at: a.at, event: a.event }, reopened: null };
+    case "open":
+      return h.lastClose && !h.reopened ? { ...h, reopened: { at: a.at, event: a.event } } : h;
     case "reconnecting":
       return { ...h, nextRetry: { at: a.at, event: a.event } };
     case "replay":
@@ -139,7 +161,7 @@ export function useConnectionHistory(socket: ResilientSocket | null): Connection
       dispatch({ kind: "reconnecting", at: now(), event: e });
       log("reconnecting", `attempt ${e.attempt} in ${e.delayMs} ms`);
     };
-    const onReplay = (e: { keys: string[]; connection: number }) => {
+    const onReplay = (e: ReplayEvent) => {
       dispatch({ kind: "replay", at: now(), keys: e.keys, connection: e.connection });
       log("replay", `${e.keys.length} key(s) on connection ${e.connection}`);
     };
@@ -147,8 +169,10 @@ export function useConnectionHistory(socket: ResilientSocket | null): Connection
       dispatch({ kind: "flapping", at: now(), event: e });
       log("flapping", `${e.count} short connections: ${e.likelyCauses.join("; ")}`);
     };
-    const onOpen = (e: { connection: number; replayed: number; flushed: number }) =>
+    const onOpen = (e: OpenEvent) => {
+      dispatch({ kind: "open", at: now(), event: e });
       log("open", `connection ${e.connection} (replayed ${e.replayed}, flushed ${e.flushed})`);
+    };
     const onError = (e: { message: string }) => log("error", e.message);
     const onSlow = (e: { id: string; latencyMs: number }) => log("slow", `request ${e.id}: ${e.latencyMs} ms`);
 

@@ -1,17 +1,21 @@
 import { useEffect, useState } from "react";
 
 /**
- * `performance.now()` as of this render; re-renders every `intervalMs` while
- * mounted. Read at render, not at the last tick, so a time stamped since the
- * tick (an event's) is never in the future.
+ * `performance.now()` as of the last tick, kept in state: taken when the
+ * component mounts and every `intervalMs` after. Times stamped since the
+ * last tick (an event's) can be later than it: callers that draw "now" take
+ * the later of the two (see `ConnectionHistory.lastAt`). 0 before the first
+ * tick.
  */
 export function useNow(intervalMs: number): number {
-  const [, setTicks] = useState(0);
+  const [now, setNow] = useState(0);
   useEffect(() => {
-    const timer = setInterval(() => setTicks((ticks) => ticks + 1), intervalMs);
+    const tick = () => setNow(performance.now());
+    tick();
+    const timer = setInterval(tick, intervalMs);
     return () => clearInterval(timer);
   }, [intervalMs]);
-  return performance.now();
+  return now;
 }
 
 /** Wall-clock time of a `performance.now()` reading, as HH:MM:SS.mmm. */

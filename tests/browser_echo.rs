@@ -477,6 +477,35 @@ async fn js_values_added_over_30_failed_attempts(socket: &ResilientSocket) -> u3
 }
 
 #[wasm_bindgen_test]
+async fn a_url_object_is_taken_as_a_websocket_takes_it_and_anything_else_is_refused() {
+    let href = url("echo-url-object", "");
+    let new_url = Function::new_with_args("href", "return new URL(href)");
+    let url_object = new_url.call1(&JsValue::NULL, &href.clone().into()).unwrap();
+    let socket = ResilientSocket::from_js(url_object, JsValue::UNDEFINED).unwrap();
+    let mut messages = Events::listen(&socket, "message");
+    socket.send("via a URL object".into()).unwrap();
+    let message = messages.next().await;
+    assert_eq!(field(&message, "data"), "via a URL object");
+    assert_eq!(socket.url(), href);
+    socket.dispose();
+
+    let message = |error: JsValue| String::from(error.unchecked_into::<js_sys::Error>().message());
+    for (not_a_url, got) in [
+        (JsValue::from(42), "42"),
+        (JsValue::NULL, "null"),
+        (js_sys::Object::new().into(), "an object"),
+    ] {
+        let Err(refused) = ResilientSocket::from_js(not_a_url, JsValue::UNDEFINED) else {
+            panic!("{got} taken as a URL");
+        };
+        assert_eq!(
+            message(refused),
+            format!("url: expected a ws:// or wss:// URL (a string or URL object), got {got}")
+        );
+    }
+}
+
+#[wasm_bindgen_test]
 fn bad_calls_throw_like_a_websocket_would() {
     let options = json(r#"{"autoConnect":false}"#);
     let socket = ResilientSocket::new(url("never", ""), options).unwrap();

@@ -48,20 +48,11 @@ struct LiveSocket {
     name: String,
 }
 
-#[wasm_bindgen]
+/// The constructor's work once `url` is a string (Rust callers and the
+/// tests call it directly).
 impl ResilientSocket {
-    /// Creates a socket for `url` (`ws://` or `wss://`) and, unless
-    /// `autoConnect` is false, starts connecting. Throws an `Error` naming
-    /// the option on invalid options or URL. With a `urlProvider`, `url` is
-    /// what `socket.url` shows until the provider answers, and is not
-    /// checked: each attempt connects to the provider's URL, and one it
-    /// cannot use fails that attempt (cause `urlProvider`), retried with
-    /// backoff.
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        url: String,
-        #[wasm_bindgen(unchecked_optional_param_type = "ResilientSocketOptions")] options: JsValue,
-    ) -> Result<ResilientSocket, JsValue> {
+    /// [`ResilientSocket::from_js`] for a URL string.
+    pub fn new(url: String, options: JsValue) -> Result<ResilientSocket, JsValue> {
         let options = options::parse(&options).map_err(|message| error(&message))?;
         let url = match options.url_provider {
             Some(_) => UrlSource::Provider(url),
@@ -94,6 +85,31 @@ impl ResilientSocket {
             }))),
             disposed: OnceCell::new(),
         })
+    }
+}
+
+#[wasm_bindgen]
+impl ResilientSocket {
+    /// Creates a socket for `url` (`ws://` or `wss://`, a string or a `URL`
+    /// object) and, unless `autoConnect` is false, starts connecting.
+    /// Throws an `Error` naming
+    /// the option on invalid options or URL. With a `urlProvider`, `url` is
+    /// what `socket.url` shows until the provider answers, and is not
+    /// checked: each attempt connects to the provider's URL, and one it
+    /// cannot use fails that attempt (cause `urlProvider`), retried with
+    /// backoff.
+    #[wasm_bindgen(constructor)]
+    pub fn from_js(
+        #[wasm_bindgen(unchecked_param_type = "string | URL")] url: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ResilientSocketOptions")] options: JsValue,
+    ) -> Result<ResilientSocket, JsValue> {
+        match web::url_text(&url) {
+            Some(url) => ResilientSocket::new(url, options),
+            None => Err(error(&concat(&[
+                "url: expected a ws:// or wss:// URL (a string or URL object), got ",
+                &describe(&url),
+            ]))),
+        }
     }
 
     // ----- WebSocket constants -----

@@ -26,4 +26,4 @@ pub use environment::attached_environments;
 pub use listeners::{EventType, Listeners};
 pub use payload::JsPayload;
 pub use socket::Protocols;
-pub use url_provider::is_parsable_url;
+pub use url_provider::{is_parsable_url, url_text};

@@ -100,8 +100,8 @@ fn url_from(value: &JsValue) -> Result<String, String> {
         }
         return Ok(url);
     }
-    if let Some(url) = value.dyn_ref::<web_sys_url::Url>() {
-        return Ok(url.href());
+    if let Some(url) = url_text(value) {
+        return Ok(url);
     }
     Err(String::from(
         "urlProvider must return a string or URL (or a Promise of one)",
@@ -110,6 +110,16 @@ fn url_from(value: &JsValue) -> Result<String, String> {
 
 fn is_thenable(value: &JsValue) -> bool {
     value.is_object() && property(value, "then").is_some_and(|then| then.is_function())
+}
+
+/// The text of a URL given as a string or a `URL` object (its `href`), as
+/// `new WebSocket` takes either; `None` for anything else.
+pub fn url_text(value: &JsValue) -> Option<String> {
+    value.as_string().or_else(|| {
+        value
+            .dyn_ref::<web_sys_url::Url>()
+            .map(web_sys_url::Url::href)
+    })
 }
 
 /// Whether `new URL(url)` accepts `url`: the browser's parser, which

@@ -1495,3 +1495,64 @@ async fn a_throwing_listener_does_not_stop_the_others_or_the_socket() {
         .unwrap();
     socket.dispose();
 }
+
+#[wasm_bindgen_test]
+async fn calls_from_inside_a_replaced_websocket_send_are_refused_as_busy() {
+    // A page that replaced `WebSocket.prototype.send` (an instrumentation
+    // library) and calls the SDK from it re-enters the SDK while its call
+    // into the browser runs: those inner calls are refused with an error
+    // that says so (not "closed for good", not silently ignored), and the
+    // socket goes on working.
+    let id = client_id("reentrant-send");
+    let socket = Rc::new(ResilientSocket::new(url(&id, ""), JsValue::UNDEFINED).unwrap());
+    let mut opens = Events::listen(&socket, "open");
+    opens.next().await;
+    let refusals: Rc<std::cell::RefCell<Vec<String>>> = Rc::default();
+    let (inner_socket, seen) = (socket.clone(), refusals.clone());
+    let inner = Closure::<dyn FnMut()>::new(move || {
+        let message =
+            |error: JsValue| String::from(error.unchecked_into::<js_sys::Error>().message());
+        let mut seen = seen.borrow_mut();
+        seen.extend(inner_socket.send("inner".into()).err().map(message));
+        seen.extend(inner_socket.close(None, None).err().map(message));
+        seen.extend(
+            inner_socket
+                .delete_replay_state("k".into())
+                .err()
+                .map(message),
+        );
+    });
+    let patch = Function::new_with_args(
+        "inner",
+        "const original = WebSocket.prototype.send;
+         WebSocket.prototype.send = function (data) {
+           WebSocket.prototype.send = original;
+           inner();
+           return original.call(this, data);
+         };",
+    );
+    patch.call1(&JsValue::NULL, inner.as_ref()).unwrap();
+    assert!(
+        socket.send("outer".into()).unwrap(),
+        "the outer send went out"
+    );
+    let refusals = refusals.borrow().clone();
+    assert_eq!(
+        refusals.len(),
+        3,
+        "each re-entrant call is refused: {refusals:?}"
+    );
+    for (message, call) in refusals.iter().zip(["send", "close", "deleteReplayState"]) {
+        assert!(
+            message.starts_with(&format!("{call}: the socket is busy"))
+                && message.contains("replaced WebSocket method"),
+            "{message}"
+        );
+    }
+    assert_eq!(socket.state(), "open", "the refused close did nothing");
+    assert!(socket.send("after".into()).unwrap(), "usable afterwards");
+    let received = wait_until_received(&id, "after").await;
+    let texts: Vec<&str> = received.iter().map(|(_, text)| text.as_str()).collect();
+    assert_eq!(texts, ["outer", "after"]);
+    socket.dispose();
+}

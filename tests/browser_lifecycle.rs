@@ -456,7 +456,7 @@ async fn dispose_without_recorded_messages_lets_the_driver_go_at_once() {
         assert!(socket.connect().is_err());
         assert!(socket.reconnect().is_err());
         assert!(socket.close(None, None).is_ok());
-        assert!(!socket.delete_replay_state("key".into()));
+        assert!(!socket.delete_replay_state("key".into()).unwrap());
         assert_eq!(socket.replay_state().length(), 0);
         socket.dispose();
         assert_eq!(resilient_ws::live_drivers(), drivers_before - 1);

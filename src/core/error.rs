@@ -86,6 +86,10 @@ pub enum SendError {
     Closed,
     /// The client was disposed: nothing can reopen it.
     Disposed,
+    /// The call came from inside the SDK's own call into the browser (a
+    /// replaced `WebSocket` method that calls back into the SDK): the
+    /// driver's state is in use. Calling again once that call returns works.
+    Busy,
     /// `request` needs a JSON object as text. A caller's mistake.
     NotJsonObject,
     /// `request`'s message carries an id a pending request already has: a
@@ -164,6 +168,9 @@ impl SendError {
             SendError::Disposed => {
                 String::from("the socket was disposed; create a new ResilientSocket")
             }
+            SendError::Busy => String::from(
+                "the socket is busy: this call came from inside its own call into the browser (a replaced WebSocket method); call again after that returns",
+            ),
             SendError::NotJsonObject => {
                 String::from("the message must be a JSON object (an object or its JSON text)")
             }

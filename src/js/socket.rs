@@ -386,6 +386,7 @@ impl ResilientSocket {
         let Some(live) = self.live() else {
             return Ok(());
         };
+        not_busy(&live, "close")?;
         live.driver
             .close(code, reason.as_deref().unwrap_or(""))
             .map_err(|e| error(&e.message()))
@@ -426,6 +427,7 @@ impl ResilientSocket {
     pub fn connect(&self) -> Result<(), JsValue> {
         let live =
             self.live_or("connect: the socket was disposed; create a new ResilientSocket")?;
+        not_busy(&live, "connect")?;
         live.driver.connect();
         Ok(())
     }
@@ -437,6 +439,7 @@ impl ResilientSocket {
     pub fn reconnect(&self) -> Result<(), JsValue> {
         let live =
             self.live_or("reconnect: the socket was disposed; create a new ResilientSocket")?;
+        not_busy(&live, "reconnect")?;
         live.driver.reconnect();
         Ok(())
     }
@@ -480,9 +483,12 @@ impl ResilientSocket {
 
     /// Forgets a replay key. Returns whether it existed.
     #[wasm_bindgen(js_name = deleteReplayState)]
-    pub fn delete_replay_state(&self, key: String) -> bool {
-        self.live()
-            .is_some_and(|live| live.driver.delete_replay(&key))
+    pub fn delete_replay_state(&self, key: String) -> Result<bool, JsValue> {
+        let Some(live) = self.live() else {
+            return Ok(false);
+        };
+        not_busy(&live, "deleteReplayState")?;
+        Ok(live.driver.delete_replay(&key))
     }
 
     /// The replay store, in the order keys were first set; values as sent.
@@ -772,6 +778,16 @@ fn request_text(message: &JsValue) -> Result<String, String> {
 }
 
 /// The errors for binary data in shared memory, which `WebSocket.send` refuses.
+/// Refuses a call that comes from inside the SDK's own call into the browser
+/// (a replaced `WebSocket` method calling back), which would find the driver
+/// in use and do nothing.
+fn not_busy(live: &LiveSocket, call: &str) -> Result<(), JsValue> {
+    if live.driver.is_busy() {
+        return Err(error(&SendError::Busy.message_for(call)));
+    }
+    Ok(())
+}
+
 const NOT_DATA_SEND: &str = "send: data is an object, an array, null or undefined, which a WebSocket would send as text such as \"[object Object]\"; pass a string (JSON.stringify(data)), an ArrayBuffer, a typed array or a Blob";
 const SHARED_MEMORY_SEND: &str = "send: data is a SharedArrayBuffer or a view of one, which a WebSocket cannot send; copy it into an ArrayBuffer first";
 const SHARED_MEMORY_REPLAY: &str = "setReplayState: value is a SharedArrayBuffer or a view of one, which a WebSocket cannot send; copy it into an ArrayBuffer first";

@@ -565,8 +565,17 @@ impl Driver {
         if self.is_disposed() {
             SendError::Disposed
         } else {
-            SendError::Closed
+            // Not disposed, so the engine is there: its state is in use by a
+            // call of the SDK's own that this one came from inside.
+            SendError::Busy
         }
+    }
+
+    /// Whether the driver's state is in use: a call now comes from inside
+    /// one of the SDK's own calls into the browser (a replaced `WebSocket`
+    /// method calling back), and would find nothing to act on.
+    pub fn is_busy(&self) -> bool {
+        self.inner.state.try_borrow_mut().is_err()
     }
 
     /// Reads the engine, or what dispose kept of it, at the current time.

@@ -141,8 +141,8 @@ for (const mode of ["dev", "preview"]) {
         await until("the unmount's drops to be reported", async () => problems().length >= 3);
         const atUnmount = problems().slice(1);
         assert.equal(atUnmount.length, 2, JSON.stringify(atUnmount));
-        assert.ok(atUnmount.some((p) => /the unmounted socket's 1 queued message\(s\) were dropped/.test(p)), JSON.stringify(atUnmount));
-        assert.ok(atUnmount.some((p) => /1 message\(s\) were dropped: there was no open socket at unmount/.test(p)), JSON.stringify(atUnmount));
+        assert.ok(atUnmount.some((p) => /the socket let go when the component unmounted \(or an <Activity> hid it\) dropped its 1 queued message\(s\)/.test(p)), JSON.stringify(atUnmount));
+        assert.ok(atUnmount.some((p) => /1 message\(s\) were dropped: there was no open socket when the component unmounted/.test(p)), JSON.stringify(atUnmount));
       } finally {
         await context.close();
       }
@@ -179,12 +179,16 @@ for (const mode of ["dev", "preview"]) {
     it("disposes the socket while <Activity> hides the component, and opens one new socket when shown", async () => {
       // React runs effect cleanups when an Activity boundary hides, and keeps
       // the state: the hook must let the socket go (the child's "leave" goes
-      // out first) and open exactly one new socket when shown again, which
-      // the child's effect on show (it runs before the hook's) sends to.
+      // out first) and show no socket while hidden, so that an effect keyed
+      // on `socket` (replay=1: setReplayState, which throws on a disposed
+      // socket) never gets the disposed one on show. Shown again, exactly one
+      // new socket opens, which the show's effects send to: the child's
+      // passive effect (it runs before the hook's) and its layout effect
+      // (layout=1), also when a transition runs the passive effects later.
       const id = uniqueId(`e2e-hook-activity-${mode}`);
       const { page, problems, context } = await openPage(browser);
       try {
-        await page.goto(`${server.url}/hook-test.html?id=${id}`);
+        await page.goto(`${server.url}/hook-test.html?id=${id}&replay=1&layout=1`);
         await page.getByTestId("mount").click();
         await waitForTestIdText(page, "hook-state", /^open$/);
         assert.deepEqual(await sockets(page), { created: 1, live: 1 });
@@ -192,6 +196,7 @@ for (const mode of ["dev", "preview"]) {
         await page.getByTestId("toggle-hidden").click();
         await until("the hidden component's socket to close", async () => (await sockets(page)).live === 0);
         assert.equal((await sockets(page)).created, 1);
+        await waitForTestIdText(page, "hook-state", /^idle$/);
         // A send while hidden has no socket to go to: dropped and reported.
         assert.equal(await page.evaluate(() => window.probeSend("while hidden")), false);
         await until("the send while hidden to be reported", async () => problems().length > 0);
@@ -201,29 +206,44 @@ for (const mode of ["dev", "preview"]) {
           JSON.stringify(problems()),
         );
 
-        // (The hidden subtree may still show the old state: wait on the
-        // sockets, then on a message through the new one.)
+        // Shown by a click (its effects run in the same task), hidden again,
+        // then shown in a transition (its passive effects may come later).
         await page.getByTestId("toggle-hidden").click();
         await until("one new socket when shown", async () => (await sockets(page)).created === 2);
-        assert.deepEqual(await sockets(page), { created: 2, live: 1 });
+        await page.getByTestId("toggle-hidden").click();
+        await until("the socket to close when hidden again", async () => (await sockets(page)).live === 0);
+        await page.getByTestId("toggle-hidden-transition").click();
+        await until("one new socket when shown in a transition", async () => (await sockets(page)).created === 3);
+        assert.deepEqual(await sockets(page), { created: 3, live: 1 });
         await page.getByTestId("hook-send").click();
         await waitForTestIdText(page, "hook-last-message", /"from":"hook"/);
 
         const server_ = () => control(`/clients/${encodeURIComponent(id)}/received`, { method: "GET" });
-        await until("the server to see 2 connections, 1 open", async () => {
+        await until("the server to see 3 connections, 1 open", async () => {
           const r = await server_();
-          return r.connections === 2 && r.open === 1;
+          return r.connections === 3 && r.open === 1;
         });
         const received = await server_();
         const on = (type) =>
-          received.messages.filter((m) => m.text.includes(`"${type}"`)).map((m) => m.connection);
-        assert.ok(on("leave").includes(1), `the child's cleanup at hide reached the first socket: ${on("leave")}`);
-        assert.ok(on("early").includes(2), `the child's effect when shown reached the new socket: ${on("early")}`);
+          received.messages.filter((m) => m.text.includes(`"type":"${type}"`)).map((m) => m.connection);
+        // (On the dev server StrictMode's simulated unmount at mount sends one more on connection 1.)
+        assert.equal(on("leave").filter((c) => c === 1).length, mode === "dev" ? 2 : 1, `leaves: ${on("leave")}`);
+        assert.ok(on("leave").includes(2), `the child's cleanup at the second hide reached socket 2: ${on("leave")}`);
+        for (const type of ["early", "layout", "replay"]) {
+          for (const connection of [1, 2, 3]) {
+            assert.ok(on(type).includes(connection), `"${type}" on connection ${connection}: ${on(type)}`);
+          }
+        }
         assert.ok(!received.messages.some((m) => m.text === "while hidden"), "the send while hidden went nowhere");
+        assert.equal(await page.getByTestId("probe-error").count(), 0, "no effect threw");
 
         await page.getByTestId("unmount").click();
         await until("the socket to close after unmount", async () => (await sockets(page)).live === 0);
         assert.equal(problems().length, 1, JSON.stringify(problems()));
+        // After a real unmount a kept send returns false and is reported.
+        assert.equal(await page.evaluate(() => window.probeSend("after unmount")), false);
+        await until("the send after unmount to be reported", async () => problems().length === 2);
+        assert.match(problems()[1], /sent after the component unmounted/);
       } finally {
         await context.close();
       }

@@ -35,8 +35,8 @@ export interface UseResilientSocketResult {
   /**
    * Sends now (`true`) or queues (`false`), as `ResilientSocket.send` does.
    * Stable across renders. Called before the socket exists (e.g. from a child
-   * component's effect on the first mount or when an `<Activity>` shows it
-   * again, or while `url` is null), the data
+   * component's effect, layout effects too, on the first mount or when an
+   * `<Activity>` shows it again, or while `url` is null), the data
    * waits (up to 1,000 messages, then it throws) and is handed to the socket
    * as soon as it is created; if the socket refuses it then (queue full or
    * disabled, too large), the error is reported with `reportError`, not
@@ -53,8 +53,8 @@ export interface UseResilientSocketResult {
    * cannot send (not open, or still queued) is dropped and reported. After
    * the component unmounted, while an `<Activity>` hides it, and after the
    * socket's constructor threw in the effect, it reports the data as
-   * dropped and returns `false` (cleanups run while React removes the
-   * component must not throw a second error).
+   * dropped and returns `false`, with `state` `"idle"` (cleanups run while
+   * React removes the component must not throw a second error).
    */
   readonly send: (data: SendData) => boolean;
   /** `socket.stats()` as of the hook's last refresh (a connection event, or a message once `lastMessage` was read); `null` without a socket. */
@@ -75,8 +75,8 @@ export interface UseResilientSocketResult {
  *   (an edit keeps the socket; one that changes the component's hooks
  *   remounts it: its socket is disposed, one new one opens).
  * - Inside `<Activity mode="hidden">` React runs effect cleanups and keeps
- *   the state: the socket is disposed while hidden, a new one opens when
- *   shown.
+ *   the state: the socket is disposed while hidden (`socket` null, `state`
+ *   "idle"), a new one opens when shown.
  * - Unmounting disposes the socket (closing the browser socket); messages it
  *   still queued are dropped and reported with `reportError`.
  * - The socket is recreated only when `url` or the *content* of `options`

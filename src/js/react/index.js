@@ -15,11 +15,26 @@
 //   Fast Refresh remount, after an edit of the component's hooks) disposes
 //   it on that microtask.
 // - The socket is recreated only when the url or the options' content changes:
-//   the key is `url` plus the JSON of the options (keys sorted) without
-//   functions. Function options (`urlProvider`) always call the latest
-//   function passed.
+//   the key is `url` plus the JSON of the options (keys sorted), each function
+//   replaced by a marker. Function options (`urlProvider`) always call the
+//   latest function passed.
+// - `<Activity mode="hidden">` runs the effects' cleanups and keeps the
+//   state: the socket is let go as at unmount (the snapshot turns idle), and
+//   showing it again attaches a new one. Sends in between wait until the end
+//   of the task, or, while a layout effect says the component is shown (the
+//   show's layout effects run before its passive ones, which a transition
+//   may defer to a later task), until the hook's effect attaches a socket.
 
-import { useCallback, useEffect, useInsertionEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import {
+  useCallback,
+  useEffect,
+  useInsertionEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from "react";
 import { ResilientSocket } from "./resilient_ws.js";
 
 /** Minimum interval between re-renders caused by incoming messages. */
@@ -122,6 +137,9 @@ class SocketStore {
     this.pendingSends = [];
     // A microtask will drop what was sent after the socket was let go.
     this.dropCheckScheduled = false;
+    // Between the hook's layout effect and its cleanup: the component is
+    // mounted and shown, even before its passive effect (re)attaches.
+    this.shown = false;
     this.messageTimer = null;
     this.lastMessageRender = 0;
     this.latestMessage = null;
@@ -268,10 +286,17 @@ class SocketStore {
       const queued = socket ? socket.stats().queued : 0;
       this.release();
       this.unmounted = true;
-      this.dropPendingSends("there was no open socket at unmount");
+      this.dropPendingSends("there was no open socket when the component unmounted (or an <Activity> hid it)");
       if (queued > 0) {
-        report(new Error(`useResilientSocket: the unmounted socket's ${queued} queued message(s) were dropped`));
+        report(
+          new Error(
+            `useResilientSocket: the socket let go when the component unmounted (or an <Activity> hid it) dropped its ${queued} queued message(s)`,
+          ),
+        );
       }
+      // Effects that run before the next attach (an <Activity> showing the
+      // component again) must see no socket, not the disposed one.
+      this.refresh();
     });
   }
 
@@ -333,6 +358,10 @@ class SocketStore {
       return false;
     }
     if (this.pendingSends.length >= MAX_PENDING_SENDS) {
+      if (this.unmounted) {
+        report(new Error("useResilientSocket: send() dropped its data: the component unmounted (or an <Activity> hid it)"));
+        return false;
+      }
       throw new Error(
         `useResilientSocket: send(): no socket yet (url is null or the effect has not run) and ${MAX_PENDING_SENDS} messages already wait for one`,
       );
@@ -345,15 +374,17 @@ class SocketStore {
   /**
    * Data sent after the socket was let go: the component unmounted, or an
    * `<Activity>` hid it. In the commit that shows it again a child's effect
-   * runs before the hook's, so its sends wait for the end of the task; if
-   * no socket came by then they are dropped and reported.
+   * runs before the hook's, so its sends wait for the end of the task, and
+   * for as long as the hook's layout effect says the component is shown (a
+   * transition may run the passive effects in a later task); if neither
+   * holds they are dropped and reported.
    */
   dropUnlessAttachedThisTask() {
     if (this.dropCheckScheduled) return;
     this.dropCheckScheduled = true;
     queueMicrotask(() => {
       this.dropCheckScheduled = false;
-      if (this.unmounted) {
+      if (this.unmounted && !this.shown) {
         this.dropPendingSends("they were sent after the component unmounted (or while an <Activity> hid it), when it has no socket");
       }
     });
@@ -372,6 +403,15 @@ export function useResilientSocket(url, options) {
   useInsertionEffect(() => {
     latestOptions.current = options;
   });
+
+  useLayoutEffect(() => {
+    store.shown = true;
+    return () => {
+      store.shown = false;
+      // Hidden again before a socket came: what waited is dropped now.
+      if (store.unmounted && store.pendingSends.length > 0) store.dropUnlessAttachedThisTask();
+    };
+  }, [store]);
 
   const key = socketKey(url ?? null, options);
   useEffect(() => {

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useLayoutEffect, useRef } from "react";
 import { useResilientSocket } from "resilient-ws/react";
 
 interface Props {
@@ -11,6 +11,10 @@ interface Props {
   quiet?: boolean;
   /** An option the socket refuses: the hook's effect throws. */
   invalid?: boolean;
+  /** Set replay state in an effect that depends on `socket` (the README's pattern). */
+  replay?: boolean;
+  /** A child that also sends from a layout effect (it runs before any passive effect). */
+  layoutSender?: boolean;
 }
 
 declare global {
@@ -53,8 +57,28 @@ function EarlySender({ send, variant }: { send: (data: string) => boolean; varia
   return null;
 }
 
+/** Sends from a layout effect: on show, before the hook's passive effect attaches a socket. */
+function LayoutSender({ send }: { send: (data: string) => boolean }) {
+  useLayoutEffect(() => {
+    try {
+      send(JSON.stringify({ type: "layout", from: "child layout effect" }));
+    } catch (error) {
+      reportError(error);
+    }
+  }, [send]);
+  return null;
+}
+
 /** Uses the hook with a new (but equal) inline options object every render. */
-export function HookProbe({ url, variant, noQueue = false, quiet = false, invalid = false }: Props) {
+export function HookProbe({
+  url,
+  variant,
+  noQueue = false,
+  quiet = false,
+  invalid = false,
+  replay = false,
+  layoutSender = false,
+}: Props) {
   const renders = useRef(0);
   renders.current += 1;
   /* fast-refresh: the Fast Refresh test adds a hook on this line, so React remounts the component */
@@ -75,6 +99,11 @@ export function HookProbe({ url, variant, noQueue = false, quiet = false, invali
   });
 
   useEffect(() => {
+    // Throws on a disposed socket: an effect must never be given one.
+    if (replay && socket) socket.setReplayState("probe", { type: "replay", variant });
+  }, [replay, socket, variant]);
+
+  useEffect(() => {
     if (!socket) return;
     const onMessage = (e: MessageEvent) => {
       window.probeMessages.push(typeof e.data === "string" ? e.data : "(binary)");
@@ -86,6 +115,7 @@ export function HookProbe({ url, variant, noQueue = false, quiet = false, invali
   return (
     <div>
       <EarlySender send={send} variant={variant} />
+      {layoutSender && <LayoutSender send={send} />}
       <p>
         state <b data-testid="hook-state">{state}</b> (edition <span data-testid="probe-edition">{EDITION}</span>)
       </p>

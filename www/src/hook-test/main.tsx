@@ -2,7 +2,7 @@
 // and lets the test mount, unmount, hide (`<Activity>`), re-render and change
 // options.
 import "./track-sockets";
-import { Activity, Component, StrictMode, useState, type ReactNode } from "react";
+import { Activity, Component, StrictMode, startTransition, useState, type ReactNode } from "react";
 import { createRoot } from "react-dom/client";
 import { defaultSocketUrl } from "../lib/config";
 import { HookProbe } from "./HookProbe";
@@ -28,6 +28,10 @@ function Harness() {
   const quiet = params.get("quiet") === "1";
   // `invalid=1`: an option the socket refuses, so the hook's effect throws.
   const invalid = params.get("invalid") === "1";
+  // `replay=1`: the probe sets replay state in an effect keyed on `socket`.
+  const replay = params.get("replay") === "1";
+  // `layout=1`: a child of the probe also sends from a layout effect.
+  const layoutSender = params.get("layout") === "1";
   const [mounted, setMounted] = useState(false);
   // Hidden: the probe stays mounted inside `<Activity mode="hidden">`.
   const [hidden, setHidden] = useState(false);
@@ -51,11 +55,26 @@ function Harness() {
       <button type="button" data-testid="toggle-hidden" onClick={() => setHidden((h) => !h)}>
         {hidden ? "show" : "hide"} (Activity)
       </button>
+      <button
+        type="button"
+        data-testid="toggle-hidden-transition"
+        onClick={() => startTransition(() => setHidden((h) => !h))}
+      >
+        {hidden ? "show" : "hide"} (Activity, in a transition)
+      </button>
       <p data-testid="mounted">{mounted ? "mounted" : "unmounted"}</p>
       {mounted && (
         <Activity mode={hidden ? "hidden" : "visible"}>
           <ProbeBoundary>
-            <HookProbe url={defaultSocketUrl(id) + (hang ? "?hang=1" : "")} variant={variant} noQueue={noQueue} quiet={quiet} invalid={invalid} />
+            <HookProbe
+              url={defaultSocketUrl(id) + (hang ? "?hang=1" : "")}
+              variant={variant}
+              noQueue={noQueue}
+              quiet={quiet}
+              invalid={invalid}
+              replay={replay}
+              layoutSender={layoutSender}
+            />
           </ProbeBoundary>
         </Activity>
       )}

@@ -338,7 +338,13 @@ async function main() {
   const errors = results.filter((r) => !r.ok);
   const problems = [...errors.map((r) => `${r.test}/${r.client} round ${r.round + 1}: ${r.error}`), ...fatals.map((f) => `page: ${f.error}`)];
   const expected = start ? start.expected : Infinity;
-  if (results.length < expected) problems.push(`only ${results.length} of ${expected} results arrived`);
+  if (results.length !== expected) problems.push(`${results.length} of ${expected} results arrived`);
+  // What the figures rest on: the page's 5 us clock needs cross-origin
+  // isolation (COOP/COEP), and a run of every test must judge every target.
+  if (start?.env?.crossOriginIsolated !== true) problems.push("the page was not cross-origin isolated (COOP/COEP headers lost): its clock is coarse");
+  if (!PARTIAL) {
+    for (const t of agg.targets.filter((t) => t.value == null)) problems.push(`target without a value: ${t.name} (${t.detail ?? "no detail"})`);
+  }
   if (problems.length) {
     say(`${problems.length} problem(s):`);
     for (const p of problems) say(`  ${p}`);

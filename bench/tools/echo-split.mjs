@@ -44,5 +44,5 @@ for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(width[i]) 
 console.log(
   "(us; each mark a trimmed mean per round, its differences medians over rounds. 'send to reply': from the\n" +
     " browser socket's send() to the reply's event (the send itself, loopback, the server); 'reply to app': to\n" +
-    " where the echo loop resumes after its await; '-': a mark the rounds lack)",
+    " the app's message listener (where the round trip ends); '-': a mark the rounds lack)",
 );

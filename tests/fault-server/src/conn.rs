@@ -200,7 +200,7 @@ async fn read_loop(
     while let Some(item) = stream.next().await {
         match item {
             Ok(Message::Text(text)) => {
-                client.record_text(number, &text);
+                client.record_text(number, &text, script.store);
                 if !handle.silent() {
                     let pong = if script.pong { pong_for(&text) } else { None };
                     let msg = pong.map_or(Message::Text(text), Message::text);

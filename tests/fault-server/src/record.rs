@@ -161,12 +161,13 @@ impl Registry {
 }
 
 impl Client {
-    /// Records a text message from connection `number`.
-    pub fn record_text(&self, number: u64, text: &str) {
+    /// Records a text message from connection `number`: counted, and its
+    /// text kept when `store` (up to [`MAX_STORED`]).
+    pub fn record_text(&self, number: u64, text: &str, store: bool) {
         let mut st = lock(&self.state);
         st.count += 1;
         st.bytes += text.len() as u64;
-        if st.messages.len() < MAX_STORED {
+        if store && st.messages.len() < MAX_STORED {
             st.messages.push((number, text.to_string()));
         }
     }
@@ -225,7 +226,7 @@ mod tests {
         let (client, key, number) = reg.attach("cap", conn::handle(false).0);
         assert_eq!(number, 1);
         for _ in 0..MAX_STORED + 10 {
-            client.record_text(number, "ab");
+            client.record_text(number, "ab", true);
         }
         client.record_binary(5);
         let r = reg.received("cap");
@@ -240,10 +241,22 @@ mod tests {
     }
 
     #[test]
+    fn texts_not_stored_are_still_counted() {
+        let reg = Registry::default();
+        let (client, _key, _) = reg.attach("count-only", conn::handle(false).0);
+        client.record_text(1, "abc", false);
+        client.record_text(1, "de", true);
+        let r = reg.received("count-only");
+        assert_eq!(r["count"], 2);
+        assert_eq!(r["bytes"], 5);
+        assert_eq!(r["messages"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
     fn reset_keeps_open_connections_attached() {
         let reg = Registry::default();
         let (client, _key, _) = reg.attach("r", conn::handle(false).0);
-        client.record_text(1, "x");
+        client.record_text(1, "x", true);
         reg.set_next("r", Script::default());
         assert!(reg.reset("r"));
         assert_eq!(reg.stats("r")["count"], 0);

@@ -253,8 +253,12 @@ impl Run {
                         .reconnect
                         .try_later_delay_ms
                         .min(self.config.reconnect.max_delay_ms);
-                    let ok = (low..=high).contains(delay_ms)
-                        || (longer && *delay_ms == floor && floor > low);
+                    let max = self.config.reconnect.max_delay_ms;
+                    let ok = if longer {
+                        ((floor + low).min(max)..=(floor + high).min(max)).contains(delay_ms)
+                    } else {
+                        (low..=high).contains(delay_ms)
+                    };
                     assert!(
                         ok,
                         "delay {delay_ms} for attempt {attempt} outside {low}..={high} (longer: {longer})"

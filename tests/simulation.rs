@@ -187,7 +187,33 @@ fn close_1013_waits_at_least_the_try_later_delay() {
     let mut sim = open_sim(config);
     sim.server_close(1013, "overloaded");
     sim.run_for(50);
-    assert_eq!(sim.reconnect_delays(), vec![1_500]);
+    // The least wait plus the backoff's delay (100, no jitter here).
+    assert_eq!(sim.reconnect_delays(), vec![1_600]);
+}
+
+#[test]
+fn clients_sent_away_together_by_1012_do_not_all_come_back_at_once() {
+    // Full jitter on top of the least wait: a server restart that sends
+    // 1012 to many clients gets them back spread out, not in one burst.
+    let mut delays = Vec::new();
+    for seed in 0..20 {
+        let mut config = test_config();
+        config.reconnect.jitter = resilient_ws::core::Jitter::Full;
+        config.reconnect.initial_delay_ms = 1_000;
+        config.reconnect.try_later_delay_ms = 1_500;
+        config.reconnect.max_delay_ms = 30_000;
+        let mut sim = Sim::with_source(UrlSource::Fixed(URL.to_owned()), config, seed);
+        sim.connect();
+        assert!(sim.run_until_state(ConnectionState::Open, 1_000));
+        sim.server_close(1012, "service restart");
+        sim.run_for(10);
+        let delay = sim.reconnect_delays()[0];
+        assert!((1_500..=2_500).contains(&delay), "{delay}");
+        delays.push(delay);
+    }
+    delays.sort_unstable();
+    delays.dedup();
+    assert!(delays.len() >= 15, "spread out: {delays:?}");
 }
 
 #[test]
@@ -1566,6 +1592,27 @@ fn close_takes_the_rejected_requests_messages_out_of_the_queue() {
 }
 
 #[test]
+fn a_request_whose_time_ran_out_in_a_throttled_tab_is_not_sent_on_open() {
+    // Timers fire a second late (a background tab): the handshake completes
+    // after the request's deadline but before the timer that would fail it.
+    // It must fail as timed out, not go out late.
+    let mut sim = Sim::new(test_config());
+    sim.latency_ms = 500;
+    sim.timer_lag_ms = 1_000;
+    sim.connect();
+    let request = sim
+        .engine
+        .request(sim.now, r#"{"type":"get"}"#, Some(200))
+        .unwrap();
+    sim.drain();
+    assert!(sim.run_until_state(ConnectionState::Open, 5_000));
+    assert!(sim.now.0 > 200, "opened after the deadline");
+    assert!(sim.saw(|e| matches!(e, Event::RequestFailed { request: r, reason: RequestFailure::Timeout } if *r == request)));
+    sim.run_for(100);
+    assert_eq!(sim.received_on(sim.connection()), Vec::<String>::new());
+}
+
+#[test]
 fn a_queued_request_that_times_out_is_not_sent_later() {
     let mut sim = sim_with_server_down(test_config());
     let request = sim
@@ -2142,6 +2189,63 @@ fn url_provider_failure_is_retried_with_backoff() {
 }
 
 #[test]
+fn a_stop_rule_on_1006_does_not_stop_retries_while_offline_or_after_a_url_provider_failure() {
+    // closeCodes judge what the server did: the SDK's own 1006 for going
+    // offline, or for a failing URL provider, still retries (and a reauth
+    // rule on 1006 asks for no credentials).
+    for action in [CloseAction::Stop, CloseAction::Reauth] {
+        let mut config = test_config();
+        config.close_codes = vec![CloseCodeRule {
+            code: 1006,
+            to: None,
+            action,
+        }];
+        let mut sim = open_sim(config.clone());
+        sim.input(Input::Offline);
+        let close = sim.closes().pop().unwrap();
+        assert_eq!(close.cause, CloseCause::Offline);
+        assert!(close.will_reconnect, "{action:?}: retried while offline");
+        sim.input(Input::Online);
+        assert!(
+            sim.run_until_state(ConnectionState::Open, 5_000),
+            "{action:?}: back online"
+        );
+        assert!(
+            !sim.saw(|e| matches!(e, Event::Reauth { .. })),
+            "{action:?}"
+        );
+
+        let mut sim = Sim::with_source(UrlSource::Provider(URL.into()), config, 1);
+        sim.provider_urls = vec![Err("token service down".into())];
+        sim.connect();
+        assert!(
+            sim.run_until_state(ConnectionState::Open, 10_000),
+            "{action:?}: asked again"
+        );
+        assert_eq!(sim.closes()[0].cause, CloseCause::UrlProvider);
+        assert!(
+            !sim.saw(|e| matches!(e, Event::Reauth { .. })),
+            "{action:?}"
+        );
+    }
+}
+
+#[test]
+fn a_stop_rule_on_1006_still_stops_after_a_connection_the_server_dropped() {
+    let mut config = test_config();
+    config.close_codes = vec![CloseCodeRule {
+        code: 1006,
+        to: None,
+        action: CloseAction::Stop,
+    }];
+    let mut sim = open_sim(config);
+    sim.drop_connection();
+    sim.run_for(50);
+    assert!(!sim.closes().pop().unwrap().will_reconnect);
+    assert_eq!(sim.state(), ConnectionState::Closed);
+}
+
+#[test]
 fn require_secure_refuses_ws_urls_before_any_connection() {
     let mut config = test_config();
     config.require_secure = true;
@@ -2187,6 +2291,30 @@ fn dispose_while_waiting_to_reconnect_takes_back_the_reconnect_in_last_close() {
     assert_eq!(
         (last.code, last.will_reconnect, last.delay_ms),
         (1006, false, None)
+    );
+}
+
+#[test]
+fn dispose_during_the_apps_close_leaves_that_close_in_last_close() {
+    // close() waits for the server's close frame; dispose() meanwhile ends
+    // it with no event, and `lastClose` says what the app asked for.
+    let mut sim = open_sim(test_config());
+    sim.engine.close(sim.now, 4000, "bye").unwrap();
+    sim.drain();
+    assert_eq!(sim.state(), ConnectionState::Closing);
+    assert!(sim.engine.last_close().is_none());
+    sim.engine.dispose(sim.now);
+    sim.drain();
+    let last = sim.engine.last_close().unwrap();
+    assert_eq!(
+        (
+            last.code,
+            last.reason.as_str(),
+            last.cause,
+            last.opened,
+            last.will_reconnect
+        ),
+        (4000, "bye", CloseCause::App, true, false)
     );
 }
 
@@ -2435,6 +2563,39 @@ fn becoming_visible_after_a_throttled_backoff_wait_tries_at_once() {
     assert_eq!(sim.state(), ConnectionState::Reconnecting);
     sim.input(Input::Visible);
     assert_eq!(sim.state(), ConnectionState::Reconnecting);
+}
+
+#[test]
+fn coming_back_online_does_not_cut_a_try_later_wait_short_but_does_a_backoff_wait() {
+    // The server said "try later" (1013): the network coming back says
+    // nothing of the server, so the wait holds. A plain backoff wait (a
+    // 1006) is cut short, as before.
+    for (code, held) in [(1013, true), (1006, false)] {
+        let mut config = test_config();
+        config.reconnect.try_later_delay_ms = 5_000;
+        config.reconnect.max_delay_ms = 10_000;
+        config.reconnect.initial_delay_ms = 3_000;
+        let mut sim = open_sim(config);
+        sim.server_close(code, "going");
+        assert!(sim.run_until_state(ConnectionState::Reconnecting, 100));
+        let reconnecting_at = sim.times_entered(ConnectionState::Reconnecting)[0];
+        sim.input(Input::Offline);
+        sim.run_for(500);
+        sim.input(Input::Online);
+        assert!(sim.run_until_state(ConnectionState::Connecting, 10_000));
+        let waited = sim.now.since(reconnecting_at);
+        if held {
+            assert!(
+                waited >= 5_000,
+                "{code}: the try-later wait held: {waited} ms"
+            );
+        } else {
+            assert!(
+                waited < 1_000,
+                "{code}: the backoff wait was cut short: {waited} ms"
+            );
+        }
+    }
 }
 
 #[test]

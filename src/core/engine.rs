@@ -105,6 +105,9 @@ enum Phase {
     },
     Reconnecting {
         at: Millis,
+        /// The server asked to try later (1012-1014): coming back online
+        /// does not cut this wait short.
+        try_later: bool,
     },
     Closed,
 }
@@ -234,7 +237,7 @@ impl<P: Payload> Engine<P> {
                 .flatten()
                 .min(),
             Phase::Closing { deadline, .. } => Some(*deadline),
-            Phase::Reconnecting { at } => Some(*at),
+            Phase::Reconnecting { at, .. } => Some(*at),
             Phase::Idle | Phase::Closed => None,
         };
         [phase_deadline, self.requests.deadline()]
@@ -707,6 +710,24 @@ impl<P: Payload> Engine<P> {
             // Disposed while waiting to reconnect: that reconnect is off.
             last.will_reconnect = false;
             last.delay_ms = None;
+        } else if let Phase::Closing {
+            connection,
+            code,
+            reason,
+            opened,
+            ..
+        } = &self.phase
+        {
+            // Disposed during the app's close, before the server's close
+            // frame: `lastClose` is that close (no event, as for dispose).
+            self.last_close = Some(self.closed_by_app(
+                CloseCause::App,
+                *connection,
+                *code,
+                reason,
+                *opened,
+                false,
+            ));
         }
         self.queue.clear();
         self.replay.clear();
@@ -861,8 +882,12 @@ impl<P: Payload> Engine<P> {
             Input::Online => {
                 let was_offline = !self.online;
                 self.online = true;
-                if let Phase::Reconnecting { .. } = self.phase {
-                    self.start_attempt(now);
+                if let Phase::Reconnecting { at, try_later } = self.phase {
+                    // Back online, a backoff wait is cut short; a wait the
+                    // server asked for (try later) holds.
+                    if !try_later || now >= at {
+                        self.start_attempt(now);
+                    }
                 } else if was_offline
                     && !self.reconnect_stopped
                     && let Some((connection, None)) = self.live_socket()
@@ -904,7 +929,7 @@ impl<P: Payload> Engine<P> {
                     // that is over may not have fired yet: the user is back,
                     // try now. A wait that is not over (a 1013's try-later
                     // delay) still holds: a visible tab's timer fires on time.
-                    Phase::Reconnecting { at } if was_hidden && now >= at => {
+                    Phase::Reconnecting { at, .. } if was_hidden && now >= at => {
                         self.start_attempt(now)
                     }
                     _ => {}
@@ -978,6 +1003,9 @@ impl<P: Payload> Engine<P> {
         for (_, value) in replay {
             self.transmit(now, connection, value);
         }
+        // A throttled tab's timer may not have failed an overdue request
+        // yet: it must not go out now, after its time.
+        self.expire_requests(now);
         let mut flushed = 0;
         while let Some(item) = self.queue.pop() {
             if let Some(handle) = item.request {
@@ -1121,7 +1149,8 @@ impl<P: Payload> Engine<P> {
         }
     }
 
-    fn on_timer(&mut self, now: Millis) {
+    /// Fails the requests whose time is up (and takes them out of the queue).
+    fn expire_requests(&mut self, now: Millis) {
         for request in self.requests.take_expired(now) {
             self.queue.remove_request(request.handle);
             self.emit(Event::RequestFailed {
@@ -1129,6 +1158,10 @@ impl<P: Payload> Engine<P> {
                 reason: RequestFailure::Timeout,
             });
         }
+    }
+
+    fn on_timer(&mut self, now: Millis) {
+        self.expire_requests(now);
         match self.phase.clone() {
             Phase::Connecting {
                 connection,
@@ -1186,7 +1219,7 @@ impl<P: Payload> Engine<P> {
                 );
                 self.reopen_after_close(now, reopen);
             }
-            Phase::Reconnecting { at } if now >= at => self.start_attempt(now),
+            Phase::Reconnecting { at, .. } if now >= at => self.start_attempt(now),
             _ => {}
         }
     }
@@ -1386,7 +1419,6 @@ impl<P: Payload> Engine<P> {
         // the server: it does not count as flapping.
         let flapping = self.connection_ended(now, connection, opened_at, self.online);
         let opened = opened_at.is_some();
-        let interpretation = self.close_policy.interpret(CloseCode(code), opened);
         // While the browser is offline, failing attempts are expected: they
         // are reported as `offline` and not counted against `maxAttempts` (so
         // the socket is still there when the network is back); the backoff
@@ -1397,6 +1429,18 @@ impl<P: Payload> Engine<P> {
             CloseCause::Offline
         } else {
             cause
+        };
+        // The app's `closeCodes` rules judge what the server did. A 1006
+        // while the browser is offline, or for a failing URL provider, says
+        // nothing of it: those retry on the backoff by the code's own
+        // policy, as documented, whatever a rule on 1006 says (a close
+        // frame's own code is still judged by the rules).
+        let code_policy = CloseCode(code);
+        let not_the_servers = code == ABNORMAL && (offline || cause == CloseCause::UrlProvider);
+        let interpretation = if not_the_servers {
+            code_policy.interpret(opened)
+        } else {
+            self.close_policy.interpret(code_policy, opened)
         };
         let exhausted = !offline
             && self
@@ -1409,16 +1453,16 @@ impl<P: Payload> Engine<P> {
             && interpretation.action != CloseAction::Stop
             && !exhausted;
         let delay_ms = retry.then(|| {
-            let mut delay = self.backoff.delay(self.attempt);
-            if CloseCode(code).longer_backoff() {
-                delay = delay.max(
-                    self.config
-                        .reconnect
-                        .try_later_delay_ms
-                        .min(self.config.reconnect.max_delay_ms),
-                );
+            let delay = self.backoff.delay(self.attempt);
+            if !CloseCode(code).longer_backoff() {
+                return delay;
             }
-            delay
+            // "Try later": the backoff's (jittered) delay on top of the
+            // least wait, so that clients the server sent away together do
+            // not all come back at the same moment; capped at maxDelayMs.
+            let max = self.config.reconnect.max_delay_ms;
+            let least = self.config.reconnect.try_later_delay_ms.min(max);
+            least.saturating_add(delay).min(max)
         });
         let action = interpretation.action;
         let report = CloseReport {
@@ -1437,7 +1481,10 @@ impl<P: Payload> Engine<P> {
                 self.attempt += 1;
                 self.offline_attempts += u32::from(offline);
                 self.counters.reconnects += 1;
-                self.phase = Phase::Reconnecting { at: now + delay_ms };
+                self.phase = Phase::Reconnecting {
+                    at: now + delay_ms,
+                    try_later: CloseCode(code).longer_backoff(),
+                };
             }
             None => {
                 self.phase = Phase::Closed;

@@ -62,7 +62,11 @@ export interface ReconnectOptions {
   maxAttempts?: number | null;
   /** The attempt counter resets only after a connection stayed open this long (and is not flapping), ms. Default: 5000. */
   resetAfterMs?: number;
-  /** Least delay after 1012/1013/1014, ms, capped at `maxDelayMs`. Default: 5000. */
+  /**
+   * Least delay after 1012/1013/1014 ("try later"), ms: the backoff's delay
+   * is added to it, so that clients the server sent away together do not
+   * all come back at once; capped at `maxDelayMs`. Default: 5000.
+   */
   tryLaterDelayMs?: number;
 }
 
@@ -163,7 +167,11 @@ export interface ResilientSocketOptions {
   requests?: RequestsOptions;
   /** Flapping detection. */
   flapping?: FlappingOptions;
-  /** Close code policy overrides, last matching rule wins. Default: []. */
+  /**
+   * Close code policy overrides, last matching rule wins. They judge what
+   * the server did: a 1006 while the browser is offline, or from a failing
+   * `urlProvider`, retries whatever a rule on 1006 says. Default: [].
+   */
   closeCodes?: readonly CloseCodeRule[];
   /**
    * Handshake (including the URL provider) time limit, ms. Default: 10000.
@@ -375,7 +383,7 @@ export interface SocketStats {
   uptimeMs: number;
   /** Total time open, ms. */
   totalUptimeMs: number;
-  /** Last heartbeat round trip, whole ms (0 on a local network). */
+  /** Last heartbeat round trip, whole ms (0 on a local network); kept through a reconnect until the next pong, null before the first. */
   rttMs: number | null;
   messagesIn: number;
   messagesOut: number;

@@ -126,7 +126,8 @@ if os.path.exists(types_path):
 glue_path = os.path.join(out_dir, f"{out_name}_bg.js")
 generated = "if (Symbol.dispose) ResilientSocket.prototype[Symbol.dispose] = ResilientSocket.prototype.free;"
 closing = ("if (Symbol.dispose) ResilientSocket.prototype[Symbol.dispose] = function () {\n"
-           "    if (this.__wbg_ptr !== 0) this.dispose();\n"
+           "    if (this.__wbg_ptr === 0) return; // free() already ran\n"
+           "    this.dispose();\n"
            "    this.free();\n"
            "};")
 with open(glue_path) as f:

@@ -49,7 +49,7 @@ async fn echo_reaches_message_listeners_as_the_browsers_own_message_event() {
     let stats = socket.stats();
     assert_eq!(field(&stats, "messagesOut"), 1);
     assert_eq!(field(&stats, "messagesIn"), 1);
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -69,7 +69,7 @@ async fn messages_sent_before_open_are_queued_and_flushed_in_order_before_open()
     let second = messages.next().await.unchecked_into::<MessageEvent>();
     assert_eq!(first.data(), "one");
     assert_eq!(second.data(), "two");
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -99,7 +99,7 @@ async fn a_message_listener_can_send_and_close_from_inside_the_callback() {
     assert_eq!(field(&socket.stats(), "messagesIn"), 2);
     // The handler holds a clone of the socket: dispose breaks nothing.
     socket.set_onmessage(JsValue::NULL);
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -112,7 +112,7 @@ async fn request_resolves_with_the_parsed_reply_carrying_its_id() {
     assert_eq!(field(&reply, "a"), 2);
     assert!(field(&reply, "id").is_truthy(), "an id was added");
     assert_eq!(field(&socket.stats(), "pendingRequests"), 0);
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -122,7 +122,7 @@ async fn pending_requests_are_rejected_as_disposed() {
     let mut opens = Events::listen(&socket, "open");
     opens.next().await;
     let pending = JsFuture::from(socket.request(json(r#"{"type":"never"}"#), JsValue::UNDEFINED));
-    socket.dispose();
+    socket.dispose().unwrap();
     let error = pending.await.expect_err("rejected");
     assert_eq!(field(&error, "reason"), "disposed");
     assert!(socket.disposed());
@@ -153,7 +153,7 @@ async fn a_socket_disposed_and_freed_in_a_message_listener_still_rejects_its_req
     let holder = slot.clone();
     let listener = Closure::<dyn FnMut(JsValue)>::new(move |_| {
         if let Some(socket) = holder.borrow_mut().take() {
-            socket.dispose();
+            socket.dispose().unwrap();
             drop(socket); // the last handle: the driver is freed now
         }
     });
@@ -181,7 +181,7 @@ async fn a_request_pushed_out_of_the_full_queue_is_rejected_as_queue_overflow() 
     let message = text(&error, "message");
     assert!(message.contains("queue.overflow"), "{message}");
     assert_eq!(field(&socket.stats(), "pendingRequests"), 0);
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -215,7 +215,7 @@ async fn close_code_4004_stops_and_explains_itself() {
     }
     // Every transition, the constructor's idle -> connecting included.
     assert_eq!(seen, ["connecting", "open", "closed"]);
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -245,7 +245,7 @@ async fn a_dropped_connection_reconnects_and_replays_state_first() {
     let entries = socket.replay_state();
     assert_eq!(entries.length(), 1);
     assert_eq!(field(&entries.get(0), "value"), r#"{"mix":0.3}"#);
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -368,7 +368,7 @@ async fn a_throwing_listener_leaks_no_js_value() {
         "{} JS values more after {throws} throws",
         after.saturating_sub(before)
     );
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -407,7 +407,7 @@ async fn a_refused_browser_socket_leaks_no_js_value() {
     let socket = ResilientSocket::new(url(&client_id("refused-ws"), ""), options).unwrap();
     let added = js_values_added_over_30_failed_attempts(&socket).await;
     let reason = text(&socket.last_close(), "reason");
-    socket.dispose();
+    socket.dispose().unwrap();
     Reflect::set(&js_sys::global(), &"WebSocket".into(), &original).unwrap();
     assert!(reason.contains("refused by the test"), "{reason}");
     assert!(
@@ -430,7 +430,7 @@ async fn a_url_provider_throwing_an_unreadable_error_leaks_no_js_value() {
     Reflect::set(&options, &"urlProvider".into(), &provider).unwrap();
     let socket = ResilientSocket::new(url(&client_id("provider-throws"), ""), options).unwrap();
     let added = js_values_added_over_30_failed_attempts(&socket).await;
-    socket.dispose();
+    socket.dispose().unwrap();
     assert!(
         added <= 2,
         "{added} JS values more after 30 failed provider calls"
@@ -449,7 +449,7 @@ async fn a_url_provider_whose_promise_never_settles_leaks_no_js_value() {
     let before = wasm_bindgen::externref_heap_live_count();
     let socket = ResilientSocket::new(url(&client_id("provider-hangs"), ""), options).unwrap();
     let added = js_values_added_over_30_failed_attempts(&socket).await;
-    socket.dispose();
+    socket.dispose().unwrap();
     drop(socket);
     assert!(
         added <= 2,
@@ -487,7 +487,7 @@ async fn a_url_object_is_taken_as_a_websocket_takes_it_and_anything_else_is_refu
     let message = messages.next().await;
     assert_eq!(field(&message, "data"), "via a URL object");
     assert_eq!(socket.url(), href);
-    socket.dispose();
+    socket.dispose().unwrap();
 
     let message = |error: JsValue| String::from(error.unchecked_into::<js_sys::Error>().message());
     for (not_a_url, got) in [
@@ -536,8 +536,9 @@ fn bad_calls_throw_like_a_websocket_would() {
     for not_data in [plain, array, bare, JsValue::NULL, JsValue::UNDEFINED] {
         let text = message(socket.send(not_data).unwrap_err());
         assert!(
-            text.starts_with("send: data is an object, an array, null or undefined")
-                && text.contains("JSON.stringify(data)"),
+            text.starts_with(
+                "send: data is a plain object (not binary data), an array, null or undefined"
+            ) && text.contains("JSON.stringify(data)"),
             "{text}"
         );
     }
@@ -559,7 +560,7 @@ fn bad_calls_throw_like_a_websocket_would() {
         "{text}"
     );
     assert!(!socket.send("queued".into()).unwrap(), "queued while idle");
-    socket.dispose();
+    socket.dispose().unwrap();
     assert!(socket.disposed());
 }
 
@@ -569,7 +570,7 @@ async fn a_disposed_socket_says_so_and_cannot_be_reopened() {
     // disposed: every call says "disposed", none advises connect().
     let options = json(r#"{"autoConnect":false}"#);
     let socket = ResilientSocket::new(url("never", ""), options).unwrap();
-    socket.dispose();
+    socket.dispose().unwrap();
     let message = |error: JsValue| String::from(error.unchecked_into::<js_sys::Error>().message());
     for refused in [
         socket.send("late".into()).unwrap_err(),
@@ -629,7 +630,7 @@ async fn refused_calls_name_the_call_and_undefined_call_options_count_as_absent(
         "setReplayState: unknown option `extra`; allowed: debounceMs"
     );
 
-    socket.dispose();
+    socket.dispose().unwrap();
     let disposed = message(
         socket
             .set_replay_state("k".into(), "ab".into(), JsValue::UNDEFINED)
@@ -694,7 +695,7 @@ fn shared_memory_is_refused_not_lost() {
     assert!(!socket.send(foreign_buffer).unwrap());
     assert_eq!(field(&socket.stats(), "queued"), 4.0);
     assert_eq!(field(&socket.stats(), "queuedBytes"), 16.0);
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 /// A JS callback and how many times it was called.
@@ -750,7 +751,7 @@ async fn an_async_url_provider_is_asked_before_each_attempt() {
         Some(1),
         "reconnect()'s close came first"
     );
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -782,7 +783,7 @@ async fn the_url_provider_is_not_asked_for_an_attempt_a_listener_closed() {
         .next_to("closed")
         .await;
     assert_eq!(asked.get(), 0, "no provider call for the closed attempt");
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -811,7 +812,7 @@ async fn a_rejected_url_provider_promise_is_reported_and_the_next_attempt_asks_a
         "{}",
         socket.url()
     );
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -856,7 +857,7 @@ async fn a_url_the_browser_cannot_parse_is_refused_or_blamed_on_the_provider() {
     assert_eq!(field(&close, "willReconnect"), true);
     opens.next().await;
     assert_eq!(asked.get(), 2);
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -883,7 +884,7 @@ async fn what_the_constructor_sets_off_reaches_listeners_added_right_after_it() 
     assert_eq!(field(&close, "willReconnect"), false);
     assert_eq!(field(&states.next().await, "to"), "closed");
     assert_eq!(socket.state(), "closed");
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -898,7 +899,7 @@ async fn binary_messages_pass_through_as_array_buffers() {
     assert!(data.is_instance_of::<js_sys::ArrayBuffer>());
     assert_eq!(js_sys::Uint8Array::new(&data).to_vec(), [1, 2, 3, 250]);
     assert_eq!(field(&socket.stats(), "bytesIn"), 4);
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -963,7 +964,7 @@ async fn the_inspector_records_both_directions_and_filters() {
     assert!(refused.contains("fullText must be a boolean"), "{refused}");
     inspector.clear();
     assert_eq!(inspector.length(), 0);
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -1015,7 +1016,7 @@ async fn plain_messages_skip_the_driver_and_the_engine_still_sees_each_one() {
     assert_eq!(socket.slow_path_messages(), slow_before + 1);
 
     assert_eq!(number(&socket.stats(), "messagesIn"), 21.0);
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -1071,7 +1072,7 @@ async fn a_send_leaves_before_the_fast_paths_messages_are_booked_and_is_booked_a
     let stats = socket.stats();
     assert_eq!(number(&stats, "messagesOut"), 3.0);
     assert_eq!(number(&stats, "messagesIn"), 3.0);
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -1110,7 +1111,7 @@ async fn the_fast_path_holds_no_payload_larger_than_the_inspector_keeps() {
     assert_eq!((seen[2].0, seen[2].1), (64.0, true), "{seen:?}");
     assert_eq!(seen[3], (5.0, false, "small".to_owned()));
     assert_eq!(number(&socket.stats(), "bytesIn"), 64.0 * 3.0 + 5.0);
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -1154,7 +1155,7 @@ async fn while_a_pong_and_a_reply_are_awaited_only_what_could_be_them_leaves_the
     assert_eq!(field(&reply, "v"), 2);
     assert_eq!(socket.slow_path_messages(), 3, "the reply");
     assert_eq!(number(&socket.stats(), "messagesIn"), 23.0);
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -1231,7 +1232,7 @@ async fn order_of_app_work_in_a_listener(
     socket.send("one".into()).unwrap();
     after.next().await;
     assert_eq!(socket.slow_path_messages(), slow_before, "on the fast path");
-    socket.dispose();
+    socket.dispose().unwrap();
     order.take()
 }
 
@@ -1284,7 +1285,7 @@ async fn a_fast_path_listener_reads_up_to_date_stats_and_its_requests_reply_is_c
         "only the reply left the fast path"
     );
     assert_eq!(number(&socket.stats(), "messagesIn"), 2.0);
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 /// A message listener that counts its calls and then runs `then`.
@@ -1341,7 +1342,7 @@ async fn a_listener_removed_or_disposed_by_an_earlier_one_is_not_called() {
     let (after_calls, after) = counting_listener(|| {});
     let disposer = {
         let socket = socket.clone();
-        move || socket.dispose()
+        move || socket.dispose().unwrap()
     };
     let (disposer_calls, dispose_first) = counting_listener(disposer);
     socket
@@ -1418,7 +1419,7 @@ async fn mid_dispatch_a_re_added_listener_waits_and_a_replaced_handler_runs_its_
     socket.send("two".into()).unwrap();
     messages.next().await;
     assert_eq!(counts(), (0, 2, 1));
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -1461,7 +1462,7 @@ async fn add_event_listener_honours_once_and_refuses_signal() {
         message.contains("options.signal is not supported"),
         "{message}"
     );
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -1493,7 +1494,7 @@ async fn a_throwing_listener_does_not_stop_the_others_or_the_socket() {
     socket
         .remove_event_listener("message".into(), thrower.into())
         .unwrap();
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -1521,6 +1522,7 @@ async fn calls_from_inside_a_replaced_websocket_send_are_refused_as_busy() {
                 .err()
                 .map(message),
         );
+        seen.extend(inner_socket.dispose().err().map(message));
     });
     let patch = Function::new_with_args(
         "inner",
@@ -1539,10 +1541,13 @@ async fn calls_from_inside_a_replaced_websocket_send_are_refused_as_busy() {
     let refusals = refusals.borrow().clone();
     assert_eq!(
         refusals.len(),
-        3,
+        4,
         "each re-entrant call is refused: {refusals:?}"
     );
-    for (message, call) in refusals.iter().zip(["send", "close", "deleteReplayState"]) {
+    for (message, call) in refusals
+        .iter()
+        .zip(["send", "close", "deleteReplayState", "dispose"])
+    {
         assert!(
             message.starts_with(&format!("{call}: the socket is busy"))
                 && message.contains("replaced WebSocket method"),
@@ -1550,9 +1555,10 @@ async fn calls_from_inside_a_replaced_websocket_send_are_refused_as_busy() {
         );
     }
     assert_eq!(socket.state(), "open", "the refused close did nothing");
+    assert!(!socket.disposed(), "the refused dispose did nothing");
     assert!(socket.send("after".into()).unwrap(), "usable afterwards");
     let received = wait_until_received(&id, "after").await;
     let texts: Vec<&str> = received.iter().map(|(_, text)| text.as_str()).collect();
     assert_eq!(texts, ["outer", "after"]);
-    socket.dispose();
+    socket.dispose().unwrap();
 }

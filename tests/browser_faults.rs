@@ -123,7 +123,7 @@ thread_local! {
 fn clean_up() {
     let leftovers = LEFTOVERS.with(|leftovers| std::mem::take(&mut *leftovers.borrow_mut()));
     for socket in leftovers.sockets {
-        socket.dispose();
+        socket.dispose().unwrap();
     }
     if let Some(census) = leftovers.census {
         census.uninstall();
@@ -245,7 +245,7 @@ async fn upgrades_rejected_with_404_and_500_close_as_1006_before_open_and_are_re
                 1,
                 "{status}: one socket at a time"
             );
-            socket.dispose();
+            socket.dispose().unwrap();
         }
     })
     .await;
@@ -400,7 +400,7 @@ async fn every_configured_application_close_code_and_the_default_stop_codes_are_
                 1,
                 "{code}: one socket at a time"
             );
-            socket.dispose();
+            socket.dispose().unwrap();
         }
     })
     .await;
@@ -461,7 +461,7 @@ async fn a_server_close_is_retried_after(
     assert_eq!(received_on(&id, 1).await, [format!("before-{code}")]);
     assert_eq!(received_on(&id, 2).await, [format!("during-{code}")]);
     assert_eq!(census.max_live(&path(&id)), 1, "{code}");
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -527,7 +527,7 @@ async fn closed_right_after_open_twenty_times_reports_flapping_with_growing_dela
         }
         let elapsed = now_ms() - started_at;
         assert_eq!(field(&socket.stats(), "flapping"), true);
-        socket.dispose();
+        socket.dispose().unwrap();
 
         let report = flapping.next().await;
         assert!(number(&report, "count") >= 3.0);
@@ -648,7 +648,7 @@ async fn a_flood_of_100000_messages_arrives_whole_in_order_and_the_inspector_sta
         assert_eq!(census.max_live(&path(&id)), 1);
         console_log!("flood: {COUNT} messages in {took:.0} ms");
         socket.set_onmessage(JsValue::NULL);
-        socket.dispose();
+        socket.dispose().unwrap();
     })
     .await;
 }
@@ -707,7 +707,7 @@ async fn an_oversized_send_throws_naming_max_message_bytes_and_drops_nothing_els
         assert_eq!(field(&socket.stats(), "pendingRequests"), 0);
         assert_eq!(socket.state(), "open");
         assert_eq!(census.max_live(&path(&id)), 1);
-        socket.dispose();
+        socket.dispose().unwrap();
     })
     .await;
 }
@@ -825,7 +825,7 @@ async fn invalid_json_and_binary_frames_break_nothing_while_a_request_is_pending
         assert_eq!(field(&stats, "binaryCount"), 1);
         assert_eq!(field(&stats, "count"), 2);
         assert_eq!(census.max_live(&path(&id)), 1);
-        socket.dispose();
+        socket.dispose().unwrap();
     })
     .await;
 }
@@ -1077,7 +1077,7 @@ async fn every_attempt_offers_the_subprotocols_checked_at_construction() {
         opens.next().await;
         assert_eq!(socket.protocol(), "v1", "the second attempt");
         assert_eq!(census.created(&path(&id)), 2);
-        socket.dispose();
+        socket.dispose().unwrap();
     })
     .await;
 }
@@ -1142,7 +1142,7 @@ async fn close_while_connecting_closes_once_and_never_attempts_again() {
         assert_eq!(census.created(&path(&id)), 1, "no further attempt");
         assert_eq!(field(&server_stats(&id).await, "connections"), 0);
         assert_eq!(field(&server_stats(&id).await, "count"), 0);
-        socket.dispose();
+        socket.dispose().unwrap();
     })
     .await;
 }
@@ -1191,7 +1191,7 @@ async fn close_while_waiting_out_a_backoff_closes_once_and_never_attempts_again(
         let stats = server_stats(&id).await;
         assert_eq!(field(&stats, "connections"), 1);
         assert_eq!(received(&id).await, [(1, "sent-1".to_owned())]);
-        socket.dispose();
+        socket.dispose().unwrap();
     })
     .await;
 }
@@ -1233,7 +1233,7 @@ async fn close_twice_closes_once_with_one_close_event() {
         let stats = wait_for_stats(&id, "closed", |stats| field(stats, "open") == 0).await;
         assert_eq!(field(&stats, "connections"), 1);
         assert_eq!(received(&id).await, [(1, "last".to_owned())]);
-        socket.dispose();
+        socket.dispose().unwrap();
     })
     .await;
 }
@@ -1287,8 +1287,8 @@ async fn two_sockets_to_the_same_url_stay_independent() {
         assert_eq!(texts, ["from-first", "from-second", "second-again"]);
         assert_eq!(census.created(&path(&id)), 2, "no extra socket");
         assert_eq!(census.max_live(&path(&id)), 2, "one per client");
-        first.dispose();
-        second.dispose();
+        first.dispose().unwrap();
+        second.dispose().unwrap();
         let stats = wait_for_stats(&id, "none open", |stats| field(stats, "open") == 0).await;
         assert_eq!(field(&stats, "connections"), 2);
     })
@@ -1341,7 +1341,7 @@ fn options_inherited_from_a_polluted_prototype_are_ignored() {
         "redaction stays on: {}",
         socket.url()
     );
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 /// Options objects without `Object.prototype` (`Object.create(null)`, as some
@@ -1356,7 +1356,7 @@ fn options_without_a_prototype_are_read_and_checked() {
         .expect("valid options");
     assert_eq!(socket.state(), "idle", "autoConnect: false was read");
     assert_eq!(socket.name(), "bare");
-    socket.dispose();
+    socket.dispose().unwrap();
 
     js_sys::Reflect::set(&options, &"reconect".into(), &JsValue::TRUE).expect("set");
     let error = ResilientSocket::new("ws://127.0.0.1:1/ws/bare".into(), options.into())

@@ -90,7 +90,7 @@ async fn replay_state_reaches_the_server_before_queued_messages_once_and_in_orde
                 "end"
             ]
         );
-        socket.dispose();
+        socket.dispose().unwrap();
     })
     .await;
 }
@@ -141,7 +141,7 @@ async fn messages_sent_while_not_open_arrive_exactly_once_in_order() {
         ]
         .map(|(connection, text)| (connection, String::from(text)));
         assert_eq!(received, expected, "each message once, in order");
-        socket.dispose();
+        socket.dispose().unwrap();
     })
     .await;
 }
@@ -204,7 +204,7 @@ async fn the_inspector_records_both_directions_and_never_shows_the_token() {
             received_on(&id, 1).await,
             [r#"{"type":"auth","token":"s3cr3t"}"#]
         );
-        socket.dispose();
+        socket.dispose().unwrap();
     })
     .await;
 }
@@ -228,7 +228,7 @@ async fn dispose_frees_the_engine_and_the_socket_still_reads_what_happened() {
         let engines_before = resilient_ws::live_engines();
         let drivers_before = resilient_ws::live_drivers();
         let remains_before = resilient_ws::live_remains();
-        socket.dispose();
+        socket.dispose().unwrap();
         // The engine is gone; what the app can read stays.
         assert_eq!(resilient_ws::live_engines(), engines_before - 1);
         assert_eq!(
@@ -275,7 +275,7 @@ async fn a_view_taken_before_dispose_clears_what_the_disposed_socket_reads() {
         let socket = socket_with_an_echoed_secret(&id, "").await;
         let taken_before = socket.inspector();
         let remains_before = resilient_ws::live_remains();
-        socket.dispose();
+        socket.dispose().unwrap();
         assert_eq!(resilient_ws::live_remains(), remains_before + 1);
         assert_eq!(socket.inspector().length(), 2);
         taken_before.clear();
@@ -297,7 +297,7 @@ async fn dispose_in_a_message_listener_keeps_the_messages_and_lets_the_driver_go
             let socket = Rc::downgrade(&socket);
             Closure::<dyn FnMut(JsValue)>::new(move |_| {
                 if let Some(socket) = socket.upgrade() {
-                    socket.dispose();
+                    socket.dispose().unwrap();
                     let _ = disposed.unbounded_send(());
                 }
             })
@@ -395,7 +395,7 @@ async fn a_disposed_socket_s_inspector_answers_every_filter_as_before() {
         assert!(before[0].contains("[redacted]") && !before[0].contains("1234"));
         assert!(before.iter().all(|entries| entries != "[]"), "{before:?}");
         let drivers_before = resilient_ws::live_drivers();
-        socket.dispose();
+        socket.dispose().unwrap();
         assert_eq!(resilient_ws::live_drivers(), drivers_before - 1);
         assert_eq!(read_all(&socket), before);
         assert_eq!(socket.inspector().length(), 6);
@@ -418,7 +418,7 @@ async fn dispose_without_recorded_messages_lets_the_driver_go_at_once() {
         assert_eq!(socket.inspector().length(), 0, "no message went either way");
 
         let drivers_before = resilient_ws::live_drivers();
-        socket.dispose();
+        socket.dispose().unwrap();
         // The JS object may wait long for the collector: it holds no driver.
         assert_eq!(resilient_ws::live_drivers(), drivers_before - 1);
         assert!(socket.disposed());
@@ -458,7 +458,7 @@ async fn dispose_without_recorded_messages_lets_the_driver_go_at_once() {
         assert!(socket.close(None, None).is_ok());
         assert!(!socket.delete_replay_state("key".into()).unwrap());
         assert_eq!(socket.replay_state().length(), 0);
-        socket.dispose();
+        socket.dispose().unwrap();
         assert_eq!(resilient_ws::live_drivers(), drivers_before - 1);
     })
     .await;
@@ -477,7 +477,7 @@ async fn dispose_from_a_listener_inside_close_lets_the_driver_go_once_close_retu
             let disposed_in_listener = disposed_in_listener.clone();
             Closure::<dyn FnMut(JsValue)>::new(move |_| {
                 if let Some(socket) = socket.upgrade() {
-                    socket.dispose();
+                    socket.dispose().unwrap();
                     disposed_in_listener.set(true);
                 }
             })
@@ -557,7 +557,7 @@ async fn live_a_whole_life(name: &str) {
     socket.close(None, None).unwrap();
     assert_eq!(field(&closes.next().await, "cause"), "app");
     assert!(field(&socket.last_close(), "code").is_truthy());
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -580,7 +580,7 @@ async fn dispose_leaves_no_socket_no_timer_and_no_further_connection() {
         assert_eq!(shim.constructed(), 1);
         assert!(shim.pending_timers() >= 1, "the heartbeat timer is seen");
 
-        socket.dispose();
+        socket.dispose().unwrap();
         let ws = shim.socket(0);
         assert!(ws.ready_state() >= web_sys::WebSocket::CLOSING);
         assert_eq!(shim.live(), 0);
@@ -604,7 +604,7 @@ async fn dispose_leaves_no_socket_no_timer_and_no_further_connection() {
         assert_eq!(socket.state(), "reconnecting");
         assert!(shim.pending_timers() >= 1, "the backoff timer is seen");
 
-        socket.dispose();
+        socket.dispose().unwrap();
         assert_eq!(shim.pending_timers(), 0, "backoff timer cleared");
         assert_eq!(shim.live(), 0);
         sleep(200 + 100).await;
@@ -644,7 +644,7 @@ async fn a_restart_storm_never_has_two_browser_sockets_at_once() {
         assert_eq!(shim.max_live(), 1, "never two CONNECTING/OPEN sockets");
         assert_eq!(shim.max_unclosed(), 1, "each socket closed before the next");
         assert_eq!(text(&socket.stats(), "state"), "open");
-        socket.dispose();
+        socket.dispose().unwrap();
     })
     .await;
     shim.uninstall();
@@ -676,7 +676,7 @@ async fn a_send_while_the_browser_socket_is_closing_waits_for_the_next_connectio
             [(2, "late".to_owned())],
             "once, on the next connection"
         );
-        socket.dispose();
+        socket.dispose().unwrap();
     })
     .await;
     shim.uninstall();
@@ -717,7 +717,7 @@ async fn reconnect_while_the_apps_close_waits_reports_that_close_then_opens_once
             "one close for the one connection"
         );
         assert_eq!(shim.max_live(), 1, "never two CONNECTING/OPEN sockets");
-        socket.dispose();
+        socket.dispose().unwrap();
     })
     .await;
     shim.uninstall();

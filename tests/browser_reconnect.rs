@@ -89,7 +89,7 @@ async fn reconnects_after_a_server_restart_following_the_backoff_schedule() {
             field(stats, "connections") == 2 && field(stats, "open") == 1
         })
         .await;
-        socket.dispose();
+        socket.dispose().unwrap();
     })
     .await;
 }
@@ -134,7 +134,7 @@ async fn a_stop_code_closes_for_good(name: &str, code: u16, reason: &str) {
     let stats = server_stats(&id).await;
     assert_eq!(field(&stats, "connections"), 1, "no second connection");
     assert_eq!(field(&socket.stats(), "connection"), 1);
-    socket.dispose();
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -188,8 +188,8 @@ async fn code_1006_before_open_and_after_open_carry_different_hints() {
         assert!(hint_after.contains("after opening"), "{hint_after}");
         let described = describe_close_code(1006.0, json(r#"{"opened":false}"#)).unwrap();
         assert_eq!(field(&described, "hint"), hint_before.as_str());
-        refused.dispose();
-        dropped.dispose();
+        refused.dispose().unwrap();
+        dropped.dispose().unwrap();
     })
     .await;
 }
@@ -224,7 +224,7 @@ async fn a_403_upgrade_rejection_reads_as_a_failed_handshake_and_keeps_retrying(
         assert!(number(&socket.stats(), "connection") >= 3.0);
         // The fault server counts accepted upgrades only.
         assert_eq!(field(&server_stats(&id).await, "connections"), 0);
-        socket.dispose();
+        socket.dispose().unwrap();
 
         // Only the first upgrade refused: the retry reaches the server.
         let id = client_id("reject-403-once");
@@ -239,7 +239,7 @@ async fn a_403_upgrade_rejection_reads_as_a_failed_handshake_and_keeps_retrying(
         assert_eq!(field(&opens.next().await, "connection"), 2);
         let stats = server_stats(&id).await;
         assert_eq!(field(&stats, "connections"), 1, "the retry was accepted");
-        socket.dispose();
+        socket.dispose().unwrap();
     })
     .await;
 }
@@ -281,7 +281,7 @@ async fn an_open_close_loop_is_reported_as_flapping_and_the_backoff_keeps_growin
             assert_eq!(field(&close, "opened"), true);
         }
         assert!(number(&server_stats(&id).await, "connections") >= 4.0);
-        socket.dispose();
+        socket.dispose().unwrap();
     })
     .await;
 }
@@ -326,7 +326,7 @@ async fn offline_drops_the_socket_at_once_and_online_reconnects_without_waiting(
             "reconnected in {} ms, not after the 10 s backoff",
             opened_at - online_at
         );
-        socket.dispose();
+        socket.dispose().unwrap();
     })
     .await;
 }
@@ -363,7 +363,7 @@ async fn a_socket_created_offline_keeps_its_max_attempts_for_when_the_network_is
         // Online: the budget applies again (one retry, then closed).
         let close = within(2_000, "a failed attempt online", closes.next()).await;
         assert_eq!(field(&close, "cause"), "server");
-        socket.dispose();
+        socket.dispose().unwrap();
     })
     .await;
 }

@@ -55,7 +55,7 @@ async fn a_handshake_that_never_completes_times_out_and_is_retried() {
             took + LISTENER_SLACK_MS >= 300.0 && took <= 300.0 + MARGIN_MS,
             "second connect timeout after {took} ms"
         );
-        socket.dispose();
+        socket.dispose().unwrap();
     })
     .await;
 }
@@ -88,7 +88,7 @@ async fn a_silent_server_is_detected_by_the_heartbeat_within_interval_plus_timeo
         // The ping did go out: the server recorded it.
         let pings = wait_until_received(&id, r#"{"type":"ping"}"#).await;
         assert_eq!(pings.len(), 1, "one ping, then the verdict: {pings:?}");
-        socket.dispose();
+        socket.dispose().unwrap();
     })
     .await;
 }
@@ -119,7 +119,7 @@ async fn pongs_measure_rtt_and_are_not_delivered_as_messages() {
         let pings = sent.iter().filter(|m| *m == r#"{"type":"ping"}"#).count();
         assert!(pings >= 2, "{sent:?}");
         assert_eq!(field(&socket.stats(), "state"), "open");
-        socket.dispose();
+        socket.dispose().unwrap();
     })
     .await;
 }
@@ -151,7 +151,7 @@ async fn a_request_without_reply_rejects_as_a_timeout() {
         );
         assert_eq!(field(&socket.stats(), "pendingRequests"), 0);
         assert_eq!(socket.state(), "open", "a timeout does not drop the socket");
-        socket.dispose();
+        socket.dispose().unwrap();
     })
     .await;
 }

@@ -2231,6 +2231,29 @@ fn a_stop_rule_on_1006_does_not_stop_retries_while_offline_or_after_a_url_provid
 }
 
 #[test]
+fn a_provider_url_the_browser_refuses_is_the_providers_failure_and_is_retried() {
+    // `new WebSocket` throws for the provider's URL (ws:// from an https:
+    // page): cause urlProvider, whatever a rule on 1006 says, and retried.
+    let mut config = test_config();
+    config.close_codes = vec![CloseCodeRule {
+        code: 1006,
+        to: None,
+        action: CloseAction::Stop,
+    }];
+    let mut sim = Sim::with_source(UrlSource::Provider(URL.into()), config, 1);
+    sim.next_modes = vec![ServerMode::Refused(
+        "SecurityError: insecure WebSocket".into(),
+    )];
+    sim.connect();
+    assert!(sim.run_until_state(ConnectionState::Open, 10_000));
+    let refused = &sim.closes()[0];
+    assert_eq!(refused.cause, CloseCause::UrlProvider);
+    assert_eq!(refused.reason, "SecurityError: insecure WebSocket");
+    assert!(refused.will_reconnect);
+    assert_eq!(sim.sockets_opened, 1, "only the retry made a socket");
+}
+
+#[test]
 fn a_stop_rule_on_1006_still_stops_after_a_connection_the_server_dropped() {
     let mut config = test_config();
     config.close_codes = vec![CloseCodeRule {

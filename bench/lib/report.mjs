@@ -412,6 +412,8 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
   }
   md.push(table(["client", "p50", "p50 within the tick", "p99", "p50 range over rounds"], echoRows));
   md.push("");
+  md.push("The `request()` rows are over raw's echo, which ends when the listener gets the reply; a request ends where the code awaiting its Promise resumes, so their ratios also hold that Promise's step, which no raw baseline has.");
+  md.push("");
   md.push("## Reconnect and dead peer (median ms over rounds)");
   md.push("");
   md.push(table(

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::close_code::{CloseAction, ClosePolicy};
 use super::error::ConfigError;
+
 use super::text::{approx, concat, decimal};
 
 /// All options of a socket. Every field has a default; see each field.

@@ -866,6 +866,23 @@ impl<P: Payload> Engine<P> {
                 reason,
                 was_clean,
             } => self.on_closed(now, code, &reason, was_clean),
+            Input::Refused { reason } => {
+                if let Phase::Connecting {
+                    connection,
+                    awaiting_url: false,
+                    ..
+                } = self.phase
+                {
+                    // A provider's URL the browser will not use is the
+                    // provider's failure, as one it cannot parse is; the
+                    // server never saw the attempt.
+                    let cause = match self.url {
+                        UrlSource::Provider(_) => CloseCause::UrlProvider,
+                        UrlSource::Fixed(_) => CloseCause::Server,
+                    };
+                    self.connection_failed(now, connection, None, ABNORMAL, &reason, false, cause);
+                }
+            }
             Input::Error => {
                 if self.live_socket().is_some() {
                     self.emit(Event::Error {
@@ -1464,6 +1481,10 @@ impl<P: Payload> Engine<P> {
             let least = self.config.reconnect.try_later_delay_ms.min(max);
             least.saturating_add(delay).min(max)
         });
+        // A wait the server asked for, which coming back online must not
+        // cut short (none when tryLaterDelayMs is 0: a plain backoff).
+        let try_later =
+            CloseCode(code).longer_backoff() && self.config.reconnect.try_later_delay_ms > 0;
         let action = interpretation.action;
         let report = CloseReport {
             code,
@@ -1483,7 +1504,7 @@ impl<P: Payload> Engine<P> {
                 self.counters.reconnects += 1;
                 self.phase = Phase::Reconnecting {
                     at: now + delay_ms,
-                    try_later: CloseCode(code).longer_backoff(),
+                    try_later,
                 };
             }
             None => {

@@ -27,6 +27,13 @@ pub enum Input<P> {
     },
     /// The socket's `error` event.
     Error,
+    /// The browser refused to make the socket (`new WebSocket` threw: a URL
+    /// or subprotocols it will not use, such as `ws://` from an `https:`
+    /// page): the attempt failed before it began.
+    Refused {
+        /// The browser's error message.
+        reason: String,
+    },
     /// The browser socket is closing (its `readyState` is no longer OPEN:
     /// the server's close frame arrived) though its `close` event has not
     /// come yet. Sends wait for the next connection from here on.

@@ -13,6 +13,27 @@ use super::text::{concat, sub, sub_bytes};
 /// What replaces a secret value.
 pub const REDACTED: &str = "[redacted]";
 
+/// The key names redacted by default (`redactKeys`), matched by
+/// containment in any ASCII case: `access_token`, `X-Api-Key`,
+/// `clientSecret`, `Set-Cookie`, `JSESSIONID`, `privateKey` all match.
+pub const DEFAULT_SECRET_KEYS: [&str; 15] = [
+    "token",
+    "authorization",
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "apikey",
+    "api_key",
+    "api-key",
+    "signature",
+    "credential",
+    "cookie",
+    "sessionid",
+    "session_id",
+    "privatekey",
+];
+
 /// Replaces secret values in JSON text and URLs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Redactor {
@@ -21,11 +42,7 @@ pub struct Redactor {
 
 impl Default for Redactor {
     fn default() -> Self {
-        Redactor::new(
-            ["token", "authorization", "password", "secret"]
-                .map(String::from)
-                .to_vec(),
-        )
+        Redactor::new(DEFAULT_SECRET_KEYS.map(String::from).to_vec())
     }
 }
 
@@ -126,15 +143,33 @@ impl Redactor {
         let mut copied = word;
         let mut name = word;
         let mut k = word;
+        // Where a plain value that starts before it ends, and the next
+        // encoded `&` or `#` at or after a position: each found once and
+        // reused for every value that starts before it, so a word of many
+        // encoded pairs is read in linear time.
+        let mut plain_end = 0;
+        // (the plain value's end it was searched up to, what was found)
+        let mut separator: Option<(usize, usize)> = None;
         while k < word_end {
             match percent_escape_at(bytes, k) {
                 Some(b'?' | b'&' | b'#') => name = k + 3,
                 Some(b'=') if self.is_secret_word(sub(text, name..k)) => {
                     let start = k + 3;
-                    let plain_end = run_end(bytes, start, in_json, b"&#=:");
-                    let end = (start..plain_end)
-                        .find(|&at| matches!(percent_escape_at(bytes, at), Some(b'&' | b'#')))
-                        .unwrap_or(plain_end);
+                    if start >= plain_end {
+                        plain_end = run_end(bytes, start, in_json, b"&#=:");
+                    }
+                    let end = match separator {
+                        Some((bound, found)) if bound == plain_end && start <= found => found,
+                        _ => {
+                            let found = (start..plain_end)
+                                .find(|&at| {
+                                    matches!(percent_escape_at(bytes, at), Some(b'&' | b'#'))
+                                })
+                                .unwrap_or(plain_end);
+                            separator = Some((plain_end, found));
+                            found
+                        }
+                    };
                     // An empty value, or one already redacted, stays.
                     if end > start && sub_bytes(bytes, start..end) != REDACTED.as_bytes() {
                         edits.push(Edit {
@@ -147,7 +182,9 @@ impl Redactor {
                         read.push_str(REDACTED);
                         copied = end;
                     }
-                    let mut after = end;
+                    // The word's bytes up to `word_end` are key bytes: go on
+                    // from there.
+                    let mut after = end.max(word_end);
                     while bytes.get(after).is_some_and(|&b| is_key_byte(b)) {
                         after += 1;
                     }
@@ -155,6 +192,10 @@ impl Redactor {
                     k = end;
                     continue;
                 }
+                // Not a secret name: the next name starts after this `=`
+                // (not at the word's start again, which would judge an
+                // ever longer name at every `=`).
+                Some(b'=') => name = k + 3,
                 Some(_) => {}
                 None => {
                     k += 1;
@@ -247,7 +288,9 @@ impl Redactor {
                     .iter()
                     .rposition(|&b| b == b'@')
                     .map_or(authority, |at| authority + at + 1);
-                let host_end = run_end(bytes, host, in_json, b"/?#&");
+                // A host ends at `;` and `,` too: what follows them is read
+                // again (`jdbc:sqlserver://db:1433;password=...`).
+                let host_end = run_end(bytes, host, in_json, b"/?#&;,");
                 // A host that ends in the `scheme:` of a next `scheme://`
                 // (an authority that ran into another URL, as one does once
                 // a marker replaced its `/`): stop at the `:`, so that URL
@@ -485,7 +528,9 @@ fn userinfo_password(bytes: &[u8], start: usize, end: usize) -> Option<(usize, u
 }
 
 /// The quote at `i`: `'`, `\"` (escaped, as inside a JSON string or text
-/// copied from one), or outside a JSON string `"`.
+/// copied from one), outside a JSON string `"`, and inside one also
+/// `\u0027` and `\u0022` (as Gson writes `'`, and PHP with
+/// `JSON_HEX_APOS`/`JSON_HEX_QUOT`).
 fn quote_at(bytes: &[u8], i: usize, in_json: bool) -> Option<&'static [u8]> {
     let rest = bytes.get(i..)?;
     if rest.starts_with(b"'") {
@@ -494,6 +539,10 @@ fn quote_at(bytes: &[u8], i: usize, in_json: bool) -> Option<&'static [u8]> {
         Some(b"\\\"")
     } else if !in_json && rest.starts_with(b"\"") {
         Some(b"\"")
+    } else if in_json && rest.starts_with(b"\\u0027") {
+        Some(b"\\u0027")
+    } else if in_json && rest.starts_with(b"\\u0022") {
+        Some(b"\\u0022")
     } else {
         None
     }
@@ -1013,6 +1062,73 @@ mod tests {
         assert_eq!(
             redact(r#"{'Auth Token': 'abc123'}"#),
             r#"{'Auth Token': '[redacted]'}"#
+        );
+    }
+
+    #[test]
+    fn quotes_escaped_as_unicode_in_a_json_string_are_quotes() {
+        // Gson writes `'` as \u0027 and `=` as \u003d; PHP's JSON_HEX_QUOT
+        // writes `"` as \u0022.
+        assert_eq!(
+            redact(r#"{"log":"password\u003d\u0027hunter2\u0027 ok"}"#),
+            r#"{"log":"password\u003d\u0027[redacted]\u0027 ok"}"#
+        );
+        assert_eq!(
+            redact(r#"{"p":"{\u0022password\u0022:\u0022x y\u0022,\u0022n\u0022:1}"}"#),
+            r#"{"p":"{\u0022password\u0022:\u0022[redacted]\u0022,\u0022n\u0022:1}"}"#
+        );
+        let once = redact(r#"{"log":"password\u003d\u0027hunter2\u0027"}"#);
+        assert_eq!(redact(&once), once, "a second pass changes nothing");
+    }
+
+    #[test]
+    fn what_follows_a_host_after_a_semicolon_or_comma_is_read_again() {
+        assert_eq!(
+            redact("Login failed: jdbc:sqlserver://db:1433;user=sa;password=S3cret"),
+            "Login failed: jdbc:sqlserver://db:1433;user=sa;password=[redacted]"
+        );
+        assert_eq!(
+            redact("wss://u:p@h;token=abc"),
+            "wss://u:[redacted]@h;token=[redacted]"
+        );
+        assert_eq!(
+            redact("see https://a.test,token=abc"),
+            "see https://a.test,token=[redacted]"
+        );
+    }
+
+    #[test]
+    fn the_default_keys_cover_common_credential_names() {
+        let text = r#"{"apiKey":"a","X-Api-Key":"b","api_key":"c","passphrase":"d","passwd":"e","signature":"f","Set-Cookie":"g","JSESSIONID":"h","privateKey":"i","client_credentials":"j","monkey":1,"signal":2,"sessions":3}"#;
+        assert_eq!(
+            redact(text),
+            r#"{"apiKey":"[redacted]","X-Api-Key":"[redacted]","api_key":"[redacted]","passphrase":"[redacted]","passwd":"[redacted]","signature":"[redacted]","Set-Cookie":"[redacted]","JSESSIONID":"[redacted]","privateKey":"[redacted]","client_credentials":"[redacted]","monkey":1,"signal":2,"sessions":3}"#
+        );
+        assert_eq!(
+            Redactor::default().redact_url("wss://h/ws?apikey=k&x=1"),
+            "wss://h/ws?apikey=[redacted]&x=1"
+        );
+    }
+
+    #[test]
+    fn many_percent_encoded_pairs_in_one_word_take_linear_time() {
+        // A complexity guard, not a speed goal: each `=` used to judge the
+        // whole name from the word's start, and each secret value to scan
+        // to the word's end, so 256 KiB of these took seconds to minutes.
+        // Linear, each is milliseconds; the bound leaves a wide margin.
+        for unit in ["%3D", "token%3Da%26", "token%3Da%3D"] {
+            let word = unit.repeat(256 * 1024 / unit.len());
+            let text = concat(&["{\"q\":\"", &word, "\"}"]);
+            let started = std::time::Instant::now();
+            let out = redact(&text);
+            let took = started.elapsed();
+            assert!(took.as_secs() < 2, "{unit}: {took:?}");
+            assert!(out.starts_with("{\"q\":\""), "{unit}");
+        }
+        let pairs = "token%3Da%26".repeat(3);
+        assert_eq!(
+            redact(&pairs),
+            "token%3D[redacted]%26token%3D[redacted]%26token%3D[redacted]%26"
         );
     }
 

@@ -31,7 +31,10 @@ use crate::web::{self, Driver, DriverOptions, EventType, JsPayload, call_with, j
 /// reconnect then, and one waiting to reconnect is disposed. `free()` alone
 /// releases the handle, not the connection; leaving a `using` block calls
 /// `dispose()`, then `free()`. An `inspector` the app keeps is not a
-/// handle: it keeps no socket running.
+/// handle: it keeps no socket running. A call made from inside the SDK's
+/// own call into the browser (a replaced `WebSocket` method calling back)
+/// throws an `Error` saying the socket is busy; reads made there give no
+/// answer (`stats()` is null).
 #[wasm_bindgen]
 pub struct ResilientSocket {
     /// The socket until `dispose()`. Calls take a clone of the `Rc`, so a
@@ -596,14 +599,16 @@ impl ResilientSocket {
     /// messages if it holds any; the driver's wasm memory goes when
     /// `dispose()` returns (called from a listener, when the socket's call
     /// or event that ran the listener returns).
-    pub fn dispose(&self) {
+    pub fn dispose(&self) -> Result<(), JsValue> {
         let Some(live) = self.live() else {
-            return;
+            return Ok(());
         };
+        not_busy(&live, "dispose")?;
         live.driver.dispose();
         let _ = self.disposed.set(keep(&live));
         // Freed once every call holding a clone has returned.
         self.live.set(None);
+        Ok(())
     }
 
     /// Whether `dispose()` was called.
@@ -777,7 +782,6 @@ fn request_text(message: &JsValue) -> Result<String, String> {
     ]))
 }
 
-/// The errors for binary data in shared memory, which `WebSocket.send` refuses.
 /// Refuses a call that comes from inside the SDK's own call into the browser
 /// (a replaced `WebSocket` method calling back), which would find the driver
 /// in use and do nothing.
@@ -788,7 +792,10 @@ fn not_busy(live: &LiveSocket, call: &str) -> Result<(), JsValue> {
     Ok(())
 }
 
-const NOT_DATA_SEND: &str = "send: data is an object, an array, null or undefined, which a WebSocket would send as text such as \"[object Object]\"; pass a string (JSON.stringify(data)), an ArrayBuffer, a typed array or a Blob";
+/// The error for data that is neither text nor binary, which a `WebSocket`
+/// would send as `"[object Object]"` or the like.
+const NOT_DATA_SEND: &str = "send: data is a plain object (not binary data), an array, null or undefined, which a WebSocket would send as text such as \"[object Object]\"; pass a string (JSON.stringify(data)), an ArrayBuffer, a typed array or a Blob";
+/// The errors for binary data in shared memory, which `WebSocket.send` refuses.
 const SHARED_MEMORY_SEND: &str = "send: data is a SharedArrayBuffer or a view of one, which a WebSocket cannot send; copy it into an ArrayBuffer first";
 const SHARED_MEMORY_REPLAY: &str = "setReplayState: value is a SharedArrayBuffer or a view of one, which a WebSocket cannot send; copy it into an ArrayBuffer first";
 

@@ -183,7 +183,14 @@ export interface ResilientSocketOptions {
   closingTimeoutMs?: number;
   /** Largest message `send()`, `setReplayState()` and `request()` accept (UTF-16 units for text); 1 to 2^53 - 1. Default: 16777216. */
   maxMessageBytes?: number;
-  /** Field and query parameter names whose values are redacted (none empty). Default: ["token", "authorization", "password", "secret"]. */
+  /**
+   * Field and query parameter names whose values are redacted, matched by
+   * containment in any ASCII case (none empty; `[]` turns redaction off).
+   * Setting it replaces the defaults. Default: ["token", "authorization",
+   * "password", "passwd", "passphrase", "secret", "apikey", "api_key",
+   * "api-key", "signature", "credential", "cookie", "sessionid",
+   * "session_id", "privatekey"].
+   */
   redactKeys?: readonly string[];
   /** Refuse ws:// URLs. Default: false. */
   requireSecure?: boolean;

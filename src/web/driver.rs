@@ -807,14 +807,7 @@ impl Inner {
                             // attempt that failed before it began.
                             let reason = error_message(&error);
                             engine.handle(now, Input::Error);
-                            engine.handle(
-                                now,
-                                Input::Closed {
-                                    code: 1006,
-                                    reason,
-                                    was_clean: false,
-                                },
-                            );
+                            engine.handle(now, Input::Refused { reason });
                         }
                     }
                 }

@@ -303,7 +303,7 @@ pub fn new_socket(url: String, options: JsValue) -> Rc<ResilientSocket> {
 
 fn dispose_leftover_sockets() {
     for socket in SOCKETS.with(|sockets| std::mem::take(&mut *sockets.borrow_mut())) {
-        socket.dispose();
+        socket.dispose().unwrap();
     }
 }
 

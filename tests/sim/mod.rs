@@ -23,6 +23,9 @@ pub enum ServerMode {
     Hang,
     /// Accepts, then closes right away with this code.
     CloseOnOpen(u16, String),
+    /// The browser refuses to make the socket (`new WebSocket` throws with
+    /// this message): no socket, no server connection.
+    Refused(String),
 }
 
 /// Something the network delivers at a point in time.
@@ -224,6 +227,17 @@ impl Sim {
                         "a second socket was opened while {:?} exists",
                         self.socket
                     );
+                    if let Some(ServerMode::Refused(reason)) =
+                        self.next_modes.first().or(Some(&self.mode)).cloned()
+                    {
+                        if !self.next_modes.is_empty() {
+                            self.next_modes.remove(0);
+                        }
+                        // As the driver does when the constructor throws.
+                        self.engine.handle(self.now, Input::Error);
+                        self.engine.handle(self.now, Input::Refused { reason });
+                        continue;
+                    }
                     self.sockets_opened += 1;
                     self.socket = Some(SimSocket {
                         connection,
@@ -248,7 +262,7 @@ impl Sim {
                                 clean: false,
                             },
                         ),
-                        ServerMode::Hang => {}
+                        ServerMode::Hang | ServerMode::Refused(_) => {}
                         ServerMode::CloseOnOpen(code, reason) => {
                             self.schedule(at, NetEvent::Opened { connection });
                             self.schedule(

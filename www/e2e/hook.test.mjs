@@ -197,6 +197,17 @@ for (const mode of ["dev", "preview"]) {
         await until("the hidden component's socket to close", async () => (await sockets(page)).live === 0);
         assert.equal((await sockets(page)).created, 1);
         await waitForTestIdText(page, "hook-state", /^idle$/);
+        // Data no socket would take throws at once, socket or not.
+        assert.match(
+          await page.evaluate(() => {
+            try {
+              return `returned ${window.probeSend({ type: "object" })}`;
+            } catch (error) {
+              return error.message;
+            }
+          }),
+          /^send: data is a plain object/,
+        );
         // A send while hidden has no socket to go to: dropped and reported.
         assert.equal(await page.evaluate(() => window.probeSend("while hidden")), false);
         await until("the send while hidden to be reported", async () => problems().length > 0);

@@ -33,7 +33,9 @@ export interface UseResilientSocketResult {
    */
   readonly lastMessage: MessageEvent<MessageData> | null;
   /**
-   * Sends now (`true`) or queues (`false`), as `ResilientSocket.send` does.
+   * Sends now (`true`) or queues (`false`), as `ResilientSocket.send` does
+   * (a plain object, an array, `null` or `undefined` throws, also while
+   * there is no socket).
    * Stable across renders. Called before the socket exists (e.g. from a child
    * component's effect, layout effects too, on the first mount or when an
    * `<Activity>` shows it again, or while `url` is null), the data

@@ -46,6 +46,14 @@ const MESSAGE_RENDER_INTERVAL_MS = 16;
  */
 const MAX_PENDING_SENDS = 1000;
 
+/** What `ResilientSocket.send` refuses as neither text nor binary data. */
+function isNotData(data) {
+  return data == null || Array.isArray(data) || Object.prototype.toString.call(data) === "[object Object]";
+}
+
+const NOT_DATA =
+  'send: data is a plain object (not binary data), an array, null or undefined, which a WebSocket would send as text such as "[object Object]"; pass a string (JSON.stringify(data)), an ArrayBuffer, a typed array or a Blob';
+
 /** Reports an error without throwing, as the SDK reports a listener's. */
 function report(error) {
   if (typeof reportError === "function") reportError(error);
@@ -353,6 +361,8 @@ class SocketStore {
    */
   send(data) {
     if (this.socket && !this.pendingDispose) return this.socket.send(data);
+    // Refused now, as the socket would refuse it, not reported later.
+    if (isNotData(data)) throw new Error(NOT_DATA);
     if (this.failed) {
       report(new Error("useResilientSocket: send() dropped its data: the socket could not be created (see the error the effect threw)"));
       return false;

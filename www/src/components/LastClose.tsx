@@ -16,6 +16,17 @@ type RetryProps = Omit<Props, "flapping" | "close"> & { close: Stamped<Resilient
 /** What followed the close: why there is no retry, the retry to come, or the one that reopened. */
 function RetryLine({ close, nextRetry, reopened, now }: RetryProps) {
   const e = close.event;
+  const after = e.delayMs !== null ? ` after ${formatMs(e.delayMs)}` : "";
+  if (reopened) {
+    // Reopened since: by the SDK's retry, or by Connect after a close
+    // that was not retried.
+    return (
+      <p className="retry" data-testid="retry">
+        {e.willReconnect ? `retried${after}` : "no retry; Connect"}: reopened as connection{" "}
+        {reopened.event.connection} at {clockTime(reopened.at)}
+      </p>
+    );
+  }
   if (!e.willReconnect) {
     // `close()` always stops ("stop"), whatever the code's own policy.
     const why =
@@ -27,14 +38,6 @@ function RetryLine({ close, nextRetry, reopened, now }: RetryProps) {
     return (
       <p className="retry no-retry" data-testid="retry">
         {why}
-      </p>
-    );
-  }
-  const after = e.delayMs !== null ? ` after ${formatMs(e.delayMs)}` : "";
-  if (reopened) {
-    return (
-      <p className="retry" data-testid="retry">
-        retried{after}: reopened as connection {reopened.event.connection} at {clockTime(reopened.at)}
       </p>
     );
   }

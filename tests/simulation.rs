@@ -2188,6 +2188,15 @@ fn url_provider_failure_is_retried_with_backoff() {
     assert_eq!(sim.sockets_opened, 1);
 }
 
+/// A `closeCodes` rule for 1006 alone.
+fn rule_for_1006(action: CloseAction) -> CloseCodeRule {
+    CloseCodeRule {
+        code: 1006,
+        to: None,
+        action,
+    }
+}
+
 #[test]
 fn a_stop_rule_on_1006_does_not_stop_retries_while_offline_or_after_a_url_provider_failure() {
     // closeCodes judge what the server did: the SDK's own 1006 for going
@@ -2195,11 +2204,7 @@ fn a_stop_rule_on_1006_does_not_stop_retries_while_offline_or_after_a_url_provid
     // rule on 1006 asks for no credentials).
     for action in [CloseAction::Stop, CloseAction::Reauth] {
         let mut config = test_config();
-        config.close_codes = vec![CloseCodeRule {
-            code: 1006,
-            to: None,
-            action,
-        }];
+        config.close_codes = vec![rule_for_1006(action)];
         let mut sim = open_sim(config.clone());
         sim.input(Input::Offline);
         let close = sim.closes().pop().unwrap();
@@ -2235,11 +2240,7 @@ fn a_provider_url_the_browser_refuses_is_the_providers_failure_and_is_retried() 
     // `new WebSocket` throws for the provider's URL (ws:// from an https:
     // page): cause urlProvider, whatever a rule on 1006 says, and retried.
     let mut config = test_config();
-    config.close_codes = vec![CloseCodeRule {
-        code: 1006,
-        to: None,
-        action: CloseAction::Stop,
-    }];
+    config.close_codes = vec![rule_for_1006(CloseAction::Stop)];
     let mut sim = Sim::with_source(UrlSource::Provider(URL.into()), config, 1);
     sim.next_modes = vec![ServerMode::Refused(
         "SecurityError: insecure WebSocket".into(),
@@ -2256,11 +2257,7 @@ fn a_provider_url_the_browser_refuses_is_the_providers_failure_and_is_retried() 
 #[test]
 fn a_stop_rule_on_1006_still_stops_after_a_connection_the_server_dropped() {
     let mut config = test_config();
-    config.close_codes = vec![CloseCodeRule {
-        code: 1006,
-        to: None,
-        action: CloseAction::Stop,
-    }];
+    config.close_codes = vec![rule_for_1006(CloseAction::Stop)];
     let mut sim = open_sim(config);
     sim.drop_connection();
     sim.run_for(50);

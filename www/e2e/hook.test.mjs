@@ -35,6 +35,16 @@ function probeSource(source, name, extraHook) {
 const sockets = (page) =>
   page.evaluate(() => ({ created: window.socketTracker.all.length, live: window.socketTracker.live() }));
 
+/** What the fault server received from `id`, once it saw `connections` connections, the last one open. */
+async function receivedOnceOpen(id, connections) {
+  const received = () => control(`/clients/${encodeURIComponent(id)}/received`, { method: "GET" });
+  await until(`the server to see ${connections} connections, 1 open`, async () => {
+    const r = await received();
+    return r.connections === connections && r.open === 1;
+  });
+  return received();
+}
+
 /** Resolves once HookProbe committed again (its effects, and the hook's, ran). */
 async function afterCommit(page, action) {
   const before = await page.evaluate(() => window.probeCommits);
@@ -229,12 +239,7 @@ for (const mode of ["dev", "preview"]) {
         await page.getByTestId("hook-send").click();
         await waitForTestIdText(page, "hook-last-message", /"from":"hook"/);
 
-        const server_ = () => control(`/clients/${encodeURIComponent(id)}/received`, { method: "GET" });
-        await until("the server to see 3 connections, 1 open", async () => {
-          const r = await server_();
-          return r.connections === 3 && r.open === 1;
-        });
-        const received = await server_();
+        const received = await receivedOnceOpen(id, 3);
         const on = (type) =>
           received.messages.filter((m) => m.text.includes(`"type":"${type}"`)).map((m) => m.connection);
         // (On the dev server StrictMode's simulated unmount at mount sends one more on connection 1.)
@@ -358,12 +363,7 @@ for (const mode of ["dev", "preview"]) {
         assert.deepEqual(await sockets(page), { created: 3, live: 1 });
 
         // The fault server saw the same: every connection but the last closed.
-        const server_ = () => control(`/clients/${encodeURIComponent(id)}/received`, { method: "GET" });
-        await until("the server to see 3 connections, 1 open", async () => {
-          const r = await server_();
-          return r.connections === 3 && r.open === 1;
-        });
-        const received = await server_();
+        const received = await receivedOnceOpen(id, 3);
         const early = (variant) =>
           received.messages.filter((m) => m.text.includes('"early"') && m.text.includes(`"variant":${variant}`));
         assert.ok(

@@ -95,12 +95,11 @@ impl ResilientSocket {
 impl ResilientSocket {
     /// Creates a socket for `url` (`ws://` or `wss://`, a string or a `URL`
     /// object) and, unless `autoConnect` is false, starts connecting.
-    /// Throws an `Error` naming
-    /// the option on invalid options or URL. With a `urlProvider`, `url` is
-    /// what `socket.url` shows until the provider answers, and is not
-    /// checked: each attempt connects to the provider's URL, and one it
-    /// cannot use fails that attempt (cause `urlProvider`), retried with
-    /// backoff.
+    /// Throws an `Error` naming the option on invalid options or URL. With
+    /// a `urlProvider`, `url` is what `socket.url` shows until the provider
+    /// answers, and is not checked: each attempt connects to the provider's
+    /// URL, and one it cannot use fails that attempt (cause `urlProvider`),
+    /// retried with backoff.
     #[wasm_bindgen(constructor)]
     pub fn from_js(
         #[wasm_bindgen(unchecked_param_type = "string | URL")] url: JsValue,
@@ -338,10 +337,11 @@ impl ResilientSocket {
     // ----- WebSocket methods -----
 
     /// Sends `data` as it is (text or binary). Returns true if it went out
-    /// now, false if it was queued until the socket opens. Throws for a plain
-    /// object, an array, `null` or `undefined` (pass `JSON.stringify(data)`),
-    /// when the queue is full (or the message could never fit in it), the message is
-    /// over `maxMessageBytes`, or the socket is closed for good (by the
+    /// now, false if it was queued until the socket opens. Throws for a
+    /// plain object, an array, `null` or `undefined` (pass
+    /// `JSON.stringify(data)`), when the queue is full (or the message
+    /// could never fit in it), the message is over `maxMessageBytes`, or
+    /// the socket is closed for good (by the
     /// app, a close code that stops, or retries given up: `maxAttempts`
     /// used up, `reconnect.enabled` false).
     pub fn send(
@@ -595,10 +595,10 @@ impl ResilientSocket {
     /// `reconnect()` throw, `request()` rejects ("disposed"), `close()`,
     /// `addEventListener()` and the `on*` handlers do nothing,
     /// `deleteReplayState()` returns false and `replayState()` `[]`; after
-    /// `free()` every member throws. Only that is kept, as JS values, plus the inspector's
-    /// messages if it holds any; the driver's wasm memory goes when
-    /// `dispose()` returns (called from a listener, when the socket's call
-    /// or event that ran the listener returns).
+    /// `free()` every member throws. Only that is kept, as JS values, plus
+    /// the inspector's messages if it holds any; the driver's wasm memory
+    /// goes when `dispose()` returns (called from a listener, when the
+    /// socket's call or event that ran the listener returns).
     pub fn dispose(&self) -> Result<(), JsValue> {
         let Some(live) = self.live() else {
             return Ok(());

@@ -507,12 +507,19 @@ function chart(out, clients, label) {
     ["recv4k", "receive 4 KiB", "#10b981"],
     ["send", "send 64 B", "#f59e0b"],
   ];
-  const maxR = Math.max(1.1, ...clients.flatMap((c) => series.map(([t]) => T[t]?.[c.id]?.msgsPerSec?.ratio || 0))) * 1.05;
+  // The statistic the targets are judged on: the median of the per-round
+  // ratios (the ratio of medians where there is none), with its 90% interval.
+  const judged = (t, id) => {
+    const v = T[t]?.[id]?.msgsPerSec;
+    return v ? { r: v.perRound?.median ?? v.ratio, iv: v.perRound?.interval ?? null } : null;
+  };
+  const maxR =
+    Math.max(1.1, ...clients.flatMap((c) => series.map(([t]) => judged(t, c.id)?.iv?.hi ?? judged(t, c.id)?.r ?? 0))) * 1.05;
   const x = (r) => left + (r / maxR) * pw;
   const s = [];
   s.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">`);
   s.push(`<rect width="${W}" height="${H}" fill="#fff"/>`);
-  s.push(`<text x="${left}" y="24" font-size="15" font-weight="bold">Throughput vs raw WebSocket (ratio of medians)</text>`);
+  s.push(`<text x="${left}" y="24" font-size="15" font-weight="bold">Throughput / raw WebSocket (per-round, 90% CI)</text>`);
   series.forEach(([, name, col], i) => {
     s.push(`<rect x="${left + i * 130}" y="36" width="12" height="12" fill="${col}"/><text x="${left + i * 130 + 16}" y="46">${esc(name)}</text>`);
   });
@@ -528,14 +535,16 @@ function chart(out, clients, label) {
     const y = top + i * rowH;
     s.push(`<text x="${left - 8}" y="${y + rowH / 2}" text-anchor="end" dominant-baseline="middle"${c.id.startsWith("resilient") ? ' font-weight="bold"' : ""}>${esc(label(c.id))}</text>`);
     series.forEach(([t, , col], j) => {
-      const r = T[t]?.[c.id]?.msgsPerSec?.ratio;
+      const v = judged(t, c.id);
       const by = y + 6 + j * 14;
-      if (r == null) {
+      if (v?.r == null) {
         s.push(`<text x="${left + 4}" y="${by + 10}" fill="#999" font-size="10">n/a</text>`);
         return;
       }
+      const { r, iv } = v;
       s.push(`<rect x="${left}" y="${by}" width="${Math.max(1, x(r) - left)}" height="12" fill="${col}"/>`);
-      s.push(`<text x="${x(r) + 4}" y="${by + 10}" font-size="10">${r.toFixed(2)}</text>`);
+      if (iv) s.push(`<line x1="${x(iv.lo)}" y1="${by + 6}" x2="${x(iv.hi)}" y2="${by + 6}" stroke="#111" stroke-width="1.5"/>`);
+      s.push(`<text x="${x(iv ? Math.max(r, iv.hi) : r) + 4}" y="${by + 10}" font-size="10">${r.toFixed(2)}</text>`);
     });
   });
   // sizes

@@ -1111,28 +1111,6 @@ mod tests {
     }
 
     #[test]
-    fn many_percent_encoded_pairs_in_one_word_take_linear_time() {
-        // A complexity guard, not a speed goal: each `=` used to judge the
-        // whole name from the word's start, and each secret value to scan
-        // to the word's end, so 256 KiB of these took seconds to minutes.
-        // Linear, each is milliseconds; the bound leaves a wide margin.
-        for unit in ["%3D", "token%3Da%26", "token%3Da%3D"] {
-            let word = unit.repeat(256 * 1024 / unit.len());
-            let text = concat(&["{\"q\":\"", &word, "\"}"]);
-            let started = std::time::Instant::now();
-            let out = redact(&text);
-            let took = started.elapsed();
-            assert!(took.as_secs() < 2, "{unit}: {took:?}");
-            assert!(out.starts_with("{\"q\":\""), "{unit}");
-        }
-        let pairs = "token%3Da%26".repeat(3);
-        assert_eq!(
-            redact(&pairs),
-            "token%3D[redacted]%26token%3D[redacted]%26token%3D[redacted]%26"
-        );
-    }
-
-    #[test]
     fn keys_beyond_ascii_match_as_written() {
         let redactor = Redactor::new(vec![String::from("пароль")]);
         assert_eq!(

@@ -515,17 +515,9 @@ impl ResilientSocket {
             .unwrap_or_default()
     }
 
-    /// Sends `message` (an object, or JSON object text) with an id (the
-    /// field named by `requests.idField`: yours if the message has it, else
-    /// a string `"rws-N"` added; give your own to match `slow` events,
-    /// which name the id) and resolves with the reply
-    /// carrying the same id of the same JSON type on the connection the
-    /// request went out on: parsed JSON, or the raw data if it does not
-    /// parse. Rejects with
-    /// an `Error` whose `reason` is "timeout", "connectionLost", "closed",
-    /// "disposed" or "queueOverflow" (or none for an invalid call, such as
-    /// an id a pending request already has).
-    #[wasm_bindgen(unchecked_return_type = "Promise<unknown>")]
+    /// Sends `message` with an id and resolves with the matching reply
+    /// (documented, and typed with a type parameter, in `types.rs`).
+    #[wasm_bindgen(skip_typescript)]
     pub fn request(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RequestMessage")] message: JsValue,

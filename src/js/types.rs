@@ -534,6 +534,19 @@ export interface ResilientSocket {
     listener: ResilientSocketListener<K>,
     options?: boolean | ResilientSocketListenerOptions,
   ): void;
+  /**
+   * Sends `message` (an object, or JSON object text) with an id (the field
+   * named by `requests.idField`: yours if the message has it, else a
+   * string `"rws-N"` added; give your own to match `slow` events, which
+   * name the id) and resolves with the reply carrying the same id of the
+   * same JSON type on the connection the request went out on: parsed JSON,
+   * or the raw data if it does not parse. `T` is the reply's type as you
+   * expect it (default `unknown`): a cast, not checked. Rejects with an
+   * `Error` whose `reason` is "timeout", "connectionLost", "closed",
+   * "disposed" or "queueOverflow" (or none for an invalid call, such as an
+   * id a pending request already has): see `RequestError`.
+   */
+  request<T = unknown>(message: RequestMessage, options?: RequestCallOptions): Promise<T>;
   /** `open` handler, as on `WebSocket`. */
   onopen: ResilientSocketListener<"open"> | null;
   /** `message` handler, as on `WebSocket`. */

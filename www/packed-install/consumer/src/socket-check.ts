@@ -35,8 +35,9 @@ export async function checkSocket(url: string, timeoutMs: number): Promise<Outco
   await echoed;
 
   const get: GetRequest = { type: "get", what: "mix" };
-  const reply = await ws.request(get, { timeoutMs });
-  if (typeof reply !== "object" || reply === null || !("what" in reply) || reply.what !== "mix") {
+  // The reply's type is the app's word for it (not checked): check it here.
+  const reply = await ws.request<{ what?: unknown } | null>(get, { timeoutMs });
+  if (typeof reply !== "object" || reply === null || reply.what !== "mix") {
     throw new Error(`unexpected request reply ${JSON.stringify(reply)}`);
   }
   const info = describeCloseCode(4004);

@@ -92,20 +92,16 @@ impl Drop for UrlProvider {
 /// browser cannot parse (`new WebSocket` would throw on every attempt) is
 /// the provider's failure, not the server's.
 fn url_from(value: &JsValue) -> Result<String, String> {
-    if let Some(url) = value.as_string() {
-        if !is_parsable_url(&url) {
-            return Err(String::from(
-                "urlProvider returned a URL the browser cannot parse",
-            ));
-        }
-        return Ok(url);
+    match url_text(value) {
+        // A `URL` object parsed already.
+        Some(url) if value.is_string() && !is_parsable_url(&url) => Err(String::from(
+            "urlProvider returned a URL the browser cannot parse",
+        )),
+        Some(url) => Ok(url),
+        None => Err(String::from(
+            "urlProvider must return a string or URL (or a Promise of one)",
+        )),
     }
-    if let Some(url) = url_text(value) {
-        return Ok(url);
-    }
-    Err(String::from(
-        "urlProvider must return a string or URL (or a Promise of one)",
-    ))
 }
 
 fn is_thenable(value: &JsValue) -> bool {

@@ -348,20 +348,25 @@ impl ResilientSocket {
         &self,
         #[wasm_bindgen(unchecked_param_type = "SendData")] data: JsValue,
     ) -> Result<bool, JsValue> {
-        let payload = if data.is_string() {
-            JsPayload::from_string(data)
-        } else if JsPayload::is_shared_memory(&data) {
-            return Err(error(SHARED_MEMORY_SEND));
-        } else if JsPayload::is_not_data(&data) {
-            return Err(error(NOT_DATA_SEND));
-        } else {
-            JsPayload::from_js(data).map_err(|thrown| {
-                error(&concat(&[
-                    "send: data is neither text nor binary data, and String(data) threw: ",
-                    &web::error_message(&thrown),
-                ]))
-            })?
-        };
+        let payload =
+            if data.is_string() {
+                JsPayload::from_string(data)
+            } else if JsPayload::is_shared_memory(&data) {
+                return Err(error(SHARED_MEMORY_SEND));
+            } else {
+                // Binary data first: the check for a plain object costs a call
+                // into JS that a binary send need not make.
+                match JsPayload::from_data(data) {
+                Ok(payload) => payload,
+                Err(data) if JsPayload::is_not_data(&data) => return Err(error(NOT_DATA_SEND)),
+                Err(data) => web::js_string(&data).map(JsPayload::from_string).map_err(|thrown| {
+                    error(&concat(&[
+                        "send: data is neither text nor binary data, and String(data) threw: ",
+                        &web::error_message(&thrown),
+                    ]))
+                })?,
+            }
+            };
         let Some(live) = self.live() else {
             return Err(error(&SendError::Disposed.message()));
         };

@@ -227,12 +227,12 @@ impl Sim {
                         "a second socket was opened while {:?} exists",
                         self.socket
                     );
-                    if let Some(ServerMode::Refused(reason)) =
-                        self.next_modes.first().or(Some(&self.mode)).cloned()
-                    {
-                        if !self.next_modes.is_empty() {
-                            self.next_modes.remove(0);
-                        }
+                    let mode = if self.next_modes.is_empty() {
+                        self.mode.clone()
+                    } else {
+                        self.next_modes.remove(0)
+                    };
+                    if let ServerMode::Refused(reason) = mode {
                         // As the driver does when the constructor throws.
                         self.engine.handle(self.now, Input::Error);
                         self.engine.handle(self.now, Input::Refused { reason });
@@ -245,11 +245,6 @@ impl Sim {
                         open: false,
                         closing: false,
                     });
-                    let mode = if self.next_modes.is_empty() {
-                        self.mode.clone()
-                    } else {
-                        self.next_modes.remove(0)
-                    };
                     let at = self.now + self.latency_ms;
                     match mode {
                         ServerMode::Up => self.schedule(at, NetEvent::Opened { connection }),
@@ -262,6 +257,7 @@ impl Sim {
                                 clean: false,
                             },
                         ),
+                        // (Refused was handled above: no socket.)
                         ServerMode::Hang | ServerMode::Refused(_) => {}
                         ServerMode::CloseOnOpen(code, reason) => {
                             self.schedule(at, NetEvent::Opened { connection });

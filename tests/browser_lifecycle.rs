@@ -159,6 +159,34 @@ async fn socket_with_an_echoed_secret(id: &str, query: &str) -> Rc<ResilientSock
 }
 
 #[wasm_bindgen_test]
+async fn default_options_redact_every_documented_key() {
+    test_within("default redactKeys", async {
+        // No options: the keys README and SECURITY.md list, not a subset.
+        let id = client_id("default-keys");
+        let socket = new_socket(url(&id, "apiKey=k1&session_id=s1"), JsValue::UNDEFINED);
+        let shown = socket.url();
+        assert!(!shown.contains("k1") && !shown.contains("s1"), "{shown}");
+        let mut messages = Events::listen(&socket, "message");
+        let secrets = r#"{"type":"creds","X-Api-Key":"k2","privateKey":"k3","Set-Cookie":"k4","passwd":"k5","signature":"k6","credential":"k7","passphrase":"k8"}"#;
+        socket.send(secrets.into()).unwrap();
+        messages.next().await;
+        let export = socket
+            .inspector()
+            .export_json(JsValue::UNDEFINED)
+            .unwrap()
+            .as_string()
+            .unwrap();
+        for value in ["k2", "k3", "k4", "k5", "k6", "k7", "k8"] {
+            assert!(!export.contains(value), "{value} shown: {export}");
+        }
+        // Seven values, sent and echoed.
+        assert_eq!(export.matches("[redacted]").count(), 14, "{export}");
+        socket.dispose().unwrap();
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
 async fn the_inspector_records_both_directions_and_never_shows_the_token() {
     test_within("inspector redaction", async {
         let id = client_id("inspect-auth");

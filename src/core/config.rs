@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::close_code::{CloseAction, ClosePolicy};
 use super::error::ConfigError;
+use super::redact::DEFAULT_SECRET_KEYS;
 
 use super::text::{approx, concat, decimal};
 
@@ -40,8 +41,7 @@ pub struct Config {
     /// Default: 16 MiB.
     pub max_message_bytes: u64,
     /// Field names (and `name=` query parameters) whose values are redacted
-    /// in the inspector, events and logs. Default: `token`, `authorization`,
-    /// `password`, `secret`.
+    /// in the inspector, events and logs. Default: [`DEFAULT_SECRET_KEYS`].
     pub redact_keys: Vec<String>,
     /// Refuse `ws://` URLs (plain text) before any connection. Default: false.
     pub require_secure: bool,
@@ -62,9 +62,7 @@ impl Default for Config {
             connect_timeout_ms: 10_000,
             closing_timeout_ms: 2_000,
             max_message_bytes: 16 * 1024 * 1024,
-            redact_keys: ["token", "authorization", "password", "secret"]
-                .map(String::from)
-                .to_vec(),
+            redact_keys: DEFAULT_SECRET_KEYS.map(String::from).to_vec(),
             require_secure: false,
             allow_insecure_localhost: true,
         }
@@ -439,6 +437,33 @@ mod tests {
     #[test]
     fn defaults_are_valid() {
         assert_eq!(Config::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn a_socket_redacts_every_documented_key_by_default() {
+        // The engine's redactor is built from the config, not from
+        // `Redactor::default()`: both must hold the documented keys.
+        let keys = Config::default().redact_keys;
+        for documented in [
+            "token",
+            "authorization",
+            "password",
+            "passwd",
+            "passphrase",
+            "secret",
+            "apikey",
+            "api_key",
+            "api-key",
+            "signature",
+            "credential",
+            "cookie",
+            "sessionid",
+            "session_id",
+            "privatekey",
+        ] {
+            assert!(keys.iter().any(|k| k == documented), "{documented} missing");
+        }
+        assert_eq!(keys.len(), 15, "{keys:?}");
     }
 
     #[test]

@@ -29,17 +29,19 @@ impl Backoff {
     /// The cap for retry number `attempt` (0 for the first retry):
     /// `min(maxDelay, initialDelay * multiplier^attempt)`.
     pub fn cap(&self, attempt: u32) -> u64 {
-        // Multiplied step by step (`f64::powi` is std only), stopping once
-        // the cap is reached (`multiplier` is at least 1, so it only grows)
-        // and after 1,000 steps, so a delay that never grows (multiplier 1)
-        // costs no more than that however long the outage.
+        // multiplier^attempt by squaring (`f64::powi` is std only): at most
+        // 32 squarings for any attempt, stopping once past the cap
+        // (`multiplier` is at least 1, so what is left only grows it).
         let max = self.max_delay_ms as f64;
         let mut grown = self.initial_delay_ms as f64;
-        for _ in 0..attempt.min(1_000) {
-            if grown >= max {
-                break;
+        let mut power = self.multiplier;
+        let mut rest = attempt;
+        while rest > 0 && grown < max {
+            if rest & 1 == 1 {
+                grown *= power;
             }
-            grown *= self.multiplier;
+            rest >>= 1;
+            power *= power;
         }
         if grown < max {
             grown as u64
@@ -53,7 +55,7 @@ impl Backoff {
         let cap = self.cap(attempt);
         match self.jitter {
             Jitter::Full => (0, cap),
-            Jitter::Equal => (cap / 2, cap / 2 + cap / 2),
+            Jitter::Equal => (cap - cap / 2, cap),
             Jitter::None => (cap, cap),
         }
     }
@@ -63,7 +65,9 @@ impl Backoff {
         let cap = self.cap(attempt);
         match self.jitter {
             Jitter::Full => self.rng.up_to(cap),
-            Jitter::Equal => cap / 2 + self.rng.up_to(cap / 2),
+            // Half fixed (rounded up, so a 1 ms cap is no 0 ms retry),
+            // half random.
+            Jitter::Equal => cap - cap / 2 + self.rng.up_to(cap / 2),
             Jitter::None => cap,
         }
     }
@@ -76,12 +80,27 @@ mod tests {
     use std::vec;
 
     #[test]
-    fn the_exponent_stops_at_a_thousand() {
-        // As `powi(attempt.min(1000))` did: 1.0000001^1000 is about 1.0001,
-        // so the cap stays at the initial delay. Without the limit, attempt
-        // u32::MAX would multiply until the cap (1.8e8 steps) and return it;
-        // a delay that never grows (initialDelayMs 0) would loop 4e9 times.
-        let backoff = Backoff::new(
+    fn the_cap_follows_the_formula_for_any_attempt() {
+        // A slow growth reaches its cap: 10 ms x 1.005^n passes 30 s near
+        // n = 1,605 (a loop stopped at 1,000 steps froze it at ~1.5 s).
+        let slow = Backoff::new(
+            &ReconnectConfig {
+                initial_delay_ms: 10,
+                max_delay_ms: 30_000,
+                multiplier: 1.005,
+                jitter: Jitter::None,
+                ..ReconnectConfig::default()
+            },
+            1,
+        );
+        // 10 x 1.005^1000 = 1,465.76; 10 x 1.005^1600 = 29,221.25 (the
+        // product's rounding may differ from a step-by-step one by 1 ms).
+        assert!(slow.cap(1_000).abs_diff(1_465) <= 1, "{}", slow.cap(1_000));
+        assert!(slow.cap(1_600).abs_diff(29_221) <= 1, "{}", slow.cap(1_600));
+        assert_eq!(slow.cap(1_700), 30_000);
+        // Any attempt costs at most 32 squarings, even one that never
+        // reaches the cap: 1.0000001^(2^32 - 1) is e^429.
+        let flat = Backoff::new(
             &ReconnectConfig {
                 initial_delay_ms: 1,
                 max_delay_ms: 86_400_000,
@@ -91,7 +110,34 @@ mod tests {
             },
             1,
         );
-        assert_eq!(backoff.cap(u32::MAX), 1);
+        assert_eq!(flat.cap(1_000), 1);
+        assert_eq!(flat.cap(u32::MAX), 86_400_000);
+    }
+
+    #[test]
+    fn equal_jitter_never_retries_at_once() {
+        let mut tiny = Backoff::new(
+            &ReconnectConfig {
+                initial_delay_ms: 1,
+                max_delay_ms: 1,
+                jitter: Jitter::Equal,
+                ..ReconnectConfig::default()
+            },
+            1,
+        );
+        assert!((0..50).all(|_| tiny.delay(0) == 1));
+        let mut odd = Backoff::new(
+            &ReconnectConfig {
+                initial_delay_ms: 101,
+                max_delay_ms: 101,
+                jitter: Jitter::Equal,
+                ..ReconnectConfig::default()
+            },
+            1,
+        );
+        let delays: Vec<u64> = (0..200).map(|_| odd.delay(0)).collect();
+        assert!(delays.iter().all(|d| (51..=101).contains(d)), "{delays:?}");
+        assert!(delays.contains(&101), "the cap itself is reachable");
     }
 
     fn config(jitter: Jitter) -> ReconnectConfig {
@@ -125,6 +171,33 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn jitter_ranges_are_the_documented_ones() {
+        // Attempt 3 of 100 ms x 2: cap 800. Full: 0-800; equal: 400-800
+        // (half fixed, half random); each spread over its whole range.
+        for (jitter, low, high) in [(Jitter::Full, 0, 800), (Jitter::Equal, 400, 800)] {
+            let mut backoff = Backoff::new(&config(jitter), 5);
+            let delays: Vec<u64> = (0..200).map(|_| backoff.delay(3)).collect();
+            let (min, max) = (*delays.iter().min().unwrap(), *delays.iter().max().unwrap());
+            assert!(
+                low <= min && max <= high,
+                "{jitter:?}: {min}..{max} outside {low}..={high}"
+            );
+            let quarter = (high - low) / 4;
+            assert!(
+                min < low + quarter && max > high - quarter,
+                "{jitter:?}: {min}..{max} does not spread over {low}..={high}"
+            );
+            let distinct: alloc::collections::BTreeSet<u64> = delays.into_iter().collect();
+            assert!(
+                distinct.len() > 100,
+                "{jitter:?}: {} distinct",
+                distinct.len()
+            );
+        }
+        assert_eq!(Backoff::new(&config(Jitter::None), 5).delay(3), 800);
     }
 
     #[test]

@@ -68,8 +68,8 @@ enum Kind {
     Int(u64, u64),
     /// An integer from the first bound to the second, or `null`.
     IntOrNull(u64, u64),
-    /// A number: only `reconnect.multiplier` is one, whose range (named in
-    /// [`type_error`]) the core checks.
+    /// A number from 1 to 100: only `reconnect.multiplier` is one (its range
+    /// is named in [`type_error`]; the core checks it again).
     Number,
     /// A string.
     Text,
@@ -345,12 +345,14 @@ fn read_value(
                 .and_then(|number| whole_number(number, max as f64));
             read.int.is_some()
         }
+        // Range checked here too, so that the refusal shows the value as JS
+        // writes it (the core's rounding would show 0.9996 as "1").
         Kind::Number => match value.as_f64() {
-            Some(number) => {
+            Some(number) if (1.0..=100.0).contains(&number) => {
                 read.number = number;
                 true
             }
-            None => false,
+            _ => false,
         },
         Kind::Text => {
             read.text = value.as_string();

@@ -98,7 +98,9 @@ async fn pongs_measure_rtt_and_are_not_delivered_as_messages() {
     test_within("pong and RTT", async {
         let id = client_id("pong");
         let options = json(r#"{"heartbeat":{"intervalMs":200,"timeoutMs":1000}}"#);
-        let socket = new_socket(url(&id, ""), options);
+        // Every pong (and echo) comes 80 ms late: the RTT must say so.
+        let socket = new_socket(url(&id, "reply_delay_ms=80"), options);
+        let is_rtt = |rtt: f64| (79.0..80.0 + MARGIN_MS).contains(&rtt);
         let mut messages = Events::listen(&socket, "message");
         let mut heartbeats = Events::listen(&socket, "heartbeat");
         assert!(field(&socket.stats(), "rttMs").is_null(), "no pong yet");
@@ -106,7 +108,8 @@ async fn pongs_measure_rtt_and_are_not_delivered_as_messages() {
         socket.send("hello".into()).unwrap();
         for _ in 0..2 {
             let beat = heartbeats.next().await;
-            assert!(number(&beat, "rttMs") >= 0.0);
+            let rtt = number(&beat, "rttMs");
+            assert!(is_rtt(rtt), "heartbeat rttMs {rtt} for pongs 80 ms late");
         }
         // Every message that reached the app so far: the echo only. (A pong
         // would be delivered right after its heartbeat event.)
@@ -114,7 +117,8 @@ async fn pongs_measure_rtt_and_are_not_delivered_as_messages() {
         assert_eq!(delivered.len(), 1, "{delivered:?}");
         let echo: web_sys::MessageEvent = delivered[0].clone().unchecked_into();
         assert_eq!(echo.data(), "hello");
-        assert!(number(&socket.stats(), "rttMs") >= 0.0);
+        let rtt = number(&socket.stats(), "rttMs");
+        assert!(is_rtt(rtt), "stats().rttMs {rtt} for pongs 80 ms late");
         let sent = received_on(&id, 1).await;
         let pings = sent.iter().filter(|m| *m == r#"{"type":"ping"}"#).count();
         assert!(pings >= 2, "{sent:?}");

@@ -19,7 +19,7 @@ use tokio::time::{sleep, timeout};
 use crate::http::{self, ReadError, Request, Response};
 use crate::log::log;
 use crate::record::valid_client_id;
-use crate::script::{Flood, MAX_REASON, Script, parse_bool, parse_ms, parse_num};
+use crate::script::{Flood, MAX_REASON, Script, parse_bool, parse_close_code, parse_ms};
 use crate::server::State;
 use crate::ws::Restart;
 
@@ -263,7 +263,7 @@ fn client_action(req: &Request, state: &State, id: &str, action: &str) -> Respon
 }
 
 fn close_params(req: &Request) -> Result<(u16, String), String> {
-    let code = parse_num("code", req.param("code").unwrap_or("1000"), 1000, 4999)? as u16;
+    let code = parse_close_code("code", req.param("code").unwrap_or("1000"))?;
     let reason = req.param("reason").unwrap_or_default().to_string();
     if reason.len() > MAX_REASON {
         return Err(format!(

@@ -51,6 +51,8 @@ struct ClientState {
     connections: u64,
     /// Open connections by registry-wide key.
     open: BTreeMap<u64, ConnHandle>,
+    /// Upgrade requests read and left hanging (`hang=1`), not yet ended.
+    hanging: u64,
     /// Script for the next connection, used once.
     next: Option<Script>,
 }
@@ -75,6 +77,14 @@ impl Registry {
     /// Sets the script for the next connection of `id`.
     pub fn set_next(&self, id: &str, script: Script) {
         lock(&self.client(id).state).next = Some(script);
+    }
+
+    /// Counts a handshake of `id` left hanging until [`Client::hang_ended`]:
+    /// a test can wait for the server to have read the request.
+    pub fn hang_started(&self, id: &str) -> Arc<Client> {
+        let client = self.client(id);
+        lock(&client.state).hanging += 1;
+        client
     }
 
     /// Takes the script waiting for the next connection of `id`, if any.
@@ -125,7 +135,7 @@ impl Registry {
         true
     }
 
-    /// `{"clients":[{"id","count","bytes","connections","open"}...]}`, by id.
+    /// `{"clients":[{"id","count","bytes","connections","open","hanging"}...]}`, by id.
     pub fn list(&self) -> Value {
         let mut clients: Vec<(String, Arc<Client>)> = lock(&self.clients)
             .iter()
@@ -180,6 +190,13 @@ impl Client {
         st.binary_count += 1;
     }
 
+    /// Ends a hanging handshake counted by [`Registry::hang_started`] (a
+    /// reset meanwhile has zeroed the count).
+    pub fn hang_ended(&self) {
+        let mut st = lock(&self.state);
+        st.hanging = st.hanging.saturating_sub(1);
+    }
+
     /// Marks the connection with `key` closed.
     pub fn detach(&self, key: u64) {
         lock(&self.state).open.remove(&key);
@@ -193,6 +210,7 @@ impl Client {
             "binaryCount": st.binary_count,
             "connections": st.connections,
             "open": st.open.len(),
+            "hanging": st.hanging,
         })
     }
 
@@ -211,6 +229,7 @@ impl Client {
             "binaryCount": st.binary_count,
             "connections": st.connections,
             "open": st.open.len(),
+            "hanging": st.hanging,
         })
     }
 }

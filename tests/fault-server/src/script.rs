@@ -69,7 +69,7 @@ impl Default for Script {
 /// A scripted close frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CloseSpec {
-    /// Close code, 1000-4999.
+    /// Close code: one a server may send (`parse_close_code`).
     pub code: u16,
     /// Close reason, at most [`MAX_REASON`] bytes of UTF-8.
     pub reason: String,
@@ -143,7 +143,7 @@ impl Script {
                 ));
             }
             script.close = Some(CloseSpec {
-                code: parse_num("close", v, 1000, 4999)? as u16,
+                code: parse_close_code("close", v)?,
                 reason,
                 after: parse_ms("after_ms", get("after_ms"))?.unwrap_or_default(),
             });
@@ -239,6 +239,19 @@ pub fn parse_num(name: &str, v: &str, min: u64, max: u64) -> Result<u64, String>
     }
 }
 
+/// Parses a close code a server may send (RFC 6455 7.4: 1000-1003,
+/// 1007-1014 and 3000-4999). 1005, 1006 and 1015 never go on the wire, and
+/// the rest of 1000-2999 is unassigned: a browser fails the connection on
+/// them, so a test that sent one would pass for the wrong reason.
+pub fn parse_close_code(name: &str, v: &str) -> Result<u16, String> {
+    match v.trim().parse::<u16>() {
+        Ok(code @ (1000..=1003 | 1007..=1014 | 3000..=4999)) => Ok(code),
+        _ => Err(format!(
+            "{name} must be a close code a server may send (1000-1003, 1007-1014 or 3000-4999), not {v:?}"
+        )),
+    }
+}
+
 /// Parses an optional millisecond count.
 pub fn parse_ms(name: &str, v: Option<&str>) -> Result<Option<Duration>, String> {
     v.map(|v| parse_num(name, v, 0, MAX_MS).map(Duration::from_millis))
@@ -282,6 +295,11 @@ mod tests {
     #[test]
     fn errors_name_the_parameter() {
         assert!(script("close=999").unwrap_err().contains("close"));
+        for unsendable in ["1005", "1006", "1015", "2000"] {
+            let refused = script(&format!("close={unsendable}")).unwrap_err();
+            assert!(refused.contains("1007-1014"), "{unsendable}: {refused}");
+        }
+        assert_eq!(script("close=1011").unwrap().close.unwrap().code, 1011);
         assert!(script("reject=abc").unwrap_err().contains("reject"));
         assert!(script("silent=maybe").unwrap_err().contains("silent"));
         assert!(script("flood=1&size=0").unwrap_err().contains("size"));

@@ -193,10 +193,12 @@ async fn connection(
     if script.hang {
         log!("ws: client {id}: handshake left hanging by script ({peer})");
         let started = Instant::now();
+        let client = state.registry.hang_started(&id);
         tokio::select! {
             _ = read_until_closed(&mut stream) => {}
             _ = epoch.changed() => {}
         }
+        client.hang_ended();
         log!(
             "ws: client {id}: hanging handshake ended after {} ms",
             started.elapsed().as_millis()
@@ -222,12 +224,16 @@ async fn upgrade(
     let offered = req.header("sec-websocket-protocol");
     let protocol = handshake::select_protocol(offered, script.protocol.as_deref());
     let head = handshake::switching_protocols(key, protocol.as_deref());
+    // Registered before the 101 goes out: a test that calls the control
+    // port as soon as its `open` fires finds the connection (what it sends
+    // waits in the queue until the connection runs).
+    let (handle, queue) = conn::handle(script.silent);
+    let (client, key, number) = state.registry.attach(id, handle.clone());
     if stream.write_all(&head).await.is_err() {
+        client.detach(key);
         return;
     }
     let ws = WebSocketStream::from_partially_read(stream, read_ahead, Role::Server, None).await;
-    let (handle, queue) = conn::handle(script.silent);
-    let (client, key, number) = state.registry.attach(id, handle.clone());
     let proto_note = match (&protocol, offered) {
         (Some(p), _) => format!("; subprotocol {p:?} selected"),
         (None, Some(o)) => format!("; client offered subprotocols {o:?}, none selected"),

@@ -223,6 +223,18 @@ async fn rejects_and_hangs_handshakes() {
     }
     let stats = control(&server, "GET", "/clients/r/stats").await;
     assert_eq!(stats["connections"], 0);
+
+    // A hanging handshake is counted while it hangs, so a test can wait
+    // for the server to have read the request.
+    let mut hanging = TcpStream::connect(server.ws_addr).await.unwrap();
+    hanging
+        .write_all(b"GET /ws/hc?hang=1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        .await
+        .unwrap();
+    wait_stats(&server, "hc", |s| s["hanging"] == 1).await;
+    drop(hanging);
+    let stats = wait_stats(&server, "hc", |s| s["hanging"] == 0).await;
+    assert_eq!(stats["connections"], 0, "never upgraded");
 }
 
 #[tokio::test]
@@ -404,7 +416,7 @@ async fn reset_forgets_records() {
     let stats = control(&server, "GET", "/clients/z/stats").await;
     assert_eq!(
         stats,
-        json!({"count":0,"bytes":0,"binaryCount":0,"connections":0,"open":0})
+        json!({"count":0,"bytes":0,"binaryCount":0,"connections":0,"open":0,"hanging":0})
     );
     // The pending script is gone too.
     let mut ws = connect(&server, "/ws/z").await;

@@ -27,6 +27,7 @@ use browser_support::{
     now_ms, number, received_on, server_stats, sleep, text, url, wait_for_stats,
     wait_until_received, within,
 };
+use futures::StreamExt;
 use js_sys::{Array, Function, JSON, Reflect};
 use resilient_ws::{ResilientSocket, SocketInspector};
 use wasm_bindgen::JsCast;
@@ -872,6 +873,31 @@ async fn an_active_socket_outlives_its_last_handle_until_it_closes() {
 }
 
 #[wasm_bindgen_test]
+async fn a_socket_without_a_handle_waiting_for_its_url_provider_is_freed() {
+    // connectTimeoutMs 0 and a provider that never answers: nothing would
+    // ever end that attempt, and no handle is left to use its URL.
+    let drivers_before = resilient_ws::live_drivers();
+    let environments_before = resilient_ws::attached_environments();
+    let (asked_tx, mut asked) = futures::channel::mpsc::unbounded::<()>();
+    let provider = Closure::<dyn FnMut() -> JsValue>::new(move || {
+        let _ = asked_tx.unbounded_send(());
+        js_sys::Promise::new(&mut |_, _| {}).into()
+    });
+    let options = json(r#"{"connectTimeoutMs":0}"#);
+    Reflect::set(&options, &"urlProvider".into(), provider.as_ref()).unwrap();
+    let socket = ResilientSocket::new(url("never-provided", ""), options).unwrap();
+    within(2_000, "the provider's call", asked.next()).await;
+    assert_eq!(socket.state(), "connecting");
+    drop(socket); // what free() or the JS garbage collector does
+    assert_eq!(resilient_ws::live_drivers(), drivers_before, "freed");
+    assert_eq!(
+        resilient_ws::attached_environments(),
+        environments_before,
+        "page listeners removed"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn a_connection_that_ends_in_a_message_listener_of_a_socket_without_a_handle_still_reports() {
     // The message takes the JS fast path, and its listener ends the
     // connection (an `offline` event): what follows (the request's
@@ -1117,7 +1143,10 @@ async fn close_while_connecting_closes_once_and_never_attempts_again() {
         assert!(!socket.send("never-sent".into()).unwrap(), "queued");
         let pending = JsFuture::from(socket.request(json(r#"{"type":"q"}"#), JsValue::UNDEFINED));
         // The server has read the request and hangs.
-        sleep(100).await;
+        wait_for_stats(&id, "the hanging handshake", |stats| {
+            field(stats, "hanging") == 1
+        })
+        .await;
         assert_eq!(socket.state(), "connecting");
         assert_eq!(census.live(&path(&id)), 1);
 

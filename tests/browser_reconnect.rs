@@ -360,9 +360,12 @@ async fn a_socket_created_offline_keeps_its_max_attempts_for_when_the_network_is
         }
         drop(restore);
         dispatch_on_window("online");
-        // Online: the budget applies again (one retry, then closed).
+        // Online: the whole budget applies again, and no more: one retry
+        // (the first attempt made online), then closed.
         let close = within(2_000, "a failed attempt online", closes.next()).await;
         assert_eq!(field(&close, "cause"), "server");
+        assert_eq!(field(&close, "willReconnect"), false);
+        assert_eq!(socket.state(), "closed");
         socket.dispose().unwrap();
     })
     .await;

@@ -248,14 +248,9 @@ impl Run {
                     let longer = self
                         .last_close_code
                         .is_some_and(|c| (1012..=1014).contains(&c));
-                    let floor = self
-                        .config
-                        .reconnect
-                        .try_later_delay_ms
-                        .min(self.config.reconnect.max_delay_ms);
-                    let max = self.config.reconnect.max_delay_ms;
+                    let floor = self.config.reconnect.try_later_delay_ms;
                     let ok = if longer {
-                        ((floor + low).min(max)..=(floor + high).min(max)).contains(delay_ms)
+                        (floor + low..=floor + high).contains(delay_ms)
                     } else {
                         (low..=high).contains(delay_ms)
                     };

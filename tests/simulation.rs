@@ -217,6 +217,31 @@ fn clients_sent_away_together_by_1012_do_not_all_come_back_at_once() {
 }
 
 #[test]
+fn try_later_keeps_its_jitter_when_try_later_delay_reaches_max_delay() {
+    // tryLaterDelayMs 5000 with maxDelayMs 5000 (both valid): a cap at
+    // maxDelayMs would bring every client back at exactly 5000 ms.
+    let mut delays = Vec::new();
+    for seed in 0..20 {
+        let mut config = test_config();
+        config.reconnect.jitter = resilient_ws::core::Jitter::Full;
+        config.reconnect.initial_delay_ms = 5_000;
+        config.reconnect.max_delay_ms = 5_000;
+        config.reconnect.try_later_delay_ms = 5_000;
+        let mut sim = Sim::with_source(UrlSource::Fixed(URL.to_owned()), config, seed);
+        sim.connect();
+        assert!(sim.run_until_state(ConnectionState::Open, 1_000));
+        sim.server_close(1013, "try again later");
+        sim.run_for(10);
+        let delay = sim.reconnect_delays()[0];
+        assert!((5_000..=10_000).contains(&delay), "{delay}");
+        delays.push(delay);
+    }
+    delays.sort_unstable();
+    delays.dedup();
+    assert!(delays.len() >= 15, "spread out: {delays:?}");
+}
+
+#[test]
 fn reauth_code_emits_reauth_and_retries() {
     let mut sim = open_sim(test_config());
     sim.server_close(4001, "token expired");
@@ -373,7 +398,13 @@ fn closing_gives_up_waiting_after_the_closing_timeout() {
     sim.latency_ms = 100_000; // the server never answers the close
     sim.engine.close(sim.now, 1000, "").unwrap();
     sim.drain();
-    sim.run_for(2_001);
+    sim.run_for(1_999);
+    assert_eq!(
+        sim.state(),
+        ConnectionState::Closing,
+        "gave up before the closing timeout"
+    );
+    sim.run_for(1);
     assert_eq!(sim.state(), ConnectionState::Closed);
     assert!(sim.socket.is_none());
 }
@@ -565,7 +596,9 @@ fn connect_timeout_abandons_a_hanging_handshake() {
     let mut sim = Sim::new(test_config());
     sim.next_modes = vec![ServerMode::Hang];
     sim.connect();
-    sim.run_for(1_000);
+    sim.run_for(999);
+    assert!(sim.closes().is_empty(), "gave up before connectTimeoutMs");
+    sim.run_for(1);
     let close = &sim.closes()[0];
     assert_eq!(close.cause, CloseCause::ConnectTimeout);
     assert!(!close.opened);
@@ -608,9 +641,23 @@ fn attempts_failing_while_offline_do_not_use_up_max_attempts() {
             .all(|c| c.cause == CloseCause::Offline && c.will_reconnect)
     );
     assert_eq!(sim.state(), ConnectionState::Reconnecting);
-    sim.mode = ServerMode::Up;
+    // Back online with the server still down: the whole budget is left.
     sim.input(Input::Online);
-    assert!(sim.run_until_state(ConnectionState::Open, 100));
+    sim.run_for(60_000);
+    assert_eq!(sim.state(), ConnectionState::Closed);
+    let online: Vec<_> = sim.closes().into_iter().skip(failed.len()).collect();
+    assert_eq!(
+        online
+            .iter()
+            .map(|c| (c.cause, c.will_reconnect))
+            .collect::<Vec<_>>(),
+        vec![
+            (CloseCause::Server, true),
+            (CloseCause::Server, true),
+            (CloseCause::Server, false)
+        ],
+        "maxAttempts 3 online after the offline failures: {online:?}"
+    );
 }
 
 #[test]
@@ -1205,7 +1252,18 @@ fn replay_precedes_queued_messages() {
         sim.received_on(2),
         vec!["reverb=0.3", "delay=120", "queued-1", "queued-2"]
     );
-    // The open event comes after the sends, and the replay event names the keys.
+    // The open event comes after the sends: the server had all four when
+    // the app was told.
+    let at_open = sim.received_at_open[1];
+    assert_eq!(
+        sim.received[..at_open]
+            .iter()
+            .filter(|(connection, _)| *connection == 2)
+            .count(),
+        4,
+        "open was reported before the replay and the queue went out"
+    );
+    // The replay event names the keys.
     let replay_keys = sim.events.iter().find_map(|(_, e)| match e {
         Event::Replay { keys, .. } => Some(keys.clone()),
         _ => None,

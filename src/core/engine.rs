@@ -785,6 +785,20 @@ impl<P: Payload> Engine<P> {
         ) && token == self.url_token
     }
 
+    /// Whether the current attempt waits for the URL provider with no
+    /// connect deadline (`connectTimeoutMs` 0): only the provider's answer
+    /// can end that wait.
+    pub fn awaits_url_without_deadline(&self) -> bool {
+        matches!(
+            self.phase,
+            Phase::Connecting {
+                awaiting_url: true,
+                deadline: None,
+                ..
+            }
+        )
+    }
+
     /// The message sieve of these options (see [`MessageSieve`]).
     pub fn message_sieve(&self) -> MessageSieve<'_> {
         let heartbeat = &self.config.heartbeat;
@@ -1476,10 +1490,14 @@ impl<P: Payload> Engine<P> {
             }
             // "Try later": the backoff's (jittered) delay on top of the
             // least wait, so that clients the server sent away together do
-            // not all come back at the same moment; capped at maxDelayMs.
-            let max = self.config.reconnect.max_delay_ms;
-            let least = self.config.reconnect.try_later_delay_ms.min(max);
-            least.saturating_add(delay).min(max)
+            // not all come back at the same moment. Not capped at
+            // maxDelayMs: a cap would land every client whose sum reaches it
+            // on the same millisecond (all of them when tryLaterDelayMs >=
+            // maxDelayMs), the burst the jitter is for.
+            self.config
+                .reconnect
+                .try_later_delay_ms
+                .saturating_add(delay)
         });
         // A wait the server asked for, which coming back online must not
         // cut short (none when tryLaterDelayMs is 0: a plain backoff).
@@ -1499,8 +1517,11 @@ impl<P: Payload> Engine<P> {
         };
         match delay_ms {
             Some(delay_ms) => {
+                // Not counted: a retry that failed to open while offline
+                // (counted when it failed, not when it was scheduled: one
+                // scheduled offline and made once back online counts).
+                self.offline_attempts += u32::from(offline && !opened && self.attempt > 0);
                 self.attempt += 1;
-                self.offline_attempts += u32::from(offline);
                 self.counters.reconnects += 1;
                 self.phase = Phase::Reconnecting {
                     at: now + delay_ms,

@@ -63,9 +63,10 @@ export interface ReconnectOptions {
   /** The attempt counter resets only after a connection stayed open this long (and is not flapping), ms. Default: 5000. */
   resetAfterMs?: number;
   /**
-   * Least delay after 1012/1013/1014 ("try later"), ms: the backoff's delay
-   * is added to it, so that clients the server sent away together do not
-   * all come back at once; capped at `maxDelayMs`. Default: 5000.
+   * Least delay after 1012/1013/1014 ("try later"), ms: the backoff's
+   * (jittered) delay is added to it, so that clients the server sent away
+   * together do not all come back at once; the sum is not capped at
+   * `maxDelayMs` (it is at most `tryLaterDelayMs + maxDelayMs`). Default: 5000.
    */
   tryLaterDelayMs?: number;
 }

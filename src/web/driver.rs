@@ -359,9 +359,12 @@ fn clear_remains(remains: &Remains) {
 struct Link(Weak<Inner>);
 
 /// The browser driver of one resilient socket. Dropping it disposes it,
-/// unless a connection is being made or open: like a `WebSocket`, that
+/// unless a browser socket is connecting or open: like a `WebSocket`, that
 /// connection runs on until it ends, then the socket frees itself without
-/// reconnecting (with no handle left, nothing could ever stop it).
+/// reconnecting (with no handle left, nothing could ever stop it). One
+/// waiting to reconnect is disposed at once, and so is one waiting for its
+/// URL provider with `connectTimeoutMs` 0: a provider that never answers
+/// would keep it for the page's life.
 pub struct Driver {
     inner: Rc<Inner>,
 }
@@ -372,7 +375,7 @@ impl Drop for Driver {
         let waiting = match self.inner.state.try_borrow_mut() {
             Ok(mut state) => state.engine.as_mut().is_some_and(|engine| {
                 engine.stop_reconnecting();
-                engine.is_waiting_to_reconnect()
+                engine.is_waiting_to_reconnect() || engine.awaits_url_without_deadline()
             }),
             Err(_) => false,
         };

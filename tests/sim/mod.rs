@@ -91,6 +91,9 @@ pub struct Sim {
     /// What the server received right after the last open, before any other
     /// input: replay, then queue, then resent requests.
     pub last_open_burst: Option<Vec<String>>,
+    /// For each `open` event, how many messages the server had received
+    /// when the app was told: the replay and the queue go out before it.
+    pub received_at_open: Vec<usize>,
     burst_start: Option<usize>,
     pending: BinaryHeap<Reverse<(Millis, u64, usize)>>,
     net_events: Vec<Option<NetEvent>>,
@@ -136,6 +139,7 @@ impl Sim {
             provider_calls: 0,
             provider_asked_after: Vec::new(),
             last_open_burst: None,
+            received_at_open: Vec::new(),
             burst_start: None,
             pending: BinaryHeap::new(),
             net_events: Vec::new(),
@@ -287,7 +291,12 @@ impl Sim {
                     }
                 }
                 Output::Deliver(frame) => self.delivered.push(frame),
-                Output::Event(event) => self.events.push((self.now, event)),
+                Output::Event(event) => {
+                    if matches!(event, Event::Open { .. }) {
+                        self.received_at_open.push(self.received.len());
+                    }
+                    self.events.push((self.now, event));
+                }
             }
         }
     }

@@ -365,6 +365,8 @@ function summarize(o) {
     case "echo":
     case "request":
       return `p50 ${f(o.p50 * 1000)} us (within the tick ${f(o.p50WithinTick * 1000, 1)}), p99 ${f(o.p99 * 1000)} us`;
+    case "echo-paired":
+      return `p50 ${f(o.p50 * 1000)} us vs raw beside it ${f(o.rawP50 * 1000)} us: ratio ${f(o.ratio, 3)}${o.ratioWithinTick ? " (within the tick)" : ""}`;
     case "reconnect":
       return `up->open ${f(o.upToOpenMs, 1)} ms, scheduled ${f(o.scheduledDelayMs)} ms, overshoot ${f(o.overshootMs, 1)} ms, ${o.attempts} attempts`;
     case "deadpeer":

@@ -24,7 +24,7 @@ use std::rc::Rc;
 
 use browser_support::{
     CLOCK_GRANULARITY_MS, Events, LISTENER_SLACK_MS, Watched, client_id, control, field, json,
-    now_ms, number, received_on, server_stats, sleep, text, url, wait_for_stats,
+    now_ms, number, received_on, run_js, server_stats, sleep, text, url, wait_for_stats,
     wait_until_received, within,
 };
 use futures::StreamExt;
@@ -566,6 +566,49 @@ async fn closed_right_after_open_twenty_times_reports_flapping_with_growing_dela
         assert_eq!(field(&stats, "connections"), CONNECTIONS, "one per attempt");
         assert_eq!(census.created(&path(&id)), CONNECTIONS);
         assert_eq!(census.max_live(&path(&id)), 1, "one socket at a time");
+    })
+    .await;
+}
+
+// ----- a socket already closing when its open arrives ------------------------
+
+#[wasm_bindgen_test]
+async fn a_socket_already_closing_when_its_open_arrives_gets_no_queued_message() {
+    // A page whose events were held (frozen, paused in a debugger) can get a
+    // socket's `open` after its close began: readyState CLOSING. What waits
+    // in the queue must not go into it (the browser drops it) but out on
+    // the next connection. Here the first socket closes itself in an `open`
+    // listener that runs before the SDK's `onopen`.
+    with_census("closing at open", 6_000, |census| async move {
+        let id = client_id("closing-at-open");
+        run_js(
+            "const Base = globalThis.WebSocket; let first = true;
+             globalThis.WebSocket = class extends Base {
+               constructor(...args) {
+                 super(...args);
+                 if (first) { first = false; this.addEventListener('open', () => this.close()); }
+               }
+             };
+             globalThis.__closingAtOpenBase = Base;",
+        );
+        let options = json(r#"{"reconnect":{"initialDelayMs":20,"jitter":"none"}}"#);
+        let socket = make_socket(url(&id, ""), options);
+        let mut opens = Events::listen(&socket, "open");
+        let mut closes = Events::listen(&socket, "close");
+        assert!(!socket.send("queued-1".into()).unwrap(), "queued");
+        assert!(!socket.send("queued-2".into()).unwrap(), "queued");
+        let close = closes.next().await;
+        run_js("globalThis.WebSocket = globalThis.__closingAtOpenBase");
+        assert_eq!(field(&close, "opened"), false, "never usable");
+        assert_eq!(field(&close, "willReconnect"), true);
+        let open = opens.next().await;
+        assert_eq!(field(&open, "connection"), 2);
+        assert_eq!(field(&open, "flushed"), 2);
+        assert_eq!(
+            wait_until_received(&id, "queued-2").await,
+            [(2, "queued-1".to_owned()), (2, "queued-2".to_owned())]
+        );
+        assert_eq!(census.max_live(&path(&id)), 1);
     })
     .await;
 }

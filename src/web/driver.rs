@@ -1055,7 +1055,19 @@ impl Link {
 
 impl SocketEvents for Link {
     fn opened(&self) {
-        self.with(|inner| inner.input(Input::Opened));
+        self.with(|inner| {
+            // Already closing when its `open` is dispatched (the page's
+            // events were held, e.g. frozen, while the close began): not an
+            // open for the engine, whose replay and queue would go into a
+            // socket that drops them. Its `close` event follows.
+            let closing = inner
+                .state
+                .try_borrow()
+                .is_ok_and(|state| state.socket.as_ref().is_some_and(Socket::is_closing));
+            if !closing {
+                inner.input(Input::Opened);
+            }
+        });
     }
 
     fn closed(&self, closed: SocketClosed) {

@@ -75,7 +75,13 @@ export interface ReconnectOptions {
 export interface HeartbeatOptions {
   /** Time between pings while open, ms; 0 disables. Default: 25000. */
   intervalMs?: number;
-  /** How long to wait for a pong (or any message) after a ping, ms; at least 1 while `intervalMs` > 0. Default: 10000. */
+  /**
+   * How long to wait for a pong (or any message) after a ping, ms; at least
+   * 1 while `intervalMs` > 0. Default: 10000. A ping queues behind what the
+   * browser is still sending, and a message counts only once it has fully
+   * arrived: make it longer than moving your largest message takes, or a
+   * healthy connection busy with one is declared dead.
+   */
   timeoutMs?: number;
   /** The ping message; not empty while `intervalMs` > 0. Default: '{"type":"ping"}'. */
   message?: string;

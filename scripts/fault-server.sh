@@ -31,8 +31,6 @@ alive() {
   [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
 }
 
-healthy() { curl -sf -o /dev/null --max-time 2 "$FAULT_SERVER_CONTROL/health"; }
-
 
 stop() {
   local pid
@@ -56,14 +54,16 @@ start() {
     rws_say "fault-server: already running (pid $pid); run '$0 stop' first"
     exit 1
   fi
+  # Built first, so the ports are checked right before the server binds
+  # them, not minutes earlier.
+  rws_say "fault-server: building (cargo build --release -p fault-server)"
+  cargo build --release -p fault-server --quiet
   for port in "$FAULT_WS_PORT" "$FAULT_CONTROL_PORT"; do
     if rws_port_busy "$port"; then
       rws_say "fault-server: port $port is in use by another process; set FAULT_WS_PORT/FAULT_CONTROL_PORT"
       exit 1
     fi
   done
-  rws_say "fault-server: building (cargo build --release -p fault-server)"
-  cargo build --release -p fault-server --quiet
   mkdir -p "$(dirname "$PID_FILE")"
   : > "$LOG_FILE"
   # Own session so a Ctrl-C in the caller's terminal reaches it only via stop.
@@ -74,7 +74,8 @@ start() {
   # Until it is ready, a failure here must not leave it running.
   trap 'stop >/dev/null 2>&1' EXIT
   local deadline=$((SECONDS + READY_TIMEOUT))
-  until grep -q '^fault-server ws=.* control=' "$LOG_FILE" || healthy; do
+  # Its own ready line only: a /health answer could come from another server.
+  until grep -q '^fault-server ws=.* control=' "$LOG_FILE"; do
     if ! alive "$pid"; then
       local code=0
       wait "$pid" || code=$?
@@ -90,7 +91,7 @@ start() {
     sleep 0.2
   done
   trap - EXIT
-  rws_say "fault-server: ready (pid $pid) ws=$FAULT_SERVER_WS control=$FAULT_SERVER_CONTROL log=${LOG_FILE#"$RWS_ROOT"/}"
+  rws_say "fault-server: ready (pid $pid) ws=ws://127.0.0.1:$FAULT_WS_PORT control=http://127.0.0.1:$FAULT_CONTROL_PORT log=${LOG_FILE#"$RWS_ROOT"/}"
 }
 
 case "${1:-}" in

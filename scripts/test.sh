@@ -71,12 +71,16 @@ start_fault_server() {
       FAULT_CONTROL_PORT=$((FAULT_WS_PORT + 1))
       busy_ports=$((busy_ports + 1))
     done
-    # The browser tests read these when they are compiled (option_env!).
-    export FAULT_WS_PORT FAULT_CONTROL_PORT
-    export FAULT_SERVER_WS="ws://127.0.0.1:$FAULT_WS_PORT"
-    export FAULT_SERVER_CONTROL="http://127.0.0.1:$FAULT_CONTROL_PORT"
     rws_say "test: fault server on $FAULT_WS_PORT/$FAULT_CONTROL_PORT"
   fi
+  # Every suite talks to the server started here, whatever an earlier
+  # `source scripts/env.sh` or a hand-started server left in the
+  # environment: the browser tests read the URLs when they are compiled
+  # (option_env!), www's e2e harness and Vite proxy the *_PORT names first.
+  export FAULT_WS_PORT FAULT_CONTROL_PORT
+  export FAULT_SERVER_WS="ws://127.0.0.1:$FAULT_WS_PORT"
+  export FAULT_SERVER_CONTROL="http://127.0.0.1:$FAULT_CONTROL_PORT"
+  export FAULT_SERVER_WS_PORT="$FAULT_WS_PORT" FAULT_SERVER_CONTROL_PORT="$FAULT_CONTROL_PORT"
   bash scripts/fault-server.sh start
   STARTED_FAULT_SERVER=1
 }

@@ -27,7 +27,8 @@ use crate::server::State;
 pub struct Restart {
     /// How long the port stays closed.
     pub down: Duration,
-    /// Answered once the listener is closed and every connection dropped.
+    /// Answered once the listener is closed and every connection has been
+    /// told to drop (they close a moment later: poll `open` to see it).
     pub ack: oneshot::Sender<()>,
 }
 

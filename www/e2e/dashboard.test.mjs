@@ -239,7 +239,9 @@ describe("dashboard (vite preview)", () => {
     }
   });
 
-  it("takes a flood of 5000 messages, every one in order", async () => {
+  // Every message in order is the SDK's (browser_faults.rs, 100,000 of
+  // them); here the dashboard: its count is exact, its newest rows in order.
+  it("takes a flood of 5000 messages: all counted, the newest shown in order", async () => {
     const client = uniqueId("e2e-flood");
     const { page, problems, context } = await openPage(browser);
     try {

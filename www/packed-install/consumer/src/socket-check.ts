@@ -1,7 +1,8 @@
 // The main entry "resilient-ws": a ResilientSocket against the fault
 // server's echo endpoint sends a text (queued until open), gets it echoed,
 // then gets the reply to a request (the echo carries the request's id back),
-// and describeCloseCode answers from the wasm. The "./resilient_ws_bg.wasm"
+// behaves as a WebSocket (readyState constants, `this` undefined in
+// listeners, bufferedAmount), and describeCloseCode answers from the wasm. The "./resilient_ws_bg.wasm"
 // subpath gives the module's own memory (typed), the instance the SDK runs in.
 // The socket is a `using` declaration: the block's end disposes it.
 import { ResilientSocket, describeCloseCode } from "resilient-ws";
@@ -40,12 +41,32 @@ export async function checkSocket(url: string, timeoutMs: number): Promise<Outco
   if (typeof reply !== "object" || reply === null || reply.what !== "mix") {
     throw new Error(`unexpected request reply ${JSON.stringify(reply)}`);
   }
+  // As a WebSocket: the readyState constants, `this` in listeners, and
+  // bufferedAmount counting what the browser has not sent yet.
+  const constants = [ResilientSocket.CONNECTING, ResilientSocket.OPEN, ResilientSocket.CLOSING, ResilientSocket.CLOSED];
+  if (constants.join() !== "0,1,2,3") throw new Error(`readyState constants are ${constants.join()}`);
+  if (ws.readyState !== ResilientSocket.OPEN) throw new Error(`readyState ${ws.readyState} while open`);
+  const big = "x".repeat(512 * 1024);
+  let listenerThis: unknown = "not called";
+  const bigEchoed = new Promise<void>((resolve) => {
+    ws.addEventListener("message", function (this: void, event) {
+      if (event.data !== big) return;
+      listenerThis = this;
+      resolve();
+    });
+  });
+  ws.send(big);
+  const buffered = ws.bufferedAmount;
+  if (!(buffered > 0)) throw new Error(`bufferedAmount ${buffered} right after sending 512 KiB`);
+  await bigEchoed;
+  if (listenerThis !== undefined) throw new Error(`a listener's this is ${String(listenerThis)}, not undefined`);
+
   const info = describeCloseCode(4004);
   if (info.action !== "stop") throw new Error(`describeCloseCode(4004).action is ${info.action}, expected stop`);
   const kib = memory.buffer.byteLength / 1024;
   if (!(kib > 0)) throw new Error("the wasm subpath's memory is empty");
   return {
     ok: true,
-    detail: `echo (sent ${sentNow ? "at once" : "after open"}), request reply, 4004 = ${info.name}, wasm memory ${kib} KiB`,
+    detail: `echo (sent ${sentNow ? "at once" : "after open"}), request reply, WebSocket constants, bufferedAmount ${buffered}, 4004 = ${info.name}, wasm memory ${kib} KiB`,
   };
 }

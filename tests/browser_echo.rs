@@ -54,7 +54,21 @@ async fn echo_reaches_message_listeners_as_the_browsers_own_message_event() {
 
 #[wasm_bindgen_test]
 async fn messages_sent_before_open_are_queued_and_flushed_in_order_before_open() {
-    let socket = ResilientSocket::new(url("echo-queue", ""), JsValue::UNDEFINED).unwrap();
+    let id = client_id("echo-queue");
+    let socket = Rc::new(ResilientSocket::new(url(&id, ""), JsValue::UNDEFINED).unwrap());
+    // What the app reads inside its open listener: the queue already out.
+    let at_open = Rc::new(Cell::new(None::<(f64, f64)>));
+    let on_open = {
+        let (socket, at_open) = (socket.clone(), at_open.clone());
+        Closure::<dyn FnMut()>::new(move || {
+            let stats = socket.stats();
+            at_open.set(Some((
+                number(&stats, "queued"),
+                number(&stats, "messagesOut"),
+            )));
+        })
+    };
+    socket.set_onopen(on_open.as_ref().clone());
     let mut opens = Events::listen(&socket, "open");
     let mut messages = Events::listen(&socket, "message");
     assert!(
@@ -65,10 +79,20 @@ async fn messages_sent_before_open_are_queued_and_flushed_in_order_before_open()
 
     let open = opens.next().await;
     assert_eq!(field(&open, "flushed"), 2);
+    assert_eq!(
+        at_open.get(),
+        Some((0.0, 2.0)),
+        "(queued, messagesOut) in onopen"
+    );
     let first = messages.next().await.unchecked_into::<MessageEvent>();
     let second = messages.next().await.unchecked_into::<MessageEvent>();
     assert_eq!(first.data(), "one");
     assert_eq!(second.data(), "two");
+    assert_eq!(
+        wait_until_received(&id, "two").await,
+        [(1, "one".to_owned()), (1, "two".to_owned())],
+        "each once, in order"
+    );
     socket.dispose().unwrap();
 }
 
@@ -220,8 +244,9 @@ async fn close_code_4004_stops_and_explains_itself() {
 
 #[wasm_bindgen_test]
 async fn a_dropped_connection_reconnects_and_replays_state_first() {
+    let id = client_id("drop-replay");
     let options = json(r#"{"reconnect":{"initialDelayMs":50,"maxDelayMs":100}}"#);
-    let socket = ResilientSocket::new(url("drop-once", "drop_after_ms=100"), options).unwrap();
+    let socket = ResilientSocket::new(url(&id, "drop_after_ms=100"), options).unwrap();
     let mut opens = Events::listen(&socket, "open");
     let mut reconnecting = Events::listen(&socket, "reconnecting");
     let mut replays = Events::listen(&socket, "replay");
@@ -236,8 +261,17 @@ async fn a_dropped_connection_reconnects_and_replays_state_first() {
     let first = opens.next().await;
     assert_eq!(field(&first, "replayed"), 1);
     assert_eq!(field(&reconnecting.next().await, "attempt"), 1);
+    assert!(!socket.send("queued-while-down".into()).unwrap(), "queued");
     let second = opens.next().await;
     assert_eq!(field(&second, "connection"), 2);
+    // The server got the replay state first, then the queue, each once.
+    let on_second: Vec<String> = wait_until_received(&id, "queued-while-down")
+        .await
+        .into_iter()
+        .filter(|(connection, _)| *connection == 2)
+        .map(|(_, text)| text)
+        .collect();
+    assert_eq!(on_second, [r#"{"mix":0.3}"#, "queued-while-down"]);
     let replay = replays.next().await;
     assert_eq!(field(&replay, "connection"), 1);
     let replay = replays.next().await;

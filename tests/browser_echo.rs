@@ -108,7 +108,7 @@ async fn a_message_listener_can_send_and_close_from_inside_the_callback() {
                 Some("first") => {
                     inner.send("second".into()).unwrap();
                 }
-                Some("second") => inner.close(Some(1000.0), Some("done".into())).unwrap(),
+                Some("second") => inner.close(Some(1000.0), "done".into()).unwrap(),
                 _ => {}
             }
         });
@@ -283,6 +283,47 @@ async fn a_dropped_connection_reconnects_and_replays_state_first() {
 }
 
 #[wasm_bindgen_test]
+fn string_arguments_are_checked_or_converted_as_a_websocket_does() {
+    let socket = ResilientSocket::new(url("never", ""), json(r#"{"autoConnect":false}"#)).unwrap();
+    let message =
+        |error: JsValue| -> String { error.unchecked_into::<js_sys::Error>().message().into() };
+    // A replay key that is no string is refused: it would have become ""
+    // and shared one key with every other.
+    let refused = socket
+        .set_replay_state(JsValue::from(1), json("{}"), JsValue::UNDEFINED)
+        .unwrap_err();
+    assert_eq!(
+        message(refused),
+        "setReplayState: key must be a string, got 1"
+    );
+    let refused = socket.delete_replay_state(JsValue::NULL).unwrap_err();
+    assert_eq!(
+        message(refused),
+        "deleteReplayState: key must be a string, got null"
+    );
+    assert_eq!(socket.replay_state().length(), 0);
+    // An event type is converted with String(), as the DOM does.
+    let refused = socket
+        .add_event_listener(
+            JsValue::UNDEFINED,
+            Function::new_no_args("").into(),
+            JsValue::UNDEFINED,
+        )
+        .unwrap_err();
+    assert!(
+        message(refused).starts_with("addEventListener: unknown event type \"undefined\""),
+        "names the converted type"
+    );
+    // removeEventListener never throws (it often runs in cleanup code).
+    socket.remove_event_listener("mesage".into(), Function::new_no_args("").into());
+    socket.remove_event_listener("message".into(), JsValue::from(5));
+    // A close reason is converted with String(), as a WebSocket does.
+    socket.close(Some(4000.0), JsValue::from(42)).unwrap();
+    assert_eq!(field(&socket.last_close(), "reason"), "42");
+    socket.dispose().unwrap();
+}
+
+#[wasm_bindgen_test]
 fn invalid_options_throw_errors_naming_the_option_and_the_allowed_values() {
     let message = |options: &str| {
         let error = ResilientSocket::new(url("never", ""), json(options))
@@ -309,6 +350,9 @@ fn invalid_options_throw_errors_naming_the_option_and_the_allowed_values() {
 
     let out_of_range = message(r#"{"reconnect":{"multiplier":0.5}}"#);
     assert!(out_of_range.contains("from 1 to 100"), "{out_of_range}");
+    // The refused value as JS writes it, not rounded into the range.
+    let just_under = message(r#"{"reconnect":{"multiplier":0.9996}}"#);
+    assert!(just_under.ends_with("got 0.9996"), "{just_under}");
 
     let choice = message(r#"{"queue":{"overflow":"drop"}}"#);
     assert!(choice.contains(r#""reject" or "dropOldest""#), "{choice}");
@@ -385,7 +429,7 @@ async fn a_throwing_listener_leaks_no_js_value() {
     let mut cycle = async || {
         socket.connect().unwrap();
         states.next_to("open").await;
-        socket.close(None, None).unwrap();
+        socket.close(None, JsValue::UNDEFINED).unwrap();
         states.next_to("closed").await;
     };
     cycle().await;
@@ -523,6 +567,29 @@ async fn a_url_object_is_taken_as_a_websocket_takes_it_and_anything_else_is_refu
     assert_eq!(socket.url(), href);
     socket.dispose().unwrap();
 
+    // A `URL` of another realm (an iframe's), which `instanceof URL` would
+    // refuse: taken by its href.
+    let foreign_url = Function::new_with_args(
+        "href",
+        "const frame = document.createElement('iframe');
+         document.body.appendChild(frame);
+         const url = new frame.contentWindow.URL(href);
+         frame.remove();
+         return url;",
+    );
+    let url_object = foreign_url
+        .call1(&JsValue::NULL, &href.clone().into())
+        .unwrap();
+    let is_local_url = Function::new_with_args("u", "return u instanceof URL");
+    assert_eq!(
+        is_local_url.call1(&JsValue::NULL, &url_object).unwrap(),
+        false,
+        "another realm's URL"
+    );
+    let socket = ResilientSocket::from_js(url_object, JsValue::UNDEFINED).unwrap();
+    assert_eq!(socket.url(), href);
+    socket.dispose().unwrap();
+
     let message = |error: JsValue| String::from(error.unchecked_into::<js_sys::Error>().message());
     for (not_a_url, got) in [
         (JsValue::from(42), "42"),
@@ -545,10 +612,10 @@ fn bad_calls_throw_like_a_websocket_would() {
     let socket = ResilientSocket::new(url("never", ""), options).unwrap();
     assert_eq!(socket.state(), "idle");
     assert!(
-        socket.close(Some(1001.0), None).is_err(),
+        socket.close(Some(1001.0), JsValue::UNDEFINED).is_err(),
         "1001 is not for apps"
     );
-    assert!(socket.close(Some(70000.0), None).is_err());
+    assert!(socket.close(Some(70000.0), JsValue::UNDEFINED).is_err());
     assert!(
         socket
             .add_event_listener(
@@ -800,7 +867,7 @@ async fn the_url_provider_is_not_asked_for_an_attempt_a_listener_closed() {
         let socket = socket.clone();
         Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
             if field(&event, "to").as_string().as_deref() == Some("connecting") {
-                socket.close(None, None).unwrap();
+                socket.close(None, JsValue::UNDEFINED).unwrap();
             }
         })
     };
@@ -1198,7 +1265,7 @@ async fn app_work_set_off_in_a_fast_path_listener_runs_after_the_last_listener()
     // listener emits `statechange` only after the second listener has had
     // the message.
     let closed = order_of_app_work_in_a_listener("fast-path-close", "close", |socket| {
-        socket.close(Some(1000.0), Some("done".into())).unwrap()
+        socket.close(Some(1000.0), "done".into()).unwrap()
     })
     .await;
     assert_eq!(
@@ -1352,11 +1419,7 @@ async fn a_listener_removed_or_disposed_by_an_earlier_one_is_not_called() {
     let (second_calls, second) = counting_listener(|| {});
     let remover = {
         let (socket, second) = (socket.clone(), second.as_ref().clone());
-        move || {
-            socket
-                .remove_event_listener("message".into(), second.clone())
-                .unwrap()
-        }
+        move || socket.remove_event_listener("message".into(), second.clone())
     };
     let (first_calls, first) = counting_listener(remover);
     socket
@@ -1379,9 +1442,7 @@ async fn a_listener_removed_or_disposed_by_an_earlier_one_is_not_called() {
         move || socket.dispose().unwrap()
     };
     let (disposer_calls, dispose_first) = counting_listener(disposer);
-    socket
-        .remove_event_listener("message".into(), first.as_ref().clone())
-        .unwrap();
+    socket.remove_event_listener("message".into(), first.as_ref().clone());
     socket
         .add_event_listener(
             "message".into(),
@@ -1418,9 +1479,7 @@ async fn mid_dispatch_a_re_added_listener_waits_and_a_replaced_handler_runs_its_
                 return;
             }
             socket.set_onmessage(new_handler.clone());
-            socket
-                .remove_event_listener("message".into(), second.clone())
-                .unwrap();
+            socket.remove_event_listener("message".into(), second.clone());
             socket
                 .add_event_listener("message".into(), second.clone(), JsValue::UNDEFINED)
                 .unwrap();
@@ -1525,9 +1584,7 @@ async fn a_throwing_listener_does_not_stop_the_others_or_the_socket() {
             .data(),
         "b"
     );
-    socket
-        .remove_event_listener("message".into(), thrower.into())
-        .unwrap();
+    socket.remove_event_listener("message".into(), thrower.into());
     socket.dispose().unwrap();
 }
 
@@ -1549,7 +1606,12 @@ async fn calls_from_inside_a_replaced_websocket_send_are_refused_as_busy() {
             |error: JsValue| String::from(error.unchecked_into::<js_sys::Error>().message());
         let mut seen = seen.borrow_mut();
         seen.extend(inner_socket.send("inner".into()).err().map(message));
-        seen.extend(inner_socket.close(None, None).err().map(message));
+        seen.extend(
+            inner_socket
+                .close(None, JsValue::UNDEFINED)
+                .err()
+                .map(message),
+        );
         seen.extend(
             inner_socket
                 .delete_replay_state("k".into())

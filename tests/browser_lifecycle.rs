@@ -483,7 +483,7 @@ async fn dispose_without_recorded_messages_lets_the_driver_go_at_once() {
         assert!(text(&error, "message").contains("disposed"));
         assert!(socket.connect().is_err());
         assert!(socket.reconnect().is_err());
-        assert!(socket.close(None, None).is_ok());
+        assert!(socket.close(None, JsValue::UNDEFINED).is_ok());
         assert!(!socket.delete_replay_state("key".into()).unwrap());
         assert_eq!(socket.replay_state().length(), 0);
         socket.dispose().unwrap();
@@ -519,7 +519,7 @@ async fn dispose_from_a_listener_inside_close_lets_the_driver_go_once_close_retu
             .unwrap();
         // close() runs the statechange listener before it returns: the
         // driver it is running in stays until then.
-        socket.close(None, None).unwrap();
+        socket.close(None, JsValue::UNDEFINED).unwrap();
         assert!(
             disposed_in_listener.get(),
             "the listener ran inside close()"
@@ -582,7 +582,7 @@ async fn live_a_whole_life(name: &str) {
     control("POST", &format!("/clients/{id}/drop")).await;
     closes.next().await;
     assert_eq!(field(&opens.next().await, "connection"), 2);
-    socket.close(None, None).unwrap();
+    socket.close(None, JsValue::UNDEFINED).unwrap();
     assert_eq!(field(&closes.next().await, "cause"), "app");
     assert!(field(&socket.last_close(), "code").is_truthy());
     socket.dispose().unwrap();
@@ -719,7 +719,7 @@ async fn reconnect_while_the_apps_close_waits_reports_that_close_then_opens_once
         let mut opens = Events::listen(&socket, "open");
         let mut closes = Events::listen(&socket, "close");
         opens.next().await;
-        socket.close(Some(4000.0), Some("bye".into())).unwrap();
+        socket.close(Some(4000.0), "bye".into()).unwrap();
         assert_eq!(socket.state(), "closing");
         // The server's answer to the close is not in yet: that socket is let
         // go, and the app's close reported, not clean, before a new

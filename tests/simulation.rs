@@ -1275,6 +1275,49 @@ fn replay_precedes_queued_messages() {
 }
 
 #[test]
+fn an_open_that_comes_after_the_close_began_delivers_what_came_and_sends_nothing() {
+    // The page's events were held (frozen): the socket's open, a message
+    // and its close arrive together, readyState already CLOSING at open.
+    let mut sim = Sim::new(test_config());
+    sim.next_modes = vec![ServerMode::Hang];
+    sim.engine
+        .set_replay(sim.now, "k", Frame::Text("state".into()), 0)
+        .unwrap();
+    sim.connect();
+    sim.engine
+        .send(sim.now, Frame::Text("queued".into()))
+        .unwrap();
+    sim.drain();
+    if let Some(socket) = &mut sim.socket {
+        (socket.open, socket.closing) = (true, true);
+    }
+    sim.input(Input::Opened { closing: true });
+    sim.input(Input::Message(Frame::Text("from the server".into())));
+    assert!(
+        sim.received.is_empty(),
+        "sent into a closing socket: {:?}",
+        sim.received
+    );
+    assert_eq!(sim.delivered_texts(), ["from the server"]);
+    assert!(sim.saw(|e| matches!(
+        e,
+        Event::Open {
+            connection: 1,
+            replayed: 0,
+            flushed: 0
+        }
+    )));
+    sim.socket = None;
+    sim.input(Input::Closed {
+        code: 1000,
+        reason: "bye".into(),
+        was_clean: true,
+    });
+    assert!(sim.run_until_state(ConnectionState::Open, 1_000));
+    assert_eq!(sim.received_on(2), ["state", "queued"]);
+}
+
+#[test]
 fn replay_runs_after_every_reconnect_in_first_set_order_with_latest_values() {
     let mut sim = open_sim(test_config());
     sim.engine

@@ -97,14 +97,16 @@ pub struct ReconnectConfig {
     pub multiplier: f64,
     /// Jitter mode. Default: full.
     pub jitter: Jitter,
-    /// Give up after this many reconnects in a row, not counting those
-    /// scheduled while the browser is offline. Default: none (retry forever).
+    /// Give up after this many reconnects in a row, not counting those that
+    /// failed to open while the browser was offline. Default: none (retry
+    /// forever).
     pub max_attempts: Option<u32>,
     /// The attempt counter resets only after a connection stayed open this
     /// long and is not flapping. Default: 5,000 ms.
     pub reset_after_ms: u64,
-    /// Least delay after 1012/1013/1014 (server restarting or overloaded).
-    /// Default: 5,000 ms (capped at `maxDelayMs`).
+    /// Least delay after 1012/1013/1014 (server restarting or overloaded):
+    /// the backoff's jittered delay is added to it, not capped at
+    /// `maxDelayMs`. Default: 5,000 ms.
     pub try_later_delay_ms: u64,
 }
 

@@ -873,7 +873,7 @@ impl<P: Payload> Engine<P> {
     pub fn handle(&mut self, now: Millis, input: Input<P>) {
         match input {
             Input::UrlResolved { token, url } => self.on_url_resolved(now, token, url),
-            Input::Opened => self.on_opened(now),
+            Input::Opened { closing } => self.on_opened(now, closing),
             Input::Message(payload) => self.on_message(now, payload),
             Input::Closed {
                 code,
@@ -1008,7 +1008,7 @@ impl<P: Payload> Engine<P> {
         }
     }
 
-    fn on_opened(&mut self, now: Millis) {
+    fn on_opened(&mut self, now: Millis, closing: bool) {
         let Phase::Connecting {
             connection,
             awaiting_url: false,
@@ -1025,9 +1025,20 @@ impl<P: Payload> Engine<P> {
             opened_at: now,
             pinged: false,
             received: false,
-            peer_closing: false,
+            peer_closing: closing,
         };
         self.heartbeat.start(now);
+        if closing {
+            // Already closing: the replay, the queue and the requests wait
+            // for the next connection; what the server sent is delivered.
+            self.emit_state_change(ConnectionState::Connecting);
+            self.emit(Event::Open {
+                connection,
+                replayed: 0,
+                flushed: 0,
+            });
+            return;
+        }
         let replay = self.replay.take_all_for_replay();
         let replayed = replay.len();
         let keys: Vec<String> = replay.iter().map(|(key, _)| key.clone()).collect();

@@ -12,8 +12,14 @@ pub enum Input<P> {
         /// The URL, or the provider's error message.
         url: Result<String, String>,
     },
-    /// The socket's `open` event.
-    Opened,
+    /// The socket's `open` event. `closing`: the socket was already closing
+    /// when it came (the page's events were held, e.g. frozen, while the
+    /// server's close arrived): open, and deliver the messages queued before
+    /// the close, but send nothing on it (the browser would drop it).
+    Opened {
+        /// Whether the socket's `readyState` was past OPEN.
+        closing: bool,
+    },
     /// The socket's `message` event.
     Message(P),
     /// The socket's `close` event.

@@ -303,11 +303,11 @@ impl ResilientSocket {
     #[wasm_bindgen(js_name = addEventListener, skip_typescript)]
     pub fn add_event_listener(
         &self,
-        kind: String,
+        kind: JsValue,
         listener: JsValue,
         options: JsValue,
     ) -> Result<(), JsValue> {
-        let kind = event_type(&kind, "addEventListener")?;
+        let kind = event_type(&dom_string(&kind)?, "addEventListener")?;
         let once = options.is_object() && get(&options, "once").is_truthy();
         if options.is_object() && !get(&options, "signal").is_undefined() {
             return Err(error(
@@ -322,16 +322,19 @@ impl ResilientSocket {
         Ok(())
     }
 
-    /// Removes `listener` from event `type`.
+    /// Removes `listener` from event `type`. Never throws, as in the DOM
+    /// (it often runs in cleanup code): an unknown type or a listener that
+    /// is no function removes nothing.
     #[wasm_bindgen(js_name = removeEventListener, skip_typescript)]
-    pub fn remove_event_listener(&self, kind: String, listener: JsValue) -> Result<(), JsValue> {
-        let kind = event_type(&kind, "removeEventListener")?;
-        if let Some(listener) = listener_function(&listener, "removeEventListener")?
+    pub fn remove_event_listener(&self, kind: JsValue, listener: JsValue) {
+        if let Some(kind) = dom_string(&kind)
+            .ok()
+            .and_then(|kind| EventType::parse(&kind))
+            && listener.is_function()
             && let Some(live) = self.live()
         {
-            live.app.listeners.remove(kind, &listener);
+            live.app.listeners.remove(kind, listener.unchecked_ref());
         }
-        Ok(())
     }
 
     // ----- WebSocket methods -----
@@ -379,7 +382,17 @@ impl ResilientSocket {
     /// Closes for good (no reconnect): `code` 1000 (default) or 3000-4999,
     /// `reason` at most 123 bytes of UTF-8. Throws on other values, as
     /// browsers do.
-    pub fn close(&self, code: Option<f64>, reason: Option<String>) -> Result<(), JsValue> {
+    pub fn close(
+        &self,
+        code: Option<f64>,
+        #[wasm_bindgen(unchecked_optional_param_type = "string")] reason: JsValue,
+    ) -> Result<(), JsValue> {
+        // `String(reason)`, as a `WebSocket` converts it (42 is "42").
+        let reason = if reason.is_undefined() {
+            None
+        } else {
+            Some(dom_string(&reason)?)
+        };
         let code = match code.map(|code| (code, whole_number(code, 65535.0))) {
             None => 1000,
             Some((_, Some(code))) => code as u16,
@@ -462,11 +475,12 @@ impl ResilientSocket {
     #[wasm_bindgen(js_name = setReplayState)]
     pub fn set_replay_state(
         &self,
-        key: String,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
         #[wasm_bindgen(unchecked_param_type = "ReplayValue")] value: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "ReplayStateOptions")] options: JsValue,
     ) -> Result<bool, JsValue> {
         const CALL: &str = "setReplayState";
+        let key = key_argument(&key, CALL)?;
         check_call_options(&options, CALL, &["debounceMs"]).map_err(|m| error(&m))?;
         let debounce_ms = millis(&get(&options, "debounceMs"), CALL, "debounceMs", 0)
             .map_err(|m| error(&m))?
@@ -491,7 +505,11 @@ impl ResilientSocket {
 
     /// Forgets a replay key. Returns whether it existed.
     #[wasm_bindgen(js_name = deleteReplayState)]
-    pub fn delete_replay_state(&self, key: String) -> Result<bool, JsValue> {
+    pub fn delete_replay_state(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+    ) -> Result<bool, JsValue> {
+        let key = key_argument(&key, "deleteReplayState")?;
         let Some(live) = self.live() else {
             return Ok(false);
         };
@@ -742,6 +760,28 @@ fn event_type(name: &str, call: &str) -> Result<EventType, JsValue> {
             name,
             "\"; allowed: ",
             &options::list(&names, ", ", ""),
+        ]))
+    })
+}
+
+/// `String(value)`, as the DOM converts a string argument (an event type,
+/// a close reason); the exception if that throws.
+fn dom_string(value: &JsValue) -> Result<String, JsValue> {
+    match value.as_string() {
+        Some(text) => Ok(text),
+        None => web::js_string(value).map(|text| text.as_string().unwrap_or_default()),
+    }
+}
+
+/// A replay key: a string. Anything else is refused, not converted: a
+/// number would otherwise reach the SDK as "" and share one key with every
+/// other non-string.
+fn key_argument(value: &JsValue, call: &str) -> Result<String, JsValue> {
+    value.as_string().ok_or_else(|| {
+        error(&concat(&[
+            call,
+            ": key must be a string, got ",
+            &describe(value),
         ]))
     })
 }

@@ -1057,16 +1057,14 @@ impl SocketEvents for Link {
     fn opened(&self) {
         self.with(|inner| {
             // Already closing when its `open` is dispatched (the page's
-            // events were held, e.g. frozen, while the close began): not an
-            // open for the engine, whose replay and queue would go into a
-            // socket that drops them. Its `close` event follows.
+            // events were held, e.g. frozen, while the close began): the
+            // engine sends nothing on it (the browser would drop it) and
+            // still delivers the messages that came before the close.
             let closing = inner
                 .state
                 .try_borrow()
                 .is_ok_and(|state| state.socket.as_ref().is_some_and(Socket::is_closing));
-            if !closing {
-                inner.input(Input::Opened);
-            }
+            inner.input(Input::Opened { closing });
         });
     }
 

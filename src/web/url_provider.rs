@@ -93,8 +93,7 @@ impl Drop for UrlProvider {
 /// the provider's failure, not the server's.
 fn url_from(value: &JsValue) -> Result<String, String> {
     match url_text(value) {
-        // A `URL` object parsed already.
-        Some(url) if value.is_string() && !is_parsable_url(&url) => Err(String::from(
+        Some(url) if !is_parsable_url(&url) => Err(String::from(
             "urlProvider returned a URL the browser cannot parse",
         )),
         Some(url) => Ok(url),
@@ -109,13 +108,13 @@ fn is_thenable(value: &JsValue) -> bool {
 }
 
 /// The text of a URL given as a string or a `URL` object (its `href`), as
-/// `new WebSocket` takes either; `None` for anything else.
+/// `new WebSocket` takes either. A `URL` is known by its string `href`, so
+/// that one from another realm (an iframe's) or a polyfill is taken too,
+/// which `instanceof URL` would refuse; `None` for anything else.
 pub fn url_text(value: &JsValue) -> Option<String> {
-    value.as_string().or_else(|| {
-        value
-            .dyn_ref::<web_sys_url::Url>()
-            .map(web_sys_url::Url::href)
-    })
+    value
+        .as_string()
+        .or_else(|| super::property(value, "href")?.as_string())
 }
 
 /// Whether `new URL(url)` accepts `url`: the browser's parser, which
@@ -126,9 +125,8 @@ pub fn is_parsable_url(url: &str) -> bool {
     web_sys_url::Url::can_parse(url).unwrap_or_else(|_| web_sys_url::Url::new(url).is_ok())
 }
 
-/// The global `URL` class, bound here to avoid a web-sys feature for three calls.
+/// The global `URL` class, bound here to avoid a web-sys feature for two calls.
 mod web_sys_url {
-    use alloc::string::String;
     use wasm_bindgen::prelude::*;
 
     #[wasm_bindgen]
@@ -145,8 +143,5 @@ mod web_sys_url {
         #[wasm_bindgen(static_method_of = Url, catch, js_class = URL, js_name = canParse)]
         pub fn can_parse(url: &str) -> Result<bool, JsValue>;
 
-        /// `url.href`.
-        #[wasm_bindgen(method, getter)]
-        pub fn href(this: &Url) -> String;
     }
 }

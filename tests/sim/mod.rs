@@ -441,7 +441,8 @@ impl Sim {
                     socket.open = true;
                 }
                 self.burst_start = Some(self.received.len());
-                self.engine.handle(self.now, Input::Opened);
+                self.engine
+                    .handle(self.now, Input::Opened { closing: false });
             }
             NetEvent::Message { connection, frame } if current == Some(connection) => {
                 self.engine.handle(self.now, Input::Message(frame));

@@ -227,7 +227,9 @@ async fn upgrade(
     let head = handshake::switching_protocols(key, protocol.as_deref());
     // Registered before the 101 goes out: a test that calls the control
     // port as soon as its `open` fires finds the connection (what it sends
-    // waits in the queue until the connection runs).
+    // waits in the queue until the connection runs). A 101 that cannot be
+    // written (the client left mid-handshake) still used a connection
+    // number: `connections` counts it, `open` does not.
     let (handle, queue) = conn::handle(script.silent);
     let (client, key, number) = state.registry.attach(id, handle.clone());
     if stream.write_all(&head).await.is_err() {

@@ -365,8 +365,10 @@ function summarize(o) {
     case "echo":
     case "request":
       return `p50 ${f(o.p50 * 1000)} us (within the tick ${f(o.p50WithinTick * 1000, 1)}), p99 ${f(o.p99 * 1000)} us`;
+    case "recv64-paired":
+      return `${f(o.msgsPerSec)} msg/s vs raw beside it ${f(o.rawMsgsPerSec)}: ratio ${f(o.ratio, 3)}`;
     case "echo-paired":
-      return `p50 ${f(o.p50 * 1000)} us vs raw beside it ${f(o.rawP50 * 1000)} us: ratio ${f(o.ratio, 3)}${o.ratioWithinTick ? " (within the tick)" : ""}`;
+      return `p50 ${f(o.p50 * 1000)} us vs raw beside it ${f(o.rawP50 * 1000)} us: ratio ${f(o.ratio, 3)} within the tick, ${f(o.plainRatio, 3)} as read`;
     case "reconnect":
       return `up->open ${f(o.upToOpenMs, 1)} ms, scheduled ${f(o.scheduledDelayMs)} ms, overshoot ${f(o.overshootMs, 1)} ms, ${o.attempts} attempts`;
     case "deadpeer":

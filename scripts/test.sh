@@ -65,6 +65,9 @@ core_purity() {
 start_fault_server() {
   # A server left by a killed run on these ports (its pid file says so).
   bash scripts/fault-server.sh stop >/dev/null 2>&1 || true
+  # Built before the ports are picked, so that they are still free when it
+  # binds them (the build can take minutes on a clean checkout).
+  cargo build --release -p fault-server --quiet
   if [ "$PICK_FAULT_PORTS" = 1 ]; then
     local busy_ports=0
     while [ "$busy_ports" -lt 20 ] \

@@ -60,8 +60,10 @@ const METRICS = {
   "dispatch-slow": { nsPerMessage: "down" },
   echo: { p50: "down", p50WithinTick: "down", p99: "down", mean: "down", tickMs: "" },
   request: { p50: "down", p50WithinTick: "down", p99: "down", mean: "down" },
-  // Its own ratio per run (the client's p50 over the raw socket's beside it).
-  "echo-paired": { ratio: "", p50: "", rawP50: "", p50WithinTick: "", rawP50WithinTick: "" },
+  // Their own ratio per run, against the raw socket beside the client:
+  // throughput over raw's; p50 over raw's.
+  "recv64-paired": { ratio: "", msgsPerSec: "", rawMsgsPerSec: "" },
+  "echo-paired": { ratio: "", plainRatio: "", p50: "", rawP50: "", p50WithinTick: "", rawP50WithinTick: "" },
   reconnect: { upToOpenMs: "down", overshootMs: "down", scheduledDelayMs: "", actualDelayMs: "", attempts: "", handshakeMs: "down" },
   deadpeer: { detectMs: "down", budgetMs: "", overBudgetMs: "down" },
   memory: { heapGrowth: "down", wasmGrowth: "down", ms: "down", cycles: "" },
@@ -166,16 +168,27 @@ function targets(tests, sizes, clients) {
         continue;
       }
       // Judged on the median of the per-round ratios (each round's ours over
-      // that round's raw); the ratio of medians is shown too.
-      const judged = v.perRound?.median ?? v.ratio;
-      const iv = v.perRound?.interval;
+      // that round's raw); the ratio of medians is shown too. 64 B receive:
+      // on the paired test where it ran (each run's client over the raw
+      // socket beside it), the separate runs shown too.
+      const paired = t === "recv64" ? get("recv64-paired", id, "ratio") : null;
+      const separate = `per-round ratio median ${fmt(v.perRound?.median, 3)} (${showInterval(v.perRound?.interval)}; range ${fmt(v.perRound?.min, 3)}-${fmt(v.perRound?.max, 3)}); ratio of medians ${fmt(v.ratio, 3)}`;
+      const judged = paired ? paired.median : v.perRound?.median ?? v.ratio;
+      const iv = paired ? medianInterval(paired.values) : v.perRound?.interval;
+      const control = get("recv64-paired", CONTROL, "ratio");
       add(`${label}, ${insp}: >= 0.95 x raw`, judged, 0.95, judged >= 0.95,
-        `per-round ratio median ${fmt(v.perRound?.median, 3)} (${showInterval(iv)}; range ${fmt(v.perRound?.min, 3)}-${fmt(v.perRound?.max, 3)}); ratio of medians ${fmt(v.ratio, 3)}`,
+        paired
+          ? `paired with a raw socket, per-run ratio median ${fmt(paired.median, 3)} (${showInterval(iv)}; range ${fmt(paired.min, 3)}-${fmt(paired.max, 3)})` +
+              `${control ? `; the A/A control paired: ${fmt(control.median, 3)} (${showInterval(medianInterval(control.values))})` : ""}. Separate runs: ${separate}`
+          : separate,
         resolvedAgainst(iv, 0.95));
       if (id === "resilient-ws") {
-        // Per peer, the median over rounds of ours / the peer in the same round.
+        // Per peer, the median over rounds of ours / the peer in the same
+        // round (64 B receive: each over its own raw partner, paired).
+        const mine = paired ?? v;
+        const theirs = (p) => (paired ? get("recv64-paired", p, "ratio") : get(t, p, "msgsPerSec"));
         const vs = peers
-          .map((p) => ({ p, rs: pairedRatios(v, get(t, p, "msgsPerSec")) }))
+          .map((p) => ({ p, rs: pairedRatios(mine, theirs(p)) }))
           .filter((x) => x.rs.length)
           .map((x) => ({ ...x, iv: medianInterval(x.rs) }));
         const behind = vs.filter((x) => median(x.rs) < 1);
@@ -184,7 +197,7 @@ function targets(tests, sizes, clients) {
         // some interval wholly below 1.
         const resolved = behind.length === 0 ? vs.every((x) => x.iv && x.iv.lo >= 1) : vs.some((x) => x.iv && x.iv.hi < 1);
         add(`${label}, inspector on: >= every JS peer`, vs.length ? Math.min(...vs.map((x) => median(x.rs))) : null, 1, behind.length === 0,
-          `ours / peer, per-round median [90% interval] (range): ${vs.map(show).join("; ")}${behind.length ? `; behind: ${behind.map((x) => x.p).join(", ")}` : ""}`,
+          `${paired ? "paired runs (each client's throughput over the raw socket's beside it), " : ""}ours / peer, per-round median [90% interval] (range): ${vs.map(show).join("; ")}${behind.length ? `; behind: ${behind.map((x) => x.p).join(", ")}` : ""}`,
           resolved);
       }
     }
@@ -348,6 +361,7 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
   md.push(`1. **receive**: the fault server floods ${fmt(p.recv64)} x 64 B and ${fmt(p.recv4k)} x 4 KiB on connect (\`?flood=N&size=S\`); messages/s from constructing the client to the last message reaching the app's \`onmessage\`, which reads \`event.data\` as any app does (count, total bytes and last prefix checked).`);
   md.push(`2. **send**: ${fmt(p.send)} x 64 B sent in a tight loop over the client's \`send\` to a connection opened with \`?silent=1\` (recorded, not echoed); messages/s until \`GET /clients/<id>/stats\` confirms all of them (count and bytes checked). "loop" is the JS time of the send loop alone, per call.`);
   md.push(`3. **echo**: ${fmt(p.echo)} sequential send -> echoed reply, p50/p99, each from just before the client's \`send\` to the reply reaching the app's message listener (the loop then awaits it through a Promise, outside the figure). resilient-ws also through \`request()\` (JSON with an id, matched reply), to where the awaiting code resumes, as that API answers.`);
+  if (T["recv64-paired"]) md.push(`   **receive 64 B, paired** (every client but raw): the client and a raw \`WebSocket\` open beside it take floods of ${fmt(p.recv64 / 10)} x 64 B in turns (asked for through the fault server's control port; which goes first alternates), 10 each; a flood's time runs from its first message reaching the app's listener to its last. Each run's figure is the client's throughput over the raw socket's. The 64 B receive targets are judged on it (against JS peers: ours over the peer, each over its own raw partner, per round).`);
   if (T["echo-paired"]) md.push(`   **echo, paired** (resilient-ws and the A/A control): the same ${fmt(p.echo)} echoes on the client alternating one by one with ${fmt(p.echo)} on a raw \`WebSocket\` open beside it (which goes first alternates too), so both p50s are read under the same drift of the host; each run's figure is the client's p50 over the raw socket's (within the clock tick where both show it). The echo targets are judged on it: the separate runs of 3. are seconds apart, and this host's drift between them spreads the A/A control's ratio wider than the 5% the target allows.`);
   md.push(`4. **reconnect**: \`POST /restart?down_ms=${p.downMs}\`; the reconnect delay is set to ${p.reconnectDelayMs} ms fixed for every client (raw: a hand-written \`setTimeout\` reconnect). "up->open" = time from the server listening again to the app's \`open\`; "overshoot" = (last failure -> app \`open\`) minus the delay the client had scheduled.`);
   md.push(`5. **dead peer**: \`POST /clients/<id>/silent?on=1\`; time until the client closes the connection (cause \`heartbeatTimeout\`), against heartbeat interval ${p.hbInterval} + timeout ${p.hbTimeout} ms.`);
@@ -374,6 +388,20 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
     }),
   ));
   md.push("");
+  const pairedReceive = clients
+    .filter((c) => T["recv64-paired"]?.[c.id]?.ratio)
+    .map((c) => {
+      const e = T["recv64-paired"][c.id];
+      const iv = medianInterval(e.ratio.values);
+      return [label(c.id), fmt(e.ratio.median, 3), iv ? `${fmt(iv.lo, 3)}-${fmt(iv.hi, 3)}` : "-", `${fmt(e.ratio.min, 3)}-${fmt(e.ratio.max, 3)}`,
+        `${fmt(e.msgsPerSec?.median)} / ${fmt(e.rawMsgsPerSec?.median)}`, `${e.used}/${e.usable}${err("recv64-paired", c.id)}`];
+    });
+  if (pairedReceive.length) {
+    md.push("Receive 64 B, paired with a raw socket (each run's client throughput over the raw socket's beside it; medians over rounds):");
+    md.push("");
+    md.push(table(["client", "throughput ratio", "90% interval", "range", "msg/s (client / raw)", "n"], pairedReceive));
+    md.push("");
+  }
   const control = clients.find((c) => c.control);
   if (control) {
     const pr = (t, m) => {
@@ -384,10 +412,13 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
     md.push("");
     md.push(`\`${control.id}\` is the raw \`WebSocket\` client again, at another place in every round's order. Its per-round ratio to raw (median, range) is what the harness itself adds (order, JIT warmth, the host's drift): a ratio of ours that is this close to 1 is not a difference this run can show. It is one run over another; the other clients are over the mean of raw's two runs, whose noise is smaller, so this spread is somewhat wider than theirs.`);
     md.push("");
-    const paired = T["echo-paired"]?.[control.id]?.ratio;
-    md.push(table(["", "receive 64 B", "receive 4 KiB", "send 64 B", "dispatch ns", "echo p50", "echo p50, paired"],
-      [[label(control.id), pr("recv64", "msgsPerSec"), pr("recv4k", "msgsPerSec"), pr("send", "msgsPerSec"), pr("dispatch", "nsPerMessage"), pr("echo", "p50"),
-        paired ? `${fmt(paired.median, 3)} (${fmt(paired.min, 2)}-${fmt(paired.max, 2)})` : "-"]]));
+    const pairedOf = (t) => {
+      const v = T[t]?.[control.id]?.ratio;
+      return v ? `${fmt(v.median, 3)} (${fmt(v.min, 2)}-${fmt(v.max, 2)})` : "-";
+    };
+    md.push(table(["", "receive 64 B", "receive 64 B, paired", "receive 4 KiB", "send 64 B", "dispatch ns", "echo p50", "echo p50, paired"],
+      [[label(control.id), pr("recv64", "msgsPerSec"), pairedOf("recv64-paired"), pr("recv4k", "msgsPerSec"), pr("send", "msgsPerSec"), pr("dispatch", "nsPerMessage"), pr("echo", "p50"),
+        pairedOf("echo-paired")]]));
     md.push("");
   }
   if (T.dispatch) {

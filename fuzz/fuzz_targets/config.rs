@@ -106,7 +106,7 @@ fn accepted(config: &Config, seed: u64) {
     .expect("validate() accepted it");
     let mut now = Millis(0);
     engine.connect(now);
-    engine.handle(now, Input::Opened);
+    engine.handle(now, Input::Opened { closing: false });
     let _ = engine.request(now, "{\"type\":\"get\"}", None);
     for round in 0..24u16 {
         while engine.poll_output().is_some() {}
@@ -119,7 +119,7 @@ fn accepted(config: &Config, seed: u64) {
                     was_clean: true,
                 },
             ),
-            1 => engine.handle(now, Input::Opened),
+            1 => engine.handle(now, Input::Opened { closing: false }),
             _ => {}
         }
         if let Some(at) = engine.poll_timeout() {

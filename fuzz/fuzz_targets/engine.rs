@@ -330,7 +330,7 @@ impl Harness<'_, '_> {
         match op {
             Op::Opened => {
                 let before = self.engine.state();
-                self.engine.handle(now, Input::Opened);
+                self.engine.handle(now, Input::Opened { closing: false });
                 if self.socket == Socket::Connecting {
                     assert_eq!(self.engine.state(), ConnectionState::Open, "open ignored");
                     self.socket = Socket::Open;

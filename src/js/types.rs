@@ -535,7 +535,7 @@ export interface ResilientSocket {
     listener: ResilientSocketListener<K>,
     options?: boolean | ResilientSocketListenerOptions,
   ): void;
-  /** Removes a listener added with `addEventListener`. The options (as a `WebSocket` takes them) change nothing here: a listener is added once per function and type. */
+  /** Removes a listener added with `addEventListener`; never throws (an unknown type or a listener that is no function removes nothing). The options (as a `WebSocket` takes them) change nothing here: a listener is added once per function and type. */
   removeEventListener<K extends ResilientSocketEventType>(
     type: K,
     listener: ResilientSocketListener<K>,

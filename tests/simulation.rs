@@ -191,28 +191,40 @@ fn close_1013_waits_at_least_the_try_later_delay() {
     assert_eq!(sim.reconnect_delays(), vec![1_600]);
 }
 
-#[test]
-fn clients_sent_away_together_by_1012_do_not_all_come_back_at_once() {
-    // Full jitter on top of the least wait: a server restart that sends
-    // 1012 to many clients gets them back spread out, not in one burst.
+/// The first reconnect delay after `code` for 20 clients (seeds) with full
+/// jitter and these delays, each checked to lie in `range`; returned sorted
+/// and without repeats.
+fn try_later_delays(
+    code: u16,
+    (initial, max, try_later): (u64, u64, u64),
+    range: core::ops::RangeInclusive<u64>,
+) -> Vec<u64> {
     let mut delays = Vec::new();
     for seed in 0..20 {
         let mut config = test_config();
         config.reconnect.jitter = resilient_ws::core::Jitter::Full;
-        config.reconnect.initial_delay_ms = 1_000;
-        config.reconnect.try_later_delay_ms = 1_500;
-        config.reconnect.max_delay_ms = 30_000;
+        config.reconnect.initial_delay_ms = initial;
+        config.reconnect.max_delay_ms = max;
+        config.reconnect.try_later_delay_ms = try_later;
         let mut sim = Sim::with_source(UrlSource::Fixed(URL.to_owned()), config, seed);
         sim.connect();
         assert!(sim.run_until_state(ConnectionState::Open, 1_000));
-        sim.server_close(1012, "service restart");
+        sim.server_close(code, "try later");
         sim.run_for(10);
         let delay = sim.reconnect_delays()[0];
-        assert!((1_500..=2_500).contains(&delay), "{delay}");
+        assert!(range.contains(&delay), "{delay} outside {range:?}");
         delays.push(delay);
     }
     delays.sort_unstable();
     delays.dedup();
+    delays
+}
+
+#[test]
+fn clients_sent_away_together_by_1012_do_not_all_come_back_at_once() {
+    // Full jitter on top of the least wait: a server restart that sends
+    // 1012 to many clients gets them back spread out, not in one burst.
+    let delays = try_later_delays(1012, (1_000, 30_000, 1_500), 1_500..=2_500);
     assert!(delays.len() >= 15, "spread out: {delays:?}");
 }
 
@@ -220,24 +232,7 @@ fn clients_sent_away_together_by_1012_do_not_all_come_back_at_once() {
 fn try_later_keeps_its_jitter_when_try_later_delay_reaches_max_delay() {
     // tryLaterDelayMs 5000 with maxDelayMs 5000 (both valid): a cap at
     // maxDelayMs would bring every client back at exactly 5000 ms.
-    let mut delays = Vec::new();
-    for seed in 0..20 {
-        let mut config = test_config();
-        config.reconnect.jitter = resilient_ws::core::Jitter::Full;
-        config.reconnect.initial_delay_ms = 5_000;
-        config.reconnect.max_delay_ms = 5_000;
-        config.reconnect.try_later_delay_ms = 5_000;
-        let mut sim = Sim::with_source(UrlSource::Fixed(URL.to_owned()), config, seed);
-        sim.connect();
-        assert!(sim.run_until_state(ConnectionState::Open, 1_000));
-        sim.server_close(1013, "try again later");
-        sim.run_for(10);
-        let delay = sim.reconnect_delays()[0];
-        assert!((5_000..=10_000).contains(&delay), "{delay}");
-        delays.push(delay);
-    }
-    delays.sort_unstable();
-    delays.dedup();
+    let delays = try_later_delays(1013, (5_000, 5_000, 5_000), 5_000..=10_000);
     assert!(delays.len() >= 15, "spread out: {delays:?}");
 }
 

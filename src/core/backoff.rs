@@ -116,25 +116,19 @@ mod tests {
 
     #[test]
     fn equal_jitter_never_retries_at_once() {
-        let mut tiny = Backoff::new(
-            &ReconnectConfig {
-                initial_delay_ms: 1,
-                max_delay_ms: 1,
+        // A fixed cap (initial = max), equal jitter.
+        let equal = |cap| {
+            let config = ReconnectConfig {
+                initial_delay_ms: cap,
+                max_delay_ms: cap,
                 jitter: Jitter::Equal,
                 ..ReconnectConfig::default()
-            },
-            1,
-        );
+            };
+            Backoff::new(&config, 1)
+        };
+        let mut tiny = equal(1);
         assert!((0..50).all(|_| tiny.delay(0) == 1));
-        let mut odd = Backoff::new(
-            &ReconnectConfig {
-                initial_delay_ms: 101,
-                max_delay_ms: 101,
-                jitter: Jitter::Equal,
-                ..ReconnectConfig::default()
-            },
-            1,
-        );
+        let mut odd = equal(101);
         let delays: Vec<u64> = (0..200).map(|_| odd.delay(0)).collect();
         assert!(delays.iter().all(|d| (51..=101).contains(d)), "{delays:?}");
         assert!(delays.contains(&101), "the cap itself is reachable");

@@ -201,6 +201,17 @@ async fn scripted_close_reaches_the_client() {
     wait_stats(&server, "c", |s| s["open"] == 0 && s["connections"] == 1).await;
 }
 
+/// A raw TCP connection that sent an upgrade request for client `id`
+/// with `hang=1`: the server reads it and never answers.
+async fn hanging_handshake(server: &Server, id: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(server.ws_addr).await.unwrap();
+    let request = format!(
+        "GET /ws/{id}?hang=1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    stream
+}
+
 #[tokio::test]
 async fn rejects_and_hangs_handshakes() {
     let server = start().await;
@@ -226,11 +237,7 @@ async fn rejects_and_hangs_handshakes() {
 
     // A hanging handshake is counted while it hangs, so a test can wait
     // for the server to have read the request.
-    let mut hanging = TcpStream::connect(server.ws_addr).await.unwrap();
-    hanging
-        .write_all(b"GET /ws/hc?hang=1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-        .await
-        .unwrap();
+    let hanging = hanging_handshake(&server, "hc").await;
     wait_stats(&server, "hc", |s| s["hanging"] == 1).await;
     drop(hanging);
     let stats = wait_stats(&server, "hc", |s| s["hanging"] == 0).await;
@@ -432,11 +439,7 @@ async fn reset_forgets_records() {
 async fn restart_drops_everything_and_refuses_connections_for_a_while() {
     let server = start().await;
     let mut ws = connect(&server, "/ws/rs").await;
-    let mut hanging = TcpStream::connect(server.ws_addr).await.unwrap();
-    hanging
-        .write_all(b"GET /ws/rs?hang=1 HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-        .await
-        .unwrap();
+    let mut hanging = hanging_handshake(&server, "rs").await;
     wait_stats(&server, "rs", |s| s["open"] == 1).await;
 
     let started = Instant::now();

@@ -63,6 +63,7 @@ const METRICS = {
   // Their own ratio per run, against the raw socket beside the client:
   // throughput over raw's; p50 over raw's.
   "recv64-paired": { ratio: "", msgsPerSec: "", rawMsgsPerSec: "" },
+  "recv4k-paired": { ratio: "", msgsPerSec: "", rawMsgsPerSec: "" },
   "echo-paired": { ratio: "", plainRatio: "", p50: "", rawP50: "", p50WithinTick: "", rawP50WithinTick: "" },
   reconnect: { upToOpenMs: "down", overshootMs: "down", scheduledDelayMs: "", actualDelayMs: "", attempts: "", handshakeMs: "down" },
   deadpeer: { detectMs: "down", budgetMs: "", overBudgetMs: "down" },
@@ -168,14 +169,16 @@ function targets(tests, sizes, clients) {
         continue;
       }
       // Judged on the median of the per-round ratios (each round's ours over
-      // that round's raw); the ratio of medians is shown too. 64 B receive:
-      // on the paired test where it ran (each run's client over the raw
+      // that round's raw); the ratio of medians is shown too. Receive: on
+      // the paired test where it ran (each run's client over the raw
       // socket beside it), the separate runs shown too.
-      const paired = t === "recv64" ? get("recv64-paired", id, "ratio") : null;
+      // The paired test of this receive test, if any.
+      const pairedTest = { recv64: "recv64-paired", recv4k: "recv4k-paired" }[t];
+      const paired = pairedTest ? get(pairedTest, id, "ratio") : null;
       const separate = `per-round ratio median ${fmt(v.perRound?.median, 3)} (${showInterval(v.perRound?.interval)}; range ${fmt(v.perRound?.min, 3)}-${fmt(v.perRound?.max, 3)}); ratio of medians ${fmt(v.ratio, 3)}`;
       const judged = paired ? paired.median : v.perRound?.median ?? v.ratio;
       const iv = paired ? medianInterval(paired.values) : v.perRound?.interval;
-      const control = get("recv64-paired", CONTROL, "ratio");
+      const control = pairedTest ? get(pairedTest, CONTROL, "ratio") : null;
       add(`${label}, ${insp}: >= 0.95 x raw`, judged, 0.95, judged >= 0.95,
         paired
           ? `paired with a raw socket, per-run ratio median ${fmt(paired.median, 3)} (${showInterval(iv)}; range ${fmt(paired.min, 3)}-${fmt(paired.max, 3)})` +
@@ -186,7 +189,7 @@ function targets(tests, sizes, clients) {
         // Per peer, the median over rounds of ours / the peer in the same
         // round (64 B receive: each over its own raw partner, paired).
         const mine = paired ?? v;
-        const theirs = (p) => (paired ? get("recv64-paired", p, "ratio") : get(t, p, "msgsPerSec"));
+        const theirs = (p) => (paired ? get(pairedTest, p, "ratio") : get(t, p, "msgsPerSec"));
         const vs = peers
           .map((p) => ({ p, rs: pairedRatios(mine, theirs(p)) }))
           .filter((x) => x.rs.length)
@@ -359,7 +362,7 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
   md.push("## What was measured");
   md.push("");
   md.push(`1. **receive**: the fault server floods ${fmt(p.recv64)} x 64 B and ${fmt(p.recv4k)} x 4 KiB on connect (\`?flood=N&size=S\`); messages/s from constructing the client to the last message reaching the app's \`onmessage\`, which reads \`event.data\` as any app does (count, total bytes and last prefix checked).`);
-  if (T["recv64-paired"]) md.push(`   **1b. receive 64 B, paired** (every client but raw): the client and a raw \`WebSocket\` open beside it take floods of ${fmt(p.recv64 / 10)} x 64 B in turns (asked for through the fault server's control port; which goes first alternates), 10 each; a flood's time runs from its first message reaching the app's listener to its last. Each run's figure is the client's throughput over the raw socket's. The 64 B receive targets are judged on it (against JS peers: ours over the peer, each over its own raw partner, per round).`);
+  if (T["recv64-paired"] || T["recv4k-paired"]) md.push(`   **1b. receive, paired** (every client but raw): the client and a raw \`WebSocket\` open beside it take floods in turns (${fmt(p.recv64 / 10)} x 64 B, or ${fmt(p.recv4k / 10)} x 4 KiB; asked for through the fault server's control port; which goes first alternates), 10 each; a flood's time runs from its first message reaching the app's listener to its last. Each run's figure is the client's throughput over the raw socket's. The receive targets are judged on it where it ran (against JS peers: ours over the peer, each over its own raw partner, per round).`);
   md.push(`2. **send**: ${fmt(p.send)} x 64 B sent in a tight loop over the client's \`send\` to a connection opened with \`?silent=1\` (recorded, not echoed); messages/s until \`GET /clients/<id>/stats\` confirms all of them (count and bytes checked). "loop" is the JS time of the send loop alone, per call.`);
   md.push(`3. **echo**: ${fmt(p.echo)} sequential send -> echoed reply, p50/p99, each from just before the client's \`send\` to the reply reaching the app's message listener (the loop then awaits it through a Promise, outside the figure). resilient-ws also through \`request()\` (JSON with an id, matched reply), to where the awaiting code resumes, as that API answers.`);
   if (T["echo-paired"]) md.push(`   **3b. echo, paired** (resilient-ws and the A/A control): the same ${fmt(p.echo)} echoes on the client alternating one by one with ${fmt(p.echo)} on a raw \`WebSocket\` open beside it (which goes first alternates too), so both p50s are read under the same drift of the host; each run's figure is the client's p50 over the raw socket's, both read within the clock tick (a run whose durations show no tick grid gives none). The echo targets are judged on it: the separate runs of 3. are seconds apart, and this host's drift between them spreads the A/A control's ratio wider than the 5% the target allows.`);
@@ -388,18 +391,19 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
     }),
   ));
   md.push("");
-  const pairedReceive = clients
-    .filter((c) => T["recv64-paired"]?.[c.id]?.ratio)
-    .map((c) => {
-      const e = T["recv64-paired"][c.id];
-      const iv = medianInterval(e.ratio.values);
-      return [label(c.id), fmt(e.ratio.median, 3), iv ? `${fmt(iv.lo, 3)}-${fmt(iv.hi, 3)}` : "-", `${fmt(e.ratio.min, 3)}-${fmt(e.ratio.max, 3)}`,
-        `${fmt(e.msgsPerSec?.median)} / ${fmt(e.rawMsgsPerSec?.median)}`, `${e.used}/${e.usable}${err("recv64-paired", c.id)}`];
-    });
-  if (pairedReceive.length) {
-    md.push("Receive 64 B, paired with a raw socket (each run's client throughput over the raw socket's beside it; medians over rounds):");
+  for (const [test, what] of [["recv64-paired", "64 B"], ["recv4k-paired", "4 KiB"]]) {
+    const rows = clients
+      .filter((c) => T[test]?.[c.id]?.ratio)
+      .map((c) => {
+        const e = T[test][c.id];
+        const iv = medianInterval(e.ratio.values);
+        return [label(c.id), fmt(e.ratio.median, 3), iv ? `${fmt(iv.lo, 3)}-${fmt(iv.hi, 3)}` : "-", `${fmt(e.ratio.min, 3)}-${fmt(e.ratio.max, 3)}`,
+          `${fmt(e.msgsPerSec?.median)} / ${fmt(e.rawMsgsPerSec?.median)}`, `${e.used}/${e.usable}${err(test, c.id)}`];
+      });
+    if (!rows.length) continue;
+    md.push(`Receive ${what}, paired with a raw socket (each run's client throughput over the raw socket's beside it; medians over rounds):`);
     md.push("");
-    md.push(table(["client", "throughput ratio", "90% interval", "range", "msg/s (client / raw)", "n"], pairedReceive));
+    md.push(table(["client", "throughput ratio", "90% interval", "range", "msg/s (client / raw)", "n"], rows));
     md.push("");
   }
   const control = clients.find((c) => c.control);
@@ -416,9 +420,9 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
       const v = T[t]?.[control.id]?.ratio;
       return v ? `${fmt(v.median, 3)} (${fmt(v.min, 2)}-${fmt(v.max, 2)})` : "-";
     };
-    md.push(table(["", "receive 64 B", "receive 64 B, paired", "receive 4 KiB", "send 64 B", "dispatch ns", "echo p50", "echo p50, paired"],
-      [[label(control.id), pr("recv64", "msgsPerSec"), pairedOf("recv64-paired"), pr("recv4k", "msgsPerSec"), pr("send", "msgsPerSec"), pr("dispatch", "nsPerMessage"), pr("echo", "p50"),
-        pairedOf("echo-paired")]]));
+    md.push(table(["", "receive 64 B", "receive 64 B, paired", "receive 4 KiB", "receive 4 KiB, paired", "send 64 B", "dispatch ns", "echo p50", "echo p50, paired"],
+      [[label(control.id), pr("recv64", "msgsPerSec"), pairedOf("recv64-paired"), pr("recv4k", "msgsPerSec"), pairedOf("recv4k-paired"), pr("send", "msgsPerSec"),
+        pr("dispatch", "nsPerMessage"), pr("echo", "p50"), pairedOf("echo-paired")]]));
     md.push("");
   }
   if (T.dispatch) {

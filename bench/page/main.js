@@ -206,18 +206,18 @@ async function receive(c, round, n, size, test) {
   }
 }
 
-// 1b. receive, paired: the client and a raw WebSocket open beside it take
-// floods of `perBlock` x `size` B in turns (the fault server's flood control
+// 1b. receive, paired (64 B and 4 KiB): the client and a raw WebSocket open
+// beside it take floods of `perBlock` x `size` B in turns (the fault server's flood control
 // call; which goes first alternates), `blocks` each; a block's time is from
 // its first message reaching the app's listener to its last. Both are read
 // under the same drift of the host: each run's figure is the raw socket's
 // time over the client's (its throughput over raw's). Across clients (ours
 // against a JS peer) these ratios are compared per round, each over its
 // own raw partner.
-async function receivePaired(c, round, blocks, perBlock, size) {
-  const pair = [openFlooded(c, clientId("recv64-paired", c, round)), openFlooded(RAW, clientId("recv64-paired-raw", c, round))];
+async function receivePaired(c, round, blocks, perBlock, size, test) {
+  const pair = [openFlooded(c, clientId(test, c, round), test), openFlooded(RAW, clientId(`${test}-raw`, c, round), test)];
   try {
-    await withTimeout(Promise.all(pair.map((f) => f.opened)), 10_000, "recv64-paired: open");
+    await withTimeout(Promise.all(pair.map((f) => f.opened)), 10_000, `${test}: open`);
     await settle();
     const ms = [0, 0];
     for (let b = 0; b < blocks; b++) {
@@ -241,7 +241,7 @@ async function receivePaired(c, round, blocks, perBlock, size) {
  * flood of n x size B and resolves with the ms from its first message
  * reaching the app's listener to its last (count, size and order checked).
  */
-function openFlooded(c, id) {
+function openFlooded(c, id, test) {
   let opened;
   const flooded = { opened: new Promise((r) => (opened = r)), total: 0, problem: null };
   let want = { n: 0, size: 0 };
@@ -266,7 +266,7 @@ function openFlooded(c, id) {
     got = 0;
     const finished = new Promise((r) => (done = r));
     await control(`/clients/${encodeURIComponent(id)}/flood?count=${n}&size=${size}`);
-    return withTimeout(finished, 30_000, `recv64-paired ${c.id} (${got}/${n} received)`);
+    return withTimeout(finished, 30_000, `${test} ${c.id} (${got}/${n} received)`);
   };
   return flooded;
 }
@@ -772,8 +772,10 @@ const scaled = (n, scale = 1) => Math.max(1, Math.round(n * scale));
 const TESTS = [
   { name: "recv64", run: (c, r, k) => receive(c, r, scaled(P.recv64, k), 64, "recv64") },
   { name: "recv4k", run: (c, r, k) => receive(c, r, scaled(P.recv4k, k), 4096, "recv4k") },
+  // 10,000 per client: 10 blocks of 1,000 (smoke: 10 of 10).
+  { name: "recv4k-paired", only: (c) => c.id !== "raw", run: (c, r, k) => receivePaired(c, r, 10, scaled(P.recv4k / 10, k), 4096, "recv4k-paired") },
   // 100,000 per client: 10 blocks of 10,000 (smoke: 10 of 30).
-  { name: "recv64-paired", only: (c) => c.id !== "raw", run: (c, r, k) => receivePaired(c, r, 10, scaled(P.recv64 / 10, k), 64) },
+  { name: "recv64-paired", only: (c) => c.id !== "raw", run: (c, r, k) => receivePaired(c, r, 10, scaled(P.recv64 / 10, k), 64, "recv64-paired") },
   { name: "send", run: (c, r, k) => send(c, r, scaled(P.send, k)) },
   { name: "dispatch", run: (c, r, k) => dispatch(c, r, scaled(P.dispatch, k)) },
   { name: "dispatch-slow", only: (c) => c.id === "resilient-ws", run: (c, r, k) => dispatch(c, r, scaled(P.dispatch, k), true) },
@@ -786,7 +788,7 @@ const TESTS = [
   { name: "memory-free", only: (c) => c.ours, rounds: P.memRounds, run: (c, r) => memory(c, r, P.memCycles, true) },
 ];
 
-const WARMUP_TESTS = ["recv64", "recv64-paired", "recv4k", "send", "dispatch", "dispatch-slow", "echo", "echo-paired", "request"];
+const WARMUP_TESTS = ["recv64", "recv64-paired", "recv4k", "recv4k-paired", "send", "dispatch", "dispatch-slow", "echo", "echo-paired", "request"];
 /** Whether client `c` takes test `t` (the A/A control: throughput and echo only). */
 const takes = (t, c) => (!t.only || t.only(c)) && (!c.control || WARMUP_TESTS.includes(t.name));
 const WARMUP_SCALE = 0.1;

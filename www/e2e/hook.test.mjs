@@ -231,6 +231,10 @@ for (const mode of ["dev", "preview"]) {
         // then shown in a transition (its passive effects may come later).
         await page.getByTestId("toggle-hidden").click();
         await until("one new socket when shown", async () => (await sockets(page)).created === 2);
+        // Open before hiding again: a cleanup's send reaches only an open
+        // socket (one still connecting drops it, reported), and the check
+        // below is that the hide's cleanup sends before the dispose.
+        await waitForTestIdText(page, "hook-state", /^open$/);
         await page.getByTestId("toggle-hidden").click();
         await until("the socket to close when hidden again", async () => (await sockets(page)).live === 0);
         await page.getByTestId("toggle-hidden-transition").click();

@@ -1028,19 +1028,30 @@ impl<P: Payload> Engine<P> {
             peer_closing: closing,
         };
         self.heartbeat.start(now);
-        if closing {
-            // Already closing: the replay, the queue and the requests wait
-            // for the next connection; what the server sent is delivered.
-            self.emit_state_change(ConnectionState::Connecting);
-            self.emit(Event::Open {
-                connection,
-                replayed: 0,
-                flushed: 0,
-            });
-            return;
+        // Already closing: the replay, the queue and the requests wait for
+        // the next connection; what the server sent is still delivered.
+        let (keys, flushed) = if closing {
+            (Vec::new(), 0)
+        } else {
+            self.send_on_open(now, connection)
+        };
+        let replayed = keys.len();
+        self.emit_state_change(ConnectionState::Connecting);
+        if replayed > 0 {
+            self.emit(Event::Replay { keys, connection });
         }
+        self.emit(Event::Open {
+            connection,
+            replayed,
+            flushed,
+        });
+    }
+
+    /// Sends what waited for a connection, in this order: the replay store,
+    /// the queue, then requests sent on an earlier connection. Returns the
+    /// replayed keys and how many queued messages went out.
+    fn send_on_open(&mut self, now: Millis, connection: u32) -> (Vec<String>, usize) {
         let replay = self.replay.take_all_for_replay();
-        let replayed = replay.len();
         let keys: Vec<String> = replay.iter().map(|(key, _)| key.clone()).collect();
         for (_, value) in replay {
             self.transmit(now, connection, value);
@@ -1059,15 +1070,7 @@ impl<P: Payload> Engine<P> {
         for payload in self.requests.resend_on(connection, now) {
             self.transmit(now, connection, payload);
         }
-        self.emit_state_change(ConnectionState::Connecting);
-        if replayed > 0 {
-            self.emit(Event::Replay { keys, connection });
-        }
-        self.emit(Event::Open {
-            connection,
-            replayed,
-            flushed,
-        });
+        (keys, flushed)
     }
 
     fn on_message(&mut self, now: Millis, payload: P) {

@@ -48,6 +48,8 @@ function overBaseline(entry) {
 /** Whether an interval lies wholly on one side of `limit` (higher is better). */
 const resolvedAgainst = (iv, limit) => (iv == null ? null : iv.lo >= limit || iv.hi < limit);
 const showInterval = (iv, d = 3) => (iv ? `90% interval ${fmt(iv.lo, d)}-${fmt(iv.hi, d)}` : "no interval");
+/** A paired test's per-run ratios: median (90% interval; range). */
+const showPaired = (p) => `${fmt(p.median, 3)} (${showInterval(medianInterval(p.values))}; range ${fmt(p.min, 3)}-${fmt(p.max, 3)})`;
 const minOf = (xs) => (xs.length ? Math.min(...xs) : null);
 const maxOf = (xs) => (xs.length ? Math.max(...xs) : null);
 
@@ -181,8 +183,7 @@ function targets(tests, sizes, clients) {
       const control = pairedTest ? get(pairedTest, CONTROL, "ratio") : null;
       add(`${label}, ${insp}: >= 0.95 x raw`, judged, 0.95, judged >= 0.95,
         paired
-          ? `paired with a raw socket, per-run ratio median ${fmt(paired.median, 3)} (${showInterval(iv)}; range ${fmt(paired.min, 3)}-${fmt(paired.max, 3)})` +
-              `${control ? `; the A/A control paired: ${fmt(control.median, 3)} (${showInterval(medianInterval(control.values))})` : ""}. Separate runs: ${separate}`
+          ? `paired with a raw socket, per-run ratio median ${showPaired(paired)}${control ? `; the A/A control paired: ${showPaired(control)}` : ""}. Separate runs: ${separate}`
           : separate,
         resolvedAgainst(iv, 0.95));
       if (id === "resilient-ws") {
@@ -248,7 +249,6 @@ function targets(tests, sizes, clients) {
     const eName = `echo p50 (${id === "resilient-ws" ? "inspector on" : "inspector off"}): <= 1.05 x raw`;
     const paired = get("echo-paired", id, "ratio");
     const control = get("echo-paired", CONTROL, "ratio");
-    const showPaired = (p) => `${fmt(p.median, 3)} (${showInterval(medianInterval(p.values))}; range ${fmt(p.min, 3)}-${fmt(p.max, 3)})`;
     const perRound = v?.perRound ? `per-round ratio median ${fmt(v.perRound.median, 3)} (${showInterval(v.perRound.interval)}); ratio of medians ${fmt(v.ratio, 3)}` : "";
     if (paired) {
       const iv = medianInterval(paired.values);

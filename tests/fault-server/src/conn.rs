@@ -203,13 +203,18 @@ async fn read_loop(
                 client.record_text(number, &text, script.store);
                 if !handle.silent() {
                     let pong = if script.pong { pong_for(&text) } else { None };
-                    let msg = pong.map_or(Message::Text(text), Message::text);
-                    handle.reply(msg, script.reply_delay);
+                    match pong {
+                        Some(pong) => handle.reply(Message::text(pong), script.reply_delay),
+                        None if script.echo => {
+                            handle.reply(Message::Text(text), script.reply_delay)
+                        }
+                        None => {}
+                    }
                 }
             }
             Ok(Message::Binary(data)) => {
                 client.record_binary(data.len());
-                if !handle.silent() {
+                if !handle.silent() && script.echo {
                     handle.reply(Message::Binary(data), script.reply_delay);
                 }
             }

@@ -7,7 +7,7 @@
 //! query parameters (`token=...`) can stand beside a script.
 //!
 //! Precedence when several are given: `reject`, then `hang`; otherwise the
-//! upgrade is accepted and `flood`, `close`, `drop_after_ms`, `silent`, `pong`,
+//! upgrade is accepted and `flood`, `close`, `drop_after_ms`, `silent`, `pong`, `echo`,
 //! `reply_delay_ms` and `protocol` all apply.
 
 use std::fmt;
@@ -39,6 +39,10 @@ pub struct Script {
     pub flood: Option<Flood>,
     /// `pong=0` turns off the answer to `ping` / `{"type":"ping"}`.
     pub pong: bool,
+    /// `echo=0`: echo nothing, still answer pings (the benchmark's
+    /// interleaved send ends each burst with a `ping`, whose pong says the
+    /// server has read the whole burst).
+    pub echo: bool,
     /// `reply_delay_ms=<n>`: delay every automatic reply (echo and pong).
     pub reply_delay: Duration,
     /// `protocol=<name>`: the subprotocol to select if the client offers it.
@@ -59,6 +63,7 @@ impl Default for Script {
             silent: false,
             flood: None,
             pong: true,
+            echo: true,
             reply_delay: Duration::ZERO,
             protocol: None,
             store: true,
@@ -158,6 +163,9 @@ impl Script {
         if let Some(v) = get("pong") {
             script.pong = parse_bool("pong", v)?;
         }
+        if let Some(v) = get("echo") {
+            script.echo = parse_bool("echo", v)?;
+        }
         if let Some(v) = get("store") {
             script.store = parse_bool("store", v)?;
         }
@@ -203,6 +211,9 @@ impl fmt::Display for Script {
         }
         if !self.pong {
             parts.push("pong=0".into());
+        }
+        if !self.echo {
+            parts.push("echo=0".into());
         }
         if !self.store {
             parts.push("store=0".into());
@@ -275,9 +286,9 @@ mod tests {
 
     #[test]
     fn parses_every_parameter() {
-        let s = script("close=4004&reason=not%20found&after_ms=20&drop_after_ms=5&silent=1&flood=3&size=8&pong=0&reply_delay_ms=7&protocol=chat&reject=403&hang=1&store=0").unwrap();
+        let s = script("close=4004&reason=not%20found&after_ms=20&drop_after_ms=5&silent=1&flood=3&size=8&pong=0&reply_delay_ms=7&protocol=chat&reject=403&hang=1&store=0&echo=0").unwrap();
         assert_eq!(s.reject, Some(403));
-        assert!(s.hang && s.silent && !s.pong && !s.store);
+        assert!(s.hang && s.silent && !s.pong && !s.store && !s.echo);
         assert_eq!(
             s.close,
             Some(CloseSpec {

@@ -281,6 +281,29 @@ async fn silent_connections_reply_nothing_until_resumed() {
 }
 
 #[tokio::test]
+async fn echo_off_still_answers_pings_in_order() {
+    let server = start().await;
+    let mut ws = connect(&server, "/ws/e?echo=0&store=0").await;
+    for i in 0..100 {
+        send(&mut ws, &format!("{i}:burst")).await;
+    }
+    ws.send(Message::Binary(vec![1, 2, 3].into()))
+        .await
+        .unwrap();
+    send(&mut ws, "ping").await;
+    // The pong is the first thing back: nothing before it was echoed, and
+    // the server had read the whole burst when it answered.
+    assert_eq!(next_text(&mut ws).await, "pong");
+    let stats = control(&server, "GET", "/clients/e/stats").await;
+    assert_eq!(stats["count"], 102, "100 texts, the binary and the ping");
+    assert!(
+        timeout(Duration::from_millis(300), ws.next())
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
 async fn floods_then_echoes() {
     let server = start().await;
     let mut ws = connect(&server, "/ws/f?flood=1000&size=64").await;

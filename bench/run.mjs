@@ -365,9 +365,10 @@ function summarize(o) {
     case "echo":
     case "request":
       return `p50 ${f(o.p50 * 1000)} us (within the tick ${f(o.p50WithinTick * 1000, 1)}), p99 ${f(o.p99 * 1000)} us`;
-    case "recv64-paired":
-    case "recv4k-paired":
-      return `${f(o.msgsPerSec)} msg/s vs raw beside it ${f(o.rawMsgsPerSec)}: ratio ${f(o.ratio, 3)}`;
+    case "recv64-interleaved":
+    case "recv4k-interleaved":
+    case "send-interleaved":
+      return `${f(o.msgsPerSec)} msg/s, interleaved: ratio to raw ${f(o.ratio, 3)}`;
     case "echo-paired":
       return `p50 ${f(o.p50 * 1000)} us vs raw beside it ${f(o.rawP50 * 1000)} us: ratio ${f(o.ratio, 3)} within the tick, ${f(o.plainRatio, 3)} as read`;
     case "reconnect":

@@ -66,6 +66,9 @@ function resilient(inspectorOn) {
     id: inspectorOn ? "resilient-ws" : "resilient-ws-noinsp",
     label: inspectorOn ? "resilient-ws (inspector on)" : "resilient-ws (inspector off)",
     heartbeat: true,
+    // What its heartbeat sends (at its defaults: every 25 s), which a run
+    // that long counts beside the app's messages.
+    heartbeatPing: '{"type":"ping"}',
     ours: true,
     reconnectNote: "reconnect {initialDelayMs: D, maxDelayMs: D, jitter: 'none'}",
     open(url, h) {

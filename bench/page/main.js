@@ -80,12 +80,13 @@ async function settle(ms = 100) {
   await sleep(ms);
 }
 
+/** `what`: the error's text, or a function giving it when the time is up. */
 function withTimeout(promise, ms, what) {
   let t;
   return Promise.race([
     promise.finally(() => clearTimeout(t)),
     new Promise((_, rej) => {
-      t = setTimeout(() => rej(new Error(`${what}: timed out after ${ms} ms`)), ms);
+      t = setTimeout(() => rej(new Error(`${typeof what === "function" ? what() : what}: timed out after ${ms} ms`)), ms);
     }),
   ]);
 }
@@ -160,7 +161,7 @@ function quantile(sorted, p) {
 }
 
 // ---------------------------------------------------------------------------
-/** The raw WebSocket client: the partner of the paired tests. */
+/** The raw WebSocket client: the baseline of the paired and interleaved tests. */
 const RAW = CLIENTS.find((c) => c.id === "raw");
 
 // 1. receive throughput: the server floods n x size bytes on connect; time from
@@ -211,12 +212,14 @@ async function receive(c, round, n, size, test) {
 // `blocks` rounds of one burst per client, the clients' order within each a
 // Williams design too. Every client is measured under the same drift of the
 // host, so the figure is each run's ratio of the client's time to the raw
-// socket's in the same run, and ours over a JS peer is read directly (both
-// ratios share one raw). Separate runs (1. and 2.) are seconds apart, and on
-// this host their drift spreads wider than the 5% the targets allow.
+// socket's in the same run (the raw lane alone, for every client and the A/A
+// control alike), and ours over a JS peer is read directly (both ratios
+// share one raw). Separate runs (1. and 2.) are seconds apart, and on this
+// host their drift spreads wider than the 5% the targets allow.
 async function interleaved(clients, round, blocks, openLane, test) {
-  const lanes = clients.map((c) => openLane(c, clientId(test, c, round)));
+  const lanes = [];
   try {
+    for (const c of clients) lanes.push(openLane(c, clientId(test, c, round)));
     await withTimeout(Promise.all(lanes.map((l) => l.opened)), 10_000, `${test}: open`);
     await settle();
     const ms = lanes.map(() => 0);
@@ -224,19 +227,26 @@ async function interleaved(clients, round, blocks, openLane, test) {
     for (let b = 0; b < blocks; b++) {
       for (const i of orderFor(Math.max(0, round) * blocks + b, indexes)) ms[i] += await lanes[i].burst();
     }
-    // No raw lane (a partial run without it): no ratio.
-    const rawMs = clients.includes(RAW) ? ms[clients.indexOf(RAW)] : null;
-    const results = [];
-    for (const [i, lane] of lanes.entries()) {
-      const problem = lane.problem ?? (await lane.finalCheck?.(blocks));
+    const problems = [];
+    for (const lane of lanes) problems.push(lane.problem ?? (await lane.finalCheck(blocks)));
+    // No raw lane (a partial run without it): no ratio. A failed one fails
+    // every ratio over it.
+    const rawAt = clients.indexOf(RAW);
+    const rawMs = rawAt < 0 ? null : ms[rawAt];
+    const rawProblem = rawAt < 0 ? null : problems[rawAt];
+    return lanes.map((lane, i) => {
+      const problem = problems[i] ?? (rawProblem && `the raw lane failed: ${rawProblem}`);
       const res = { ms: ms[i], msgsPerSec: (blocks * lane.timedPerBurst) / (ms[i] / 1000), ratio: rawMs == null ? null : rawMs / ms[i], count: lane.total, expected: blocks * lane.perBurst };
-      results.push({ client: clients[i], res: problem ? { ...res, ok: false, error: problem } : { ...res, ok: true } });
-    }
-    return results;
+      return { client: clients[i], res: problem ? { ...res, ok: false, error: problem } : { ...res, ok: true } };
+    });
   } finally {
     for (const l of lanes) {
-      l.handle.close();
-      l.handle.dispose();
+      try {
+        l.handle.close();
+        l.handle.dispose();
+      } catch (e) {
+        console.error(`${test}: closing a lane threw`, e);
+      }
     }
   }
 }
@@ -272,7 +282,11 @@ function openFlooded(c, id, n, size) {
     got = 0;
     const finished = new Promise((r) => (done = r));
     await control(`/clients/${encodeURIComponent(id)}/flood?count=${n}&size=${size}`);
-    return withTimeout(finished, 30_000, `${c.id}: burst of ${n} x ${size} B (${got} received)`);
+    return withTimeout(finished, 30_000, () => `${c.id}: burst of ${n} x ${size} B (${got} received)`);
+  };
+  lane.finalCheck = async (blocks) => {
+    await sleep(50); // anything beyond the last burst would be a duplicate
+    return lane.total === blocks * n ? null : `${c.id} got ${lane.total} messages in ${blocks} bursts of ${n}`;
   };
   return lane;
 }
@@ -335,7 +349,7 @@ function makeMessages(n, size) {
   return out;
 }
 let sendMsgs = null;
-/** The interleaved send's burst (a tenth of the send test's messages). */
+/** The interleaved send's burst (1/BURSTS of the send test's messages). */
 let burstMsgs = null;
 /** n JSON messages of exactly `size` characters, each with an "id" field. */
 function makeIdMessages(n, size) {

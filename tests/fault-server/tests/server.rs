@@ -304,6 +304,20 @@ async fn echo_off_still_answers_pings_in_order() {
 }
 
 #[tokio::test]
+async fn echo_off_with_pongs_off_answers_nothing() {
+    let server = start().await;
+    let mut ws = connect(&server, "/ws/ep?echo=0&pong=0").await;
+    send(&mut ws, "ping").await;
+    send(&mut ws, r#"{"type":"ping","id":1}"#).await;
+    wait_stats(&server, "ep", |s| s["count"] == 2).await;
+    assert!(
+        timeout(Duration::from_millis(300), ws.next())
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
 async fn floods_then_echoes() {
     let server = start().await;
     let mut ws = connect(&server, "/ws/f?flood=1000&size=64").await;

@@ -224,6 +224,11 @@ impl<P: Payload> Engine<P> {
         self.outputs.pop_front()
     }
 
+    /// Whether outputs wait for [`Engine::poll_output`].
+    pub fn has_output(&self) -> bool {
+        !self.outputs.is_empty()
+    }
+
     /// When the driver must feed [`Input::Timer`] next.
     pub fn poll_timeout(&self) -> Option<Millis> {
         let phase_deadline = match &self.phase {

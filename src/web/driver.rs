@@ -491,21 +491,14 @@ impl Driver {
     }
 
     /// Sends now if open, else queues. A message that goes out at once is
-    /// handed to the browser socket first, then booked ([`send_ahead`]).
+    /// handed to the browser socket first, then booked
+    /// ([`Inner::send_quickly`]); the engine takes the others.
     pub fn send(&self, payload: JsPayload) -> Result<SendStatus, SendError> {
-        let result = self.inner.mutate_after(
-            move |state| {
-                let sent_on = send_ahead(state, &payload);
-                ((sent_on, payload), sent_on.is_some())
-            },
-            |engine, now, (sent_on, payload)| match sent_on {
-                Some(connection) => {
-                    engine.sent_ahead(now, connection, payload);
-                    Ok(SendStatus::Sent)
-                }
-                None => engine.send(now, payload),
-            },
-        );
+        let payload = match self.inner.send_quickly(payload) {
+            Ok(()) => return Ok(SendStatus::Sent),
+            Err(payload) => payload,
+        };
+        let result = self.inner.mutate(|engine, now| engine.send(now, payload));
         self.inner.dispatch();
         result.unwrap_or_else(|| Err(self.refused()))
     }
@@ -700,32 +693,54 @@ impl Inner {
     /// Feeds the engine and carries out its socket and timer outputs; app
     /// work is queued, not run.
     fn mutate<R>(&self, call: impl FnOnce(&mut Engine<JsPayload>, Millis) -> R) -> Option<R> {
-        self.mutate_after(|_| ((), false), |engine, now, ()| call(engine, now))
-    }
-
-    /// [`Inner::mutate`], with `first` run on the borrowed state before
-    /// anything else (before the inbox is taken), its result handed to `call`.
-    /// `first` also says whether it found the browser socket open and not
-    /// closing: then the entry does not ask the socket again (it cannot
-    /// change within this call).
-    fn mutate_after<F, R>(
-        &self,
-        first: impl FnOnce(&State) -> (F, bool),
-        call: impl FnOnce(&mut Engine<JsPayload>, Millis, F) -> R,
-    ) -> Option<R> {
         if self.disposed.get() {
             return None;
         }
         let mut state = self.state.try_borrow_mut().ok()?;
-        let (early, socket_seen_open) = first(&state);
         self.take_inbox(&mut state);
         let now = self.clock.now();
-        if !socket_seen_open {
-            note_socket_closing(&mut state, now);
-        }
-        let result = call(state.engine.as_mut()?, now, early);
+        note_socket_closing(&mut state, now);
+        let result = call(state.engine.as_mut()?, now);
         self.carry_out(&mut state, now, None);
         Some(result)
+    }
+
+    /// `send()` of a message the engine sends at once: handed to the open
+    /// browser socket ([`send_ahead`]), then booked. Booking it, and the
+    /// inbox's messages taken before, make no output, queue no app work and
+    /// move no timer (the inbox delivers only while no pong deadline runs,
+    /// [`Engine::delivers_directly`]), so the carry-out and the dispatch
+    /// every other entry ends with run only for outputs or app work left
+    /// from before.
+    /// That is most of what a `send()` cost beyond the browser's own.
+    /// Hands the payload back when it does not go out at once (or the
+    /// socket is disposed or busy): [`Driver::send`] gives it to the engine
+    /// then.
+    fn send_quickly(&self, payload: JsPayload) -> Result<(), JsPayload> {
+        if self.disposed.get() {
+            return Err(payload);
+        }
+        let Ok(mut state) = self.state.try_borrow_mut() else {
+            return Err(payload);
+        };
+        let Some(connection) = send_ahead(&state, &payload) else {
+            return Err(payload);
+        };
+        self.take_inbox(&mut state);
+        let now = self.clock.now();
+        let Some(engine) = state.engine.as_mut() else {
+            return Ok(()); // send_ahead found an engine: not reached
+        };
+        engine.sent_ahead(now, connection, payload);
+        let settled = !engine.has_output();
+        if !settled {
+            self.carry_out(&mut state, now, None);
+        }
+        drop(state);
+        if !settled || !self.no_app_work() {
+            self.dispatch();
+        }
+        Ok(())
     }
 
     /// A browser event.
@@ -981,8 +996,8 @@ impl Inner {
 /// on ([`Engine::sent_ahead`]). Run under the state's borrow before the
 /// inbox is taken: taking it first would put its JS calls (one per kept
 /// message field) on an echo's round trip, and what it holds cannot change
-/// the engine's answer. The socket is not closing, so the entry skips
-/// [`note_socket_closing`] when this sent.
+/// the engine's answer. It sends only on a socket that is not closing (what
+/// [`note_socket_closing`] tells the engine for the other entries).
 fn send_ahead(state: &State, payload: &JsPayload) -> Option<u32> {
     let connection = state.engine.as_ref()?.sends_at_once(payload)?;
     let socket = state

@@ -377,6 +377,7 @@ function summarize(o) {
       return `detected in ${f(o.detectMs)} ms (budget ${o.budgetMs})`;
     case "dispatch":
     case "dispatch-slow":
+    case "send-cpu":
       return `${f(o.nsPerMessage)} ns per message`;
     case "memory":
     case "memory-free":

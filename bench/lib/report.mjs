@@ -59,6 +59,7 @@ const METRICS = {
   recv4k: { msgsPerSec: "up" },
   send: { msgsPerSec: "up", loopNsPerCall: "down" },
   dispatch: { nsPerMessage: "down" },
+  "send-cpu": { nsPerMessage: "down" },
   "dispatch-slow": { nsPerMessage: "down" },
   echo: { p50: "down", p50WithinTick: "down", p99: "down", mean: "down", tickMs: "" },
   request: { p50: "down", p50WithinTick: "down", p99: "down", mean: "down" },
@@ -209,16 +210,16 @@ function targets(tests, sizes, clients) {
       }
     }
   }
-  {
-    // CPU per received message without the network (the dispatch test): the
+  for (const [test, what] of [["dispatch", "CPU per received message (dispatch)"], ["send-cpu", "CPU per sent message (send-cpu)"]]) {
+    // CPU per received (sent) message without the network (the dispatch and send-cpu tests): the
     // measure that tells clients' own code apart. Judged, like throughput,
     // per round: for each peer, the median over rounds of ours / the peer
     // in the same round (at most 1: ours no dearer).
-    const v = get("dispatch", "resilient-ws", "nsPerMessage");
-    const raw = get("dispatch", "raw", "nsPerMessage");
+    const v = get(test, "resilient-ws", "nsPerMessage");
+    const raw = get(test, "raw", "nsPerMessage");
     if (v && raw) {
       const vs = peers
-        .map((p) => ({ p, rs: pairedRatios(v, get("dispatch", p, "nsPerMessage")) }))
+        .map((p) => ({ p, rs: pairedRatios(v, get(test, p, "nsPerMessage")) }))
         .filter((x) => x.rs.length)
         .map((x) => ({ ...x, med: median(x.rs), iv: medianInterval(x.rs) }));
       const dearer = vs.filter((x) => x.med > 1);
@@ -227,10 +228,10 @@ function targets(tests, sizes, clients) {
       // baseline (the mean of the raw client's two runs).
       const signed = (x) => `${x >= 0 ? "+" : ""}${fmt(x, 0)}`;
       const showOver = (id) => {
-        const o = overBaseline(get("dispatch", id, "nsPerMessage"));
+        const o = overBaseline(get(test, id, "nsPerMessage"));
         return o ? `${signed(o.median)} ns${o.interval ? ` [${signed(o.interval.lo)} to ${signed(o.interval.hi)}]` : ""}` : "-";
       };
-      add("CPU per received message (dispatch), inspector on: <= every JS peer (an extra target of ours, not the issue's)", vs.length ? Math.max(...vs.map((x) => x.med)) : null, 1, dearer.length === 0,
+      add(`${what}, inspector on: <= every JS peer (an extra target of ours, not the issue's)`, vs.length ? Math.max(...vs.map((x) => x.med)) : null, 1, dearer.length === 0,
         `ours / peer, per-round median [90% interval]: ${vs.map((x) => `${x.p} ${fmt(x.med, 3)} [${x.iv ? `${fmt(x.iv.lo, 3)}-${fmt(x.iv.hi, 3)}` : "-"}]`).join(", ")}` +
           `${dearer.length ? `; dearer than: ${dearer.map((x) => x.p).join(", ")}` : ""}` +
           `; ns over raw per round, median [90% interval]: ours ${showOver("resilient-ws")}, inspector off ${showOver("resilient-ws-noinsp")}, ${peers.map((p) => `${p} ${showOver(p)}`).join(", ")}`,
@@ -375,6 +376,7 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
   md.push(`6. **memory**: ${fmt(p.memCycles)} connect/close cycles after 100 warm-up cycles (${p.memRounds} round); JS heap (\`performance.memory.usedJSHeapSize\` after \`gc()\` x4) and WASM memory (\`memory.buffer.byteLength\` of the package's wasm export) before and after. Each cycle ends as an app's does: \`dispose()\` and the reference dropped, so the wasm side is freed when the garbage collector collects the wrapper; for ours a second run also calls \`free()\` right after \`dispose()\`. Each client's memory test runs in a fresh page (its own wasm instance), so one client's high-water mark is not the next one's slack; WASM memory grows in whole 64 KiB pages, so growth under a page's worth of slack does not show.`);
   md.push(`7. **size**: esbuild bundle of exactly what the page imports from each client, minified, \`gzip -9\`; ours = \`resilient_ws_bg.wasm\` gzip -9 + the JS glue bundled the same way.`);
   if (p.dispatch) md.push(`8. **dispatch** (CPU per received message, no network): the client connects as usual, then its socket (caught through a \`WebSocket\` subclass installed until it is open) gets ${fmt(p.dispatch)} synthetic 64 B \`MessageEvent\`s dispatched in a loop after 1,000 warm-up ones; ns per message = the browser's event dispatch + the client's code + the app's listener (count and bytes checked). Differences between clients are their own code; wall-clock receive throughput (1.) cannot show them, being bound by delivery.`);
+  if (T["send-cpu"]) md.push(`9. **send-cpu** (CPU per sent message, no network): the send test's loop of ${fmt(p.dispatch)} x 64 B (after 1,000 warm-up sends) on the client's real, open socket, which (through a \`WebSocket\` subclass installed until it is open) counts what its \`send\` is given instead of sending it; ns per message = the client's \`send\` + that count (count and bytes checked). The differences between clients are their own code, which the send test's loop shows only under the browser's own send (about 1 us a call here, varying more than the clients differ).`);
   md.push("");
 
   md.push(`Medians leave out measurements during which other processes used over ${agg.cleanPct ?? 15}% of the CPU, as long as at least 3 remain; "n" is measurements used / taken.`);
@@ -432,8 +434,9 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
         pairedOf("send-interleaved"), pr("dispatch", "nsPerMessage"), pr("echo", "p50"), pairedOf("echo-paired")]]));
     md.push("");
   }
-  if (T.dispatch) {
-    md.push("## CPU per received message (dispatch test, median ns over rounds)");
+  for (const [test, title] of [["dispatch", "CPU per received message (dispatch test, median ns over rounds)"], ["send-cpu", "CPU per sent message (send-cpu test, median ns over rounds)"]]) {
+    if (!T[test]) continue;
+    md.push(`## ${title}`);
     md.push("");
     // The client's figure minus the same round's raw baseline, median over
     // rounds [90% interval].
@@ -446,17 +449,19 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
       const n = T[t][c.id].usable ? ` n=${T[t][c.id].used}/${T[t][c.id].usable}` : "";
       return [name, `${fmt(v?.median, 0)}${n}${err(t, c.id)}`, `${fmt(v?.perRound?.median, 2)}x`, overRaw(v), v ? `${fmt(v.min, 0)}-${fmt(v.max, 0)}` : "-"];
     };
-    const slow = T["dispatch-slow"] || {};
+    const slow = (test === "dispatch" && T["dispatch-slow"]) || {};
     md.push(table(
       ["client", "ns per message", "ratio to raw (per-round median)", "minus raw, per round (the client's own code) [90% interval]", "range over rounds"],
-      clients.filter((c) => T.dispatch[c.id]).flatMap((c) => [
-        row("dispatch", c, label(c.id)),
+      clients.filter((c) => T[test][c.id]).flatMap((c) => [
+        row(test, c, label(c.id)),
         ...(slow[c.id] ? [row("dispatch-slow", c, `${label(c.id)}, slow path (a reply awaited, every message has an "id")`)] : []),
       ]),
     ));
     md.push("");
-    md.push(`Only messages that could be the pong or the reply the engine awaits leave the JS fast path for the wasm engine (the "slow path" row: a \`request()\` pending and every message carrying an \`"id"\`, so every one does).`);
-    md.push("");
+    if (test === "dispatch") {
+      md.push(`Only messages that could be the pong or the reply the engine awaits leave the JS fast path for the wasm engine (the "slow path" row: a \`request()\` pending and every message carrying an \`"id"\`, so every one does).`);
+      md.push("");
+    }
   }
   md.push("## Echo round trip (median over rounds of each round's p50 / p99, microseconds)");
   md.push("");

@@ -834,6 +834,64 @@ async function dispatch(c, round, n, sieved = false) {
   }
 }
 
+// 9. send-cpu: what the client's code costs per sent message, apart from
+// the network: the send test's loop, with the client's socket (a WebSocket
+// subclass installed until it is open) counting what it is given instead of
+// sending it. ns per message = the client's `send` + the subclass's count,
+// so the differences between clients are their own code, which the send
+// test's loop shows only under the browser's send (~1 us a call, varying
+// more than the clients differ). 1,000 warm-up sends first.
+async function sendCpu(c, round, n) {
+  const id = clientId("send-cpu", c, round);
+  if (!sendMsgs || sendMsgs.length !== n) sendMsgs = makeMessages(n, 64);
+  const Native = globalThis.WebSocket;
+  const sockets = [];
+  let count = 0;
+  let bytes = 0;
+  globalThis.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      sockets.push(this);
+    }
+    send(data) {
+      if (!this.counting) return super.send(data);
+      count++;
+      bytes += data.length;
+    }
+  };
+  let opened;
+  const isOpen = new Promise((r) => (opened = r));
+  let h;
+  try {
+    h = c.open(`${WS}/ws/${id}?silent=1`, { onopen: () => opened(), reconnectDelayMs: 1000 });
+    await withTimeout(isOpen, 10_000, "send-cpu: open");
+  } finally {
+    globalThis.WebSocket = Native;
+  }
+  const ws = sockets.at(-1);
+  try {
+    if (!ws) return { ok: false, error: "the client did not construct its socket through globalThis.WebSocket" };
+    ws.counting = true;
+    h.sendAll(sendMsgs.slice(0, Math.min(1_000, n)));
+    await settle();
+    count = 0;
+    bytes = 0;
+    profileStart(id);
+    const t0 = now();
+    const queued = h.sendAll(sendMsgs);
+    const ms = now() - t0;
+    profileEnd(id);
+    const res = { ms, nsPerMessage: (ms * 1e6) / n, count, bytes, expected: n };
+    if (queued) return { ...res, ok: false, error: `${c.id} queued ${queued} sends on an open socket` };
+    if (count !== n || bytes !== n * 64) return { ...res, ok: false, error: `the socket got ${count} sends / ${bytes} B, expected ${n} / ${n * 64}` };
+    return { ...res, ok: true };
+  } finally {
+    if (ws) ws.counting = false;
+    h.close();
+    h.dispose();
+  }
+}
+
 // ---------------------------------------------------------------------------
 /**
  * Bursts per client in an interleaved run: many short ones, so that each
@@ -855,6 +913,7 @@ const TESTS = [
   // 100,000 x 64 B per client: bursts of 2,500 (smoke: 10 of 30).
   { name: "send-interleaved", interleaved: true, run: (cs, r, k) => interleaved(cs, r, BURSTS, (c, id) => openSender(c, id, scaled(P.send / BURSTS, k)), "send-interleaved") },
   { name: "dispatch", run: (c, r, k) => dispatch(c, r, scaled(P.dispatch, k)) },
+  { name: "send-cpu", run: (c, r, k) => sendCpu(c, r, scaled(P.dispatch, k)) },
   { name: "dispatch-slow", only: (c) => c.id === "resilient-ws", run: (c, r, k) => dispatch(c, r, scaled(P.dispatch, k), true) },
   { name: "echo", run: (c, r, k) => echo(c, r, scaled(P.echo, k), false) },
   { name: "echo-paired", only: (c) => c.ours || c.control, run: (c, r, k) => echoPaired(c, r, scaled(P.echo, k)) },
@@ -865,7 +924,7 @@ const TESTS = [
   { name: "memory-free", only: (c) => c.ours, rounds: P.memRounds, run: (c, r) => memory(c, r, P.memCycles, true) },
 ];
 
-const WARMUP_TESTS = ["recv64", "recv64-interleaved", "recv4k", "recv4k-interleaved", "send", "send-interleaved", "dispatch", "dispatch-slow", "echo", "echo-paired", "request"];
+const WARMUP_TESTS = ["recv64", "recv64-interleaved", "recv4k", "recv4k-interleaved", "send", "send-interleaved", "dispatch", "send-cpu", "dispatch-slow", "echo", "echo-paired", "request"];
 /** Whether client `c` takes test `t` (the A/A control: throughput and echo only). */
 const takes = (t, c) => (!t.only || t.only(c)) && (!c.control || WARMUP_TESTS.includes(t.name));
 /**

@@ -585,7 +585,9 @@ impl<P: Payload> Engine<P> {
     /// recorded as [`Engine::send`] would, with no [`Output::Send`].
     pub fn sent_ahead(&mut self, now: Millis, connection: u32, payload: P) {
         debug_assert_eq!(self.sending_connection(), Some(connection));
-        self.book_transmit(now, connection, &payload);
+        self.count_transmit(&payload);
+        self.inspector
+            .record_owned(Direction::Out, now, connection, payload);
     }
 
     /// Sets keyed state: sent now if open (or after `debounce_ms`, carrying
@@ -867,7 +869,7 @@ impl<P: Payload> Engine<P> {
             .skip(count.saturating_sub(newest.len() as u64));
         for (at, payload) in newest {
             self.inspector
-                .record(Direction::In, at, connection, &payload);
+                .record_owned(Direction::In, at, connection, payload);
         }
         self.heartbeat.on_inbound();
     }
@@ -1704,10 +1706,14 @@ impl<P: Payload> Engine<P> {
 
     /// What sending a message changes in the engine: counters, inspector.
     fn book_transmit(&mut self, now: Millis, connection: u32, payload: &P) {
-        self.counters.messages_out += 1;
-        self.counters.bytes_out += payload.size() as u64;
+        self.count_transmit(payload);
         self.inspector
             .record(Direction::Out, now, connection, payload);
+    }
+
+    fn count_transmit(&mut self, payload: &P) {
+        self.counters.messages_out += 1;
+        self.counters.bytes_out += payload.size() as u64;
     }
 
     fn report_close(&mut self, report: CloseReport) {

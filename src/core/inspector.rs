@@ -203,8 +203,32 @@ impl<P: Payload> Inspector<P> {
             return;
         }
         let size = payload.size();
+        let kept = (size <= self.max_bytes).then(|| payload.clone());
+        self.push(direction, at, connection, size, !payload.is_text(), kept);
+    }
+
+    /// [`Inspector::record`] of a payload the caller is done with: kept
+    /// without a copy (for a JS payload, a copy is a call into JS).
+    pub fn record_owned(&mut self, direction: Direction, at: Millis, connection: u32, payload: P) {
+        if self.max_entries == 0 {
+            return;
+        }
+        let size = payload.size();
         let binary = !payload.is_text();
-        let payload = (size <= self.max_bytes).then(|| payload.clone());
+        let kept = (size <= self.max_bytes).then_some(payload);
+        self.push(direction, at, connection, size, binary, kept);
+    }
+
+    /// Appends a record, evicting the oldest ones until both caps hold.
+    fn push(
+        &mut self,
+        direction: Direction,
+        at: Millis,
+        connection: u32,
+        size: usize,
+        binary: bool,
+        payload: Option<P>,
+    ) {
         let kept = if payload.is_some() { size } else { 0 };
         // `checked_add`: sizes come from JS lengths, not from memory, so a
         // huge cap and a huge string shared many times could overflow.
@@ -709,6 +733,44 @@ mod tests {
         assert_eq!(entries[0].preview, "small");
         assert_eq!(entries[1].preview, "<binary 50 bytes>");
         assert_eq!(entries[2].preview, "<text of size 9, too large to keep>");
+    }
+
+    #[test]
+    fn an_owned_payload_is_recorded_as_a_borrowed_one_is() {
+        let messages = [
+            text("small"),
+            Frame::Binary(vec![1; 50]),
+            text(&"y".repeat(9)),
+            text("last"),
+        ];
+        let mut borrowed = Inspector::new(3, 8);
+        let mut owned = Inspector::new(3, 8);
+        for (index, message) in messages.iter().enumerate() {
+            let at = Millis(index as u64);
+            borrowed.record(Direction::Out, at, 1, message);
+            owned.record_owned(Direction::Out, at, 1, message.clone());
+        }
+        let listed = |inspector: &Inspector<Frame>| {
+            inspector
+                .records()
+                .map(|r| {
+                    (
+                        r.seq,
+                        r.direction,
+                        r.at,
+                        r.size,
+                        r.connection,
+                        r.binary,
+                        r.payload.clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(listed(&owned), listed(&borrowed));
+        assert_eq!(owned.bytes(), borrowed.bytes());
+        let mut disabled = Inspector::new(0, 8);
+        disabled.record_owned(Direction::In, Millis(0), 1, text("a"));
+        assert!(disabled.is_empty());
     }
 
     #[test]

@@ -190,6 +190,7 @@ impl Sim {
             );
             self.transmit(&frame);
         }
+        let before = ahead.map(|_| self.quick_send_view());
         if self.engine.delivers_directly() {
             let fast = std::iter::once((self.now, Frame::Text("fast".into())));
             self.engine.delivered_directly(1, 4, fast);
@@ -202,12 +203,30 @@ impl Sim {
         let result = match ahead {
             Some((connection, _)) => {
                 self.engine.sent_ahead(self.now, connection, frame);
+                // What lets the driver skip its carry-out after such a send.
+                assert!(!self.engine.has_output(), "a send ahead made an output");
+                assert_eq!(
+                    Some(self.quick_send_view()),
+                    before,
+                    "a send ahead, or the fast path's message before it, moved a deadline, the inbox mode or the state"
+                );
                 Ok(SendStatus::Sent)
             }
             None => self.engine.send(self.now, frame),
         };
         self.drain();
         result
+    }
+
+    /// What the driver's carry-out would act on: the next deadline, whether
+    /// the inbox may deliver and which checks it makes, and the state.
+    fn quick_send_view(&self) -> (Option<Millis>, bool, (bool, bool), ConnectionState) {
+        (
+            self.engine.poll_timeout(),
+            self.engine.delivers_directly(),
+            self.engine.sieve_checks(),
+            self.engine.state(),
+        )
     }
 
     /// Carries out the engine's outputs, as the browser driver would.

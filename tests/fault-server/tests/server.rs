@@ -100,6 +100,15 @@ async fn wait_stats(server: &Server, id: &str, check: impl Fn(&Value) -> bool) -
 }
 
 /// Asserts the connection ends without a close frame.
+/// Nothing arrives on `ws` for 300 ms.
+async fn assert_nothing_arrives(ws: &mut Client) {
+    assert!(
+        timeout(Duration::from_millis(300), ws.next())
+            .await
+            .is_err()
+    );
+}
+
 async fn assert_dropped(ws: &mut Client) {
     loop {
         match next(ws).await {
@@ -259,11 +268,7 @@ async fn silent_connections_reply_nothing_until_resumed() {
     let mut ws = connect(&server, "/ws/s?silent=1").await;
     send(&mut ws, "ping").await;
     send(&mut ws, "hello").await;
-    assert!(
-        timeout(Duration::from_millis(300), ws.next())
-            .await
-            .is_err()
-    );
+    assert_nothing_arrives(&mut ws).await;
     wait_stats(&server, "s", |s| s["count"] == 2).await;
 
     let r = control(&server, "POST", "/clients/s/silent?on=0").await;
@@ -273,11 +278,7 @@ async fn silent_connections_reply_nothing_until_resumed() {
     // GET works as well as POST, for simple browser requests.
     control(&server, "GET", "/clients/s/silent?on=1").await;
     send(&mut ws, "quiet").await;
-    assert!(
-        timeout(Duration::from_millis(300), ws.next())
-            .await
-            .is_err()
-    );
+    assert_nothing_arrives(&mut ws).await;
 }
 
 #[tokio::test]
@@ -296,11 +297,7 @@ async fn echo_off_still_answers_pings_in_order() {
     assert_eq!(next_text(&mut ws).await, "pong");
     let stats = control(&server, "GET", "/clients/e/stats").await;
     assert_eq!(stats["count"], 102, "100 texts, the binary and the ping");
-    assert!(
-        timeout(Duration::from_millis(300), ws.next())
-            .await
-            .is_err()
-    );
+    assert_nothing_arrives(&mut ws).await;
 }
 
 #[tokio::test]
@@ -310,11 +307,7 @@ async fn echo_off_with_pongs_off_answers_nothing() {
     send(&mut ws, "ping").await;
     send(&mut ws, r#"{"type":"ping","id":1}"#).await;
     wait_stats(&server, "ep", |s| s["count"] == 2).await;
-    assert!(
-        timeout(Duration::from_millis(300), ws.next())
-            .await
-            .is_err()
-    );
+    assert_nothing_arrives(&mut ws).await;
 }
 
 #[tokio::test]

@@ -772,6 +772,35 @@ async function memory(c, round, cycles, free = false) {
   return res;
 }
 
+/**
+ * Opens client `c` on a silent connection with its browser socket built
+ * through a `WebSocket` subclass (`extend(WebSocket)`, plain by default),
+ * installed only until the client is open (partysocket constructs its
+ * socket after a microtask). `ws`: the last socket built that way (none if
+ * the client did not go through `globalThis.WebSocket`).
+ */
+async function openCaught(c, id, handlers, extend = (Base) => Base) {
+  const Native = globalThis.WebSocket;
+  const Extended = extend(Native);
+  const sockets = [];
+  globalThis.WebSocket = class extends Extended {
+    constructor(...args) {
+      super(...args);
+      sockets.push(this);
+    }
+  };
+  let opened;
+  const isOpen = new Promise((r) => (opened = r));
+  let h;
+  try {
+    h = c.open(`${WS}/ws/${id}?silent=1`, { ...handlers, onopen: () => opened(), reconnectDelayMs: 1000 });
+    await withTimeout(isOpen, 10_000, `${id}: open`);
+  } finally {
+    globalThis.WebSocket = Native;
+  }
+  return { h, ws: sockets.at(-1) };
+}
+
 // 8. dispatch: what the client's code costs per received message, apart
 // from the network. The client connects to the real server as usual; its
 // socket (caught by a WebSocket subclass installed until it is open:
@@ -787,14 +816,6 @@ async function dispatch(c, round, n, sieved = false) {
   if (!sendMsgs || sendMsgs.length !== n) sendMsgs = makeMessages(n, 64);
   if (sieved && (!idMsgs || idMsgs.length !== n)) idMsgs = makeIdMessages(n, 64);
   const msgs = sieved ? idMsgs : sendMsgs;
-  const Native = globalThis.WebSocket;
-  const sockets = [];
-  globalThis.WebSocket = class extends Native {
-    constructor(...args) {
-      super(...args);
-      sockets.push(this);
-    }
-  };
   let count = 0;
   let bytes = 0;
   const onmessage = (e) => {
@@ -802,17 +823,8 @@ async function dispatch(c, round, n, sieved = false) {
     bytes += d.length;
     count++;
   };
-  let opened;
-  const isOpen = new Promise((r) => (opened = r));
-  let h;
+  const { h, ws } = await openCaught(c, id, { onmessage });
   try {
-    h = c.open(`${WS}/ws/${id}?silent=1`, { onopen: () => opened(), onmessage, reconnectDelayMs: 1000 });
-    await withTimeout(isOpen, 10_000, "dispatch: open");
-  } finally {
-    globalThis.WebSocket = Native;
-  }
-  try {
-    const ws = sockets.at(-1);
     if (!ws) return { ok: false, error: "the client did not construct its socket through globalThis.WebSocket" };
     if (sieved) h.request({ type: "never-answered" }, { timeoutMs: 600_000 }).catch(() => {});
     const warm = Math.min(1_000, n);
@@ -844,31 +856,17 @@ async function dispatch(c, round, n, sieved = false) {
 async function sendCpu(c, round, n) {
   const id = clientId("send-cpu", c, round);
   if (!sendMsgs || sendMsgs.length !== n) sendMsgs = makeMessages(n, 64);
-  const Native = globalThis.WebSocket;
-  const sockets = [];
   let count = 0;
   let bytes = 0;
-  globalThis.WebSocket = class extends Native {
-    constructor(...args) {
-      super(...args);
-      sockets.push(this);
-    }
-    send(data) {
-      if (!this.counting) return super.send(data);
-      count++;
-      bytes += data.length;
-    }
-  };
-  let opened;
-  const isOpen = new Promise((r) => (opened = r));
-  let h;
-  try {
-    h = c.open(`${WS}/ws/${id}?silent=1`, { onopen: () => opened(), reconnectDelayMs: 1000 });
-    await withTimeout(isOpen, 10_000, "send-cpu: open");
-  } finally {
-    globalThis.WebSocket = Native;
-  }
-  const ws = sockets.at(-1);
+  const counting = (Base) =>
+    class extends Base {
+      send(data) {
+        if (!this.counting) return super.send(data);
+        count++;
+        bytes += data.length;
+      }
+    };
+  const { h, ws } = await openCaught(c, id, {}, counting);
   try {
     if (!ws) return { ok: false, error: "the client did not construct its socket through globalThis.WebSocket" };
     ws.counting = true;

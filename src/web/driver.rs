@@ -711,9 +711,7 @@ impl Inner {
     /// move no timer (the inbox delivers only while no pong deadline runs,
     /// [`Engine::delivers_directly`]), so the carry-out and the dispatch
     /// every other entry ends with run only for outputs or app work left
-    /// from before.
-    /// That is most of what a `send()` cost beyond the browser's own.
-    /// Hands the payload back when it does not go out at once (or the
+    /// from before. Hands the payload back when it does not go out at once (or the
     /// socket is disposed or busy): [`Driver::send`] gives it to the engine
     /// then.
     fn send_quickly(&self, payload: JsPayload) -> Result<(), JsPayload> {

@@ -163,6 +163,13 @@ for src, dst, item in extras(package()):
     print(f"build-pkg: copied {src} -> {out_dir}/{dst}", file=sys.stderr)
     if dst not in files:
         files.append(dst)
+    if item.get("main"):
+        if dst == f"{out_name}.js":
+            raise SystemExit(f"build-pkg: extra {src}: the main module {dst} would replace wasm-pack's {out_name}.js")
+        pj["module" if "module" in pj else "main"] = dst
+        effects = pj.setdefault("sideEffects", [])
+        if isinstance(effects, list) and "./" + dst not in effects:
+            effects.append("./" + dst)
     sub = item.get("export")
     if sub:
         entry = exports.setdefault(sub, {})

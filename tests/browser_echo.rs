@@ -10,8 +10,8 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use browser_support::{
-    Events, client_id, control, field, json, now_ms, number, run_js, sleep, text, url,
-    wait_until_received, within,
+    Events, SendPath, client_id, control, field, json, now_ms, number, run_js,
+    send_as_the_package_does, sleep, text, url, wait_until_received, within,
 };
 use js_sys::{Function, Reflect};
 use resilient_ws::{ResilientSocket, describe_close_code};
@@ -1174,6 +1174,142 @@ async fn a_send_leaves_before_the_fast_paths_messages_are_booked_and_is_booked_a
     assert_eq!(number(&stats, "messagesOut"), 3.0);
     assert_eq!(number(&stats, "messagesIn"), 3.0);
     socket.dispose().unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn text_sent_while_open_stays_in_js_and_is_booked_in_order_with_everything_else() {
+    // The package's send(): text goes to the open socket through the
+    // inbox, without the engine. Mixed with the module's sends and the
+    // echoes, each must leave once, in order, and be counted and recorded
+    // in the order it passed.
+    let id = client_id("fast-send");
+    let options = json(r#"{"inspector":{"maxEntries":8,"maxBytes":40}}"#);
+    let socket = Rc::new(ResilientSocket::new(url(&id, ""), options).unwrap());
+    let mut opens = Events::listen(&socket, "open");
+    let mut messages = Events::listen(&socket, "message");
+    opens.next().await;
+    // "three" is sent by the listener the inbox calls with the echo of
+    // "two" (an app's echo loop); "four" is too large for the inspector.
+    let inner = socket.clone();
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        if event.data().as_string().as_deref() == Some("two") {
+            let path = send_as_the_package_does(&inner, &"three".into());
+            assert_eq!(path.unwrap(), SendPath::Fast);
+        }
+    });
+    socket.set_onmessage(onmessage.as_ref().clone());
+    let four = "4".repeat(64);
+    let one = send_as_the_package_does(&socket, &"one".into()).unwrap();
+    assert_eq!(one, SendPath::Fast);
+    assert_eq!(
+        messages
+            .next()
+            .await
+            .unchecked_into::<MessageEvent>()
+            .data(),
+        "one"
+    );
+    assert!(
+        socket.send("two".into()).unwrap(),
+        "the module's send, at once"
+    );
+    for echo in ["two", "three"] {
+        assert_eq!(
+            messages
+                .next()
+                .await
+                .unchecked_into::<MessageEvent>()
+                .data(),
+            echo
+        );
+    }
+    socket.set_onmessage(JsValue::NULL);
+    let large = send_as_the_package_does(&socket, &four.as_str().into()).unwrap();
+    assert_eq!(large, SendPath::Fast);
+    messages.next().await;
+    let received = wait_until_received(&id, &four).await;
+    let texts: Vec<&str> = received.iter().map(|(_, text)| text.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["one", "two", "three", four.as_str()],
+        "each sent once, in order"
+    );
+
+    let entries = socket.inspector().entries(JsValue::UNDEFINED).unwrap();
+    let read = |entry: JsValue| (text(&entry, "direction"), text(&entry, "preview"));
+    let records: Vec<(String, String)> = entries.iter().map(read).collect();
+    let expected = ["one", "one", "two", "two", "three", "three"]
+        .iter()
+        .zip(["out", "in"].iter().cycle())
+        .map(|(text, direction)| (direction.to_string(), text.to_string()))
+        .collect::<Vec<_>>();
+    assert_eq!(records[..6], expected, "each in the order it passed");
+    for (entry, direction) in entries.iter().skip(6).zip(["out", "in"]) {
+        assert_eq!(text(&entry, "direction"), direction);
+        assert!(text(&entry, "preview").contains("too large"), "{entry:?}");
+        assert_eq!(number(&entry, "size"), 64.0);
+    }
+    let seqs: Vec<f64> = entries.iter().map(|e| number(&e, "seq")).collect();
+    assert_eq!(seqs, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]);
+    let times: Vec<f64> = entries.iter().map(|e| number(&e, "time")).collect();
+    assert!(times.windows(2).all(|t| t[0] <= t[1]), "{times:?}");
+    let stats = socket.stats();
+    assert_eq!(number(&stats, "messagesOut"), 4.0);
+    assert_eq!(number(&stats, "messagesIn"), 4.0);
+    assert_eq!(number(&stats, "bytesOut"), 3.0 + 3.0 + 5.0 + 64.0);
+    socket.dispose().unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_send_fast_path_leaves_to_the_module_what_it_must_decide() {
+    // Not open yet, binary data, over maxMessageBytes, closed, disposed,
+    // freed: the fast path declines, and the module queues or throws as
+    // its send() documents.
+    let id = client_id("fast-declines");
+    let options = json(r#"{"maxMessageBytes":8}"#);
+    let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+    let mut opens = Events::listen(&socket, "open");
+    let send = |data: JsValue| send_as_the_package_does(&socket, &data);
+    assert_eq!(
+        send("early".into()).unwrap(),
+        SendPath::Module(false),
+        "queued"
+    );
+    opens.next().await;
+    assert_eq!(send("open".into()).unwrap(), SendPath::Fast);
+    let binary = js_sys::Uint8Array::from(&b"bin"[..]).into();
+    assert_eq!(send(binary).unwrap(), SendPath::Module(true));
+    let refused = send("x".repeat(9).into()).unwrap_err();
+    let message = String::from(refused.unchecked_into::<js_sys::Error>().message());
+    assert!(message.contains("maxMessageBytes"), "{message}");
+    let received = wait_until_received(&id, "open").await;
+    let texts: Vec<&str> = received.iter().map(|(_, text)| text.as_str()).collect();
+    assert_eq!(texts, ["early", "open"]);
+    assert_eq!(number(&socket.stats(), "messagesOut"), 3.0, "binary too");
+
+    socket.close(None, JsValue::UNDEFINED).unwrap();
+    let closed = send("late".into()).unwrap_err();
+    let message = String::from(closed.unchecked_into::<js_sys::Error>().message());
+    assert!(message.contains("closed"), "{message}");
+    socket.dispose().unwrap();
+    assert!(socket.send_fast_path().is_undefined(), "disposed");
+
+    // Freed while connected: the connection stays up for the heartbeat
+    // (as a WebSocket without a handle would), but send() must not reach it.
+    let id = client_id("fast-freed");
+    let socket = ResilientSocket::new(url(&id, ""), JsValue::UNDEFINED).unwrap();
+    let mut opens = Events::listen(&socket, "open");
+    opens.next().await;
+    let path = socket.send_fast_path();
+    let fast_send: Function = Reflect::get(&path, &"send".into())
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(fast_send.call1(&path, &"alive".into()).unwrap(), true);
+    drop(socket);
+    assert_eq!(fast_send.call1(&path, &"freed".into()).unwrap(), false);
+    let received = wait_until_received(&id, "alive").await;
+    assert_eq!(received.len(), 1, "{received:?}");
+    control("POST", &format!("/clients/{id}/close?code=4000")).await;
 }
 
 #[wasm_bindgen_test]

@@ -150,12 +150,13 @@ impl Run {
             59..=79 => {
                 self.next_message += 1;
                 let text = format!("q{}", self.next_message);
-                // Half the sends as the browser driver makes them.
+                // A third each: as the npm package's send() makes them,
+                // as the module's send() does, and straight to the engine.
                 let frame = Frame::Text(text.clone());
-                let sent = if self.rng.up_to(1) == 0 {
-                    sim.send_ahead(frame)
-                } else {
-                    sim.engine.send(now, frame)
+                let sent = match self.rng.up_to(2) {
+                    0 => sim.send_directly(frame),
+                    1 => sim.send_ahead(frame),
+                    _ => sim.engine.send(now, frame),
                 };
                 match sent {
                     Ok(_) => self.accepted.push(text),

@@ -5,9 +5,9 @@
 mod sim;
 
 use resilient_ws::core::{
-    CloseAction, CloseCategory, CloseCause, CloseCodeRule, CloseError, ConnectionState, Event,
-    Frame, Input, Jitter, Millis, Output, Overflow, PendingOnReconnect, RequestFailure, SendError,
-    SendStatus, UrlSource,
+    CloseAction, CloseCategory, CloseCause, CloseCodeRule, CloseError, ConnectionState,
+    DirectTraffic, Direction, Event, Frame, Input, Jitter, Millis, Output, Overflow,
+    PendingOnReconnect, RequestFailure, SendError, SendStatus, UrlSource,
 };
 use sim::{ServerMode, Sim, URL, test_config};
 
@@ -2087,11 +2087,12 @@ fn a_running_pong_deadline_sends_the_next_message_through_the_engine() {
     assert!(sim.engine.delivers_directly());
 }
 
-/// Feeds the same messages to two engines, one by one and as one report of
-/// direct deliveries: the engines must end up the same in every respect
-/// (counters, heartbeat liveness, inspector records and their numbers).
+/// Feeds the same messages both ways to two engines, one by one and as one
+/// report of direct traffic: the engines must end up the same in every
+/// respect (counters, heartbeat liveness, inspector records, their order
+/// and their numbers).
 #[test]
-fn messages_delivered_directly_count_and_record_as_if_fed_one_by_one() {
+fn messages_passed_directly_count_and_record_as_if_fed_one_by_one() {
     let mut config = heartbeat_config();
     config.inspector.max_entries = 4;
     config.inspector.max_bytes = 30;
@@ -2103,38 +2104,66 @@ fn messages_delivered_directly_count_and_record_as_if_fed_one_by_one() {
             .unwrap();
         sim.drain();
     }
-    let messages: Vec<(Millis, Frame)> = (0..10u64)
+    let messages: Vec<(Direction, Millis, Frame)> = (0..12u64)
         .map(|i| {
             let at = Millis(one_by_one.now.0 + i * 7);
             let frame = match i {
                 // Binary, and one larger than the byte cap on its own.
                 7 => Frame::Binary(vec![1, 2, 3]),
-                8 => Frame::Text("x".repeat(40)),
+                8 | 10 => Frame::Text("x".repeat(40)),
                 _ => Frame::Text(format!(r#"{{"n":{i}}}"#)),
             };
-            (at, frame)
+            let direction = if i == 3 || i >= 10 {
+                Direction::Out
+            } else {
+                Direction::In
+            };
+            (direction, at, frame)
         })
         .collect();
-    for (at, frame) in &messages {
-        one_by_one.engine.handle(*at, Input::Message(frame.clone()));
+    let mut traffic = DirectTraffic::default();
+    for (direction, at, frame) in &messages {
+        let size = resilient_ws::core::Payload::size(frame) as u64;
+        match direction {
+            Direction::In => {
+                traffic.messages_in += 1;
+                traffic.bytes_in += size;
+                one_by_one.engine.handle(*at, Input::Message(frame.clone()));
+            }
+            Direction::Out => {
+                traffic.messages_out += 1;
+                traffic.bytes_out += size;
+                let status = one_by_one.engine.send(*at, frame.clone());
+                assert_eq!(status, Ok(SendStatus::Sent));
+            }
+        }
     }
-    let delivered: Vec<_> = std::iter::from_fn(|| one_by_one.engine.poll_output()).collect();
-    assert_eq!(delivered.len(), 10, "each message went to the app");
-    let bytes = messages
+    let outputs: Vec<_> = std::iter::from_fn(|| one_by_one.engine.poll_output()).collect();
+    let sent = outputs
         .iter()
-        .map(|(_, f)| resilient_ws::core::Payload::size(f) as u64)
-        .sum();
+        .filter(|output| matches!(output, Output::Send(_)))
+        .count();
+    assert_eq!((outputs.len(), sent), (12, 3), "each delivered or sent");
     let newest = messages[messages.len() - 4..].iter().cloned();
-    reported.engine.delivered_directly(10, bytes, newest);
-    assert_eq!(reported.engine.poll_output(), None, "already delivered");
+    reported.engine.passed_directly(traffic, newest);
+    assert_eq!(reported.engine.poll_output(), None, "already passed");
 
     assert_eq!(
         format!("{:?}", reported.engine),
         format!("{:?}", one_by_one.engine)
     );
     let first_seq = reported.engine.inspector().records().next().map(|r| r.seq);
-    assert_eq!(first_seq, Some(8), "1 sent, 10 received, the last 4 kept");
-    assert_eq!(reported.engine.stats(reported.now).messages_in, 10);
+    assert_eq!(first_seq, Some(10), "1 sent, 12 passed, the last 4 kept");
+    let directions: Vec<Direction> = reported
+        .engine
+        .inspector()
+        .records()
+        .map(|r| r.direction)
+        .collect();
+    let last = [Direction::In, Direction::In, Direction::Out, Direction::Out];
+    assert_eq!(directions, last);
+    let stats = reported.engine.stats(reported.now);
+    assert_eq!((stats.messages_in, stats.messages_out), (9, 4));
 }
 
 /// The browser driver hands a message to the open socket before it reports
@@ -2148,13 +2177,20 @@ fn a_message_sent_ahead_of_the_deliveries_books_as_a_send_after_them() {
     config.max_message_bytes = 64;
     let mut in_order = open_sim(config.clone());
     let mut ahead = open_sim(config);
-    let delivered =
-        || (0..5u32).map(|i| (Millis(100 + u64::from(i)), Frame::Text(format!("m{i}"))));
+    let delivered = || {
+        (0..5u32).map(|i| {
+            let at = Millis(100 + u64::from(i));
+            (Direction::In, at, Frame::Text(format!("m{i}")))
+        })
+    };
+    let five = DirectTraffic {
+        messages_in: 5,
+        bytes_in: 10,
+        ..DirectTraffic::default()
+    };
     let message = Frame::Text(r#"{"type":"echo"}"#.into());
 
-    in_order
-        .engine
-        .delivered_directly(5, 10, delivered().skip(2));
+    in_order.engine.passed_directly(five, delivered().skip(2));
     let status = in_order.engine.send(in_order.now, message.clone());
     assert_eq!(status, Ok(SendStatus::Sent));
     assert_eq!(
@@ -2164,7 +2200,7 @@ fn a_message_sent_ahead_of_the_deliveries_books_as_a_send_after_them() {
 
     let connection = ahead.engine.sends_at_once(&message);
     assert_eq!(connection, Some(1), "open: it goes out at once");
-    ahead.engine.delivered_directly(5, 10, delivered().skip(2));
+    ahead.engine.passed_directly(five, delivered().skip(2));
     assert_eq!(
         ahead.engine.sends_at_once(&message),
         Some(1),

@@ -55,9 +55,9 @@ function wasmImports(wasm, pkgDir) {
     .join("\n");
 }
 
-/** The package's JS files as shipped: the glue and the snippets. */
+/** The package's JS files as shipped: the entry, the glue and the snippets. */
 function shippedJs(pkgDir) {
-  const files = ["resilient_ws.js", "resilient_ws_bg.js"].map((f) => join(pkgDir, f));
+  const files = ["index.js", "resilient_ws.js", "resilient_ws_bg.js"].map((f) => join(pkgDir, f));
   const snippets = join(pkgDir, "snippets");
   if (existsSync(snippets)) {
     for (const entry of readdirSync(snippets, { recursive: true })) {

@@ -29,7 +29,7 @@ if (typeof gc !== "function" || typeof WebSocket !== "function") {
 }
 const pkgDir = process.env.PKG ?? fileURLToPath(new URL("../../pkg", import.meta.url));
 const pkgUrl = pathToFileURL(resolve(pkgDir)).href;
-const { ResilientSocket } = await import(`${pkgUrl}/resilient_ws.js`);
+const { ResilientSocket } = await import(`${pkgUrl}/index.js`);
 const { memory } = await import(`${pkgUrl}/resilient_ws_bg.wasm`);
 
 const url = "ws://127.0.0.1:9/none";

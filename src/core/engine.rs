@@ -18,7 +18,7 @@ use super::event::{CloseCause, CloseReport, Event, RequestFailure};
 use super::flapping::{FlappingDetector, likely_causes};
 use super::heartbeat::{Heartbeat, HeartbeatAction};
 use super::inspector::{Direction, Inspector};
-use super::io::{Input, Output};
+use super::io::{DirectTraffic, Input, Output};
 use super::json_scan;
 use super::payload::{Payload, utf16_len};
 use super::queue::OutboundQueue;
@@ -569,7 +569,7 @@ impl<P: Payload> Engine<P> {
     }
 
     /// The connection [`Engine::send`] would hand `payload` to at once, if
-    /// it would. Messages reported with [`Engine::delivered_directly`] never
+    /// it would. Messages reported with [`Engine::passed_directly`] never
     /// change this, so the driver may hand the payload to the browser socket
     /// before it reports them (the message leaves before the bookkeeping of
     /// the messages that came in before it, which is on the echo's round
@@ -766,7 +766,7 @@ impl<P: Payload> Engine<P> {
     /// timer, so it must come through [`Input::Message`]). While this holds,
     /// the driver may hand messages to the app itself, without entering the
     /// engine per message (the browser's fast path), and must report them
-    /// with [`Engine::delivered_directly`] before any other input: they
+    /// with [`Engine::passed_directly`] before any other input: they
     /// change no deadline.
     pub fn delivers_directly(&self) -> bool {
         matches!(
@@ -836,19 +836,21 @@ impl<P: Payload> Engine<P> {
         self.message_sieve().must_see(text, pong, reply)
     }
 
-    /// Accounts for `count` messages (`bytes` in all) handed to the app while
-    /// [`Engine::delivers_directly`] held, none of which the sieve
-    /// ([`Engine::must_see`]) stopped, with the same effect as feeding each
-    /// one as [`Input::Message`]: counters, heartbeat liveness and the
-    /// inspector. `newest` are the last of them, oldest first, each with the
-    /// time it arrived; the ones before them are only counted, which is
-    /// enough as long as `newest` holds the inspector's `max_entries` (the
-    /// older ones would have been evicted by them).
-    pub fn delivered_directly(
+    /// Accounts for messages that passed without the engine, with the same
+    /// effect as feeding each one in order: a message delivered to the app
+    /// while [`Engine::delivers_directly`] held (none the sieve,
+    /// [`Engine::must_see`], stopped) as [`Input::Message`], a message
+    /// handed to the socket while [`Engine::sends_directly`] held (within
+    /// `max_message_bytes`) as [`Engine::send`]: counters, heartbeat
+    /// liveness and the inspector. `newest` are the last of them, oldest
+    /// first, each with its direction and time; the ones before them are
+    /// only counted, which is enough as long as `newest` holds the
+    /// inspector's `max_entries` (the older ones would have been evicted by
+    /// them).
+    pub fn passed_directly(
         &mut self,
-        count: u64,
-        bytes: u64,
-        newest: impl ExactSizeIterator<Item = (Millis, P)>,
+        traffic: DirectTraffic,
+        newest: impl ExactSizeIterator<Item = (Direction, Millis, P)>,
     ) {
         let Phase::Open {
             connection,
@@ -857,21 +859,45 @@ impl<P: Payload> Engine<P> {
         } = &mut self.phase
         else {
             // The driver reports before any other input, so the connection
-            // these came on is still open.
-            debug_assert!(count == 0, "{count} messages reported while not open");
+            // these passed on is still open.
+            debug_assert!(
+                traffic == DirectTraffic::default(),
+                "{traffic:?} reported while not open"
+            );
             return;
         };
-        *received = true;
         let connection = *connection;
-        self.counters.messages_in += count;
-        self.counters.bytes_in += bytes;
-        self.inspector
-            .skip(count.saturating_sub(newest.len() as u64));
-        for (at, payload) in newest {
-            self.inspector
-                .record_owned(Direction::In, at, connection, payload);
+        if traffic.messages_in > 0 {
+            *received = true;
+            self.heartbeat.on_inbound();
         }
-        self.heartbeat.on_inbound();
+        self.counters.messages_in += traffic.messages_in;
+        self.counters.bytes_in += traffic.bytes_in;
+        self.counters.messages_out += traffic.messages_out;
+        self.counters.bytes_out += traffic.bytes_out;
+        let all = traffic.messages_in + traffic.messages_out;
+        self.inspector.skip(all.saturating_sub(newest.len() as u64));
+        for (direction, at, payload) in newest {
+            self.inspector
+                .record_owned(direction, at, connection, payload);
+        }
+    }
+
+    /// Whether the driver may hand a message within `max_message_bytes`
+    /// (the engine's other limit, [`Engine::max_message_bytes`]) to the
+    /// socket itself, without the engine (the browser's fast path for
+    /// `send`): [`Engine::send`] would send it at once, the connection is
+    /// open and its peer not closing. It must report such messages with
+    /// [`Engine::passed_directly`] before any other input: they change no
+    /// deadline, and nothing reported there changes this answer.
+    /// Names the connection.
+    pub fn sends_directly(&self) -> Option<u32> {
+        self.sending_connection()
+    }
+
+    /// `max_message_bytes`: the largest message [`Engine::send`] takes.
+    pub fn max_message_bytes(&self) -> u64 {
+        self.config.max_message_bytes
     }
 
     // ----- browser events -----

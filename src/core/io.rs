@@ -88,3 +88,19 @@ pub enum Output<P> {
     /// Emit an event to the app.
     Event(super::event::Event<P>),
 }
+
+/// Messages that passed between the app and the open socket without the
+/// engine (the browser's fast path), reported with
+/// [`super::Engine::passed_directly`]: how many each way, and their total
+/// size (UTF-16 units for text, bytes for binary).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DirectTraffic {
+    /// Messages the fast path delivered to the app.
+    pub messages_in: u64,
+    /// Their total size.
+    pub bytes_in: u64,
+    /// Messages the fast path handed to the socket.
+    pub messages_out: u64,
+    /// Their total size.
+    pub bytes_out: u64,
+}

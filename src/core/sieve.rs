@@ -2,7 +2,7 @@
 //! they arrive, because they could be the pong it awaits or the reply to a
 //! pending request. Any other message can only go to the app, so the browser
 //! driver may hand it over without entering the engine and report it
-//! afterwards ([`Engine::delivered_directly`]).
+//! afterwards ([`Engine::passed_directly`]).
 //!
 //! The test is a substring search that errs only towards "must see": a pong
 //! or a reply contains its pong text, pong type or id key as written, unless
@@ -10,7 +10,7 @@
 //! needle with U+FFFD (what an unpaired surrogate becomes in Rust) matches
 //! everything. The JS fast path (`src/web/inbox.rs`) runs the same test.
 //!
-//! [`Engine::delivered_directly`]: super::Engine::delivered_directly
+//! [`Engine::passed_directly`]: super::Engine::passed_directly
 
 use super::payload::utf16_len;
 

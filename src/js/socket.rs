@@ -379,6 +379,17 @@ impl ResilientSocket {
         }
     }
 
+    /// The inbox, whose `send` the package's `send()` tries first
+    /// (`src/js/index.js`): text sent while the socket is open goes to the
+    /// browser socket in JS, and the engine books it at its next entry.
+    /// `undefined` once disposed. Not for apps.
+    #[wasm_bindgen(js_name = __sendFastPath, skip_typescript)]
+    pub fn send_fast_path(&self) -> JsValue {
+        self.live().map_or(JsValue::UNDEFINED, |live| {
+            live.app.listeners.inbox().clone().into()
+        })
+    }
+
     /// Closes for good (no reconnect): `code` 1000 (default) or 3000-4999,
     /// `reason` at most 123 bytes of UTF-8. Throws on other values, as
     /// browsers do.

@@ -67,6 +67,17 @@ pub struct DriverOptions {
     pub inbox: Inbox,
 }
 
+/// What the inbox was told ([`Inbox::set_mode`]): whether messages may
+/// take the fast path and which sieve checks apply, and the connection
+/// sends may take it on.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+struct InboxMode {
+    fast: bool,
+    pong: bool,
+    reply: bool,
+    sending_on: Option<u32>,
+}
+
 /// Work for the app, run after the state borrow is released.
 enum AppAction {
     Deliver(JsValue),
@@ -220,7 +231,7 @@ struct Inner {
     app: Rc<dyn App>,
     inbox: Inbox,
     /// What the inbox was last told ([`Inner::sync_inbox`]).
-    inbox_mode: Cell<(bool, bool, bool)>,
+    inbox_mode: Cell<InboxMode>,
     /// Messages that took the slow path, not the inbox's fast path: the
     /// browser tests' check of which path a message took.
     #[cfg(not(feature = "standalone"))]
@@ -372,6 +383,7 @@ pub struct Driver {
 impl Drop for Driver {
     fn drop(&mut self) {
         self.inner.orphaned.set(true);
+        self.inner.stop_sending_directly();
         let waiting = match self.inner.state.try_borrow_mut() {
             Ok(mut state) => state.engine.as_mut().is_some_and(|engine| {
                 engine.stop_reconnecting();
@@ -416,6 +428,7 @@ impl Driver {
                 pong.0,
                 pong.1,
                 sieve.reply_key,
+                engine.max_message_bytes() as f64,
             );
             Inner {
                 weak: weak.clone(),
@@ -443,7 +456,7 @@ impl Driver {
                 })),
                 app,
                 inbox: options.inbox,
-                inbox_mode: Cell::new((false, false, false)),
+                inbox_mode: Cell::new(InboxMode::default()),
                 #[cfg(not(feature = "standalone"))]
                 slow_path_messages: Cell::new(0),
                 _on_message: on_message,
@@ -746,6 +759,17 @@ impl Inner {
         self.call(|engine, now| engine.handle(now, input));
     }
 
+    /// Turns the inbox's fast path for sends off now that the app let go
+    /// of the socket (every [`Driver`] is gone): `send()` on a freed socket
+    /// must fail, even while its connection stays up.
+    fn stop_sending_directly(&self) {
+        if let Ok(state) = self.state.try_borrow()
+            && let Some(engine) = &state.engine
+        {
+            self.sync_inbox(engine, state.socket.as_ref());
+        }
+    }
+
     /// [`Inner::take_inbox`] outside a call (before a read).
     #[inline(never)]
     fn catch_up(&self) {
@@ -763,10 +787,10 @@ impl Inner {
         if let Some(taken) = self.inbox.take()
             && let Some(engine) = &mut state.engine
         {
-            let newest = taken
-                .newest()
-                .map(|(data, at, size)| (Millis(at as u64), JsPayload::received(data, size)));
-            engine.delivered_directly(taken.count, taken.bytes, newest);
+            let newest = taken.newest().map(|(direction, data, at, size)| {
+                (direction, Millis(at as u64), JsPayload::sized(data, size))
+            });
+            engine.passed_directly(taken.traffic, newest);
         }
     }
 
@@ -779,18 +803,30 @@ impl Inner {
 
     /// Tells the inbox whether messages may take the fast path now (the
     /// engine delivers directly, and no app work is waiting to run before
-    /// them), and which of the sieve's checks apply.
+    /// them), which of the sieve's checks apply, and whether sends may take
+    /// it (the engine sends directly and the app still holds the socket:
+    /// a socket freed while connected must refuse `send()`).
     #[inline(never)]
-    fn sync_inbox(&self, engine: &Engine<JsPayload>) {
+    fn sync_inbox(&self, engine: &Engine<JsPayload>, socket: Option<&Socket>) {
         let fast = engine.delivers_directly()
             && !self.held.get()
             && !self.disposed.get()
             && !self.dispatching.get()
             && self.no_app_work();
         let (pong, reply) = engine.sieve_checks();
-        let mode = (fast, pong, reply);
+        let sending_to = engine
+            .sends_directly()
+            .filter(|_| !self.disposed.get() && !self.orphaned.get())
+            .zip(socket);
+        let mode = InboxMode {
+            fast,
+            pong,
+            reply,
+            sending_on: sending_to.map(|(connection, _)| connection),
+        };
         if self.inbox_mode.replace(mode) != mode {
-            self.inbox.set_mode(mode.0, mode.1, mode.2);
+            let socket = sending_to.map_or(JsValue::NULL, |(_, socket)| socket.ws().into());
+            self.inbox.set_mode(fast, pong, reply, &socket);
         }
     }
 
@@ -849,7 +885,7 @@ impl Inner {
             }
         }
         drop(actions);
-        self.sync_inbox(engine);
+        self.sync_inbox(engine, state.socket.as_ref());
         self.keep_alive_while_active(engine);
         if let Some(timer) = &mut state.timer {
             match engine.poll_timeout() {
@@ -950,7 +986,7 @@ impl Inner {
         if let Ok(state) = self.state.try_borrow()
             && let Some(engine) = &state.engine
         {
-            self.sync_inbox(engine);
+            self.sync_inbox(engine, state.socket.as_ref());
             self.keep_alive_while_active(engine);
         }
         // Disposed and settled: the queue's capacity goes too, since the

@@ -72,7 +72,7 @@ impl KeptInspector {
                 size,
                 connection: number(at + 4) as u32,
                 binary: self.records.get(at + 5).is_truthy(),
-                payload: (!payload.is_null()).then(|| JsPayload::received(payload, size)),
+                payload: (!payload.is_null()).then(|| JsPayload::sized(payload, size)),
             }
         });
         let inspector = Inspector::from_records(records);

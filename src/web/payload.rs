@@ -70,10 +70,10 @@ impl JsPayload {
         })
     }
 
-    /// Wraps a message event's data (a string, `ArrayBuffer` or `Blob`)
-    /// whose size was read in JS; for one too large to keep, its kind alone
-    /// (`""` or `null`) with its real size.
-    pub fn received(data: JsValue, size: usize) -> JsPayload {
+    /// Wraps a message's data (a string, `ArrayBuffer` or `Blob`) whose
+    /// size was read in JS (by the inbox, or a kept inspector); for one too
+    /// large to keep, its kind alone (`""` or `null`) with its real size.
+    pub fn sized(data: JsValue, size: usize) -> JsPayload {
         JsPayload {
             text: data.is_string(),
             value: data,

@@ -294,6 +294,31 @@ thread_local! {
     static SOCKETS: RefCell<Vec<Rc<ResilientSocket>>> = const { RefCell::new(Vec::new()) };
 }
 
+/// Which way a send went ([`send_as_the_package_does`]).
+#[derive(Debug, PartialEq, Eq)]
+pub enum SendPath {
+    /// The inbox's fast path, in JS: sent.
+    Fast,
+    /// The module's `send`: sent (true) or queued (false).
+    Module(bool),
+}
+
+/// `send()` as the npm package's entry point makes it (`src/js/index.js`):
+/// the inbox's fast path first, the module's `send` when it declines.
+pub fn send_as_the_package_does(
+    socket: &ResilientSocket,
+    data: &JsValue,
+) -> Result<SendPath, JsValue> {
+    let path = socket.send_fast_path();
+    if !path.is_undefined() {
+        let send: js_sys::Function = Reflect::get(&path, &"send".into())?.unchecked_into();
+        if send.call1(&path, data)?.is_truthy() {
+            return Ok(SendPath::Fast);
+        }
+    }
+    socket.send(data.clone()).map(SendPath::Module)
+}
+
 /// `new ResilientSocket(url, options)`, disposed at the end of the test
 /// even if the test fails (a failed test panics without unwinding, so its
 /// sockets would otherwise keep reconnecting through the next tests).

@@ -8,8 +8,8 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use resilient_ws::core::{
-    Config, ConnectionState, Engine, Event, Frame, Input, Millis, Output, Payload, SendError,
-    SendStatus, UrlSource, json_scan,
+    Config, ConnectionState, DirectTraffic, Direction, Engine, Event, Frame, Input, Millis, Output,
+    Payload, SendError, SendStatus, UrlSource, json_scan,
 };
 
 /// How the fake server treats new connections.
@@ -192,8 +192,13 @@ impl Sim {
         }
         let before = ahead.map(|_| self.quick_send_view());
         if self.engine.delivers_directly() {
-            let fast = std::iter::once((self.now, Frame::Text("fast".into())));
-            self.engine.delivered_directly(1, 4, fast);
+            let fast = std::iter::once((Direction::In, self.now, Frame::Text("fast".into())));
+            let traffic = DirectTraffic {
+                messages_in: 1,
+                bytes_in: 4,
+                ..DirectTraffic::default()
+            };
+            self.engine.passed_directly(traffic, fast);
             assert_eq!(
                 self.engine.sends_at_once(&frame),
                 answer,
@@ -216,6 +221,58 @@ impl Sim {
         };
         self.drain();
         result
+    }
+
+    /// An app's `send` as the npm package makes it (`src/js/index.js`):
+    /// text within `max_message_bytes` goes to the open socket without the
+    /// engine while [`Engine::sends_directly`] names its connection, and is
+    /// reported with [`Engine::passed_directly`] before the next input
+    /// (here at once, after a message the inbox delivered before it);
+    /// anything else is [`Sim::send_ahead`], the module's `send`.
+    pub fn send_directly(&mut self, frame: Frame) -> Result<SendStatus, SendError> {
+        let socket = self.socket.as_ref().filter(|s| s.open && !s.closing);
+        let size = frame.size() as u64;
+        let direct = match (self.engine.sends_directly(), socket) {
+            (Some(connection), Some(socket))
+                if frame.is_text() && size <= self.engine.max_message_bytes() =>
+            {
+                assert_eq!(connection, socket.connection, "sent on another connection");
+                true
+            }
+            _ => false,
+        };
+        if !direct {
+            return self.send_ahead(frame);
+        }
+        self.transmit(&frame);
+        let before = self.quick_send_view();
+        let answer = self.engine.sends_directly();
+        let mut traffic = DirectTraffic {
+            messages_out: 1,
+            bytes_out: size,
+            ..DirectTraffic::default()
+        };
+        let mut passed = Vec::new();
+        if self.engine.delivers_directly() {
+            traffic.messages_in = 1;
+            traffic.bytes_in = 4;
+            passed.push((Direction::In, self.now, Frame::Text("fast".into())));
+        }
+        passed.push((Direction::Out, self.now, frame));
+        self.engine.passed_directly(traffic, passed.into_iter());
+        assert!(!self.engine.has_output(), "a direct send made an output");
+        assert_eq!(
+            self.engine.sends_directly(),
+            answer,
+            "a report of direct traffic changed whether sends may pass directly"
+        );
+        assert_eq!(
+            self.quick_send_view(),
+            before,
+            "a direct send, or the fast path's message before it, moved a deadline, the inbox mode or the state"
+        );
+        self.drain();
+        Ok(SendStatus::Sent)
     }
 
     /// What the driver's carry-out would act on: the next deadline, whether

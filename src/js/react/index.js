@@ -35,7 +35,7 @@ import {
   useState,
   useSyncExternalStore,
 } from "react";
-import { ResilientSocket } from "./resilient_ws.js";
+import { ResilientSocket } from "./index.js";
 
 /** Minimum interval between re-renders caused by incoming messages. */
 const MESSAGE_RENDER_INTERVAL_MS = 16;

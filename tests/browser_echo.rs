@@ -10,7 +10,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use browser_support::{
-    Events, SendPath, client_id, control, field, json, now_ms, number, run_js,
+    Events, SendPath, client_id, control, field, json, now_ms, number, received_on, run_js,
     send_as_the_package_does, sleep, text, url, wait_until_received, within,
 };
 use js_sys::{Function, Reflect};
@@ -1188,6 +1188,7 @@ async fn text_sent_while_open_stays_in_js_and_is_booked_in_order_with_everything
     let mut opens = Events::listen(&socket, "open");
     let mut messages = Events::listen(&socket, "message");
     opens.next().await;
+    let slow_before = socket.slow_path_messages();
     // "three" is sent by the listener the inbox calls with the echo of
     // "two" (an app's echo loop); "four" is too large for the inspector.
     let inner = socket.clone();
@@ -1224,6 +1225,11 @@ async fn text_sent_while_open_stays_in_js_and_is_booked_in_order_with_everything
         );
     }
     socket.set_onmessage(JsValue::NULL);
+    assert_eq!(
+        socket.slow_path_messages(),
+        slow_before,
+        "the echoes took the fast path: its listener sent \"three\""
+    );
     let large = send_as_the_package_does(&socket, &four.as_str().into()).unwrap();
     assert_eq!(large, SendPath::Fast);
     messages.next().await;
@@ -1257,6 +1263,108 @@ async fn text_sent_while_open_stays_in_js_and_is_booked_in_order_with_everything
     assert_eq!(number(&stats, "messagesOut"), 4.0);
     assert_eq!(number(&stats, "messagesIn"), 4.0);
     assert_eq!(number(&stats, "bytesOut"), 3.0 + 3.0 + 5.0 + 64.0);
+    socket.dispose().unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_fast_paths_ring_keeps_both_ways_in_order_and_a_reconnect_moves_sends_to_the_new_socket()
+ {
+    // Three sends and their echoes all in JS, into a ring of 4 that the
+    // driver does not take in between: the inspector keeps the newest 4,
+    // numbered as if each had been recorded. Then the server restarts the
+    // connection, and the next send goes to the new socket alone.
+    let id = client_id("fast-ring");
+    let options =
+        json(r#"{"inspector":{"maxEntries":4},"reconnect":{"initialDelayMs":20,"maxDelayMs":40}}"#);
+    let socket = ResilientSocket::new(url(&id, ""), options).unwrap();
+    let mut opens = Events::listen(&socket, "open");
+    let mut messages = Events::listen(&socket, "message");
+    opens.next().await;
+    let slow_before = socket.slow_path_messages();
+    for text in ["a", "b", "c"] {
+        let path = send_as_the_package_does(&socket, &text.into()).unwrap();
+        assert_eq!(path, SendPath::Fast);
+        let echo = messages.next().await.unchecked_into::<MessageEvent>();
+        assert_eq!(echo.data(), text);
+    }
+    assert_eq!(
+        socket.slow_path_messages(),
+        slow_before,
+        "no message left JS"
+    );
+    let entries = socket.inspector().entries(JsValue::UNDEFINED).unwrap();
+    let read = |e: JsValue| {
+        (
+            number(&e, "seq"),
+            text(&e, "direction"),
+            text(&e, "preview"),
+        )
+    };
+    let kept: Vec<(f64, String, String)> = entries.iter().map(read).collect();
+    let expected = [
+        (3.0, "out", "b"),
+        (4.0, "in", "b"),
+        (5.0, "out", "c"),
+        (6.0, "in", "c"),
+    ]
+    .map(|(seq, direction, text)| (seq, direction.to_owned(), text.to_owned()));
+    assert_eq!(kept, expected);
+
+    control("POST", &format!("/clients/{id}/close?code=1012")).await;
+    let reopened = opens.next().await;
+    assert_eq!(field(&reopened, "connection"), 2);
+    let path = send_as_the_package_does(&socket, &"after".into()).unwrap();
+    assert_eq!(path, SendPath::Fast);
+    wait_until_received(&id, "after").await;
+    assert_eq!(received_on(&id, 1).await, ["a", "b", "c"]);
+    assert_eq!(received_on(&id, 2).await, ["after"]);
+    assert_eq!(number(&socket.stats(), "messagesOut"), 4.0);
+    socket.dispose().unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_send_fast_path_is_off_while_the_driver_calls_the_browser_socket() {
+    // A page that replaced `WebSocket.prototype.close` and sends from it
+    // through the package's send(), during the SDK's own close(): the
+    // engine is closing, so the fast path must not take it; the module
+    // refuses it as busy, as for any call from a replaced method.
+    let id = client_id("fast-busy");
+    let socket = Rc::new(ResilientSocket::new(url(&id, ""), JsValue::UNDEFINED).unwrap());
+    let mut opens = Events::listen(&socket, "open");
+    let mut closes = Events::listen(&socket, "close");
+    opens.next().await;
+    let outcome: Rc<std::cell::RefCell<Option<Result<SendPath, String>>>> = Rc::default();
+    let (inner_socket, seen) = (socket.clone(), outcome.clone());
+    let inner = Closure::<dyn FnMut()>::new(move || {
+        let message =
+            |error: JsValue| String::from(error.unchecked_into::<js_sys::Error>().message());
+        let path = send_as_the_package_does(&inner_socket, &"inner".into()).map_err(message);
+        *seen.borrow_mut() = Some(path);
+    });
+    let patch = Function::new_with_args(
+        "inner",
+        "const original = WebSocket.prototype.close;
+         WebSocket.prototype.close = function (...args) {
+           WebSocket.prototype.close = original;
+           inner();
+           return original.apply(this, args);
+         };",
+    );
+    patch.call1(&JsValue::NULL, inner.as_ref()).unwrap();
+    send_as_the_package_does(&socket, &"before".into()).unwrap();
+    socket.close(None, JsValue::UNDEFINED).unwrap();
+    let outcome = outcome.borrow().clone();
+    match outcome {
+        Some(Err(message)) => assert!(message.starts_with("send: the socket is busy"), "{message}"),
+        other => panic!("the send from inside close() was not refused as busy: {other:?}"),
+    }
+    closes.next().await;
+    assert_eq!(
+        received_on(&id, 1).await,
+        ["before"],
+        "nothing sent from inside"
+    );
+    assert_eq!(number(&socket.stats(), "messagesOut"), 1.0);
     socket.dispose().unwrap();
 }
 

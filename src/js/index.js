@@ -25,7 +25,12 @@ const none = { send: () => false };
 
 Object.defineProperty(ResilientSocket.prototype, "send", {
   value: function send(data) {
-    const path = this[fastPath] ?? (this[fastPath] = this.__sendFastPath() ?? none);
+    let path = this[fastPath];
+    if (path === undefined) {
+      path = this.__sendFastPath() ?? none;
+      // A frozen socket asks each time.
+      if (Object.isExtensible(this)) this[fastPath] = path;
+    }
     return path.send(data) || moduleSend.call(this, data);
   },
   writable: true,

@@ -1,12 +1,14 @@
 //! The driver: the engine, the socket, the timer and the page listeners in
 //! one shared state. Every entry point (an app call or a browser callback)
-//! borrows the state, feeds the engine what the inbox delivered meanwhile
-//! (the message fast path, `inbox.rs`), feeds it the entry's own input,
-//! carries out the socket and timer outputs, queues the app-facing ones,
-//! releases the borrow, and only then runs app code. So a listener can call
-//! `send()` or `close()` (re-entrancy). One exception to the order: under
-//! the same borrow, `send()` hands a message the engine would send at once
-//! to the browser socket before the inbox is taken ([`send_ahead`]).
+//! borrows the state, feeds the engine what the inbox passed meanwhile (the
+//! JS fast paths, `inbox.rs`: messages delivered to the listeners, and text
+//! the package's `send()` handed to the open socket), feeds it the entry's
+//! own input, carries out the socket and timer outputs, queues the
+//! app-facing ones, releases the borrow, and only then runs app code. So a
+//! listener can call `send()` or `close()` (re-entrancy). One exception to
+//! the order: under the same borrow, the module's `send()` hands a message
+//! the engine would send at once to the browser socket before the inbox is
+//! taken ([`send_ahead`]).
 
 use crate::prelude::*;
 
@@ -63,7 +65,8 @@ pub struct DriverOptions {
     pub binary_type: BinaryType,
     /// Called on [`Output::ResolveUrl`] (set when `url` is a provider).
     pub url_provider: Option<Function>,
-    /// The message fast path, sharing the app's `message` listeners.
+    /// The JS fast paths (messages in, text sent while open), sharing the
+    /// app's `message` listeners.
     pub inbox: Inbox,
 }
 
@@ -770,6 +773,24 @@ impl Inner {
         }
     }
 
+    /// Turns the inbox's fast path for sends off until the next
+    /// [`Inner::sync_inbox`]: while the driver calls the browser socket
+    /// under the state's borrow, app code that a replaced `WebSocket`
+    /// method runs must not send around the engine (it could be closing,
+    /// or flushing its queue); the module's `send()` refuses it as busy.
+    fn pause_sending_directly(&self) {
+        let mode = self.inbox_mode.get();
+        if mode.sending_on.is_some() {
+            let paused = InboxMode {
+                sending_on: None,
+                ..mode
+            };
+            self.inbox_mode.set(paused);
+            self.inbox
+                .set_mode(paused.fast, paused.pong, paused.reply, &JsValue::NULL);
+        }
+    }
+
     /// [`Inner::take_inbox`] outside a call (before a read).
     #[inline(never)]
     fn catch_up(&self) {
@@ -778,10 +799,10 @@ impl Inner {
         }
     }
 
-    /// Feeds the engine what the inbox delivered since it last looked: every
-    /// entry point does this first (after [`send_ahead`] in `send()`), so
-    /// the engine sees each message before the input that follows it. Not
-    /// inlined: one copy serves every entry.
+    /// Feeds the engine what the inbox passed (both ways) since it last
+    /// looked: every entry point does this first (after [`send_ahead`] in
+    /// `send()`), so the engine sees each message before the input that
+    /// follows it. Not inlined: one copy serves every entry.
     #[inline(never)]
     fn take_inbox(&self, state: &mut State) {
         if let Some(taken) = self.inbox.take()
@@ -840,7 +861,16 @@ impl Inner {
         let Some(engine) = &mut state.engine else {
             return;
         };
+        let mut sending_paused = false;
         while let Some(output) = engine.poll_output() {
+            let touches_socket = matches!(
+                output,
+                Output::Send(_) | Output::OpenSocket { .. } | Output::CloseSocket { .. }
+            );
+            if touches_socket && !sending_paused {
+                sending_paused = true;
+                self.pause_sending_directly();
+            }
             match output {
                 Output::Send(payload) => {
                     if let Some(socket) = &state.socket {

@@ -295,7 +295,7 @@ thread_local! {
 }
 
 /// Which way a send went ([`send_as_the_package_does`]).
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SendPath {
     /// The inbox's fast path, in JS: sent.
     Fast,

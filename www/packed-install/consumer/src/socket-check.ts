@@ -61,12 +61,42 @@ export async function checkSocket(url: string, timeoutMs: number): Promise<Outco
   await bigEchoed;
   if (listenerThis !== undefined) throw new Error(`a listener's this is ${String(listenerThis)}, not undefined`);
 
+  // The package's send() (its entry point's fast path): while open, text
+  // reaches the browser's send with no WebAssembly frame on the stack, and
+  // is counted all the same; binary data goes through the module (the
+  // control that a wasm frame shows on the stack).
+  const path = { text: sendStack(ws, "fast"), binary: sendStack(ws, new Uint8Array([1, 2])) };
+  if (!path.text || !path.binary) throw new Error("the browser's send was not called");
+  if (WASM_FRAME.test(path.text)) throw new Error(`text took the module's send:\n${path.text}`);
+  if (!WASM_FRAME.test(path.binary)) throw new Error(`no wasm frame under a binary send:\n${path.binary}`);
+  const counted = ws.stats().messagesOut;
+  if (counted !== 5) throw new Error(`stats().messagesOut is ${counted} after 5 sends`);
+
   const info = describeCloseCode(4004);
   if (info.action !== "stop") throw new Error(`describeCloseCode(4004).action is ${info.action}, expected stop`);
   const kib = memory.buffer.byteLength / 1024;
   if (!(kib > 0)) throw new Error("the wasm subpath's memory is empty");
   return {
     ok: true,
-    detail: `echo (sent ${sentNow ? "at once" : "after open"}), request reply, WebSocket constants, bufferedAmount ${buffered}, 4004 = ${info.name}, wasm memory ${kib} KiB`,
+    detail: `echo (sent ${sentNow ? "at once" : "after open"}), text sent from JS, request reply, WebSocket constants, bufferedAmount ${buffered}, 4004 = ${info.name}, wasm memory ${kib} KiB`,
   };
+}
+
+/** A stack frame of the WebAssembly module (V8's formats). */
+const WASM_FRAME = /wasm-function|\.wasm|wasm:\/\//;
+
+/** The stack under which `ws.send(data)` called the browser's `send`. */
+function sendStack(ws: ResilientSocket, data: string | Uint8Array): string {
+  const browserSend = WebSocket.prototype.send;
+  let stack = "";
+  WebSocket.prototype.send = function (this: WebSocket, sent) {
+    stack = new Error().stack ?? "";
+    browserSend.call(this, sent);
+  };
+  try {
+    ws.send(data);
+  } finally {
+    WebSocket.prototype.send = browserSend;
+  }
+  return stack;
 }

@@ -883,14 +883,13 @@ impl<P: Payload> Engine<P> {
         }
     }
 
-    /// Whether the driver may hand a message within `max_message_bytes`
-    /// (the engine's other limit, [`Engine::max_message_bytes`]) to the
-    /// socket itself, without the engine (the browser's fast path for
-    /// `send`): [`Engine::send`] would send it at once, the connection is
-    /// open and its peer not closing. It must report such messages with
-    /// [`Engine::passed_directly`] before any other input: they change no
-    /// deadline, and nothing reported there changes this answer.
-    /// Names the connection.
+    /// The connection the driver may hand a message within
+    /// [`Engine::max_message_bytes`] to itself, without the engine (the
+    /// browser's fast path for `send`), if any: [`Engine::send`] would send
+    /// it at once, as the connection is open and its peer not closing. The
+    /// driver must report such messages with [`Engine::passed_directly`]
+    /// before any other input: they change no deadline, and nothing
+    /// reported there changes this answer.
     pub fn sends_directly(&self) -> Option<u32> {
         self.sending_connection()
     }

@@ -3,7 +3,8 @@
 // CPU profiles show function names, with each client's package in a chunk of
 // its own (`client-<name>.js`), so bench/overhead.mjs can tell whose code a
 // profile sample is in.
-import { resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { defineConfig } from "vite";
 
 const diag = process.env.BENCH_DIAG === "1";
@@ -19,9 +20,11 @@ const PACKAGES = {
   sockette: "sockette",
 };
 function clientChunk(id) {
-  // The package's own files (also from another build given with --pkg), and
-  // its wasm-bindgen snippets.
+  // The package's own files (also from another build given with --pkg): its
+  // entry point (index.js, next to the wasm), the wasm-bindgen output and
+  // snippets.
   if (/\/resilient_ws[^/]*$|\/snippets\/resilient-ws-/.test(id)) return "client-resilient-ws";
+  if (id.endsWith("/index.js") && existsSync(join(dirname(id), "resilient_ws_bg.wasm"))) return "client-resilient-ws";
   const m = id.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//);
   return m && PACKAGES[m[1]] ? `client-${PACKAGES[m[1]]}` : undefined;
 }

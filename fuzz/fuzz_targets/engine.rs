@@ -31,7 +31,7 @@ use libfuzzer_sys::fuzz_target;
 use resilient_ws::core::json_scan;
 use resilient_ws::core::{
     CloseCode, Config, ConnectionState, Direction, Engine, EngineReadout, Event, FieldValue, Frame,
-    Input, InspectorFilter, Millis, Output, Payload, UrlSource, check_url,
+    Input, InspectorFilter, Millis, Output, Payload, SendStatus, UrlSource, check_url,
 };
 
 /// A secret planted in close reasons and URL provider errors (under
@@ -436,7 +436,29 @@ impl Harness<'_, '_> {
             Op::Advance(jump) => self.now = self.now + jump.ms(),
             Op::Send(msg) => {
                 let payload = self.payload(msg)?;
-                let _ = self.engine.send(now, payload);
+                // The promise the browser's send fast path relies on: while
+                // the engine sends directly, a message within its limit is
+                // only sent (the driver reports it afterwards instead).
+                let direct = self.engine.sends_directly().is_some()
+                    && payload.size() as u64 <= self.engine.max_message_bytes();
+                let deadline = self.engine.poll_timeout();
+                let sent = self.engine.send(now, payload);
+                if direct {
+                    assert_eq!(sent, Ok(SendStatus::Sent), "a direct send was not sent");
+                    assert!(
+                        matches!(self.engine.poll_output(), Some(Output::Send(_))),
+                        "a direct send made no Output::Send"
+                    );
+                    assert!(
+                        self.engine.poll_output().is_none(),
+                        "a direct send set off more than its send"
+                    );
+                    assert_eq!(
+                        self.engine.poll_timeout(),
+                        deadline,
+                        "a direct send moved a deadline"
+                    );
+                }
             }
             Op::SetReplay {
                 key,

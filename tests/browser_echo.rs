@@ -10,8 +10,9 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use browser_support::{
-    Events, SendPath, client_id, control, field, json, now_ms, number, received_on, run_js,
-    send_as_the_package_does, sleep, text, url, wait_until_received, within,
+    Events, SendPath, client_id, control, error_message, field, intercept_websocket_method_once,
+    json, now_ms, number, received_on, run_js, send_as_the_package_does, sleep, text, url,
+    wait_until_received, within,
 };
 use js_sys::{Function, Reflect};
 use resilient_ws::{ResilientSocket, describe_close_code};
@@ -285,8 +286,7 @@ async fn a_dropped_connection_reconnects_and_replays_state_first() {
 #[wasm_bindgen_test]
 fn string_arguments_are_checked_or_converted_as_a_websocket_does() {
     let socket = ResilientSocket::new(url("never", ""), json(r#"{"autoConnect":false}"#)).unwrap();
-    let message =
-        |error: JsValue| -> String { error.unchecked_into::<js_sys::Error>().message().into() };
+    let message = error_message;
     // A replay key that is no string is refused: it would have become ""
     // and shared one key with every other.
     let refused = socket
@@ -590,7 +590,7 @@ async fn a_url_object_is_taken_as_a_websocket_takes_it_and_anything_else_is_refu
     assert_eq!(socket.url(), href);
     socket.dispose().unwrap();
 
-    let message = |error: JsValue| String::from(error.unchecked_into::<js_sys::Error>().message());
+    let message = error_message;
     for (not_a_url, got) in [
         (JsValue::from(42), "42"),
         (JsValue::NULL, "null"),
@@ -629,7 +629,7 @@ fn bad_calls_throw_like_a_websocket_would() {
     assert_eq!(field(&info, "category"), "abnormal");
     // A plain object, an array, null or undefined is refused: a WebSocket
     // would send "[object Object]" and the like.
-    let message = |error: JsValue| String::from(error.unchecked_into::<js_sys::Error>().message());
+    let message = error_message;
     let plain: JsValue = js_sys::Object::new().into();
     let array: JsValue = js_sys::Array::of1(&1.into()).into();
     let bare: js_sys::Object = js_sys::Object::create(JsValue::NULL.unchecked_ref());
@@ -672,7 +672,7 @@ async fn a_disposed_socket_says_so_and_cannot_be_reopened() {
     let options = json(r#"{"autoConnect":false}"#);
     let socket = ResilientSocket::new(url("never", ""), options).unwrap();
     socket.dispose().unwrap();
-    let message = |error: JsValue| String::from(error.unchecked_into::<js_sys::Error>().message());
+    let message = error_message;
     for refused in [
         socket.send("late".into()).unwrap_err(),
         socket.connect().unwrap_err(),
@@ -697,7 +697,7 @@ async fn a_disposed_socket_says_so_and_cannot_be_reopened() {
 async fn refused_calls_name_the_call_and_undefined_call_options_count_as_absent() {
     let options = json(r#"{"autoConnect":false,"maxMessageBytes":4}"#);
     let socket = ResilientSocket::new(url("never", ""), options).unwrap();
-    let message = |error: JsValue| String::from(error.unchecked_into::<js_sys::Error>().message());
+    let message = error_message;
 
     let refused = message(
         socket
@@ -753,7 +753,7 @@ fn shared_memory_is_refused_not_lost() {
     let shared_buffer = run_js("return new SharedArrayBuffer(4)");
     let options = json(r#"{"autoConnect":false}"#);
     let socket = ResilientSocket::new(url("never", ""), options).unwrap();
-    let message = |error: JsValue| String::from(error.unchecked_into::<js_sys::Error>().message());
+    let message = error_message;
     for shared in [&shared_view, &shared_buffer] {
         let refused = message(socket.send(shared.clone()).unwrap_err());
         assert!(
@@ -926,7 +926,7 @@ async fn a_url_the_browser_cannot_parse_is_refused_or_blamed_on_the_provider() {
     )
     .err()
     .expect("a port out of range is refused");
-    let message = String::from(refused.unchecked_into::<js_sys::Error>().message());
+    let message = error_message(refused);
     assert!(
         message.contains("`url`") && message.contains("cannot parse"),
         "{message}"
@@ -1061,7 +1061,7 @@ async fn the_inspector_records_both_directions_and_filters() {
     let refused = inspector
         .entries(json(r#"{"fullText":"yes"}"#))
         .unwrap_err();
-    let refused = String::from(refused.unchecked_into::<js_sys::Error>().message());
+    let refused = error_message(refused);
     assert!(refused.contains("fullText must be a boolean"), "{refused}");
     inspector.clear();
     assert_eq!(inspector.length(), 0);
@@ -1336,21 +1336,10 @@ async fn the_send_fast_path_is_off_while_the_driver_calls_the_browser_socket() {
     let outcome: Rc<std::cell::RefCell<Option<Result<SendPath, String>>>> = Rc::default();
     let (inner_socket, seen) = (socket.clone(), outcome.clone());
     let inner = Closure::<dyn FnMut()>::new(move || {
-        let message =
-            |error: JsValue| String::from(error.unchecked_into::<js_sys::Error>().message());
-        let path = send_as_the_package_does(&inner_socket, &"inner".into()).map_err(message);
+        let path = send_as_the_package_does(&inner_socket, &"inner".into()).map_err(error_message);
         *seen.borrow_mut() = Some(path);
     });
-    let patch = Function::new_with_args(
-        "inner",
-        "const original = WebSocket.prototype.close;
-         WebSocket.prototype.close = function (...args) {
-           WebSocket.prototype.close = original;
-           inner();
-           return original.apply(this, args);
-         };",
-    );
-    patch.call1(&JsValue::NULL, inner.as_ref()).unwrap();
+    intercept_websocket_method_once("close", &inner);
     send_as_the_package_does(&socket, &"before".into()).unwrap();
     socket.close(None, JsValue::UNDEFINED).unwrap();
     let outcome = outcome.borrow().clone();
@@ -1388,7 +1377,7 @@ async fn the_send_fast_path_leaves_to_the_module_what_it_must_decide() {
     let binary = js_sys::Uint8Array::from(&b"bin"[..]).into();
     assert_eq!(send(binary).unwrap(), SendPath::Module(true));
     let refused = send("x".repeat(9).into()).unwrap_err();
-    let message = String::from(refused.unchecked_into::<js_sys::Error>().message());
+    let message = error_message(refused);
     assert!(message.contains("maxMessageBytes"), "{message}");
     let received = wait_until_received(&id, "open").await;
     let texts: Vec<&str> = received.iter().map(|(_, text)| text.as_str()).collect();
@@ -1397,7 +1386,7 @@ async fn the_send_fast_path_leaves_to_the_module_what_it_must_decide() {
 
     socket.close(None, JsValue::UNDEFINED).unwrap();
     let closed = send("late".into()).unwrap_err();
-    let message = String::from(closed.unchecked_into::<js_sys::Error>().message());
+    let message = error_message(closed);
     assert!(message.contains("closed"), "{message}");
     socket.dispose().unwrap();
     assert!(socket.send_fast_path().is_undefined(), "disposed");
@@ -1794,7 +1783,7 @@ async fn add_event_listener_honours_once_and_refuses_signal() {
     let refused = socket
         .add_event_listener("message".into(), once.as_ref().clone(), options.into())
         .unwrap_err();
-    let message = String::from(refused.unchecked_into::<js_sys::Error>().message());
+    let message = error_message(refused);
     assert!(
         message.contains("options.signal is not supported"),
         "{message}"
@@ -1846,8 +1835,7 @@ async fn calls_from_inside_a_replaced_websocket_send_are_refused_as_busy() {
     let refusals: Rc<std::cell::RefCell<Vec<String>>> = Rc::default();
     let (inner_socket, seen) = (socket.clone(), refusals.clone());
     let inner = Closure::<dyn FnMut()>::new(move || {
-        let message =
-            |error: JsValue| String::from(error.unchecked_into::<js_sys::Error>().message());
+        let message = error_message;
         let mut seen = seen.borrow_mut();
         seen.extend(inner_socket.send("inner".into()).err().map(message));
         seen.extend(
@@ -1864,16 +1852,7 @@ async fn calls_from_inside_a_replaced_websocket_send_are_refused_as_busy() {
         );
         seen.extend(inner_socket.dispose().err().map(message));
     });
-    let patch = Function::new_with_args(
-        "inner",
-        "const original = WebSocket.prototype.send;
-         WebSocket.prototype.send = function (data) {
-           WebSocket.prototype.send = original;
-           inner();
-           return original.call(this, data);
-         };",
-    );
-    patch.call1(&JsValue::NULL, inner.as_ref()).unwrap();
+    intercept_websocket_method_once("send", &inner);
     assert!(
         socket.send("outer".into()).unwrap(),
         "the outer send went out"

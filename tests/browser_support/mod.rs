@@ -294,6 +294,29 @@ thread_local! {
     static SOCKETS: RefCell<Vec<Rc<ResilientSocket>>> = const { RefCell::new(Vec::new()) };
 }
 
+/// Replaces `WebSocket.prototype[method]` until its next call, which runs
+/// `inner` and then the browser's own method: an instrumentation library
+/// that calls the SDK from inside the SDK's call into the browser.
+pub fn intercept_websocket_method_once(method: &str, inner: &Closure<dyn FnMut()>) {
+    let patch = js_sys::Function::new_with_args(
+        "method, inner",
+        "const original = WebSocket.prototype[method];
+         WebSocket.prototype[method] = function (...args) {
+           WebSocket.prototype[method] = original;
+           inner();
+           return original.apply(this, args);
+         };",
+    );
+    patch
+        .call2(&JsValue::NULL, &method.into(), inner.as_ref())
+        .expect("WebSocket.prototype is writable");
+}
+
+/// An `Error`'s message.
+pub fn error_message(error: JsValue) -> String {
+    String::from(error.unchecked_into::<js_sys::Error>().message())
+}
+
 /// Which way a send went ([`send_as_the_package_does`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SendPath {

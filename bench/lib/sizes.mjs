@@ -57,7 +57,7 @@ function wasmImports(wasm, pkgDir) {
 
 /** The package's JS files as shipped: the entry, the glue and the snippets. */
 function shippedJs(pkgDir) {
-  const files = ["index.js", "resilient_ws.js", "resilient_ws_bg.js"].map((f) => join(pkgDir, f));
+  const files = ["index.js", "send_fast_path.js", "resilient_ws.js", "resilient_ws_bg.js"].map((f) => join(pkgDir, f));
   const snippets = join(pkgDir, "snippets");
   if (existsSync(snippets)) {
     for (const entry of readdirSync(snippets, { recursive: true })) {

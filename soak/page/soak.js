@@ -6,6 +6,10 @@
 // DevTools keeps a record of every request the page makes, which would read
 // as a leak. The runner calls the fault server's control API from node.
 import * as glue from "/pkg/resilient_ws_bg.js";
+import { installSendFastPath } from "/pkg/send_fast_path.js";
+
+// As the package's entry point does: text sent while open leaves from JS.
+installSendFastPath(glue.ResilientSocket);
 
 let memory = null;
 

@@ -1,39 +1,13 @@
-// The package's entry point: the wasm-bindgen module, with a fast path for
-// `send()`.
+// The package's entry point: the wasm-bindgen module, with the fast path
+// for `send()` installed (send_fast_path.js).
 //
 // Hand-written ESM, copied into the npm package by scripts/build-pkg.sh
-// next to the wasm-pack output (hence the relative import), and named as
+// next to the wasm-pack output (hence the relative imports), and named as
 // the package's main module there.
-//
-// Entering the WebAssembly module costs more than a small message takes to
-// send. So while the connection is open (and its peer not closing), text
-// within `maxMessageBytes` goes to the browser socket here, in JS: the
-// socket's inbox (src/web/inbox.rs) sends it, counts it and keeps it for
-// the inspector, and the engine books it at its next entry, before any
-// other input, as it does the messages the inbox delivered. Everything
-// else (binary data, not open, too large, disposed) goes through the
-// module's own `send`, which queues, refuses or throws as documented.
 
 import { ResilientSocket } from "./resilient_ws.js";
+import { installSendFastPath } from "./send_fast_path.js";
 
 export * from "./resilient_ws.js";
 
-const moduleSend = ResilientSocket.prototype.send;
-const fastPath = Symbol("resilient-ws send fast path");
-/** A disposed socket's: every send is the module's. */
-const none = { send: () => false };
-
-Object.defineProperty(ResilientSocket.prototype, "send", {
-  value: function send(data) {
-    let path = this[fastPath];
-    if (path === undefined) {
-      path = this.__sendFastPath() ?? none;
-      // A frozen socket asks each time.
-      if (Object.isExtensible(this)) this[fastPath] = path;
-    }
-    return path.send(data) || moduleSend.call(this, data);
-  },
-  writable: true,
-  enumerable: false,
-  configurable: true,
-});
+installSendFastPath(ResilientSocket);

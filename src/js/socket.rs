@@ -380,7 +380,7 @@ impl ResilientSocket {
     }
 
     /// The inbox, whose `send` the package's `send()` tries first
-    /// (`src/js/index.js`): text sent while the socket is open goes to the
+    /// (`src/js/send_fast_path.js`): text sent while the socket is open goes to the
     /// browser socket in JS, and the engine books it at its next entry.
     /// `undefined` once disposed. Not for apps.
     #[wasm_bindgen(js_name = __sendFastPath, skip_typescript)]

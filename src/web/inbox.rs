@@ -23,7 +23,7 @@
 //!
 //! Sends have the mirror path: while the engine sends directly
 //! ([`Engine::sends_directly`]) and the app holds the socket, the package's
-//! `send()` (`src/js/index.js`) hands text within `maxMessageBytes` to the
+//! `send()` (`src/js/send_fast_path.js`) hands text within `maxMessageBytes` to the
 //! open browser socket here, counts it and keeps it in the same ring, so
 //! the inspector records both ways in the order they passed. Everything
 //! else goes to the module's `send`.

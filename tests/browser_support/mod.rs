@@ -326,7 +326,7 @@ pub enum SendPath {
     Module(bool),
 }
 
-/// `send()` as the npm package's entry point makes it (`src/js/index.js`):
+/// `send()` as the npm package's entry point makes it (`src/js/send_fast_path.js`):
 /// the inbox's fast path first, the module's `send` when it declines.
 pub fn send_as_the_package_does(
     socket: &ResilientSocket,

@@ -223,7 +223,7 @@ impl Sim {
         result
     }
 
-    /// An app's `send` as the npm package makes it (`src/js/index.js`):
+    /// An app's `send` as the npm package makes it (`src/js/send_fast_path.js`):
     /// text within `max_message_bytes` goes to the open socket without the
     /// engine while [`Engine::sends_directly`] names its connection, and is
     /// reported with [`Engine::passed_directly`] before the next input

@@ -12,8 +12,9 @@ mod browser_support;
 use std::rc::Rc;
 
 use browser_support::{
-    Events, Shim, client_id, control, field, json, new_socket, number, received_on, server_stats,
-    sleep, test_within, text, url, wait_for_stats, wait_until_received, within,
+    Events, SendPath, Shim, client_id, control, field, json, new_socket, number, received_on,
+    send_as_the_package_does, server_stats, sleep, test_within, text, url, wait_for_stats,
+    wait_until_received, within,
 };
 use futures::StreamExt;
 use resilient_ws::ResilientSocket;
@@ -696,7 +697,10 @@ async fn a_send_while_the_browser_socket_is_closing_waits_for_the_next_connectio
         browser_socket.close().unwrap();
         assert_eq!(browser_socket.ready_state(), web_sys::WebSocket::CLOSING);
         assert_eq!(socket.state(), "open", "no close event yet");
-        assert_eq!(socket.send("late".into()), Ok(false), "queued, not dropped");
+        // As the package sends: its JS fast path must see the closing
+        // socket too and leave the send to the module, which queues it.
+        let path = send_as_the_package_does(&socket, &"late".into());
+        assert_eq!(path, Ok(SendPath::Module(false)), "queued, not dropped");
         opens.next().await;
         let received = wait_until_received(&id, "late").await;
         assert_eq!(

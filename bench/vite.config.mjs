@@ -21,10 +21,12 @@ const PACKAGES = {
 };
 function clientChunk(id) {
   // The package's own files (also from another build given with --pkg): its
-  // entry point (index.js, next to the wasm), the wasm-bindgen output and
-  // snippets.
+  // entry point and send fast path (next to the wasm), the wasm-bindgen
+  // output and snippets.
   if (/\/resilient_ws[^/]*$|\/snippets\/resilient-ws-/.test(id)) return "client-resilient-ws";
-  if (id.endsWith("/index.js") && existsSync(join(dirname(id), "resilient_ws_bg.wasm"))) return "client-resilient-ws";
+  if (/\/(index|send_fast_path)\.js$/.test(id) && existsSync(join(dirname(id), "resilient_ws_bg.wasm"))) {
+    return "client-resilient-ws";
+  }
   const m = id.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//);
   return m && PACKAGES[m[1]] ? `client-${PACKAGES[m[1]]}` : undefined;
 }

@@ -774,10 +774,12 @@ impl Inner {
     }
 
     /// Turns the inbox's fast path for sends off until the next
-    /// [`Inner::sync_inbox`]: while the driver calls the browser socket
-    /// under the state's borrow, app code that a replaced `WebSocket`
-    /// method runs must not send around the engine (it could be closing,
-    /// or flushing its queue); the module's `send()` refuses it as busy.
+    /// [`Inner::sync_inbox`]: while the driver carries out the engine's
+    /// socket outputs under the state's borrow, app code that a replaced
+    /// `WebSocket` method runs must not send around the engine (it could
+    /// be closing, or flushing its queue); the module's `send()` refuses it
+    /// as busy. ([`send_ahead`] leaves it on: the engine is open with
+    /// nothing queued, and the inbox is taken before that send is booked.)
     fn pause_sending_directly(&self) {
         let mode = self.inbox_mode.get();
         if mode.sending_on.is_some() {

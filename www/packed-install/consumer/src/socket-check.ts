@@ -71,6 +71,20 @@ export async function checkSocket(url: string, timeoutMs: number): Promise<Outco
   if (!WASM_FRAME.test(path.binary)) throw new Error(`no wasm frame under a binary send:\n${path.binary}`);
   const counted = ws.stats().messagesOut;
   if (counted !== 5) throw new Error(`stats().messagesOut is ${counted} after 5 sends`);
+  // The entry point's send() on a frozen socket (it cannot keep the fast
+  // path on the object) and on a disposed one: the module's answers.
+  const frozen = Object.freeze(new ResilientSocket(url, {}));
+  if (frozen.send("queued") !== false) throw new Error("a frozen socket's send before open was not queued");
+  frozen.dispose();
+  const refusal = (() => {
+    try {
+      frozen.send("late");
+      return "no error";
+    } catch (error) {
+      return String(error);
+    }
+  })();
+  if (!refusal.includes("disposed")) throw new Error(`send() after dispose(): ${refusal}`);
 
   const info = describeCloseCode(4004);
   if (info.action !== "stop") throw new Error(`describeCloseCode(4004).action is ${info.action}, expected stop`);

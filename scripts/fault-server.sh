@@ -28,6 +28,18 @@ running_pid() {
 alive() {
   kill -0 "$1" 2>/dev/null || return 1
   grep -qa fault-server "/proc/$1/cmdline" 2>/dev/null || return 1   # pid not reused
+  not_a_zombie "$1"
+}
+
+# `start`'s own child, not yet reaped: its pid cannot have been reused, so
+# its command line is not checked (it reads empty for a moment while the
+# child execs, and `alive` then said "exited": start waited on a running
+# server for ever).
+child_running() {
+  kill -0 "$1" 2>/dev/null && not_a_zombie "$1"
+}
+
+not_a_zombie() {
   [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
 }
 
@@ -76,7 +88,7 @@ start() {
   local deadline=$((SECONDS + READY_TIMEOUT))
   # Its own ready line only: a /health answer could come from another server.
   until grep -q '^fault-server ws=.* control=' "$LOG_FILE"; do
-    if ! alive "$pid"; then
+    if ! child_running "$pid"; then
       local code=0
       wait "$pid" || code=$?
       rws_say "fault-server: exited during start (exit code $code); log:"

@@ -781,16 +781,11 @@ impl Inner {
     /// as busy. ([`send_ahead`] leaves it on: the engine is open with
     /// nothing queued, and the inbox is taken before that send is booked.)
     fn pause_sending_directly(&self) {
-        let mode = self.inbox_mode.get();
-        if mode.sending_on.is_some() {
-            let paused = InboxMode {
-                sending_on: None,
-                ..mode
-            };
-            self.inbox_mode.set(paused);
-            self.inbox
-                .set_mode(paused.fast, paused.pong, paused.reply, &JsValue::NULL);
-        }
+        let paused = InboxMode {
+            sending_on: None,
+            ..self.inbox_mode.get()
+        };
+        self.set_inbox_mode(paused, None);
     }
 
     /// [`Inner::take_inbox`] outside a call (before a read).
@@ -847,9 +842,17 @@ impl Inner {
             reply,
             sending_on: sending_to.map(|(connection, _)| connection),
         };
+        self.set_inbox_mode(mode, sending_to.map(|(_, socket)| socket));
+    }
+
+    /// Tells the inbox `mode` (with the socket sends may go to) if it is
+    /// not what the inbox was last told: the one place that writes
+    /// [`Inner::inbox_mode`], so it never differs from what JS holds.
+    fn set_inbox_mode(&self, mode: InboxMode, sending_to: Option<&Socket>) {
         if self.inbox_mode.replace(mode) != mode {
-            let socket = sending_to.map_or(JsValue::NULL, |(_, socket)| socket.ws().into());
-            self.inbox.set_mode(fast, pong, reply, &socket);
+            let socket = sending_to.map_or(JsValue::NULL, |socket| socket.ws().into());
+            self.inbox
+                .set_mode(mode.fast, mode.pong, mode.reply, &socket);
         }
     }
 

@@ -191,14 +191,9 @@ impl Sim {
             self.transmit(&frame);
         }
         let before = ahead.map(|_| self.quick_send_view());
-        if self.engine.delivers_directly() {
-            let fast = std::iter::once((Direction::In, self.now, Frame::Text("fast".into())));
-            let traffic = DirectTraffic {
-                messages_in: 1,
-                bytes_in: 4,
-                ..DirectTraffic::default()
-            };
-            self.engine.passed_directly(traffic, fast);
+        if let Some((traffic, delivered)) = self.fast_delivery() {
+            self.engine
+                .passed_directly(traffic, std::iter::once(delivered));
             assert_eq!(
                 self.engine.sends_at_once(&frame),
                 answer,
@@ -253,10 +248,10 @@ impl Sim {
             ..DirectTraffic::default()
         };
         let mut passed = Vec::new();
-        if self.engine.delivers_directly() {
-            traffic.messages_in = 1;
-            traffic.bytes_in = 4;
-            passed.push((Direction::In, self.now, Frame::Text("fast".into())));
+        if let Some((inbound, delivered)) = self.fast_delivery() {
+            traffic.messages_in = inbound.messages_in;
+            traffic.bytes_in = inbound.bytes_in;
+            passed.push(delivered);
         }
         passed.push((Direction::Out, self.now, frame));
         self.engine.passed_directly(traffic, passed.into_iter());
@@ -273,6 +268,21 @@ impl Sim {
         );
         self.drain();
         Ok(SendStatus::Sent)
+    }
+
+    /// A message the inbox delivered meanwhile, if it may
+    /// ([`Engine::delivers_directly`]): its traffic and its entry, to report
+    /// with [`Engine::passed_directly`].
+    fn fast_delivery(&self) -> Option<(DirectTraffic, (Direction, Millis, Frame))> {
+        let frame = Frame::Text("fast".into());
+        let traffic = DirectTraffic {
+            messages_in: 1,
+            bytes_in: frame.size() as u64,
+            ..DirectTraffic::default()
+        };
+        self.engine
+            .delivers_directly()
+            .then_some((traffic, (Direction::In, self.now, frame)))
     }
 
     /// What the driver's carry-out would act on: the next deadline, whether

@@ -1,6 +1,6 @@
 //! Browser tests of the SDK's clocks against the fault server: the connect
-//! timeout on a hanging handshake, the heartbeat against a silent server,
-//! pongs and RTT, and request timeouts. Durations are measured with
+//! timeout on a hanging handshake, the heartbeat against a silent server and
+//! behind an upload to a slow reader, pongs and RTT, and request timeouts. Durations are measured with
 //! `performance.now()` in the listeners; every wait is on an event or a
 //! Promise.
 #![cfg(target_arch = "wasm32")]
@@ -8,9 +8,11 @@
 mod browser_support;
 
 use browser_support::{
-    Events, LISTENER_SLACK_MS, client_id, field, json, new_socket, now_ms, number, received_on,
-    test_within, text, url, wait_until_received, within,
+    Events, LISTENER_SLACK_MS, SendPath, Shim, client_id, field, json, new_socket, now_ms, number,
+    received_on, send_as_the_package_does, test_within, text, url, wait_for_stats,
+    wait_until_received, within,
 };
+use futures::future::{Either, select};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -88,6 +90,62 @@ async fn a_silent_server_is_detected_by_the_heartbeat_within_interval_plus_timeo
         // The ping did go out: the server recorded it.
         let pings = wait_until_received(&id, r#"{"type":"ping"}"#).await;
         assert_eq!(pings.len(), 1, "one ping, then the verdict: {pings:?}");
+        socket.dispose().unwrap();
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_ping_behind_an_upload_waits_while_the_server_takes_the_upload() {
+    test_within("heartbeat behind an upload", async {
+        let id = client_id("slow-reader");
+        // The server reads a message every 10 ms: the 16 MiB upload (64 KiB
+        // messages) takes about 3 s to leave, while the heartbeat gives its
+        // pong 1,500 ms. The browser's `bufferedAmount` shows all but the
+        // last few MB (which Chromium and the OS hold, ~0.6 s to drain
+        // here): the ping gets a full timeout once it empties.
+        let options = json(
+            r#"{"heartbeat":{"intervalMs":100,"timeoutMs":1500},"reconnect":{"initialDelayMs":10000,"jitter":"none"}}"#,
+        );
+        let shim = Shim::install();
+        let socket = new_socket(url(&id, "read_delay_ms=10&echo=0"), options);
+        let mut opens = Events::listen(&socket, "open");
+        let mut closes = Events::listen(&socket, "close");
+        let mut heartbeats = Events::listen(&socket, "heartbeat");
+        opens.next().await;
+        let browser_socket = shim.socket(0);
+        shim.uninstall();
+
+        // Sent before the first ping, as the package sends: the engine
+        // books these bytes from the inbox, before the heartbeat's timer.
+        let chunk = JsValue::from_str(&"u".repeat(64 * 1024));
+        for _ in 0..256 {
+            let path = send_as_the_package_does(&socket, &chunk).unwrap();
+            assert_eq!(path, SendPath::Fast);
+        }
+        let held = browser_socket.buffered_amount();
+        assert!(held > 1 << 20, "the browser holds only {held} bytes of the upload");
+
+        let beat = match select(Box::pin(heartbeats.next()), Box::pin(closes.next())).await {
+            Either::Left((beat, _)) => beat,
+            Either::Right((close, _)) => panic!(
+                "closed while the server was reading the upload: {}",
+                text(&close, "reason")
+            ),
+        };
+        let rtt = number(&beat, "rttMs");
+        assert!(
+            rtt > 1_500.0,
+            "the pong came {rtt} ms after its ping, within the timeout: the ping was not held"
+        );
+        assert_eq!(field(&socket.stats(), "state"), "open");
+        // Everything arrived, the ping after the upload.
+        let stats = wait_for_stats(&id, "the upload and the ping", |stats| {
+            number(stats, "count") >= 257.0
+        })
+        .await;
+        assert_eq!(number(&stats, "connections"), 1.0);
+        assert!(closes.drain().is_empty());
         socket.dispose().unwrap();
     })
     .await;

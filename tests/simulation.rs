@@ -9,7 +9,7 @@ use resilient_ws::core::{
     DirectTraffic, Direction, Event, Frame, Input, Jitter, Millis, Output, Overflow,
     PendingOnReconnect, RequestFailure, SendError, SendStatus, UrlSource,
 };
-use sim::{ServerMode, Sim, URL, test_config};
+use sim::{ServerMode, Sim, URL, Uplink, test_config};
 
 fn open_sim(config: resilient_ws::core::Config) -> Sim {
     let mut sim = Sim::new(config);
@@ -910,6 +910,54 @@ fn any_inbound_message_counts_as_liveness() {
         sim.closes().is_empty(),
         "a message after the ping proves the peer alive"
     );
+}
+
+/// Opens with the heartbeat on (a ping 1,000 ms after open, 500 ms to
+/// answer) and this uplink; 900 ms after open the app sends 20,000 bytes,
+/// so the ping queues behind them. Returns the sim and when it opened.
+fn open_with_an_upload_ahead_of_the_ping(uplink: Uplink) -> (Sim, Millis) {
+    let mut sim = open_sim(heartbeat_config());
+    let opened = sim.now;
+    sim.latency_ms = 20;
+    sim.uplink = uplink;
+    sim.run_for(900);
+    let upload = Frame::Text("u".repeat(20_000));
+    assert_eq!(sim.send_directly(upload), Ok(SendStatus::Sent));
+    (sim, opened)
+}
+
+#[test]
+fn a_ping_queued_behind_the_app_s_upload_waits_while_the_upload_leaves() {
+    // At 10 bytes a ms the upload takes 2,000 ms to leave, four timeouts;
+    // the server takes it all along, so the connection is alive.
+    let (mut sim, opened) = open_with_an_upload_ahead_of_the_ping(Uplink::BytesPerMs(10));
+    assert!(sim.run_until(5_000, |s| s.saw(|e| matches!(e, Event::Heartbeat { .. }))));
+    assert!(sim.closes().is_empty(), "{:?}", sim.closes());
+    // The ping's last byte left 2,902 ms after open; its pong came 20 ms
+    // later.
+    assert_eq!(sim.engine.stats(sim.now).rtt_ms, Some(1_922));
+    assert_eq!(sim.now.since(opened), 2_922);
+    assert_eq!(sim.state(), ConnectionState::Open);
+}
+
+#[test]
+fn a_silent_peer_behind_an_upload_is_found_dead_a_timeout_after_the_ping_left() {
+    let (mut sim, opened) = open_with_an_upload_ahead_of_the_ping(Uplink::BytesPerMs(10));
+    sim.answers_pings = false;
+    assert!(sim.run_until(10_000, |s| !s.closes().is_empty()));
+    assert_eq!(sim.closes()[0].cause, CloseCause::HeartbeatTimeout);
+    // The ping left at 2,902: the deadline looked at 3,000 saw the buffer
+    // drained since 2,500 and gave it one more timeout.
+    assert_eq!(sim.now.since(opened), 3_500);
+}
+
+#[test]
+fn a_peer_that_takes_no_more_data_is_found_dead_with_the_upload_still_held() {
+    let (mut sim, opened) = open_with_an_upload_ahead_of_the_ping(Uplink::Stalled);
+    assert!(sim.run_until(10_000, |s| !s.closes().is_empty()));
+    assert_eq!(sim.closes()[0].cause, CloseCause::HeartbeatTimeout);
+    assert_eq!(sim.now.since(opened), 1_500, "no drain, no extra wait");
+    assert_eq!(sim.send_buffered(), 0, "the socket is gone");
 }
 
 #[test]

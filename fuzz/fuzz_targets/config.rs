@@ -125,7 +125,7 @@ fn accepted(config: &Config, seed: u64) {
         if let Some(at) = engine.poll_timeout() {
             now = now.max(at);
         }
-        engine.handle(now, Input::Timer);
+        engine.handle(now, Input::Timer { send_buffered: 0 });
         let _ = engine.stats(now);
     }
 }

@@ -113,10 +113,12 @@ enum Op {
     /// The URL provider answers the current attempt with this.
     Resolve(Result<String, String>),
     // ----- the clock -----
-    /// The timer fires now, deadline or not (early or spurious).
-    Timer,
-    /// The clock moves to the next deadline, plus lateness, and the timer fires.
-    FireDue(Jump),
+    /// The timer fires now, deadline or not (early or spurious), with this
+    /// much in the browser socket's send buffer.
+    Timer(u16),
+    /// The clock moves to the next deadline, plus lateness, and the timer
+    /// fires, with this much in the send buffer.
+    FireDue(Jump, u16),
     /// The clock moves; nothing fires.
     Advance(Jump),
     // ----- app calls -----
@@ -409,12 +411,18 @@ impl Harness<'_, '_> {
                 let token = self.awaiting_url.unwrap_or(self.stale_token);
                 self.engine.handle(now, Input::UrlResolved { token, url });
             }
-            Op::Timer => self.engine.handle(now, Input::Timer),
-            Op::FireDue(late) => {
+            Op::Timer(held) => self.engine.handle(
+                now,
+                Input::Timer {
+                    send_buffered: u64::from(held),
+                },
+            ),
+            Op::FireDue(late, held) => {
+                let send_buffered = u64::from(held);
                 if let Some(deadline) = self.engine.poll_timeout() {
                     self.now = self.now.max(deadline) + late.ms();
                 }
-                self.engine.handle(self.now, Input::Timer);
+                self.engine.handle(self.now, Input::Timer { send_buffered });
                 // A driver re-arms at once for a deadline already past; it
                 // must not spin.
                 let mut refires = 0;
@@ -430,7 +438,7 @@ impl Harness<'_, '_> {
                         );
                         break;
                     }
-                    self.engine.handle(self.now, Input::Timer);
+                    self.engine.handle(self.now, Input::Timer { send_buffered });
                 }
             }
             Op::Advance(jump) => self.now = self.now + jump.ms(),
@@ -841,14 +849,14 @@ mod script {
                 "offline" => Some(Op::Offline),
                 "hidden" => Some(Op::Hidden),
                 "visible" => Some(Op::Visible),
-                "timer" => Some(Op::Timer),
+                "timer" => Some(Op::Timer(0)),
                 "stats" => Some(Op::Stats),
                 "inspect" => Some(Op::Inspect {
                     direction: None,
                     limit: None,
                     field: false,
                 }),
-                "fire" => Some(Op::FireDue(Jump::Huge(number().unwrap_or(0)))),
+                "fire" => Some(Op::FireDue(Jump::Huge(number().unwrap_or(0)), 0)),
                 "advance" => Some(Op::Advance(Jump::Huge(number().unwrap_or(0)))),
                 "message" => Some(Op::Message(Msg::Text(rest.to_owned()))),
                 "send" => Some(Op::Send(Msg::Text(rest.to_owned()))),

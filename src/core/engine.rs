@@ -16,7 +16,7 @@ use super::disposed::{DisposedEngine, EngineReadout};
 use super::error::{CloseError, ConfigError, SendError};
 use super::event::{CloseCause, CloseReport, Event, RequestFailure};
 use super::flapping::{FlappingDetector, likely_causes};
-use super::heartbeat::{Heartbeat, HeartbeatAction};
+use super::heartbeat::{Heartbeat, HeartbeatAction, SendBuffer};
 use super::inspector::{Direction, Inspector};
 use super::io::{DirectTraffic, Input, Output};
 use super::json_scan;
@@ -941,7 +941,7 @@ impl<P: Payload> Engine<P> {
                     *peer_closing = true;
                 }
             }
-            Input::Timer => self.on_timer(now),
+            Input::Timer { send_buffered } => self.on_timer(now, send_buffered),
             Input::Online => {
                 let was_offline = !self.online;
                 self.online = true;
@@ -1237,7 +1237,7 @@ impl<P: Payload> Engine<P> {
         }
     }
 
-    fn on_timer(&mut self, now: Millis) {
+    fn on_timer(&mut self, now: Millis, send_buffered: u64) {
         self.expire_requests(now);
         match self.phase.clone() {
             Phase::Connecting {
@@ -1269,7 +1269,11 @@ impl<P: Payload> Engine<P> {
                 peer_closing: false,
                 ..
             } => {
-                let action = self.heartbeat.on_timer(now);
+                let send_buffer = SendBuffer {
+                    buffered: send_buffered,
+                    bytes_out: self.counters.bytes_out,
+                };
+                let action = self.heartbeat.on_timer(now, send_buffer);
                 self.apply_heartbeat(now, connection, action);
                 if let Phase::Open { .. } = self.phase {
                     for (_, value) in self.replay.take_due(now) {

@@ -1,5 +1,6 @@
 //! The heartbeat: pings on an interval while open, a pong deadline after each
-//! ping, RTT, and tolerance for timers that a background tab fired late.
+//! ping, RTT, and tolerance for timers that a background tab fired late and
+//! for a ping queued behind the app's own outbound data.
 
 use crate::prelude::*;
 
@@ -28,6 +29,37 @@ pub enum HeartbeatAction {
     },
 }
 
+/// The browser socket's outbound side when the heartbeat's timer fired.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SendBuffer {
+    /// Bytes sent but not yet passed to the network (`bufferedAmount`).
+    pub buffered: u64,
+    /// Bytes the engine has sent on this client so far (`bytes_out`).
+    pub bytes_out: u64,
+}
+
+impl SendBuffer {
+    /// Bytes passed to the network between `earlier` and `self`, as far as
+    /// they can be told apart from new sends. `bytes_out` counts text in
+    /// UTF-16 units, `bufferedAmount` in UTF-8 bytes, so for text beyond
+    /// ASCII this reads low: it never finds progress that did not happen.
+    fn drained_since(self, earlier: SendBuffer) -> u64 {
+        let added = self.bytes_out.saturating_sub(earlier.bytes_out);
+        (earlier.buffered + added).saturating_sub(self.buffered)
+    }
+}
+
+/// The app's data queued ahead of the newest ping. While it drains, the
+/// peer is taking it, and the ping has not reached it: a missing pong
+/// proves nothing yet.
+#[derive(Clone, Copy, Debug)]
+struct PingBacklog {
+    /// The send buffer at the last look: the ping, or a deadline since.
+    seen: SendBuffer,
+    /// Bytes queued ahead of the ping that have not been seen to leave.
+    ahead: u64,
+}
+
 /// The heartbeat of one open connection.
 #[derive(Clone, Debug)]
 pub struct Heartbeat {
@@ -49,6 +81,9 @@ pub struct Heartbeat {
     /// (and `on_inbound` cleared this) by the next wake-up: that one, late
     /// or not, gives the verdict.
     late_grace_used: bool,
+    /// The send buffer behind which the newest ping waits (`None`: not
+    /// looked at yet, for a ping on becoming visible).
+    backlog: Option<PingBacklog>,
     last_rtt_ms: Option<u64>,
 }
 
@@ -64,6 +99,7 @@ impl Heartbeat {
             dropped_unanswered: 0,
             pong_deadline: None,
             late_grace_used: false,
+            backlog: None,
             last_rtt_ms: None,
         }
     }
@@ -88,6 +124,7 @@ impl Heartbeat {
         self.dropped_unanswered = 0;
         self.pong_deadline = None;
         self.late_grace_used = false;
+        self.backlog = None;
     }
 
     /// The next time the heartbeat needs the timer.
@@ -132,8 +169,9 @@ impl Heartbeat {
         Some(rtt)
     }
 
-    /// The timer fired at `now`: decides whether to ping or declare the peer dead.
-    pub fn on_timer(&mut self, now: Millis) -> HeartbeatAction {
+    /// The timer fired at `now`, with the socket's send buffer as it is:
+    /// decides whether to ping, wait longer, or declare the peer dead.
+    pub fn on_timer(&mut self, now: Millis, send_buffer: SendBuffer) -> HeartbeatAction {
         if let Some(deadline) = self.pong_deadline {
             if now < deadline {
                 return HeartbeatAction::Idle;
@@ -143,8 +181,14 @@ impl Heartbeat {
                 // or asleep, so silence proves nothing. Ask again, once: a
                 // tab that stays throttled must still find a dead peer.
                 self.late_grace_used = true;
-                self.ping(now);
+                self.ping(now, Some(send_buffer));
                 return HeartbeatAction::SendPing { late: true };
+            }
+            if self.still_draining(send_buffer) {
+                // The ping may still sit behind the app's data, which the
+                // network keeps taking: the peer reads. Look again later.
+                self.pong_deadline = Some(now + self.timeout_ms);
+                return HeartbeatAction::Idle;
             }
             let waited_ms = self
                 .pings_sent
@@ -156,11 +200,35 @@ impl Heartbeat {
         match self.next_ping_at {
             Some(at) if now >= at => {
                 self.prune_unanswered(now, at);
-                self.ping(now);
+                self.ping(now, Some(send_buffer));
                 HeartbeatAction::SendPing { late: false }
             }
             _ => HeartbeatAction::Idle,
         }
+    }
+
+    /// At a missed pong deadline: whether the ping was still queued behind
+    /// the app's data at the last look and some of it has left since (then
+    /// the ping may have left only now, so it gets a full timeout). The
+    /// browser holds bytes only once the buffers below it (the OS's socket
+    /// buffer) are full, so what leaves from there on, the peer has taken:
+    /// it is alive. A dead peer takes nothing, and the next deadline gives
+    /// the verdict. With no earlier look (a ping on becoming visible), all
+    /// that is held may be ahead of the ping: it earns one more timeout.
+    fn still_draining(&mut self, now: SendBuffer) -> bool {
+        let Some(backlog) = self.backlog else {
+            self.backlog = Some(PingBacklog {
+                seen: now,
+                ahead: now.buffered,
+            });
+            return now.buffered > 0;
+        };
+        let drained = now.drained_since(backlog.seen);
+        self.backlog = Some(PingBacklog {
+            seen: now,
+            ahead: backlog.ahead.saturating_sub(drained),
+        });
+        backlog.ahead > 0 && drained > 0
     }
 
     /// Before an on-time ping that was due at `due`: takes off the list the
@@ -202,13 +270,18 @@ impl Heartbeat {
         }
         if overdue_pong || overdue_ping.is_some() {
             self.late_grace_used |= overdue_pong;
-            self.ping(now);
+            self.ping(now, None);
             return HeartbeatAction::SendPing { late: overdue_pong };
         }
         HeartbeatAction::Idle
     }
 
-    fn ping(&mut self, now: Millis) {
+    /// Lists a ping sent at `now`, behind what `send_buffer` held.
+    fn ping(&mut self, now: Millis, send_buffer: Option<SendBuffer>) {
+        self.backlog = send_buffer.map(|seen| PingBacklog {
+            seen,
+            ahead: seen.buffered,
+        });
         if self.pings_sent.len() == MAX_UNANSWERED {
             // Its pong may still come: owed, like a pruned ping's.
             self.pings_sent.remove(0);
@@ -225,6 +298,11 @@ mod tests {
     use super::*;
     use std::prelude::rust_2024::*;
 
+    const NOTHING_HELD: SendBuffer = SendBuffer {
+        buffered: 0,
+        bytes_out: 0,
+    };
+
     fn heartbeat() -> Heartbeat {
         Heartbeat::new(&HeartbeatConfig {
             interval_ms: 1_000,
@@ -239,21 +317,136 @@ mod tests {
         hb.start(Millis(0));
         assert_eq!(hb.deadline(), Some(Millis(1_000)));
         assert_eq!(
-            hb.on_timer(Millis(1_000)),
+            hb.on_timer(Millis(1_000), NOTHING_HELD),
             HeartbeatAction::SendPing { late: false }
         );
         assert_eq!(hb.deadline(), Some(Millis(1_500)));
         assert_eq!(
-            hb.on_timer(Millis(1_500)),
+            hb.on_timer(Millis(1_500), NOTHING_HELD),
             HeartbeatAction::PeerDead { waited_ms: 500 }
         );
+    }
+
+    fn held(buffered: u64, bytes_out: u64) -> SendBuffer {
+        SendBuffer {
+            buffered,
+            bytes_out,
+        }
+    }
+
+    #[test]
+    fn a_ping_queued_behind_draining_data_gets_a_timeout_after_it_left() {
+        let mut hb = heartbeat();
+        hb.start(Millis(0));
+        // 5,000 bytes ahead of the 16-byte ping.
+        assert_eq!(
+            hb.on_timer(Millis(1_000), held(5_000, 100)),
+            HeartbeatAction::SendPing { late: false }
+        );
+        // 3,000 left by the deadline, and the app sent 1,000 more.
+        assert_eq!(
+            hb.on_timer(Millis(1_500), held(3_016, 1_116)),
+            HeartbeatAction::Idle
+        );
+        assert_eq!(hb.deadline(), Some(Millis(2_000)));
+        // The buffer is empty: the ping left at some point since the last
+        // look, so it gets one more timeout...
+        assert_eq!(
+            hb.on_timer(Millis(2_000), held(0, 1_116)),
+            HeartbeatAction::Idle
+        );
+        assert_eq!(hb.deadline(), Some(Millis(2_500)));
+        // ...and no more.
+        assert_eq!(
+            hb.on_timer(Millis(2_500), held(0, 1_116)),
+            HeartbeatAction::PeerDead { waited_ms: 1_500 }
+        );
+    }
+
+    #[test]
+    fn a_pong_after_the_backlog_drained_keeps_the_connection() {
+        let mut hb = heartbeat();
+        hb.start(Millis(0));
+        hb.on_timer(Millis(1_000), held(5_000, 0));
+        assert_eq!(
+            hb.on_timer(Millis(1_500), held(1_000, 16)),
+            HeartbeatAction::Idle
+        );
+        assert_eq!(hb.on_pong(Millis(1_900)), Some(900));
+        assert_eq!(hb.deadline(), Some(Millis(2_000)), "the next ping");
+    }
+
+    #[test]
+    fn a_send_buffer_that_stopped_draining_is_no_excuse() {
+        let mut hb = heartbeat();
+        hb.start(Millis(0));
+        hb.on_timer(Millis(1_000), held(5_000, 0));
+        // Only the ping joined the buffer: nothing left it.
+        assert_eq!(
+            hb.on_timer(Millis(1_500), held(5_016, 16)),
+            HeartbeatAction::PeerDead { waited_ms: 500 }
+        );
+        // It drained for a while, then stopped: the verdict one timeout later.
+        let mut hb = heartbeat();
+        hb.start(Millis(0));
+        hb.on_timer(Millis(1_000), held(5_000, 0));
+        assert_eq!(
+            hb.on_timer(Millis(1_500), held(4_016, 16)),
+            HeartbeatAction::Idle
+        );
+        assert_eq!(
+            hb.on_timer(Millis(2_000), held(4_016, 16)),
+            HeartbeatAction::PeerDead { waited_ms: 1_000 }
+        );
+    }
+
+    #[test]
+    fn new_data_behind_a_ping_that_left_at_once_is_no_excuse() {
+        let mut hb = heartbeat();
+        hb.start(Millis(0));
+        // Nothing ahead of the ping; the app's upload after it drains.
+        hb.on_timer(Millis(1_000), held(0, 0));
+        assert_eq!(
+            hb.on_timer(Millis(1_500), held(30_000, 50_016)),
+            HeartbeatAction::PeerDead { waited_ms: 500 }
+        );
+    }
+
+    #[test]
+    fn a_ping_on_becoming_visible_behind_held_data_gets_one_look_to_measure_the_drain() {
+        let mut hb = heartbeat();
+        hb.start(Millis(0));
+        hb.on_timer(Millis(1_000), NOTHING_HELD);
+        hb.on_inbound();
+        assert_eq!(
+            hb.on_visible(Millis(2_005)),
+            HeartbeatAction::SendPing { late: false }
+        );
+        assert_eq!(
+            hb.on_timer(Millis(2_505), held(8_000, 16)),
+            HeartbeatAction::Idle
+        );
+        assert_eq!(
+            hb.on_timer(Millis(3_005), held(8_000, 16)),
+            HeartbeatAction::PeerDead { waited_ms: 1_000 }
+        );
+    }
+
+    #[test]
+    fn text_beyond_ascii_never_counts_as_drained_when_it_did_not() {
+        // 1,000 UTF-16 units of "é" are 2,000 bytes in the buffer: the
+        // engine's count reads low, so the buffer looks to have grown.
+        let before = held(5_000, 0);
+        assert_eq!(held(7_000, 1_000).drained_since(before), 0);
+        assert_eq!(held(6_000, 1_000).drained_since(before), 0);
+        assert_eq!(held(5_500, 1_000).drained_since(before), 500);
     }
 
     #[test]
     fn pong_measures_rtt_and_any_message_counts_as_liveness() {
         let mut hb = heartbeat();
         hb.start(Millis(0));
-        hb.on_timer(Millis(1_000));
+        hb.on_timer(Millis(1_000), NOTHING_HELD);
         hb.on_inbound();
         assert_eq!(hb.deadline(), Some(Millis(2_000)));
         assert!(hb.awaiting_pong());
@@ -265,15 +458,15 @@ mod tests {
     fn a_tab_that_stays_throttled_finds_a_silent_peer_dead_at_the_second_late_wakeup() {
         let mut hb = heartbeat();
         hb.start(Millis(0));
-        hb.on_timer(Millis(1_000));
+        hb.on_timer(Millis(1_000), NOTHING_HELD);
         // Throttled to a wake-up a minute: the first late one asks again...
         assert_eq!(
-            hb.on_timer(Millis(60_000)),
+            hb.on_timer(Millis(60_000), NOTHING_HELD),
             HeartbeatAction::SendPing { late: true }
         );
         // ...and nothing came back by the next one: dead.
         assert_eq!(
-            hb.on_timer(Millis(120_000)),
+            hb.on_timer(Millis(120_000), NOTHING_HELD),
             HeartbeatAction::PeerDead { waited_ms: 60_000 }
         );
     }
@@ -282,13 +475,13 @@ mod tests {
     fn any_message_gives_the_throttled_heartbeat_its_late_grace_back() {
         let mut hb = heartbeat();
         hb.start(Millis(0));
-        hb.on_timer(Millis(1_000));
-        hb.on_timer(Millis(60_000));
+        hb.on_timer(Millis(1_000), NOTHING_HELD);
+        hb.on_timer(Millis(60_000), NOTHING_HELD);
         hb.on_pong(Millis(60_020));
         hb.on_inbound();
-        hb.on_timer(Millis(120_000)); // the next ping, late
+        hb.on_timer(Millis(120_000), NOTHING_HELD); // the next ping, late
         assert_eq!(
-            hb.on_timer(Millis(180_000)),
+            hb.on_timer(Millis(180_000), NOTHING_HELD),
             HeartbeatAction::SendPing { late: true },
             "a new silence: asked again before any verdict"
         );
@@ -298,9 +491,9 @@ mod tests {
     fn late_wakeup_sends_fresh_ping_instead_of_declaring_dead() {
         let mut hb = heartbeat();
         hb.start(Millis(0));
-        hb.on_timer(Millis(1_000));
+        hb.on_timer(Millis(1_000), NOTHING_HELD);
         assert_eq!(
-            hb.on_timer(Millis(60_000)),
+            hb.on_timer(Millis(60_000), NOTHING_HELD),
             HeartbeatAction::SendPing { late: true }
         );
         assert_eq!(hb.deadline(), Some(Millis(60_500)));
@@ -310,12 +503,12 @@ mod tests {
     fn an_unanswered_ping_whose_deadline_was_lifted_does_not_skew_later_rtts() {
         let mut hb = heartbeat();
         hb.start(Millis(0));
-        hb.on_timer(Millis(1_000));
+        hb.on_timer(Millis(1_000), NOTHING_HELD);
         // Other data arrives (lifting the pong deadline), but no pong.
         hb.on_inbound();
         for at in [2_000, 3_000] {
             assert_eq!(
-                hb.on_timer(Millis(at)),
+                hb.on_timer(Millis(at), NOTHING_HELD),
                 HeartbeatAction::SendPing { late: false }
             );
             hb.on_inbound();
@@ -332,9 +525,9 @@ mod tests {
     fn a_late_pong_of_a_dropped_ping_leaves_the_next_pong_to_the_heartbeat() {
         let mut hb = heartbeat();
         hb.start(Millis(0));
-        hb.on_timer(Millis(1_000)); // ping A
+        hb.on_timer(Millis(1_000), NOTHING_HELD); // ping A
         hb.on_inbound(); // data lifts A's deadline
-        hb.on_timer(Millis(2_000)); // ping B; A dropped
+        hb.on_timer(Millis(2_000), NOTHING_HELD); // ping B; A dropped
         // A's pong, queued behind the data, is taken for B's: one RTT that
         // cannot be told apart from B's.
         assert_eq!(hb.on_pong(Millis(2_200)), Some(200));
@@ -349,7 +542,7 @@ mod tests {
         let mut hb = heartbeat();
         hb.start(Millis(0));
         for second in 1..=20 {
-            hb.on_timer(Millis(second * 1_000));
+            hb.on_timer(Millis(second * 1_000), NOTHING_HELD);
             hb.on_inbound();
         }
         assert_eq!(hb.pings_sent.len(), 1);
@@ -366,7 +559,7 @@ mod tests {
         // (data keeps arriving, so the late grace is never used up).
         let mut at = 1_000;
         for _ in 0..=MAX_UNANSWERED {
-            hb.on_timer(Millis(at));
+            hb.on_timer(Millis(at), NOTHING_HELD);
             hb.on_inbound();
             at += 60_000;
         }
@@ -383,7 +576,7 @@ mod tests {
     fn a_ping_on_becoming_visible_does_not_inherit_an_unanswered_one() {
         let mut hb = heartbeat();
         hb.start(Millis(0));
-        hb.on_timer(Millis(1_000));
+        hb.on_timer(Millis(1_000), NOTHING_HELD);
         hb.on_inbound();
         // Visible just after the next ping was due (the timer had not run).
         assert_eq!(
@@ -397,11 +590,11 @@ mod tests {
     fn a_late_timer_keeps_unanswered_pings_for_their_queued_pongs() {
         let mut hb = heartbeat();
         hb.start(Millis(0));
-        hb.on_timer(Millis(1_000));
+        hb.on_timer(Millis(1_000), NOTHING_HELD);
         hb.on_inbound();
         // The tab was throttled: the pong to the first ping may still be queued.
         assert_eq!(
-            hb.on_timer(Millis(60_000)),
+            hb.on_timer(Millis(60_000), NOTHING_HELD),
             HeartbeatAction::SendPing { late: false }
         );
         assert_eq!(hb.on_pong(Millis(60_001)), Some(59_001));
@@ -417,9 +610,9 @@ mod tests {
             ..HeartbeatConfig::default()
         });
         hb.start(Millis(0));
-        hb.on_timer(Millis(1_000));
+        hb.on_timer(Millis(1_000), NOTHING_HELD);
         hb.on_inbound();
-        hb.on_timer(Millis(2_000));
+        hb.on_timer(Millis(2_000), NOTHING_HELD);
         assert_eq!(hb.on_pong(Millis(2_500)), Some(1_500));
         assert_eq!(hb.on_pong(Millis(2_510)), Some(510));
     }
@@ -432,6 +625,9 @@ mod tests {
         });
         hb.start(Millis(0));
         assert_eq!(hb.deadline(), None);
-        assert_eq!(hb.on_timer(Millis(1_000_000)), HeartbeatAction::Idle);
+        assert_eq!(
+            hb.on_timer(Millis(1_000_000), NOTHING_HELD),
+            HeartbeatAction::Idle
+        );
     }
 }

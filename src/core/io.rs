@@ -45,7 +45,11 @@ pub enum Input<P> {
     /// come yet. Sends wait for the next connection from here on.
     SocketClosing,
     /// The timer armed from `poll_timeout` fired (possibly late).
-    Timer,
+    Timer {
+        /// The browser socket's `bufferedAmount` (0 without one): a ping
+        /// behind the app's data still draining is not yet overdue.
+        send_buffered: u64,
+    },
     /// `window` `online`.
     Online,
     /// `window` `offline`.

@@ -38,7 +38,7 @@ pub use engine::{Engine, SendStatus, UrlSource};
 pub use error::*;
 pub use event::*;
 pub use flapping::{FlappingDetector, likely_causes};
-pub use heartbeat::{Heartbeat, HeartbeatAction};
+pub use heartbeat::{Heartbeat, HeartbeatAction, SendBuffer};
 pub use inspector::*;
 pub use io::*;
 pub use payload::*;

@@ -77,10 +77,12 @@ export interface HeartbeatOptions {
   intervalMs?: number;
   /**
    * How long to wait for a pong (or any message) after a ping, ms; at least
-   * 1 while `intervalMs` > 0. Default: 10000. A ping queues behind what the
-   * browser is still sending, and a message counts only once it has fully
-   * arrived: make it longer than moving your largest message takes, or a
-   * healthy connection busy with one is declared dead.
+   * 1 while `intervalMs` > 0. Default: 10000. A ping queued behind data the
+   * browser still holds (`bufferedAmount`) waits longer while that data
+   * drains, and gets this long once it has left the browser. What the
+   * browser already passed to the OS (a few MB at most), and a message
+   * that has not fully arrived, count against it: make it longer than
+   * moving those takes, or a healthy, busy connection is declared dead.
    */
   timeoutMs?: number;
   /** The ping message; not empty while `intervalMs` > 0. Default: '{"type":"ping"}'. */

@@ -1100,12 +1100,16 @@ impl Link {
 
     fn timer_fired(&self) {
         self.with(|inner| {
-            if let Ok(mut state) = inner.state.try_borrow_mut()
-                && let Some(timer) = &mut state.timer
-            {
-                timer.fired();
-            }
-            inner.input(Input::Timer);
+            let send_buffered = match inner.state.try_borrow_mut() {
+                Ok(mut state) => {
+                    if let Some(timer) = &mut state.timer {
+                        timer.fired();
+                    }
+                    state.socket.as_ref().map_or(0, Socket::send_buffered)
+                }
+                Err(_) => 0,
+            };
+            inner.input(Input::Timer { send_buffered });
         });
     }
 

@@ -9,7 +9,7 @@ use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, CloseEvent, Event, WebSocket};
 
-use super::bindings::{new_web_socket, send_value};
+use super::bindings::{new_web_socket, property, send_value};
 
 /// Subprotocols asked for in the handshake.
 #[derive(Clone, Debug, Default)]
@@ -102,6 +102,14 @@ impl Socket {
     /// while open).
     pub fn send(&self, data: &JsValue) -> Result<(), JsValue> {
         send_value(&self.ws, data)
+    }
+
+    /// Bytes sent but not yet passed to the network (`bufferedAmount`, 0 if
+    /// unreadable): a heartbeat ping may wait behind them.
+    pub fn send_buffered(&self) -> u64 {
+        property(&self.ws, "bufferedAmount")
+            .and_then(|amount| amount.as_f64())
+            .map_or(0, |amount| amount as u64)
     }
 
     /// Starts the closing handshake with `code` and `reason`; the browser's

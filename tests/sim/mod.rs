@@ -28,6 +28,18 @@ pub enum ServerMode {
     Refused(String),
 }
 
+/// How fast what the app sends leaves the browser's send buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Uplink {
+    /// Every frame reaches the server at once; nothing is ever buffered.
+    Instant,
+    /// Frames leave one after another, this many bytes a millisecond, and
+    /// reach the server when their last byte has left.
+    BytesPerMs(u64),
+    /// Nothing leaves: the peer takes no more data.
+    Stalled,
+}
+
 /// Something the network delivers at a point in time.
 #[derive(Clone, Debug)]
 enum NetEvent {
@@ -45,6 +57,11 @@ enum NetEvent {
         clean: bool,
     },
     ServerBack,
+    /// A frame's last byte left the send buffer: the server has it.
+    Arrived {
+        connection: u32,
+        text: String,
+    },
     UrlResolved {
         token: u64,
         url: Result<String, String>,
@@ -83,6 +100,11 @@ pub struct Sim {
     pub delivered: Vec<Frame>,
     /// Extra lateness added to every timer firing (a throttled tab).
     pub timer_lag_ms: u64,
+    /// How sent frames leave the send buffer.
+    pub uplink: Uplink,
+    /// Frames sent on the current socket that may not have left yet: their
+    /// connection, size, and when their last byte leaves (`None`: stalled).
+    send_buffer: Vec<(u32, u64, Option<Millis>)>,
     /// URLs handed out by the URL provider, when one is used.
     pub provider_urls: Vec<Result<String, String>>,
     pub provider_calls: u32,
@@ -135,6 +157,8 @@ impl Sim {
             events: Vec::new(),
             delivered: Vec::new(),
             timer_lag_ms: 0,
+            uplink: Uplink::Instant,
+            send_buffer: Vec::new(),
             provider_urls: Vec::new(),
             provider_calls: 0,
             provider_asked_after: Vec::new(),
@@ -164,14 +188,52 @@ impl Sim {
             .push(Reverse((at, self.seq, self.net_events.len() - 1)));
     }
 
-    /// The socket's `send`: the server gets `frame`.
+    /// The socket's `send`: the server gets `frame`, at once or once it
+    /// has left the send buffer (see [`Uplink`]).
     fn transmit(&mut self, frame: &Frame) {
         let socket = self.socket.as_ref().expect("send without a socket");
         assert!(socket.open, "send on a socket that is not open");
         let connection = socket.connection;
         let text = frame.text().map(|t| t.into_owned()).unwrap_or_default();
-        self.received.push((connection, text.clone()));
-        self.server_reacts(connection, &text);
+        let size = frame.size() as u64;
+        self.send_buffer.retain(|&(c, _, _)| c == connection);
+        match self.uplink {
+            Uplink::Instant => {
+                self.received.push((connection, text.clone()));
+                self.server_reacts(connection, &text);
+            }
+            Uplink::BytesPerMs(rate) => {
+                let start = self
+                    .send_buffer
+                    .iter()
+                    .filter_map(|&(_, _, left)| left)
+                    .fold(self.now, Millis::max);
+                let left = start + size.div_ceil(rate);
+                self.send_buffer.push((connection, size, Some(left)));
+                self.schedule(left, NetEvent::Arrived { connection, text });
+            }
+            Uplink::Stalled => self.send_buffer.push((connection, size, None)),
+        }
+    }
+
+    /// The socket's `bufferedAmount`: bytes sent on the current socket that
+    /// have not left yet.
+    pub fn send_buffered(&self) -> u64 {
+        let Some(connection) = self.socket.as_ref().map(|s| s.connection) else {
+            return 0;
+        };
+        let rate = match self.uplink {
+            Uplink::BytesPerMs(rate) => rate,
+            _ => u64::MAX,
+        };
+        self.send_buffer
+            .iter()
+            .filter(|&&(c, _, _)| c == connection)
+            .map(|&(_, size, left)| match left {
+                None => size,
+                Some(left) => size.min(left.since(self.now).saturating_mul(rate)),
+            })
+            .sum()
     }
 
     /// An app's `send` as the browser driver makes it: handed to the open
@@ -499,7 +561,8 @@ impl Sim {
         }
         self.now = next.0;
         if next.1 {
-            self.engine.handle(self.now, Input::Timer);
+            let send_buffered = self.send_buffered();
+            self.engine.handle(self.now, Input::Timer { send_buffered });
         } else {
             let Reverse((_, _, index)) = self.pending.pop().expect("peeked");
             let event = self.net_events[index]
@@ -550,6 +613,10 @@ impl Sim {
                 );
             }
             NetEvent::ServerBack => self.mode = ServerMode::Up,
+            NetEvent::Arrived { connection, text } if current == Some(connection) => {
+                self.received.push((connection, text.clone()));
+                self.server_reacts(connection, &text);
+            }
             NetEvent::UrlResolved { token, url } => self
                 .engine
                 .handle(self.now, Input::UrlResolved { token, url }),

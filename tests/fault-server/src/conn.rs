@@ -223,6 +223,10 @@ async fn read_loop(
             Err(WsError::ConnectionClosed | WsError::AlreadyClosed) => break,
             Err(e) => return End::Gone(e.to_string()),
         }
+        // A slow reader: what the client sends meanwhile waits in its buffers.
+        if !script.read_delay.is_zero() {
+            sleep(script.read_delay).await;
+        }
     }
     let server_close = handle
         .shared

@@ -8,7 +8,7 @@
 //!
 //! Precedence when several are given: `reject`, then `hang`; otherwise the
 //! upgrade is accepted and `flood`, `close`, `drop_after_ms`, `silent`, `pong`, `echo`,
-//! `reply_delay_ms` and `protocol` all apply.
+//! `reply_delay_ms`, `read_delay_ms` and `protocol` all apply.
 
 use std::fmt;
 use std::time::Duration;
@@ -45,6 +45,10 @@ pub struct Script {
     pub echo: bool,
     /// `reply_delay_ms=<n>`: delay every automatic reply (echo and pong).
     pub reply_delay: Duration,
+    /// `read_delay_ms=<n>`: wait this long after each message before reading
+    /// the next, with a small receive buffer: a slow reader, whose backlog
+    /// stays in the client's send buffer.
+    pub read_delay: Duration,
     /// `protocol=<name>`: the subprotocol to select if the client offers it.
     pub protocol: Option<String>,
     /// `store=0`: count text messages without keeping their text (the
@@ -65,6 +69,7 @@ impl Default for Script {
             pong: true,
             echo: true,
             reply_delay: Duration::ZERO,
+            read_delay: Duration::ZERO,
             protocol: None,
             store: true,
         }
@@ -170,6 +175,7 @@ impl Script {
             script.store = parse_bool("store", v)?;
         }
         script.reply_delay = parse_ms("reply_delay_ms", get("reply_delay_ms"))?.unwrap_or_default();
+        script.read_delay = parse_ms("read_delay_ms", get("read_delay_ms"))?.unwrap_or_default();
         if let Some(v) = get("protocol") {
             if v.is_empty() || !v.bytes().all(|b| b.is_ascii_graphic() && b != b',') {
                 return Err(format!(
@@ -220,6 +226,9 @@ impl fmt::Display for Script {
         }
         if !self.reply_delay.is_zero() {
             parts.push(format!("reply_delay_ms={}", self.reply_delay.as_millis()));
+        }
+        if !self.read_delay.is_zero() {
+            parts.push(format!("read_delay_ms={}", self.read_delay.as_millis()));
         }
         if let Some(p) = &self.protocol {
             parts.push(format!("protocol={p}"));
@@ -286,7 +295,7 @@ mod tests {
 
     #[test]
     fn parses_every_parameter() {
-        let s = script("close=4004&reason=not%20found&after_ms=20&drop_after_ms=5&silent=1&flood=3&size=8&pong=0&reply_delay_ms=7&protocol=chat&reject=403&hang=1&store=0&echo=0").unwrap();
+        let s = script("close=4004&reason=not%20found&after_ms=20&drop_after_ms=5&silent=1&flood=3&size=8&pong=0&reply_delay_ms=7&read_delay_ms=9&protocol=chat&reject=403&hang=1&store=0&echo=0").unwrap();
         assert_eq!(s.reject, Some(403));
         assert!(s.hang && s.silent && !s.pong && !s.store && !s.echo);
         assert_eq!(
@@ -300,6 +309,7 @@ mod tests {
         assert_eq!(s.drop_after, Some(Duration::from_millis(5)));
         assert_eq!(s.flood, Some(Flood { count: 3, size: 8 }));
         assert_eq!(s.reply_delay, Duration::from_millis(7));
+        assert_eq!(s.read_delay, Duration::from_millis(9));
         assert_eq!(s.protocol.as_deref(), Some("chat"));
     }
 

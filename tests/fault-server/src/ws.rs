@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use socket2::SockRef;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -22,6 +23,9 @@ use crate::log::log;
 use crate::record::valid_client_id;
 use crate::script::Script;
 use crate::server::State;
+
+/// The receive buffer of a slow reader (`read_delay_ms`), in bytes.
+const SLOW_READER_BUFFER: usize = 64 * 1024;
 
 /// A request to take the WebSocket port down for a while.
 pub struct Restart {
@@ -230,6 +234,12 @@ async fn upgrade(
     // waits in the queue until the connection runs). A 101 that cannot be
     // written (the client left mid-handshake) still used a connection
     // number: `connections` counts it, `open` does not.
+    if !script.read_delay.is_zero() {
+        // The OS would take megabytes for a slow reader (receive buffer
+        // autotuning): a small fixed buffer keeps the backlog in the
+        // client's send buffer, where the client can see it.
+        let _ = SockRef::from(&stream).set_recv_buffer_size(SLOW_READER_BUFFER);
+    }
     let (handle, queue) = conn::handle(script.silent);
     let (client, key, number) = state.registry.attach(id, handle.clone());
     if stream.write_all(&head).await.is_err() {

@@ -336,6 +336,21 @@ async fn delays_replies() {
 }
 
 #[tokio::test]
+async fn reads_slowly() {
+    let server = start().await;
+    let mut ws = connect(&server, "/ws/slow?read_delay_ms=100").await;
+    let started = Instant::now();
+    for i in 0..3 {
+        send(&mut ws, &format!("m{i}")).await;
+    }
+    // Each echo waits for the read delay after the message before it.
+    for i in 0..3 {
+        assert_eq!(next_text(&mut ws).await, format!("m{i}"));
+    }
+    assert!(started.elapsed() >= Duration::from_millis(200));
+}
+
+#[tokio::test]
 async fn selects_the_scripted_subprotocol() {
     let server = start().await;
     for (query, expected) in [

@@ -395,7 +395,7 @@ impl ResilientSocket {
     /// browsers do.
     pub fn close(
         &self,
-        code: Option<f64>,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] code: Option<f64>,
         #[wasm_bindgen(unchecked_optional_param_type = "string")] reason: JsValue,
     ) -> Result<(), JsValue> {
         // `String(reason)`, as a `WebSocket` converts it (42 is "42").

@@ -158,6 +158,32 @@ for (const mode of ["dev", "preview"]) {
       }
     });
 
+    it("gives effects later in the commit that replaces the socket a live one, then the new one", async () => {
+      // replay=1: an effect declared after the hook, keyed on `socket`, sets
+      // replay state. In the commit that changes the options it still holds
+      // the replaced socket, which must not be disposed yet (setReplayState
+      // throws on a disposed socket), and it runs again with the new one.
+      const id = uniqueId(`e2e-hook-replace-replay-${mode}`);
+      const { page, problems, context } = await openPage(browser);
+      try {
+        await page.goto(`${server.url}/hook-test.html?id=${id}&replay=1`);
+        await page.getByTestId("mount").click();
+        await waitForTestIdText(page, "hook-state", /^open$/);
+        await afterCommit(page, () => page.getByTestId("change-options").click());
+        await waitForTestIdText(page, "hook-state", /^open$/);
+        await until("the old socket to close", async () => (await sockets(page)).live === 1);
+        assert.deepEqual(await sockets(page), { created: 2, live: 1 });
+        assert.equal(await page.getByTestId("probe-error").count(), 0, "no effect threw");
+        // The new connection got the new options' replay state.
+        const received = await receivedOnceOpen(id, 2);
+        const replays = received.messages.filter((m) => m.connection === 2 && m.text.includes('"replay"'));
+        assert.ok(replays.some((m) => m.text.includes('"variant":2')), JSON.stringify(received.messages));
+        assert.deepEqual(problems(), []);
+      } finally {
+        await context.close();
+      }
+    });
+
     it("does not re-render for messages a component never reads", async () => {
       // quiet=1: the probe uses state, stats and send, never lastMessage.
       // Its stats are then refreshed by connection events only: after its

@@ -49,8 +49,8 @@ export interface UseResilientSocketResult {
    * commit an effect cleanup that runs before the hook's own (a child's, or
    * one declared before the hook) sends to the socket being replaced, one
    * that runs after it (a parent's, or declared after the hook) to the new
-   * one; the old `socket` object is disposed in that commit, so a cleanup in
-   * a later commit cannot send on it. At unmount, data sent from cleanups
+   * one; the old `socket` object is disposed once that commit's effects have
+   * run, so a cleanup in a later commit cannot send on it. At unmount, data sent from cleanups
    * goes out on the socket before it is disposed if it is open; what it
    * cannot send (not open, or still queued) is dropped and reported. After
    * the component unmounted, while an `<Activity>` hides it, and after the
@@ -89,7 +89,10 @@ export interface UseResilientSocketResult {
  *   the socket).
  * - A recreated socket starts empty: the old one's queued messages are
  *   dropped (reported with `reportError`) and its replay state is not carried
- *   over, so set replay state in an effect that depends on `socket`.
+ *   over, so set replay state in an effect that depends on `socket`. The old
+ *   one is disposed once the commit's effects have run: an effect later in
+ *   that commit that still holds it (declared after the hook, or a
+ *   parent's) acts on a live socket, then runs again with the new one.
  * - `url` null or undefined means no socket (e.g. until the user picks a server).
  * - Invalid options or URL throw from the effect, as `new ResilientSocket`
  *   does, so the nearest error boundary shows the message.

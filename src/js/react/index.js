@@ -17,7 +17,8 @@
 // - The socket is recreated only when the url or the options' content changes:
 //   the key is `url` plus the JSON of the options (keys sorted), each function
 //   replaced by a marker. Function options (`urlProvider`) always call the
-//   latest function passed.
+//   latest function passed. The replaced socket is disposed on a microtask,
+//   after the commit's other effects, which may still hold it.
 // - `<Activity mode="hidden">` runs the effects' cleanups and keeps the
 //   state: the socket is let go as at unmount (the snapshot turns idle), and
 //   showing it again attaches a new one. Sends in between wait until the end
@@ -53,6 +54,23 @@ function isNotData(data) {
 
 const NOT_DATA =
   'send: data is a plain object (not binary data), an array, null or undefined, which a WebSocket would send as text such as "[object Object]"; pass a string (JSON.stringify(data)), an ArrayBuffer, a typed array or a Blob';
+
+/**
+ * Disposes a socket the hook replaced (url or options changed), reporting
+ * the messages its queue drops. (`stats()` is null only while the socket
+ * is busy calling into the browser.)
+ */
+function disposeReplaced(socket) {
+  const queued = socket.stats()?.queued ?? 0;
+  socket.dispose();
+  if (queued > 0) {
+    report(
+      new Error(
+        `useResilientSocket: url or options changed; the replaced socket's ${queued} queued message(s) were dropped`,
+      ),
+    );
+  }
+}
 
 /** Reports an error without throwing, as the SDK reports a listener's. */
 function report(error) {
@@ -213,16 +231,12 @@ class SocketStore {
       this.flushPendingSends();
       return;
     }
-    const replaced = this.socket;
-    const droppedQueue = replaced ? replaced.stats().queued : 0;
-    this.release();
-    if (droppedQueue > 0) {
-      report(
-        new Error(
-          `useResilientSocket: url or options changed; the replaced socket's ${droppedQueue} queued message(s) were dropped`,
-        ),
-      );
-    }
+    // Effects that run after this one in the same commit (the component's
+    // later ones, a parent's) still hold the replaced socket from the render:
+    // it is let go now, but disposed only once they have run, so they act on
+    // a live socket and run again with the new one.
+    const replaced = this.letGo();
+    if (replaced) queueMicrotask(() => disposeReplaced(replaced));
     this.key = key;
     this.latestMessage = null;
     if (url === null || url === undefined) {
@@ -291,7 +305,7 @@ class SocketStore {
       if (socket?.state === "open") this.flushPendingSends();
       // What the socket still queues (it was not open, or the server's close
       // frame was already in) is never sent: say so, as for a url change.
-      const queued = socket ? socket.stats().queued : 0;
+      const queued = socket?.stats()?.queued ?? 0;
       this.release();
       this.unmounted = true;
       this.dropPendingSends("there was no open socket when the component unmounted (or an <Activity> hid it)");
@@ -319,17 +333,25 @@ class SocketStore {
 
   /** Disposes the socket now (listeners first, so nothing fires after). */
   release() {
+    this.letGo()?.dispose();
+  }
+
+  /**
+   * Lets go of the socket without disposing it: removes the hook's
+   * listeners and returns it (null if there was none).
+   */
+  letGo() {
     this.pendingDispose = false;
     clearTimeout(this.messageTimer);
     this.messageTimer = null;
     const socket = this.socket;
-    if (!socket) return;
+    if (!socket) return null;
     this.socket = null;
     this.key = null;
     const detach = this.detach;
     this.detach = null;
     if (detach) detach();
-    socket.dispose();
+    return socket;
   }
 
   /**

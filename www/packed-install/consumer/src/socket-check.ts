@@ -75,6 +75,8 @@ export async function checkSocket(url: string, timeoutMs: number): Promise<Outco
   // path on the object) and on a disposed one: the module's answers.
   const frozen = Object.freeze(new ResilientSocket(url, {}));
   if (frozen.send("queued") !== false) throw new Error("a frozen socket's send before open was not queued");
+  // close() takes no argument, as a WebSocket's (the types say so too).
+  frozen.close();
   frozen.dispose();
   const refusal = (() => {
     try {

@@ -179,6 +179,7 @@ async function main() {
 
     // ----- messages -----
     const messagesStarted = Date.now();
+    const sentFromJsBefore = summary?.counters.sentFromJs ?? 0;
     done = 0;
     for (const count of chunks(args.messages, args.checkpoints)) {
       summary = await page.evaluate((a) => window.soak.messages(a), { from: done, count });
@@ -195,6 +196,10 @@ async function main() {
       if (counters.misordered !== 0) failures.push(`messages: ${counters.misordered} echoes out of order`);
       if (stats.messagesIn !== stats.messagesOut) failures.push(`messages: ${stats.messagesOut} sent, ${stats.messagesIn} received`);
       if (serverStats.count !== stats.messagesOut) failures.push(`messages: the client sent ${stats.messagesOut}, the server received ${serverStats.count}`);
+      // The socket stays open through this phase: every send leaves from JS.
+      const fromJs = counters.sentFromJs - sentFromJsBefore;
+      result.final.sentFromJs = fromJs;
+      if (fromJs !== args.messages) failures.push(`messages: ${fromJs} of ${args.messages} sends left from JS (the package's fast path)`);
     }
 
     // ----- dispose -----

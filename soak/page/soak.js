@@ -38,7 +38,7 @@ let waiter = null;
 let expectedEcho = -1;
 
 function freshCounters() {
-  const c = { message: 0, misordered: 0, queuedWhileDown: 0, closeCauses: {}, closeCodes: {} };
+  const c = { message: 0, misordered: 0, queuedWhileDown: 0, sentFromJs: 0, closeCauses: {}, closeCodes: {} };
   for (const type of EVENT_TYPES) c[type] = 0;
   return c;
 }
@@ -69,6 +69,24 @@ function until(what, done, timeoutMs = 10_000) {
       },
     };
   });
+}
+
+/**
+ * Counts the sends that took the package's fast path (left from JS, not
+ * through the module): the runner checks that the messages phase's did.
+ * Fails loudly with a package built before the fast path existed.
+ */
+function countSendsFromJs(socket) {
+  const path = typeof socket.__sendFastPath === "function" ? socket.__sendFastPath() : undefined;
+  if (typeof path?.send !== "function") {
+    throw new Error("this package has no send fast path (built before it?): rebuild pkg/ with scripts/build-pkg.sh");
+  }
+  const send = path.send;
+  path.send = (data) => {
+    const sent = send.call(path, data);
+    if (sent) counters.sentFromJs += 1;
+    return sent;
+  };
 }
 
 function onMessage(event) {
@@ -108,6 +126,7 @@ window.soak = {
     log = logEvents ? [] : null;
     expectedEcho = -1;
     socket = new glue.ResilientSocket(url, options);
+    countSendsFromJs(socket);
     socket.addEventListener("message", onMessage);
     for (const type of EVENT_TYPES) socket.addEventListener(type, listenerFor(type));
     await until("the first open", () => counters.open >= 1);

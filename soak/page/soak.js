@@ -6,10 +6,7 @@
 // DevTools keeps a record of every request the page makes, which would read
 // as a leak. The runner calls the fault server's control API from node.
 import * as glue from "/pkg/resilient_ws_bg.js";
-import { installSendFastPath } from "/pkg/send_fast_path.js";
 
-// As the package's entry point does: text sent while open leaves from JS.
-installSendFastPath(glue.ResilientSocket);
 
 let memory = null;
 
@@ -27,6 +24,12 @@ async function load() {
   glue.__wbg_set_wasm(instance.exports);
   instance.exports.__wbindgen_start?.();
   memory = instance.exports.memory;
+  // As the package's entry point does: text sent while open leaves from JS.
+  // A package built before the fast path has no such file: say so.
+  const { installSendFastPath } = await import("/pkg/send_fast_path.js").catch((error) => {
+    throw new Error(`pkg/ has no send_fast_path.js (built before the send fast path?): rebuild it with scripts/build-pkg.sh (${error})`);
+  });
+  installSendFastPath(glue.ResilientSocket);
 }
 
 const EVENT_TYPES = ["open", "close", "error", "statechange", "reconnecting", "heartbeat", "flapping", "replay", "reauth"];

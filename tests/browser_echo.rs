@@ -1358,6 +1358,49 @@ async fn the_send_fast_path_is_off_while_the_driver_calls_the_browser_socket() {
 }
 
 #[wasm_bindgen_test]
+async fn the_send_fast_path_is_off_while_the_driver_flushes_the_queue_or_pings() {
+    // As above, from inside the driver's other calls of the browser's
+    // send(): the flush of the queue on open, and a heartbeat ping.
+    let id = client_id("fast-busy-send");
+    let options = json(r#"{"heartbeat":{"intervalMs":150,"timeoutMs":2000}}"#);
+    let socket = Rc::new(ResilientSocket::new(url(&id, ""), options).unwrap());
+    let mut opens = Events::listen(&socket, "open");
+    let mut heartbeats = Events::listen(&socket, "heartbeat");
+    let outcomes: Rc<std::cell::RefCell<Vec<Result<SendPath, String>>>> = Rc::default();
+    let (inner_socket, seen) = (socket.clone(), outcomes.clone());
+    let inner = Closure::<dyn FnMut()>::new(move || {
+        let path = send_as_the_package_does(&inner_socket, &"inner".into()).map_err(error_message);
+        seen.borrow_mut().push(path);
+    });
+    assert_eq!(
+        send_as_the_package_does(&socket, &"queued".into()).unwrap(),
+        SendPath::Module(false)
+    );
+    // The first browser send() is the queue's flush on open...
+    intercept_websocket_method_once("send", &inner);
+    opens.next().await;
+    // ...the next one, with the app sending nothing, the first ping.
+    intercept_websocket_method_once("send", &inner);
+    heartbeats.next().await;
+    let outcomes = outcomes.borrow().clone();
+    assert_eq!(outcomes.len(), 2, "{outcomes:?}");
+    for outcome in outcomes {
+        match outcome {
+            Err(message) => assert!(message.starts_with("send: the socket is busy"), "{message}"),
+            other => {
+                panic!("a send from inside the driver's send() was not refused as busy: {other:?}")
+            }
+        }
+    }
+    assert_eq!(
+        received_on(&id, 1).await,
+        ["queued", r#"{"type":"ping"}"#],
+        "nothing sent from inside"
+    );
+    socket.dispose().unwrap();
+}
+
+#[wasm_bindgen_test]
 async fn the_send_fast_path_leaves_to_the_module_what_it_must_decide() {
     // Not open yet, binary data, over maxMessageBytes, closed, disposed,
     // freed: the fast path declines, and the module queues or throws as

@@ -334,15 +334,21 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_ping_queued_behind_draining_data_gets_a_timeout_after_it_left() {
+    /// A heartbeat that pinged at 1,000 with `ahead` as the send buffer.
+    fn pinged_behind(ahead: SendBuffer) -> Heartbeat {
         let mut hb = heartbeat();
         hb.start(Millis(0));
-        // 5,000 bytes ahead of the 16-byte ping.
         assert_eq!(
-            hb.on_timer(Millis(1_000), held(5_000, 100)),
+            hb.on_timer(Millis(1_000), ahead),
             HeartbeatAction::SendPing { late: false }
         );
+        hb
+    }
+
+    #[test]
+    fn a_ping_queued_behind_draining_data_gets_a_timeout_after_it_left() {
+        // 5,000 bytes ahead of the 16-byte ping.
+        let mut hb = pinged_behind(held(5_000, 100));
         // 3,000 left by the deadline, and the app sent 1,000 more.
         assert_eq!(
             hb.on_timer(Millis(1_500), held(3_016, 1_116)),
@@ -365,9 +371,7 @@ mod tests {
 
     #[test]
     fn a_pong_after_the_backlog_drained_keeps_the_connection() {
-        let mut hb = heartbeat();
-        hb.start(Millis(0));
-        hb.on_timer(Millis(1_000), held(5_000, 0));
+        let mut hb = pinged_behind(held(5_000, 0));
         assert_eq!(
             hb.on_timer(Millis(1_500), held(1_000, 16)),
             HeartbeatAction::Idle
@@ -378,18 +382,14 @@ mod tests {
 
     #[test]
     fn a_send_buffer_that_stopped_draining_is_no_excuse() {
-        let mut hb = heartbeat();
-        hb.start(Millis(0));
-        hb.on_timer(Millis(1_000), held(5_000, 0));
+        let mut hb = pinged_behind(held(5_000, 0));
         // Only the ping joined the buffer: nothing left it.
         assert_eq!(
             hb.on_timer(Millis(1_500), held(5_016, 16)),
             HeartbeatAction::PeerDead { waited_ms: 500 }
         );
         // It drained for a while, then stopped: the verdict one timeout later.
-        let mut hb = heartbeat();
-        hb.start(Millis(0));
-        hb.on_timer(Millis(1_000), held(5_000, 0));
+        let mut hb = pinged_behind(held(5_000, 0));
         assert_eq!(
             hb.on_timer(Millis(1_500), held(4_016, 16)),
             HeartbeatAction::Idle
@@ -402,10 +402,8 @@ mod tests {
 
     #[test]
     fn new_data_behind_a_ping_that_left_at_once_is_no_excuse() {
-        let mut hb = heartbeat();
-        hb.start(Millis(0));
         // Nothing ahead of the ping; the app's upload after it drains.
-        hb.on_timer(Millis(1_000), held(0, 0));
+        let mut hb = pinged_behind(held(0, 0));
         assert_eq!(
             hb.on_timer(Millis(1_500), held(30_000, 50_016)),
             HeartbeatAction::PeerDead { waited_ms: 500 }

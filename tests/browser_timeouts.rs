@@ -105,7 +105,7 @@ async fn a_ping_behind_an_upload_waits_while_the_server_takes_the_upload() {
         // last few MB (which Chromium and the OS hold, ~0.6 s to drain
         // here): the ping gets a full timeout once it empties.
         let options = json(
-            r#"{"heartbeat":{"intervalMs":100,"timeoutMs":1500},"reconnect":{"initialDelayMs":10000,"jitter":"none"}}"#,
+            r#"{"heartbeat":{"intervalMs":400,"timeoutMs":1500},"reconnect":{"initialDelayMs":10000,"jitter":"none"}}"#,
         );
         let shim = Shim::install();
         let socket = new_socket(url(&id, "read_delay_ms=10&echo=0"), options);
@@ -116,7 +116,8 @@ async fn a_ping_behind_an_upload_waits_while_the_server_takes_the_upload() {
         let browser_socket = shim.socket(0);
         shim.uninstall();
 
-        // Sent before the first ping, as the package sends: the engine
+        // Sent before the first ping (400 ms after open, so a slow machine
+        // has time to send them first), as the package sends: the engine
         // books these bytes from the inbox, before the heartbeat's timer.
         let chunk = JsValue::from_str(&"u".repeat(64 * 1024));
         for _ in 0..256 {

@@ -135,11 +135,13 @@ impl Run {
             54 => sim.latency_ms = self.rng.up_to(200),
             55 => sim.input(Input::Offline),
             56 => sim.input(Input::Online),
-            57 => sim.input(if self.rng.up_to(1) == 0 {
-                Input::Hidden
-            } else {
-                Input::Visible
-            }),
+            57 => {
+                if self.rng.up_to(1) == 0 {
+                    sim.input(Input::Hidden)
+                } else {
+                    sim.visible()
+                }
+            }
             58 => {
                 sim.timer_lag_ms = if sim.timer_lag_ms == 0 {
                     self.rng.up_to(60_000)

@@ -1110,7 +1110,7 @@ fn becoming_visible_after_a_missed_deadline_sends_a_fresh_ping() {
     sim.input(Input::Hidden);
     let pings_before = sim.received.len();
     sim.now = sim.now + 5_000; // asleep: no timer ran
-    sim.input(Input::Visible);
+    sim.visible();
     assert_eq!(sim.received.len(), pings_before + 1);
     sim.run_for(100);
     assert_eq!(sim.state(), ConnectionState::Open);
@@ -1123,7 +1123,7 @@ fn becoming_visible_while_the_browser_socket_is_closing_sends_no_ping() {
     sim.input(Input::SocketClosing);
     let sent_before = sim.received.len();
     sim.now = sim.now + 5_000; // asleep: no timer ran
-    sim.input(Input::Visible);
+    sim.visible();
     sim.run_for(10);
     assert_eq!(sim.received.len(), sent_before, "a ping would be dropped");
 }
@@ -2743,7 +2743,7 @@ fn becoming_visible_after_a_throttled_backoff_wait_tries_at_once() {
     sim.run_for(2_500);
     assert_eq!(sim.state(), ConnectionState::Reconnecting, "throttled");
     sim.timer_lag_ms = 0;
-    sim.input(Input::Visible);
+    sim.visible();
     assert_eq!(
         sim.state(),
         ConnectionState::Connecting,
@@ -2761,7 +2761,7 @@ fn becoming_visible_after_a_throttled_backoff_wait_tries_at_once() {
     sim.run_until_state(ConnectionState::Reconnecting, 100);
     sim.run_for(2_500);
     assert_eq!(sim.state(), ConnectionState::Reconnecting);
-    sim.input(Input::Visible);
+    sim.visible();
     assert_eq!(sim.state(), ConnectionState::Reconnecting);
 }
 
@@ -2810,7 +2810,7 @@ fn becoming_visible_does_not_cut_a_try_later_wait_short() {
     sim.server_close(1013, "overloaded");
     assert!(sim.run_until_state(ConnectionState::Reconnecting, 100));
     sim.run_for(1_000);
-    sim.input(Input::Visible);
+    sim.visible();
     assert_eq!(sim.state(), ConnectionState::Reconnecting);
     let reconnecting_at = sim.times_entered(ConnectionState::Reconnecting)[0];
     assert!(sim.run_until_state(ConnectionState::Connecting, 10_000));

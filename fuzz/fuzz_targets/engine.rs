@@ -102,7 +102,8 @@ enum Op {
     Online,
     Offline,
     Hidden,
-    Visible,
+    /// The page became visible, with this much in the send buffer.
+    Visible(u16),
     /// The browser socket started closing (no close event yet).
     SocketClosing,
     UrlResolved {
@@ -387,7 +388,12 @@ impl Harness<'_, '_> {
             Op::Offline => self.engine.handle(now, Input::Offline),
             Op::Hidden => self.engine.handle(now, Input::Hidden),
             Op::SocketClosing => self.engine.handle(now, Input::SocketClosing),
-            Op::Visible => self.engine.handle(now, Input::Visible),
+            Op::Visible(held) => self.engine.handle(
+                now,
+                Input::Visible {
+                    send_buffered: u64::from(held),
+                },
+            ),
             Op::UrlResolved { stale, ok, any } => {
                 let token = match (stale, self.awaiting_url) {
                     (false, Some(token)) => token,
@@ -848,7 +854,7 @@ mod script {
                 "online" => Some(Op::Online),
                 "offline" => Some(Op::Offline),
                 "hidden" => Some(Op::Hidden),
-                "visible" => Some(Op::Visible),
+                "visible" => Some(Op::Visible(0)),
                 "timer" => Some(Op::Timer(0)),
                 "stats" => Some(Op::Stats),
                 "inspect" => Some(Op::Inspect {

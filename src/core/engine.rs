@@ -975,7 +975,7 @@ impl<P: Payload> Engine<P> {
                 }
             }
             Input::Hidden => self.hidden = true,
-            Input::Visible => {
+            Input::Visible { send_buffered } => {
                 let was_hidden = core::mem::replace(&mut self.hidden, false);
                 match self.phase {
                     // Not while the browser socket is closing: a ping would
@@ -985,7 +985,9 @@ impl<P: Payload> Engine<P> {
                         peer_closing: false,
                         ..
                     } => {
-                        let action = self.heartbeat.on_visible(now);
+                        let action = self
+                            .heartbeat
+                            .on_visible(now, self.send_buffer(send_buffered));
                         self.apply_heartbeat(now, connection, action);
                     }
                     // A hidden tab's timers are throttled, so a backoff wait
@@ -1269,11 +1271,9 @@ impl<P: Payload> Engine<P> {
                 peer_closing: false,
                 ..
             } => {
-                let send_buffer = SendBuffer {
-                    buffered: send_buffered,
-                    bytes_out: self.counters.bytes_out,
-                };
-                let action = self.heartbeat.on_timer(now, send_buffer);
+                let action = self
+                    .heartbeat
+                    .on_timer(now, self.send_buffer(send_buffered));
                 self.apply_heartbeat(now, connection, action);
                 if let Phase::Open { .. } = self.phase {
                     for (_, value) in self.replay.take_due(now) {
@@ -1302,6 +1302,15 @@ impl<P: Payload> Engine<P> {
             }
             Phase::Reconnecting { at, .. } if now >= at => self.start_attempt(now),
             _ => {}
+        }
+    }
+
+    /// The socket's send buffer as the heartbeat reads it: what the browser
+    /// holds, beside what the engine has sent so far.
+    fn send_buffer(&self, buffered: u64) -> SendBuffer {
+        SendBuffer {
+            buffered,
+            bytes_out: self.counters.bytes_out,
         }
     }
 

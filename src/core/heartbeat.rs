@@ -52,7 +52,7 @@ impl SendBuffer {
 /// The app's data queued ahead of the newest ping. While it drains, the
 /// peer is taking it, and the ping has not reached it: a missing pong
 /// proves nothing yet.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 struct PingBacklog {
     /// The send buffer at the last look: the ping, or a deadline since.
     seen: SendBuffer,
@@ -81,9 +81,8 @@ pub struct Heartbeat {
     /// (and `on_inbound` cleared this) by the next wake-up: that one, late
     /// or not, gives the verdict.
     late_grace_used: bool,
-    /// The send buffer behind which the newest ping waits (`None`: not
-    /// looked at yet, for a ping on becoming visible).
-    backlog: Option<PingBacklog>,
+    /// The send buffer behind which the newest ping waits.
+    backlog: PingBacklog,
     last_rtt_ms: Option<u64>,
 }
 
@@ -99,7 +98,7 @@ impl Heartbeat {
             dropped_unanswered: 0,
             pong_deadline: None,
             late_grace_used: false,
-            backlog: None,
+            backlog: PingBacklog::default(),
             last_rtt_ms: None,
         }
     }
@@ -124,7 +123,7 @@ impl Heartbeat {
         self.dropped_unanswered = 0;
         self.pong_deadline = None;
         self.late_grace_used = false;
-        self.backlog = None;
+        self.backlog = PingBacklog::default();
     }
 
     /// The next time the heartbeat needs the timer.
@@ -181,7 +180,7 @@ impl Heartbeat {
                 // or asleep, so silence proves nothing. Ask again, once: a
                 // tab that stays throttled must still find a dead peer.
                 self.late_grace_used = true;
-                self.ping(now, Some(send_buffer));
+                self.ping(now, send_buffer);
                 return HeartbeatAction::SendPing { late: true };
             }
             if self.still_draining(send_buffer) {
@@ -200,7 +199,7 @@ impl Heartbeat {
         match self.next_ping_at {
             Some(at) if now >= at => {
                 self.prune_unanswered(now, at);
-                self.ping(now, Some(send_buffer));
+                self.ping(now, send_buffer);
                 HeartbeatAction::SendPing { late: false }
             }
             _ => HeartbeatAction::Idle,
@@ -209,25 +208,18 @@ impl Heartbeat {
 
     /// At a missed pong deadline: whether the ping was still queued behind
     /// the app's data at the last look and some of it has left since (then
-    /// the ping may have left only now, so it gets a full timeout). The
-    /// browser holds bytes only once the buffers below it (the OS's socket
-    /// buffer) are full, so what leaves from there on, the peer has taken:
-    /// it is alive. A dead peer takes nothing, and the next deadline gives
-    /// the verdict. With no earlier look (a ping on becoming visible), all
-    /// that is held may be ahead of the ping: it earns one more timeout.
+    /// the ping may have left only now, so it gets a full timeout). Data
+    /// the browser still holds waits for the buffers below it (Chromium's
+    /// network process, the OS's socket buffer), which take a few MB at
+    /// once and then only what the peer takes: a dead peer's drain stops
+    /// within a look or two, and the next deadline gives the verdict.
     fn still_draining(&mut self, now: SendBuffer) -> bool {
-        let Some(backlog) = self.backlog else {
-            self.backlog = Some(PingBacklog {
-                seen: now,
-                ahead: now.buffered,
-            });
-            return now.buffered > 0;
-        };
+        let backlog = self.backlog;
         let drained = now.drained_since(backlog.seen);
-        self.backlog = Some(PingBacklog {
+        self.backlog = PingBacklog {
             seen: now,
             ahead: backlog.ahead.saturating_sub(drained),
-        });
+        };
         backlog.ahead > 0 && drained > 0
     }
 
@@ -260,7 +252,7 @@ impl Heartbeat {
 
     /// The page became visible: a deadline missed while hidden gets a fresh
     /// ping rather than a verdict; an overdue ping goes out now.
-    pub fn on_visible(&mut self, now: Millis) -> HeartbeatAction {
+    pub fn on_visible(&mut self, now: Millis, send_buffer: SendBuffer) -> HeartbeatAction {
         let overdue_pong = self.pong_deadline.is_some_and(|deadline| now >= deadline);
         let overdue_ping = self
             .next_ping_at
@@ -270,18 +262,18 @@ impl Heartbeat {
         }
         if overdue_pong || overdue_ping.is_some() {
             self.late_grace_used |= overdue_pong;
-            self.ping(now, None);
+            self.ping(now, send_buffer);
             return HeartbeatAction::SendPing { late: overdue_pong };
         }
         HeartbeatAction::Idle
     }
 
     /// Lists a ping sent at `now`, behind what `send_buffer` held.
-    fn ping(&mut self, now: Millis, send_buffer: Option<SendBuffer>) {
-        self.backlog = send_buffer.map(|seen| PingBacklog {
-            seen,
-            ahead: seen.buffered,
-        });
+    fn ping(&mut self, now: Millis, send_buffer: SendBuffer) {
+        self.backlog = PingBacklog {
+            seen: send_buffer,
+            ahead: send_buffer.buffered,
+        };
         if self.pings_sent.len() == MAX_UNANSWERED {
             // Its pong may still come: owed, like a pruned ping's.
             self.pings_sent.remove(0);
@@ -411,23 +403,26 @@ mod tests {
     }
 
     #[test]
-    fn a_ping_on_becoming_visible_behind_held_data_gets_one_look_to_measure_the_drain() {
-        let mut hb = heartbeat();
-        hb.start(Millis(0));
-        hb.on_timer(Millis(1_000), NOTHING_HELD);
-        hb.on_inbound();
-        assert_eq!(
-            hb.on_visible(Millis(2_005)),
-            HeartbeatAction::SendPing { late: false }
-        );
-        assert_eq!(
-            hb.on_timer(Millis(2_505), held(8_000, 16)),
-            HeartbeatAction::Idle
-        );
-        assert_eq!(
-            hb.on_timer(Millis(3_005), held(8_000, 16)),
-            HeartbeatAction::PeerDead { waited_ms: 1_000 }
-        );
+    fn a_ping_on_becoming_visible_waits_behind_held_data_only_while_it_drains() {
+        for (at_deadline, verdict) in [
+            // 2,000 of the 8,000 bytes ahead left: look again later.
+            (held(6_016, 32), HeartbeatAction::Idle),
+            // Only the ping joined them: the peer takes nothing.
+            (
+                held(8_016, 32),
+                HeartbeatAction::PeerDead { waited_ms: 500 },
+            ),
+        ] {
+            let mut hb = heartbeat();
+            hb.start(Millis(0));
+            hb.on_timer(Millis(1_000), NOTHING_HELD);
+            hb.on_inbound();
+            assert_eq!(
+                hb.on_visible(Millis(2_005), held(8_000, 16)),
+                HeartbeatAction::SendPing { late: false }
+            );
+            assert_eq!(hb.on_timer(Millis(2_505), at_deadline), verdict);
+        }
     }
 
     #[test]
@@ -578,7 +573,7 @@ mod tests {
         hb.on_inbound();
         // Visible just after the next ping was due (the timer had not run).
         assert_eq!(
-            hb.on_visible(Millis(2_005)),
+            hb.on_visible(Millis(2_005), NOTHING_HELD),
             HeartbeatAction::SendPing { late: false }
         );
         assert_eq!(hb.on_pong(Millis(2_015)), Some(10));

@@ -57,7 +57,11 @@ pub enum Input<P> {
     /// The page became hidden.
     Hidden,
     /// The page became visible.
-    Visible,
+    Visible {
+        /// The browser socket's `bufferedAmount`, as for [`Input::Timer`]:
+        /// a ping may go out now.
+        send_buffered: u64,
+    },
 }
 
 /// Something the driver must do, drained with [`super::Engine::poll_output`].

@@ -80,9 +80,10 @@ export interface HeartbeatOptions {
    * 1 while `intervalMs` > 0. Default: 10000. A ping queued behind data the
    * browser still holds (`bufferedAmount`) waits longer while that data
    * drains, and gets this long once it has left the browser. What the
-   * browser already passed to the OS (a few MB at most), and a message
-   * that has not fully arrived, count against it: make it longer than
-   * moving those takes, or a healthy, busy connection is declared dead.
+   * browser already passed on (a few MB at most, to its network process
+   * and the OS), and a message that has not fully arrived, count against
+   * it: make it longer than moving those takes, or a healthy, busy
+   * connection is declared dead.
    */
   timeoutMs?: number;
   /** The ping message; not empty while `intervalMs` > 0. Default: '{"type":"ping"}'. */

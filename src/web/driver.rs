@@ -758,6 +758,14 @@ impl Inner {
     }
 
     /// A browser event.
+    /// The browser socket's `bufferedAmount` (0 without one, or while the
+    /// state is borrowed: the input that needs it is refused then anyway).
+    fn send_buffered(&self) -> u64 {
+        self.state.try_borrow().ok().map_or(0, |state| {
+            state.socket.as_ref().map_or(0, Socket::send_buffered)
+        })
+    }
+
     fn input(&self, input: Input<JsPayload>) {
         self.call(|engine, now| engine.handle(now, input));
     }
@@ -1100,15 +1108,12 @@ impl Link {
 
     fn timer_fired(&self) {
         self.with(|inner| {
-            let send_buffered = match inner.state.try_borrow_mut() {
-                Ok(mut state) => {
-                    if let Some(timer) = &mut state.timer {
-                        timer.fired();
-                    }
-                    state.socket.as_ref().map_or(0, Socket::send_buffered)
-                }
-                Err(_) => 0,
-            };
+            if let Ok(mut state) = inner.state.try_borrow_mut()
+                && let Some(timer) = &mut state.timer
+            {
+                timer.fired();
+            }
+            let send_buffered = inner.send_buffered();
             inner.input(Input::Timer { send_buffered });
         });
     }
@@ -1189,7 +1194,9 @@ impl EnvironmentEvents for Link {
             inner.input(if hidden {
                 Input::Hidden
             } else {
-                Input::Visible
+                Input::Visible {
+                    send_buffered: inner.send_buffered(),
+                }
             })
         });
     }

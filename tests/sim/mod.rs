@@ -216,6 +216,12 @@ impl Sim {
         }
     }
 
+    /// The page becomes visible.
+    pub fn visible(&mut self) {
+        let send_buffered = self.send_buffered();
+        self.input(Input::Visible { send_buffered });
+    }
+
     /// The socket's `bufferedAmount`: bytes sent on the current socket that
     /// have not left yet.
     pub fn send_buffered(&self) -> u64 {

@@ -11,15 +11,22 @@ VITE_PID=""
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  # Stop everything first, print after, and never die here: a closed
+  # terminal or a pipe (`| tee`) that went away makes printing fail, which
+  # must not leave a server running.
+  set +e
+  trap '' PIPE
+  local vite_stopped=0
   if [ -n "$VITE_PID" ] && kill -0 "$VITE_PID" 2>/dev/null; then
     # Vite runs in its own process group (setsid): stop npm and its children.
-    kill -- "-$VITE_PID" 2>/dev/null || true
-    wait "$VITE_PID" 2>/dev/null || true
-    rws_say "demo: vite stopped"
+    kill -- "-$VITE_PID" 2>/dev/null
+    wait "$VITE_PID" 2>/dev/null
+    vite_stopped=1
   fi
   if [ "$STARTED_FAULT_SERVER" = 1 ]; then
-    bash scripts/fault-server.sh stop || true
+    bash scripts/fault-server.sh stop
   fi
+  if [ "$vite_stopped" = 1 ]; then rws_say "demo: vite stopped"; fi
   exit "$rc"
 }
 trap cleanup EXIT

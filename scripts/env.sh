@@ -29,6 +29,9 @@ FAULT_CONTROL_PORT="${FAULT_CONTROL_PORT:-8766}"
 FAULT_SERVER_WS="${FAULT_SERVER_WS:-ws://127.0.0.1:$FAULT_WS_PORT}"
 FAULT_SERVER_CONTROL="${FAULT_SERVER_CONTROL:-http://127.0.0.1:$FAULT_CONTROL_PORT}"
 export FAULT_WS_PORT FAULT_CONTROL_PORT FAULT_SERVER_WS FAULT_SERVER_CONTROL
+# The names the server, Vite's proxy and www's e2e harness read first: from
+# the ones above, so a value left in the shell cannot point them elsewhere.
+export FAULT_SERVER_WS_PORT="$FAULT_WS_PORT" FAULT_SERVER_CONTROL_PORT="$FAULT_CONTROL_PORT"
 
 # Vite dev server for the demo.
 DEMO_PORT="${DEMO_PORT:-5173}"
@@ -45,7 +48,8 @@ rws_port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # lockfile (a stamp written after the last install that succeeded).
 rws_npm_install() {
   local dir="$1" want stamp="$1/node_modules/.rws-install-stamp"
-  want="$(cat "$dir/package.json" "$dir/package-lock.json" 2>/dev/null | sha256sum | cut -c1-16)"
+  # (A missing lockfile must not fail the pipeline: pipefail.)
+  want="$({ cat "$dir/package.json"; cat "$dir/package-lock.json" 2>/dev/null || true; } | sha256sum | cut -c1-16)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     rws_say "npm: $dir dependencies present"
     return 0

@@ -15,7 +15,9 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo -n"; fi
 # on a fresh machine they overlap. Its output goes to a log, printed on failure.
 APT_PID=""
 APT_LOG=""
-if [ -x /usr/bin/chromium ] && command -v chromedriver >/dev/null 2>&1; then
+# Debian's pair only: a chromedriver elsewhere on PATH (an older Google one
+# in /usr/local/bin) would not match this chromium.
+if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
   echo "setup: chromium present"
 else
   # Asked now, not after the cargo installs: a sudo that wants a password

@@ -18,14 +18,19 @@ cd "$RWS_ROOT"
 STARTED_FAULT_SERVER=0
 cleanup() {
   local rc=$?
+  # Stop first, print after, and never die here: a closed terminal or a
+  # pipe (`| tee`) that went away makes printing fail, which must not leave
+  # the fault server running.
+  set +e
+  trap '' PIPE
   if [ "$STARTED_FAULT_SERVER" = 1 ]; then
+    bash scripts/fault-server.sh stop
     # A failed browser or www test often needs the server's side of it.
     local log="$RWS_ROOT/target/fault-server-$FAULT_WS_PORT.log"
     if [ "$rc" -ne 0 ] && [ -f "$log" ]; then
       rws_say "test: the fault server's last 80 log lines ($log):"
-      tail -n 80 "$log" >&2 || true
+      tail -n 80 "$log" >&2
     fi
-    bash scripts/fault-server.sh stop || true
   fi
   if [ "$rc" -ne 0 ]; then rws_say "test: FAILED (exit $rc)"; fi
   exit "$rc"
@@ -63,8 +68,12 @@ core_purity() {
 }
 
 start_fault_server() {
-  # A server left by a killed run on these ports (its pid file says so).
-  bash scripts/fault-server.sh stop >/dev/null 2>&1 || true
+  # A server left by a killed test run on the test's own ports (its pid
+  # file says so). Not on ports the caller chose: that may be their demo's
+  # server, and starting on its ports fails with "already running".
+  if [ "$PICK_FAULT_PORTS" = 1 ]; then
+    bash scripts/fault-server.sh stop >/dev/null 2>&1 || true
+  fi
   # Built before the ports are picked, so that they are still free when it
   # binds them (the build can take minutes on a clean checkout).
   cargo build --release -p fault-server --quiet
@@ -93,11 +102,12 @@ start_fault_server() {
 
 browser_tests() {
   # FAULT_SERVER_WS / FAULT_SERVER_CONTROL are exported by env.sh and read by
-  # the tests with option_env!; webdriver.json adds Chromium flags.
+  # the tests with option_env!; webdriver.json adds Chromium flags. Debian's
+  # chromedriver, the one that matches /usr/bin/chromium (setup.sh).
   # The runner gives a whole test file 20 s by default; a loaded or cold
   # machine can need more (each test has its own 6 s limit inside).
   WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}" \
-    wasm-pack test --mode no-install --headless --chrome --chromedriver "$(command -v chromedriver)"
+    wasm-pack test --mode no-install --headless --chrome --chromedriver /usr/bin/chromedriver
 }
 
 www_tests() {

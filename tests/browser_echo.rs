@@ -47,7 +47,7 @@ async fn echo_reaches_message_listeners_as_the_browsers_own_message_event() {
         .expect("the browser's MessageEvent, passed through");
     assert_eq!(event.data(), "hello");
 
-    let stats = socket.stats();
+    let stats = socket.stats().unwrap();
     assert_eq!(field(&stats, "messagesOut"), 1);
     assert_eq!(field(&stats, "messagesIn"), 1);
     socket.dispose().unwrap();
@@ -62,7 +62,7 @@ async fn messages_sent_before_open_are_queued_and_flushed_in_order_before_open()
     let on_open = {
         let (socket, at_open) = (socket.clone(), at_open.clone());
         Closure::<dyn FnMut()>::new(move || {
-            let stats = socket.stats();
+            let stats = socket.stats().unwrap();
             at_open.set(Some((
                 number(&stats, "queued"),
                 number(&stats, "messagesOut"),
@@ -121,7 +121,7 @@ async fn a_message_listener_can_send_and_close_from_inside_the_callback() {
     assert_eq!(field(&close, "cause"), "app");
     assert_eq!(field(&close, "willReconnect"), false);
     assert_eq!(socket.state(), "closed");
-    assert_eq!(field(&socket.stats(), "messagesIn"), 2);
+    assert_eq!(field(&socket.stats().unwrap(), "messagesIn"), 2);
     // The handler holds a clone of the socket: dispose breaks nothing.
     socket.set_onmessage(JsValue::NULL);
     socket.dispose().unwrap();
@@ -136,7 +136,7 @@ async fn request_resolves_with_the_parsed_reply_carrying_its_id() {
     assert_eq!(field(&reply, "type"), "sum");
     assert_eq!(field(&reply, "a"), 2);
     assert!(field(&reply, "id").is_truthy(), "an id was added");
-    assert_eq!(field(&socket.stats(), "pendingRequests"), 0);
+    assert_eq!(field(&socket.stats().unwrap(), "pendingRequests"), 0);
     socket.dispose().unwrap();
 }
 
@@ -205,7 +205,7 @@ async fn a_request_pushed_out_of_the_full_queue_is_rejected_as_queue_overflow() 
     assert_eq!(field(&error, "reason"), "queueOverflow");
     let message = text(&error, "message");
     assert!(message.contains("queue.overflow"), "{message}");
-    assert_eq!(field(&socket.stats(), "pendingRequests"), 0);
+    assert_eq!(field(&socket.stats().unwrap(), "pendingRequests"), 0);
     socket.dispose().unwrap();
 }
 
@@ -770,7 +770,7 @@ fn shared_memory_is_refused_not_lost() {
             "{refused}"
         );
     }
-    assert_eq!(field(&socket.stats(), "queued"), 0.0);
+    assert_eq!(field(&socket.stats().unwrap(), "queued"), 0.0);
     // An ordinary ArrayBuffer and a view of one still queue, also from
     // another realm (an iframe), where `instanceof ArrayBuffer` is false: as
     // binary data (4 bytes each), not as the text "[object ArrayBuffer]".
@@ -794,8 +794,8 @@ fn shared_memory_is_refused_not_lost() {
     );
     assert!(!socket.send(foreign_view).unwrap());
     assert!(!socket.send(foreign_buffer).unwrap());
-    assert_eq!(field(&socket.stats(), "queued"), 4.0);
-    assert_eq!(field(&socket.stats(), "queuedBytes"), 16.0);
+    assert_eq!(field(&socket.stats().unwrap(), "queued"), 4.0);
+    assert_eq!(field(&socket.stats().unwrap(), "queuedBytes"), 16.0);
     socket.dispose().unwrap();
 }
 
@@ -999,7 +999,7 @@ async fn binary_messages_pass_through_as_array_buffers() {
     let data = event.data();
     assert!(data.is_instance_of::<js_sys::ArrayBuffer>());
     assert_eq!(js_sys::Uint8Array::new(&data).to_vec(), [1, 2, 3, 250]);
-    assert_eq!(field(&socket.stats(), "bytesIn"), 4);
+    assert_eq!(field(&socket.stats().unwrap(), "bytesIn"), 4);
     socket.dispose().unwrap();
 }
 
@@ -1091,7 +1091,7 @@ async fn plain_messages_skip_the_driver_and_the_engine_still_sees_each_one() {
         slow_before,
         "all on the fast path"
     );
-    let stats = socket.stats();
+    let stats = socket.stats().unwrap();
     assert_eq!(number(&stats, "messagesIn"), 20.0);
     assert_eq!(number(&stats, "bytesIn"), 320.0);
     let entries = socket.inspector().entries(JsValue::UNDEFINED).unwrap();
@@ -1116,7 +1116,7 @@ async fn plain_messages_skip_the_driver_and_the_engine_still_sees_each_one() {
     JsFuture::from(reply).await.expect("the echo is the reply");
     assert_eq!(socket.slow_path_messages(), slow_before + 1);
 
-    assert_eq!(number(&socket.stats(), "messagesIn"), 21.0);
+    assert_eq!(number(&socket.stats().unwrap(), "messagesIn"), 21.0);
     socket.dispose().unwrap();
 }
 
@@ -1170,7 +1170,7 @@ async fn a_send_leaves_before_the_fast_paths_messages_are_booked_and_is_booked_a
     assert_eq!(records, expected, "each send after the echo before it");
     let seqs: Vec<f64> = entries.iter().map(|e| number(&e, "seq")).collect();
     assert_eq!(seqs, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
-    let stats = socket.stats();
+    let stats = socket.stats().unwrap();
     assert_eq!(number(&stats, "messagesOut"), 3.0);
     assert_eq!(number(&stats, "messagesIn"), 3.0);
     socket.dispose().unwrap();
@@ -1259,7 +1259,7 @@ async fn text_sent_while_open_stays_in_js_and_is_booked_in_order_with_everything
     assert_eq!(seqs, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]);
     let times: Vec<f64> = entries.iter().map(|e| number(&e, "time")).collect();
     assert!(times.windows(2).all(|t| t[0] <= t[1]), "{times:?}");
-    let stats = socket.stats();
+    let stats = socket.stats().unwrap();
     assert_eq!(number(&stats, "messagesOut"), 4.0);
     assert_eq!(number(&stats, "messagesIn"), 4.0);
     assert_eq!(number(&stats, "bytesOut"), 3.0 + 3.0 + 5.0 + 64.0);
@@ -1318,7 +1318,7 @@ async fn the_fast_paths_ring_keeps_both_ways_in_order_and_a_reconnect_moves_send
     wait_until_received(&id, "after").await;
     assert_eq!(received_on(&id, 1).await, ["a", "b", "c"]);
     assert_eq!(received_on(&id, 2).await, ["after"]);
-    assert_eq!(number(&socket.stats(), "messagesOut"), 4.0);
+    assert_eq!(number(&socket.stats().unwrap(), "messagesOut"), 4.0);
     socket.dispose().unwrap();
 }
 
@@ -1353,7 +1353,7 @@ async fn the_send_fast_path_is_off_while_the_driver_calls_the_browser_socket() {
         ["before"],
         "nothing sent from inside"
     );
-    assert_eq!(number(&socket.stats(), "messagesOut"), 1.0);
+    assert_eq!(number(&socket.stats().unwrap(), "messagesOut"), 1.0);
     socket.dispose().unwrap();
 }
 
@@ -1425,7 +1425,11 @@ async fn the_send_fast_path_leaves_to_the_module_what_it_must_decide() {
     let received = wait_until_received(&id, "open").await;
     let texts: Vec<&str> = received.iter().map(|(_, text)| text.as_str()).collect();
     assert_eq!(texts, ["early", "open"]);
-    assert_eq!(number(&socket.stats(), "messagesOut"), 3.0, "binary too");
+    assert_eq!(
+        number(&socket.stats().unwrap(), "messagesOut"),
+        3.0,
+        "binary too"
+    );
 
     socket.close(None, JsValue::UNDEFINED).unwrap();
     let closed = send("late".into()).unwrap_err();
@@ -1487,7 +1491,10 @@ async fn the_fast_path_holds_no_payload_larger_than_the_inspector_keeps() {
     assert!(!seen[0].1 && seen[0].2.contains("too large"), "{seen:?}");
     assert_eq!((seen[2].0, seen[2].1), (64.0, true), "{seen:?}");
     assert_eq!(seen[3], (5.0, false, "small".to_owned()));
-    assert_eq!(number(&socket.stats(), "bytesIn"), 64.0 * 3.0 + 5.0);
+    assert_eq!(
+        number(&socket.stats().unwrap(), "bytesIn"),
+        64.0 * 3.0 + 5.0
+    );
     socket.dispose().unwrap();
 }
 
@@ -1531,7 +1538,7 @@ async fn while_a_pong_and_a_reply_are_awaited_only_what_could_be_them_leaves_the
     let reply = reply.await.expect("the reply");
     assert_eq!(field(&reply, "v"), 2);
     assert_eq!(socket.slow_path_messages(), 3, "the reply");
-    assert_eq!(number(&socket.stats(), "messagesIn"), 23.0);
+    assert_eq!(number(&socket.stats().unwrap(), "messagesIn"), 23.0);
     socket.dispose().unwrap();
 }
 
@@ -1635,7 +1642,7 @@ async fn a_fast_path_listener_reads_up_to_date_stats_and_its_requests_reply_is_c
                 .entries(json(r#"{"direction":"in"}"#))
                 .unwrap();
             let newest = text(&entries.get(entries.length() - 1), "preview");
-            let count = number(&socket.stats(), "messagesIn");
+            let count = number(&socket.stats().unwrap(), "messagesIn");
             *seen.borrow_mut() = Some((count, newest));
             let request = json(r#"{"type":"get","id":"r1"}"#);
             *reply.borrow_mut() = Some(socket.request(request, JsValue::UNDEFINED));
@@ -1661,7 +1668,7 @@ async fn a_fast_path_listener_reads_up_to_date_stats_and_its_requests_reply_is_c
         slow_before + 1,
         "only the reply left the fast path"
     );
-    assert_eq!(number(&socket.stats(), "messagesIn"), 2.0);
+    assert_eq!(number(&socket.stats().unwrap(), "messagesIn"), 2.0);
     socket.dispose().unwrap();
 }
 
@@ -1894,6 +1901,7 @@ async fn calls_from_inside_a_replaced_websocket_send_are_refused_as_busy() {
                 .map(message),
         );
         seen.extend(inner_socket.dispose().err().map(message));
+        seen.extend(inner_socket.stats().err().map(message));
     });
     intercept_websocket_method_once("send", &inner);
     assert!(
@@ -1903,12 +1911,13 @@ async fn calls_from_inside_a_replaced_websocket_send_are_refused_as_busy() {
     let refusals = refusals.borrow().clone();
     assert_eq!(
         refusals.len(),
-        4,
+        5,
         "each re-entrant call is refused: {refusals:?}"
     );
-    for (message, call) in refusals
-        .iter()
-        .zip(["send", "close", "deleteReplayState", "dispose"])
+    for (message, call) in
+        refusals
+            .iter()
+            .zip(["send", "close", "deleteReplayState", "dispose", "stats"])
     {
         assert!(
             message.starts_with(&format!("{call}: the socket is busy"))

@@ -233,7 +233,7 @@ async fn upgrades_rejected_with_404_and_500_close_as_1006_before_open_and_are_re
             }
             assert!(opens.drain().is_empty(), "{status}: never opened");
             assert_eq!(
-                field(&socket.stats(), "queued"),
+                field(&socket.stats().unwrap(), "queued"),
                 1,
                 "{status}: still queued"
             );
@@ -385,7 +385,7 @@ async fn every_configured_application_close_code_and_the_default_stop_codes_are_
                 );
                 assert!(case.closes.drain().is_empty(), "{code}: one close event");
                 assert!(case.opens.drain().is_empty(), "{code}");
-                assert_eq!(field(&socket.stats(), "reconnects"), 0, "{code}");
+                assert_eq!(field(&socket.stats().unwrap(), "reconnects"), 0, "{code}");
             } else {
                 assert_eq!(field(&stats, "connections"), 2, "{code}");
                 assert_eq!(field(&stats, "open"), 1, "{code}");
@@ -527,7 +527,7 @@ async fn closed_right_after_open_twenty_times_reports_flapping_with_growing_dela
             retries.push((number(&scheduled, "delayMs"), attempt_at - closed_at));
         }
         let elapsed = now_ms() - started_at;
-        assert_eq!(field(&socket.stats(), "flapping"), true);
+        assert_eq!(field(&socket.stats().unwrap(), "flapping"), true);
         socket.dispose().unwrap();
 
         let report = flapping.next().await;
@@ -678,7 +678,7 @@ async fn a_flood_of_100000_messages_arrives_whole_in_order_and_the_inspector_sta
         }
         assert_eq!(*echoes.borrow(), ["after-flood"]);
         assert_eq!(received(&id).await, [(1, "after-flood".to_owned())]);
-        let stats = socket.stats();
+        let stats = socket.stats().unwrap();
         assert_eq!(number(&stats, "messagesIn"), f64::from(COUNT + 1));
         assert_eq!(number(&stats, "messagesOut"), 1.0);
         assert_eq!(socket.state(), "open");
@@ -727,7 +727,7 @@ async fn an_oversized_send_throws_naming_max_message_bytes_and_drops_nothing_els
         assert!(!socket.send("q1".into()).unwrap());
         refused(&socket, too_big.as_str().into());
         assert!(!socket.send("q2".into()).unwrap());
-        assert_eq!(field(&socket.stats(), "queued"), 2);
+        assert_eq!(field(&socket.stats().unwrap(), "queued"), 2);
         let open = opens.next().await;
         assert_eq!(field(&open, "flushed"), 2);
 
@@ -755,8 +755,8 @@ async fn an_oversized_send_throws_naming_max_message_bytes_and_drops_nothing_els
         let texts: Vec<&str> = received.iter().map(|(_, t)| t.as_str()).collect();
         assert_eq!(texts, expected, "each once, in order, nothing else");
         assert!(received.iter().all(|(connection, _)| *connection == 1));
-        assert_eq!(field(&socket.stats(), "messagesOut"), 5);
-        assert_eq!(field(&socket.stats(), "pendingRequests"), 0);
+        assert_eq!(field(&socket.stats().unwrap(), "messagesOut"), 5);
+        assert_eq!(field(&socket.stats().unwrap(), "pendingRequests"), 0);
         assert_eq!(socket.state(), "open");
         assert_eq!(census.max_live(&path(&id)), 1);
         socket.dispose().unwrap();
@@ -809,7 +809,7 @@ async fn invalid_json_and_binary_frames_break_nothing_while_a_request_is_pending
             assert_eq!(data_text(&messages.next().await), want);
         }
         assert_eq!(
-            field(&socket.stats(), "pendingRequests"),
+            field(&socket.stats().unwrap(), "pendingRequests"),
             1,
             "still pending"
         );
@@ -833,7 +833,7 @@ async fn invalid_json_and_binary_frames_break_nothing_while_a_request_is_pending
         assert_eq!(field(&reply, "type"), "op");
         assert_eq!(field(&reply, "id"), "req-1");
         assert_eq!(field(&reply, "n"), 7);
-        assert_eq!(field(&socket.stats(), "pendingRequests"), 0);
+        assert_eq!(field(&socket.stats().unwrap(), "pendingRequests"), 0);
 
         let inspector = socket.inspector();
         let entries = inspector.entries(JsValue::UNDEFINED).unwrap();

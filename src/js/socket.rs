@@ -33,8 +33,9 @@ use crate::web::{self, Driver, DriverOptions, EventType, JsPayload, call_with, j
 /// `dispose()`, then `free()`. An `inspector` the app keeps is not a
 /// handle: it keeps no socket running. A call made from inside the SDK's
 /// own call into the browser (a replaced `WebSocket` method calling back)
-/// throws an `Error` saying the socket is busy; reads made there give no
-/// answer (`stats()` is null).
+/// throws an `Error` saying the socket is busy (`stats()` too); the other
+/// reads made there give no answer: empty or null values, and `state`
+/// reads `closed`.
 #[wasm_bindgen]
 pub struct ResilientSocket {
     /// The socket until `dispose()`. Calls take a clone of the `Rc`, so a
@@ -447,10 +448,14 @@ impl ResilientSocket {
         self.js_readout(last_close_of, DisposedSocket::last_close)
     }
 
-    /// Counters and measurements now.
+    /// Counters and measurements now. Throws the busy `Error` when called
+    /// from inside the SDK's own call into the browser, as the calls do.
     #[wasm_bindgen(unchecked_return_type = "SocketStats")]
-    pub fn stats(&self) -> JsValue {
-        self.js_readout(stats_of, DisposedSocket::stats)
+    pub fn stats(&self) -> Result<JsValue, JsValue> {
+        if let Some(live) = self.live() {
+            not_busy(&live, "stats")?;
+        }
+        Ok(self.js_readout(stats_of, DisposedSocket::stats))
     }
 
     /// Starts connecting (from idle or closed), or skips a backoff wait;
@@ -619,7 +624,8 @@ impl ResilientSocket {
     /// `url`, `lastClose`, `stats()` and `inspector` still read what
     /// happened. After it, `send()`, `setReplayState()`, `connect()` and
     /// `reconnect()` throw, `request()` rejects ("disposed"), `close()`,
-    /// `addEventListener()` and the `on*` handlers do nothing,
+    /// `addEventListener()` and the `on*` handlers do nothing (after checking
+    /// their arguments, which still throw when invalid),
     /// `deleteReplayState()` returns false and `replayState()` `[]`; after
     /// `free()` every member throws. Only that is kept, as JS values, plus
     /// the inspector's messages if it holds any; the driver's wasm memory

@@ -186,7 +186,9 @@ export interface ResilientSocketOptions {
   /**
    * Handshake (including the URL provider) time limit, ms. Default: 10000.
    * 0 disables it: a handshake or a `urlProvider` Promise that never answers
-   * then keeps the socket `connecting` for good, even one the app dropped.
+   * then keeps the socket `connecting` for good (once the app drops a socket
+   * waiting for its `urlProvider`, it is disposed; a hanging browser
+   * handshake runs on, as a `WebSocket`'s would).
    */
   connectTimeoutMs?: number;
   /** How long `close()` waits for the server's close frame, ms. Default: 2000. */
@@ -195,7 +197,8 @@ export interface ResilientSocketOptions {
   maxMessageBytes?: number;
   /**
    * Field and query parameter names whose values are redacted, matched by
-   * containment in any ASCII case (none empty; `[]` turns redaction off).
+   * containment in any ASCII case (none empty; `[]`: no field or parameter
+   * is redacted, though a URL's `user:password@` password still is).
    * Setting it replaces the defaults. Default: ["token", "authorization",
    * "password", "passwd", "passphrase", "secret", "apikey", "api_key",
    * "api-key", "signature", "credential", "cookie", "sessionid",

@@ -57,11 +57,10 @@ const NOT_DATA =
 
 /**
  * Disposes a socket the hook replaced (url or options changed), reporting
- * the messages its queue drops. (`stats()` is null only while the socket
- * is busy calling into the browser.)
+ * the messages its queue drops.
  */
 function disposeReplaced(socket) {
-  const queued = socket.stats()?.queued ?? 0;
+  const queued = socket.stats().queued;
   socket.dispose();
   if (queued > 0) {
     report(
@@ -305,7 +304,7 @@ class SocketStore {
       if (socket?.state === "open") this.flushPendingSends();
       // What the socket still queues (it was not open, or the server's close
       // frame was already in) is never sent: say so, as for a url change.
-      const queued = socket?.stats()?.queued ?? 0;
+      const queued = socket ? socket.stats().queued : 0;
       this.release();
       this.unmounted = true;
       this.dropPendingSends("there was no open socket when the component unmounted (or an <Activity> hid it)");

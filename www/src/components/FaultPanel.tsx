@@ -9,6 +9,19 @@ interface Props {
 }
 
 /** Buttons that make the fault server misbehave, through its control API. */
+/** The `connections` a client action reached, from the control API's JSON answer (0 if unreadable). */
+function openConnections(r: FaultResult): number {
+  try {
+    const answer: unknown = JSON.parse(r.text);
+    if (typeof answer === "object" && answer !== null && "connections" in answer && typeof answer.connections === "number") {
+      return answer.connections;
+    }
+  } catch {
+    // Not JSON: an error text.
+  }
+  return 0;
+}
+
 export function FaultPanel({ clientId, connection }: Props) {
   const [downMs, setDownMs] = useState(1000);
   const [floodCount, setFloodCount] = useState(100);
@@ -32,8 +45,11 @@ export function FaultPanel({ clientId, connection }: Props) {
       const r = await faults.silent(id, on);
       const now = current.current;
       // The call acted on the connection of the click; a newer one starts
-      // answering again (the reset above), whatever this reply says.
-      if (r.ok && now.clientId === askedOn.clientId && now.connection === askedOn.connection) setSilent(on);
+      // answering again (the reset above), whatever this reply says. With
+      // no connection open at the server (still connecting), nothing went
+      // silent.
+      const acted = !on || openConnections(r) > 0;
+      if (r.ok && acted && now.clientId === askedOn.clientId && now.connection === askedOn.connection) setSilent(on);
       return r;
     });
   };

@@ -11,6 +11,8 @@ type Direction = "all" | "in" | "out";
 
 const REFRESH_MS = 300;
 const MAX_ROWS = 200;
+/** The newest entries the type suggestions are taken from (each refresh reads only these, not all kept). */
+const TYPE_SAMPLE = 1000;
 
 /** Runs `use` with the socket's inspector and frees the wasm handle after. */
 function withInspector(socket: ResilientSocket, use: (inspector: SocketInspector) => void): void {
@@ -52,11 +54,13 @@ export function InspectorTable({ socket }: Props) {
     // `socket.inspector` is a new wasm object on each access: take one per
     // effect run and free it in the cleanup.
     const inspector = socket.inspector;
+    // Each refresh reads a bounded number of entries (every read parses and
+    // redacts them), however many the inspector keeps.
     const refresh = () => {
-      const all = inspector.entries();
-      setTotal(all.length);
-      setTypes([...new Set(all.map((e) => e.type).filter((t): t is string => t !== null))].sort());
-      setRows(inspector.entries(filter).slice(-MAX_ROWS).reverse());
+      setTotal(inspector.length);
+      const sample = inspector.entries({ limit: TYPE_SAMPLE });
+      setTypes([...new Set(sample.map((e) => e.type).filter((t): t is string => t !== null))].sort());
+      setRows(inspector.entries({ ...filter, limit: MAX_ROWS }).reverse());
     };
     refresh();
     const timer = setInterval(refresh, REFRESH_MS);

@@ -23,7 +23,7 @@ function niceCeil(value: number): number {
 export function RttChart({ points, now, windowMs }: Props) {
   const start = now - windowMs;
   const visible = points.filter((p) => p.at >= start);
-  const max = niceCeil(Math.max(5, ...visible.map((p) => p.rttMs)));
+  const max = niceCeil(visible.reduce((m, p) => Math.max(m, p.rttMs), 5));
   const plotW = WIDTH - PAD_LEFT;
   const plotH = HEIGHT - PAD_BOTTOM;
   const x = (t: number) => PAD_LEFT + ((t - start) / windowMs) * plotW;

@@ -6,6 +6,8 @@ import type {
   ConnectionState,
   FlappingEvent,
   OpenEvent,
+  QueueOverflowEvent,
+  ReauthEvent,
   ReconnectingEvent,
   ReplayEvent,
   ResilientCloseEvent,
@@ -56,9 +58,15 @@ export interface ConnectionHistory {
   lastAt: number;
 }
 
-/** How much history is kept. */
+/** How much history is kept: the last 5 minutes, at most KEEP_POINTS bands and RTTs each (short delays can make many). */
 const KEEP_MS = 5 * 60_000;
+const KEEP_POINTS = 2_000;
 const KEEP_LOG = 200;
+
+/** The newest KEEP_POINTS of `items`. */
+function capped<T>(items: T[]): T[] {
+  return items.length > KEEP_POINTS ? items.slice(-KEEP_POINTS) : items;
+}
 
 type Action =
   | { kind: "reset"; at: number; state: ConnectionState }
@@ -111,12 +119,12 @@ function reduceAction(h: ConnectionHistory, a: Action): ConnectionHistory {
       if (last && last.to === null) bands[bands.length - 1] = { ...last, to: a.at };
       bands.push({ seq: h.nextSeq, state: a.to, from: a.at, to: null });
       const nextRetry = a.to === "reconnecting" ? h.nextRetry : null;
-      return { ...h, bands, nextRetry, nextSeq: h.nextSeq + 1 };
+      return { ...h, bands: capped(bands), nextRetry, nextSeq: h.nextSeq + 1 };
     }
     case "rtt": {
       const rtts = h.rtts.filter((p) => p.at > a.at - KEEP_MS);
       rtts.push({ at: a.at, rttMs: a.rttMs });
-      return { ...h, rtts };
+      return { ...h, rtts: capped(rtts) };
     }
     case "close":
       return { ...h, lastClose: { at: a.at, event: a.event }, reopened: null };
@@ -175,6 +183,8 @@ export function useConnectionHistory(socket: ResilientSocket | null): Connection
     };
     const onError = (e: { message: string }) => log("error", e.message);
     const onSlow = (e: { id: string; latencyMs: number }) => log("slow", `request ${e.id}: ${e.latencyMs} ms`);
+    const onReauth = (e: ReauthEvent) => log("reauth", `close ${e.code}: the server asks to authenticate again`);
+    const onQueueOverflow = (e: QueueOverflowEvent) => log("queueoverflow", `dropped the ${e.dropped} oldest queued message(s)`);
 
     socket.addEventListener("statechange", onState);
     socket.addEventListener("heartbeat", onHeartbeat);
@@ -185,6 +195,8 @@ export function useConnectionHistory(socket: ResilientSocket | null): Connection
     socket.addEventListener("open", onOpen);
     socket.addEventListener("error", onError);
     socket.addEventListener("slow", onSlow);
+    socket.addEventListener("reauth", onReauth);
+    socket.addEventListener("queueoverflow", onQueueOverflow);
     return () => {
       socket.removeEventListener("statechange", onState);
       socket.removeEventListener("heartbeat", onHeartbeat);
@@ -195,6 +207,8 @@ export function useConnectionHistory(socket: ResilientSocket | null): Connection
       socket.removeEventListener("open", onOpen);
       socket.removeEventListener("error", onError);
       socket.removeEventListener("slow", onSlow);
+      socket.removeEventListener("reauth", onReauth);
+      socket.removeEventListener("queueoverflow", onQueueOverflow);
     };
   }, [socket]);
 

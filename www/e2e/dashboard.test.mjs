@@ -368,7 +368,7 @@ describe("dashboard (vite preview)", () => {
     }
   });
 
-  it("shows options the SDK refuses instead of a blank page, and refuses a non-ws URL inline", async () => {
+  it("shows options the SDK refuses instead of a blank page, refuses a non-ws URL inline, and names ignored parameters", async () => {
     // An initial delay above the maximum: the SDK's constructor throws, the
     // hook rethrows from its effect, the error boundary shows the message.
     const client = uniqueId("e2e-bad-options");
@@ -391,6 +391,14 @@ describe("dashboard (vite preview)", () => {
       await waitForTestIdText(page, "url-problem", /cannot parse/);
       assert.equal(await page.getByTestId("state").textContent(), "open");
       assert.deepEqual(problems().filter((p) => !p.includes("initialDelayMs")), []);
+
+      // Parameters the dashboard cannot use are named on the page, not
+      // silently replaced by defaults.
+      await page.goto(`${server.url}/?client=${client}&heartbeatMs=abc&maxAttempts=-1&autoConnect=0`);
+      await waitForTestIdText(page, "ignored-params", /heartbeatMs=abc: not a whole number >= 0 \(using 2000\)/);
+      assert.match(await page.getByTestId("ignored-params").textContent(), /maxAttempts=-1/);
+      await page.goto(`${server.url}/?client=a%2Fb&autoConnect=0`);
+      await waitForTestIdText(page, "ignored-params", /client=a\/b: not a fault-server client id/);
     } finally {
       await context.close();
     }

@@ -76,6 +76,11 @@ export function App({ config }: Props) {
           onReconnect={() => socket?.reconnect()}
         />
       </header>
+      {config.ignored.length > 0 && (
+        <p className="notice" data-testid="ignored-params">
+          Ignored URL parameters: {config.ignored.join("; ")}
+        </p>
+      )}
       <main className="grid">
         <Panel title="State timeline" className="wide">
           <WindowPicker value={windowName} windows={Object.keys(WINDOWS) as WindowName[]} onChange={setWindowName} />

@@ -10,6 +10,8 @@ export interface DashboardConfig {
   autoConnect: boolean;
   /** Options for `new ResilientSocket`. */
   options: ResilientSocketOptions;
+  /** Query parameters that were ignored, each with why (shown on the page). */
+  ignored: string[];
 }
 
 /** The fault server through this page's Vite proxy (`/ws/*`). */
@@ -18,38 +20,51 @@ export function defaultSocketUrl(clientId = "dashboard"): string {
   return `${scheme}://${location.host}/ws/${clientId}`;
 }
 
-/**
- * A whole number of milliseconds (or entries) from the query string; the
- * fallback when absent or not one. Values the SDK refuses in combination
- * (an initial delay above the maximum) reach it and are shown as its error.
- */
-function numberParam(params: URLSearchParams, name: string, fallback: number): number {
-  const raw = params.get(name);
-  if (raw === null || raw.trim() === "") return fallback;
-  const value = Number(raw);
-  return Number.isSafeInteger(value) && value >= 0 ? value : fallback;
-}
+/** A fault-server client id (`/ws/<id>`), as the server accepts it. */
+const CLIENT_ID = /^[A-Za-z0-9_-]+$/;
 
 export function readConfig(search: string = location.search): DashboardConfig {
   const params = new URLSearchParams(search);
+  const ignored: string[] = [];
+  /**
+   * A whole number of milliseconds (or entries) from the query string; the
+   * fallback when absent, and when not one (noted in `ignored`). Values the
+   * SDK refuses in combination (an initial delay above the maximum) reach
+   * it and are shown as its error.
+   */
+  const numberParam = (name: string, fallback: number): number => {
+    const raw = params.get(name);
+    if (raw === null || raw.trim() === "") return fallback;
+    const value = Number(raw);
+    if (Number.isSafeInteger(value) && value >= 0) return value;
+    ignored.push(`${name}=${raw}: not a whole number >= 0 (using ${fallback})`);
+    return fallback;
+  };
+  let client = params.get("client") ?? "dashboard";
+  if (!CLIENT_ID.test(client)) {
+    ignored.push(`client=${client}: not a fault-server client id ([A-Za-z0-9_-]+; using dashboard)`);
+    client = "dashboard";
+  }
+  const maxAttempts = params.has("maxAttempts") ? numberParam("maxAttempts", -1) : -1;
   return {
-    url: params.get("url") ?? defaultSocketUrl(params.get("client") ?? "dashboard"),
+    ignored,
+    url: params.get("url") ?? defaultSocketUrl(client),
     autoConnect: params.get("autoConnect") !== "0",
     options: {
       name: "dashboard",
       reconnect: {
-        initialDelayMs: numberParam(params, "initialDelayMs", 500),
-        maxDelayMs: numberParam(params, "maxDelayMs", 10_000),
-        maxAttempts: params.has("maxAttempts") ? numberParam(params, "maxAttempts", 0) : null,
+        initialDelayMs: numberParam("initialDelayMs", 500),
+        maxDelayMs: numberParam("maxDelayMs", 10_000),
+        maxAttempts: maxAttempts >= 0 ? maxAttempts : null,
       },
       heartbeat: {
-        intervalMs: numberParam(params, "heartbeatMs", 2_000),
-        timeoutMs: numberParam(params, "heartbeatTimeoutMs", 4_000),
+        intervalMs: numberParam("heartbeatMs", 2_000),
+        timeoutMs: numberParam("heartbeatTimeoutMs", 4_000),
         message: '{"type":"ping"}',
         pongType: "pong",
       },
-      connectTimeoutMs: numberParam(params, "connectTimeoutMs", 5_000),
-      inspector: { maxEntries: numberParam(params, "inspectorEntries", 500) },
+      connectTimeoutMs: numberParam("connectTimeoutMs", 5_000),
+      inspector: { maxEntries: numberParam("inspectorEntries", 500) },
     },
   };
 }

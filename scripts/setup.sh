@@ -77,6 +77,13 @@ else
   echo "setup: wasm-bindgen-cli $WB_VERSION installing"
   # No --locked: the CLI's own lockfile pins a crate version the registry does not serve.
   cargo install wasm-bindgen-cli --version "$WB_VERSION" --force
+  # Another wasm-bindgen earlier on PATH would still answer (and every run
+  # would install again): name it.
+  found="$(command -v wasm-bindgen || true)"
+  if [ -z "$found" ] || [ "$(wasm-bindgen --version | awk '{print $2}')" != "$WB_VERSION" ]; then
+    echo "setup: installed wasm-bindgen-cli $WB_VERSION, but PATH finds ${found:-none} ($(wasm-bindgen --version 2>/dev/null || echo 'no version')); put ~/.cargo/bin first" >&2
+    exit 1
+  fi
 fi
 
 # --- wasm-pack ---------------------------------------------------------------

@@ -88,7 +88,8 @@ function resilient(inspectorOn) {
         };
       }
       // heartbeat otherwise at its defaults (25 s interval, pongType "pong"),
-      // as an app gets it; no ping falls inside one throughput test.
+      // as an app gets it. The interleaved send test can outlast 25 s: its
+      // count check allows for those pings (`heartbeatPing`).
       if (!inspectorOn) options.inspector = { maxEntries: 0 };
       const s = new ResilientSocket(url, options);
       if (h.onopen) s.onopen = h.onopen;

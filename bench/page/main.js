@@ -75,6 +75,15 @@ async function post(obj) {
 function forceGc() {
   if (typeof gc === "function") gc();
 }
+/**
+ * A young-generation collection, outside any timed window: before each
+ * burst of the interleaved tests, so that a scavenge set off by one lane's
+ * garbage does not land in the next lane's timed burst (each burst pays
+ * only for what its own client allocates).
+ */
+function minorGc() {
+  if (typeof gc === "function") gc({ type: "minor" });
+}
 async function settle(ms = 100) {
   forceGc();
   await sleep(ms);
@@ -110,6 +119,13 @@ async function control(path) {
 async function stats(id) {
   const r = await fetch(`${CONTROL}/clients/${encodeURIComponent(id)}/stats`);
   return r.json();
+}
+/** The texts the server kept from client `id` (a connection with `store=1`), in the order they arrived. */
+async function receivedTexts(id) {
+  const r = await fetch(`${CONTROL}/clients/${encodeURIComponent(id)}/received`);
+  const body = await r.json();
+  if (body.truncated) throw new Error(`received ${id}: the server's record is truncated`);
+  return body.messages.map((m) => m.text);
 }
 
 const rel = (t, base) => (t == null ? null : Math.round((t - base) * 10) / 10);
@@ -225,7 +241,10 @@ async function interleaved(clients, round, blocks, openLane, test) {
     const ms = lanes.map(() => 0);
     const indexes = lanes.map((_, i) => i);
     for (let b = 0; b < blocks; b++) {
-      for (const i of orderFor(Math.max(0, round) * blocks + b, indexes)) ms[i] += await lanes[i].burst();
+      for (const i of orderFor(Math.max(0, round) * blocks + b, indexes)) {
+        minorGc();
+        ms[i] += await lanes[i].burst();
+      }
     }
     const problems = [];
     for (const lane of lanes) problems.push(lane.problem ?? (await lane.finalCheck(blocks)));
@@ -368,7 +387,8 @@ async function send(c, round, n) {
   const isOpen = new Promise((r) => (opened = r));
   // silent=1: the server records and does not echo, so no client spends
   // time on 100,000 echoes it never asked for (its own socket listener would).
-  const h = c.open(`${WS}/ws/${id}?silent=1&store=0`, { onopen: () => opened(), reconnectDelayMs: 1000 });
+  // The smoke run keeps the texts, to check their order.
+  const h = c.open(`${WS}/ws/${id}?silent=1&store=${SMOKE ? 1 : 0}`, { onopen: () => opened(), reconnectDelayMs: 1000 });
   try {
     await withTimeout(isOpen, 10_000, "send: open");
     await settle();
@@ -399,11 +419,31 @@ async function send(c, round, n) {
     };
     if (s.count !== n || s.bytes !== n * 64)
       return { ...res, ok: false, error: `server got ${s.count} messages / ${s.bytes} B, expected ${n} / ${n * 64}` };
+    if (res.queued > 0) return { ...res, ok: false, error: `${c.id} queued ${res.queued} of ${n} sends on an open socket` };
+    const problem = (SMOKE ? await sentOutOfOrder(id, sendMsgs) : null) ?? inspectorMismatch(c, h);
+    if (problem) return { ...res, ok: false, error: problem };
     return { ...res, ok: true };
   } finally {
     h.close();
     h.dispose();
   }
+}
+
+/** The first message the server got out of the order `sent` went in, or null. */
+async function sentOutOfOrder(id, sent) {
+  const got = await receivedTexts(id);
+  const at = sent.findIndex((text, i) => got[i] !== text);
+  return at < 0 ? null : `message ${at} arrived as ${JSON.stringify(got[at]?.slice(0, 16))}, expected ${JSON.stringify(sent[at].slice(0, 16))}`;
+}
+
+/** For ours: whether the inspector recorded as the client's name says (on: something, off: nothing). */
+function inspectorMismatch(c, h) {
+  if (!c.ours) return null;
+  const inspector = h.socket.inspector;
+  const kept = inspector.length;
+  inspector.free();
+  const on = c.id === "resilient-ws";
+  return (kept > 0) === on ? null : `${c.id}: the inspector kept ${kept} entries with the inspector ${on ? "on" : "off"}`;
 }
 
 // echoSplit=1 (`bench/run.sh --echo-split 1`, a diagnostic, never in the

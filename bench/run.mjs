@@ -9,7 +9,8 @@
 //   node bench/run.mjs --smoke    a few hundred messages, 1 round -> bench/out/smoke/ ; exits 1 on any error
 // Options: --rounds N, --clients a,b  --tests recv64,send  --out DIR  --no-build  --any-pkg
 //          (a partial run, i.e. any of --rounds < 5, --clients, --tests, --any-pkg, --no-build,
-//          writes to bench/out/partial/ unless --out says otherwise)
+//          or a load-gate, --nice or --timeout option, writes to bench/out/partial/ unless
+//          --out says otherwise)
 //          --quiet-pct P (8), --retry-pct P (15), --quiet-wait SECONDS (20): the load gate, see below
 //          --nice N (-15 when root; 0 in smoke): priority of Chromium and the fault server
 //          --mem-cycles N (default 10000)
@@ -52,8 +53,10 @@ const ROUNDS = Number(opt("--rounds", SMOKE ? 1 : 8));
 // Only a full run (every test and client, >= 5 rounds, pkg/ from these
 // sources) replaces the committed bench/results.json and RESULTS.md by default.
 // --no-build measures the page built earlier (its own copy of the wasm,
-// maybe from other sources): partial too.
-const PARTIAL = !SMOKE && (["--tests", "--clients", "--mem-cycles", "--echo-split"].some((o) => opt(o) != null) || ROUNDS < 5 || flag("--any-pkg") || flag("--no-build"));
+// maybe from other sources): partial too. So is a run whose load gate,
+// priority or timeout differ from the defaults: its figures were taken
+// under other conditions than a full run's.
+const PARTIAL = !SMOKE && (["--tests", "--clients", "--mem-cycles", "--echo-split", "--quiet-pct", "--retry-pct", "--quiet-wait", "--nice", "--timeout"].some((o) => opt(o) != null) || ROUNDS < 5 || flag("--any-pkg") || flag("--no-build"));
 const OUT = resolve(opt("--out", SMOKE ? join(BENCH, "out", "smoke") : PARTIAL ? join(BENCH, "out", "partial") : BENCH));
 const WORK = join(BENCH, "out", SMOKE ? "smoke-work" : "work");
 // 0 = any free port (the fault server prints the ones it got): no clash with

@@ -45,7 +45,10 @@ impl SendBuffer {
     /// ASCII this reads low: it never finds progress that did not happen.
     fn drained_since(self, earlier: SendBuffer) -> u64 {
         let added = self.bytes_out.saturating_sub(earlier.bytes_out);
-        (earlier.buffered + added).saturating_sub(self.buffered)
+        earlier
+            .buffered
+            .saturating_add(added)
+            .saturating_sub(self.buffered)
     }
 }
 

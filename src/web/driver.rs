@@ -757,7 +757,6 @@ impl Inner {
         Ok(())
     }
 
-    /// A browser event.
     /// The browser socket's `bufferedAmount` (0 without one, or while the
     /// state is borrowed: the input that needs it is refused then anyway).
     fn send_buffered(&self) -> u64 {
@@ -766,6 +765,7 @@ impl Inner {
         })
     }
 
+    /// A browser event.
     fn input(&self, input: Input<JsPayload>) {
         self.call(|engine, now| engine.handle(now, input));
     }

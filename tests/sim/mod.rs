@@ -196,7 +196,10 @@ impl Sim {
         let connection = socket.connection;
         let text = frame.text().map(|t| t.into_owned()).unwrap_or_default();
         let size = frame.size() as u64;
-        self.send_buffer.retain(|&(c, _, _)| c == connection);
+        // Frames of an earlier socket, or that have left, are not held.
+        let now = self.now;
+        self.send_buffer
+            .retain(|&(c, _, left)| c == connection && left.is_none_or(|left| left > now));
         match self.uplink {
             Uplink::Instant => {
                 self.received.push((connection, text.clone()));

@@ -32,12 +32,12 @@ export function readConfig(search: string = location.search): DashboardConfig {
    * SDK refuses in combination (an initial delay above the maximum) reach
    * it and are shown as its error.
    */
-  const numberParam = (name: string, fallback: number): number => {
+  const numberParam = <F extends number | null>(name: string, fallback: F): number | F => {
     const raw = params.get(name);
     if (raw === null || raw.trim() === "") return fallback;
     const value = Number(raw);
     if (Number.isSafeInteger(value) && value >= 0) return value;
-    ignored.push(`${name}=${raw}: not a whole number >= 0 (using ${fallback})`);
+    ignored.push(`${name}=${raw}: not a whole number >= 0 (using ${fallback ?? "none"})`);
     return fallback;
   };
   let client = params.get("client") ?? "dashboard";
@@ -45,7 +45,6 @@ export function readConfig(search: string = location.search): DashboardConfig {
     ignored.push(`client=${client}: not a fault-server client id ([A-Za-z0-9_-]+; using dashboard)`);
     client = "dashboard";
   }
-  const maxAttempts = params.has("maxAttempts") ? numberParam("maxAttempts", -1) : -1;
   return {
     ignored,
     url: params.get("url") ?? defaultSocketUrl(client),
@@ -55,7 +54,7 @@ export function readConfig(search: string = location.search): DashboardConfig {
       reconnect: {
         initialDelayMs: numberParam("initialDelayMs", 500),
         maxDelayMs: numberParam("maxDelayMs", 10_000),
-        maxAttempts: maxAttempts >= 0 ? maxAttempts : null,
+        maxAttempts: numberParam("maxAttempts", null),
       },
       heartbeat: {
         intervalMs: numberParam("heartbeatMs", 2_000),

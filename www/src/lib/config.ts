@@ -15,13 +15,39 @@ export interface DashboardConfig {
 }
 
 /** The fault server through this page's Vite proxy (`/ws/*`). */
-export function defaultSocketUrl(clientId = "dashboard"): string {
+export function defaultSocketUrl(clientId: string): string {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   return `${scheme}://${location.host}/ws/${clientId}`;
 }
 
 /** A fault-server client id (`/ws/<id>`), as the server accepts it. */
 const CLIENT_ID = /^[A-Za-z0-9_-]+$/;
+
+const TAB_CLIENT_KEY = "resilient-ws-dashboard-client";
+
+/**
+ * This tab's own fault-server client id, `dashboard-<random>`: fault buttons
+ * act on a client id, so two tabs sharing one would fault each other's
+ * socket. Kept in `sessionStorage` (per tab) so a reload keeps the id.
+ */
+export function tabClientId(): string {
+  try {
+    const kept = sessionStorage.getItem(TAB_CLIENT_KEY);
+    if (kept !== null && CLIENT_ID.test(kept)) return kept;
+  } catch {
+    // Storage refused (a sandboxed frame): an id for this page load only.
+  }
+  // getRandomValues, not randomUUID: the page may be served over plain http
+  // from another host (no secure context).
+  const random = Array.from(crypto.getRandomValues(new Uint8Array(4)), (b) => b.toString(16).padStart(2, "0"));
+  const id = `dashboard-${random.join("")}`;
+  try {
+    sessionStorage.setItem(TAB_CLIENT_KEY, id);
+  } catch {
+    // As above.
+  }
+  return id;
+}
 
 export function readConfig(search: string = location.search): DashboardConfig {
   const params = new URLSearchParams(search);
@@ -40,14 +66,15 @@ export function readConfig(search: string = location.search): DashboardConfig {
     ignored.push(`${name}=${raw}: not a whole number >= 0 (using ${fallback ?? "none"})`);
     return fallback;
   };
-  let client = params.get("client") ?? "dashboard";
-  if (!CLIENT_ID.test(client)) {
-    ignored.push(`client=${client}: not a fault-server client id ([A-Za-z0-9_-]+; using dashboard)`);
-    client = "dashboard";
+  let client = params.get("client");
+  if (client !== null && !CLIENT_ID.test(client)) {
+    const fallback = tabClientId();
+    ignored.push(`client=${client}: not a fault-server client id ([A-Za-z0-9_-]+; using ${fallback})`);
+    client = fallback;
   }
   return {
     ignored,
-    url: params.get("url") ?? defaultSocketUrl(client),
+    url: params.get("url") ?? defaultSocketUrl(client ?? tabClientId()),
     autoConnect: params.get("autoConnect") !== "0",
     options: {
       name: "dashboard",

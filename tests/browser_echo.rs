@@ -6,7 +6,7 @@
 
 mod browser_support;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use browser_support::{
@@ -1495,6 +1495,66 @@ async fn the_fast_path_holds_no_payload_larger_than_the_inspector_keeps() {
         number(&socket.stats().unwrap(), "bytesIn"),
         64.0 * 3.0 + 5.0
     );
+    socket.dispose().unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn sends_past_max_bytes_from_a_listener_the_driver_called_all_leave_and_none_throws() {
+    // A message through the driver (a `once` listener is registered, so
+    // none takes the fast path) whose listener sends, through the package's
+    // send(), more than the inspector's `maxBytes` in several messages: the
+    // inbox hands what it holds to the driver mid-listener, from inside the
+    // driver's own call for the message.
+    let id = client_id("slow-listener-sends");
+    let options = json(r#"{"inspector":{"maxEntries":8,"maxBytes":40}}"#);
+    let socket = Rc::new(ResilientSocket::new(url(&id, ""), options).unwrap());
+    let mut messages = Events::listen(&socket, "message");
+    Events::listen(&socket, "open").next().await;
+    let texts = [
+        "go".to_owned(),
+        "a".repeat(25),
+        "b".repeat(25),
+        "c".repeat(25),
+    ];
+    let results: Rc<RefCell<Vec<Result<SendPath, String>>>> = Rc::default();
+    let listener = {
+        let (socket, results, texts) = (socket.clone(), results.clone(), texts.clone());
+        Closure::<dyn FnMut(MessageEvent)>::new(move |_: MessageEvent| {
+            for text in &texts[1..] {
+                let path = send_as_the_package_does(&socket, &text.as_str().into());
+                results.borrow_mut().push(path.map_err(error_message));
+            }
+        })
+    };
+    socket
+        .add_event_listener(
+            "message".into(),
+            listener.as_ref().clone(),
+            json(r#"{"once":true}"#),
+        )
+        .unwrap();
+    let slow_before = socket.slow_path_messages();
+    socket.send("go".into()).unwrap();
+    messages.next().await;
+    assert_eq!(
+        socket.slow_path_messages(),
+        slow_before + 1,
+        "via the driver"
+    );
+    assert_eq!(*results.borrow(), [const { Ok(SendPath::Fast) }; 3]);
+    // Read before the echoes come (they are tasks; this is the listener's
+    // task still): the inspector kept the newest records within its 40
+    // payload units, which leaves the last send alone.
+    let entries = socket.inspector().entries(JsValue::UNDEFINED).unwrap();
+    let read = |entry: JsValue| (text(&entry, "direction"), text(&entry, "preview"));
+    let records: Vec<(String, String)> = entries.iter().map(read).collect();
+    assert_eq!(records, [("out".to_owned(), texts[3].clone())]);
+    let stats = socket.stats().unwrap();
+    assert_eq!(number(&stats, "messagesOut"), 4.0);
+    assert_eq!(number(&stats, "bytesOut"), 2.0 + 3.0 * 25.0);
+    let received = wait_until_received(&id, &texts[3]).await;
+    let got: Vec<&str> = received.iter().map(|(_, text)| text.as_str()).collect();
+    assert_eq!(got, texts, "each sent once, in order");
     socket.dispose().unwrap();
 }
 

@@ -240,8 +240,11 @@ struct Inner {
     #[cfg(not(feature = "standalone"))]
     slow_path_messages: Cell<usize>,
     /// The inbox's slow path: a message event, or nothing (take what the
-    /// inbox holds, run deferred app work).
-    _on_message: Closure<dyn FnMut(JsValue)>,
+    /// inbox holds, run deferred app work). `Fn`, not `FnMut`: it is called
+    /// again from inside itself when a listener it delivers to sends past
+    /// the inspector's `maxBytes` through the fast path, and wasm-bindgen
+    /// refuses (throws) a nested call of an `FnMut` closure.
+    _on_message: Closure<dyn Fn(JsValue)>,
 }
 
 #[cfg(not(feature = "standalone"))]
@@ -409,7 +412,7 @@ impl Driver {
             let link = Link(weak.clone());
             let on_message = {
                 let link = link.clone();
-                Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+                Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
                     if event.is_undefined() {
                         link.with(|inner| {
                             inner.catch_up();

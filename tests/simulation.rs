@@ -5,9 +5,9 @@
 mod sim;
 
 use resilient_ws::core::{
-    CloseAction, CloseCategory, CloseCause, CloseCodeRule, CloseError, ConnectionState,
-    DirectTraffic, Direction, Event, Frame, Input, Jitter, Millis, Output, Overflow,
-    PendingOnReconnect, RequestFailure, SendError, SendStatus, UrlSource,
+    CloseAction, CloseCategory, CloseCause, CloseCodeRule, CloseError, CloseReport,
+    ConnectionState, DirectTraffic, Direction, Event, Frame, Input, Jitter, Millis, Output,
+    Overflow, PendingOnReconnect, RequestFailure, SendError, SendStatus, UrlSource,
 };
 use sim::{ServerMode, Sim, URL, Uplink, test_config};
 
@@ -1114,6 +1114,31 @@ fn becoming_visible_after_a_missed_deadline_sends_a_fresh_ping() {
     assert_eq!(sim.received.len(), pings_before + 1);
     sim.run_for(100);
     assert_eq!(sim.state(), ConnectionState::Open);
+}
+
+#[test]
+fn becoming_visible_after_the_late_grace_was_used_gives_the_verdict() {
+    // Hidden and throttled: the first late wake-up asked again, and nothing
+    // answered. Becoming visible before the timer runs again gives the
+    // verdict: a second fresh ping would leave a dead connection `open`
+    // (sends taken as sent) for another timeout.
+    let mut sim = open_sim(heartbeat_config());
+    sim.input(Input::Hidden);
+    sim.answers_pings = false;
+    sim.run_for(1_000); // ping sent at 1,000 + open time
+    sim.timer_lag_ms = 30_000;
+    sim.step(Millis(u64::MAX)); // the late wake-up's fresh ping
+    assert_eq!(sim.engine.stats(sim.now).late_wakeups, 1);
+    assert!(sim.closes().is_empty());
+    sim.now = sim.now + 5_000; // its deadline passed; the timer has not run
+    let sent = sim.received.len();
+    sim.visible();
+    let closes = sim.closes();
+    assert_eq!(closes.len(), 1, "{closes:?}");
+    assert_eq!(closes[0].cause, CloseCause::HeartbeatTimeout);
+    sim.run_for(10);
+    assert_eq!(sim.received.len(), sent, "no second fresh ping");
+    assert_eq!(sim.engine.stats(sim.now).late_wakeups, 1);
 }
 
 #[test]
@@ -2359,6 +2384,45 @@ fn an_attempt_closed_before_its_url_came_no_longer_awaits_it() {
 }
 
 #[test]
+fn reconnect_while_an_attempt_awaits_its_url_reports_that_attempt_closed() {
+    // `close` fires for every attempt that ends, also one whose provider
+    // had not answered yet; it names that attempt, and closes no socket
+    // (there is none).
+    let mut engine =
+        resilient_ws::core::Engine::<Frame>::new(UrlSource::Provider(URL.into()), test_config(), 1)
+            .unwrap();
+    engine.connect(Millis(0));
+    let _ = core::iter::from_fn(|| engine.poll_output()).count();
+    engine.reconnect(Millis(3));
+    let outputs: Vec<Output<Frame>> = core::iter::from_fn(|| engine.poll_output()).collect();
+    let closes: Vec<&CloseReport> = outputs
+        .iter()
+        .filter_map(|output| match output {
+            Output::Event(Event::Close(report)) => Some(report),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(closes.len(), 1, "{outputs:?}");
+    let close = closes[0];
+    assert_eq!(
+        (
+            close.cause,
+            close.opened,
+            close.connection,
+            close.will_reconnect
+        ),
+        (CloseCause::Replaced, false, 1, true)
+    );
+    assert!(
+        !outputs
+            .iter()
+            .any(|output| matches!(output, Output::CloseSocket { .. })),
+        "{outputs:?}"
+    );
+    assert_eq!(engine.stats(Millis(3)).connection, 2, "the new attempt's");
+}
+
+#[test]
 fn url_provider_failure_is_retried_with_backoff() {
     let mut sim = Sim::with_source(UrlSource::Provider(URL.into()), test_config(), 1);
     sim.provider_urls = vec![Err("token service down".into())];
@@ -2366,6 +2430,11 @@ fn url_provider_failure_is_retried_with_backoff() {
     sim.run_until_state(ConnectionState::Open, 10_000);
     assert_eq!(sim.closes()[0].cause, CloseCause::UrlProvider);
     assert_eq!(sim.sockets_opened, 1);
+    // The failed attempt had its own number: its close names it, and the
+    // socket of the next attempt has the next.
+    assert_eq!(sim.closes()[0].connection, 1);
+    assert_eq!(sim.connection(), 2);
+    assert!(sim.saw(|e| matches!(e, Event::Open { connection: 2, .. })));
 }
 
 /// A `closeCodes` rule for 1006 alone.

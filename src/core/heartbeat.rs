@@ -253,22 +253,23 @@ impl Heartbeat {
         self.dropped_unanswered = (self.dropped_unanswered + dropped).min(MAX_UNANSWERED);
     }
 
-    /// The page became visible: a deadline missed while hidden gets a fresh
-    /// ping rather than a verdict; an overdue ping goes out now.
+    /// The page became visible before its throttled timer ran: a missed
+    /// pong deadline is judged now, as the timer would judge it (a deadline
+    /// missed by more than the late tolerance gets the one fresh ping of
+    /// this silence, else the verdict, unless the ping is still draining);
+    /// an overdue ping goes out now.
     pub fn on_visible(&mut self, now: Millis, send_buffer: SendBuffer) -> HeartbeatAction {
-        let overdue_pong = self.pong_deadline.is_some_and(|deadline| now >= deadline);
-        let overdue_ping = self
-            .next_ping_at
-            .filter(|&at| self.pong_deadline.is_none() && now >= at);
-        if let Some(due) = overdue_ping {
-            self.prune_unanswered(now, due);
+        if self.pong_deadline.is_some_and(|deadline| now >= deadline) {
+            return self.on_timer(now, send_buffer);
         }
-        if overdue_pong || overdue_ping.is_some() {
-            self.late_grace_used |= overdue_pong;
-            self.ping(now, send_buffer);
-            return HeartbeatAction::SendPing { late: overdue_pong };
+        match self.next_ping_at {
+            Some(due) if self.pong_deadline.is_none() && now >= due => {
+                self.prune_unanswered(now, due);
+                self.ping(now, send_buffer);
+                HeartbeatAction::SendPing { late: false }
+            }
+            _ => HeartbeatAction::Idle,
         }
-        HeartbeatAction::Idle
     }
 
     /// Lists a ping sent at `now`, behind what `send_buffer` held.
@@ -566,6 +567,37 @@ mod tests {
             hb.on_pong(Millis(at));
         }
         assert!(!hb.awaiting_pong());
+    }
+
+    #[test]
+    fn becoming_visible_far_past_a_deadline_asks_again_once_per_silence() {
+        let mut hb = heartbeat();
+        hb.start(Millis(0));
+        hb.on_timer(Millis(1_000), NOTHING_HELD);
+        // The deadline (1,500) missed by more than the late tolerance: the
+        // tab slept, so silence proves nothing yet.
+        assert_eq!(
+            hb.on_visible(Millis(5_000), NOTHING_HELD),
+            HeartbeatAction::SendPing { late: true }
+        );
+        // Hidden again, and that ping's deadline missed too: the grace is
+        // used, so the verdict.
+        assert_eq!(
+            hb.on_visible(Millis(9_000), NOTHING_HELD),
+            HeartbeatAction::PeerDead { waited_ms: 4_000 }
+        );
+    }
+
+    #[test]
+    fn becoming_visible_just_past_a_deadline_gives_the_verdict() {
+        let mut hb = heartbeat();
+        hb.start(Millis(0));
+        hb.on_timer(Millis(1_000), NOTHING_HELD);
+        // Within the late tolerance: the timer would have judged the same.
+        assert_eq!(
+            hb.on_visible(Millis(1_600), NOTHING_HELD),
+            HeartbeatAction::PeerDead { waited_ms: 600 }
+        );
     }
 
     #[test]

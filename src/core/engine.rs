@@ -393,7 +393,7 @@ impl<P: Payload> Engine<P> {
             }
             _ => None,
         };
-        let replaced = self.live_socket().map(|(connection, opened_at)| {
+        let replaced = self.attempt_under_way().map(|(connection, opened_at)| {
             self.let_go_for_a_fresh_attempt(
                 now,
                 connection,
@@ -439,7 +439,9 @@ impl<P: Payload> Engine<P> {
         cause: CloseCause,
         why: &str,
     ) -> CloseReport {
-        self.detach_socket(1000, why);
+        if self.live_socket().is_some() {
+            self.detach_socket(1000, why);
+        }
         self.connection_ended(now, connection, opened_at, false);
         CloseReport {
             code: 1000,
@@ -1363,6 +1365,10 @@ impl<P: Payload> Engine<P> {
         let from = self.state();
         let deadline =
             (self.config.connect_timeout_ms > 0).then(|| now + self.config.connect_timeout_ms);
+        // Every attempt has its own number, also one that ends before its
+        // provider's URL came: its `close` names it, not the connection
+        // before it.
+        self.connection += 1;
         match &self.url {
             UrlSource::Fixed(url) => {
                 let url = url.clone();
@@ -1398,22 +1404,34 @@ impl<P: Payload> Engine<P> {
         }
     }
 
-    /// Assigns the next connection number and asks for the socket; the phase
-    /// is already `Connecting`.
+    /// Asks for the socket of the attempt under way; the phase is already
+    /// `Connecting`, with the attempt's number.
     fn open_socket_in_phase(&mut self, url: String) {
-        self.connection += 1;
-        let connection = self.connection;
         if let Phase::Connecting {
-            connection: phase_connection,
+            connection,
             awaiting_url,
             ..
         } = &mut self.phase
         {
-            *phase_connection = connection;
             *awaiting_url = false;
+            let connection = *connection;
+            self.outputs
+                .push_back(Output::OpenSocket { url, connection });
         }
-        self.outputs
-            .push_back(Output::OpenSocket { url, connection });
+    }
+
+    /// The attempt or connection under way, with when it opened (if it
+    /// did): the live socket's, or an attempt's still awaiting its
+    /// provider's URL (no socket yet).
+    fn attempt_under_way(&self) -> Option<(u32, Option<Millis>)> {
+        match self.phase {
+            Phase::Connecting {
+                connection,
+                awaiting_url: true,
+                ..
+            } => Some((connection, None)),
+            _ => self.live_socket(),
+        }
     }
 
     /// The socket that exists now, with when it opened (if it did).

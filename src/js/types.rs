@@ -249,7 +249,7 @@ export interface DescribeCloseCodeOptions {
 /** `open`: replay state and queued messages went out before it. */
 export interface OpenEvent {
   readonly type: "open";
-  /** Connection number (1 for the first socket). */
+  /** Connection number: 1 for the first attempt, and each attempt takes the next (also one that ended before its `urlProvider`'s URL came). */
   readonly connection: number;
   /** Replay keys sent. */
   readonly replayed: number;
@@ -285,7 +285,7 @@ export interface ResilientCloseEvent extends Readonly<CloseCodeInfo> {
   readonly delayMs: number | null;
   /** What ended it. */
   readonly cause: CloseCause;
-  /** The connection number that ended. */
+  /** The number of the connection (or attempt) that ended, as its `open` would have had. */
   readonly connection: number;
 }
 
@@ -393,7 +393,7 @@ export type ResilientSocketListener<K extends ResilientSocketEventType> = (
 /** Counters and measurements, from `stats()`. */
 export interface SocketStats {
   state: ConnectionState;
-  /** Current (or last) connection number. */
+  /** The current (or last) connection or attempt's number (see `OpenEvent.connection`). */
   connection: number;
   /** Retries scheduled since the attempt counter last reset (a connection open `reconnect.resetAfterMs` without flapping: 0 from then on while it lasts; `connect()` from `idle` or `closed`; `reconnect()`; a `connect()` that cuts a wait short keeps it), including those while offline. */
   attempt: number;

@@ -8,12 +8,14 @@
 //   node bench/run.mjs            full run (>= 5 rounds) -> bench/results.json, RESULTS.md, chart.svg/png
 //   node bench/run.mjs --smoke    a few hundred messages, 1 round -> bench/out/smoke/ ; exits 1 on any error
 // Options: --rounds N, --clients a,b  --tests recv64,send  --out DIR  --no-build  --any-pkg
-//          (a partial run, i.e. any of --rounds < 5, --clients, --tests, --any-pkg, --no-build,
-//          or a load-gate, --nice or --timeout option, writes to bench/out/partial/ unless
+//          (a partial run, i.e. any of --rounds < 5, --clients, --tests, --mem-cycles, --mem-rounds,
+//          --echo-split, --any-pkg, --no-build, or a load-gate, --nice or --timeout option, writes to bench/out/partial/ unless
 //          --out says otherwise)
 //          --quiet-pct P (8), --retry-pct P (15), --quiet-wait SECONDS (20): the load gate, see below
 //          --nice N (-15 when root; 0 in smoke): priority of Chromium and the fault server
-//          --mem-cycles N (default 10000)
+//          --mem-cycles N (default 10000), --mem-rounds N (default 1): the memory tests' cycles,
+//          and how many times each client's memory page runs
+//          An unknown argument, or an option without its value, stops the run (status 2).
 //          --echo-split 1   a diagnostic: split each echo where the browser socket sees it (the
 //          page's echoSplitter; it wraps every client's socket, so use it with --tests echo and
 //          read it with `node bench/tools/echo-split.mjs DIR/results.json`, not as the benchmark)
@@ -29,7 +31,7 @@ import { heavyOthers, loadMonitor, machineInfo, ourPids, treeMatcher } from "./l
 import os from "node:os";
 import { measureSizes } from "./lib/sizes.mjs";
 import { aggregate, writeReport } from "./lib/report.mjs";
-import { CHROME_ARGS, CHROMIUM, chromiumVersion, flag, killChildren, launchChromium, opt, run, screenshot, serve, startFaultServer } from "./lib/harness.mjs";
+import { CHROME_ARGS, CHROMIUM, chromiumVersion, flag, killChildren, launchChromium, opt, refuseUnknownArgs, run, screenshot, serve, startFaultServer } from "./lib/harness.mjs";
 
 /** Removes a temporary directory; Chromium's helper processes may still be
  * writing to a profile for a moment after exit, so retry and never throw. */
@@ -47,6 +49,10 @@ const ROOT = resolve(BENCH, "..");
 const PKG = join(ROOT, "pkg");
 
 // --- args --------------------------------------------------------------------
+refuseUnknownArgs(
+  ["--rounds", "--clients", "--tests", "--out", "--mem-cycles", "--mem-rounds", "--echo-split", "--quiet-pct", "--retry-pct", "--quiet-wait", "--nice", "--timeout", "--report-only"],
+  ["--smoke", "--no-build", "--any-pkg"],
+);
 const SMOKE = flag("--smoke");
 // 8: one whole Williams design over the 8 clients (page/main.js orderFor).
 const ROUNDS = Number(opt("--rounds", SMOKE ? 1 : 8));
@@ -56,7 +62,7 @@ const ROUNDS = Number(opt("--rounds", SMOKE ? 1 : 8));
 // maybe from other sources): partial too. So is a run whose load gate,
 // priority or timeout differ from the defaults: its figures were taken
 // under other conditions than a full run's.
-const PARTIAL = !SMOKE && (["--tests", "--clients", "--mem-cycles", "--echo-split", "--quiet-pct", "--retry-pct", "--quiet-wait", "--nice", "--timeout"].some((o) => opt(o) != null) || ROUNDS < 5 || flag("--any-pkg") || flag("--no-build"));
+const PARTIAL = !SMOKE && (["--tests", "--clients", "--mem-cycles", "--mem-rounds", "--echo-split", "--quiet-pct", "--retry-pct", "--quiet-wait", "--nice", "--timeout"].some((o) => opt(o) != null) || ROUNDS < 5 || flag("--any-pkg") || flag("--no-build"));
 const OUT = resolve(opt("--out", SMOKE ? join(BENCH, "out", "smoke") : PARTIAL ? join(BENCH, "out", "partial") : BENCH));
 const WORK = join(BENCH, "out", SMOKE ? "smoke-work" : "work");
 // 0 = any free port (the fault server prints the ones it got): no clash with

@@ -4,7 +4,8 @@
 # started directly).
 #   bash bench/run.sh            full run -> bench/results.json, RESULTS.md, chart.svg, chart.png
 #   bash bench/run.sh --smoke    small, 1 round -> bench/out/smoke/ ; exits non-zero on any error
-# Other options are passed to bench/run.mjs (--rounds N, --clients a,b, --tests t1,t2, --wait-idle S, ...).
+# Other options are passed to bench/run.mjs (--rounds N, --clients a,b, --tests t1,t2, --quiet-wait S, ...;
+# its header lists them all; an unknown one stops the run).
 set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$BENCH")"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, clippy (native + wasm32), native tests, the core
 # purity check, browser tests against the fault server, the npm package build,
-# and www's tests (plus the packed-install test) when www exists. Exits
-# non-zero on the first failure.
+# www's tests and the packed-install test (a checkout without www/ fails), the
+# fuzz smoke, the bench smoke and the short soak. Exits non-zero on the first
+# failure.
 set -euo pipefail
 # The test run's own fault-server ports: the first free pair from
 # 18765/18766, picked when the server starts (start_fault_server), so a

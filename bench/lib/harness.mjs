@@ -29,6 +29,25 @@ export const opt = (name, fallback) => {
 };
 /** Whether `--name` is given. */
 export const flag = (name) => ARGV.includes(name);
+/**
+ * Exits (status 2) on an argument that is none of `options` (each followed
+ * by a value) or `flags`, or an option without its value: a mistyped option
+ * would otherwise be ignored, and a run meant to be partial would replace
+ * the committed results.
+ */
+export function refuseUnknownArgs(options, flags) {
+  const usage = `options: ${options.map((o) => `${o} VALUE`).join(", ")}; flags: ${flags.join(", ")}`;
+  for (let i = 0; i < ARGV.length; i++) {
+    const arg = ARGV[i];
+    if (options.includes(arg) && i + 1 < ARGV.length) i++;
+    else if (options.includes(arg)) exitWith(`bench: ${arg} needs a value (${usage})`);
+    else if (!flags.includes(arg)) exitWith(`bench: unknown argument ${arg} (${usage})`);
+  }
+}
+function exitWith(message) {
+  console.error(message);
+  process.exit(2);
+}
 
 // Every process started here is a detached group leader: killed as a group.
 export const children = [];

@@ -744,7 +744,9 @@ async function deadPeer(c, round) {
   }
 }
 
-// 6. memory: connect/close cycles; JS heap (after forced GC) and WASM memory
+// 6. memory: connect/close cycles, each with one message out and its echo
+// back (so what a client keeps per message, such as ours's inspector
+// records, is inside the verdict); JS heap (after forced GC) and WASM memory
 // before (after a warm-up) and after.
 async function measureMemory() {
   for (let i = 0; i < 4; i++) {
@@ -760,14 +762,21 @@ async function measureMemory() {
 // leaving the wasm side to the wrapper's collection.
 async function memory(c, round, cycles, free = false) {
   const id = clientId(free ? "mem-free" : "mem", c, round);
-  const url = `${WS}/ws/${id}`;
+  const url = `${WS}/ws/${id}?store=0`;
   let timeouts = 0;
+  let sent = 0;
   const cycle = async () => {
-    let opened, closed;
+    let opened, echoed, closed;
     const isOpen = new Promise((r) => (opened = r));
+    const isEchoed = new Promise((r) => (echoed = r));
     const isClosed = new Promise((r) => (closed = r));
-    const h = c.open(url, { onopen: () => opened(), onclose: () => closed(), reconnectDelayMs: 1000 });
+    const text = `memory ${sent}`;
+    const onmessage = (e) => e.data === text && echoed();
+    const h = c.open(url, { onopen: () => opened(), onmessage, onclose: () => closed(), reconnectDelayMs: 1000 });
     await withTimeout(isOpen, 10_000, "memory: open");
+    h.send(text);
+    sent++;
+    await withTimeout(isEchoed, 10_000, "memory: echo");
     h.close();
     try {
       await withTimeout(isClosed, 3000, "memory: close");
@@ -799,6 +808,7 @@ async function memory(c, round, cycles, free = false) {
     wasmGrowth: c.ours ? after.wasm - before.wasm : null,
     closeTimeouts: timeouts,
     connections: s.connections,
+    messages: s.count,
     expected: cycles + warm,
     ok: true,
   };
@@ -808,6 +818,7 @@ async function memory(c, round, cycles, free = false) {
   if (before.heap == null || after.heap == null) return { ...res, ok: false, error: "performance.memory is missing: no JS heap reading" };
   if (c.ours && (before.wasm == null || after.wasm == null)) return { ...res, ok: false, error: "the wasm memory export is missing" };
   if (s.connections !== cycles + warm) return { ...res, ok: false, error: `server saw ${s.connections} connections, expected ${cycles + warm}` };
+  if (s.count !== sent) return { ...res, ok: false, error: `server got ${s.count} messages, ${sent} sent` };
   if (timeouts) return { ...res, ok: false, error: `${timeouts} closes never reported` };
   return res;
 }
@@ -1008,7 +1019,7 @@ async function main() {
     ),
     smoke: SMOKE,
     rounds: ROUNDS,
-    params: { ...P, reconnectDelayMs: RECONNECT_DELAY, downMs: DOWN_MS, interleavedBursts: BURSTS },
+    params: { ...P, reconnectDelayMs: RECONNECT_DELAY, downMs: DOWN_MS, interleavedBursts: BURSTS, memEcho: true },
     clients: clients.map((c) => ({ id: c.id, label: c.label, ours: !!c.ours, control: !!c.control, heartbeat: c.heartbeat, reconnectNote: c.reconnectNote })),
     env: {
       userAgent: navigator.userAgent,

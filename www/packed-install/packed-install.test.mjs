@@ -193,7 +193,13 @@ describe(`packed install of ${PKG}`, () => {
           socketTexts.some((t) => /"what":"mix"/.test(t) && /"id":"rws-\d+"/.test(t)),
           `socket sent a request: ${socketTexts}`,
         );
-        assert.ok((await received(`${id}-hook`)).includes("hello from the hook"), "the hook sent its text");
+        // Once, on one connection: a new `URL` each render did not recreate the socket.
+        const hookMessages = (await control(`/clients/${id}-hook/received`, { method: "GET" })).messages;
+        assert.deepEqual(
+          hookMessages.filter((m) => m.text === "hello from the hook").map((m) => m.connection),
+          [1],
+          `the hook sent its text once: ${JSON.stringify(hookMessages)}`,
+        );
         // The check's `using` block ended: its socket closed the connection
         // (a handle released by `free()` alone would leave it open).
         let seen;

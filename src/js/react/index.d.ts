@@ -93,11 +93,13 @@ export interface UseResilientSocketResult {
  *   one is disposed once the commit's effects have run: an effect later in
  *   that commit that still holds it (declared after the hook, or a
  *   parent's) acts on a live socket, then runs again with the new one.
- * - `url` null or undefined means no socket (e.g. until the user picks a server).
+ * - `url` is a string or a `URL`, as `new ResilientSocket` takes it (a `URL`
+ *   counts as changed only when its `href` does); null or undefined means no
+ *   socket (e.g. until the user picks a server).
  * - Invalid options or URL throw from the effect, as `new ResilientSocket`
  *   does, so the nearest error boundary shows the message.
  */
 export function useResilientSocket(
-  url: string | null | undefined,
+  url: string | URL | null | undefined,
   options?: ResilientSocketOptions,
 ): UseResilientSocketResult;

@@ -1,5 +1,8 @@
 // The subpath "resilient-ws/react": useResilientSocket opens a socket,
-// sends once open, and re-renders with the echo as lastMessage.
+// sends once open, and re-renders with the echo as lastMessage. It is given
+// a new `URL` object each render, as the types allow: keyed by its href, the
+// socket is not recreated (the test checks the text went out once, on
+// connection 1).
 import { useEffect } from "react";
 import { useResilientSocket } from "resilient-ws/react";
 import type { Outcome } from "./outcome";
@@ -7,7 +10,7 @@ import type { Outcome } from "./outcome";
 const TEXT = "hello from the hook";
 
 export function HookCheck({ url, onResult }: { url: string; onResult: (outcome: Outcome) => void }) {
-  const { state, lastMessage, send, stats } = useResilientSocket(url, { reconnect: { maxDelayMs: 1000 } });
+  const { state, lastMessage, send, stats } = useResilientSocket(new URL(url), { reconnect: { maxDelayMs: 1000 } });
 
   useEffect(() => {
     if (state === "open") send(TEXT);

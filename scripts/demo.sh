@@ -8,6 +8,9 @@ cd "$RWS_ROOT"
 
 STARTED_FAULT_SERVER=0
 VITE_PID=""
+# Vite's pid while this demo runs: a demo killed with SIGKILL runs no
+# cleanup, and the next one names what it left running.
+VITE_PID_FILE="$RWS_ROOT/target/demo-vite.pid"
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
@@ -23,6 +26,7 @@ cleanup() {
     wait "$VITE_PID" 2>/dev/null
     vite_stopped=1
   fi
+  if [ -n "$VITE_PID" ]; then rm -f "$VITE_PID_FILE"; fi
   if [ "$STARTED_FAULT_SERVER" = 1 ]; then
     bash scripts/fault-server.sh stop
   fi
@@ -32,8 +36,20 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 0' INT TERM
 
-# Before any work: with the port taken, vite exits (--strictPort) and the
-# readiness check below would find the other server answering.
+# Before any work: what a killed demo left running, by name, with how to
+# stop it (the servers below would refuse to start, minutes later).
+left_vite="$(cat "$VITE_PID_FILE" 2>/dev/null || true)"
+if [ -n "$left_vite" ] && kill -0 "$left_vite" 2>/dev/null \
+  && tr '\0' ' ' <"/proc/$left_vite/cmdline" 2>/dev/null | grep -q "npm run dev"; then
+  rws_say "demo: an earlier demo's vite (pid $left_vite) is still running; stop it with: kill -- -$left_vite"
+  exit 1
+fi
+if bash scripts/fault-server.sh status >/dev/null 2>&1; then
+  rws_say "demo: a fault server from this checkout is still running on $FAULT_WS_PORT/$FAULT_CONTROL_PORT; stop it with: bash scripts/fault-server.sh stop"
+  exit 1
+fi
+# With the port taken, vite exits (--strictPort) and the readiness check
+# below would find the other server answering.
 if [ -f www/package.json ] && rws_port_busy "$DEMO_PORT"; then
   rws_say "demo: port $DEMO_PORT is in use by another process; set DEMO_PORT"
   exit 1
@@ -53,6 +69,8 @@ if [ -f www/package.json ]; then
   rws_say "demo: starting vite"
   (cd www && exec setsid npm run dev -- --host 127.0.0.1 --port "$DEMO_PORT" --strictPort) &
   VITE_PID=$!
+  mkdir -p "$(dirname "$VITE_PID_FILE")"
+  echo "$VITE_PID" >"$VITE_PID_FILE"
   URL="http://127.0.0.1:$DEMO_PORT/"
   deadline=$((SECONDS + 60))
   until curl -sf -o /dev/null --max-time 2 "$URL"; do

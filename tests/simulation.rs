@@ -2420,6 +2420,14 @@ fn reconnect_while_an_attempt_awaits_its_url_reports_that_attempt_closed() {
         "{outputs:?}"
     );
     assert_eq!(engine.stats(Millis(3)).connection, 2, "the new attempt's");
+    // Disposed while that attempt awaits its URL in turn: `lastClose` says
+    // so, as for an attempt with a socket.
+    engine.dispose(Millis(4));
+    let last = engine.last_close().expect("a last close");
+    assert_eq!(
+        (last.cause, last.connection, last.will_reconnect),
+        (CloseCause::Disposed, 2, false)
+    );
 }
 
 #[test]

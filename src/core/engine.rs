@@ -428,9 +428,10 @@ impl<P: Payload> Engine<P> {
         self.ask_for_url();
     }
 
-    /// Lets go of the live socket `connection` (closed with 1000 and `why`)
-    /// for an attempt that starts at once, and returns the close to report
-    /// once that attempt is announced.
+    /// Lets go of the attempt or connection `connection` (its socket, if it
+    /// has one yet, closed with 1000 and `why`; the close reported says
+    /// 1000 either way) for an attempt that starts at once, and returns the
+    /// close to report once that attempt is announced.
     fn let_go_for_a_fresh_attempt(
         &mut self,
         now: Millis,
@@ -465,12 +466,7 @@ impl<P: Payload> Engine<P> {
     /// Closes for good: no further attempt. Validates `code` (1000 or
     /// 3000-4999) and `reason` (at most 123 bytes) as browsers do.
     pub fn close(&mut self, now: Millis, code: u16, reason: &str) -> Result<(), CloseError> {
-        if !CloseCode(code).is_sendable_by_app() {
-            return Err(CloseError::InvalidCode(code));
-        }
-        if reason.len() > 123 {
-            return Err(CloseError::ReasonTooLong(reason.len()));
-        }
+        CloseError::check(code, reason)?;
         // Also the requests made after `close(); connect()`.
         if !self.closed_for_good() {
             self.fail_all_requests(RequestFailure::Closed);
@@ -699,11 +695,10 @@ impl<P: Payload> Engine<P> {
     /// and replay store are dropped, state `closed`. No timer is needed after.
     pub fn dispose(&mut self, now: Millis) {
         self.fail_all_requests(RequestFailure::Disposed);
-        let live = self.live_socket();
-        if live.is_some() || matches!(self.phase, Phase::Closing { .. }) {
+        if self.live_socket().is_some() || matches!(self.phase, Phase::Closing { .. }) {
             self.detach_socket(1000, "disposed");
         }
-        if let Some((connection, opened_at)) = live {
+        if let Some((connection, opened_at)) = self.attempt_under_way() {
             self.connection_ended(now, connection, opened_at, false);
             // No event (the app asked), but `lastClose` says what ended it.
             self.last_close = Some(self.closed_by_app(

@@ -743,6 +743,85 @@ async fn refused_calls_name_the_call_and_undefined_call_options_count_as_absent(
     );
 }
 
+/// Input the SDK cannot read or take is refused by name, never replaced by a
+/// default: a getter that throws, a code after `dispose()`, a BigInt where a
+/// number goes; an inspector limit beyond what any inspector holds is no
+/// limit.
+#[wasm_bindgen_test]
+async fn unreadable_options_and_bad_arguments_are_refused_by_name() {
+    let refused = |options: JsValue| {
+        error_message(
+            ResilientSocket::new(url("never", ""), options)
+                .err()
+                .expect("refused"),
+        )
+    };
+    assert_eq!(
+        refused(run_js(
+            "return { reconnect: { get enabled() { throw new Error('no') } } }"
+        )),
+        "invalid option `reconnect.enabled`: reading it threw: Error: no"
+    );
+    assert_eq!(
+        refused(run_js("return { get reconect() { throw 'typo' } }")),
+        "invalid option `reconect`: reading it threw: typo"
+    );
+    assert_eq!(
+        refused(run_js("return { maxMessageBytes: 1048576n }")),
+        "invalid option `maxMessageBytes`: expected an integer from 1 to 9007199254740991, got a BigInt"
+    );
+
+    let options = json(r#"{"autoConnect":false}"#);
+    let socket = ResilientSocket::new(url("never", ""), options).unwrap();
+    let throwing = |key: &str| {
+        run_js(&format!(
+            "return {{ get {key}() {{ throw new Error('no') }} }}"
+        ))
+    };
+    let listener = Function::new_no_args("");
+    assert_eq!(
+        error_message(
+            socket
+                .add_event_listener("open".into(), listener.into(), throwing("once"))
+                .unwrap_err()
+        ),
+        "addEventListener: option `once`: reading it threw: Error: no"
+    );
+    let rejected = JsFuture::from(socket.request(json(r#"{"type":"q"}"#), throwing("timeoutMs")))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error_message(rejected),
+        "request: option `timeoutMs`: reading it threw: Error: no"
+    );
+    let inspector = socket.inspector();
+    assert_eq!(
+        error_message(inspector.entries(throwing("limit")).unwrap_err()),
+        "inspector.entries: option `limit`: reading it threw: Error: no"
+    );
+    let all = inspector.entries(json(r#"{"limit":9007199254740991}"#));
+    assert!(all.is_ok(), "{all:?}");
+    let negative = error_message(inspector.entries(json(r#"{"limit":-1}"#)).unwrap_err());
+    assert!(
+        negative.contains("limit must be an integer from 0 to 9007199254740991, got -1"),
+        "{negative}"
+    );
+
+    // After dispose() close() does nothing, and still refuses what a
+    // WebSocket would.
+    socket.dispose().unwrap();
+    assert!(socket.close(Some(4000.0), "bye".into()).is_ok());
+    assert_eq!(
+        error_message(socket.close(Some(1001.0), JsValue::UNDEFINED).unwrap_err()),
+        "close: invalid code 1001; allowed: 1000 or 3000-4999"
+    );
+    let long = "x".repeat(124);
+    assert_eq!(
+        error_message(socket.close(Some(1000.0), long.into()).unwrap_err()),
+        "close: reason is 124 bytes of UTF-8; allowed: at most 123"
+    );
+}
+
 #[wasm_bindgen_test]
 fn shared_memory_is_refused_not_lost() {
     // WebSocket.send throws on a SharedArrayBuffer or a view of one; the SDK

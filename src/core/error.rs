@@ -203,6 +203,18 @@ pub enum CloseError {
 }
 
 impl CloseError {
+    /// Checks what an app passes to `close()` as browsers do: the code 1000
+    /// or 3000-4999, the reason at most 123 bytes of UTF-8.
+    pub fn check(code: u16, reason: &str) -> Result<(), CloseError> {
+        if !super::CloseCode(code).is_sendable_by_app() {
+            return Err(CloseError::InvalidCode(code));
+        }
+        if reason.len() > 123 {
+            return Err(CloseError::ReasonTooLong(reason.len()));
+        }
+        Ok(())
+    }
+
     /// The message the JS facade throws (built without `core::fmt`).
     pub fn message(&self) -> String {
         match self {

@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 use super::app::error;
 use super::number::whole_number;
 use super::object::Obj;
-use super::options::{check_call_options, describe, get};
+use super::options::{call_option, check_call_options, describe};
 use crate::core::CloseCode;
 use crate::core::text::concat;
 
@@ -27,15 +27,16 @@ pub fn describe_close_code(
     };
     let code = code as u16;
     check_call_options(&options, "describeCloseCode", &["opened"]).map_err(|m| error(&m))?;
-    let opened = match get(&options, "opened") {
-        value if value.is_undefined() => true,
-        value => value.as_bool().ok_or_else(|| {
-            error(&concat(&[
-                "describeCloseCode: opened must be true or false, got ",
-                &describe(&value),
-            ]))
-        })?,
-    };
+    let opened =
+        match call_option(&options, "describeCloseCode", "opened").map_err(|m| error(&m))? {
+            value if value.is_undefined() => true,
+            value => value.as_bool().ok_or_else(|| {
+                error(&concat(&[
+                    "describeCloseCode: opened must be true or false, got ",
+                    &describe(&value),
+                ]))
+            })?,
+        };
     Ok(Obj::new()
         .close_info(&CloseCode(code).interpret(opened))
         .build())

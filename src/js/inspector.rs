@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use super::app::error;
 use super::number::whole_number;
 use super::object::Obj;
-use super::options::{check_call_options, describe, get};
+use super::options::{call_option, check_call_options, describe, get, unreadable};
 use crate::core::text::concat;
 use crate::core::{Direction, FieldValue, InspectorEntry, InspectorFilter};
 use crate::web::{DriverView, js_string, json_stringify};
@@ -121,7 +121,7 @@ fn parse_filter(value: &JsValue, call: &str) -> Result<InspectorFilter, String> 
         &["direction", "type", "fields", "limit", "fullText"],
     )?;
     let mut filter = InspectorFilter::default();
-    let direction = get(value, "direction");
+    let direction = call_option(value, call, "direction")?;
     if !direction.is_undefined() {
         filter.direction = Some(match direction.as_string().as_deref() {
             Some("in") => Direction::In,
@@ -135,14 +135,14 @@ fn parse_filter(value: &JsValue, call: &str) -> Result<InspectorFilter, String> 
             }
         });
     }
-    let kind = get(value, "type");
+    let kind = call_option(value, call, "type")?;
     if !kind.is_undefined() {
         filter.message_type = Some(
             kind.as_string()
                 .ok_or_else(|| invalid(call, "type must be a string", &kind))?,
         );
     }
-    let fields = get(value, "fields");
+    let fields = call_option(value, call, "fields")?;
     if !fields.is_undefined() {
         if !fields.is_object() || Array::is_array(&fields) {
             return Err(invalid(
@@ -153,7 +153,10 @@ fn parse_filter(value: &JsValue, call: &str) -> Result<InspectorFilter, String> 
         }
         for key in Object::keys(fields.unchecked_ref::<Object>()).iter() {
             let name = key.as_string().unwrap_or_default();
-            let field = get(&fields, &name);
+            let field = get(&fields, &name).map_err(|thrown| {
+                let context = concat(&[call, ": option"]);
+                unreadable(&context, &concat(&["fields.", &name]), &thrown)
+            })?;
             let literal = field.is_null()
                 || field.is_bigint()
                 || field.as_bool().is_some()
@@ -175,25 +178,26 @@ fn parse_filter(value: &JsValue, call: &str) -> Result<InspectorFilter, String> 
             filter.fields.push((name, wanted));
         }
     }
-    let limit = get(value, "limit");
+    let limit = call_option(value, call, "limit")?;
     if !limit.is_undefined() {
         filter.limit = Some(
+            // No inspector keeps 2^32 entries: a larger limit is no limit.
             match limit
                 .as_f64()
-                .and_then(|n| whole_number(n, u32::MAX as f64))
+                .and_then(|n| whole_number(n, 9_007_199_254_740_991.0))
             {
-                Some(n) => n as usize,
+                Some(n) => n.min(u64::from(u32::MAX)) as usize,
                 None => {
                     return Err(invalid(
                         call,
-                        "limit must be a non-negative integer",
+                        "limit must be an integer from 0 to 9007199254740991",
                         &limit,
                     ));
                 }
             },
         );
     }
-    let full_text = get(value, "fullText");
+    let full_text = call_option(value, call, "fullText")?;
     if !full_text.is_undefined() {
         filter.full_text = full_text
             .as_bool()

@@ -282,6 +282,9 @@ struct Value {
     js: JsValue,
 }
 
+/// What the refusal of one of the constructor's options starts with.
+const OPTIONS: &str = "invalid option";
+
 /// Reads the options object `object` at `path` (`""` for the top) with
 /// `fields` into `out`: rejects a non-object and unknown keys, then reads
 /// each field in order.
@@ -303,13 +306,18 @@ fn read_object(
     }
     for key in Object::keys(object.unchecked_ref::<Object>()).iter() {
         let key = key.as_string().unwrap_or_default();
-        if !fields.iter().any(|field| field.key == key) && !get(object, &key).is_undefined() {
+        if fields.iter().any(|field| field.key == key) {
+            continue;
+        }
+        let value =
+            get(object, &key).map_err(|thrown| unreadable(OPTIONS, &join(path, &key), &thrown))?;
+        if !value.is_undefined() {
             return Err(unknown_key(path, &key, fields));
         }
     }
     for field in fields {
-        let value = get(object, field.key);
         let path = join(path, field.key);
+        let value = get(object, field.key).map_err(|thrown| unreadable(OPTIONS, &path, &thrown))?;
         if value.is_undefined() {
             if field.required {
                 return Err(type_error(&path, field.kind, &value));
@@ -602,7 +610,10 @@ pub fn check_call_options(value: &JsValue, call: &str, keys: &[&str]) -> Result<
     }
     for key in Object::keys(value.unchecked_ref::<Object>()).iter() {
         let key = key.as_string().unwrap_or_default();
-        if !keys.contains(&key.as_str()) && !get(value, &key).is_undefined() {
+        if keys.contains(&key.as_str()) {
+            continue;
+        }
+        if !call_option(value, call, &key)?.is_undefined() {
             return Err(concat(&[
                 call,
                 ": unknown option `",
@@ -654,20 +665,41 @@ pub fn list(items: &[&str], separator: &str, quote: &str) -> String {
 }
 
 /// `object[key]` if `key` is the object's own property; `undefined` when
-/// missing, inherited or unreadable. Inherited values are ignored so a
-/// polluted `Object.prototype` cannot inject options (e.g. `redactKeys: []`).
+/// missing or inherited. Inherited values are ignored so a polluted
+/// `Object.prototype` cannot inject options (e.g. `redactKeys: []`).
 /// Objects without `Object.prototype` (`Object.create(null)`, another
 /// realm's objects) are read the same way: `Object.hasOwn` needs no prototype.
-pub fn get(object: &JsValue, key: &str) -> JsValue {
+/// `Err`: what its getter threw ([`unreadable`] names it), never a default
+/// in place of a value that could not be read.
+pub fn get(object: &JsValue, key: &str) -> Result<JsValue, JsValue> {
     if !object.is_object() {
-        return JsValue::UNDEFINED;
+        return Ok(JsValue::UNDEFINED);
     }
     let key = JsValue::from_str(key);
     if Object::has_own(object.unchecked_ref::<Object>(), &key) {
-        Reflect::get(object, &key).unwrap_or(JsValue::UNDEFINED)
+        Reflect::get(object, &key)
     } else {
-        JsValue::UNDEFINED
+        Ok(JsValue::UNDEFINED)
     }
+}
+
+/// Option `key` of a call's `options` ([`get`]), refused by the call's
+/// name when its getter threw.
+pub fn call_option(options: &JsValue, call: &str, key: &str) -> Result<JsValue, String> {
+    get(options, key).map_err(|thrown| unreadable(&concat(&[call, ": option"]), key, &thrown))
+}
+
+/// The refusal of option `name` whose getter threw `thrown`: `context`
+/// is "invalid option" for the constructor, "CALL: option" for a call.
+pub fn unreadable(context: &str, name: &str, thrown: &JsValue) -> String {
+    let text = js_string(thrown).ok().and_then(|text| text.as_string());
+    concat(&[
+        context,
+        " `",
+        name,
+        "`: reading it threw: ",
+        text.as_deref().unwrap_or("an exception"),
+    ])
 }
 
 /// An object that is not an array or a function.
@@ -696,6 +728,10 @@ pub fn describe(value: &JsValue) -> String {
         "a function"
     } else if Array::is_array(value) {
         "an array"
+    } else if value.is_bigint() {
+        "a BigInt"
+    } else if value.is_symbol() {
+        "a Symbol"
     } else {
         "an object"
     })

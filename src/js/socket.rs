@@ -15,9 +15,11 @@ use super::events::close_object;
 use super::inspector::SocketInspector;
 use super::number::whole_number;
 use super::object::Obj;
-use super::options::{self, check_call_options, describe, get, millis};
+use super::options::{self, call_option, check_call_options, describe, millis};
 use crate::core::text::concat;
-use crate::core::{ConfigError, ConnectionState, RequestFailure, SendError, SendStatus, UrlSource};
+use crate::core::{
+    CloseError, ConfigError, ConnectionState, RequestFailure, SendError, SendStatus, UrlSource,
+};
 use crate::web::{self, Driver, DriverOptions, EventType, JsPayload, call_with, json_stringify};
 
 /// A WebSocket that stays connected. Same surface as `WebSocket` (`send`,
@@ -308,17 +310,19 @@ impl ResilientSocket {
         listener: JsValue,
         options: JsValue,
     ) -> Result<(), JsValue> {
-        let kind = event_type(&dom_string(&kind)?, "addEventListener")?;
-        let once = options.is_object() && get(&options, "once").is_truthy();
-        if options.is_object() && !get(&options, "signal").is_undefined() {
+        const ADD: &str = "addEventListener";
+        let kind = event_type(&dom_string(&kind)?, ADD)?;
+        let once = call_option(&options, ADD, "once").map_err(|m| error(&m))?;
+        let signal = call_option(&options, ADD, "signal").map_err(|m| error(&m))?;
+        if !signal.is_undefined() {
             return Err(error(
                 "addEventListener: options.signal is not supported; remove the listener with removeEventListener",
             ));
         }
-        if let Some(listener) = listener_function(&listener, "addEventListener")?
+        if let Some(listener) = listener_function(&listener, ADD)?
             && let Some(live) = self.live()
         {
-            live.app.listeners.add(kind, listener, once);
+            live.app.listeners.add(kind, listener, once.is_truthy());
         }
         Ok(())
     }
@@ -416,12 +420,17 @@ impl ResilientSocket {
                 ])));
             }
         };
+        let reason = reason.as_deref().unwrap_or("");
+        // Checked here too: after dispose() (or from a listener that
+        // disposed it) the engine is not reached, and bad arguments still
+        // throw.
+        CloseError::check(code, reason).map_err(|e| error(&e.message()))?;
         let Some(live) = self.live() else {
             return Ok(());
         };
         not_busy(&live, "close")?;
         live.driver
-            .close(code, reason.as_deref().unwrap_or(""))
+            .close(code, reason)
             .map_err(|e| error(&e.message()))
     }
 
@@ -498,7 +507,8 @@ impl ResilientSocket {
         const CALL: &str = "setReplayState";
         let key = key_argument(&key, CALL)?;
         check_call_options(&options, CALL, &["debounceMs"]).map_err(|m| error(&m))?;
-        let debounce_ms = millis(&get(&options, "debounceMs"), CALL, "debounceMs", 0)
+        let debounce = call_option(&options, CALL, "debounceMs").map_err(|m| error(&m))?;
+        let debounce_ms = millis(&debounce, CALL, "debounceMs", 0)
             .map_err(|m| error(&m))?
             .unwrap_or(0);
         if JsPayload::is_shared_memory(&value) {
@@ -573,7 +583,7 @@ impl ResilientSocket {
         };
         let prepared = request_text(&message).and_then(|text| {
             check_call_options(&options, "request", &["timeoutMs"])?;
-            let timeout_ms = get(&options, "timeoutMs");
+            let timeout_ms = call_option(&options, "request", "timeoutMs")?;
             Ok((text, millis(&timeout_ms, "request", "timeoutMs", 1)?))
         });
         let (text, timeout_ms) = match prepared {

@@ -15,8 +15,9 @@ pub const REDACTED: &str = "[redacted]";
 
 /// The key names redacted by default (`redactKeys`), matched by
 /// containment in any ASCII case: `access_token`, `X-Api-Key`,
-/// `clientSecret`, `Set-Cookie`, `JSESSIONID`, `privateKey` all match.
-pub const DEFAULT_SECRET_KEYS: [&str; 15] = [
+/// `clientSecret`, `Set-Cookie`, `JSESSIONID`, `PHPSESSID`, `privateKey`,
+/// `private_key` all match.
+pub const DEFAULT_SECRET_KEYS: [&str; 19] = [
     "token",
     "authorization",
     "password",
@@ -31,7 +32,11 @@ pub const DEFAULT_SECRET_KEYS: [&str; 15] = [
     "cookie",
     "sessionid",
     "session_id",
+    "session-id",
+    "sessid",
     "privatekey",
+    "private_key",
+    "private-key",
 ];
 
 /// Replaces secret values in JSON text and URLs.
@@ -223,18 +228,27 @@ impl Redactor {
                 return;
             };
             let inner = sub(text, i + 1..end - 1);
+            // A key is text too (a map keyed by URL: `{"wss://u:pw@h": ..}`).
+            let first_edit = edits.len();
+            self.plain_edits(inner, i + 1, true, edits);
             let after = json_scan::skip_ws(bytes, end);
             if bytes.get(after) != Some(&b':') {
                 // A string value, not a key.
-                self.plain_edits(inner, i + 1, true, edits);
                 i = end;
                 continue;
             }
-            let secret = if escaped {
-                self.is_secret_key(&json_scan::unescape(inner))
-            } else {
-                self.is_secret_key(inner)
+            let is_secret = |key: &str| {
+                if escaped {
+                    self.is_secret_key(&json_scan::unescape(key))
+                } else {
+                    self.is_secret_key(key)
+                }
             };
+            // Judged as written and as it will read with its markers (a
+            // key that a marker makes secret must not keep its value).
+            let secret = is_secret(inner)
+                || (edits.len() > first_edit
+                    && is_secret(&edited(text, i + 1..end - 1, &edits[first_edit..])));
             if !secret {
                 i = after + 1;
                 continue;
@@ -273,7 +287,24 @@ impl Redactor {
                 } else {
                     b"/?#"
                 };
-                let authority_end = run_end(bytes, authority, in_json, stops);
+                let mut authority_end = run_end(bytes, authority, in_json, stops);
+                // Browsers leave `'` unescaped in a userinfo
+                // (`wss://bob:it's-secret@h`): the authority goes on through
+                // a quote to an `@` that follows it within the run, in plain
+                // userinfo text: no `=` or `&` from the authority's start (a
+                // `key=value` there may be redacted, and its marker would
+                // move where the run ends), and no marker (a second pass
+                // must read it as the first did).
+                while bytes.get(authority_end) == Some(&b'\'') {
+                    let next = run_end(bytes, authority_end + 1, in_json, stops);
+                    let userinfo = sub_bytes(bytes, authority..next);
+                    let plain = !userinfo.iter().any(|b| matches!(b, b'=' | b'&'))
+                        && !contains_ignore_ascii_case(userinfo, REDACTED.as_bytes());
+                    if !(plain && sub_bytes(bytes, authority_end..next).contains(&b'@')) {
+                        break;
+                    }
+                    authority_end = next;
+                }
                 if let Some((start, end)) = userinfo_password(bytes, authority, authority_end) {
                     marker_end = Some(end);
                     edits.push(Edit {
@@ -330,7 +361,10 @@ impl Redactor {
             if !secret {
                 continue;
             }
-            if let Some(edit) = secret_value(bytes, i, in_json) {
+            let to_line_end = ["cookie", "passphrase"]
+                .iter()
+                .any(|key| contains_ignore_ascii_case(word_text.as_bytes(), key.as_bytes()));
+            if let Some(edit) = secret_value(bytes, i, in_json, to_line_end) {
                 i = edit.end;
                 if edit.with == REDACTED {
                     marker_end = Some(edit.end);
@@ -370,6 +404,19 @@ struct Edit {
     start: usize,
     end: usize,
     with: &'static str,
+}
+
+/// Bytes `range` of `text` with `edits` (sorted, within the range) applied.
+fn edited(text: &str, range: core::ops::Range<usize>, edits: &[Edit]) -> String {
+    let mut out = String::new();
+    let mut at = range.start;
+    for edit in edits {
+        out.push_str(sub(text, at..edit.start));
+        out.push_str(edit.with);
+        at = edit.end;
+    }
+    out.push_str(sub(text, at..range.end));
+    out
 }
 
 /// `text` with `edits` (sorted, not overlapping) applied.
@@ -483,6 +530,29 @@ fn run_end(bytes: &[u8], mut i: usize, in_json: bool, stops: &[u8]) -> usize {
     i
 }
 
+/// The index where the line from `i` ends: at a line break, a quote
+/// ending a JSON string (`\"` when `in_json`), or the end; trailing blanks
+/// are left out.
+fn line_end(bytes: &[u8], mut i: usize, in_json: bool) -> usize {
+    let start = i;
+    while let Some(&byte) = bytes.get(i) {
+        let (unescaped, len) = if in_json && byte == b'\\' {
+            json_escape_at(bytes, i)
+        } else {
+            (Some(byte), 1)
+        };
+        match unescaped {
+            Some(b'\n' | b'\r') | None => break,
+            Some(b'"') if in_json => break,
+            Some(_) => i += len,
+        }
+    }
+    while i > start && bytes.get(i - 1).is_some_and(u8::is_ascii_whitespace) {
+        i -= 1;
+    }
+    i
+}
+
 /// The character the JSON escape at `i` stands for (a byte; 0x80 for any
 /// character beyond ASCII) and the escape's length; `None` for a quote, a
 /// control character or a malformed escape.
@@ -551,7 +621,9 @@ fn quote_at(bytes: &[u8], i: usize, in_json: bool) -> Option<&'static [u8]> {
 /// The edit for the value of the secret key that ends at `word_end`, if a
 /// value follows it: `key=value`, `key: value`, `"key": "value"`, with or
 /// without blanks around the `=` or `:`, the value quoted or not.
-fn secret_value(bytes: &[u8], word_end: usize, in_json: bool) -> Option<Edit> {
+/// `to_line_end`: an unquoted `key: value` runs to the end of the line (a
+/// `Cookie` header's `a=1; sid=x`, a passphrase's words).
+fn secret_value(bytes: &[u8], word_end: usize, in_json: bool, to_line_end: bool) -> Option<Edit> {
     let mut j = word_end;
     // A quoted key, which may hold more than the word (`"Auth Token": ..`).
     if let Some(quote) = quote_at(bytes, word_end, in_json) {
@@ -569,7 +641,10 @@ fn secret_value(bytes: &[u8], word_end: usize, in_json: bool) -> Option<Edit> {
     if separator != b'=' && (separator != b':' || url_scheme_end(bytes, j, in_json) > 0) {
         return None;
     }
-    let value = skip_blanks(bytes, j + length, in_json);
+    // `=>` (Ruby's and PHP's hash notation: `"password" => "x"`) is one
+    // separator.
+    let arrow = usize::from(separator == b'=' && bytes.get(j + length) == Some(&b'>'));
+    let value = skip_blanks(bytes, j + length + arrow, in_json);
     let (start, end, with) = if separator == b':' && matches!(bytes.get(value), Some(b'{' | b'[')) {
         // An object or array, also one in JSON text inside a JSON string,
         // whose quotes are escaped (and so is the marker's).
@@ -595,8 +670,17 @@ fn secret_value(bytes: &[u8], word_end: usize, in_json: bool) -> Option<Edit> {
             } else {
                 b",;&}])<>"
             };
-            let mut end = run_end(bytes, start, in_json, stops);
-            if start > value
+            let mut end = if to_line_end && separator == b':' {
+                line_end(bytes, start, in_json)
+            } else {
+                run_end(bytes, start, in_json, stops)
+            };
+            if start > value && sub_bytes(bytes, start..).starts_with(REDACTED.as_bytes()) {
+                // A credential a first pass redacted (maybe an auth-param,
+                // `Token [redacted]` for `Token token="abc"`, which ended
+                // before what follows): the marker is the whole of it.
+                end = end.min(start + REDACTED.len());
+            } else if start > value
                 && let Some(param_end) = auth_param_end(bytes, start, end, in_json)
             {
                 end = param_end;
@@ -740,6 +824,101 @@ mod tests {
             with: REDACTED,
         };
         assert_eq!(apply(text, &[edit]), REDACTED);
+    }
+
+    #[test]
+    fn a_quote_in_a_url_password_does_not_end_it() {
+        // Browsers leave `'` unescaped in a userinfo.
+        for (text, expected) in [
+            (
+                "wss://bob:it's-s3cret@api.example/ws",
+                "wss://bob:[redacted]@api.example/ws",
+            ),
+            (
+                "'wss://bob:pw@h/ws' and 'x@y'",
+                "'wss://bob:[redacted]@h/ws' and 'x@y'",
+            ),
+            ("'wss://h/ws', 'a@b'", "'wss://h/ws', 'a@b'"),
+        ] {
+            assert_eq!(redact(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_newer_default_keys_cover_common_spellings() {
+        for (text, expected) in [
+            (
+                r#"{"private_key_id":"k1","private_key":"-----BEGIN PRIVATE KEY-----x"}"#,
+                r#"{"private_key_id":"[redacted]","private_key":"[redacted]"}"#,
+            ),
+            ("X-Session-Id: abc", "X-Session-Id: [redacted]"),
+            (r#"{"PHPSESSID":"abc"}"#, r#"{"PHPSESSID":"[redacted]"}"#),
+        ] {
+            assert_eq!(redact(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_hash_arrow_is_one_separator() {
+        for (text, expected) in [
+            (
+                r#"{"password"=>"hunter2"}"#,
+                r#"{"password"=>"[redacted]"}"#,
+            ),
+            ("'password' => 'hunter2'", "'password' => '[redacted]'"),
+            ("password=>hunter2 done", "password=>[redacted] done"),
+        ] {
+            assert_eq!(redact(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn json_keys_get_the_plain_text_pass() {
+        for (text, expected) in [
+            (
+                r#"{"wss://bob:hunter2@h/ws":"up"}"#,
+                r#"{"wss://bob:[redacted]@h/ws":"up"}"#,
+            ),
+            (
+                r#"{"entries":{"https://api.test/f?token=abc":{"status":200}}}"#,
+                r#"{"entries":{"https://api.test/f?token=[redacted]":"[redacted]"}}"#,
+            ),
+        ] {
+            assert_eq!(redact(text), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_json_key_a_marker_makes_secret_does_not_keep_its_value() {
+        // With a key that occurs in the marker, the edited key reads as
+        // secret: its value goes too.
+        let redactor = Redactor::new(vec!["acted".into()]);
+        assert_eq!(
+            redactor.redact_text(r#"{"wss://u:pw@h":"v"}"#),
+            r#"{"wss://u:[redacted]@h":"[redacted]"}"#
+        );
+    }
+
+    #[test]
+    fn a_cookie_or_passphrase_header_is_redacted_to_the_end_of_its_line() {
+        for (text, expected) in [
+            (
+                "Cookie: theme=dark; connect.sid=s%3Aabc\nnext: 1",
+                "Cookie: [redacted]\nnext: 1",
+            ),
+            (
+                "passphrase: correct horse battery staple  \r\nok",
+                "passphrase: [redacted]  \r\nok",
+            ),
+            (
+                r#"{"log":"Set-Cookie: sid=abc; Path=/\nnext"}"#,
+                r#"{"log":"Set-Cookie: [redacted]\nnext"}"#,
+            ),
+            // Other header-like values still end at punctuation.
+            ("x-auth-token: abc, ok", "x-auth-token: [redacted], ok"),
+        ] {
+            assert_eq!(redact(text), expected, "{text}");
+        }
     }
 
     #[test]

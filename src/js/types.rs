@@ -202,7 +202,8 @@ export interface ResilientSocketOptions {
    * Setting it replaces the defaults. Default: ["token", "authorization",
    * "password", "passwd", "passphrase", "secret", "apikey", "api_key",
    * "api-key", "signature", "credential", "cookie", "sessionid",
-   * "session_id", "privatekey"].
+   * "session_id", "session-id", "sessid", "privatekey", "private_key",
+   * "private-key"].
    */
   redactKeys?: readonly string[];
   /** Refuse ws:// URLs. Default: false. */

@@ -23,30 +23,17 @@ export function defaultSocketUrl(clientId: string): string {
 /** A fault-server client id (`/ws/<id>`), as the server accepts it. */
 const CLIENT_ID = /^[A-Za-z0-9_-]+$/;
 
-const TAB_CLIENT_KEY = "resilient-ws-dashboard-client";
-
 /**
- * This tab's own fault-server client id, `dashboard-<random>`: fault buttons
- * act on a client id, so two tabs sharing one would fault each other's
- * socket. Kept in `sessionStorage` (per tab) so a reload keeps the id.
+ * This page's own fault-server client id, `dashboard-<random>`: fault
+ * buttons act on a client id, so two tabs sharing one would fault each
+ * other's socket. New on each load: a duplicated tab copies
+ * `sessionStorage`, so an id kept there would be shared.
  */
-export function tabClientId(): string {
-  try {
-    const kept = sessionStorage.getItem(TAB_CLIENT_KEY);
-    if (kept !== null && CLIENT_ID.test(kept)) return kept;
-  } catch {
-    // Storage refused (a sandboxed frame): an id for this page load only.
-  }
+export function pageClientId(): string {
   // getRandomValues, not randomUUID: the page may be served over plain http
   // from another host (no secure context).
   const random = Array.from(crypto.getRandomValues(new Uint8Array(4)), (b) => b.toString(16).padStart(2, "0"));
-  const id = `dashboard-${random.join("")}`;
-  try {
-    sessionStorage.setItem(TAB_CLIENT_KEY, id);
-  } catch {
-    // As above.
-  }
-  return id;
+  return `dashboard-${random.join("")}`;
 }
 
 export function readConfig(search: string = location.search): DashboardConfig {
@@ -68,13 +55,13 @@ export function readConfig(search: string = location.search): DashboardConfig {
   };
   let client = params.get("client");
   if (client !== null && !CLIENT_ID.test(client)) {
-    const fallback = tabClientId();
+    const fallback = pageClientId();
     ignored.push(`client=${client}: not a fault-server client id ([A-Za-z0-9_-]+; using ${fallback})`);
     client = fallback;
   }
   return {
     ignored,
-    url: params.get("url") ?? defaultSocketUrl(client ?? tabClientId()),
+    url: params.get("url") ?? defaultSocketUrl(client ?? pageClientId()),
     autoConnect: params.get("autoConnect") !== "0",
     options: {
       name: "dashboard",

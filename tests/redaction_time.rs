@@ -32,3 +32,18 @@ fn many_percent_encoded_pairs_in_one_word_take_linear_time() {
         "token%3D[redacted]%26token%3D[redacted]%26token%3D[redacted]%26"
     );
 }
+
+#[test]
+fn quotes_in_a_url_authority_and_marked_cookie_lines_take_linear_time() {
+    // A quote in a userinfo is read through to the `@` after it, and a
+    // `Cookie:` value runs to the end of its line: each was once searched
+    // from the same start for every repetition (quadratic).
+    let redactor = Redactor::default();
+    for unit in ["'@", "'x@", "cookie: token [redacted] "] {
+        let text = format!("wss://a{}", unit.repeat(256 * 1024 / unit.len()));
+        let started = Instant::now();
+        let _ = redactor.redact_text(&text);
+        let took = started.elapsed();
+        assert!(took.as_secs() < 2, "{unit}: {took:?}");
+    }
+}

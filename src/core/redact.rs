@@ -289,21 +289,35 @@ impl Redactor {
                 };
                 let mut authority_end = run_end(bytes, authority, in_json, stops);
                 // Browsers leave `'` unescaped in a userinfo
-                // (`wss://bob:it's-secret@h`): the authority goes on through
-                // a quote to an `@` that follows it within the run, in plain
-                // userinfo text: no `=` or `&` from the authority's start (a
-                // `key=value` there may be redacted, and its marker would
-                // move where the run ends), and no marker (a second pass
-                // must read it as the first did).
-                while bytes.get(authority_end) == Some(&b'\'') {
-                    let next = run_end(bytes, authority_end + 1, in_json, stops);
-                    let userinfo = sub_bytes(bytes, authority..next);
-                    let plain = !userinfo.iter().any(|b| matches!(b, b'=' | b'&'))
-                        && !contains_ignore_ascii_case(userinfo, REDACTED.as_bytes());
-                    if !(plain && sub_bytes(bytes, authority_end..next).contains(&b'@')) {
+                // (`wss://o'brien:it's-secret@h`): the authority goes on
+                // through a quote to an `@` in the run after it, when what
+                // follows the last `@` has no `=` (browsers write it `%3D`
+                // there; a `key=value` could be redacted, and its marker move
+                // where the run ends) and the userinfo so found has a `:`
+                // (else it is no password, and the text is read as text).
+                let mut through_quotes = authority_end;
+                let mut after_last_at = sub_bytes(bytes, authority..authority_end)
+                    .iter()
+                    .rposition(|&b| b == b'@')
+                    .map_or(authority, |at| authority + at + 1);
+                while bytes.get(through_quotes) == Some(&b'\'') {
+                    let next = run_end(bytes, through_quotes + 1, in_json, stops);
+                    let Some(at) = sub_bytes(bytes, through_quotes..next)
+                        .iter()
+                        .rposition(|&b| b == b'@')
+                    else {
+                        break;
+                    };
+                    if sub_bytes(bytes, after_last_at..next).contains(&b'=') {
                         break;
                     }
-                    authority_end = next;
+                    after_last_at = through_quotes + at + 1;
+                    through_quotes = next;
+                }
+                if through_quotes > authority_end
+                    && sub_bytes(bytes, authority..after_last_at).contains(&b':')
+                {
+                    authority_end = through_quotes;
                 }
                 if let Some((start, end)) = userinfo_password(bytes, authority, authority_end) {
                     marker_end = Some(end);
@@ -670,17 +684,20 @@ fn secret_value(bytes: &[u8], word_end: usize, in_json: bool, to_line_end: bool)
             } else {
                 b",;&}])<>"
             };
-            let mut end = if to_line_end && separator == b':' {
+            // A credential a first pass redacted (maybe an auth-param,
+            // `Token [redacted]` for `Token token="abc"`, which ended before
+            // what follows): the marker is the whole of it.
+            let marked =
+                start > value && sub_bytes(bytes, start..).starts_with(REDACTED.as_bytes());
+            let mut end = if marked {
+                start + REDACTED.len()
+            } else if to_line_end && separator == b':' {
                 line_end(bytes, start, in_json)
             } else {
                 run_end(bytes, start, in_json, stops)
             };
-            if start > value && sub_bytes(bytes, start..).starts_with(REDACTED.as_bytes()) {
-                // A credential a first pass redacted (maybe an auth-param,
-                // `Token [redacted]` for `Token token="abc"`, which ended
-                // before what follows): the marker is the whole of it.
-                end = end.min(start + REDACTED.len());
-            } else if start > value
+            if !marked
+                && start > value
                 && let Some(param_end) = auth_param_end(bytes, start, end, in_json)
             {
                 end = param_end;
@@ -827,20 +844,31 @@ mod tests {
     }
 
     #[test]
-    fn a_quote_in_a_url_password_does_not_end_it() {
-        // Browsers leave `'` unescaped in a userinfo.
+    fn a_quote_in_a_url_userinfo_does_not_end_it() {
+        // Browsers leave `'` (and `&`) unescaped in a userinfo.
         for (text, expected) in [
             (
                 "wss://bob:it's-s3cret@api.example/ws",
                 "wss://bob:[redacted]@api.example/ws",
             ),
+            ("wss://bob:it's&x@h/ws", "wss://bob:[redacted]@h/ws"),
+            // A host with a port whose name holds a key is skipped as host.
             (
-                "'wss://bob:pw@h/ws' and 'x@y'",
-                "'wss://bob:[redacted]@h/ws' and 'x@y'",
+                "wss://o'brien:pw@secrets.example.com:8443/ws",
+                "wss://o'brien:[redacted]@secrets.example.com:8443/ws",
             ),
-            ("'wss://h/ws', 'a@b'", "'wss://h/ws', 'a@b'"),
+            (
+                "'wss://bob:pw@h' and 'x@y'",
+                "'wss://bob:[redacted]@h' and 'x@y'",
+            ),
+            ("'wss://h', 'a@b'", "'wss://h', 'a@b'"),
+            // No `:` in what would be the userinfo: read as text.
+            ("wss://h'x@token:abc", "wss://h'x@token:[redacted]"),
+            ("wss://h'token%3Dabc@z", "wss://h'token%3D[redacted]"),
         ] {
-            assert_eq!(redact(text), expected, "{text}");
+            let once = redact(text);
+            assert_eq!(once, expected, "{text}");
+            assert_eq!(redact(&once), once, "a second pass changes nothing");
         }
     }
 

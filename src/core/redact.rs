@@ -526,12 +526,7 @@ fn url_scheme_end(bytes: &[u8], i: usize, in_json: bool) -> usize {
 /// character it stands for (`\/` is a `/`, `\u00e4` a letter), and `\"`
 /// and the control escapes (`\n`) end the value.
 fn run_end(bytes: &[u8], mut i: usize, in_json: bool, stops: &[u8]) -> usize {
-    while let Some(&byte) = bytes.get(i) {
-        let (unescaped, len) = if in_json && byte == b'\\' {
-            json_escape_at(bytes, i)
-        } else {
-            (Some(byte), 1)
-        };
+    while let Some((unescaped, len)) = char_at(bytes, i, in_json) {
         match unescaped {
             Some(b)
                 if !(b.is_ascii_whitespace() || b == b'"' || b == b'\'' || stops.contains(&b)) =>
@@ -549,12 +544,7 @@ fn run_end(bytes: &[u8], mut i: usize, in_json: bool, stops: &[u8]) -> usize {
 /// are left out.
 fn line_end(bytes: &[u8], mut i: usize, in_json: bool) -> usize {
     let start = i;
-    while let Some(&byte) = bytes.get(i) {
-        let (unescaped, len) = if in_json && byte == b'\\' {
-            json_escape_at(bytes, i)
-        } else {
-            (Some(byte), 1)
-        };
+    while let Some((unescaped, len)) = char_at(bytes, i, in_json) {
         match unescaped {
             Some(b'\n' | b'\r') | None => break,
             Some(b'"') if in_json => break,
@@ -565,6 +555,18 @@ fn line_end(bytes: &[u8], mut i: usize, in_json: bool) -> usize {
         i -= 1;
     }
     i
+}
+
+/// The character at `i` as a value reads it (when `in_json`, an escape is
+/// the character it stands for, see [`json_escape_at`]) and its length;
+/// `None` at the end.
+fn char_at(bytes: &[u8], i: usize, in_json: bool) -> Option<(Option<u8>, usize)> {
+    let byte = *bytes.get(i)?;
+    Some(if in_json && byte == b'\\' {
+        json_escape_at(bytes, i)
+    } else {
+        (Some(byte), 1)
+    })
 }
 
 /// The character the JSON escape at `i` stands for (a byte; 0x80 for any

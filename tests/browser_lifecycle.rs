@@ -279,20 +279,21 @@ async fn dispose_frees_the_engine_and_the_socket_still_reads_what_happened() {
         assert_eq!(entries(&socket.inspector()), before, "a view taken after");
         assert!(before.contains("[redacted]") && !before.contains("s3cr3t"));
         assert_eq!(socket.replay_state().length(), 0);
-        // The socket keeps its messages, not its driver.
+        assert_eq!(resilient_ws::live_remains(), remains_before + 1);
+        // The socket keeps its messages as JS values, not its driver, and
+        // nothing of the engine in wasm memory.
         drop(kept);
         assert_eq!(resilient_ws::live_drivers(), drivers_before - 1);
+        assert_eq!(
+            resilient_ws::live_remains(),
+            remains_before,
+            "the records are held on the JS side only"
+        );
         assert_eq!(entries(&socket.inspector()), before, "still readable");
-        assert_eq!(resilient_ws::live_remains(), remains_before + 1);
         let taken_after = socket.inspector();
         socket.inspector().clear();
         assert_eq!(entries(&taken_after), "[]", "cleared through either view");
         assert_eq!(socket.inspector().length(), 0);
-        assert_eq!(
-            resilient_ws::live_remains(),
-            remains_before,
-            "clearing lets go of what the engine kept"
-        );
     })
     .await;
 }
@@ -310,6 +311,22 @@ async fn a_view_taken_before_dispose_clears_what_the_disposed_socket_reads() {
         taken_before.clear();
         assert_eq!(socket.inspector().length(), 0, "the same records");
         assert_eq!(resilient_ws::live_remains(), remains_before);
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn clearing_a_disposed_socket_clears_what_a_view_taken_before_reads() {
+    test_within("clear what an old view reads", async {
+        let id = client_id("dispose-clear-new-view");
+        let socket = socket_with_an_echoed_secret(&id, "").await;
+        let taken_before = socket.inspector();
+        socket.dispose().unwrap();
+        assert_eq!(taken_before.length(), 2);
+        socket.inspector().clear();
+        assert_eq!(taken_before.length(), 0, "the same records");
+        let all = taken_before.entries(JsValue::UNDEFINED).unwrap();
+        assert_eq!(all.length(), 0);
     })
     .await;
 }

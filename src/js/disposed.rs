@@ -4,8 +4,9 @@
 //! memory cannot be reused; keeping the readout on the JS side lets the
 //! driver and the app's listener table go at once, so dropped sockets
 //! leave wasm memory flat (bench/ANALYSIS.md, memory). Recorded messages
-//! are kept as JS values too (`web::KeptInspector`), until
-//! `inspector.clear()`.
+//! are kept as JS values in the readout too (`web::KeptInspector`), until
+//! `inspector.clear()`: a disposed socket holds the same few bytes of wasm
+//! memory with or without them.
 
 use crate::prelude::*;
 
@@ -21,35 +22,35 @@ use crate::web::{DriverView, property};
 
 /// The readable remains of a disposed socket.
 pub struct DisposedSocket {
-    /// `{ url, name, lastClose, stats }` as they were after `dispose()`.
+    /// `{ url, name, lastClose, stats }` as they were after `dispose()`,
+    /// and `records`: the recorded messages if there were any (the app may
+    /// still read them), or `null`.
     readout: JsValue,
     binary_type: Cell<BinaryType>,
-    /// The recorded messages (not the driver), only if there were any: the
-    /// app may still read them.
-    inspector: Option<DriverView>,
 }
 
 impl DisposedSocket {
-    /// Keeps what the app can read. `inspector` views what the disposed
-    /// engine kept, or is `None` when its inspector is empty.
+    /// Keeps what the app can read. `records` are what the disposed engine
+    /// recorded (`web::Driver::kept_records`), or `None` when its inspector
+    /// is empty.
     pub fn new(
         url: String,
         name: &str,
         last_close: JsValue,
         stats: JsValue,
         binary_type: BinaryType,
-        inspector: Option<DriverView>,
+        records: Option<JsValue>,
     ) -> DisposedSocket {
         let readout = Obj::new()
             .set("url", url)
             .set("name", name)
             .set("lastClose", last_close)
             .set("stats", stats)
+            .set("records", records.unwrap_or(JsValue::NULL))
             .build();
         DisposedSocket {
             readout,
             binary_type: Cell::new(binary_type),
-            inspector,
         }
     }
 
@@ -86,7 +87,8 @@ impl DisposedSocket {
     /// The inspector: what was recorded (until the app clears it, which
     /// lets go of what the engine kept), or an empty one.
     pub fn inspector(&self) -> SocketInspector {
-        SocketInspector::new(self.inspector.clone())
+        let records = property(&self.readout, "records").unwrap_or(JsValue::NULL);
+        SocketInspector::new(DriverView::of_kept_records(&records))
     }
 
     fn text(&self, key: &str) -> String {

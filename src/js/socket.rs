@@ -774,7 +774,7 @@ fn keep(live: &LiveSocket) -> DisposedSocket {
         stats_of(driver),
         driver.binary_type(),
         // Last: taking the records leaves the driver nothing else to read.
-        driver.remains_view(),
+        driver.kept_records(),
     )
 }
 

@@ -88,16 +88,13 @@ enum AppAction {
     ResolveUrl(u64),
 }
 
-/// What dispose kept of an engine, shared by the driver and the views and
-/// sockets that outlive it.
-type Remains = Rc<RefCell<Kept>>;
-
 /// A read of an inspector and its redactor.
 type InspectorRead<'a> = &'a mut dyn FnMut(&Inspector<JsPayload>, &Redactor);
 
 /// What dispose kept of an engine: all the app can read, until a disposed
 /// socket has taken its own copy of that; then only the inspector's
-/// records, as JS values; nothing once the app clears the inspector.
+/// records, as JS values the disposed socket shares; nothing once the app
+/// clears the inspector.
 enum Kept {
     Engine(Box<DisposedEngine<JsPayload>>),
     Records(KeptInspector),
@@ -136,6 +133,15 @@ impl Kept {
             Kept::Cleared => {}
         }
     }
+
+    /// Empties the inspector, for the disposed socket too, and lets go of
+    /// all that was kept.
+    fn clear(&mut self) {
+        if let Kept::Records(records) = self {
+            records.clear();
+        }
+        *self = Kept::Cleared;
+    }
 }
 
 #[cfg(not(feature = "standalone"))]
@@ -154,7 +160,7 @@ struct State {
     /// What dispose kept of the engine: a disposed socket's JS object may
     /// wait long for the garbage collector, so it holds only what the app
     /// can still read, and not the driver.
-    remains: Option<Remains>,
+    remains: Option<Kept>,
     socket: Option<Socket>,
     timer: Option<Timer>,
     environment: Option<Environment>,
@@ -167,7 +173,7 @@ impl State {
     fn read<R>(&self, read: impl FnOnce(&dyn EngineReadout<JsPayload>) -> R) -> Option<R> {
         match (&self.engine, &self.remains) {
             (Some(engine), _) => Some(read(&**engine)),
-            (None, Some(remains)) => match &*remains.try_borrow().ok()? {
+            (None, Some(remains)) => match remains {
                 Kept::Engine(engine) => Some(read(&**engine)),
                 _ => None,
             },
@@ -180,16 +186,16 @@ impl State {
     fn read_inspector(&self, read: InspectorRead) {
         match (&self.engine, &self.remains) {
             (Some(engine), _) => read(engine.inspector(), engine.redactor()),
-            (None, Some(remains)) => read_remains(remains, read),
+            (None, Some(remains)) => remains.read_inspector(read),
             (None, None) => {}
         }
     }
 
     /// Empties the inspector of the engine, or of what dispose kept.
     fn clear_inspector(&mut self) {
-        match (&mut self.engine, &self.remains) {
+        match (&mut self.engine, &mut self.remains) {
             (Some(engine), _) => engine.inspector_mut().clear(),
-            (None, Some(remains)) => clear_remains(remains),
+            (None, Some(remains)) => remains.clear(),
             (None, None) => {}
         }
     }
@@ -197,9 +203,7 @@ impl State {
     /// Swaps the engine for what the app can still read of it.
     fn retire_engine(&mut self, now: Millis) {
         if let Some(engine) = self.engine.take() {
-            self.remains = Some(Rc::new(RefCell::new(Kept::engine(
-                engine.into_disposed(now),
-            ))));
+            self.remains = Some(Kept::engine(engine.into_disposed(now)));
             #[cfg(not(feature = "standalone"))]
             LIVE_ENGINES.dropped();
         }
@@ -301,14 +305,26 @@ pub struct DriverView {
 enum ViewSource {
     /// A driver, live or disposed.
     Driver(Rc<Inner>),
-    /// What a disposed driver kept, without the driver.
-    Remains {
-        remains: Remains,
+    /// The records a disposed driver kept, without the driver.
+    Kept {
+        records: KeptInspector,
         epoch_origin_ms: u64,
     },
 }
 
 impl DriverView {
+    /// A view of the records [`Driver::kept_records`] gave, holding nothing
+    /// of the driver (`None` from any other value).
+    pub fn of_kept_records(value: &JsValue) -> Option<DriverView> {
+        let (records, epoch_origin_ms) = KeptInspector::from_js(value)?;
+        Some(DriverView {
+            source: ViewSource::Kept {
+                records,
+                epoch_origin_ms,
+            },
+        })
+    }
+
     /// Reads the inspector and its redactor, of the engine or of what
     /// dispose kept (None if cleared, or borrowed).
     pub fn read<R>(&self, read: impl FnOnce(&Inspector<JsPayload>, &Redactor) -> R) -> Option<R> {
@@ -329,7 +345,7 @@ impl DriverView {
                     state.read_inspector(read);
                 }
             }
-            ViewSource::Remains { remains, .. } => read_remains(remains, read),
+            ViewSource::Kept { records, .. } => records.read(read),
         }
     }
 
@@ -342,7 +358,7 @@ impl DriverView {
                     state.clear_inspector();
                 }
             }
-            ViewSource::Remains { remains, .. } => clear_remains(remains),
+            ViewSource::Kept { records, .. } => records.clear(),
         }
     }
 
@@ -350,24 +366,10 @@ impl DriverView {
     pub fn epoch_origin_ms(&self) -> u64 {
         match &self.source {
             ViewSource::Driver(inner) => inner.clock.epoch_origin_ms(),
-            ViewSource::Remains {
+            ViewSource::Kept {
                 epoch_origin_ms, ..
             } => *epoch_origin_ms,
         }
-    }
-}
-
-/// Reads the inspector of what dispose kept (nothing if it is borrowed).
-fn read_remains(remains: &Remains, read: InspectorRead) {
-    if let Ok(remains) = remains.try_borrow() {
-        remains.read_inspector(read);
-    }
-}
-
-/// Empties the inspector of what dispose kept, which lets go of all of it.
-fn clear_remains(remains: &Remains) {
-    if let Ok(mut remains) = remains.try_borrow_mut() {
-        *remains = Kept::Cleared;
     }
 }
 
@@ -616,26 +618,19 @@ impl Driver {
         }
     }
 
-    /// Once disposed, a view of the recorded messages dispose kept that
-    /// holds nothing else of the driver (`None` if there are none): what a
-    /// disposed socket keeps for its inspector. From then on only the
-    /// records are kept, as JS values (the socket has its own copy of the
-    /// rest).
-    pub fn remains_view(&self) -> Option<DriverView> {
-        let state = self.inner.state.try_borrow().ok()?;
-        let remains = state.remains.as_ref()?;
-        if let Ok(mut kept) = remains.try_borrow_mut() {
-            kept.compact();
-            if matches!(*kept, Kept::Cleared) {
-                return None;
-            }
+    /// Once disposed, the recorded messages dispose kept, as one JS value
+    /// for the disposed socket to hold (`None` if there are none; a view
+    /// reads it through [`DriverView::of_kept_records`]). From then on the
+    /// driver keeps only these records, shared with that value: clearing
+    /// through a view of either clears both.
+    pub fn kept_records(&self) -> Option<JsValue> {
+        let mut state = self.inner.state.try_borrow_mut().ok()?;
+        let remains = state.remains.as_mut()?;
+        remains.compact();
+        match remains {
+            Kept::Records(records) => Some(records.to_js(self.inner.clock.epoch_origin_ms())),
+            _ => None,
         }
-        Some(DriverView {
-            source: ViewSource::Remains {
-                remains: remains.clone(),
-                epoch_origin_ms: self.inner.clock.epoch_origin_ms(),
-            },
-        })
     }
 
     /// Reads the live browser socket, if any.

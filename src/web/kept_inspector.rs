@@ -1,12 +1,13 @@
 //! A disposed socket's recorded messages, held as JS values. A disposed
 //! socket's JS object may wait long for the garbage collector, which does
-//! not see wasm memory: records kept in wasm would make it grow with every
-//! dropped socket (bench/ANALYSIS.md, memory). A query rebuilds the
-//! records in wasm for as long as it runs, so every filter works as on a
-//! live socket.
+//! not see wasm memory: records kept in wasm, or even a wasm handle to
+//! them, would make it grow with every dropped socket (bench/ANALYSIS.md,
+//! memory). So the disposed socket keeps them in its JS readout
+//! ([`KeptInspector::to_js`]). A query rebuilds the records in wasm for as
+//! long as it runs, so every filter works as on a live socket.
 
 use js_sys::Array;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::payload::JsPayload;
 use crate::core::{Direction, Inspector, InspectorRecord, Millis, Redactor};
@@ -16,6 +17,8 @@ use crate::core::{Direction, Inspector, InspectorRecord, Millis, Redactor};
 const FIELDS: u32 = 7;
 
 /// The records and the redaction keys of a disposed engine's inspector.
+/// Clones share the records: clearing one clears them all.
+#[derive(Clone)]
 pub struct KeptInspector {
     /// [`FIELDS`] values per record, oldest first.
     records: Array,
@@ -51,6 +54,33 @@ impl KeptInspector {
             records,
             secret_keys,
         }
+    }
+
+    /// As one JS value, with the engine's `epoch_origin_ms` (what a view
+    /// needs besides the records).
+    pub fn to_js(&self, epoch_origin_ms: u64) -> JsValue {
+        Array::of3(
+            &self.records,
+            &self.secret_keys,
+            &JsValue::from_f64(epoch_origin_ms as f64),
+        )
+        .into()
+    }
+
+    /// Reads back what [`KeptInspector::to_js`] made (`None` from anything
+    /// else).
+    pub fn from_js(value: &JsValue) -> Option<(KeptInspector, u64)> {
+        let parts = value.dyn_ref::<Array>()?;
+        let kept = KeptInspector {
+            records: parts.get(0).dyn_into().ok()?,
+            secret_keys: parts.get(1).dyn_into().ok()?,
+        };
+        Some((kept, parts.get(2).as_f64()? as u64))
+    }
+
+    /// Forgets the records, for every clone.
+    pub fn clear(&self) {
+        self.records.set_length(0);
     }
 
     /// Reads the records through an inspector and redactor rebuilt in wasm

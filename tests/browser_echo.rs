@@ -799,6 +799,11 @@ async fn unreadable_options_and_bad_arguments_are_refused_by_name() {
         error_message(inspector.entries(throwing("limit")).unwrap_err()),
         "inspector.entries: option `limit`: reading it threw: Error: no"
     );
+    let fields = run_js("return { fields: { get type() { throw new Error('no') } } }");
+    assert_eq!(
+        error_message(inspector.entries(fields).unwrap_err()),
+        "inspector.entries: option `fields.type`: reading it threw: Error: no"
+    );
     let all = inspector.entries(json(r#"{"limit":9007199254740991}"#));
     assert!(all.is_ok(), "{all:?}");
     let negative = error_message(inspector.entries(json(r#"{"limit":-1}"#)).unwrap_err());

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use super::app::error;
 use super::number::whole_number;
 use super::object::Obj;
-use super::options::{call_option, check_call_options, describe, get, unreadable};
+use super::options::{call_option, call_option_shown_as, check_call_options, describe};
 use crate::core::text::concat;
 use crate::core::{Direction, FieldValue, InspectorEntry, InspectorFilter};
 use crate::web::{DriverView, js_string, json_stringify};
@@ -153,10 +153,7 @@ fn parse_filter(value: &JsValue, call: &str) -> Result<InspectorFilter, String> 
         }
         for key in Object::keys(fields.unchecked_ref::<Object>()).iter() {
             let name = key.as_string().unwrap_or_default();
-            let field = get(&fields, &name).map_err(|thrown| {
-                let context = concat(&[call, ": option"]);
-                unreadable(&context, &concat(&["fields.", &name]), &thrown)
-            })?;
+            let field = call_option_shown_as(&fields, call, &name, &concat(&["fields.", &name]))?;
             let literal = field.is_null()
                 || field.is_bigint()
                 || field.as_bool().is_some()

@@ -671,7 +671,7 @@ pub fn list(items: &[&str], separator: &str, quote: &str) -> String {
 /// realm's objects) are read the same way: `Object.hasOwn` needs no prototype.
 /// `Err`: what its getter threw ([`unreadable`] names it), never a default
 /// in place of a value that could not be read.
-pub fn get(object: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+fn get(object: &JsValue, key: &str) -> Result<JsValue, JsValue> {
     if !object.is_object() {
         return Ok(JsValue::UNDEFINED);
     }
@@ -686,12 +686,23 @@ pub fn get(object: &JsValue, key: &str) -> Result<JsValue, JsValue> {
 /// Option `key` of a call's `options` ([`get`]), refused by the call's
 /// name when its getter threw.
 pub fn call_option(options: &JsValue, call: &str, key: &str) -> Result<JsValue, String> {
-    get(options, key).map_err(|thrown| unreadable(&concat(&[call, ": option"]), key, &thrown))
+    call_option_shown_as(options, call, key, key)
+}
+
+/// [`call_option`] for an option nested under another, which a refusal
+/// names by its path (`shown`, e.g. `fields.type`).
+pub fn call_option_shown_as(
+    options: &JsValue,
+    call: &str,
+    key: &str,
+    shown: &str,
+) -> Result<JsValue, String> {
+    get(options, key).map_err(|thrown| unreadable(&concat(&[call, ": option"]), shown, &thrown))
 }
 
 /// The refusal of option `name` whose getter threw `thrown`: `context`
 /// is "invalid option" for the constructor, "CALL: option" for a call.
-pub fn unreadable(context: &str, name: &str, thrown: &JsValue) -> String {
+fn unreadable(context: &str, name: &str, thrown: &JsValue) -> String {
     let text = js_string(thrown).ok().and_then(|text| text.as_string());
     concat(&[
         context,

@@ -45,9 +45,14 @@ if [ "$WASM_OPT" != "$RWS_TOOLS/node_modules/.bin/wasm-opt" ]; then
 fi
 rws_say "build-pkg: $(wasm-opt --version)"
 
-case "$PKG_D" in
-  "" | . | ./ | /* | ..*) rws_say "build-pkg: out-dir '$PKG_D' must be a subdirectory of the repo"; exit 1 ;;
-esac
+# out-dir is emptied below: it must be a directory of its own inside the
+# repo, holding no tracked file (`src`, `pkg/..` or `./www` would pass a
+# check of the text alone).
+out_path="$(realpath -m -- "$PKG_D")"
+if [[ "$out_path" != "$(realpath -- "$RWS_ROOT")"/?* ]] || [ -n "$(git ls-files -- "$out_path" | head -n1)" ]; then
+  rws_say "build-pkg: out-dir '$PKG_D' must be a subdirectory of the repo holding no tracked file"
+  exit 1
+fi
 rm -rf "${PKG_D:?}"   # no stale files from an earlier target or removed extras
 # What this build is built from; written into the package once it passed
 # every check below (the benchmark refuses a package built from other sources).
@@ -149,7 +154,9 @@ if os.path.exists(types_path):
         f.write(types.replace(declared, documented))
 for src, dst, item in extras(package()):
     if not os.path.exists(src):
-        continue
+        # A package without it would still build and load (say, without
+        # send()'s fast path): a moved file must be renamed here too.
+        raise SystemExit(f"build-pkg: wasm-pack.toml: extra file {src} does not exist")
     shutil.copyfile(src, os.path.join(out_dir, dst))
     # Extra JS/d.ts files import the package's own module as "./resilient_ws";
     # follow a different out-name.

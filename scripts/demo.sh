@@ -34,7 +34,11 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
-trap 'exit 0' INT TERM
+# Ctrl-C once the demo is serving is how it ends (status 0); before that it
+# is an interrupted setup or build, and says so (130 / 143).
+SERVING=0
+trap 'if [ "$SERVING" = 1 ]; then exit 0; else exit 130; fi' INT
+trap 'if [ "$SERVING" = 1 ]; then exit 0; else exit 143; fi' TERM
 
 # Before any work: what a killed demo left running, by name, with how to
 # stop it (the servers below would refuse to start, minutes later).
@@ -48,6 +52,12 @@ if bash scripts/fault-server.sh status >/dev/null 2>&1; then
   rws_say "demo: a fault server from this checkout is still running on $FAULT_WS_PORT/$FAULT_CONTROL_PORT; stop it with: bash scripts/fault-server.sh stop"
   exit 1
 fi
+for port in "$FAULT_WS_PORT" "$FAULT_CONTROL_PORT"; do
+  if rws_port_busy "$port"; then
+    rws_say "demo: port $port is in use by another process (another checkout's demo?); set FAULT_WS_PORT / FAULT_CONTROL_PORT"
+    exit 1
+  fi
+done
 # With the port taken, vite exits (--strictPort) and the readiness check
 # below would find the other server answering.
 if [ -f www/package.json ] && rws_port_busy "$DEMO_PORT"; then
@@ -66,6 +76,11 @@ STARTED_FAULT_SERVER=1
 if [ -f www/package.json ]; then
   rws_say "demo: installing www dependencies"
   rws_npm_install www
+  # Checked again: setup and the build took minutes.
+  if rws_port_busy "$DEMO_PORT"; then
+    rws_say "demo: port $DEMO_PORT was taken by another process meanwhile; set DEMO_PORT"
+    exit 1
+  fi
   rws_say "demo: starting vite"
   (cd www && exec setsid npm run dev -- --host 127.0.0.1 --port "$DEMO_PORT" --strictPort) &
   VITE_PID=$!
@@ -82,9 +97,11 @@ if [ -f www/package.json ]; then
   kill -0 "$VITE_PID" 2>/dev/null || { rws_say "demo: vite exited (port $DEMO_PORT taken?)"; exit 1; }
   rws_say "demo: open $URL   (fault server ws=$FAULT_SERVER_WS control=$FAULT_SERVER_CONTROL)"
   rws_say "demo: press Ctrl-C to stop"
+  SERVING=1
   wait "$VITE_PID"
 else
   rws_say "demo: www/ does not exist yet; fault server at ws=$FAULT_SERVER_WS control=$FAULT_SERVER_CONTROL"
   rws_say "demo: press Ctrl-C to stop"
+  SERVING=1
   while true; do sleep 1; done
 fi

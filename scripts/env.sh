@@ -22,6 +22,10 @@ export PATH
 # Pinned tool versions.
 RWS_BINARYEN_VERSION="${RWS_BINARYEN_VERSION:-132}"
 export RWS_BINARYEN_VERSION
+# build-pkg.sh reads wasm-pack's log (which wasm-opt it ran): a version
+# whose log it was checked against.
+RWS_WASM_PACK_VERSION="${RWS_WASM_PACK_VERSION:-0.15.1}"
+export RWS_WASM_PACK_VERSION
 
 # Fault server (tests/fault-server) ports; override from the environment.
 FAULT_WS_PORT="${FAULT_WS_PORT:-8765}"

@@ -24,10 +24,15 @@ running_pid() {
   return 1
 }
 
-# Alive and not a zombie waiting for its parent to reap it.
+# Alive, running this checkout's server binary (the pid was not reused by
+# another process, not even a `tail -f` of the log), and not a zombie
+# waiting for its parent to reap it.
 alive() {
+  local exe
   kill -0 "$1" 2>/dev/null || return 1
-  grep -qa fault-server "/proc/$1/cmdline" 2>/dev/null || return 1   # pid not reused
+  exe="$(readlink "/proc/$1/exe" 2>/dev/null)" || return 1
+  # A rebuild while it runs replaces the file: " (deleted)".
+  [ "${exe% (deleted)}" = "$(realpath -m -- "$BIN")" ] || return 1
   not_a_zombie "$1"
 }
 

@@ -6,10 +6,31 @@ import os
 import tomllib
 
 
+# The settings the build reads: any other key is a typo (a misspelt
+# `max-wasm-gzip-bytes` would turn the size guard off without a word).
+PACKAGE_KEYS = {"target", "out-dir", "out-name", "profile", "features",
+                "max-wasm-gzip-bytes", "short-names", "scope", "readme-sections", "files"}
+FILES_KEYS = {"extra"}
+EXTRA_KEYS = {"from", "to", "export", "main", "peer"}
+
+
+def refuse_unknown(table, known, where):
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise SystemExit(f"wasm-pack.toml: unknown key(s) {', '.join(unknown)} in {where}; "
+                         f"allowed: {', '.join(sorted(known))}")
+
+
 def package(path="wasm-pack.toml"):
-    """The [package] table (empty if there is none)."""
+    """The [package] table (empty if there is none); exits naming any key
+    the build does not read."""
     with open(path, "rb") as f:
-        return tomllib.load(f).get("package", {})
+        pkg = tomllib.load(f).get("package", {})
+    refuse_unknown(pkg, PACKAGE_KEYS, "[package]")
+    refuse_unknown(pkg.get("files", {}), FILES_KEYS, "[package.files]")
+    for item in pkg.get("files", {}).get("extra", []):
+        refuse_unknown(item, EXTRA_KEYS, f"the extra entry {item.get('from', item)!r}")
+    return pkg
 
 
 def extras(pkg):

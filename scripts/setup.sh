@@ -10,6 +10,20 @@ SUDO=""
 # -n: fail at once instead of waiting for a password nobody types.
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo -n"; fi
 
+# --- what the scripts use and nobody installs for them -----------------------
+# Checked first: a missing one would otherwise fail minutes into a test run
+# (python3's tomllib reads wasm-pack.toml in the package build; the fuzz
+# smoke builds libFuzzer's C++).
+missing=()
+python3 -c 'import tomllib' 2>/dev/null || missing+=("python3 3.11 or later (tomllib)")
+for tool in c++ curl setsid timeout; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: missing: ${missing[*]}; install them (Debian: apt-get install python3 g++ curl util-linux coreutils)" >&2
+  exit 1
+fi
+
 # --- headless Chromium + chromedriver (in the background) ---------------------
 # apt waits on the network and the disk, the cargo installs below on the CPU:
 # on a fresh machine they overlap. Its output goes to a log, printed on failure.
@@ -65,6 +79,13 @@ if [ ! -f Cargo.lock ]; then
   echo "setup: Cargo.lock missing, generating" >&2
   cargo generate-lockfile
 fi
+# The CLI must match the wasm-bindgen the build will use: a Cargo.toml
+# changed without its lock would have cargo rewrite the lock later, and the
+# browser tests fail minutes on with a CLI of the old version.
+if ! cargo metadata --locked --format-version 1 >/dev/null; then
+  echo "setup: Cargo.lock does not match Cargo.toml (above); update it (cargo update -w), then run this again" >&2
+  exit 1
+fi
 WB_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
 if [ -z "$WB_VERSION" ]; then
   echo "setup: cannot find wasm-bindgen in Cargo.lock" >&2
@@ -86,12 +107,19 @@ else
   fi
 fi
 
-# --- wasm-pack ---------------------------------------------------------------
-if command -v wasm-pack >/dev/null 2>&1; then
-  echo "setup: wasm-pack present"
+# --- wasm-pack: the pinned version -------------------------------------------
+wasm_pack_version() { wasm-pack --version 2>/dev/null | awk '{print $2}'; }
+if [ "$(wasm_pack_version)" = "$RWS_WASM_PACK_VERSION" ]; then
+  echo "setup: wasm-pack $RWS_WASM_PACK_VERSION present"
 else
-  echo "setup: wasm-pack installing"
-  cargo install --locked wasm-pack
+  echo "setup: wasm-pack $RWS_WASM_PACK_VERSION installing"
+  cargo install --locked wasm-pack --version "$RWS_WASM_PACK_VERSION" --force
+  # npm's wasm-pack wrapper (it downloads a binary, which fails here) or
+  # another version earlier on PATH would still answer: name it.
+  if [ "$(wasm_pack_version)" != "$RWS_WASM_PACK_VERSION" ]; then
+    echo "setup: installed wasm-pack $RWS_WASM_PACK_VERSION, but PATH finds $(command -v wasm-pack || echo none) ($(wasm-pack --version 2>/dev/null || echo 'no version')); put ~/.cargo/bin first" >&2
+    exit 1
+  fi
 fi
 
 # --- wasm-opt from npm binaryen (never Debian's binaryen) -------------------
@@ -106,8 +134,8 @@ else
 fi
 
 # --- cargo-fuzz (owner: fuzz/) ----------------------------------------------
-# scripts/fuzz.sh runs it on the stable toolchain with RUSTC_BOOTSTRAP=1
-# (no nightly toolchain needed); see docs/SECURITY.md.
+# scripts/fuzz.sh runs it on the stable toolchain (with RUSTC_BOOTSTRAP=1
+# when a sanitizer is on; no nightly toolchain needed); see docs/SECURITY.md.
 if cargo fuzz --version >/dev/null 2>&1; then
   echo "setup: cargo-fuzz present"
 else

@@ -320,6 +320,34 @@ describe("dashboard (vite preview)", () => {
     }
   });
 
+  it("says when a fault reached no connection, and offers none for a socket on another host", async () => {
+    const client = uniqueId("e2e-fault-target");
+    const { page, problems, context } = await openPage(browser);
+    try {
+      // Not connected: the fault server has no connection of this client.
+      await page.goto(dashboardUrl(server.url, client, { autoConnect: 0 }));
+      await waitForTestIdText(page, "client-id", new RegExp(`^${client}$`));
+      await page.getByTestId("fault-close-4004").click();
+      await waitForTestIdText(page, "fault-result", /nothing happened/);
+      assert.equal(await page.getByTestId("fault-result").getAttribute("class"), "warning");
+      assert.match(await page.getByTestId("fault-result").textContent(), /^close 4004: 200 /);
+
+      // A URL to another host is not this fault server's client, even with
+      // a /ws/<id> path; `client` next to `url` is named as ignored.
+      const elsewhere = `ws://127.0.0.1:1/ws/${client}`;
+      await page.goto(`${server.url}/?${new URLSearchParams({ client, url: elsewhere, autoConnect: "0" })}`);
+      await waitForTestIdText(page, "ignored-params", new RegExp(`client=${client}: the url parameter names the socket`));
+      assert.equal(await page.getByTestId("url").inputValue(), elsewhere);
+      assert.equal(await page.getByTestId("client-id").count(), 0);
+      for (const button of ["fault-silent", "fault-close-4004", "fault-flood", "fault-drop", "fault-reject-403"]) {
+        assert.ok(await page.getByTestId(button).isDisabled(), `${button} is disabled`);
+      }
+      assert.deepEqual(problems(), []);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("carries replay keys to a new URL and empties a paused inspector", async () => {
     const first = uniqueId("e2e-url-a");
     const second = uniqueId("e2e-url-b");

@@ -45,6 +45,25 @@ async function run(cmd, args, cwd) {
   }
 }
 
+/**
+ * Pins each dependency in the package.json at `path` to the version www's
+ * lockfile installed: npm's cache holds it, and a release since cannot
+ * change what this test checks (the committed ranges are www's, checked
+ * below).
+ */
+async function pinToWwwLock(path) {
+  const lock = JSON.parse(await readFile(join(WWW, "package-lock.json"), "utf8"));
+  const pj = JSON.parse(await readFile(path, "utf8"));
+  for (const field of ["dependencies", "devDependencies"]) {
+    for (const name of Object.keys(pj[field] ?? {})) {
+      const locked = lock.packages?.[`node_modules/${name}`]?.version;
+      assert.ok(locked, `${name} (consumer/package.json) is in www/package-lock.json`);
+      pj[field][name] = locked;
+    }
+  }
+  await writeFile(path, `${JSON.stringify(pj, null, 2)}\n`);
+}
+
 describe(`packed install of ${PKG}`, () => {
   let tmp;
   let app;
@@ -69,9 +88,10 @@ describe(`packed install of ${PKG}`, () => {
       recursive: true,
       filter: (src) => !/[\\/](node_modules|dist)$/.test(src),
     });
-    // As `npm install resilient-ws` would: the app's own dependencies plus
-    // the tarball, a real copy; --no-save leaves even the temp copy's
-    // package.json as committed.
+    // As `npm install resilient-ws` would: the app's own dependencies (at
+    // www's locked versions) plus the tarball, a real copy; --no-save keeps
+    // the tarball out of the temp copy's package.json.
+    await pinToWwwLock(join(app, "package.json"));
     await run(
       "npm",
       ["install", "--no-save", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error", tgz],

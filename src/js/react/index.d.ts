@@ -17,7 +17,9 @@ export interface UseResilientSocketResult {
    * The socket of this hook instance, for `addEventListener`, `inspector`,
    * `setReplayState`, `request`, `close()`, `connect()`... `null` before the
    * first effect ran and while `url` is `null`. Do not call `dispose()` on
-   * it: the hook does that on unmount and when url or options change.
+   * it: the hook does that on unmount and when url or options change. Nor
+   * `close()` it from an effect cleanup: under StrictMode's development
+   * double mount the hook keeps the same socket, which stays closed.
    */
   readonly socket: ResilientSocket | null;
   /** The socket's state; `"idle"` while there is no socket. */
@@ -39,10 +41,11 @@ export interface UseResilientSocketResult {
    * Stable across renders. Called before the socket exists (e.g. from a child
    * component's effect, layout effects too, on the first mount or when an
    * `<Activity>` shows it again, or while `url` is null), the data
-   * waits (up to 1,000 messages, then it throws) and is handed to the socket
-   * as soon as it is created; if the socket refuses it then (queue full or
-   * disabled, too large), the error is reported with `reportError`, not
-   * thrown. Data sent from a child's `useEffect` in the commit that changes
+   * waits (up to 1,000 messages whatever the `queue` options, then it
+   * throws) and is handed to the socket as soon as it is created; what the
+   * socket refuses then (queue full or disabled, too large) is reported with
+   * `reportError`, not thrown: one report, an `AggregateError` when it
+   * refused more than one. Data sent from a child's `useEffect` in the commit that changes
    * `url` or `options` waits the same way and goes to the new socket, not the
    * one being replaced (a `useLayoutEffect` or ref callback runs before the
    * hook learns of the change: its sends reach the old socket). In that

@@ -275,18 +275,30 @@ class SocketStore {
   }
 
   /**
-   * Hands the sends that waited to the socket, in order. A refused one (a
-   * full or disabled queue, a message too large) is reported, not thrown.
+   * Hands the sends that waited to the socket, in order. What it refuses (a
+   * full or disabled queue, a message too large) is reported, not thrown:
+   * in one report, however many it refused.
    */
   flushPendingSends() {
     const waiting = this.pendingSends;
     this.pendingSends = [];
+    const refused = [];
     for (const data of waiting) {
       try {
         this.socket.send(data);
       } catch (error) {
-        report(error);
+        refused.push(error);
       }
+    }
+    if (refused.length === 1) report(refused[0]);
+    if (refused.length > 1) {
+      const first = refused[0] instanceof Error ? refused[0].message : String(refused[0]);
+      report(
+        new AggregateError(
+          refused,
+          `useResilientSocket: the socket refused ${refused.length} messages that waited for it; the first: ${first}`,
+        ),
+      );
     }
   }
 

@@ -40,6 +40,7 @@ export function ConnectionBar({ url, state, onConnect, onDisconnect, onReconnect
         spellCheck={false}
         onChange={(e) => setDraft(e.target.value)}
         aria-invalid={problem !== null}
+        aria-describedby={problem === null ? undefined : "socket-url-problem"}
       />
       <button type="submit" data-testid="connect" disabled={live && draft.trim() === url}>
         Connect
@@ -51,7 +52,7 @@ export function ConnectionBar({ url, state, onConnect, onDisconnect, onReconnect
         Reconnect now
       </button>
       {problem && (
-        <span className="error" role="alert" data-testid="url-problem">
+        <span className="error" role="alert" id="socket-url-problem" data-testid="url-problem">
           {problem}
         </span>
       )}

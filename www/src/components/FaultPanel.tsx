@@ -8,7 +8,6 @@ interface Props {
   connection: number;
 }
 
-/** Buttons that make the fault server misbehave, through its control API. */
 /** The `connections` a client action reached, from the control API's JSON answer (0 if unreadable). */
 function openConnections(r: FaultResult): number {
   try {
@@ -22,13 +21,15 @@ function openConnections(r: FaultResult): number {
   return 0;
 }
 
+/** Buttons that make the fault server misbehave, through its control API. */
 export function FaultPanel({ clientId, connection }: Props) {
   const [downMs, setDownMs] = useState(1000);
   const [floodCount, setFloodCount] = useState(100);
   const [floodSize, setFloodSize] = useState(64);
   const [silent, setSilent] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ label: string; r: FaultResult } | null>(null);
+  // `reachedNone`: the call acted on the client's open connections, and it had none.
+  const [result, setResult] = useState<{ label: string; r: FaultResult; reachedNone: boolean } | null>(null);
   // A new connection is not silent (the server scripts each one afresh).
   useEffect(() => setSilent(false), [clientId, connection]);
   // The connection as of the last commit, for replies that arrive later.
@@ -41,7 +42,7 @@ export function FaultPanel({ clientId, connection }: Props) {
   const toggleSilent = () => {
     const on = !silent;
     const askedOn = { clientId, connection };
-    forClient(on ? "go silent" : "resume", async (id) => {
+    forOpenConnections(on ? "go silent" : "resume", async (id) => {
       const r = await faults.silent(id, on);
       const now = current.current;
       // The call acted on the connection of the click; a newer one starts
@@ -54,14 +55,19 @@ export function FaultPanel({ clientId, connection }: Props) {
     });
   };
 
-  const run = async (label: string, call: () => Promise<FaultResult>) => {
+  const run = async (label: string, call: () => Promise<FaultResult>, onOpenConnections = false) => {
     setBusy(true);
     const r = await call();
-    setResult({ label, r });
+    setResult({ label, r, reachedNone: onOpenConnections && r.ok && openConnections(r) === 0 });
     setBusy(false);
   };
+  /** A call on the client's next connection. */
   const forClient = (label: string, call: (id: string) => Promise<FaultResult>) => {
     if (clientId) void run(label, () => call(clientId));
+  };
+  /** A call on the client's open connections (none while it connects or waits to reconnect). */
+  const forOpenConnections = (label: string, call: (id: string) => Promise<FaultResult>) => {
+    if (clientId) void run(label, () => call(clientId), true);
   };
   const noClient = clientId === null;
 
@@ -73,7 +79,7 @@ export function FaultPanel({ clientId, connection }: Props) {
             fault server client <code data-testid="client-id">{clientId}</code>
           </>
         ) : (
-          "The URL is not a fault server /ws/<id> URL: only restart is available."
+          "The URL is not a /ws/<id> URL on this page's host (the fault server): only restart is available, and it restarts this page's fault server only."
         )}
       </p>
       <div className="fault-buttons">
@@ -110,7 +116,7 @@ export function FaultPanel({ clientId, connection }: Props) {
           type="button"
           data-testid="fault-close-4004"
           disabled={busy || noClient}
-          onClick={() => forClient("close 4004", (id) => faults.close(id, 4004, "project not found"))}
+          onClick={() => forOpenConnections("close 4004", (id) => faults.close(id, 4004, "project not found"))}
         >
           Close 4004
         </button>
@@ -118,7 +124,7 @@ export function FaultPanel({ clientId, connection }: Props) {
           type="button"
           data-testid="fault-close-1011"
           disabled={busy || noClient}
-          onClick={() => forClient("close 1011", (id) => faults.close(id, 1011, "internal error"))}
+          onClick={() => forOpenConnections("close 1011", (id) => faults.close(id, 1011, "internal error"))}
         >
           Close 1011
         </button>
@@ -136,7 +142,9 @@ export function FaultPanel({ clientId, connection }: Props) {
             type="button"
             data-testid="fault-flood"
             disabled={busy || noClient}
-            onClick={() => forClient(`flood ${floodCount} x ${floodSize} B`, (id) => faults.flood(id, floodCount, floodSize))}
+            onClick={() =>
+              forOpenConnections(`flood ${floodCount} x ${floodSize} B`, (id) => faults.flood(id, floodCount, floodSize))
+            }
           >
             Flood
           </button>
@@ -162,14 +170,19 @@ export function FaultPanel({ clientId, connection }: Props) {
           type="button"
           data-testid="fault-drop"
           disabled={busy || noClient}
-          onClick={() => forClient("drop TCP", (id) => faults.drop(id))}
+          onClick={() => forOpenConnections("drop TCP", (id) => faults.drop(id))}
         >
           Drop TCP
         </button>
       </div>
       {result && (
-        <p className={result.r.ok ? "muted" : "error"} data-testid="fault-result">
+        <p
+          className={!result.r.ok ? "error" : result.reachedNone ? "warning" : "muted"}
+          role="status"
+          data-testid="fault-result"
+        >
           {result.label}: {result.r.status || "network error"} {result.r.text}
+          {result.reachedNone && " (this client had no open connection at the fault server: nothing happened)"}
         </p>
       )}
     </div>

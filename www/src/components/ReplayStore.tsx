@@ -33,7 +33,12 @@ function ReplayRow({ entry, onSave, onDelete }: RowProps) {
     <tr data-testid="replay-row" data-key={entry.key}>
       <td className="key">{entry.key}</td>
       <td>
-        <input value={draft} spellCheck={false} onChange={(e) => setDraft(e.target.value)} />
+        <input
+          aria-label={`value of ${entry.key}`}
+          value={draft}
+          spellCheck={false}
+          onChange={(e) => setDraft(e.target.value)}
+        />
       </td>
       <td>
         <button type="button" disabled={draft === show(entry.value)} onClick={() => onSave(entry.key, draft)}>
@@ -131,6 +136,7 @@ export function ReplayStore({ socket, lastReplay }: Props) {
             <td>
               <input
                 data-testid="replay-new-key"
+                aria-label="new key"
                 placeholder="key"
                 value={newKey}
                 onChange={(e) => setNewKey(e.target.value)}
@@ -139,6 +145,7 @@ export function ReplayStore({ socket, lastReplay }: Props) {
             <td>
               <input
                 data-testid="replay-new-value"
+                aria-label="new value"
                 placeholder="JSON or text"
                 spellCheck={false}
                 value={newValue}

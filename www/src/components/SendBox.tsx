@@ -34,7 +34,13 @@ export function SendBox({ socket, send }: Props) {
 
   return (
     <div className="send-box">
-      <textarea data-testid="send-text" rows={2} value={text} onChange={(e) => setText(e.target.value)} />
+      <textarea
+        data-testid="send-text"
+        aria-label="message to send"
+        rows={2}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+      />
       <div className="toolbar">
         <button type="button" data-testid="send" onClick={sendNow}>
           Send
@@ -42,7 +48,7 @@ export function SendBox({ socket, send }: Props) {
         <button type="button" data-testid="request" disabled={!socket} onClick={request}>
           Request (waits for the reply with the same id)
         </button>
-        <span className="muted" data-testid="send-result">
+        <span className="muted" role="status" data-testid="send-result">
           {result}
         </span>
       </div>

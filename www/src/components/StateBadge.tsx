@@ -9,7 +9,8 @@ interface Props {
 /** The current state, big. */
 export function StateBadge({ state, detail }: Props) {
   return (
-    <div className="state-badge" style={{ borderColor: STATE_COLORS[state] }}>
+    // A live region: a screen reader says each new state, as it is shown.
+    <div className="state-badge" aria-live="polite" style={{ borderColor: STATE_COLORS[state] }}>
       <span className="state-dot" style={{ background: STATE_COLORS[state] }} />
       <span className="state-name" data-testid="state" data-state={state}>
         {state}

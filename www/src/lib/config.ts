@@ -54,14 +54,18 @@ export function readConfig(search: string = location.search): DashboardConfig {
     return fallback;
   };
   let client = params.get("client");
-  if (client !== null && !CLIENT_ID.test(client)) {
+  const url = params.get("url");
+  if (client !== null && url !== null) {
+    ignored.push(`client=${client}: the url parameter names the socket`);
+    client = null;
+  } else if (client !== null && !CLIENT_ID.test(client)) {
     const fallback = pageClientId();
     ignored.push(`client=${client}: not a fault-server client id ([A-Za-z0-9_-]+; using ${fallback})`);
     client = fallback;
   }
   return {
     ignored,
-    url: params.get("url") ?? defaultSocketUrl(client ?? pageClientId()),
+    url: url ?? defaultSocketUrl(client ?? pageClientId()),
     autoConnect: params.get("autoConnect") !== "0",
     options: {
       name: "dashboard",

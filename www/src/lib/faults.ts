@@ -10,10 +10,20 @@ export interface FaultResult {
   text: string;
 }
 
-/** The fault server's client id: the path segment after `/ws/` in the URL. */
-export function clientIdFromUrl(url: string): string | null {
+/** How long a control call may take before it counts as failed, ms. */
+const CONTROL_TIMEOUT_MS = 5_000;
+
+/**
+ * The fault server's client id: the path segment after `/ws/`, for a URL
+ * through this page's proxy (`pageHost`). A URL to another host is not
+ * this fault server's client, whatever its path: faults sent to the id
+ * would act on someone else's socket, or on none.
+ */
+export function clientIdFromUrl(url: string, pageHost: string = location.host): string | null {
   try {
-    const match = /\/ws\/([^/?#]+)/.exec(new URL(url).pathname);
+    const parsed = new URL(url);
+    if (parsed.host !== pageHost) return null;
+    const match = /\/ws\/([^/?#]+)/.exec(parsed.pathname);
     return match?.[1] ? decodeURIComponent(match[1]) : null;
   } catch {
     return null;
@@ -23,7 +33,11 @@ export function clientIdFromUrl(url: string): string | null {
 async function post(path: string, params: Record<string, string | number> = {}): Promise<FaultResult> {
   const query = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
   try {
-    const response = await fetch(`${CONTROL}${path}${query ? `?${query}` : ""}`, { method: "POST" });
+    const response = await fetch(`${CONTROL}${path}${query ? `?${query}` : ""}`, {
+      method: "POST",
+      // A control port that never answers must not leave the buttons disabled.
+      signal: AbortSignal.timeout(CONTROL_TIMEOUT_MS),
+    });
     return { ok: response.ok, status: response.status, text: (await response.text()).trim() };
   } catch (err) {
     return { ok: false, status: 0, text: err instanceof Error ? err.message : String(err) };

@@ -5,7 +5,8 @@
 // throughput), waits for the page's final report line, kills Chromium and
 // writes the results.
 //
-//   node bench/run.mjs            full run (>= 5 rounds) -> bench/results.json, RESULTS.md, chart.svg/png
+//   node bench/run.mjs            full run (8 rounds, or a multiple of 8) -> bench/results.json, RESULTS.md, chart.svg/png
+//                                 (a full run with any problem writes to bench/out/failed/ instead)
 //   node bench/run.mjs --smoke    a few hundred messages, 1 round -> bench/out/smoke/ ; exits 1 on any error
 // Options: --rounds N, --clients a,b  --tests recv64,send  --out DIR  --no-build  --any-pkg
 //          (a partial run, i.e. any of --rounds < 5, --clients, --tests, --mem-cycles, --mem-rounds,
@@ -56,13 +57,15 @@ refuseUnknownArgs(
 const SMOKE = flag("--smoke");
 // 8: one whole Williams design over the 8 clients (page/main.js orderFor).
 const ROUNDS = Number(opt("--rounds", SMOKE ? 1 : 8));
-// Only a full run (every test and client, >= 5 rounds, pkg/ from these
-// sources) replaces the committed bench/results.json and RESULTS.md by default.
+// Only a full run (every test and client, whole Williams designs of 8
+// rounds, pkg/ from these sources) replaces the committed
+// bench/results.json and RESULTS.md by default, and only when it has no
+// problem: fewer rounds leave the clients' order unbalanced.
 // --no-build measures the page built earlier (its own copy of the wasm,
 // maybe from other sources): partial too. So is a run whose load gate,
 // priority or timeout differ from the defaults: its figures were taken
 // under other conditions than a full run's.
-const PARTIAL = !SMOKE && (["--tests", "--clients", "--mem-cycles", "--mem-rounds", "--echo-split", "--quiet-pct", "--retry-pct", "--quiet-wait", "--nice", "--timeout"].some((o) => opt(o) != null) || ROUNDS < 5 || flag("--any-pkg") || flag("--no-build"));
+const PARTIAL = !SMOKE && (["--tests", "--clients", "--mem-cycles", "--mem-rounds", "--echo-split", "--quiet-pct", "--retry-pct", "--quiet-wait", "--nice", "--timeout"].some((o) => opt(o) != null) || ROUNDS < 8 || ROUNDS % 8 !== 0 || flag("--any-pkg") || flag("--no-build"));
 const OUT = resolve(opt("--out", SMOKE ? join(BENCH, "out", "smoke") : PARTIAL ? join(BENCH, "out", "partial") : BENCH));
 const WORK = join(BENCH, "out", SMOKE ? "smoke-work" : "work");
 // 0 = any free port (the fault server prints the ones it got): no clash with
@@ -99,6 +102,8 @@ for (const s of ["SIGINT", "SIGTERM"]) {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** The load monitor's sample period, ms. */
+const LOAD_SAMPLE_MS = 500;
 
 
 function versionOf(modDir) {
@@ -117,7 +122,8 @@ function gitInfo() {
       return "";
     }
   };
-  const dirty = g("status", "--porcelain", "--", "src", "Cargo.toml", "Cargo.lock");
+  // What the package is built from (scripts/source-hash.sh hashes these).
+  const dirty = g("status", "--porcelain", "--", "src", "Cargo.toml", "Cargo.lock", "wasm-pack.toml", "scripts/build-pkg.sh", "scripts/package_settings.py", "scripts/short-names.mjs", "README.md", "docs/SECURITY.md");
   return { commit: g("rev-parse", "--short", "HEAD"), srcDirty: dirty.length > 0 };
 }
 
@@ -177,7 +183,7 @@ async function main() {
   // The page asks before each measurement for a quiet machine (other
   // processes under QUIET_PCT of the CPU), and after it how loaded the machine
   // was meanwhile; a measurement taken under load is repeated (full run only).
-  const monitor = loadMonitor(ours, 500);
+  const monitor = loadMonitor(ours, LOAD_SAMPLE_MS);
   const json = (rsp, o) => rsp.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(o));
   const srv = await serve(join(BENCH, "out", "page"), {
     "/__load/quiet": async (u, rsp) => {
@@ -190,7 +196,16 @@ async function main() {
       }
       json(rsp, { waitedMs: Date.now() - t0, quiet: r.othersPct != null && r.othersPct <= QUIET_PCT, ...r });
     },
-    "/__load/window": (u, rsp) => json(rsp, monitor.window(Number(u.searchParams.get("from")), Number(u.searchParams.get("to")))),
+    "/__load/window": async (u, rsp) => {
+      const from = Number(u.searchParams.get("from"));
+      const to = Number(u.searchParams.get("to"));
+      // A measurement shorter than a sample period has no sample yet when
+      // it ends (the page asks at once): wait for the one that covers it,
+      // or its load would read unknown and count as quiet.
+      const deadline = Date.now() + 2 * LOAD_SAMPLE_MS;
+      while (monitor.window(from, to).samples === 0 && Date.now() < deadline) await sleep(50);
+      json(rsp, monitor.window(from, to));
+    },
   });
   const port = srv.address().port;
   const base = {
@@ -339,9 +354,6 @@ async function main() {
   };
   const agg = aggregate(results, start ? start.clients : [], sizes, { cleanPct: RETRY_PCT });
   const out = { meta, sizes, aggregate: agg, fatals, results, discarded };
-  writeFileSync(join(OUT, "results.json"), JSON.stringify(out, null, 2) + "\n");
-  writeReport(OUT, out, { smoke: SMOKE, benchDir: BENCH, screenshot });
-  say(`wrote ${join(OUT, "results.json")}, RESULTS.md, chart.svg`);
 
   // Failures: any errored run, any count mismatch, any missing result.
   const errors = results.filter((r) => !r.ok);
@@ -354,6 +366,14 @@ async function main() {
   if (!PARTIAL) {
     for (const t of agg.targets.filter((t) => t.value == null)) problems.push(`target without a value: ${t.name} (${t.detail ?? "no detail"})`);
   }
+  // The committed results name the commit they measured.
+  if (OUT === BENCH && git.srcDirty) problems.push("the package's sources have uncommitted changes: the results could not name what they measured");
+  // A full run with a problem must not replace the committed results.
+  const dir = problems.length && OUT === BENCH ? join(BENCH, "out", "failed") : OUT;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "results.json"), JSON.stringify(out, null, 2) + "\n");
+  writeReport(dir, out, { smoke: SMOKE, benchDir: BENCH, screenshot });
+  say(`wrote ${join(dir, "results.json")}, RESULTS.md, chart.svg`);
   if (problems.length) {
     say(`${problems.length} problem(s):`);
     for (const p of problems) say(`  ${p}`);

@@ -9,7 +9,7 @@
 //                                 (a full run with any problem writes to bench/out/failed/ instead)
 //   node bench/run.mjs --smoke    a few hundred messages, 1 round -> bench/out/smoke/ ; exits 1 on any error
 // Options: --rounds N, --clients a,b  --tests recv64,send  --out DIR  --no-build  --any-pkg
-//          (a partial run, i.e. any of --rounds < 5, --clients, --tests, --mem-cycles, --mem-rounds,
+//          (a partial run, i.e. any of --rounds not a multiple of 8, --clients, --tests, --mem-cycles, --mem-rounds,
 //          --echo-split, --any-pkg, --no-build, or a load-gate, --nice or --timeout option, writes to bench/out/partial/ unless
 //          --out says otherwise)
 //          --quiet-pct P (8), --retry-pct P (15), --quiet-wait SECONDS (20): the load gate, see below
@@ -122,8 +122,13 @@ function gitInfo() {
       return "";
     }
   };
-  // What the package is built from (scripts/source-hash.sh hashes these).
-  const dirty = g("status", "--porcelain", "--", "src", "Cargo.toml", "Cargo.lock", "wasm-pack.toml", "scripts/build-pkg.sh", "scripts/package_settings.py", "scripts/short-names.mjs", "README.md", "docs/SECURITY.md");
+  // What the package is built from: the files scripts/source-hash.sh
+  // hashes, the extra files wasm-pack.toml ships among them.
+  const extras = execFileSync("python3", ["-B", "-c", "import sys; sys.path.insert(0, 'scripts'); from package_settings import extras, package; print('\\n'.join(src for src, _, _ in extras(package())))"], { cwd: ROOT, encoding: "utf8" })
+    .split("\n")
+    .filter(Boolean);
+  const inputs = ["src", "Cargo.toml", "Cargo.lock", "wasm-pack.toml", "scripts/build-pkg.sh", "scripts/package_settings.py", "scripts/short-names.mjs", "README.md", ...extras];
+  const dirty = g("status", "--porcelain", "--", ...inputs);
   return { commit: g("rev-parse", "--short", "HEAD"), srcDirty: dirty.length > 0 };
 }
 

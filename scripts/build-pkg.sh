@@ -44,13 +44,21 @@ if [ "$WASM_OPT" != "$RWS_TOOLS/node_modules/.bin/wasm-opt" ]; then
   exit 1
 fi
 rws_say "build-pkg: $(wasm-opt --version)"
+# Its log is read below (which wasm-opt ran): the version it was checked with.
+if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$RWS_WASM_PACK_VERSION" ]; then
+  rws_say "build-pkg: wasm-pack is '$(wasm-pack --version 2>/dev/null || echo missing)', expected $RWS_WASM_PACK_VERSION; run scripts/setup.sh"
+  exit 1
+fi
 
-# out-dir is emptied below: it must be a directory of its own inside the
-# repo, holding no tracked file (`src`, `pkg/..` or `./www` would pass a
-# check of the text alone).
+# out-dir is emptied below: it must be a directory of its own at the top of
+# the repo, not hidden (`.git`, `.tools`), not cargo's `target`, and holding
+# no tracked file (`src`, `pkg/..` or `./www` passed a check of the text).
 out_path="$(realpath -m -- "$PKG_D")"
-if [[ "$out_path" != "$(realpath -- "$RWS_ROOT")"/?* ]] || [ -n "$(git ls-files -- "$out_path" | head -n1)" ]; then
-  rws_say "build-pkg: out-dir '$PKG_D' must be a subdirectory of the repo holding no tracked file"
+root_path="$(realpath -- "$RWS_ROOT")"
+out_name="${out_path#"$root_path"/}"
+if [[ "$out_path" != "$root_path"/?* || "$out_name" == */* || "$out_name" == .* || "$out_name" == target ]] \
+  || [ -n "$(git ls-files -- "$out_path" | head -n1)" ]; then
+  rws_say "build-pkg: out-dir '$PKG_D' must be a directory at the top of the repo, not hidden, not target, holding no tracked file"
   exit 1
 fi
 rm -rf "${PKG_D:?}"   # no stale files from an earlier target or removed extras

@@ -51,9 +51,10 @@ pub use web::live_drivers;
 #[doc(hidden)]
 pub use web::live_engines;
 
-/// How many disposed engines' remains are alive (kept for a disposed
-/// socket's recorded messages): the browser tests' check that clearing
-/// the inspector lets go of them. Not in the npm package build.
+/// How many disposed engines' remains are alive in wasm (held by a
+/// disposed driver that an inspector view keeps): the browser tests' check
+/// that a disposed socket holds none of them, and that clearing the
+/// inspector lets go of them. Not in the npm package build.
 #[cfg(all(target_arch = "wasm32", not(feature = "standalone")))]
 #[doc(hidden)]
 pub use web::live_remains;

@@ -48,13 +48,22 @@ function overBaseline(entry) {
 /** Whether an interval lies wholly on one side of `limit` (higher is better). */
 const resolvedAgainst = (iv, limit) => (iv == null ? null : iv.lo >= limit || iv.hi < limit);
 /**
- * Each of `k` comparisons' interval, widened so that all `k` hold together
- * with 90% (Bonferroni: each misses with at most 10% / k). "Resolved"
- * against every peer is judged on these: with four peers, a 90% interval
- * each would find one of four equal clients "resolved" behind far more
- * often than one run in ten.
+ * Whether a verdict against every peer (`vs`: each peer's per-round ratios
+ * `rs`) is resolved. Met (ours on the right side of every peer): each
+ * peer's own 90% interval must clear the limit, which holds all together
+ * with 90% (an intersection-union test). Missed: some peer's interval,
+ * widened so that all `k` hold together with 90% (Bonferroni: each misses
+ * with at most 10% / k; at 8 rounds the whole range), must lie on the
+ * wrong side; with a 90% interval each, one of four peers equal to ours
+ * would read "resolved" ahead far more often than one run in ten. Null
+ * when some interval cannot be had (too few rounds).
  */
-const jointInterval = (xs, k) => medianInterval(xs, 0.1 / Math.max(1, k));
+function resolvedAgainstEvery(vs, met, clears, fails) {
+  if (!vs.length) return null;
+  const intervals = vs.map((x) => (met ? medianInterval(x.rs) : medianInterval(x.rs, 0.1 / vs.length)));
+  if (intervals.some((iv) => iv == null)) return null;
+  return met ? intervals.every(clears) : intervals.some(fails);
+}
 /**
  * Whether the A/A control (raw against raw) reads the two identical lanes
  * as different: its interval excludes 1. Then the lanes differ by more than
@@ -223,11 +232,7 @@ function targets(tests, sizes, clients) {
           .map((x) => ({ ...x, iv: medianInterval(x.rs) }));
         const behind = vs.filter((x) => median(x.rs) < 1);
         const show = (x) => `${x.p} ${fmt(median(x.rs), 3)} [${x.iv ? `${fmt(x.iv.lo, 3)}-${fmt(x.iv.hi, 3)}` : "-"}] (${fmt(Math.min(...x.rs), 2)}-${fmt(Math.max(...x.rs), 2)})`;
-        // Resolved: met with every peer's joint interval at or above 1, or
-        // missed with some joint interval wholly below 1 (the 90% intervals
-        // shown are each peer's own).
-        const joint = (x) => jointInterval(x.rs, vs.length);
-        const resolved = behind.length === 0 ? vs.every((x) => joint(x)?.lo >= 1) : vs.some((x) => joint(x)?.hi < 1);
+        const resolved = resolvedAgainstEvery(vs, behind.length === 0, (iv) => iv.lo >= 1, (iv) => iv.hi < 1);
         add(`${label}, inspector on: >= every JS peer`, vs.length ? Math.min(...vs.map((x) => median(x.rs))) : null, 1, behind.length === 0,
           `${inter ? "interleaved runs (ours over the peer in the same run), " : ""}ours / peer, per-round median [90% interval] (range): ${vs.map(show).join("; ")}${behind.length ? `; behind: ${behind.map((x) => x.p).join(", ")}` : ""}`,
           resolved);
@@ -247,9 +252,7 @@ function targets(tests, sizes, clients) {
         .filter((x) => x.rs.length)
         .map((x) => ({ ...x, med: median(x.rs), iv: medianInterval(x.rs) }));
       const dearer = vs.filter((x) => x.med > 1);
-      // Judged on joint intervals, as throughput against every peer.
-      const joint = (x) => jointInterval(x.rs, vs.length);
-      const resolved = !vs.length ? null : dearer.length === 0 ? vs.every((x) => joint(x)?.hi <= 1) : dearer.some((x) => joint(x)?.lo > 1);
+      const resolved = resolvedAgainstEvery(vs, dearer.length === 0, (iv) => iv.hi <= 1, (iv) => iv.lo > 1);
       // ns over raw, per round: each client's figure minus that round's raw
       // baseline (the mean of the raw client's two runs).
       const signed = (x) => `${x >= 0 ? "+" : ""}${fmt(x, 0)}`;
@@ -287,6 +290,7 @@ function targets(tests, sizes, clients) {
         `paired with a raw socket, per-run ratio median ${showPaired(paired)}${control ? `; the A/A control paired: ${showPaired(control)}` : ""}` +
           `. Separate runs: ${separate}${perRound ? `; ${perRound}` : ""}`,
         controlOffset(control) ? false : iv ? (pass ? iv.hi <= 1.05 : iv.lo > 1.05) : null);
+      if (controlOffset(control)) out.at(-1).detail += "; not resolved: the A/A control's interval excludes 1";
       continue;
     }
     // Judged, like throughput, on the median of the per-round ratios (lower
@@ -578,7 +582,7 @@ export function writeReport(dir, out, { smoke, benchDir, screenshot }) {
   const n = meta.rounds;
   const iv = medianInterval(Array.from({ length: n }, (_, i) => i + 1));
   const which = iv ? `with ${n} rounds the ${ordinal(iv.lo)} to the ${ordinal(iv.hi)} value` : `none with ${n} rounds`;
-  md.push(`"Resolved": whether this run can tell the result from the limit, i.e. a distribution-free 90% interval of the median of the per-round ratios (order statistics: ${which}) lies wholly on the verdict's side of it. Against every JS peer, each peer's interval is widened so that the four hold together with 90% (Bonferroni; at 8 rounds that is each peer's whole range): with a 90% interval each, one of four clients equal to ours would read "resolved" far more often than one run in ten. Over raw, a ratio is not resolved while the A/A control (raw against raw) reads the two identical lanes as different (its interval excludes 1). "no" means another run of as many rounds could well print the other verdict; "-" where no interval applies (sizes, worst cases, fewer than 5 rounds).`);
+  md.push(`"Resolved": whether this run can tell the result from the limit, i.e. a distribution-free 90% interval of the median of the per-round ratios (order statistics: ${which}) lies wholly on the verdict's side of it. Against every JS peer: met is resolved when each peer's own interval clears the limit (together they then hold with 90%); missed is resolved when some peer's interval, widened so that the four hold together with 90% (Bonferroni; at 8 rounds each peer's whole range), lies on the wrong side: with a 90% interval each, one of four clients equal to ours would read "resolved" ahead far more often than one run in ten. Over raw, a ratio is not resolved while the A/A control (raw against raw) reads the two identical lanes as different (its interval excludes 1). "no" means another run of as many rounds could well print the other verdict; "-" where no interval applies (sizes, worst cases, fewer than 5 rounds).`);
   md.push("");
   const resolvedCell = (t) => (t.resolved == null ? "-" : t.resolved ? "yes" : "no");
   md.push(table(["target", "result", "resolved", "detail"], agg.targets.map((t) => [t.name, t.pass == null ? "n/a" : t.pass ? "met" : "**MISSED**", resolvedCell(t), t.detail])));

@@ -93,8 +93,9 @@ type InspectorRead<'a> = &'a mut dyn FnMut(&Inspector<JsPayload>, &Redactor);
 
 /// What dispose kept of an engine: all the app can read, until a disposed
 /// socket has taken its own copy of that; then only the inspector's
-/// records, as JS values the disposed socket shares; nothing once the app
-/// clears the inspector.
+/// records, as JS values the disposed socket shares (emptied, not let go,
+/// by a clear through the socket's own inspector); nothing once the app
+/// clears the inspector through a view of this driver.
 enum Kept {
     Engine(Box<DisposedEngine<JsPayload>>),
     Records(KeptInspector),
@@ -266,8 +267,11 @@ static LIVE_ENGINES: LiveCount = LiveCount::new();
 #[cfg(not(feature = "standalone"))]
 static LIVE_REMAINS: LiveCount = LiveCount::new();
 
-/// How many disposed engines' remains are alive: kept for a disposed
-/// socket's inspector and neither cleared nor freed.
+/// How many disposed engines' remains are alive in wasm: held by a
+/// disposed driver (which an inspector view taken before `dispose()` keeps)
+/// and not cleared through a view of that driver. A clear through the
+/// disposed socket's own inspector empties the shared records but leaves
+/// this count until the driver goes.
 #[cfg(not(feature = "standalone"))]
 pub fn live_remains() -> usize {
     LIVE_REMAINS.get()

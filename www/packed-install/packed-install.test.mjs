@@ -46,10 +46,11 @@ async function run(cmd, args, cwd) {
 }
 
 /**
- * Pins each dependency in the package.json at `path` to the version www's
- * lockfile installed: npm's cache holds it, and a release since cannot
- * change what this test checks (the committed ranges are www's, checked
- * below).
+ * Pins each direct dependency in the package.json at `path` to the version
+ * www's lockfile installed: npm's cache holds it, and a release of vite,
+ * typescript, react or their types cannot change what this test checks
+ * (the committed ranges are www's, checked below). Their own dependencies
+ * still resolve within range, as a user's fresh install would.
  */
 async function pinToWwwLock(path) {
   const lock = JSON.parse(await readFile(join(WWW, "package-lock.json"), "utf8"));
@@ -88,8 +89,8 @@ describe(`packed install of ${PKG}`, () => {
       recursive: true,
       filter: (src) => !/[\\/](node_modules|dist)$/.test(src),
     });
-    // As `npm install resilient-ws` would: the app's own dependencies (at
-    // www's locked versions) plus the tarball, a real copy; --no-save keeps
+    // As `npm install resilient-ws` would: the app's own dependencies (the
+    // direct ones at www's locked versions) plus the tarball, a real copy; --no-save keeps
     // the tarball out of the temp copy's package.json.
     await pinToWwwLock(join(app, "package.json"));
     await run(

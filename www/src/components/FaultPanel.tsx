@@ -175,16 +175,20 @@ export function FaultPanel({ clientId, connection }: Props) {
           Drop TCP
         </button>
       </div>
-      {result && (
-        <p
-          className={!result.r.ok ? "error" : result.reachedNone ? "warning" : "muted"}
-          role="status"
-          data-testid="fault-result"
-        >
-          {result.label}: {result.r.status || "network error"} {result.r.text}
-          {result.reachedNone && " (this client had no open connection at the fault server: nothing happened)"}
-        </p>
-      )}
+      {/* Always there (empty until a first call): a screen reader may not
+          announce a live region inserted together with its text. */}
+      <p
+        className={!result || result.r.ok ? (result?.reachedNone ? "warning" : "muted") : "error"}
+        role="status"
+        data-testid="fault-result"
+      >
+        {result && (
+          <>
+            {result.label}: {result.r.status || "network error"} {result.r.text}
+            {result.reachedNone && " (this client had no open connection at the fault server: nothing happened)"}
+          </>
+        )}
+      </p>
     </div>
   );
 }

@@ -9,10 +9,11 @@ interface Props {
 /** The current state, big. */
 export function StateBadge({ state, detail }: Props) {
   return (
-    // A live region: a screen reader says each new state, as it is shown.
-    <div className="state-badge" aria-live="polite" style={{ borderColor: STATE_COLORS[state] }}>
+    <div className="state-badge" style={{ borderColor: STATE_COLORS[state] }}>
       <span className="state-dot" style={{ background: STATE_COLORS[state] }} />
-      <span className="state-name" data-testid="state" data-state={state}>
+      {/* A live region: a screen reader says each new state. Not the
+          detail, whose uptime and countdown change every tick. */}
+      <span className="state-name" aria-live="polite" data-testid="state" data-state={state}>
         {state}
       </span>
       {detail && <span className="state-detail">{detail}</span>}

@@ -127,6 +127,40 @@ for (const mode of ["dev", "preview"]) {
       }
     });
 
+    it("applies queue.maxMessages and overflow dropOldest to what waits while url is null", async () => {
+      // nourl=1: no socket until "give url"; dropOldest=3: at most 3 wait,
+      // the oldest dropped. The child's early send (and, under StrictMode's
+      // double mount, its leave and second early) wait too, before ours.
+      const id = uniqueId(`e2e-hook-nourl-${mode}`);
+      const { page, problems, context } = await openPage(browser);
+      try {
+        await page.goto(`${server.url}/hook-test.html?id=${id}&nourl=1&dropOldest=3`);
+        await page.getByTestId("mount").click();
+        await waitForTestIdText(page, "hook-state", /^idle$/);
+        const returned = await page.evaluate(() =>
+          [1, 2, 3, 4, 5].map((n) => window.probeSend(JSON.stringify({ type: "waited", n }))),
+        );
+        assert.deepEqual(returned, [false, false, false, false, false], "each waits (none throws)");
+        assert.deepEqual(await sockets(page), { created: 0, live: 0 });
+        await page.getByTestId("give-url").click();
+        await waitForTestIdText(page, "hook-state", /^open$/);
+        await until("the waiting messages at the server", async () => {
+          const received = await control(`/clients/${encodeURIComponent(id)}/received`, { method: "GET" });
+          return received.messages.filter((m) => m.text.includes('"waited"')).length >= 3;
+        });
+        const received = await control(`/clients/${encodeURIComponent(id)}/received`, { method: "GET" });
+        const waited = received.messages.filter((m) => m.text.includes('"waited"')).map((m) => JSON.parse(m.text).n);
+        assert.deepEqual(waited, [3, 4, 5], "the newest 3, in order");
+        assert.ok(!received.messages.some((m) => m.text.includes('"early"')), "the child's early send was among the dropped");
+        await until("the drops to be reported", async () => problems().length > 0);
+        const reported = problems();
+        assert.equal(reported.length, 1, JSON.stringify(reported));
+        assert.match(reported[0], /message\(s\) sent while there was no socket were dropped, oldest first \(queue\.overflow "dropOldest"\)/);
+      } finally {
+        await context.close();
+      }
+    });
+
     it("reports the queued messages of a socket it replaces", async () => {
       // hang=1: the handshake never completes, so every send queues.
       const id = uniqueId(`e2e-hook-replace-${mode}`);

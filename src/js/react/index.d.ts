@@ -41,11 +41,13 @@ export interface UseResilientSocketResult {
    * Stable across renders. Called before the socket exists (e.g. from a child
    * component's effect, layout effects too, on the first mount or when an
    * `<Activity>` shows it again, or while `url` is null), the data
-   * waits (up to 1,000 messages whatever the `queue` options, then it
-   * throws) and is handed to the socket as soon as it is created; what the
-   * socket refuses then (queue full or disabled, too large) is reported with
-   * `reportError`, not thrown: one report, an `AggregateError` when it
-   * refused more than one. Data sent from a child's `useEffect` in the commit that changes
+   * waits and is handed to the socket as soon as it is created. At most
+   * `queue.maxMessages` wait (1,000 by default; with 0 data still waits, for
+   * a socket coming in the same commit, which refuses it): past that `send`
+   * throws, or with `queue.overflow: "dropOldest"` drops the oldest, reported
+   * once (`reportError`) when the socket comes. What the socket refuses then
+   * (queue full or disabled, too large) is reported with `reportError`, not
+   * thrown: one report, an `AggregateError` when it refused more than one. Data sent from a child's `useEffect` in the commit that changes
    * `url` or `options` waits the same way and goes to the new socket, not the
    * one being replaced (a `useLayoutEffect` or ref callback runs before the
    * hook learns of the change: its sends reach the old socket). In that

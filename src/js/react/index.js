@@ -43,9 +43,30 @@ const MESSAGE_RENDER_INTERVAL_MS = 16;
 
 /**
  * Most messages `send` keeps while there is no socket yet (before the hook's
- * effect ran, or while `url` is null): the SDK's default `queue.maxMessages`.
+ * effect ran, or while `url` is null) when the options set no
+ * `queue.maxMessages`: the SDK's default.
  */
 const MAX_PENDING_SENDS = 1000;
+
+/**
+ * What `send` applies to the data that waits for a socket: the options'
+ * `queue.maxMessages` and `queue.overflow`, as the socket would. With
+ * `maxMessages` 0 (queueing disabled) data still waits, for a socket coming
+ * in the same commit, which refuses it (reported); absent or invalid values
+ * (the socket's constructor names an invalid one) give the SDK's defaults.
+ */
+function pendingLimits(options) {
+  let maxMessages = MAX_PENDING_SENDS;
+  let dropOldest = false;
+  try {
+    const queue = options?.queue;
+    if (Number.isSafeInteger(queue?.maxMessages) && queue.maxMessages >= 1) maxMessages = queue.maxMessages;
+    dropOldest = queue?.overflow === "dropOldest";
+  } catch {
+    // A getter that throws: the socket's constructor refuses these options.
+  }
+  return { maxMessages, dropOldest };
+}
 
 /** What `ResilientSocket.send` refuses as neither text nor binary data. */
 function isNotData(data) {
@@ -146,7 +167,9 @@ const IDLE_SNAPSHOT = Object.freeze({ socket: null, state: "idle", lastMessage: 
  * Created once per hook instance (useState initializer, no side effects).
  */
 class SocketStore {
-  constructor() {
+  /** `readOptions`: the options of the latest commit. */
+  constructor(readOptions) {
+    this.readOptions = readOptions;
     this.snapshot = IDLE_SNAPSHOT;
     this.listeners = new Set();
     this.socket = null;
@@ -160,6 +183,9 @@ class SocketStore {
     // component, and its cleanups may still send.
     this.failed = false;
     this.pendingSends = [];
+    // Sends dropped from `pendingSends` by `queue.overflow: "dropOldest"`,
+    // not yet reported.
+    this.droppedOldest = 0;
     // A microtask will drop what was sent after the socket was let go.
     this.dropCheckScheduled = false;
     // Between the hook's layout effect and its cleanup: the component is
@@ -280,6 +306,7 @@ class SocketStore {
    * in one report, however many it refused.
    */
   flushPendingSends() {
+    this.reportDroppedOldest();
     const waiting = this.pendingSends;
     this.pendingSends = [];
     const refused = [];
@@ -333,8 +360,20 @@ class SocketStore {
     });
   }
 
+  /** Reports what `queue.overflow: "dropOldest"` dropped while there was no socket, in one report. */
+  reportDroppedOldest() {
+    if (this.droppedOldest === 0) return;
+    report(
+      new Error(
+        `useResilientSocket: ${this.droppedOldest} message(s) sent while there was no socket were dropped, oldest first (queue.overflow "dropOldest")`,
+      ),
+    );
+    this.droppedOldest = 0;
+  }
+
   /** Drops the sends that waited, reporting how many and `why`. */
   dropPendingSends(why) {
+    this.reportDroppedOldest();
     const dropped = this.pendingSends.length;
     this.pendingSends = [];
     if (dropped > 0) {
@@ -384,7 +423,9 @@ class SocketStore {
 
   /**
    * `send` for the app: before the socket exists, data waits for it (at most
-   * MAX_PENDING_SENDS messages). So does data sent between the effect's
+   * `queue.maxMessages`, 1,000 by default; when that many wait it throws, or
+   * with `queue.overflow: "dropOldest"` drops the oldest, reported once the
+   * socket comes). So does data sent between the effect's
    * cleanup and its next setup (a child's effect in the commit that changes
    * url or options): it is meant for the socket that follows, which is the
    * same one only if the key did not change. Throws when that many already
@@ -400,14 +441,19 @@ class SocketStore {
       report(new Error("useResilientSocket: send() dropped its data: the socket could not be created (see the error the effect threw)"));
       return false;
     }
-    if (this.pendingSends.length >= MAX_PENDING_SENDS) {
+    const { maxMessages, dropOldest } = pendingLimits(this.readOptions());
+    if (this.pendingSends.length >= maxMessages) {
       if (this.unmounted) {
         report(new Error("useResilientSocket: send() dropped its data: the component unmounted (or an <Activity> hid it)"));
         return false;
       }
-      throw new Error(
-        `useResilientSocket: send(): no socket yet (url is null or the effect has not run) and ${MAX_PENDING_SENDS} messages already wait for one`,
-      );
+      if (!dropOldest) {
+        throw new Error(
+          `useResilientSocket: send(): no socket yet (url is null or the effect has not run) and ${maxMessages} messages already wait for one (queue.maxMessages)`,
+        );
+      }
+      this.pendingSends.shift();
+      this.droppedOldest++;
     }
     this.pendingSends.push(data);
     if (this.unmounted) this.dropUnlessAttachedThisTask();
@@ -439,8 +485,8 @@ class SocketStore {
  * See index.d.ts for the full contract.
  */
 export function useResilientSocket(url, options) {
-  const [store] = useState(() => new SocketStore());
   const latestOptions = useRef(options);
+  const [store] = useState(() => new SocketStore(() => latestOptions.current));
   // Not during render: a render that never commits (a transition, Suspense)
   // must not leave its functions behind for the socket to call.
   useInsertionEffect(() => {

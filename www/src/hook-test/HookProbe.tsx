@@ -2,11 +2,14 @@ import { useEffect, useLayoutEffect, useRef } from "react";
 import { useResilientSocket } from "resilient-ws/react";
 
 interface Props {
-  url: string;
+  /** `null`: no socket (until the test gives the URL). */
+  url: string | null;
   /** Part of the options' content: changing it must recreate the socket. */
   variant: number;
   /** `queue.maxMessages: 0`: the early send is refused when the socket appears. */
   noQueue?: boolean;
+  /** `queue: { maxMessages: N, overflow: "dropOldest" }`, when set. */
+  dropOldestOver?: number | undefined;
   /** Never read `lastMessage`: messages must then not re-render the probe. */
   quiet?: boolean;
   /** An option the socket refuses: the hook's effect throws. */
@@ -74,6 +77,7 @@ export function HookProbe({
   url,
   variant,
   noQueue = false,
+  dropOldestOver,
   quiet = false,
   invalid = false,
   replay = false,
@@ -87,8 +91,9 @@ export function HookProbe({
     reconnect: invalid ? { initialDelayMs: -1 } : { initialDelayMs: 50, maxDelayMs: 500 },
     heartbeat: { intervalMs: 0 },
     ...(noQueue ? { queue: { maxMessages: 0 } } : {}),
+    ...(dropOldestOver === undefined ? {} : { queue: { maxMessages: dropOldestOver, overflow: "dropOldest" as const } }),
     // A new function every render: must not reconnect either.
-    urlProvider: () => url,
+    urlProvider: () => url ?? "",
   });
   const { socket, state, send, stats } = result;
   window.probeSend = send;

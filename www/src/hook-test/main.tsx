@@ -32,6 +32,11 @@ function Harness() {
   const replay = params.get("replay") === "1";
   // `layout=1`: a child of the probe also sends from a layout effect.
   const layoutSender = params.get("layout") === "1";
+  // `nourl=1`: the probe's url is null until the "give url" button.
+  const noUrl = params.get("nourl") === "1";
+  // `dropOldest=N`: queue.maxMessages N with overflow "dropOldest".
+  const dropOldest = params.get("dropOldest");
+  const [urlGiven, setUrlGiven] = useState(!noUrl);
   const [mounted, setMounted] = useState(false);
   // Hidden: the probe stays mounted inside `<Activity mode="hidden">`.
   const [hidden, setHidden] = useState(false);
@@ -62,14 +67,18 @@ function Harness() {
       >
         {hidden ? "show" : "hide"} (Activity, in a transition)
       </button>
+      <button type="button" data-testid="give-url" disabled={urlGiven} onClick={() => setUrlGiven(true)}>
+        give url
+      </button>
       <p data-testid="mounted">{mounted ? "mounted" : "unmounted"}</p>
       {mounted && (
         <Activity mode={hidden ? "hidden" : "visible"}>
           <ProbeBoundary>
             <HookProbe
-              url={defaultSocketUrl(id) + (hang ? "?hang=1" : "")}
+              url={urlGiven ? defaultSocketUrl(id) + (hang ? "?hang=1" : "") : null}
               variant={variant}
               noQueue={noQueue}
+              dropOldestOver={dropOldest === null ? undefined : Number(dropOldest)}
               quiet={quiet}
               invalid={invalid}
               replay={replay}

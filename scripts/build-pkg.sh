@@ -45,7 +45,7 @@ if [ "$WASM_OPT" != "$RWS_TOOLS/node_modules/.bin/wasm-opt" ]; then
 fi
 rws_say "build-pkg: $(wasm-opt --version)"
 # Its log is read below (which wasm-opt ran): the version it was checked with.
-if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$RWS_WASM_PACK_VERSION" ]; then
+if [ "$(rws_wasm_pack_version)" != "$RWS_WASM_PACK_VERSION" ]; then
   rws_say "build-pkg: wasm-pack is '$(wasm-pack --version 2>/dev/null || echo missing)', expected $RWS_WASM_PACK_VERSION; run scripts/setup.sh"
   exit 1
 fi

@@ -47,6 +47,10 @@ rws_say() { printf '%s\n' "$*" >&2; }
 # Whether something listens on 127.0.0.1:$1.
 rws_port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# The version of the wasm-pack PATH finds (empty if none): setup.sh installs
+# RWS_WASM_PACK_VERSION, build-pkg.sh refuses another.
+rws_wasm_pack_version() { wasm-pack --version 2>/dev/null | awk '{print $2}'; }
+
 # Installs the npm dependencies of directory $1 (npm ci; npm install without a
 # lockfile), unless node_modules was installed from this very package.json and
 # lockfile (a stamp written after the last install that succeeded).

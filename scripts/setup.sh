@@ -108,15 +108,14 @@ else
 fi
 
 # --- wasm-pack: the pinned version -------------------------------------------
-wasm_pack_version() { wasm-pack --version 2>/dev/null | awk '{print $2}'; }
-if [ "$(wasm_pack_version)" = "$RWS_WASM_PACK_VERSION" ]; then
+if [ "$(rws_wasm_pack_version)" = "$RWS_WASM_PACK_VERSION" ]; then
   echo "setup: wasm-pack $RWS_WASM_PACK_VERSION present"
 else
   echo "setup: wasm-pack $RWS_WASM_PACK_VERSION installing"
   cargo install --locked wasm-pack --version "$RWS_WASM_PACK_VERSION" --force
   # npm's wasm-pack wrapper (it downloads a binary, which fails here) or
   # another version earlier on PATH would still answer: name it.
-  if [ "$(wasm_pack_version)" != "$RWS_WASM_PACK_VERSION" ]; then
+  if [ "$(rws_wasm_pack_version)" != "$RWS_WASM_PACK_VERSION" ]; then
     echo "setup: installed wasm-pack $RWS_WASM_PACK_VERSION, but PATH finds $(command -v wasm-pack || echo none) ($(wasm-pack --version 2>/dev/null || echo 'no version')); put ~/.cargo/bin first" >&2
     exit 1
   fi

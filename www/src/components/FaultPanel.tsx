@@ -178,7 +178,7 @@ export function FaultPanel({ clientId, connection }: Props) {
       {/* Always there (empty until a first call): a screen reader may not
           announce a live region inserted together with its text. */}
       <p
-        className={!result || result.r.ok ? (result?.reachedNone ? "warning" : "muted") : "error"}
+        className={result && !result.r.ok ? "error" : result?.reachedNone ? "warning" : "muted"}
         role="status"
         data-testid="fault-result"
       >

@@ -25,7 +25,7 @@ cleanup() {
   set +e
   trap '' PIPE
   if [ "$STARTED_FAULT_SERVER" = 1 ]; then
-    bash scripts/fault-server.sh stop
+    stop_fault_server
     # A failed browser or www test often needs the server's side of it.
     local log="$RWS_ROOT/target/fault-server-$FAULT_WS_PORT.log"
     if [ "$rc" -ne 0 ] && [ -f "$log" ]; then
@@ -68,26 +68,60 @@ core_purity() {
   fi
 }
 
+# Each server this script starts is marked with the test run that owns it
+# (target/fault-server-PORT.test-run holds the run's pid), so a later run
+# stops only servers whose run is gone (killed, even by SIGKILL, on whatever
+# ports it had picked), never a demo's server or a running test's.
+stop_servers_of_gone_runs() {
+  local mark port owner
+  for mark in "$RWS_ROOT"/target/fault-server-*.test-run; do
+    [ -f "$mark" ] || continue
+    port="${mark##*/fault-server-}"
+    port="${port%.test-run}"
+    owner="$(cat "$mark" 2>/dev/null || true)"
+    if [ -n "$owner" ] && kill -0 "$owner" 2>/dev/null \
+      && tr '\0' ' ' < "/proc/$owner/cmdline" 2>/dev/null | grep -q 'test\.sh'; then
+      continue
+    fi
+    FAULT_WS_PORT="$port" bash scripts/fault-server.sh stop >/dev/null 2>&1 || true
+    rm -f "$mark"
+  done
+}
+
+stop_fault_server() {
+  bash scripts/fault-server.sh stop
+  rm -f "$RWS_ROOT/target/fault-server-$FAULT_WS_PORT.test-run"
+}
+
 start_fault_server() {
-  # A server left by a killed test run on the test's own ports (its pid
-  # file says so). Not on ports the caller chose: that may be their demo's
-  # server, and starting on its ports fails with "already running".
-  if [ "$PICK_FAULT_PORTS" = 1 ]; then
-    bash scripts/fault-server.sh stop >/dev/null 2>&1 || true
-  fi
   # Built before the ports are picked, so that they are still free when it
   # binds them (the build can take minutes on a clean checkout).
   cargo build --release -p fault-server --quiet
   if [ "$PICK_FAULT_PORTS" = 1 ]; then
-    local busy_ports=0
-    while [ "$busy_ports" -lt 20 ] \
-      && { rws_port_busy "$FAULT_WS_PORT" || rws_port_busy "$FAULT_CONTROL_PORT"; }; do
+    stop_servers_of_gone_runs
+    # The first free pair; a pair taken between the check and the bind (a
+    # test run started at the same moment) moves on to the next one.
+    local tries=0
+    while :; do
+      if ! rws_port_busy "$FAULT_WS_PORT" && ! rws_port_busy "$FAULT_CONTROL_PORT"; then
+        rws_say "test: fault server on $FAULT_WS_PORT/$FAULT_CONTROL_PORT"
+        if bash scripts/fault-server.sh start; then break; fi
+        # Failed for another reason than a port taken meanwhile: give up.
+        if ! rws_port_busy "$FAULT_WS_PORT" && ! rws_port_busy "$FAULT_CONTROL_PORT"; then return 1; fi
+      fi
+      tries=$((tries + 1))
+      if [ "$tries" -ge 20 ]; then
+        rws_say "test: no free fault-server port pair from 18765 in 20 tries; set FAULT_WS_PORT/FAULT_CONTROL_PORT"
+        return 1
+      fi
       FAULT_WS_PORT=$((FAULT_WS_PORT + 2))
       FAULT_CONTROL_PORT=$((FAULT_WS_PORT + 1))
-      busy_ports=$((busy_ports + 1))
     done
-    rws_say "test: fault server on $FAULT_WS_PORT/$FAULT_CONTROL_PORT"
+    echo "$$" > "$RWS_ROOT/target/fault-server-$FAULT_WS_PORT.test-run"
+  else
+    bash scripts/fault-server.sh start
   fi
+  STARTED_FAULT_SERVER=1
   # Every suite talks to the server started here, whatever an earlier
   # `source scripts/env.sh` or a hand-started server left in the
   # environment: the browser tests read the URLs when they are compiled
@@ -96,8 +130,6 @@ start_fault_server() {
   export FAULT_SERVER_WS="ws://127.0.0.1:$FAULT_WS_PORT"
   export FAULT_SERVER_CONTROL="http://127.0.0.1:$FAULT_CONTROL_PORT"
   export FAULT_SERVER_WS_PORT="$FAULT_WS_PORT" FAULT_SERVER_CONTROL_PORT="$FAULT_CONTROL_PORT"
-  bash scripts/fault-server.sh start
-  STARTED_FAULT_SERVER=1
 }
 
 
@@ -167,7 +199,7 @@ phase "soak (short) and page lifecycle" soak_tests
 # No skipping: a checkout without www/ fails here instead of passing quietly.
 phase "www tests" www_tests
 phase "packed install" packed_install_test
-phase "stop fault server" bash scripts/fault-server.sh stop
+phase "stop fault server" stop_fault_server
 STARTED_FAULT_SERVER=0
 
 rws_say "test: timings: $(printf '%s, ' "${TIMES[@]}" | sed 's/, $//')"

@@ -473,7 +473,8 @@ fn a_refused_url_leaks_no_js_value() {
 #[wasm_bindgen_test]
 async fn a_refused_browser_socket_leaks_no_js_value() {
     // As an https page refuses `ws://`: the constructor throws on every
-    // attempt, each a failed attempt and a reconnect.
+    // attempt. The URL comes from a provider, so each refusal is the
+    // provider's failure and a reconnect (a fixed URL stops at the first).
     let original = run_js(
         "const original = globalThis.WebSocket;
          globalThis.WebSocket = function () {
@@ -482,16 +483,78 @@ async fn a_refused_browser_socket_leaks_no_js_value() {
          return original;",
     );
     let options = json(RETRY_AT_ONCE);
-    let socket = ResilientSocket::new(url(&client_id("refused-ws"), ""), options).unwrap();
+    let href = url(&client_id("refused-ws"), "");
+    let provider = Function::new_with_args("href", "return () => href")
+        .call1(&JsValue::NULL, &href.clone().into())
+        .unwrap();
+    Reflect::set(&options, &"urlProvider".into(), &provider).unwrap();
+    let socket = ResilientSocket::new(href, options).unwrap();
     let added = js_values_added_over_30_failed_attempts(&socket).await;
-    let reason = text(&socket.last_close(), "reason");
+    let last_close = socket.last_close();
     socket.dispose().unwrap();
     Reflect::set(&js_sys::global(), &"WebSocket".into(), &original).unwrap();
+    let reason = text(&last_close, "reason");
     assert!(reason.contains("refused by the test"), "{reason}");
+    assert_eq!(text(&last_close, "cause"), "urlProvider");
     assert!(
         added <= 2,
         "{added} JS values more after 30 refused attempts"
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_url_the_browser_refuses_closes_for_good_with_cause_refused() {
+    // `new WebSocket` throws as Chromium's does for `ws://` from an https
+    // page (this test page is http, and Chromium 156 fails a blocked port
+    // or a CSP refusal later, as an error event). Every attempt with this
+    // URL would throw, so there is no retry; connect() tries again. The
+    // browser's WebSocket is put back before anything is asserted.
+    let original = run_js(
+        "const original = globalThis.WebSocket;
+         globalThis.WebSocket = function () {
+           throw new DOMException(
+             'An insecure WebSocket connection may not be initiated from a page loaded over HTTPS.',
+             'SecurityError');
+         };
+         return original;",
+    );
+    let socket = ResilientSocket::new(url(&client_id("refused-fixed"), ""), json(RETRY_AT_ONCE));
+    let mut seen = Vec::new();
+    if let Ok(socket) = &socket {
+        let mut closes = Events::listen(socket, "close");
+        for round in 0..2 {
+            let close = closes.next().await;
+            let stats = socket.stats();
+            seen.push((close, socket.state(), stats));
+            if round == 0 {
+                seen.push((
+                    JsValue::UNDEFINED,
+                    String::new(),
+                    socket.connect().map(|()| JsValue::NULL),
+                ));
+            }
+        }
+        socket.dispose().unwrap();
+    }
+    Reflect::set(&js_sys::global(), &"WebSocket".into(), &original).unwrap();
+    socket.unwrap();
+    for (close, state, stats) in seen {
+        if close.is_undefined() {
+            stats.expect("connect() after the refusal");
+            continue;
+        }
+        assert_eq!(text(&close, "cause"), "refused");
+        assert_eq!(field(&close, "willReconnect"), JsValue::FALSE);
+        assert_eq!(field(&close, "code"), 1006);
+        assert_eq!(text(&close, "action"), "stop");
+        let reason = text(&close, "reason");
+        assert!(
+            reason.contains("insecure WebSocket"),
+            "the browser's message: {reason}"
+        );
+        assert_eq!(state, "closed", "no retry scheduled");
+        assert_eq!(number(&stats.unwrap(), "reconnects"), 0.0);
+    }
 }
 
 #[wasm_bindgen_test]

@@ -2512,6 +2512,45 @@ fn a_provider_url_the_browser_refuses_is_the_providers_failure_and_is_retried() 
 }
 
 #[test]
+fn a_fixed_url_the_browser_refuses_stops_instead_of_retrying() {
+    // `new WebSocket` throws for the constructor's URL (ws:// from an https:
+    // page): every attempt would, and the server saw none.
+    // Not retried, whatever a rule on 1006 says; the app can still connect().
+    let mut config = test_config();
+    config.close_codes = vec![rule_for_1006(CloseAction::Retry)];
+    let mut sim = Sim::with_source(UrlSource::Fixed(URL.into()), config, 1);
+    sim.next_modes = vec![ServerMode::Refused(
+        "SecurityError: The port 6000 is not allowed.".into(),
+    )];
+    sim.connect();
+    sim.run_for(60_000);
+    let closes = sim.closes();
+    assert_eq!(closes.len(), 1, "{closes:?}");
+    let refused = &closes[0];
+    assert_eq!(refused.cause, CloseCause::Refused);
+    assert_eq!(refused.code, 1006);
+    assert!(!refused.opened);
+    assert!(!refused.will_reconnect);
+    assert_eq!(refused.delay_ms, None);
+    assert_eq!(refused.interpretation.action, CloseAction::Stop);
+    assert!(
+        refused.interpretation.hint.contains("refused"),
+        "{}",
+        refused.interpretation.hint
+    );
+    assert_eq!(
+        refused.reason,
+        "SecurityError: The port 6000 is not allowed."
+    );
+    assert_eq!(sim.state(), ConnectionState::Closed);
+    assert_eq!(sim.sockets_opened, 0);
+    assert!(!sim.saw(|e| matches!(e, Event::Reconnecting { .. })));
+    sim.connect();
+    assert!(sim.run_until_state(ConnectionState::Open, 10_000));
+    assert_eq!(sim.sockets_opened, 1);
+}
+
+#[test]
 fn a_stop_rule_on_1006_still_stops_after_a_connection_the_server_dropped() {
     let mut config = test_config();
     config.close_codes = vec![rule_for_1006(CloseAction::Stop)];

@@ -300,6 +300,18 @@ pub struct ClosePolicy {
     pub rules: Vec<(u16, u16, CloseAction)>,
 }
 
+/// The close of an attempt whose fixed URL the browser refused to open
+/// (`new WebSocket` threw): 1006 without a handshake, and a stop, since
+/// every attempt would be refused the same way.
+pub fn refused_by_the_browser() -> CloseInterpretation {
+    CloseInterpretation {
+        action: CloseAction::Stop,
+        hint: "the browser refused to open the socket (the reason says why), such as ws:// from an https:// page; \
+               not retried, as every attempt with this URL would be refused: fix the URL (or give a urlProvider)",
+        ..CloseCode(1006).interpret(false)
+    }
+}
+
 impl ClosePolicy {
     /// The action for `code`: the last matching rule, else the code's default.
     pub fn action_for(&self, code: CloseCode) -> CloseAction {

@@ -10,7 +10,9 @@ use crate::prelude::*;
 use alloc::collections::VecDeque;
 
 use super::backoff::Backoff;
-use super::close_code::{CloseAction, CloseCode, CloseInterpretation, ClosePolicy};
+use super::close_code::{
+    CloseAction, CloseCode, CloseInterpretation, ClosePolicy, refused_by_the_browser,
+};
 use super::config::{Config, PendingOnReconnect};
 use super::disposed::{DisposedEngine, EngineReadout};
 use super::error::{CloseError, ConfigError, SendError};
@@ -916,12 +918,13 @@ impl<P: Payload> Engine<P> {
                     ..
                 } = self.phase
                 {
-                    // A provider's URL the browser will not use is the
-                    // provider's failure, as one it cannot parse is; the
-                    // server never saw the attempt.
+                    // The server never saw the attempt. A provider's URL the
+                    // browser will not use is the provider's failure, as one
+                    // it cannot parse is (asked again); a fixed one would be
+                    // refused at every attempt, so it stops.
                     let cause = match self.url {
                         UrlSource::Provider(_) => CloseCause::UrlProvider,
-                        UrlSource::Fixed(_) => CloseCause::Server,
+                        UrlSource::Fixed(_) => CloseCause::Refused,
                     };
                     self.connection_failed(now, connection, None, ABNORMAL, &reason, false, cause);
                 }
@@ -1539,8 +1542,11 @@ impl<P: Payload> Engine<P> {
         // policy, as documented, whatever a rule on 1006 says (a close
         // frame's own code is still judged by the rules).
         let code_policy = CloseCode(code);
-        let not_the_servers = code == ABNORMAL && (offline || cause == CloseCause::UrlProvider);
-        let interpretation = if not_the_servers {
+        let not_the_servers = code == ABNORMAL
+            && (offline || cause == CloseCause::UrlProvider || cause == CloseCause::Refused);
+        let interpretation = if cause == CloseCause::Refused {
+            refused_by_the_browser()
+        } else if not_the_servers {
             code_policy.interpret(opened)
         } else {
             self.close_policy.interpret(code_policy, opened)

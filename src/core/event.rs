@@ -26,6 +26,10 @@ pub enum CloseCause {
     Offline,
     /// The URL provider failed or returned a bad URL.
     UrlProvider,
+    /// The browser refused to make the socket for the fixed URL (`new
+    /// WebSocket` threw, such as for `ws://` from an `https:` page).
+    /// Every attempt would fail the same way, so none follows.
+    Refused,
     /// The client was disposed.
     Disposed,
 }

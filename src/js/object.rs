@@ -102,6 +102,7 @@ pub fn cause_name(cause: CloseCause) -> &'static str {
         CloseCause::ConnectTimeout => "connectTimeout",
         CloseCause::Offline => "offline",
         CloseCause::UrlProvider => "urlProvider",
+        CloseCause::Refused => "refused",
         CloseCause::Disposed => "disposed",
     }
 }

@@ -22,11 +22,15 @@ export type CloseCategory =
  * was dropped at once), or an attempt failed while it was offline (such
  * attempts do not count against `reconnect.maxAttempts`), or an attempt made
  * while offline was replaced by a fresh one when the browser came back online
- * (`willReconnect` true, `delayMs` 0).
+ * (`willReconnect` true, `delayMs` 0). "refused": the browser refused to
+ * open the socket for the constructor's URL (`new WebSocket` threw: `ws://`
+ * from an `https:` page; `reason` has its message): not
+ * retried (action "stop"), as every attempt would be refused; `connect()`
+ * tries again.
  */
 export type CloseCause =
   | "server" | "app" | "replaced" | "heartbeatTimeout" | "connectTimeout"
-  | "offline" | "urlProvider" | "disposed";
+  | "offline" | "urlProvider" | "refused" | "disposed";
 
 /** Why a `request()` Promise was rejected (`error.reason`). */
 export type RequestFailureReason = "timeout" | "connectionLost" | "closed" | "disposed" | "queueOverflow";

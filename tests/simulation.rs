@@ -764,6 +764,31 @@ fn back_online_an_attempt_made_offline_through_the_url_provider_is_replaced_too(
 }
 
 #[test]
+fn an_attempt_that_times_out_while_offline_is_reported_as_offline() {
+    // The handshake of an attempt made offline hangs until connectTimeoutMs:
+    // like every attempt that fails offline, cause `offline`, not counted
+    // against maxAttempts.
+    let mut config = test_config();
+    config.connect_timeout_ms = 2_000;
+    config.reconnect.max_attempts = Some(1);
+    let mut sim = open_sim(config);
+    sim.mode = ServerMode::Hang;
+    sim.input(Input::Offline);
+    assert!(
+        sim.run_until(20_000, |s| s.closes().iter().filter(|c| !c.opened).count()
+            >= 2)
+    );
+    for timed_out in sim.closes().iter().filter(|c| !c.opened) {
+        assert_eq!(timed_out.cause, CloseCause::Offline, "{timed_out:?}");
+        assert!(
+            timed_out.reason.contains("connect timeout"),
+            "{timed_out:?}"
+        );
+        assert!(timed_out.will_reconnect, "not counted against maxAttempts");
+    }
+}
+
+#[test]
 fn connections_dropped_for_going_offline_are_not_flapping() {
     let mut sim = open_sim(test_config());
     for _ in 0..5 {
@@ -1782,6 +1807,46 @@ fn a_request_whose_time_ran_out_in_a_throttled_tab_is_not_sent_on_open() {
 }
 
 #[test]
+fn a_reply_after_its_deadline_fails_the_request_even_before_a_late_timer() {
+    // A background tab: timers fire a second late. The reply comes after
+    // the request's deadline, before the timer that would fail it: the
+    // request fails as timed out, and the reply goes to the listeners.
+    let mut sim = open_sim(test_config());
+    sim.timer_lag_ms = 1_000;
+    let request = sim
+        .engine
+        .request(sim.now, r#"{"type":"get","id":"late"}"#, Some(300))
+        .unwrap();
+    sim.drain();
+    sim.run_for(400);
+    assert!(
+        !sim.saw(|e| matches!(e, Event::RequestFailed { .. })),
+        "the timer has not run"
+    );
+    sim.server_send(r#"{"id":"late","ok":true}"#);
+    sim.run_for(10);
+    assert!(sim.saw(|e| matches!(e, Event::RequestFailed { request: r, reason: RequestFailure::Timeout } if *r == request)));
+    assert_eq!(reply_ids(&sim), Vec::<u64>::new());
+    assert_eq!(sim.delivered_texts(), [r#"{"id":"late","ok":true}"#]);
+    assert_eq!(sim.engine.stats(sim.now).request_p50_ms, None);
+}
+
+#[test]
+fn a_reply_just_before_its_deadline_resolves_the_request() {
+    let mut sim = open_sim(test_config());
+    let request = sim
+        .engine
+        .request(sim.now, r#"{"type":"get","id":"in-time"}"#, Some(300))
+        .unwrap();
+    sim.drain();
+    sim.run_for(290);
+    sim.server_send(r#"{"id":"in-time","ok":true}"#);
+    sim.run_for(100);
+    assert_eq!(reply_ids(&sim), vec![request]);
+    assert!(!sim.saw(|e| matches!(e, Event::RequestFailed { .. })));
+}
+
+#[test]
 fn a_queued_request_that_times_out_is_not_sent_later() {
     let mut sim = sim_with_server_down(test_config());
     let request = sim
@@ -2508,6 +2573,14 @@ fn a_provider_url_the_browser_refuses_is_the_providers_failure_and_is_retried() 
     assert_eq!(refused.cause, CloseCause::UrlProvider);
     assert_eq!(refused.reason, "SecurityError: insecure WebSocket");
     assert!(refused.will_reconnect);
+    assert!(
+        refused
+            .interpretation
+            .hint
+            .starts_with("no connection was attempted"),
+        "not the handshake's hint: {}",
+        refused.interpretation.hint
+    );
     assert_eq!(sim.sockets_opened, 1, "only the retry made a socket");
 }
 

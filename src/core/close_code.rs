@@ -95,14 +95,14 @@ impl CloseCode {
                 "normal closure",
                 Normal,
                 Retry,
-                "the server ended the session deliberately; the SDK reconnects \
+                "the server ended the session deliberately; retried by default \
                  (set closeCodes to stop on 1000 if the server means \"done\"); your own close() always stops",
             ),
             1001 => (
                 "going away",
                 GoingAway,
                 Retry,
-                "the server is shutting down or restarting (or the page is navigating away); reconnecting",
+                "the server is shutting down or restarting (or the page is navigating away)",
             ),
             1002 => (
                 "protocol error",
@@ -166,13 +166,13 @@ impl CloseCode {
                 "service restart",
                 Temporary,
                 Retry,
-                "the server is restarting; reconnecting after a longer delay",
+                "the server is restarting; retried by default after a longer delay (tryLaterDelayMs)",
             ),
             1013 => (
                 "try again later",
                 Temporary,
                 Retry,
-                "the server is overloaded or rate-limiting; reconnecting after a longer delay",
+                "the server is overloaded or rate-limiting; retried by default after a longer delay (tryLaterDelayMs)",
             ),
             1014 => (
                 "bad gateway",
@@ -312,6 +312,17 @@ pub fn refused_by_the_browser() -> CloseInterpretation {
     }
 }
 
+/// The close of an attempt whose URL provider failed (threw, rejected, or
+/// gave a URL that cannot be used): 1006 without a handshake, as for the
+/// code, but the hint says no connection was attempted.
+pub fn url_provider_failed() -> CloseInterpretation {
+    CloseInterpretation {
+        hint: "no connection was attempted: the URL provider threw, rejected, or gave a URL that cannot be used \
+               (the reason says which); check the provider",
+        ..CloseCode(1006).interpret(false)
+    }
+}
+
 impl ClosePolicy {
     /// The action for `code`: the last matching rule, else the code's default.
     pub fn action_for(&self, code: CloseCode) -> CloseAction {
@@ -336,6 +347,27 @@ mod tests {
     use super::*;
     use std::prelude::rust_2024::*;
     use std::vec;
+
+    #[test]
+    fn no_hint_says_what_the_sdk_does_next_as_if_it_were_sure() {
+        // The app's closeCodes rules, maxAttempts or reconnect.enabled may
+        // decide otherwise: a close event's `action` and `willReconnect` say
+        // what happens; a hint may only name the default.
+        for code in 0..=u16::MAX {
+            for opened in [false, true] {
+                let hint = CloseCode(code).interpret(opened).hint;
+                for word in ["reconnect", "retr"] {
+                    assert!(
+                        !hint.contains(word) || hint.contains("by default"),
+                        "{code}: {hint}"
+                    );
+                }
+            }
+        }
+        for hint in [refused_by_the_browser().hint, url_provider_failed().hint] {
+            assert!(!hint.contains("handshake"), "{hint}");
+        }
+    }
 
     #[test]
     fn every_u16_has_a_name_and_a_hint() {

@@ -12,6 +12,7 @@ use alloc::collections::VecDeque;
 use super::backoff::Backoff;
 use super::close_code::{
     CloseAction, CloseCode, CloseInterpretation, ClosePolicy, refused_by_the_browser,
+    url_provider_failed,
 };
 use super::config::{Config, PendingOnReconnect};
 use super::disposed::{DisposedEngine, EngineReadout};
@@ -1128,6 +1129,11 @@ impl<P: Payload> Engine<P> {
         // Replies first: a reply shaped like a pong (`{"type":"pong","id":..}`)
         // answers its request, and the heartbeat's own pong is still awaited.
         if !self.requests.is_empty() {
+            // A reply after its request's deadline is too late, though a
+            // throttled timer has not said so yet: the request fails with
+            // `timeout` first (as a queued one past it is never sent), and
+            // the reply goes to the app's listeners.
+            self.expire_requests(now);
             let reply_id = payload.text().and_then(|text| {
                 json_scan::raw_field(&text, &self.config.requests.id_field).map(RequestId::from_raw)
             });
@@ -1531,7 +1537,7 @@ impl<P: Payload> Engine<P> {
         // still grows to its cap, and a wrong `navigator.onLine` still
         // reconnects.
         let offline = !self.online;
-        let cause = if offline && cause == CloseCause::Server {
+        let cause = if offline && matches!(cause, CloseCause::Server | CloseCause::ConnectTimeout) {
             CloseCause::Offline
         } else {
             cause
@@ -1546,6 +1552,8 @@ impl<P: Payload> Engine<P> {
             && (offline || cause == CloseCause::UrlProvider || cause == CloseCause::Refused);
         let interpretation = if cause == CloseCause::Refused {
             refused_by_the_browser()
+        } else if cause == CloseCause::UrlProvider && code == ABNORMAL {
+            url_provider_failed()
         } else if not_the_servers {
             code_policy.interpret(opened)
         } else {

@@ -241,7 +241,11 @@ export interface CloseCodeInfo {
    * no socket, the default.
    */
   action: CloseAction;
-  /** What probably happened and what to check. */
+  /**
+   * What probably happened and what to check. It names what the SDK does
+   * next only as the code's default ("retried by default"): `action` and,
+   * on a `close` event, `willReconnect` say what it does.
+   */
   hint: string;
 }
 

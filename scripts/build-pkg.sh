@@ -89,7 +89,7 @@ fi
 
 # --- extra files + package.json "exports" -------------------------------------
 python3 -B - "$PKG_D" "$PKG_N" <<'PY'
-import json, os, shutil, sys
+import json, os, re, shutil, sys
 sys.path.insert(0, "scripts")
 from package_settings import extras, package
 out_dir, out_name = sys.argv[1], sys.argv[2]
@@ -147,8 +147,18 @@ with open(glue_path) as f:
     glue = f.read()
 if glue.count(generated) != 1 or "this.__wbg_ptr = 0;" not in glue:
     raise SystemExit(f"build-pkg: {glue_path}: wasm-bindgen's [Symbol.dispose] line changed; update the patch here")
+glue = glue.replace(generated, closing)
+# `free()` from a listener the socket calls inside one of its own methods
+# (`close()` emits `close` synchronously): wasm-bindgen's free refuses a
+# handle in use with an error, after letting go of it all the same. Freed
+# "delayed" (as its FinalizationRegistry frees), the method's own hold on
+# the socket ends the socket when it returns, without the error.
+free_call = re.compile(r"(export class ResilientSocket \{.*?\n    free\(\) \{\n        const ptr = this\.__destroy_into_raw\(\);\n        wasm\.[A-Za-z0-9_$]+\(ptr(?: >>> 0)?, )0(\);\n    \})", re.S)
+glue, found = free_call.subn(r"\g<1>1\g<2>", glue, count=1)
+if found != 1:
+    raise SystemExit(f"build-pkg: {glue_path}: ResilientSocket's free() changed; update the patch here")
 with open(glue_path, "w") as f:
-    f.write(glue.replace(generated, closing))
+    f.write(glue)
 declared = "export class ResilientSocket {\n    free(): void;\n    [Symbol.dispose](): void;\n"
 documented = ("export class ResilientSocket {\n    free(): void;\n"
               "    /** `dispose()`, then `free()`: leaving a `using` block closes the socket. */\n"

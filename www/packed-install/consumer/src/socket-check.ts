@@ -2,7 +2,8 @@
 // server's echo endpoint sends a text (queued until open), gets it echoed,
 // then gets the reply to a request (the echo carries the request's id back),
 // behaves as a WebSocket (readyState constants, `this` undefined in
-// listeners, bufferedAmount), and describeCloseCode answers from the wasm. The "./resilient_ws_bg.wasm"
+// listeners, bufferedAmount), free() works inside a listener the socket calls,
+// and describeCloseCode answers from the wasm. The "./resilient_ws_bg.wasm"
 // subpath gives the module's own memory (typed), the instance the SDK runs in.
 // The socket is a `using` declaration: the block's end disposes it.
 import { ResilientSocket, describeCloseCode } from "resilient-ws";
@@ -87,6 +88,22 @@ export async function checkSocket(url: string, timeoutMs: number): Promise<Outco
     }
   })();
   if (!refusal.includes("disposed")) throw new Error(`send() after dispose(): ${refusal}`);
+
+  // free() from a listener that close() calls inside its own call (an
+  // attempt in progress ends at once): no error, and the rest of the
+  // listener runs. wasm-bindgen's own free() throws for a handle in use;
+  // the package lets the socket go when close() returns.
+  const freed = new ResilientSocket(url, {});
+  await new Promise((resolve) => freed.addEventListener("statechange", resolve, { once: true }));
+  let afterFree = "listener not called inside close()";
+  freed.addEventListener("close", () => {
+    afterFree = "free() threw";
+    freed.dispose();
+    freed.free();
+    afterFree = "ran";
+  });
+  freed.close();
+  if (afterFree !== "ran") throw new Error(`free() in a close listener: ${afterFree}`);
 
   const info = describeCloseCode(4004);
   if (info.action !== "stop") throw new Error(`describeCloseCode(4004).action is ${info.action}, expected stop`);

@@ -1143,6 +1143,18 @@ async fn every_attempt_offers_the_subprotocols_checked_at_construction() {
         Reflect::set(&options, &"protocols".into(), &protocols).unwrap();
         let socket = make_socket(url(&id, ""), options);
         let mut opens = Events::listen(&socket, "open");
+        // Read in the close listener: the ended connection's, as a
+        // `WebSocket` keeps it after its close.
+        let read_at_close = Rc::new(RefCell::new(Vec::new()));
+        let reader = {
+            let (socket, read_at_close) = (socket.clone(), read_at_close.clone());
+            Closure::<dyn FnMut(JsValue)>::new(move |_| {
+                read_at_close.borrow_mut().push(socket.protocol());
+            })
+        };
+        socket
+            .add_event_listener("close".into(), reader.as_ref().clone(), JsValue::UNDEFINED)
+            .unwrap();
         opens.next().await;
         assert_eq!(socket.protocol(), "v1");
         protocols.set(0, "v2".into());
@@ -1152,6 +1164,7 @@ async fn every_attempt_offers_the_subprotocols_checked_at_construction() {
         )
         .await;
         opens.next().await;
+        assert_eq!(*read_at_close.borrow(), ["v1"], "read in the close listener");
         assert_eq!(socket.protocol(), "v1", "the second attempt");
         assert_eq!(census.created(&path(&id)), 2);
         socket.dispose().unwrap();

@@ -188,19 +188,21 @@ impl ResilientSocket {
         self.connection_state().ready_state()
     }
 
-    /// The subprotocol the server chose ("" when none or not open).
+    /// The subprotocol the server chose: of the open connection, or of the
+    /// last one after it closed, as a `WebSocket` keeps it ("" when none,
+    /// before the first open, during a new attempt and once disposed).
     #[wasm_bindgen(getter)]
     pub fn protocol(&self) -> String {
         self.live()
-            .and_then(|live| live.driver.with_socket(|ws| ws.protocol()))
+            .map(|live| live.driver.protocol())
             .unwrap_or_default()
     }
 
-    /// The extensions the server chose ("" when none or not open).
+    /// The extensions the server chose, kept as `protocol` is.
     #[wasm_bindgen(getter)]
     pub fn extensions(&self) -> String {
         self.live()
-            .and_then(|live| live.driver.with_socket(|ws| ws.extensions()))
+            .map(|live| live.driver.extensions())
             .unwrap_or_default()
     }
 

@@ -163,10 +163,23 @@ struct State {
     /// can still read, and not the driver.
     remains: Option<Kept>,
     socket: Option<Socket>,
+    /// The subprotocol and extensions of the last connection, kept once
+    /// its socket is let go (a `WebSocket` still reads them after its
+    /// close), until the next attempt makes a socket.
+    ended_choice: (String, String),
     timer: Option<Timer>,
     environment: Option<Environment>,
     protocols: Protocols,
     binary_type: BinaryType,
+}
+
+/// Drops the browser socket (its handlers removed), keeping in
+/// `ended_choice` what the server chose for it. (Fields, not `State`: the
+/// engine is borrowed from the same state meanwhile.)
+fn let_go_of_socket(socket: &mut Option<Socket>, ended_choice: &mut (String, String)) {
+    if let Some(socket) = socket.take() {
+        *ended_choice = (socket.ws().protocol(), socket.ws().extensions());
+    }
 }
 
 impl State {
@@ -448,6 +461,7 @@ impl Driver {
                     engine: Some(Box::new(engine)),
                     remains: None,
                     socket: None,
+                    ended_choice: Default::default(),
                     timer: Some(Timer::new(move || link.timer_fired())),
                     environment: None,
                     protocols: options.protocols,
@@ -638,6 +652,31 @@ impl Driver {
     }
 
     /// Reads the live browser socket, if any.
+    /// The subprotocol the server chose for the live connection, or for the
+    /// last one once it ended ("" before any, and while an attempt is made).
+    pub fn protocol(&self) -> String {
+        self.negotiated(WebSocket::protocol, |choice| &choice.0)
+    }
+
+    /// The extensions the server chose, as [`Driver::protocol`].
+    pub fn extensions(&self) -> String {
+        self.negotiated(WebSocket::extensions, |choice| &choice.1)
+    }
+
+    fn negotiated(
+        &self,
+        live: impl FnOnce(&WebSocket) -> String,
+        ended: impl FnOnce(&(String, String)) -> &String,
+    ) -> String {
+        let Ok(state) = self.inner.state.try_borrow() else {
+            return String::new();
+        };
+        match &state.socket {
+            Some(socket) => live(socket.ws()),
+            None => ended(&state.ended_choice).clone(),
+        }
+    }
+
     pub fn with_socket<R>(&self, read: impl FnOnce(&WebSocket) -> R) -> Option<R> {
         let state = self.inner.state.try_borrow().ok()?;
         state.socket.as_ref().map(|socket| read(socket.ws()))
@@ -894,6 +933,7 @@ impl Inner {
                 }
                 Output::OpenSocket { url, .. } => {
                     state.socket = None;
+                    state.ended_choice = Default::default();
                     let link = Link(self.weak.clone());
                     let on_message = self.inbox.handler();
                     match Socket::open(&url, &state.protocols, state.binary_type, link, &on_message)
@@ -917,7 +957,7 @@ impl Inner {
                         socket.close(code, &reason);
                     }
                     if detach {
-                        state.socket = None;
+                        let_go_of_socket(&mut state.socket, &mut state.ended_choice);
                     }
                 }
                 Output::ResolveUrl { token } => actions.push_back(AppAction::ResolveUrl(token)),
@@ -1167,7 +1207,8 @@ impl SocketEvents for Link {
         self.with(|inner| {
             if let Ok(mut state) = inner.state.try_borrow_mut() {
                 // This socket is finished: drop it (handlers removed).
-                state.socket = None;
+                let state = &mut *state;
+                let_go_of_socket(&mut state.socket, &mut state.ended_choice);
             }
             inner.input(Input::Closed {
                 code: closed.code,

@@ -1210,7 +1210,7 @@ async fn the_inspector_records_both_directions_and_filters() {
         .unwrap_err();
     let refused = error_message(refused);
     assert!(refused.contains("fullText must be a boolean"), "{refused}");
-    inspector.clear();
+    inspector.clear().unwrap();
     assert_eq!(inspector.length(), 0);
     socket.dispose().unwrap();
 }
@@ -2109,6 +2109,13 @@ async fn calls_from_inside_a_replaced_websocket_send_are_refused_as_busy() {
         );
         seen.extend(inner_socket.dispose().err().map(message));
         seen.extend(inner_socket.stats().err().map(message));
+        seen.extend(
+            inner_socket
+                .set_binary_type("arraybuffer".into())
+                .err()
+                .map(message),
+        );
+        seen.extend(inner_socket.inspector().clear().err().map(message));
     });
     intercept_websocket_method_once("send", &inner);
     assert!(
@@ -2118,14 +2125,18 @@ async fn calls_from_inside_a_replaced_websocket_send_are_refused_as_busy() {
     let refusals = refusals.borrow().clone();
     assert_eq!(
         refusals.len(),
-        5,
+        7,
         "each re-entrant call is refused: {refusals:?}"
     );
-    for (message, call) in
-        refusals
-            .iter()
-            .zip(["send", "close", "deleteReplayState", "dispose", "stats"])
-    {
+    for (message, call) in refusals.iter().zip([
+        "send",
+        "close",
+        "deleteReplayState",
+        "dispose",
+        "stats",
+        "binaryType",
+        "inspector.clear",
+    ]) {
         assert!(
             message.starts_with(&format!("{call}: the socket is busy"))
                 && message.contains("replaced WebSocket method"),
@@ -2134,6 +2145,16 @@ async fn calls_from_inside_a_replaced_websocket_send_are_refused_as_busy() {
     }
     assert_eq!(socket.state(), "open", "the refused close did nothing");
     assert!(!socket.disposed(), "the refused dispose did nothing");
+    assert_eq!(
+        socket.binary_type(),
+        "blob",
+        "the refused binaryType did nothing"
+    );
+    assert_eq!(
+        socket.inspector().length(),
+        1,
+        "the refused clear did nothing"
+    );
     assert!(socket.send("after".into()).unwrap(), "usable afterwards");
     let received = wait_until_received(&id, "after").await;
     let texts: Vec<&str> = received.iter().map(|(_, text)| text.as_str()).collect();

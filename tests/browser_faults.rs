@@ -1164,7 +1164,11 @@ async fn every_attempt_offers_the_subprotocols_checked_at_construction() {
         )
         .await;
         opens.next().await;
-        assert_eq!(*read_at_close.borrow(), ["v1"], "read in the close listener");
+        assert_eq!(
+            *read_at_close.borrow(),
+            ["v1"],
+            "read in the close listener"
+        );
         assert_eq!(socket.protocol(), "v1", "the second attempt");
         assert_eq!(census.created(&path(&id)), 2);
         socket.dispose().unwrap();

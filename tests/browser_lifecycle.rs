@@ -291,7 +291,7 @@ async fn dispose_frees_the_engine_and_the_socket_still_reads_what_happened() {
         );
         assert_eq!(entries(&socket.inspector()), before, "still readable");
         let taken_after = socket.inspector();
-        socket.inspector().clear();
+        socket.inspector().clear().unwrap();
         assert_eq!(entries(&taken_after), "[]", "cleared through either view");
         assert_eq!(socket.inspector().length(), 0);
     })
@@ -308,7 +308,7 @@ async fn a_view_taken_before_dispose_clears_what_the_disposed_socket_reads() {
         socket.dispose().unwrap();
         assert_eq!(resilient_ws::live_remains(), remains_before + 1);
         assert_eq!(socket.inspector().length(), 2);
-        taken_before.clear();
+        taken_before.clear().unwrap();
         assert_eq!(socket.inspector().length(), 0, "the same records");
         assert_eq!(resilient_ws::live_remains(), remains_before);
     })
@@ -323,7 +323,7 @@ async fn clearing_a_disposed_socket_clears_what_a_view_taken_before_reads() {
         let taken_before = socket.inspector();
         socket.dispose().unwrap();
         assert_eq!(taken_before.length(), 2);
-        socket.inspector().clear();
+        socket.inspector().clear().unwrap();
         assert_eq!(taken_before.length(), 0, "the same records");
         let all = taken_before.entries(JsValue::UNDEFINED).unwrap();
         assert_eq!(all.length(), 0);
@@ -495,7 +495,7 @@ async fn dispose_without_recorded_messages_lets_the_driver_go_at_once() {
             JsValue::from_str("[]")
         );
         assert!(inspector.entries(json(r#"{"limit":-1}"#)).is_err());
-        inspector.clear();
+        inspector.clear().unwrap();
         assert!(socket.onopen().is_null());
         let error = socket.send(JsValue::from_str("late")).unwrap_err();
         assert!(text(&error, "message").contains("disposed"));

@@ -11,7 +11,7 @@ use super::number::whole_number;
 use super::object::Obj;
 use super::options::{call_option, call_option_shown_as, check_call_options, describe};
 use crate::core::text::concat;
-use crate::core::{Direction, FieldValue, InspectorEntry, InspectorFilter};
+use crate::core::{Direction, FieldValue, InspectorEntry, InspectorFilter, SendError};
 use crate::web::{DriverView, js_string, json_stringify};
 
 /// The message inspector of a `ResilientSocket`: a ring buffer of the last
@@ -76,10 +76,14 @@ impl SocketInspector {
         Ok(json_stringify(&entries).unwrap_or_else(|| JsValue::from_str("[]")))
     }
 
-    /// Forgets every recorded message.
-    pub fn clear(&self) {
-        if let Some(driver) = &self.driver {
-            driver.clear_inspector();
+    /// Forgets every recorded message. Throws the busy `Error` when called
+    /// from inside the SDK's own call into the browser.
+    pub fn clear(&self) -> Result<(), JsValue> {
+        match &self.driver {
+            Some(driver) if !driver.clear_inspector() => {
+                Err(error(&SendError::Busy.message_for("inspector.clear")))
+            }
+            _ => Ok(()),
         }
     }
 

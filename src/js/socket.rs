@@ -35,7 +35,8 @@ use crate::web::{self, Driver, DriverOptions, EventType, JsPayload, call_with, j
 /// `dispose()`, then `free()`. An `inspector` the app keeps is not a
 /// handle: it keeps no socket running. A call made from inside the SDK's
 /// own call into the browser (a replaced `WebSocket` method calling back)
-/// throws an `Error` saying the socket is busy (`stats()` too); the other
+/// throws an `Error` saying the socket is busy (`stats()`, setting
+/// `binaryType` and `inspector.clear()` too); the other
 /// reads made there give no answer: empty or null values, and `state`
 /// reads `closed`.
 #[wasm_bindgen]
@@ -232,7 +233,8 @@ impl ResilientSocket {
     }
 
     /// Sets `binaryType` for the live socket and the next ones. Throws on
-    /// anything but "blob" or "arraybuffer".
+    /// anything but "blob" or "arraybuffer", and the busy `Error` when set
+    /// from inside the SDK's own call into the browser.
     #[wasm_bindgen(setter = binaryType)]
     pub fn set_binary_type(
         &self,
@@ -245,7 +247,10 @@ impl ResilientSocket {
             ]))
         })?;
         match self.live() {
-            Some(live) => live.driver.set_binary_type(binary_type),
+            Some(live) => {
+                not_busy(&live, "binaryType")?;
+                live.driver.set_binary_type(binary_type);
+            }
             None => self.kept(|kept| kept.set_binary_type(binary_type)),
         }
         Ok(())

@@ -366,17 +366,20 @@ impl DriverView {
         }
     }
 
-    /// Empties the inspector.
-    pub fn clear_inspector(&self) {
+    /// Empties the inspector. False when the driver is busy (a call from
+    /// inside its own call into the browser): nothing was cleared.
+    pub fn clear_inspector(&self) -> bool {
         match &self.source {
             ViewSource::Driver(inner) => {
                 inner.catch_up();
-                if let Ok(mut state) = inner.state.try_borrow_mut() {
-                    state.clear_inspector();
-                }
+                let Ok(mut state) = inner.state.try_borrow_mut() else {
+                    return false;
+                };
+                state.clear_inspector();
             }
             ViewSource::Kept { records, .. } => records.clear(),
         }
+        true
     }
 
     /// Added to an engine time, gives wall-clock time (ms since the epoch).

@@ -1129,14 +1129,18 @@ impl<P: Payload> Engine<P> {
         // Replies first: a reply shaped like a pong (`{"type":"pong","id":..}`)
         // answers its request, and the heartbeat's own pong is still awaited.
         if !self.requests.is_empty() {
-            // A reply after its request's deadline is too late, though a
-            // throttled timer has not said so yet: the request fails with
-            // `timeout` first (as a queued one past it is never sent), and
-            // the reply goes to the app's listeners.
-            self.expire_requests(now);
             let reply_id = payload.text().and_then(|text| {
                 json_scan::raw_field(&text, &self.config.requests.id_field).map(RequestId::from_raw)
             });
+            // A reply after its request's deadline is too late, though a
+            // throttled timer has not said so yet: the request fails with
+            // `timeout` first (as a queued one past it is never sent), and
+            // the reply goes to the app's listeners. Only for a message with
+            // an id, which the browser's fast path never takes: one it takes
+            // sets off nothing but its delivery.
+            if reply_id.is_some() && self.requests.deadline().is_some_and(|due| due <= now) {
+                self.expire_requests(now);
+            }
             if let Some(request) = reply_id.and_then(|id| self.requests.take_reply(&id, connection))
             {
                 let latency_ms = now.since(request.sent_at);

@@ -153,7 +153,7 @@ glue = glue.replace(generated, closing)
 # handle in use with an error, after letting go of it all the same. Freed
 # "delayed" (as its FinalizationRegistry frees), the method's own hold on
 # the socket ends the socket when it returns, without the error.
-free_call = re.compile(r"(export class ResilientSocket \{.*?\n    free\(\) \{\n        const ptr = this\.__destroy_into_raw\(\);\n        wasm\.[A-Za-z0-9_$]+\(ptr(?: >>> 0)?, )0(\);\n    \})", re.S)
+free_call = re.compile(r"(export class ResilientSocket \{(?:(?!\nexport class ).)*?\n    free\(\) \{\n        const ptr = this\.__destroy_into_raw\(\);\n        wasm\.[A-Za-z0-9_$]+\(ptr(?: >>> 0)?, )0(\);\n    \})", re.S)
 glue, found = free_call.subn(r"\g<1>1\g<2>", glue, count=1)
 if found != 1:
     raise SystemExit(f"build-pkg: {glue_path}: ResilientSocket's free() changed; update the patch here")

@@ -4,13 +4,19 @@
 #   scripts/fault-server.sh stop    stop the one started by `start`
 #   scripts/fault-server.sh status
 # Ports come from FAULT_WS_PORT / FAULT_CONTROL_PORT (default 8765 / 8766);
-# the pid and log files are per port, under target/.
+# the pid and log files are per port, under target/. `start` exits 3 when
+# the ports are taken (by another process, or another `start` of them
+# meanwhile), 1 on any other failure.
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$RWS_ROOT"
 
 PID_FILE="$RWS_ROOT/target/fault-server-$FAULT_WS_PORT.pid"
+LOCK_FILE="$RWS_ROOT/target/fault-server-$FAULT_WS_PORT.lock"
+# Which test run owns the server (scripts/test.sh sets RWS_FAULT_SERVER_OWNER
+# to its pid): written with the pid file, under the lock, removed by `stop`.
+OWNER_FILE="$RWS_ROOT/target/fault-server-$FAULT_WS_PORT.test-run"
 LOG_FILE="$RWS_ROOT/target/fault-server-$FAULT_WS_PORT.log"
 BIN="${CARGO_TARGET_DIR:-$RWS_ROOT/target}/release/fault-server"
 READY_TIMEOUT="${FAULT_READY_TIMEOUT:-30}"
@@ -61,7 +67,7 @@ stop() {
     sleep 0.1
   done
   if alive "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
-  rm -f "$PID_FILE"
+  rm -f "$PID_FILE" "$OWNER_FILE"
   rws_say "fault-server: stopped (pid $pid)"
 }
 
@@ -75,19 +81,33 @@ start() {
   # them, not minutes earlier.
   rws_say "fault-server: building (cargo build --release -p fault-server)"
   cargo build --release -p fault-server --quiet
+  mkdir -p "$(dirname "$PID_FILE")"
+  # One start of these ports at a time (two test runs that picked the same
+  # free pair): they would share the pid and log files, and each could take
+  # the other's ready line for its own. Held until this start returns.
+  exec 9>"$LOCK_FILE"
+  if ! flock -n 9; then
+    rws_say "fault-server: ports $FAULT_WS_PORT/$FAULT_CONTROL_PORT are being started by another process"
+    exit 3
+  fi
+  if pid="$(running_pid)"; then
+    rws_say "fault-server: already running (pid $pid); run '$0 stop' first"
+    exit 3
+  fi
   for port in "$FAULT_WS_PORT" "$FAULT_CONTROL_PORT"; do
     if rws_port_busy "$port"; then
       rws_say "fault-server: port $port is in use by another process; set FAULT_WS_PORT/FAULT_CONTROL_PORT"
-      exit 1
+      exit 3
     fi
   done
-  mkdir -p "$(dirname "$PID_FILE")"
   : > "$LOG_FILE"
   # Own session so a Ctrl-C in the caller's terminal reaches it only via stop.
+  # (Without the lock's descriptor: the lock is this start's, not the server's.)
   setsid "$BIN" --ws-port "$FAULT_WS_PORT" --control-port "$FAULT_CONTROL_PORT" \
-    >"$LOG_FILE" 2>&1 < /dev/null &
+    >"$LOG_FILE" 2>&1 < /dev/null 9>&- &
   pid=$!
   echo "$pid" > "$PID_FILE"
+  if [ -n "${RWS_FAULT_SERVER_OWNER:-}" ]; then echo "$RWS_FAULT_SERVER_OWNER" > "$OWNER_FILE"; fi
   # Until it is ready, a failure here must not leave it running.
   trap 'stop >/dev/null 2>&1' EXIT
   local deadline=$((SECONDS + READY_TIMEOUT))
@@ -98,6 +118,8 @@ start() {
       wait "$pid" || code=$?
       rws_say "fault-server: exited during start (exit code $code); log:"
       cat "$LOG_FILE" >&2
+      # Taken between the check and the bind.
+      if rws_port_busy "$FAULT_WS_PORT" || rws_port_busy "$FAULT_CONTROL_PORT"; then exit 3; fi
       exit 1
     fi
     if [ "$SECONDS" -ge "$deadline" ]; then

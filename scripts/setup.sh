@@ -16,7 +16,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo -n"; fi
 # smoke builds libFuzzer's C++).
 missing=()
 python3 -c 'import tomllib' 2>/dev/null || missing+=("python3 3.11 or later (tomllib)")
-for tool in c++ curl setsid timeout; do
+for tool in c++ curl flock setsid timeout; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -25,7 +25,7 @@ cleanup() {
   set +e
   trap '' PIPE
   if [ "$STARTED_FAULT_SERVER" = 1 ]; then
-    stop_fault_server
+    bash scripts/fault-server.sh stop
     # A failed browser or www test often needs the server's side of it.
     local log="$RWS_ROOT/target/fault-server-$FAULT_WS_PORT.log"
     if [ "$rc" -ne 0 ] && [ -f "$log" ]; then
@@ -69,7 +69,8 @@ core_purity() {
 }
 
 # Each server this script starts is marked with the test run that owns it
-# (target/fault-server-PORT.test-run holds the run's pid), so a later run
+# (target/fault-server-PORT.test-run holds the run's pid, written by
+# fault-server.sh with its pid file: RWS_FAULT_SERVER_OWNER), so a later run
 # stops only servers whose run is gone (killed, even by SIGKILL, on whatever
 # ports it had picked), never a demo's server or a running test's.
 stop_servers_of_gone_runs() {
@@ -79,18 +80,15 @@ stop_servers_of_gone_runs() {
     port="${mark##*/fault-server-}"
     port="${port%.test-run}"
     owner="$(cat "$mark" 2>/dev/null || true)"
+    # Alive, and a shell running a test.sh (not, say, an editor open on it).
     if [ -n "$owner" ] && kill -0 "$owner" 2>/dev/null \
-      && tr '\0' ' ' < "/proc/$owner/cmdline" 2>/dev/null | grep -q 'test\.sh'; then
+      && tr '\0' '\n' < "/proc/$owner/cmdline" 2>/dev/null \
+        | awk 'NR == 1 && $0 !~ /(^|\/)(ba)?sh$/ { exit 1 } NR > 1 && /(^|\/)test\.sh$/ { found = 1 } END { exit !found }'; then
       continue
     fi
     FAULT_WS_PORT="$port" bash scripts/fault-server.sh stop >/dev/null 2>&1 || true
     rm -f "$mark"
   done
-}
-
-stop_fault_server() {
-  bash scripts/fault-server.sh stop
-  rm -f "$RWS_ROOT/target/fault-server-$FAULT_WS_PORT.test-run"
 }
 
 start_fault_server() {
@@ -101,13 +99,15 @@ start_fault_server() {
     stop_servers_of_gone_runs
     # The first free pair; a pair taken between the check and the bind (a
     # test run started at the same moment) moves on to the next one.
-    local tries=0
+    local tries=0 started
     while :; do
       if ! rws_port_busy "$FAULT_WS_PORT" && ! rws_port_busy "$FAULT_CONTROL_PORT"; then
         rws_say "test: fault server on $FAULT_WS_PORT/$FAULT_CONTROL_PORT"
-        if bash scripts/fault-server.sh start; then break; fi
-        # Failed for another reason than a port taken meanwhile: give up.
-        if ! rws_port_busy "$FAULT_WS_PORT" && ! rws_port_busy "$FAULT_CONTROL_PORT"; then return 1; fi
+        started=0
+        RWS_FAULT_SERVER_OWNER=$$ bash scripts/fault-server.sh start || started=$?
+        if [ "$started" = 0 ]; then break; fi
+        # 3: the pair was taken meanwhile (fault-server.sh); else give up.
+        if [ "$started" != 3 ]; then return 1; fi
       fi
       tries=$((tries + 1))
       if [ "$tries" -ge 20 ]; then
@@ -117,7 +117,6 @@ start_fault_server() {
       FAULT_WS_PORT=$((FAULT_WS_PORT + 2))
       FAULT_CONTROL_PORT=$((FAULT_WS_PORT + 1))
     done
-    echo "$$" > "$RWS_ROOT/target/fault-server-$FAULT_WS_PORT.test-run"
   else
     bash scripts/fault-server.sh start
   fi
@@ -199,7 +198,7 @@ phase "soak (short) and page lifecycle" soak_tests
 # No skipping: a checkout without www/ fails here instead of passing quietly.
 phase "www tests" www_tests
 phase "packed install" packed_install_test
-phase "stop fault server" stop_fault_server
+phase "stop fault server" bash scripts/fault-server.sh stop
 STARTED_FAULT_SERVER=0
 
 rws_say "test: timings: $(printf '%s, ' "${TIMES[@]}" | sed 's/, $//')"

@@ -505,8 +505,8 @@ async fn a_refused_browser_socket_leaks_no_js_value() {
 #[wasm_bindgen_test]
 async fn a_url_the_browser_refuses_closes_for_good_with_cause_refused() {
     // `new WebSocket` throws as Chromium's does for `ws://` from an https
-    // page (this test page is http, and Chromium 156 fails a blocked port
-    // or a CSP refusal later, as an error event). Every attempt with this
+    // page (this test page is http; Chromium 156 throws neither for a
+    // blocked port nor for a CSP refusal, both fail later). Every attempt with this
     // URL would throw, so there is no retry; connect() tries again. The
     // browser's WebSocket is put back before anything is asserted.
     let original = run_js(

@@ -1138,11 +1138,14 @@ impl<P: Payload> Engine<P> {
             // the reply goes to the app's listeners. Only for a message with
             // an id, which the browser's fast path never takes: one it takes
             // sets off nothing but its delivery.
-            if reply_id.is_some() && self.requests.deadline().is_some_and(|due| due <= now) {
-                self.expire_requests(now);
-            }
-            if let Some(request) = reply_id.and_then(|id| self.requests.take_reply(&id, connection))
-            {
+            let reply = match reply_id {
+                Some(id) => {
+                    self.expire_requests(now);
+                    self.requests.take_reply(&id, connection)
+                }
+                None => None,
+            };
+            if let Some(request) = reply {
                 let latency_ms = now.since(request.sent_at);
                 self.requests.latencies.add(latency_ms);
                 if latency_ms > self.config.requests.slow_ms {

@@ -190,8 +190,9 @@ impl ResilientSocket {
     }
 
     /// The subprotocol the server chose: of the open connection, or of the
-    /// last one after it closed, as a `WebSocket` keeps it ("" when none,
-    /// before the first open, during a new attempt and once disposed).
+    /// last one after it closed, as a `WebSocket` keeps it, until the next
+    /// attempt makes its socket ("" when none, before the first open, while
+    /// an attempt's socket connects, and once disposed).
     #[wasm_bindgen(getter)]
     pub fn protocol(&self) -> String {
         self.live()

@@ -654,9 +654,9 @@ impl Driver {
         }
     }
 
-    /// Reads the live browser socket, if any.
     /// The subprotocol the server chose for the live connection, or for the
-    /// last one once it ended ("" before any, and while an attempt is made).
+    /// last one once it ended ("" before any, and from when the next attempt
+    /// makes its socket).
     pub fn protocol(&self) -> String {
         self.negotiated(WebSocket::protocol, |choice| &choice.0)
     }
@@ -680,6 +680,7 @@ impl Driver {
         }
     }
 
+    /// Reads the live browser socket, if any.
     pub fn with_socket<R>(&self, read: impl FnOnce(&WebSocket) -> R) -> Option<R> {
         let state = self.inner.state.try_borrow().ok()?;
         state.socket.as_ref().map(|socket| read(socket.ws()))

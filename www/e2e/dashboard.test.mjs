@@ -320,6 +320,37 @@ describe("dashboard (vite preview)", () => {
     }
   });
 
+  it("explains a URL the browser refuses to open and does not retry it", async () => {
+    const client = uniqueId("e2e-refused");
+    const { page, problems, context } = await openPage(browser);
+    try {
+      // As Chromium's WebSocket throws for ws:// from an https page (this
+      // page is http): for this client's URL only.
+      await page.addInitScript((marker) => {
+        const BrowserWebSocket = window.WebSocket;
+        window.WebSocket = class extends BrowserWebSocket {
+          constructor(url, protocols) {
+            if (String(url).includes(marker)) {
+              throw new DOMException("An insecure WebSocket connection may not be initiated from a page loaded over HTTPS.", "SecurityError");
+            }
+            super(url, protocols);
+          }
+        };
+      }, client);
+      await page.goto(dashboardUrl(server.url, client));
+      await waitForTestIdText(page, "state", /^closed$/);
+      const retry = await waitForTestIdText(page, "retry", /^no retry/);
+      assert.match(retry, /the browser refused to open this URL/);
+      assert.doesNotMatch(retry, /policy for code|maxAttempts/);
+      assert.match(await page.getByTestId("last-close").textContent(), /cause refused/);
+      assert.match(await page.getByTestId("close-hint").textContent(), /^the browser refused to open the socket/);
+      assert.equal(await stat(page, "reconnects"), 0, "not retried");
+      assert.deepEqual(problems(), []);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("says when a fault reached no connection, and offers none for a socket on another host", async () => {
     const client = uniqueId("e2e-fault-target");
     const { page, problems, context } = await openPage(browser);

@@ -32,7 +32,9 @@ function RetryLine({ close, nextRetry, reopened, now }: RetryProps) {
     const why =
       e.cause === "app"
         ? "closed by this app (Disconnect): no retry. Press Connect to connect again."
-        : e.action === "stop"
+        : e.cause === "refused"
+          ? "no retry: the browser refused to open this URL (the reason says why, e.g. ws:// from an https:// page), and would refuse every attempt. Fix the URL, then press Connect."
+          : e.action === "stop"
           ? `no retry: the policy for code ${e.code} is “stop”. Fix the cause, then press Connect.`
           : `no retry: the SDK stopped retrying (reconnect.maxAttempts used up, or reconnecting is off; action “${e.action}”). Press Connect to try again.`;
     return (

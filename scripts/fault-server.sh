@@ -58,6 +58,7 @@ not_a_zombie() {
 stop() {
   local pid
   if ! pid="$(running_pid)"; then
+    rm -f "$OWNER_FILE"
     rws_say "fault-server: not running"
     return 0
   fi
@@ -73,10 +74,9 @@ stop() {
 
 start() {
   local pid
-  if pid="$(running_pid)"; then
-    rws_say "fault-server: already running (pid $pid); run '$0 stop' first"
-    exit 1
-  fi
+  # (Whether one is running already is asked under the lock below: asked
+  # here, it could find another start's server before it is ready, and
+  # take it for gone.)
   # Built first, so the ports are checked right before the server binds
   # them, not minutes earlier.
   rws_say "fault-server: building (cargo build --release -p fault-server)"
@@ -107,6 +107,7 @@ start() {
     >"$LOG_FILE" 2>&1 < /dev/null 9>&- &
   pid=$!
   echo "$pid" > "$PID_FILE"
+  rm -f "$OWNER_FILE"
   if [ -n "${RWS_FAULT_SERVER_OWNER:-}" ]; then echo "$RWS_FAULT_SERVER_OWNER" > "$OWNER_FILE"; fi
   # Until it is ready, a failure here must not leave it running.
   trap 'stop >/dev/null 2>&1' EXIT

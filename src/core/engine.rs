@@ -1555,8 +1555,7 @@ impl<P: Payload> Engine<P> {
         // policy, as documented, whatever a rule on 1006 says (a close
         // frame's own code is still judged by the rules).
         let code_policy = CloseCode(code);
-        let not_the_servers = code == ABNORMAL
-            && (offline || cause == CloseCause::UrlProvider || cause == CloseCause::Refused);
+        let not_the_servers = code == ABNORMAL && (offline || cause == CloseCause::UrlProvider);
         let interpretation = if cause == CloseCause::Refused {
             refused_by_the_browser()
         } else if cause == CloseCause::UrlProvider && code == ABNORMAL {

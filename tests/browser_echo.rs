@@ -470,18 +470,31 @@ fn a_refused_url_leaks_no_js_value() {
     );
 }
 
+/// Replaces the page's `WebSocket` with one whose constructor throws a
+/// `SecurityError` with `message`, as a browser refusing the URL does;
+/// returns the browser's, for [`put_back_websocket`].
+fn refuse_every_websocket(message: &str) -> JsValue {
+    let install = Function::new_with_args(
+        "message",
+        "const original = globalThis.WebSocket;
+         globalThis.WebSocket = function () {
+           throw new DOMException(message, 'SecurityError');
+         };
+         return original;",
+    );
+    install.call1(&JsValue::NULL, &message.into()).unwrap()
+}
+
+fn put_back_websocket(original: &JsValue) {
+    Reflect::set(&js_sys::global(), &"WebSocket".into(), original).unwrap();
+}
+
 #[wasm_bindgen_test]
 async fn a_refused_browser_socket_leaks_no_js_value() {
     // As an https page refuses `ws://`: the constructor throws on every
     // attempt. The URL comes from a provider, so each refusal is the
     // provider's failure and a reconnect (a fixed URL stops at the first).
-    let original = run_js(
-        "const original = globalThis.WebSocket;
-         globalThis.WebSocket = function () {
-           throw new DOMException('refused by the test', 'SecurityError');
-         };
-         return original;",
-    );
+    let original = refuse_every_websocket("refused by the test");
     let options = json(RETRY_AT_ONCE);
     let href = url(&client_id("refused-ws"), "");
     let provider = Function::new_with_args("href", "return () => href")
@@ -492,7 +505,7 @@ async fn a_refused_browser_socket_leaks_no_js_value() {
     let added = js_values_added_over_30_failed_attempts(&socket).await;
     let last_close = socket.last_close();
     socket.dispose().unwrap();
-    Reflect::set(&js_sys::global(), &"WebSocket".into(), &original).unwrap();
+    put_back_websocket(&original);
     let reason = text(&last_close, "reason");
     assert!(reason.contains("refused by the test"), "{reason}");
     assert_eq!(text(&last_close, "cause"), "urlProvider");
@@ -509,14 +522,8 @@ async fn a_url_the_browser_refuses_closes_for_good_with_cause_refused() {
     // blocked port nor for a CSP refusal, both fail later). Every attempt with this
     // URL would throw, so there is no retry; connect() tries again. The
     // browser's WebSocket is put back before anything is asserted.
-    let original = run_js(
-        "const original = globalThis.WebSocket;
-         globalThis.WebSocket = function () {
-           throw new DOMException(
-             'An insecure WebSocket connection may not be initiated from a page loaded over HTTPS.',
-             'SecurityError');
-         };
-         return original;",
+    let original = refuse_every_websocket(
+        "An insecure WebSocket connection may not be initiated from a page loaded over HTTPS.",
     );
     let socket = ResilientSocket::new(url(&client_id("refused-fixed"), ""), json(RETRY_AT_ONCE));
     let mut seen = Vec::new();
@@ -536,7 +543,7 @@ async fn a_url_the_browser_refuses_closes_for_good_with_cause_refused() {
         }
         socket.dispose().unwrap();
     }
-    Reflect::set(&js_sys::global(), &"WebSocket".into(), &original).unwrap();
+    put_back_websocket(&original);
     socket.unwrap();
     for (close, state, stats) in seen {
         if close.is_undefined() {

@@ -2593,7 +2593,7 @@ fn a_fixed_url_the_browser_refuses_stops_instead_of_retrying() {
     config.close_codes = vec![rule_for_1006(CloseAction::Retry)];
     let mut sim = Sim::with_source(UrlSource::Fixed(URL.into()), config, 1);
     sim.next_modes = vec![ServerMode::Refused(
-        "SecurityError: The port 6000 is not allowed.".into(),
+        "SecurityError: An insecure WebSocket connection may not be initiated from a page loaded over HTTPS.".into(),
     )];
     sim.connect();
     sim.run_for(60_000);
@@ -2613,7 +2613,7 @@ fn a_fixed_url_the_browser_refuses_stops_instead_of_retrying() {
     );
     assert_eq!(
         refused.reason,
-        "SecurityError: The port 6000 is not allowed."
+        "SecurityError: An insecure WebSocket connection may not be initiated from a page loaded over HTTPS."
     );
     assert_eq!(sim.state(), ConnectionState::Closed);
     assert_eq!(sim.sockets_opened, 0);

@@ -2,7 +2,8 @@
 //! upgrades (404, 500), every close code the app configured plus the
 //! default stop codes, 1001/1011/1012/1013, a connection closed right after
 //! open twenty times, a flood of 100,000 messages, an oversized send,
-//! invalid JSON and binary frames during a pending request, `close()` while
+//! invalid JSON and binary frames during a pending request, frames the
+//! browser refuses (not UTF-8, a reserved opcode), `close()` while
 //! connecting, during a backoff and twice, and two sockets to one URL.
 //!
 //! Rows covered elsewhere (server restart, 4003/4004, 1006 hints, 403,
@@ -878,6 +879,55 @@ async fn invalid_json_and_binary_frames_break_nothing_while_a_request_is_pending
         assert_eq!(field(&stats, "count"), 2);
         assert_eq!(census.max_live(&path(&id)), 1);
         socket.dispose().unwrap();
+    })
+    .await;
+}
+
+// ----- frames the browser refuses ----------------------------------------------
+
+#[wasm_bindgen_test]
+async fn a_frame_the_browser_refuses_closes_as_1006_after_open_with_its_hint_and_is_retried() {
+    with_census("refused frames", 6_000, |census| async move {
+        // A buggy server (or a proxy mangling frames): the browser fails the
+        // connection, and the page only ever sees 1006.
+        for kind in ["utf8", "opcode"] {
+            let id = client_id(&format!("bad-frame-{kind}"));
+            let options = json(
+                r#"{"reconnect":{"initialDelayMs":20,"jitter":"none"},"heartbeat":{"intervalMs":0}}"#,
+            );
+            // Silent: no echo, so any message event would be the refused frame.
+            let socket = make_socket(url(&id, "silent=1"), options);
+            let mut opens = Events::listen(&socket, "open");
+            let mut messages = Events::listen(&socket, "message");
+            let mut closes = Events::listen(&socket, "close");
+            opens.next().await;
+            socket.send("before".into()).unwrap();
+            wait_until_received(&id, "before").await;
+
+            let sent = control("POST", &format!("/clients/{id}/bad-frame?kind={kind}")).await;
+            assert_eq!(field(&sent, "connections"), 1, "{kind}");
+            let close = closes.next().await;
+            assert_eq!(field(&close, "code"), 1006, "{kind}");
+            assert_eq!(field(&close, "opened"), true, "{kind}");
+            assert_eq!(field(&close, "wasClean"), false, "{kind}");
+            assert_eq!(field(&close, "action"), "retry", "{kind}");
+            assert_eq!(field(&close, "willReconnect"), true, "{kind}");
+            let hint = text(&close, "hint");
+            assert!(hint.contains("refused a frame"), "{kind}: {hint}");
+
+            let reopened = opens.next().await;
+            assert_eq!(field(&reopened, "connection"), 2, "{kind}");
+            socket.send("after".into()).unwrap();
+            let got = wait_until_received(&id, "after").await;
+            assert_eq!(
+                got,
+                vec![(1, "before".to_string()), (2, "after".to_string())],
+                "{kind}: each once, on its connection"
+            );
+            assert!(messages.drain().is_empty(), "{kind}: the refused frame is not delivered");
+            assert_eq!(census.max_live(&path(&id)), 1, "{kind}: one socket at a time");
+            socket.dispose().unwrap();
+        }
     })
     .await;
 }

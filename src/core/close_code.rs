@@ -76,7 +76,8 @@ const ABNORMAL_BEFORE_OPEN: &str = "the handshake never completed: the server re
      check the browser's network tab";
 /// The hint for 1006 when an open connection dropped.
 const ABNORMAL_AFTER_OPEN: &str = "the connection dropped without a close frame after opening: network lost, \
-     server crashed or was killed, or a proxy/load balancer idle timeout (keep the heartbeat interval below it)";
+     server crashed or was killed, a proxy/load balancer idle timeout (keep the heartbeat interval below it), \
+     or the browser refused a frame from the server (text that is not UTF-8, a protocol error: its console says which)";
 
 impl CloseCode {
     /// Explains this code. `opened` says whether the connection had opened

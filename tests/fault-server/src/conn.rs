@@ -22,6 +22,7 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
+use crate::bad_frame::BadFrame;
 use crate::record::Client;
 use crate::reply::pong_for;
 use crate::script::{Flood, Script};
@@ -95,6 +96,11 @@ impl ConnHandle {
     /// Sends one text message.
     pub fn send_text(&self, text: &str) {
         let _ = self.out.send(Out::Message(Message::text(text), None));
+    }
+
+    /// Sends a frame the client must refuse (after anything queued).
+    pub fn send_bad_frame(&self, bad: BadFrame) {
+        let _ = self.out.send(Out::Message(bad.message(), None));
     }
 
     fn silent(&self) -> bool {

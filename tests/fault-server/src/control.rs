@@ -16,6 +16,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::time::{sleep, timeout};
 
+use crate::bad_frame::BadFrame;
 use crate::http::{self, ReadError, Request, Response};
 use crate::log::log;
 use crate::record::valid_client_id;
@@ -250,6 +251,15 @@ fn client_action(req: &Request, state: &State, id: &str, action: &str) -> Respon
             log!(
                 "control: client {id}: sent {} bytes to {} connection(s)",
                 text.len(),
+                handles.len()
+            );
+            json!({ "client": id, "connections": handles.len() })
+        }),
+        "bad-frame" => BadFrame::parse(req.param("kind").unwrap_or("utf8")).map(|bad| {
+            let handles = reg.handles(id);
+            handles.iter().for_each(|h| h.send_bad_frame(bad));
+            log!(
+                "control: client {id}: sent {bad} to {} connection(s)",
                 handles.len()
             );
             json!({ "client": id, "connections": handles.len() })

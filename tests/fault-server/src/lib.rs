@@ -5,6 +5,7 @@
 //!
 //! See `README.md` beside this crate for the URL and API reference.
 
+pub mod bad_frame;
 pub mod conn;
 pub mod control;
 pub mod handshake;

@@ -434,6 +434,38 @@ async fn control_acts_on_open_connections() {
 }
 
 #[tokio::test]
+async fn bad_frames_reach_the_client_as_the_protocol_errors_they_are() {
+    let server = start().await;
+    for (kind, want) in [("utf8", "Utf8"), ("opcode", "InvalidOpcode(3)")] {
+        let mut ws = connect(&server, "/ws/b").await;
+        wait_stats(&server, "b", |s| s["open"] == 1).await;
+        let r = control(
+            &server,
+            "POST",
+            &format!("/clients/b/bad-frame?kind={kind}"),
+        )
+        .await;
+        assert_eq!(r["connections"], 1);
+        // tungstenite, as a browser, refuses the frame instead of delivering it.
+        match next(&mut ws).await {
+            Some(Err(e)) => assert!(format!("{e:?}").contains(want), "{kind}: {e:?}"),
+            other => panic!("{kind}: expected a protocol error, got {other:?}"),
+        }
+        drop(ws);
+        wait_stats(&server, "b", |s| s["open"] == 0).await;
+    }
+    let (status, _, body) = http(
+        server.control_addr,
+        "POST",
+        "/clients/b/bad-frame?kind=mask",
+        "",
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(body.contains("utf8, opcode"), "{body}");
+}
+
+#[tokio::test]
 async fn next_script_applies_once_and_overrides_the_query() {
     let server = start().await;
     let r = control(&server, "POST", "/clients/n/next?reject=403").await;

@@ -26,8 +26,18 @@ export RWS_BINARYEN_VERSION
 # whose log it was checked against.
 RWS_WASM_PACK_VERSION="${RWS_WASM_PACK_VERSION:-0.15.1}"
 export RWS_WASM_PACK_VERSION
+# cargo-fuzz decides the coverage flags libFuzzer's mutations follow: the
+# fuzz smoke repeats a passing run only with the same version.
+RWS_CARGO_FUZZ_VERSION="${RWS_CARGO_FUZZ_VERSION:-0.13.2}"
+export RWS_CARGO_FUZZ_VERSION
 
 # Fault server (tests/fault-server) ports; override from the environment.
+# When neither is set, the defaults (the demo's) are marked as env.sh's own
+# choice, so that scripts/test.sh, run from a shell that sourced this file,
+# still picks its own free pair instead of taking them for the caller's.
+if [ -z "${FAULT_WS_PORT:-}" ] && [ -z "${FAULT_CONTROL_PORT:-}" ]; then
+  export RWS_FAULT_PORTS_DEFAULTED="8765/8766"
+fi
 FAULT_WS_PORT="${FAULT_WS_PORT:-8765}"
 FAULT_CONTROL_PORT="${FAULT_CONTROL_PORT:-8766}"
 FAULT_SERVER_WS="${FAULT_SERVER_WS:-ws://127.0.0.1:$FAULT_WS_PORT}"

@@ -20,6 +20,23 @@ OWNER_FILE="$RWS_ROOT/target/fault-server-$FAULT_WS_PORT.test-run"
 LOG_FILE="$RWS_ROOT/target/fault-server-$FAULT_WS_PORT.log"
 BIN="${CARGO_TARGET_DIR:-$RWS_ROOT/target}/release/fault-server"
 READY_TIMEOUT="${FAULT_READY_TIMEOUT:-30}"
+LOCK_HELD=0
+
+# Takes the ports' lock on descriptor 9 (once per process: `start` holds it
+# and may call `stop`), waiting for a `start` under way to finish. Every
+# command reads the pid file under it: read during a start, the pid is still
+# bash's or setsid's, not the server's, and `running_pid` would remove the
+# file of a server about to be ready, which no `stop` could find then.
+lock_ports() {
+  [ "$LOCK_HELD" = 1 ] && return 0
+  mkdir -p "$(dirname "$LOCK_FILE")"
+  exec 9>"$LOCK_FILE"
+  if ! flock -w "$((READY_TIMEOUT + 10))" 9; then
+    rws_say "fault-server: ports $FAULT_WS_PORT/$FAULT_CONTROL_PORT still locked by a start after $((READY_TIMEOUT + 10))s"
+    exit 1
+  fi
+  LOCK_HELD=1
+}
 
 running_pid() {
   local pid
@@ -57,6 +74,7 @@ not_a_zombie() {
 
 stop() {
   local pid
+  lock_ports
   if ! pid="$(running_pid)"; then
     rm -f "$OWNER_FILE"
     rws_say "fault-server: not running"
@@ -90,6 +108,7 @@ start() {
     rws_say "fault-server: ports $FAULT_WS_PORT/$FAULT_CONTROL_PORT are being started by another process"
     exit 3
   fi
+  LOCK_HELD=1
   if pid="$(running_pid)"; then
     rws_say "fault-server: already running (pid $pid); run '$0 stop' first"
     exit 3
@@ -138,6 +157,7 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status)
+    lock_ports
     if pid="$(running_pid)"; then rws_say "fault-server: running (pid $pid)"; else rws_say "fault-server: not running"; exit 1; fi ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac

@@ -135,11 +135,11 @@ fi
 # --- cargo-fuzz (owner: fuzz/) ----------------------------------------------
 # scripts/fuzz.sh runs it on the stable toolchain (with RUSTC_BOOTSTRAP=1
 # when a sanitizer is on; no nightly toolchain needed); see docs/SECURITY.md.
-if cargo fuzz --version >/dev/null 2>&1; then
-  echo "setup: cargo-fuzz present"
+if [ "$(cargo fuzz --version 2>/dev/null | awk '{print $2}')" = "$RWS_CARGO_FUZZ_VERSION" ]; then
+  echo "setup: cargo-fuzz $RWS_CARGO_FUZZ_VERSION present"
 else
-  echo "setup: cargo-fuzz installing"
-  nice -n 10 cargo install --locked cargo-fuzz
+  echo "setup: cargo-fuzz $RWS_CARGO_FUZZ_VERSION installing"
+  nice -n 10 cargo install --locked cargo-fuzz --version "$RWS_CARGO_FUZZ_VERSION" --force
 fi
 # --- end cargo-fuzz -----------------------------------------------------------
 

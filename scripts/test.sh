@@ -8,9 +8,15 @@ set -euo pipefail
 # The test run's own fault-server ports: the first free pair from
 # 18765/18766, picked when the server starts (start_fault_server), so a
 # running demo (8765/8766), a by-hand server or another checkout's test run
-# does not stop it. Set FAULT_WS_PORT/FAULT_CONTROL_PORT to choose.
+# does not stop it. Set FAULT_WS_PORT/FAULT_CONTROL_PORT to choose (the
+# demo's defaults that a `source scripts/env.sh` exported are not a choice).
 PICK_FAULT_PORTS=0
 if [ -z "${FAULT_WS_PORT:-}" ] && [ -z "${FAULT_CONTROL_PORT:-}" ]; then PICK_FAULT_PORTS=1; fi
+if [ -n "${RWS_FAULT_PORTS_DEFAULTED:-}" ] \
+   && [ "$RWS_FAULT_PORTS_DEFAULTED" = "${FAULT_WS_PORT:-}/${FAULT_CONTROL_PORT:-}" ]; then
+  PICK_FAULT_PORTS=1
+  unset FAULT_WS_PORT FAULT_CONTROL_PORT
+fi
 export FAULT_WS_PORT="${FAULT_WS_PORT:-18765}" FAULT_CONTROL_PORT="${FAULT_CONTROL_PORT:-18766}"
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -118,7 +124,7 @@ start_fault_server() {
       FAULT_CONTROL_PORT=$((FAULT_WS_PORT + 1))
     done
   else
-    bash scripts/fault-server.sh start
+    RWS_FAULT_SERVER_OWNER=$$ bash scripts/fault-server.sh start
   fi
   STARTED_FAULT_SERVER=1
   # Every suite talks to the server started here, whatever an earlier

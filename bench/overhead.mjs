@@ -148,7 +148,7 @@ async function main() {
         });
         const result = results.filter((r) => r.test === test && r.client === pageClient).at(-1);
         if (!result || !result.ok) throw new Error(`${test} ${client}: ${JSON.stringify(result)}`);
-        if (windows.length !== 2) throw new Error(`${test} ${client}: ${windows.length} console profiles, expected 2`);
+        if (windows.length !== 2) throw new Error(`${test} ${client}: ${windows.length} console profiles, expected 2 (one per round; a round repeated because other processes used the CPU adds one: run it again on a quiet machine)`);
         const ms = attribute(windows[1].profile, pageClient, page.getters);
         runs.push({ rep, test, client, messages: result.count, msgsPerSec: result.msgsPerSec, ms });
         say(`rep ${rep + 1}/${REPS} ${test} ${client}: client ${ms.client.toFixed(1)} ms, data ${ms.data.toFixed(1)}, app ${ms.app.toFixed(1)}, browser ${ms.browser.toFixed(1)}, gc ${ms.gc.toFixed(1)}, idle ${ms.idle.toFixed(1)}`);

@@ -16,10 +16,13 @@ const ONLY_TESTS = q.get("tests") ? q.get("tests").split(",") : null;
 const SKIP_TESTS = q.get("skipTests") ? q.get("skipTests").split(",") : [];
 // profile=1 (bench/overhead.mjs, CDP attached): each throughput measurement
 // is wrapped in console.profile()/profileEnd(), so the profile holds exactly
-// the measured window. Never set by bench/run.mjs.
+// the measured window. Never set by bench/run.mjs. Only recorded runs are
+// profiled: not the warm-up pass nor a round's lead-in, whose profiles
+// bench/overhead.mjs would take for a round's (at a tenth of the messages).
 const PROFILE = q.get("profile") === "1";
-const profileStart = (name) => PROFILE && console.profile(name);
-const profileEnd = (name) => PROFILE && console.profileEnd(name);
+let recording = false;
+const profileStart = (name) => PROFILE && recording && console.profile(name);
+const profileEnd = (name) => PROFILE && recording && console.profileEnd(name);
 
 // Sizes: the figures, or a few hundred messages in smoke mode.
 const P = SMOKE
@@ -1082,11 +1085,14 @@ async function main() {
           const q = await loadQuiet();
           t0 = now();
           const from = Date.now();
+          recording = true;
           try {
             outcomes = t.interleaved ? await t.run(who, round) : [{ client: who, res: await t.run(who, round) }];
           } catch (e) {
             const error = String((e && e.stack) || e);
             outcomes = lanes.map((client) => ({ client, res: { ok: false, error } }));
+          } finally {
+            recording = false;
           }
           const w = await loadWindow(from, Date.now());
           const load = { waitedMs: q.waitedMs, quietBefore: q.quiet, othersPct: w.othersPct, othersMaxPct: w.othersMaxPct, busy: w.busy, attempt };

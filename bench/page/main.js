@@ -673,8 +673,10 @@ async function reconnect(c, round) {
     const r = await control(`/restart?down_ms=${DOWN_MS}`);
     const tResp = now();
     // The server answers once its listener is closed; it listens again
-    // down_ms later. Bounds: [tReq, tResp] + down_ms.
-    const tUp = tResp + r.downMs;
+    // down_ms after it took the request: within [tReq, tResp] + down_ms.
+    // The earliest bound, so up->open is never read short (by at most
+    // upUncertaintyMs long).
+    const tUp = tReq + r.downMs;
     await waitFor(() => opens.length >= 2, 10_000, "reconnect: open after restart");
     const tOpen = opens[1];
     const okIdx = sockets.findIndex((s) => s.opened && s.opened > tReq);
@@ -686,6 +688,7 @@ async function reconnect(c, round) {
     return {
       ok: true,
       upToOpenMs: tOpen - tUp,
+      upFrom: "request",
       upUncertaintyMs: tResp - tReq,
       scheduledDelayMs: scheduledDelay,
       // Where the delay came from: the client's own report of it, or (a

@@ -275,6 +275,24 @@ describe("dashboard (vite preview)", () => {
     }
   });
 
+  it("explains a frame the browser refused as a 1006 after opening, then recovers", async () => {
+    const client = uniqueId("e2e-bad-frame");
+    const { page, problems, context } = await openPage(browser, { allow: [WEBSOCKET_FAILURE] });
+    try {
+      await page.goto(dashboardUrl(server.url, client));
+      await waitForTestIdText(page, "state", /^open$/);
+      await page.getByTestId("fault-bad-frame").click();
+      await waitForTestIdText(page, "fault-result", /^bad frame: 200 /);
+      await page.waitForFunction(() => /after opening/.test(document.querySelector('[data-testid="last-close"]')?.textContent ?? ""));
+      assert.equal(await page.getByTestId("close-code").textContent(), "1006");
+      assert.match(await page.getByTestId("close-hint").textContent(), /the browser refused a frame from the server/);
+      await waitForTestIdText(page, "retry", /^retried after \d.*: reopened as connection 2 at /);
+      assert.deepEqual(problems(), []);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("shows a rejected upgrade, then recovers", async () => {
     const client = uniqueId("e2e-403");
     const { page, problems, context } = await openPage(browser, { allow: [WEBSOCKET_FAILURE] });
@@ -366,7 +384,7 @@ describe("dashboard (vite preview)", () => {
       await waitForTestIdText(page, "ignored-params", new RegExp(`client=${client}: the url parameter names the socket`));
       assert.equal(await page.getByTestId("url").inputValue(), elsewhere);
       assert.equal(await page.getByTestId("client-id").count(), 0);
-      for (const button of ["fault-silent", "fault-close-4004", "fault-flood", "fault-drop", "fault-reject-403"]) {
+      for (const button of ["fault-silent", "fault-close-4004", "fault-flood", "fault-drop", "fault-bad-frame", "fault-reject-403"]) {
         assert.ok(await page.getByTestId(button).isDisabled(), `${button} is disabled`);
       }
       assert.deepEqual(problems(), []);

@@ -174,6 +174,15 @@ export function FaultPanel({ clientId, connection }: Props) {
         >
           Drop TCP
         </button>
+        <button
+          type="button"
+          data-testid="fault-bad-frame"
+          disabled={busy || noClient}
+          title="A text frame that is not UTF-8: the browser fails the connection, and the page sees only 1006"
+          onClick={() => forOpenConnections("bad frame", (id) => faults.badFrame(id))}
+        >
+          Bad frame
+        </button>
       </div>
       {/* Always there (empty until a first call): a screen reader may not
           announce a live region inserted together with its text. */}

@@ -61,4 +61,6 @@ export const faults = {
   flood: (id: string, count: number, size: number) => post(`${client(id)}/flood`, { count, size }),
   /** Drops the TCP connection without a close frame. */
   drop: (id: string) => post(`${client(id)}/drop`),
+  /** Sends a text frame that is not UTF-8, which the browser refuses: it fails the connection (1006). */
+  badFrame: (id: string) => post(`${client(id)}/bad-frame`, { kind: "utf8" }),
 };

@@ -176,7 +176,7 @@ phase "core purity" core_purity
 # crash and prints the reproducer. Exploring (new seeds, longer): scripts/fuzz.sh 600.
 phase "cargo fmt --check (fuzz)" cargo fmt --manifest-path fuzz/Cargo.toml --check
 phase "fuzz smoke" env FUZZ_SEED="${RWS_FUZZ_SEED:-1}" FUZZ_RUNS="${RWS_FUZZ_RUNS:-300000}" \
-  bash scripts/fuzz.sh "${RWS_FUZZ_SECONDS:-60}"
+  bash scripts/fuzz.sh "${RWS_FUZZ_SECONDS:-180}"
 # --- end fuzz smoke -------------------------------------------------------------
 phase "start fault server" start_fault_server
 phase "browser tests (headless Chromium)" browser_tests

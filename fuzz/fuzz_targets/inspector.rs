@@ -5,8 +5,10 @@
 //! Checked:
 //! - no panic; both caps hold after every step and the byte count is exact;
 //!   sequence numbers increase;
-//! - `entries` respects `limit` and the direction filter, and a filter on a
-//!   secret key never matches (it could confirm a redacted value);
+//! - `entries` respects `limit`, the direction and type filters, an entry
+//!   passing a field filter has that field (checked on the whole text), and
+//!   a filter on a secret key never matches (it could confirm a redacted
+//!   value);
 //! - a secret planted under a secret key never shows in an entry's
 //!   `type`, `id` or `preview`.
 
@@ -181,6 +183,33 @@ fn query(
         previous = entry.seq;
         if let Some(direction) = direction {
             assert_eq!(entry.direction, direction);
+        }
+        if let Some(wanted) = &filter.message_type {
+            assert_eq!(
+                entry.message_type.as_ref(),
+                Some(wanted),
+                "another type passed the type filter"
+            );
+        }
+        if filter.full_text {
+            // The whole redacted text is shown: a field filter's field is
+            // there, a literal as written and a string as a string.
+            for (key, wanted) in &filter.fields {
+                let raw = json_scan::raw_field(&entry.preview, key);
+                match wanted {
+                    FieldValue::Literal(literal) => {
+                        assert_eq!(
+                            raw,
+                            Some(literal.as_str()),
+                            "field {key:?} passed the filter"
+                        )
+                    }
+                    FieldValue::Text(_) => assert!(
+                        raw.is_some_and(|raw| raw.starts_with('"')),
+                        "field {key:?} passed a text filter as {raw:?}"
+                    ),
+                }
+            }
         }
         for shown in [&entry.preview]
             .into_iter()

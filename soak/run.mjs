@@ -207,6 +207,14 @@ async function main() {
     const listenersAfter = await countListeners(cdp);
     result.samples.push({ phase: "disposed", done: 0, ...(await measureMemory(page, cdp)) });
     result.listeners = { before: listenersBefore, whileOpen: listenersOpen, afterDispose: listenersAfter };
+    // The count must see the SDK's own page listeners while it is open
+    // (src/web/environment.rs), or "as before after dispose" proves nothing.
+    for (const [target, type] of [["window", "online"], ["window", "offline"], ["document", "visibilitychange"]]) {
+      const count = (listeners) => listeners[target].byType[type] ?? 0;
+      if (count(listenersOpen) <= count(listenersBefore)) {
+        failures.push(`listeners on ${target}: no ${type} listener of the SDK counted while open (${count(listenersBefore)} before, ${count(listenersOpen)} open)`);
+      }
+    }
     for (const target of ["window", "document"]) {
       const before = JSON.stringify(listenersBefore[target].byType);
       const after = JSON.stringify(listenersAfter[target].byType);

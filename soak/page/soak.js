@@ -208,14 +208,18 @@ window.soak = {
   },
 
   /**
-   * Records document `freeze`/`resume` events and the longest gap between
-   * ticks of a 50 ms interval (how long the page really stood still).
+   * Records document `freeze`/`resume` events (and when the last resume
+   * came) and the longest gap between ticks of a 50 ms interval (how long
+   * the page really stood still).
    */
   watchLifecycle() {
-    const seen = { freeze: 0, resume: 0, maxGapMs: 0, visibility: [] };
+    const seen = { freeze: 0, resume: 0, resumedAt: null, maxGapMs: 0, visibility: [] };
     let last = performance.now();
     document.addEventListener("freeze", () => (seen.freeze += 1));
-    document.addEventListener("resume", () => (seen.resume += 1));
+    document.addEventListener("resume", () => {
+      seen.resume += 1;
+      seen.resumedAt = performance.now();
+    });
     document.addEventListener("visibilitychange", () => seen.visibility.push(document.visibilityState));
     setInterval(() => {
       const now = performance.now();

@@ -180,7 +180,7 @@ impl Redactor {
                         edits.push(Edit {
                             start: base + start,
                             end: base + end,
-                            with: REDACTED,
+                            with: Cow::Borrowed(REDACTED),
                         });
                         let read = as_it_will_read.get_or_insert_with(String::new);
                         read.push_str(sub(text, copied..start));
@@ -228,11 +228,23 @@ impl Redactor {
                 return;
             };
             let inner = sub(text, i + 1..end - 1);
+            let after = json_scan::skip_ws(bytes, end);
+            let is_key = bytes.get(after) == Some(&b':');
+            if !is_key && let Some(nested) = self.nested_json(inner) {
+                if let Cow::Owned(redacted) = self.redact_text(&nested) {
+                    edits.push(Edit {
+                        start: i,
+                        end,
+                        with: Cow::Owned(json_scan::quote(&redacted)),
+                    });
+                }
+                i = end;
+                continue;
+            }
             // A key is text too (a map keyed by URL: `{"wss://u:pw@h": ..}`).
             let first_edit = edits.len();
             self.plain_edits(inner, i + 1, true, edits);
-            let after = json_scan::skip_ws(bytes, end);
-            if bytes.get(after) != Some(&b':') {
+            if !is_key {
                 // A string value, not a key.
                 i = end;
                 continue;
@@ -261,11 +273,26 @@ impl Redactor {
                 edits.push(Edit {
                     start,
                     end,
-                    with: REDACTED_JSON,
+                    with: Cow::Borrowed(REDACTED_JSON),
                 });
             }
             i = end;
         }
+    }
+
+    /// The JSON text that the JSON string with raw inside `inner` holds,
+    /// when that text has strings with escaped quotes of its own (JSON
+    /// inside JSON inside a string, as relays wrap envelopes: `\\\"`,
+    /// which the plain-text pass cannot read as a quote). It is redacted as
+    /// a document of its own, which goes on to any depth; JSON one level
+    /// down (`\"key\": \"value\"`) keeps the plain-text pass, which edits
+    /// it in place.
+    fn nested_json(&self, inner: &str) -> Option<String> {
+        if !contains_ignore_ascii_case(inner.as_bytes(), br#"\\\""#) {
+            return None;
+        }
+        let text = json_scan::unescape(inner);
+        json_scan::is_valid(&text).then(|| text.into_owned())
     }
 
     /// Edits for plain text `text`, which starts at byte `base` of the whole
@@ -324,7 +351,7 @@ impl Redactor {
                     edits.push(Edit {
                         start: base + start,
                         end: base + end,
-                        with: REDACTED,
+                        with: Cow::Borrowed(REDACTED),
                     });
                 }
                 // Skip the userinfo and the host (with its port), never past
@@ -375,10 +402,15 @@ impl Redactor {
             if !secret {
                 continue;
             }
-            let to_line_end = ["cookie", "passphrase"]
-                .iter()
-                .any(|key| contains_ignore_ascii_case(word_text.as_bytes(), key.as_bytes()));
-            if let Some(edit) = secret_value(bytes, i, in_json, to_line_end) {
+            let has = |key: &str| contains_ignore_ascii_case(word_text.as_bytes(), key.as_bytes());
+            let kind = if has("cookie") || has("passphrase") {
+                ValueKind::ToLineEnd
+            } else if has("authorization") {
+                ValueKind::Authorization
+            } else {
+                ValueKind::Word
+            };
+            if let Some(edit) = secret_value(bytes, word, i, in_json, kind) {
                 i = edit.end;
                 if edit.with == REDACTED {
                     marker_end = Some(edit.end);
@@ -412,12 +444,27 @@ const AUTH_SCHEMES: &[&str] = &[
     "token",
 ];
 
+/// How far an unquoted secret value runs, by the key before it.
+#[derive(Clone, Copy, PartialEq)]
+enum ValueKind {
+    /// To whitespace or punctuation, after a known auth scheme (`token:
+    /// Bearer abc`).
+    Word,
+    /// An `Authorization` header's: after any scheme (`Bot abc`, `ApiKey
+    /// abc`: RFC 9110 allows any token), to whitespace or punctuation.
+    Authorization,
+    /// To the end of the line, no scheme kept (a `Cookie` header's `a=1;
+    /// sid=x`, a passphrase's words, the first of which may read as one).
+    ToLineEnd,
+}
+
 /// One replacement: bytes `start..end` of the text become `with`.
 #[derive(Debug)]
 struct Edit {
     start: usize,
     end: usize,
-    with: &'static str,
+    /// A marker, or (a JSON string holding JSON, redacted) a string of its own.
+    with: Cow<'static, str>,
 }
 
 /// Bytes `range` of `text` with `edits` (sorted, within the range) applied.
@@ -426,7 +473,7 @@ fn edited(text: &str, range: core::ops::Range<usize>, edits: &[Edit]) -> String 
     let mut at = range.start;
     for edit in edits {
         out.push_str(sub(text, at..edit.start));
-        out.push_str(edit.with);
+        out.push_str(&edit.with);
         at = edit.end;
     }
     out.push_str(sub(text, at..range.end));
@@ -447,7 +494,7 @@ fn apply<'a>(text: &'a str, edits: &[Edit]) -> Cow<'a, str> {
             return Cow::Borrowed(REDACTED);
         };
         out.push_str(before);
-        out.push_str(edit.with);
+        out.push_str(&edit.with);
         at = edit.end;
     }
     out.push_str(sub(text, at..));
@@ -637,9 +684,17 @@ fn quote_at(bytes: &[u8], i: usize, in_json: bool) -> Option<&'static [u8]> {
 /// The edit for the value of the secret key that ends at `word_end`, if a
 /// value follows it: `key=value`, `key: value`, `"key": "value"`, with or
 /// without blanks around the `=` or `:`, the value quoted or not.
-/// `to_line_end`: an unquoted `key: value` runs to the end of the line (a
-/// `Cookie` header's `a=1; sid=x`, a passphrase's words).
-fn secret_value(bytes: &[u8], word_end: usize, in_json: bool, to_line_end: bool) -> Option<Edit> {
+/// `kind` says how far an unquoted value runs (see [`ValueKind`]); a PEM
+/// block (`-----BEGIN ...`) runs to its `-----END ...-----`, and a YAML
+/// block scalar (`key: |`) takes the deeper indented lines after it.
+/// `key` is where the key starts.
+fn secret_value(
+    bytes: &[u8],
+    key: usize,
+    word_end: usize,
+    in_json: bool,
+    kind: ValueKind,
+) -> Option<Edit> {
     let mut j = word_end;
     // A quoted key, which may hold more than the word (`"Auth Token": ..`).
     if let Some(quote) = quote_at(bytes, word_end, in_json) {
@@ -674,8 +729,19 @@ fn secret_value(bytes: &[u8], word_end: usize, in_json: bool, to_line_end: bool)
         // A quoted value is redacted whole. An unquoted one may be `Bearer
         // <credential>`, the credential quoted (`Bearer "abc"`), or a
         // parameter of the scheme with a quoted value (`Token token="abc"`).
-        let start = after_auth_scheme(bytes, value, in_json);
-        if let Some(quote) = quote_at(bytes, start, in_json) {
+        let start = match kind {
+            ValueKind::ToLineEnd => value,
+            ValueKind::Authorization => after_auth_scheme(bytes, value, in_json, true),
+            ValueKind::Word => after_auth_scheme(bytes, value, in_json, false),
+        };
+        let block = if in_json || separator != b':' {
+            None
+        } else {
+            yaml_block(bytes, key, start)
+        };
+        if let Some((first, last)) = block {
+            (first, last, REDACTED)
+        } else if let Some(quote) = quote_at(bytes, start, in_json) {
             let inner = start + quote.len();
             (inner, closing_quote(bytes, inner, quote), REDACTED)
         } else {
@@ -693,7 +759,9 @@ fn secret_value(bytes: &[u8], word_end: usize, in_json: bool, to_line_end: bool)
                 start > value && sub_bytes(bytes, start..).starts_with(REDACTED.as_bytes());
             let mut end = if marked {
                 start + REDACTED.len()
-            } else if to_line_end && separator == b':' {
+            } else if let Some(end) = pem_block_end(bytes, start) {
+                end
+            } else if kind == ValueKind::ToLineEnd && separator == b':' {
                 line_end(bytes, start, in_json)
             } else {
                 run_end(bytes, start, in_json, stops)
@@ -712,7 +780,92 @@ fn secret_value(bytes: &[u8], word_end: usize, in_json: bool, to_line_end: bool)
     let redacted_already = [REDACTED, REDACTED_JSON].iter().any(|marker| {
         sub_bytes(bytes, start..).starts_with(marker.as_bytes()) && end <= start + marker.len()
     });
-    (end > start && !redacted_already).then_some(Edit { start, end, with })
+    (end > start && !redacted_already).then_some(Edit {
+        start,
+        end,
+        with: Cow::Borrowed(with),
+    })
+}
+
+/// Where the PEM block starting at `i` (`-----BEGIN PRIVATE KEY-----`)
+/// ends: past its `-----END ...-----` (the closing dashes on the END's
+/// line), or the end of the text without one (its body is the secret).
+/// `None` when no block starts at `i`.
+fn pem_block_end(bytes: &[u8], i: usize) -> Option<usize> {
+    const BEGIN: &[u8] = b"-----BEGIN";
+    const END: &[u8] = b"-----END";
+    const DASHES: &[u8] = b"-----";
+    if !sub_bytes(bytes, i..).starts_with(BEGIN) {
+        return None;
+    }
+    let mut j = i + BEGIN.len();
+    while j < bytes.len() {
+        if sub_bytes(bytes, j..).starts_with(END) {
+            let mut k = j + END.len();
+            while let Some(&byte) = bytes.get(k) {
+                if sub_bytes(bytes, k..).starts_with(DASHES) {
+                    return Some(k + DASHES.len());
+                }
+                if byte == b'\n' {
+                    break;
+                }
+                k += 1;
+            }
+            return Some(k);
+        }
+        j += 1;
+    }
+    Some(bytes.len())
+}
+
+/// The text of a YAML block scalar whose indicator (`|` or `>`, maybe with
+/// a chomping or indentation indicator) is at `i`, at the end of the line
+/// of the key starting at `key`: the lines after it indented deeper than
+/// the key (blank ones between them too), from the first one's text to the
+/// last one's end. `None` when there is no such indicator or line.
+fn yaml_block(bytes: &[u8], key: usize, i: usize) -> Option<(usize, usize)> {
+    if !matches!(bytes.get(i), Some(b'|' | b'>')) {
+        return None;
+    }
+    let mut j = i + 1;
+    while matches!(bytes.get(j), Some(b'-' | b'+' | b'0'..=b'9')) {
+        j += 1;
+    }
+    while matches!(bytes.get(j), Some(b' ' | b'\t' | b'\r')) {
+        j += 1;
+    }
+    if bytes.get(j) != Some(&b'\n') {
+        return None;
+    }
+    let mut line_start = key;
+    while line_start > 0 && bytes.get(line_start - 1) != Some(&b'\n') {
+        line_start -= 1;
+    }
+    let column = key - line_start;
+    let mut block: Option<(usize, usize)> = None;
+    let mut line = j + 1;
+    while line < bytes.len() {
+        let mut text = line;
+        while bytes.get(text) == Some(&b' ') {
+            text += 1;
+        }
+        let mut end = text;
+        while bytes.get(end).is_some_and(|&b| b != b'\n') {
+            end += 1;
+        }
+        let mut trimmed = end;
+        while trimmed > text && bytes.get(trimmed - 1).is_some_and(u8::is_ascii_whitespace) {
+            trimmed -= 1;
+        }
+        if trimmed > text {
+            if text - line <= column {
+                break;
+            }
+            block = Some((block.map_or(text, |(first, _)| first), trimmed));
+        }
+        line = end + 1;
+    }
+    block
 }
 
 /// The index of the first byte at or after `i` that is not whitespace
@@ -799,17 +952,23 @@ fn auth_param_end(bytes: &[u8], start: usize, end: usize, in_json: bool) -> Opti
     }
 }
 
-/// Skips an HTTP auth scheme (`Bearer `) at `i` when a credential follows it.
-fn after_auth_scheme(bytes: &[u8], i: usize, in_json: bool) -> usize {
+/// Skips an HTTP auth scheme (`Bearer `) at `i` when a credential follows
+/// it: one of [`AUTH_SCHEMES`], or with `any_scheme` any token (RFC 9110's
+/// `tchar`s but the quote).
+fn after_auth_scheme(bytes: &[u8], i: usize, in_json: bool, any_scheme: bool) -> usize {
+    let in_scheme =
+        |b: &u8| b.is_ascii_alphanumeric() || (any_scheme && b"!#$%&*+-.^_`|~".contains(b));
     let mut end = i;
-    while bytes.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+    while bytes.get(end).is_some_and(in_scheme) {
         end += 1;
     }
     let scheme = sub_bytes(bytes, i..end);
-    if !AUTH_SCHEMES
-        .iter()
-        .any(|s| scheme.eq_ignore_ascii_case(s.as_bytes()))
-    {
+    let known = || {
+        AUTH_SCHEMES
+            .iter()
+            .any(|s| scheme.eq_ignore_ascii_case(s.as_bytes()))
+    };
+    if scheme.is_empty() || !(any_scheme || known()) {
         return i;
     }
     let credential = skip_blanks(bytes, end, in_json);
@@ -840,7 +999,7 @@ mod tests {
         let edit = Edit {
             start: 1,
             end: 8,
-            with: REDACTED,
+            with: Cow::Borrowed(REDACTED),
         };
         assert_eq!(apply(text, &[edit]), REDACTED);
     }
@@ -1224,6 +1383,121 @@ mod tests {
             assert_eq!(redactor.redact_url(url), want);
             assert_eq!(redactor.redact_text(url), want);
         }
+    }
+
+    #[test]
+    fn an_authorization_header_keeps_any_scheme_and_redacts_what_follows() {
+        for (text, want) in [
+            (
+                "Authorization: Bot MTk4NjIy.Cl2FMQ.ZnCjm1XV",
+                "Authorization: Bot [redacted]",
+            ),
+            (
+                "authorization: ApiKey VnVhQ2ZH==",
+                "authorization: ApiKey [redacted]",
+            ),
+            (
+                "Authorization: SSWS 00QCjAl4M",
+                "Authorization: SSWS [redacted]",
+            ),
+            (
+                "Proxy-Authorization: SharedKey acct:c2ln, next",
+                "Proxy-Authorization: SharedKey [redacted], next",
+            ),
+            (
+                "Authorization: Zoho-oauthtoken 1000.abc",
+                "Authorization: Zoho-oauthtoken [redacted]",
+            ),
+            ("Authorization: xyz", "Authorization: [redacted]"),
+            (
+                r#"{"log":"Authorization: JWT eyJhbGci.eyJzdWIi.c2ln"}"#,
+                r#"{"log":"Authorization: JWT [redacted]"}"#,
+            ),
+            // Other keys keep only the schemes everybody knows.
+            ("token: Bearer abc", "token: Bearer [redacted]"),
+            // A passphrase is words, the first of which may read as a scheme.
+            (
+                "passphrase: token of my affection",
+                "passphrase: [redacted]",
+            ),
+            ("Cookie: Basic abc; sid=1", "Cookie: [redacted]"),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+            assert_eq!(redact(want), want, "a second pass: {want}");
+        }
+    }
+
+    #[test]
+    fn a_pem_block_is_redacted_to_its_end_line() {
+        for (text, want) in [
+            (
+                "private_key: -----BEGIN PRIVATE KEY----- MIIEvQIB ADAN -----END PRIVATE KEY----- next: 1",
+                "private_key: [redacted] next: 1",
+            ),
+            (
+                "private_key=-----BEGIN RSA PRIVATE KEY-----\nMIIEvQ\nADAN\n-----END RSA PRIVATE KEY-----\nnext",
+                "private_key=[redacted]\nnext",
+            ),
+            (
+                r#"{"log":"private_key: -----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\nok"}"#,
+                r#"{"log":"private_key: [redacted]\nok"}"#,
+            ),
+            // Without its END, the rest is the key's body.
+            (
+                "secret: -----BEGIN KEY-----\nMIIE\nAB",
+                "secret: [redacted]",
+            ),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+            assert_eq!(redact(want), want, "a second pass: {want}");
+        }
+    }
+
+    #[test]
+    fn a_yaml_block_scalar_is_redacted_through_its_indented_lines() {
+        for (text, want) in [
+            (
+                "tls:\n  private_key: |\n    -----BEGIN PRIVATE KEY-----\n    MIIEvQ\n\n    ADAN\n  port: 443\n",
+                "tls:\n  private_key: |\n    [redacted]\n  port: 443\n",
+            ),
+            (
+                "- password: >-\n    correct horse\n    battery\nnext: x",
+                "- password: >-\n    [redacted]\nnext: x",
+            ),
+            // No deeper line: only the indicator, as any value.
+            ("token: |\nnext: 1", "token: [redacted]\nnext: 1"),
+        ] {
+            assert_eq!(redact(text), want, "{text}");
+            assert_eq!(redact(want), want, "a second pass: {want}");
+        }
+    }
+
+    #[test]
+    fn json_inside_json_inside_a_string_is_redacted_at_any_depth() {
+        let third =
+            r#"{"type":"relay","data":"{\"m\":\"{\\\"token\\\":\\\"s3cr3t\\\",\\\"n\\\":1}\"}"}"#;
+        let fourth = json_scan::quote(&json_scan::quote(&json_scan::quote(
+            r#"{"password":"hunter2","ok":true}"#,
+        )));
+        let fourth = concat(&[r#"{"wrapped":"#, &fourth, "}"]);
+        for text in [third, &fourth] {
+            let out = redact(text);
+            assert!(json_scan::is_valid(&out), "{out}");
+            assert!(!out.contains("s3cr3t") && !out.contains("hunter2"), "{out}");
+            assert!(out.contains("[redacted]"), "{out}");
+            assert_eq!(redact(&out), out, "a second pass");
+        }
+        // The layers still read as before, but for the secret.
+        let out = redact(third);
+        let data = json_scan::field_text(&out, "data").unwrap();
+        let m = json_scan::field_text(&data, "m").unwrap();
+        assert_eq!(m, r#"{"token":"[redacted]","n":1}"#);
+        // JSON one level down is edited in place, as before.
+        let second = r#"{"data":"{\"token\":\"abc\",\"x\":\"\u00e4\"}"}"#;
+        assert_eq!(
+            redact(second),
+            r#"{"data":"{\"token\":\"[redacted]\",\"x\":\"\u00e4\"}"}"#
+        );
     }
 
     #[test]

@@ -103,8 +103,10 @@ start() {
   # One start of these ports at a time (two test runs that picked the same
   # free pair): they would share the pid and log files, and each could take
   # the other's ready line for its own. Held until this start returns.
+  # Waits a moment: a `status` or `stop` holds it for milliseconds, another
+  # start for as long as its server takes to be ready.
   exec 9>"$LOCK_FILE"
-  if ! flock -n 9; then
+  if ! flock -w 2 9; then
     rws_say "fault-server: ports $FAULT_WS_PORT/$FAULT_CONTROL_PORT are being started by another process"
     exit 3
   fi

@@ -269,9 +269,12 @@ function targets(tests, sizes, clients) {
         const show = (x) => `${x.p} ${fmt(median(x.rs), 3)} [${x.iv ? `${fmt(x.iv.lo, 3)}-${fmt(x.iv.hi, 3)}` : "-"}] (${fmt(Math.min(...x.rs), 2)}-${fmt(Math.max(...x.rs), 2)})`;
         const met = behind.length === 0 && unpaired.length === 0;
         const resolved = unpaired.length ? null : resolvedAgainstEvery(vs, met, (iv) => iv.lo >= 1, (iv) => iv.hi < 1);
-        add(`${label}, inspector on: >= every JS peer`, vs.length ? Math.min(...vs.map((x) => median(x.rs))) : null, 1, met,
-          `${inter ? "interleaved runs (ours over the peer in the same run), " : ""}ours / peer, per-round median [90% interval] (range): ${vs.map(show).join("; ")}${behind.length ? `; behind: ${behind.map((x) => x.p).join(", ")}` : ""}${unpaired.length ? `; no round to compare with: ${unpaired.join(", ")}` : ""}`,
-          resolved);
+        const peerName = `${label}, inspector on: >= every JS peer`;
+        const peerDetail = `${inter ? "interleaved runs (ours over the peer in the same run), " : ""}ours / peer, per-round median [90% interval] (range): ${vs.map(show).join("; ")}${behind.length ? `; behind: ${behind.map((x) => x.p).join(", ")}` : ""}${unpaired.length ? `; no round to compare with: ${unpaired.join(", ")}` : ""}`;
+        // No peer to compare with at all: missed, not "n/a" (add() reads a
+        // missing value as a test not run).
+        if (!vs.length && unpaired.length) out.push({ name: peerName, value: null, limit: 1, pass: false, detail: peerDetail, resolved: null });
+        else add(peerName, vs.length ? Math.min(...vs.map((x) => median(x.rs))) : null, 1, met, peerDetail, resolved);
       }
     }
   }

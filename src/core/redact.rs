@@ -231,7 +231,10 @@ impl Redactor {
             let after = json_scan::skip_ws(bytes, end);
             let is_key = bytes.get(after) == Some(&b':');
             if !is_key && let Some(nested) = self.nested_json(inner) {
-                if let Cow::Owned(redacted) = self.redact_text(&nested) {
+                // Compared, not matched on `Cow::Owned`: a redaction that
+                // failed closed borrows the marker.
+                let redacted = self.redact_text(&nested);
+                if redacted != nested.as_str() {
                     edits.push(Edit {
                         start: i,
                         end,
@@ -729,10 +732,11 @@ fn secret_value(
         // A quoted value is redacted whole. An unquoted one may be `Bearer
         // <credential>`, the credential quoted (`Bearer "abc"`), or a
         // parameter of the scheme with a quoted value (`Token token="abc"`).
-        let start = match kind {
-            ValueKind::ToLineEnd => value,
-            ValueKind::Authorization => after_auth_scheme(bytes, value, in_json, true),
-            ValueKind::Word => after_auth_scheme(bytes, value, in_json, false),
+        // Query-style `authorization=...` is no header: known schemes only.
+        let header = kind == ValueKind::Authorization && separator == b':';
+        let (start, whole_line) = match kind {
+            ValueKind::ToLineEnd => (value, true),
+            _ => after_auth_scheme(bytes, value, in_json, header),
         };
         let block = if in_json || separator != b':' {
             None
@@ -750,7 +754,7 @@ fn secret_value(
             let stops: &[u8] = if separator == b'=' {
                 b"&#"
             } else {
-                b",;&}])<>"
+                HEADER_STOPS
             };
             // A credential a first pass redacted (maybe an auth-param,
             // `Token [redacted]` for `Token token="abc"`, which ended before
@@ -759,9 +763,9 @@ fn secret_value(
                 start > value && sub_bytes(bytes, start..).starts_with(REDACTED.as_bytes());
             let mut end = if marked {
                 start + REDACTED.len()
-            } else if let Some(end) = pem_block_end(bytes, start) {
+            } else if let Some(end) = pem_block_end(bytes, start, in_json) {
                 end
-            } else if kind == ValueKind::ToLineEnd && separator == b':' {
+            } else if whole_line && separator == b':' {
                 line_end(bytes, start, in_json)
             } else {
                 run_end(bytes, start, in_json, stops)
@@ -789,9 +793,10 @@ fn secret_value(
 
 /// Where the PEM block starting at `i` (`-----BEGIN PRIVATE KEY-----`)
 /// ends: past its `-----END ...-----` (the closing dashes on the END's
-/// line), or the end of the text without one (its body is the secret).
-/// `None` when no block starts at `i`.
-fn pem_block_end(bytes: &[u8], i: usize) -> Option<usize> {
+/// line), or the end of the text without one (its body is the secret). A
+/// block that follows on the next line goes too (a bundle: a certificate,
+/// then its private key). `None` when no block starts at `i`.
+fn pem_block_end(bytes: &[u8], i: usize, in_json: bool) -> Option<usize> {
     const BEGIN: &[u8] = b"-----BEGIN";
     const END: &[u8] = b"-----END";
     const DASHES: &[u8] = b"-----";
@@ -800,20 +805,26 @@ fn pem_block_end(bytes: &[u8], i: usize) -> Option<usize> {
     }
     let mut j = i + BEGIN.len();
     while j < bytes.len() {
-        if sub_bytes(bytes, j..).starts_with(END) {
-            let mut k = j + END.len();
-            while let Some(&byte) = bytes.get(k) {
-                if sub_bytes(bytes, k..).starts_with(DASHES) {
-                    return Some(k + DASHES.len());
-                }
-                if byte == b'\n' {
-                    break;
-                }
-                k += 1;
+        if !sub_bytes(bytes, j..).starts_with(END) {
+            j += 1;
+            continue;
+        }
+        let mut k = j + END.len();
+        while let Some(&byte) = bytes.get(k) {
+            if sub_bytes(bytes, k..).starts_with(DASHES) {
+                k += DASHES.len();
+                break;
             }
+            if byte == b'\n' {
+                break;
+            }
+            k += 1;
+        }
+        let next = skip_blanks(bytes, k, in_json);
+        if !sub_bytes(bytes, next..).starts_with(BEGIN) {
             return Some(k);
         }
-        j += 1;
+        j = next + BEGIN.len();
     }
     Some(bytes.len())
 }
@@ -837,6 +848,12 @@ fn yaml_block(bytes: &[u8], key: usize, i: usize) -> Option<(usize, usize)> {
     if bytes.get(j) != Some(&b'\n') {
         return None;
     }
+    // A quoted key (`"password": |`) starts at its quote.
+    let key = if key > 0 && matches!(bytes.get(key - 1), Some(b'"' | b'\'')) {
+        key - 1
+    } else {
+        key
+    };
     let mut line_start = key;
     while line_start > 0 && bytes.get(line_start - 1) != Some(&b'\n') {
         line_start -= 1;
@@ -870,13 +887,26 @@ fn yaml_block(bytes: &[u8], key: usize, i: usize) -> Option<(usize, usize)> {
 
 /// The index of the first byte at or after `i` that is not whitespace
 /// (nor, when `in_json`, an escaped `\n`, `\r` or `\t`).
-fn skip_blanks(bytes: &[u8], mut i: usize, in_json: bool) -> usize {
+fn skip_blanks(bytes: &[u8], i: usize, in_json: bool) -> usize {
+    skip_whitespace(bytes, i, in_json, true)
+}
+
+/// [`skip_blanks`] within a line: spaces and tabs only.
+fn skip_spaces(bytes: &[u8], i: usize, in_json: bool) -> usize {
+    skip_whitespace(bytes, i, in_json, false)
+}
+
+fn skip_whitespace(bytes: &[u8], mut i: usize, in_json: bool, line_breaks: bool) -> usize {
+    let blank =
+        |byte: u8| byte == b' ' || byte == b'\t' || (line_breaks && byte.is_ascii_whitespace());
     loop {
         match bytes.get(i) {
-            Some(byte) if byte.is_ascii_whitespace() => i += 1,
-            Some(b'\\') if in_json && matches!(bytes.get(i + 1), Some(b'n' | b'r' | b't')) => {
-                i += 2
-            }
+            Some(&byte) if blank(byte) => i += 1,
+            Some(b'\\') if in_json => match bytes.get(i + 1) {
+                Some(b't') => i += 2,
+                Some(b'n' | b'r') if line_breaks => i += 2,
+                _ => return i,
+            },
             _ => return i,
         }
     }
@@ -952,35 +982,58 @@ fn auth_param_end(bytes: &[u8], start: usize, end: usize, in_json: bool) -> Opti
     }
 }
 
-/// Skips an HTTP auth scheme (`Bearer `) at `i` when a credential follows
-/// it: one of [`AUTH_SCHEMES`], or with `any_scheme` any token (RFC 9110's
-/// `tchar`s but the quote).
-fn after_auth_scheme(bytes: &[u8], i: usize, in_json: bool, any_scheme: bool) -> usize {
+/// Where the secret of an unquoted value at `i` starts: after an HTTP auth
+/// scheme (`Bearer `) when a credential follows it, else at `i`. The scheme is one of [`AUTH_SCHEMES`], or with `any_scheme` (an
+/// `Authorization` value) any token (RFC 9110's `tchar`s but the quote and
+/// `|`) followed by exactly one credential on its line. The flag says the
+/// whole line is the secret: an `Authorization` value whose first word is
+/// no known scheme and has more than one word after it (`abc123 from
+/// 10.0.0.1`), where that word may be the credential itself.
+fn after_auth_scheme(bytes: &[u8], i: usize, in_json: bool, any_scheme: bool) -> (usize, bool) {
     let in_scheme =
-        |b: &u8| b.is_ascii_alphanumeric() || (any_scheme && b"!#$%&*+-.^_`|~".contains(b));
+        |b: &u8| b.is_ascii_alphanumeric() || (any_scheme && b"!#$%&*+-.^_`~".contains(b));
     let mut end = i;
     while bytes.get(end).is_some_and(in_scheme) {
         end += 1;
     }
     let scheme = sub_bytes(bytes, i..end);
-    let known = || {
-        AUTH_SCHEMES
-            .iter()
-            .any(|s| scheme.eq_ignore_ascii_case(s.as_bytes()))
-    };
-    if scheme.is_empty() || !(any_scheme || known()) {
-        return i;
+    let known = AUTH_SCHEMES
+        .iter()
+        .any(|s| scheme.eq_ignore_ascii_case(s.as_bytes()));
+    if scheme.is_empty() || !(any_scheme || known) {
+        return (i, false);
     }
-    let credential = skip_blanks(bytes, end, in_json);
-    if credential > end
-        && (run_end(bytes, credential, in_json, b",;&}])<>") > credential
-            || quote_at(bytes, credential, in_json).is_some())
-    {
-        credential
+    // A known scheme's credential may follow on the next line (a wrapped
+    // header); another word's only on its own line (else a bare credential
+    // would be kept as the "scheme" of the next line's first word).
+    let credential = if known {
+        skip_blanks(bytes, end, in_json)
     } else {
-        i
+        skip_spaces(bytes, end, in_json)
+    };
+    let credential_end = run_end(bytes, credential, in_json, HEADER_STOPS);
+    if credential == end
+        || (credential_end == credential && quote_at(bytes, credential, in_json).is_none())
+    {
+        return (i, false);
+    }
+    if known {
+        return (credential, false);
+    }
+    let one_word = match char_at(bytes, skip_spaces(bytes, credential_end, in_json), in_json) {
+        Some((Some(byte), _)) => b"\r\n\"',;&}])<>".contains(&byte),
+        _ => true,
+    };
+    if one_word {
+        (credential, false)
+    } else {
+        (i, true)
     }
 }
+
+/// Where a header-like value (`key: value`) ends, besides whitespace and
+/// quotes.
+const HEADER_STOPS: &[u8] = b",;&}])<>";
 
 #[cfg(test)]
 mod tests {
@@ -1421,6 +1474,29 @@ mod tests {
                 "passphrase: [redacted]",
             ),
             ("Cookie: Basic abc; sid=1", "Cookie: [redacted]"),
+            // A first word that is no known scheme is kept only with one
+            // credential after it on its line: else it may be the
+            // credential, and the line goes.
+            (
+                "Authorization: lin_api_abc123\nHost: api.example.com",
+                "Authorization: [redacted]\nHost: api.example.com",
+            ),
+            (
+                r#"{"log":"Authorization: abc123 from 10.0.0.1"}"#,
+                r#"{"log":"Authorization: [redacted]"}"#,
+            ),
+            (
+                "authorization_code: SplxlOBe for client x",
+                "authorization_code: [redacted]",
+            ),
+            (
+                "authorization=sk_live_123 user=bob",
+                "authorization=[redacted] user=bob",
+            ),
+            (
+                "Authorization: |\n  Bearer abc\nnext: 1",
+                "Authorization: |\n  [redacted]\nnext: 1",
+            ),
         ] {
             assert_eq!(redact(text), want, "{text}");
             assert_eq!(redact(want), want, "a second pass: {want}");
@@ -1441,6 +1517,11 @@ mod tests {
             (
                 r#"{"log":"private_key: -----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\nok"}"#,
                 r#"{"log":"private_key: [redacted]\nok"}"#,
+            ),
+            // A bundle: the key after the certificate goes too.
+            (
+                "credential: -----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\nnext",
+                "credential: [redacted]\nnext",
             ),
             // Without its END, the rest is the key's body.
             (
@@ -1463,6 +1544,11 @@ mod tests {
             (
                 "- password: >-\n    correct horse\n    battery\nnext: x",
                 "- password: >-\n    [redacted]\nnext: x",
+            ),
+            // A quoted key's column is its quote's.
+            (
+                "\"password\": |\n hunter2\nnext: 1",
+                "\"password\": |\n [redacted]\nnext: 1",
             ),
             // No deeper line: only the indicator, as any value.
             ("token: |\nnext: 1", "token: [redacted]\nnext: 1"),

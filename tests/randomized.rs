@@ -155,18 +155,41 @@ impl Run {
                 // A third each: as the npm package's send() makes them,
                 // as the module's send() does, and straight to the engine.
                 let frame = Frame::Text(text.clone());
+                let state_before = sim.state();
+                let queued_before = sim.engine.stats(now);
                 let sent = match self.rng.up_to(2) {
                     0 => sim.send_directly(frame),
                     1 => sim.send_ahead(frame),
                     _ => sim.engine.send(now, frame),
                 };
+                // Each refusal only where it applies.
+                let queue = &self.config.queue;
                 match sent {
                     Ok(_) => self.accepted.push(text),
-                    Err(
-                        SendError::QueueFull { .. }
-                        | SendError::QueueTooSmall { .. }
-                        | SendError::Closed,
-                    ) => {}
+                    Err(SendError::Closed) => assert!(
+                        matches!(
+                            state_before,
+                            ConnectionState::Closed | ConnectionState::Closing
+                        ),
+                        "refused as closed for good in {state_before:?}"
+                    ),
+                    Err(SendError::QueueFull { .. }) => assert!(
+                        queue.overflow == Overflow::Reject
+                            && state_before != ConnectionState::Open
+                            && (queued_before.queued == queue.max_messages
+                                || queued_before.queued_bytes + text.len() > queue.max_bytes),
+                        "refused as a full queue in {state_before:?} with {} of {} messages, \
+                         {} + {} of {} bytes",
+                        queued_before.queued,
+                        queue.max_messages,
+                        queued_before.queued_bytes,
+                        text.len(),
+                        queue.max_bytes
+                    ),
+                    Err(SendError::QueueTooSmall { .. }) => assert!(
+                        queue.max_messages == 0 || text.len() > queue.max_bytes,
+                        "refused as too large for the queue: {text}"
+                    ),
                     Err(other) => panic!("unexpected send error {other:?}"),
                 }
                 sim.drain();
@@ -248,6 +271,16 @@ impl Run {
                 }
                 Event::Reconnecting { attempt, delay_ms } => {
                     let (low, high) = self.backoff.bounds(attempt - 1);
+                    // The cap, written out here rather than read from the
+                    // backoff under test (its product may round 1 ms apart).
+                    let reconnect = &self.config.reconnect;
+                    let cap = (reconnect.initial_delay_ms as f64
+                        * reconnect.multiplier.powi(*attempt as i32 - 1))
+                    .min(reconnect.max_delay_ms as f64) as u64;
+                    assert!(
+                        high.abs_diff(cap) <= 1,
+                        "attempt {attempt}: capped at {high}, not {cap}"
+                    );
                     let longer = self
                         .last_close_code
                         .is_some_and(|c| (1012..=1014).contains(&c));

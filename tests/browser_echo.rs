@@ -109,7 +109,7 @@ async fn a_message_listener_can_send_and_close_from_inside_the_callback() {
                 Some("first") => {
                     inner.send("second".into()).unwrap();
                 }
-                Some("second") => inner.close(Some(1000.0), "done".into()).unwrap(),
+                Some("second") => inner.close(JsValue::from(1000.0), "done".into()).unwrap(),
                 _ => {}
             }
         });
@@ -318,7 +318,9 @@ fn string_arguments_are_checked_or_converted_as_a_websocket_does() {
     socket.remove_event_listener("mesage".into(), Function::new_no_args("").into());
     socket.remove_event_listener("message".into(), JsValue::from(5));
     // A close reason is converted with String(), as a WebSocket does.
-    socket.close(Some(4000.0), JsValue::from(42)).unwrap();
+    socket
+        .close(JsValue::from(4000.0), JsValue::from(42))
+        .unwrap();
     assert_eq!(field(&socket.last_close(), "reason"), "42");
     socket.dispose().unwrap();
 }
@@ -429,7 +431,9 @@ async fn a_throwing_listener_leaks_no_js_value() {
     let mut cycle = async || {
         socket.connect().unwrap();
         states.next_to("open").await;
-        socket.close(None, JsValue::UNDEFINED).unwrap();
+        socket
+            .close(JsValue::UNDEFINED, JsValue::UNDEFINED)
+            .unwrap();
         states.next_to("closed").await;
     };
     cycle().await;
@@ -682,10 +686,16 @@ fn bad_calls_throw_like_a_websocket_would() {
     let socket = ResilientSocket::new(url("never", ""), options).unwrap();
     assert_eq!(socket.state(), "idle");
     assert!(
-        socket.close(Some(1001.0), JsValue::UNDEFINED).is_err(),
+        socket
+            .close(JsValue::from(1001.0), JsValue::UNDEFINED)
+            .is_err(),
         "1001 is not for apps"
     );
-    assert!(socket.close(Some(70000.0), JsValue::UNDEFINED).is_err());
+    assert!(
+        socket
+            .close(JsValue::from(70000.0), JsValue::UNDEFINED)
+            .is_err()
+    );
     assert!(
         socket
             .add_event_listener(
@@ -885,14 +895,22 @@ async fn unreadable_options_and_bad_arguments_are_refused_by_name() {
     // After dispose() close() does nothing, and still refuses what a
     // WebSocket would.
     socket.dispose().unwrap();
-    assert!(socket.close(Some(4000.0), "bye".into()).is_ok());
+    assert!(socket.close(JsValue::from(4000.0), "bye".into()).is_ok());
     assert_eq!(
-        error_message(socket.close(Some(1001.0), JsValue::UNDEFINED).unwrap_err()),
+        error_message(
+            socket
+                .close(JsValue::from(1001.0), JsValue::UNDEFINED)
+                .unwrap_err()
+        ),
         "close: invalid code 1001; allowed: 1000 or 3000-4999"
     );
     let long = "x".repeat(124);
     assert_eq!(
-        error_message(socket.close(Some(1000.0), long.into()).unwrap_err()),
+        error_message(
+            socket
+                .close(JsValue::from(1000.0), long.into())
+                .unwrap_err()
+        ),
         "close: reason is 124 bytes of UTF-8; allowed: at most 123"
     );
 }
@@ -1021,7 +1039,9 @@ async fn the_url_provider_is_not_asked_for_an_attempt_a_listener_closed() {
         let socket = socket.clone();
         Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
             if field(&event, "to").as_string().as_deref() == Some("connecting") {
-                socket.close(None, JsValue::UNDEFINED).unwrap();
+                socket
+                    .close(JsValue::UNDEFINED, JsValue::UNDEFINED)
+                    .unwrap();
             }
         })
     };
@@ -1066,6 +1086,147 @@ async fn a_rejected_url_provider_promise_is_reported_and_the_next_attempt_asks_a
         socket.url().contains("/ws/provided-after-reject"),
         "{}",
         socket.url()
+    );
+    socket.dispose().unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_url_provider_promise_that_throws_when_read_is_its_failure_and_the_socket_goes_on() {
+    // `Promise.resolve` reads a native Promise's `constructor`, which may
+    // throw: that is the provider's failure, reported, and the next
+    // attempt asks again (the exception once left the driver mid-dispatch
+    // for good: no event reached the app any more).
+    let (asked, provider) = counting_provider(|call| {
+        if call == 1 {
+            run_js(
+                "const p = Promise.resolve('ws://never.invalid/');
+                 Object.defineProperty(p, 'constructor', { get() { throw new Error('booby-trapped'); } });
+                 return p;",
+            )
+        } else {
+            JsValue::from(url("provided-after-trap", ""))
+        }
+    });
+    let options = json(r#"{"reconnect":{"initialDelayMs":10,"maxDelayMs":10}}"#);
+    Reflect::set(&options, &"urlProvider".into(), provider.as_ref()).unwrap();
+    let socket = ResilientSocket::new(url("placeholder", ""), options).unwrap();
+    let mut errors = Events::listen(&socket, "error");
+    let mut opens = Events::listen(&socket, "open");
+    let mut messages = Events::listen(&socket, "message");
+    let error = errors.next().await;
+    assert_eq!(text(&error, "message"), "urlProvider failed: booby-trapped");
+    opens.next().await;
+    assert_eq!(asked.get(), 2, "asked again after the failure");
+    socket.send("still delivering".into()).unwrap();
+    let echo = messages.next().await.unchecked_into::<MessageEvent>();
+    assert_eq!(echo.data(), "still delivering");
+    socket.dispose().unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_revoked_proxy_given_to_any_call_is_refused_by_name_and_leaks_nothing() {
+    // A stale Immer draft: every read throws. Each call refuses it with an
+    // `Error` (a rejected Promise for request()); the exception never
+    // passes through WASM, whose cleanup it would skip (the socket would
+    // never be freed).
+    let drivers_before = resilient_ws::live_drivers();
+    let revoked =
+        || run_js("const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return proxy;");
+    let options = json(r#"{"autoConnect":false}"#);
+    let socket = ResilientSocket::new(url("never", ""), options).unwrap();
+    let message = error_message;
+    // Named by the call, with what the Proxy threw.
+    let refused_by = |call: &str, refused: String| {
+        assert!(
+            refused.starts_with(call) && refused.contains("reading it threw: TypeError"),
+            "{refused}"
+        );
+    };
+    let refused = message(
+        ResilientSocket::new(url("never", ""), revoked())
+            .err()
+            .unwrap(),
+    );
+    assert!(
+        refused.starts_with("invalid `options`: reading it threw: TypeError"),
+        "{refused}"
+    );
+    let protocols = run_js(
+        "return { get protocols() { const { proxy, revoke } = Proxy.revocable([], {}); revoke(); return proxy; } }",
+    );
+    let refused = message(
+        ResilientSocket::new(url("never", ""), protocols)
+            .err()
+            .unwrap(),
+    );
+    assert!(
+        refused.starts_with("invalid option `protocols`"),
+        "{refused}"
+    );
+    let listener = Function::new_no_args("");
+    let refused = message(
+        socket
+            .add_event_listener("message".into(), listener.into(), revoked())
+            .unwrap_err(),
+    );
+    refused_by("addEventListener: ", refused);
+    let refused = message(
+        socket
+            .set_replay_state("k".into(), "v".into(), revoked())
+            .unwrap_err(),
+    );
+    refused_by("setReplayState: ", refused);
+    let inspector = socket.inspector();
+    let refused = message(inspector.entries(revoked()).unwrap_err());
+    refused_by("inspector.entries: ", refused);
+    let fields = json("{}");
+    Reflect::set(&fields, &"fields".into(), &revoked()).unwrap();
+    let refused = message(inspector.entries(fields).unwrap_err());
+    refused_by("inspector.entries: option `fields`", refused);
+    let rejected = JsFuture::from(socket.request(revoked(), JsValue::UNDEFINED)).await;
+    let refused = message(rejected.unwrap_err());
+    assert!(
+        refused.starts_with("request: message must be a JSON object"),
+        "{refused}"
+    );
+    let rejected = JsFuture::from(socket.request(json(r#"{"type":"get"}"#), revoked())).await;
+    let refused = message(rejected.unwrap_err());
+    refused_by("request: ", refused);
+    socket.dispose().unwrap();
+    drop(socket);
+    drop(inspector);
+    assert_eq!(resilient_ws::live_drivers(), drivers_before, "freed");
+}
+
+#[wasm_bindgen_test]
+async fn close_converts_its_code_as_a_web_socket_does() {
+    // Number(code): a string or an object with `valueOf` is taken (converted
+    // inside the call, not at its boundary, where a `valueOf` that frees
+    // the socket ran before the call held it); a Symbol throws TypeError.
+    for (code, expected) in [
+        (JsValue::from_str("4000"), 4000),
+        (run_js("return { valueOf() { return 4001; } }"), 4001),
+    ] {
+        let socket =
+            ResilientSocket::new(url(&client_id("close-code"), ""), JsValue::UNDEFINED).unwrap();
+        let mut opens = Events::listen(&socket, "open");
+        let mut closes = Events::listen(&socket, "close");
+        opens.next().await;
+        socket.close(code, "bye".into()).unwrap();
+        assert_eq!(field(&closes.next().await, "code"), expected);
+        socket.dispose().unwrap();
+    }
+    let options = json(r#"{"autoConnect":false}"#);
+    let socket = ResilientSocket::new(url("never", ""), options).unwrap();
+    let symbol = socket.close(run_js("return Symbol('x')"), JsValue::UNDEFINED);
+    assert!(
+        symbol.unwrap_err().is_instance_of::<js_sys::TypeError>(),
+        "as Number(Symbol()) throws"
+    );
+    let bigint = socket.close(run_js("return 4000n"), JsValue::UNDEFINED);
+    assert_eq!(
+        error_message(bigint.unwrap_err()),
+        "close: invalid code a BigInt; allowed: 1000 or 3000-4999"
     );
     socket.dispose().unwrap();
 }
@@ -1290,9 +1451,13 @@ async fn a_send_leaves_before_the_fast_paths_messages_are_booked_and_is_booked_a
     // fast path calls with the echo of "two" (an app's echo loop).
     let socket = Rc::new(socket);
     let inner = socket.clone();
+    // Checked by the test, not in the listener: a panic there is reported
+    // and swallowed, and would not fail the test.
+    let sent_three = Rc::new(RefCell::new(None));
+    let record = sent_three.clone();
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         if event.data().as_string().as_deref() == Some("two") {
-            assert!(inner.send("three".into()).unwrap(), "sent at once");
+            *record.borrow_mut() = Some(inner.send("three".into()));
         }
     });
     socket.set_onmessage(onmessage.as_ref().clone());
@@ -1302,6 +1467,11 @@ async fn a_send_leaves_before_the_fast_paths_messages_are_booked_and_is_booked_a
         }
         let echo = messages.next().await.unchecked_into::<MessageEvent>();
         assert_eq!(echo.data(), text);
+        if text == "two" {
+            let sent = sent_three.borrow_mut().take();
+            let sent = sent.expect("the listener ran with the echo of \"two\"");
+            assert!(sent.unwrap(), "\"three\" sent at once");
+        }
     }
     socket.set_onmessage(JsValue::NULL);
     assert_eq!(
@@ -1346,10 +1516,13 @@ async fn text_sent_while_open_stays_in_js_and_is_booked_in_order_with_everything
     // "three" is sent by the listener the inbox calls with the echo of
     // "two" (an app's echo loop); "four" is too large for the inspector.
     let inner = socket.clone();
+    // Checked by the test, not in the listener: a panic there is reported
+    // and swallowed, and would not fail the test.
+    let sent_three = Rc::new(RefCell::new(None));
+    let record = sent_three.clone();
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         if event.data().as_string().as_deref() == Some("two") {
-            let path = send_as_the_package_does(&inner, &"three".into());
-            assert_eq!(path.unwrap(), SendPath::Fast);
+            *record.borrow_mut() = Some(send_as_the_package_does(&inner, &"three".into()));
         }
     });
     socket.set_onmessage(onmessage.as_ref().clone());
@@ -1377,6 +1550,11 @@ async fn text_sent_while_open_stays_in_js_and_is_booked_in_order_with_everything
                 .data(),
             echo
         );
+        if echo == "two" {
+            let path = sent_three.borrow_mut().take();
+            let path = path.expect("the listener ran with the echo of \"two\"");
+            assert_eq!(path.unwrap(), SendPath::Fast, "\"three\" from the listener");
+        }
     }
     socket.set_onmessage(JsValue::NULL);
     assert_eq!(
@@ -1495,7 +1673,9 @@ async fn the_send_fast_path_is_off_while_the_driver_calls_the_browser_socket() {
     });
     intercept_websocket_method_once("close", &inner);
     send_as_the_package_does(&socket, &"before".into()).unwrap();
-    socket.close(None, JsValue::UNDEFINED).unwrap();
+    socket
+        .close(JsValue::UNDEFINED, JsValue::UNDEFINED)
+        .unwrap();
     let outcome = outcome.borrow().clone();
     match outcome {
         Some(Err(message)) => assert!(message.starts_with("send: the socket is busy"), "{message}"),
@@ -1585,7 +1765,9 @@ async fn the_send_fast_path_leaves_to_the_module_what_it_must_decide() {
         "binary too"
     );
 
-    socket.close(None, JsValue::UNDEFINED).unwrap();
+    socket
+        .close(JsValue::UNDEFINED, JsValue::UNDEFINED)
+        .unwrap();
     let closed = send("late".into()).unwrap_err();
     let message = error_message(closed);
     assert!(message.contains("closed"), "{message}");
@@ -1762,7 +1944,7 @@ async fn app_work_set_off_in_a_fast_path_listener_runs_after_the_last_listener()
     // listener emits `statechange` only after the second listener has had
     // the message.
     let closed = order_of_app_work_in_a_listener("fast-path-close", "close", |socket| {
-        socket.close(Some(1000.0), "done".into()).unwrap()
+        socket.close(JsValue::from(1000.0), "done".into()).unwrap()
     })
     .await;
     assert_eq!(
@@ -2058,9 +2240,22 @@ async fn add_event_listener_honours_once_and_refuses_signal() {
 #[wasm_bindgen_test]
 async fn a_throwing_listener_does_not_stop_the_others_or_the_socket() {
     let socket = ResilientSocket::new(url("echo-throw", ""), JsValue::UNDEFINED).unwrap();
-    let thrower = Function::new_no_args("throw new Error('app bug (expected by the test)')");
+    let thrower = run_js(
+        "const f = () => { f.calls += 1; throw new Error('app bug (expected by the test)'); };
+         f.calls = 0;
+         return f;",
+    );
+    // What reaches the page's `error` event (reportError), as error
+    // trackers see it.
+    let reported = run_js(
+        "const seen = { count: 0 };
+         seen.on = (e) => { if (e.error?.message === 'app bug (expected by the test)') seen.count += 1; };
+         seen.stop = () => removeEventListener('error', seen.on);
+         addEventListener('error', seen.on);
+         return seen;",
+    );
     socket
-        .add_event_listener("message".into(), thrower.clone().into(), JsValue::UNDEFINED)
+        .add_event_listener("message".into(), thrower.clone(), JsValue::UNDEFINED)
         .unwrap();
     let mut messages = Events::listen(&socket, "message");
     socket.send("a".into()).unwrap();
@@ -2081,7 +2276,19 @@ async fn a_throwing_listener_does_not_stop_the_others_or_the_socket() {
             .data(),
         "b"
     );
-    socket.remove_event_listener("message".into(), thrower.into());
+    let stop: Function = field(&reported, "stop").unchecked_into();
+    stop.call0(&JsValue::UNDEFINED).unwrap();
+    assert_eq!(
+        number(&thrower, "calls"),
+        2.0,
+        "the throwing listener ran for each"
+    );
+    assert_eq!(
+        number(&reported, "count"),
+        2.0,
+        "each throw reported to the page"
+    );
+    socket.remove_event_listener("message".into(), thrower);
     socket.dispose().unwrap();
 }
 
@@ -2104,7 +2311,7 @@ async fn calls_from_inside_a_replaced_websocket_send_are_refused_as_busy() {
         seen.extend(inner_socket.send("inner".into()).err().map(message));
         seen.extend(
             inner_socket
-                .close(None, JsValue::UNDEFINED)
+                .close(JsValue::UNDEFINED, JsValue::UNDEFINED)
                 .err()
                 .map(message),
         );

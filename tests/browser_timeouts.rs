@@ -8,8 +8,8 @@
 mod browser_support;
 
 use browser_support::{
-    Events, LISTENER_SLACK_MS, SendPath, Shim, client_id, field, json, new_socket, now_ms, number,
-    received_on, send_as_the_package_does, test_within, text, url, wait_for_stats,
+    Events, LISTENER_SLACK_MS, SendPath, Shim, TIMER_MARGIN_MS, client_id, field, json, new_socket,
+    now_ms, number, received_on, send_as_the_package_does, test_within, text, url, wait_for_stats,
     wait_until_received, within,
 };
 use futures::future::{Either, select};
@@ -18,9 +18,6 @@ use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// Timers are not exact: how late an event may come after its deadline.
-const MARGIN_MS: f64 = 150.0;
 
 #[wasm_bindgen_test]
 async fn a_handshake_that_never_completes_times_out_and_is_retried() {
@@ -42,7 +39,7 @@ async fn a_handshake_that_never_completes_times_out_and_is_retried() {
         assert!(text(&close, "reason").contains("300 ms"));
         let took = closed_at - started_at;
         assert!(
-            took + LISTENER_SLACK_MS >= 300.0 && took <= 300.0 + MARGIN_MS,
+            took + LISTENER_SLACK_MS >= 300.0 && took <= 300.0 + TIMER_MARGIN_MS,
             "connect timeout after {took} ms"
         );
 
@@ -54,7 +51,7 @@ async fn a_handshake_that_never_completes_times_out_and_is_retried() {
         assert_eq!(field(&again, "connection"), 2);
         let took = closed_again_at - retried_at;
         assert!(
-            took + LISTENER_SLACK_MS >= 300.0 && took <= 300.0 + MARGIN_MS,
+            took + LISTENER_SLACK_MS >= 300.0 && took <= 300.0 + TIMER_MARGIN_MS,
             "second connect timeout after {took} ms"
         );
         socket.dispose().unwrap();
@@ -83,7 +80,7 @@ async fn a_silent_server_is_detected_by_the_heartbeat_within_interval_plus_timeo
         assert_eq!(field(&close, "willReconnect"), true);
         let silent_for = closed_at - opened_at;
         assert!(
-            silent_for + LISTENER_SLACK_MS >= 400.0 && silent_for <= 400.0 + MARGIN_MS,
+            silent_for + LISTENER_SLACK_MS >= 400.0 && silent_for <= 400.0 + TIMER_MARGIN_MS,
             "declared dead {silent_for} ms after the last traffic (interval 200 + timeout 200)"
         );
         assert!(messages.drain().is_empty(), "the server said nothing");
@@ -159,7 +156,7 @@ async fn pongs_measure_rtt_and_are_not_delivered_as_messages() {
         let options = json(r#"{"heartbeat":{"intervalMs":200,"timeoutMs":1000}}"#);
         // Every pong (and echo) comes 80 ms late: the RTT must say so.
         let socket = new_socket(url(&id, "reply_delay_ms=80"), options);
-        let is_rtt = |rtt: f64| (79.0..80.0 + MARGIN_MS).contains(&rtt);
+        let is_rtt = |rtt: f64| (79.0..80.0 + TIMER_MARGIN_MS).contains(&rtt);
         let mut messages = Events::listen(&socket, "message");
         let mut heartbeats = Events::listen(&socket, "heartbeat");
         assert!(
@@ -201,7 +198,7 @@ async fn a_request_without_reply_rejects_as_a_timeout() {
         let asked_at = now_ms();
         let reply = socket.request(json(r#"{"type":"get"}"#), json(r#"{"timeoutMs":200}"#));
         let error = within(
-            200 + MARGIN_MS as u32,
+            200 + TIMER_MARGIN_MS as u32,
             "request rejection",
             JsFuture::from(reply),
         )
@@ -212,7 +209,7 @@ async fn a_request_without_reply_rejects_as_a_timeout() {
         assert_eq!(field(&error, "reason"), "timeout");
         assert!(text(&error, "message").contains("200 ms"));
         assert!(
-            took + LISTENER_SLACK_MS >= 200.0 && took <= 200.0 + MARGIN_MS,
+            took + LISTENER_SLACK_MS >= 200.0 && took <= 200.0 + TIMER_MARGIN_MS,
             "rejected after {took} ms"
         );
         assert_eq!(field(&socket.stats().unwrap(), "pendingRequests"), 0);

@@ -3,16 +3,16 @@
 
 use crate::prelude::*;
 
-use js_sys::{Array, Object};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use super::app::error;
 use super::number::whole_number;
 use super::object::Obj;
-use super::options::{call_option, call_option_shown_as, check_call_options, describe};
+use super::options::{call_option, call_option_shown_as, check_call_options, describe, unreadable};
 use crate::core::text::concat;
 use crate::core::{Direction, FieldValue, InspectorEntry, InspectorFilter, SendError};
-use crate::web::{DriverView, js_string, json_stringify};
+use crate::web::{self, DriverView, js_string, json_stringify};
 
 /// The message inspector of a `ResilientSocket`: a ring buffer of the last
 /// messages in and out (direction, time, size, connection), with JSON
@@ -148,14 +148,16 @@ fn parse_filter(value: &JsValue, call: &str) -> Result<InspectorFilter, String> 
     }
     let fields = call_option(value, call, "fields")?;
     if !fields.is_undefined() {
-        if !fields.is_object() || Array::is_array(&fields) {
+        if !fields.is_object() || web::is_array(&fields) {
             return Err(invalid(
                 call,
                 "fields must be an object of field values",
                 &fields,
             ));
         }
-        for key in Object::keys(fields.unchecked_ref::<Object>()).iter() {
+        let keys = web::own_keys(&fields)
+            .map_err(|thrown| unreadable(&concat(&[call, ": option"]), "fields", &thrown))?;
+        for key in keys.iter() {
             let name = key.as_string().unwrap_or_default();
             let field = call_option_shown_as(&fields, call, &name, &concat(&["fields.", &name]))?;
             let literal = field.is_null()

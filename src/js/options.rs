@@ -11,7 +11,7 @@
 
 use crate::prelude::*;
 
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::BinaryType;
 
@@ -21,7 +21,7 @@ use crate::core::{
     CloseAction, CloseCodeRule, Config, ConfigError, Jitter, MAX_MS, Overflow, PendingOnReconnect,
     check_subprotocols,
 };
-use crate::web::{Protocols, js_string};
+use crate::web::{Protocols, array_items, has_own, is_array, js_string, own_keys};
 
 /// Everything the constructor's options say.
 pub struct Options {
@@ -304,7 +304,14 @@ fn read_object(
             type_error(path, Kind::Object(&[]), object)
         });
     }
-    for key in Object::keys(object.unchecked_ref::<Object>()).iter() {
+    let keys = own_keys(object).map_err(|thrown| {
+        unreadable(
+            if path.is_empty() { "invalid" } else { OPTIONS },
+            if path.is_empty() { "options" } else { path },
+            &thrown,
+        )
+    })?;
+    for key in keys.iter() {
         let key = key.as_string().unwrap_or_default();
         if fields.iter().any(|field| field.key == key) {
             continue;
@@ -382,8 +389,8 @@ fn read_value(
             read_object(value, path, fields, out)?;
             true
         }
-        Kind::Objects(..) | Kind::Texts if Array::is_array(value) => {
-            let items: &Array = value.unchecked_ref();
+        Kind::Objects(..) | Kind::Texts if is_array(value) => {
+            let items = array_items(value).map_err(|thrown| unreadable(OPTIONS, path, &thrown))?;
             for (index, item) in items.iter().enumerate() {
                 let path = concat(&[path, "[", &decimal(index as u64), "]"]);
                 if let Kind::Objects(fields, slot) = field.kind {
@@ -402,8 +409,8 @@ fn read_value(
             read.text = value.as_string();
             let list: Option<Vec<String>> = match &read.text {
                 Some(one) => Some(Vec::from([one.clone()])),
-                None if Array::is_array(value) => value
-                    .unchecked_ref::<Array>()
+                None if is_array(value) => array_items(value)
+                    .map_err(|thrown| unreadable(OPTIONS, path, &thrown))?
                     .iter()
                     .map(|p| p.as_string())
                     .collect(),
@@ -608,7 +615,9 @@ pub fn check_call_options(value: &JsValue, call: &str, keys: &[&str]) -> Result<
             &describe(value),
         ]));
     }
-    for key in Object::keys(value.unchecked_ref::<Object>()).iter() {
+    let own = own_keys(value)
+        .map_err(|thrown| unreadable(&concat(&[call, ": invalid"]), "options", &thrown))?;
+    for key in own.iter() {
         let key = key.as_string().unwrap_or_default();
         if keys.contains(&key.as_str()) {
             continue;
@@ -676,7 +685,7 @@ fn get(object: &JsValue, key: &str) -> Result<JsValue, JsValue> {
         return Ok(JsValue::UNDEFINED);
     }
     let key = JsValue::from_str(key);
-    if Object::has_own(object.unchecked_ref::<Object>(), &key) {
+    if has_own(object, &key)? {
         Reflect::get(object, &key)
     } else {
         Ok(JsValue::UNDEFINED)
@@ -702,7 +711,7 @@ pub fn call_option_shown_as(
 
 /// The refusal of option `name` whose getter threw `thrown`: `context`
 /// is "invalid option" for the constructor, "CALL: option" for a call.
-fn unreadable(context: &str, name: &str, thrown: &JsValue) -> String {
+pub fn unreadable(context: &str, name: &str, thrown: &JsValue) -> String {
     let text = js_string(thrown).ok().and_then(|text| text.as_string());
     concat(&[
         context,
@@ -715,7 +724,7 @@ fn unreadable(context: &str, name: &str, thrown: &JsValue) -> String {
 
 /// An object that is not an array or a function.
 fn is_plain_object(value: &JsValue) -> bool {
-    value.is_object() && !value.is_function() && !Array::is_array(value)
+    value.is_object() && !value.is_function() && !is_array(value)
 }
 
 /// A short description of a JS value for error messages: strings quoted,
@@ -737,7 +746,7 @@ pub fn describe(value: &JsValue) -> String {
         "undefined"
     } else if value.is_function() {
         "a function"
-    } else if Array::is_array(value) {
+    } else if is_array(value) {
         "an array"
     } else if value.is_bigint() {
         "a BigInt"

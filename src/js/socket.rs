@@ -408,10 +408,20 @@ impl ResilientSocket {
     /// browsers do.
     pub fn close(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "number")] code: Option<f64>,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] code: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "string")] reason: JsValue,
     ) -> Result<(), JsValue> {
-        // `String(reason)`, as a `WebSocket` converts it (42 is "42").
+        // `Number(code)`, then `String(reason)`, as a `WebSocket` converts
+        // them ("4000" is 4000, 42 is "42"). Converted here, not at the
+        // call's boundary: a `valueOf` that frees this socket then runs
+        // while the call holds it.
+        let code = if code.is_undefined() || code.is_null() {
+            None
+        } else if code.is_bigint() {
+            return Err(invalid_close_code(&code));
+        } else {
+            Some(code.as_f64().map_or_else(|| web::js_number(&code), Ok)?)
+        };
         let reason = if reason.is_undefined() {
             None
         } else {
@@ -420,13 +430,7 @@ impl ResilientSocket {
         let code = match code.map(|code| (code, whole_number(code, 65535.0))) {
             None => 1000,
             Some((_, Some(code))) => code as u16,
-            Some((code, None)) => {
-                return Err(error(&concat(&[
-                    "close: invalid code ",
-                    &describe(&JsValue::from_f64(code)),
-                    "; allowed: 1000 or 3000-4999",
-                ])));
-            }
+            Some((code, None)) => return Err(invalid_close_code(&JsValue::from_f64(code))),
         };
         let reason = reason.as_deref().unwrap_or("");
         // Checked here too: after dispose() (or from a listener that
@@ -799,6 +803,15 @@ fn event_type(name: &str, call: &str) -> Result<EventType, JsValue> {
     })
 }
 
+/// The refusal of a `close()` code that is no whole number in range.
+fn invalid_close_code(code: &JsValue) -> JsValue {
+    error(&concat(&[
+        "close: invalid code ",
+        &describe(code),
+        "; allowed: 1000 or 3000-4999",
+    ]))
+}
+
 /// `String(value)`, as the DOM converts a string argument (an event type,
 /// a close reason); the exception if that throws.
 fn dom_string(value: &JsValue) -> Result<String, JsValue> {
@@ -843,7 +856,7 @@ fn request_text(message: &JsValue) -> Result<String, String> {
     }
     if message.is_object()
         && !message.is_function()
-        && !Array::is_array(message)
+        && !web::is_array(message)
         && let Some(text) = json_stringify(message).and_then(|text| text.as_string())
     {
         return Ok(text);

@@ -80,6 +80,11 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = String)]
     fn js_string_js(value: &JsValue) -> Result<Option<JsValue>, JsValue>;
 
+    /// `Number(value)`, as the DOM converts a numeric argument (a close
+    /// code: `"4000"` is 4000). Caught: a `valueOf` or a Symbol throws.
+    #[wasm_bindgen(catch, js_name = Number)]
+    fn js_number_js(value: &JsValue) -> Result<f64, JsValue>;
+
     /// `JSON.parse(text)` on a JS string, without copying it into WASM
     /// (`None`: it read `null`).
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
@@ -89,6 +94,25 @@ extern "C" {
     /// functions and `undefined`.
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = stringify)]
     fn json_stringify_js(value: &JsValue) -> Result<Option<JsValue>, JsValue>;
+
+    /// `Array.isArray(value)`. Caught, as are the three below: a revoked
+    /// Proxy (a stale Immer draft passed as options) throws, and an
+    /// exception passing through WASM skips the facade's cleanup, which
+    /// keeps the socket from ever being freed.
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array_js(value: &JsValue) -> Result<bool, JsValue>;
+
+    /// `Object.keys(object)`: its own enumerable string keys.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn own_keys_js(object: &JsValue) -> Result<Option<Array>, JsValue>;
+
+    /// `Object.hasOwn(object, key)`.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = hasOwn)]
+    fn has_own_js(object: &JsValue, key: &JsValue) -> Result<bool, JsValue>;
+
+    /// `Array.from(items)`: a plain array of an array's items.
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = from)]
+    fn array_from_js(items: &JsValue) -> Result<Option<Array>, JsValue>;
 
     /// `reportError(error)`: reports like an uncaught exception without
     /// interrupting the caller.
@@ -160,6 +184,33 @@ pub fn call_without(function: &Function) -> Result<JsValue, JsValue> {
 pub fn js_string(value: &JsValue) -> Result<JsValue, JsValue> {
     // `String()` returns a string whenever it returns.
     js_string_js(value).map(|text| text.unwrap_or_default())
+}
+
+/// `Number(value)`; the exception if that throws.
+pub fn js_number(value: &JsValue) -> Result<f64, JsValue> {
+    js_number_js(value)
+}
+
+/// Whether `value` is an array (`false` for a revoked Proxy, which throws
+/// on every other read too).
+pub fn is_array(value: &JsValue) -> bool {
+    is_array_js(value).unwrap_or(false)
+}
+
+/// The own enumerable string keys of `object`; what a Proxy's trap threw.
+pub fn own_keys(object: &JsValue) -> Result<Array, JsValue> {
+    own_keys_js(object).map(Option::unwrap_or_default)
+}
+
+/// Whether `object` has an own property `key`; what a Proxy's trap threw.
+pub fn has_own(object: &JsValue, key: &JsValue) -> Result<bool, JsValue> {
+    has_own_js(object, key)
+}
+
+/// The items of the array `items`, copied into a plain array whose reads
+/// cannot throw; what a Proxy's trap threw.
+pub fn array_items(items: &JsValue) -> Result<Array, JsValue> {
+    array_from_js(items).map(Option::unwrap_or_default)
 }
 
 /// The `length` of a JS string, without copying it.

@@ -17,7 +17,10 @@ mod socket;
 mod timer;
 mod url_provider;
 
-pub use bindings::{call_with, error_message, js_string, json_parse, json_stringify, property};
+pub use bindings::{
+    array_items, call_with, error_message, has_own, is_array, js_number, js_string, json_parse,
+    json_stringify, own_keys, property,
+};
 pub use driver::{App, Driver, DriverOptions, DriverView};
 #[cfg(not(feature = "standalone"))]
 pub use driver::{live_drivers, live_engines, live_remains};

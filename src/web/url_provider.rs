@@ -3,7 +3,7 @@
 
 use crate::prelude::*;
 
-use js_sys::{Function, Promise};
+use js_sys::Function;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 
@@ -11,9 +11,16 @@ use super::bindings::{call_without, error_message, property};
 
 #[wasm_bindgen(inline_js = r#"
 export function urlWaiter(settled) {
+  const answer = (token, value, failed) => settled?.(token, value, failed);
   return {
-    wait(promise, token) {
-      promise.then((url) => settled?.(token, url, false), (error) => settled?.(token, error, true));
+    wait(thenable, token) {
+      try {
+        Promise.resolve(thenable).then((url) => answer(token, url, false), (error) => answer(token, error, true));
+      } catch (error) {
+        // A Promise whose `constructor` or `then` throws: the provider
+        // failed, answered later as a rejection would be.
+        queueMicrotask(() => answer(token, error, true));
+      }
     },
     stop() { settled = null; },
   };
@@ -29,9 +36,12 @@ extern "C" {
     #[wasm_bindgen(js_name = urlWaiter)]
     fn new_url_waiter(settled: &Function) -> UrlWaiter;
 
-    /// Hands `promise`'s answer to the callback, with `token`.
+    /// Hands the answer of `thenable` (as `Promise.resolve` reads it) to
+    /// the callback, with `token`; never throws, where `Promise.resolve`
+    /// can (a throwing `constructor` getter), which would leave the driver
+    /// mid-dispatch for good.
     #[wasm_bindgen(method)]
-    fn wait(this: &UrlWaiter, promise: &Promise, token: f64);
+    fn wait(this: &UrlWaiter, thenable: &JsValue, token: f64);
 
     /// No answer reaches the callback any more.
     #[wasm_bindgen(method)]
@@ -73,7 +83,7 @@ impl UrlProvider {
     pub fn call(&self, token: u64) -> Option<Result<String, String>> {
         match call_without(&self.provider) {
             Ok(value) if is_thenable(&value) => {
-                self.waiter.wait(&Promise::resolve(&value), token as f64);
+                self.waiter.wait(&value, token as f64);
                 None
             }
             Ok(value) => Some(url_from(&value)),

@@ -46,6 +46,10 @@ pub const CLOCK_GRANULARITY_MS: f64 = 1.0;
 /// delay taken as 80), still fails the check.
 pub const LISTENER_SLACK_MS: f64 = CLOCK_GRANULARITY_MS + 14.0;
 
+/// How much later than its delay a timer's event may come (a loaded
+/// 2-core machine): the upper bound that fails a timer armed too late.
+pub const TIMER_MARGIN_MS: f64 = 150.0;
+
 /// The URL for client `id`, with a fault-server script in `query`.
 pub fn url(id: &str, query: &str) -> String {
     let base = SERVER.trim_end_matches('/');

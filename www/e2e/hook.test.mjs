@@ -68,6 +68,49 @@ for (const mode of ["dev", "preview"]) {
       await server?.stop();
     });
 
+    it("survives a close() code whose valueOf frees the socket (the package's glue)", async () => {
+      // The glue read the socket's pointer, then the browser converted the
+      // code at the call into WASM: a `valueOf` that called free() there
+      // freed the socket under the call (a use after free). The code is now
+      // converted inside the call, which holds the socket.
+      const id = uniqueId(`e2e-close-valueof-${mode}`);
+      const { page, problems, context } = await openPage(browser);
+      try {
+        await page.goto(`${server.url}/hook-test.html?id=${id}`);
+        // The package's module finishes (its WASM instantiated) after `load`.
+        await page.waitForFunction(() => typeof window.ResilientSocket === "function");
+        const outcome = await page.evaluate(async (id) => {
+          const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/${id}`;
+          const opened = (socket) => new Promise((resolve) => socket.addEventListener("open", resolve, { once: true }));
+          const first = new window.ResilientSocket(url);
+          await opened(first);
+          const closed = new Promise((resolve) => {
+            first.addEventListener("close", (e) => resolve(e.code), { once: true });
+            setTimeout(() => resolve("no close event in 5 s"), 5_000);
+          });
+          let thrown = null;
+          try {
+            first.close({ valueOf: () => (first.free(), 4000) });
+          } catch (error) {
+            thrown = String(error);
+          }
+          const code = await closed;
+          // The allocator still works: another socket opens and echoes.
+          const second = new window.ResilientSocket(url);
+          await opened(second);
+          const echoed = new Promise((resolve) => second.addEventListener("message", (e) => resolve(e.data), { once: true }));
+          second.send("after free");
+          const echo = await echoed;
+          second.close();
+          return { thrown, code, echo };
+        }, id);
+        assert.deepEqual(outcome, { thrown: null, code: 4000, echo: "after free" });
+        assert.deepEqual(problems(), []);
+      } finally {
+        await context.close();
+      }
+    });
+
     it("reports an early send the socket refuses, and still closes the socket on unmount", async () => {
       // queue.maxMessages 0: the child effect's send waits for the socket,
       // which refuses it while connecting. The hook's effect must not throw

@@ -2,6 +2,7 @@
 // and lets the test mount, unmount, hide (`<Activity>`), re-render and change
 // options.
 import "./track-sockets";
+import "./expose-package";
 import { Activity, Component, StrictMode, startTransition, useState, type ReactNode } from "react";
 import { createRoot } from "react-dom/client";
 import { defaultSocketUrl } from "../lib/config";

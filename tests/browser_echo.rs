@@ -10,9 +10,9 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use browser_support::{
-    Events, SendPath, client_id, control, error_message, field, intercept_websocket_method_once,
-    json, now_ms, number, received_on, run_js, send_as_the_package_does, sleep, text, url,
-    wait_until_received, within,
+    Events, SendPath, client_id, control, control_with_body, error_message, field,
+    intercept_websocket_method_once, json, now_ms, number, received_on, run_js,
+    send_as_the_package_does, sleep, text, url, wait_for_stats, wait_until_received, within,
 };
 use js_sys::{Function, Reflect};
 use resilient_ws::{ResilientSocket, describe_close_code};
@@ -1196,6 +1196,54 @@ async fn a_revoked_proxy_given_to_any_call_is_refused_by_name_and_leaks_nothing(
     drop(socket);
     drop(inspector);
     assert_eq!(resilient_ws::live_drivers(), drivers_before, "freed");
+}
+
+#[wasm_bindgen_test]
+async fn a_large_reply_is_matched_without_passing_through_wasm_memory() {
+    // A snapshot answering a request, its id after 6 MB of data: the id is
+    // read in JS. Copied into WASM to be scanned, it grew WASM memory by its
+    // size, for the page's life.
+    let id = client_id("large-reply");
+    let socket = ResilientSocket::new(url(&id, "silent=1"), JsValue::UNDEFINED).unwrap();
+    let mut messages = Events::listen(&socket, "message");
+    Events::listen(&socket, "open").next().await;
+    let send = async |text: &str| {
+        control_with_body("POST", &format!("/clients/{id}/send"), &run_js(text)).await;
+    };
+    let pending = JsFuture::from(socket.request(
+        json(r#"{"type":"snapshot","id":"snap-1"}"#),
+        json(r#"{"timeoutMs":20000}"#),
+    ));
+    // An id only nested: no reply, a message for the listeners.
+    send(r#"return '{"pad":"' + 'x'.repeat(1e5) + '","of":{"id":"snap-1"}}';"#).await;
+    let nested = messages.next().await.unchecked_into::<MessageEvent>();
+    assert!(nested.data().is_string());
+    // A number id, read in WASM as before.
+    let numbered = socket.request(json(r#"{"type":"n","id":7}"#), JsValue::UNDEFINED);
+    send(r#"return '{"pad":"' + 'x'.repeat(1e5) + '","id":7}';"#).await;
+    let answer = JsFuture::from(numbered)
+        .await
+        .expect("a number id is matched");
+    assert_eq!(field(&answer, "id"), 7);
+    wait_for_stats(&id, "the requests arrived", |stats| {
+        field(stats, "count") == 2
+    })
+    .await;
+    let reply = run_js(r#"return '{"data":"' + 'x'.repeat(6e6) + '","id":"snap-1"}';"#);
+    let memory_bytes = || {
+        let buffer = field(&wasm_bindgen::memory(), "buffer");
+        number(&buffer, "byteLength")
+    };
+    let before = memory_bytes();
+    control_with_body("POST", &format!("/clients/{id}/send"), &reply).await;
+    let answer = pending.await.expect("the large reply answers the request");
+    assert!(messages.drain().is_empty(), "replies are no messages");
+    assert_eq!(field(&answer, "id"), "snap-1");
+    let data: js_sys::JsString = field(&answer, "data").unchecked_into();
+    assert_eq!(data.length(), 6_000_000);
+    let grown = memory_bytes() - before;
+    assert!(grown < 1e6, "WASM memory grew {grown} B for a 6 MB reply");
+    socket.dispose().unwrap();
 }
 
 #[wasm_bindgen_test]

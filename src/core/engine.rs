@@ -23,7 +23,7 @@ use super::heartbeat::{Heartbeat, HeartbeatAction, SendBuffer};
 use super::inspector::{Direction, Inspector};
 use super::io::{DirectTraffic, Input, Output};
 use super::json_scan;
-use super::payload::{Payload, utf16_len};
+use super::payload::{Member, Payload, utf16_len};
 use super::queue::OutboundQueue;
 use super::redact::Redactor;
 use super::replay::{ReplaySet, ReplayStore};
@@ -1129,9 +1129,14 @@ impl<P: Payload> Engine<P> {
         // Replies first: a reply shaped like a pong (`{"type":"pong","id":..}`)
         // answers its request, and the heartbeat's own pong is still awaited.
         if !self.requests.is_empty() {
-            let reply_id = payload.text().and_then(|text| {
-                json_scan::raw_field(&text, &self.config.requests.id_field).map(RequestId::from_raw)
-            });
+            let id_field = &self.config.requests.id_field;
+            let reply_id = match payload.member_without_text(id_field) {
+                Member::Absent => None,
+                Member::Text(id) => Some(RequestId::string(id)),
+                Member::Unknown => payload.text().and_then(|text| {
+                    json_scan::raw_field(&text, id_field).map(RequestId::from_raw)
+                }),
+            };
             // A reply after its request's deadline is too late, though a
             // throttled timer has not said so yet: the request fails with
             // `timeout` first (as a queued one past it is never sent), and

@@ -19,6 +19,23 @@ pub trait Payload: Clone {
     fn is_text(&self) -> bool;
     /// The text, if this is a text frame. May copy; called only when needed.
     fn text(&self) -> Option<Cow<'_, str>>;
+    /// Top-level member `key` of this message as far as it can be told
+    /// without [`Payload::text`] (the browser driver parses a large text in
+    /// JS, so it need not pass through WASM memory). By default nothing.
+    fn member_without_text(&self, _key: &str) -> Member {
+        Member::Unknown
+    }
+}
+
+/// What [`Payload::member_without_text`] could tell of a member.
+#[derive(Debug, PartialEq)]
+pub enum Member {
+    /// The message is no JSON object, or has no such member.
+    Absent,
+    /// The member is a string: its text, unescaped.
+    Text(String),
+    /// Not told: read the text (also for a member that is no string).
+    Unknown,
 }
 
 /// A plain Rust message, used by native code and the simulation tests.

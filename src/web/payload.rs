@@ -7,8 +7,17 @@ use js_sys::ArrayBuffer;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
 
-use super::bindings::{byte_length, js_string, object_tag, string_length, view_buffer};
-use crate::core::{Payload, utf16_len};
+use super::bindings::{
+    byte_length, has_own, is_array, js_string, json_parse, object_tag, property, string_length,
+    view_buffer,
+};
+use crate::core::{Member, Payload, utf16_len};
+
+/// Texts longer than this (UTF-16 units) are parsed in JS to find a member
+/// (a request's reply id): copied into WASM to be scanned, a large one (a
+/// snapshot answering a request) would grow WASM memory to its size, up to
+/// 3x in UTF-8, for the page's life. Shorter ones are scanned in WASM.
+const PARSED_IN_JS_ABOVE: usize = 64 * 1024;
 
 /// A message as a JS value (a string, `ArrayBuffer`, `Blob` or
 /// `ArrayBufferView`), with its kind and size read once, when it is wrapped.
@@ -140,6 +149,27 @@ impl Payload for JsPayload {
             self.value.as_string().map(Cow::Owned)
         } else {
             None
+        }
+    }
+
+    /// `JSON.parse` finds the last of duplicate members, as the core's scan
+    /// does; it also reads nesting deeper than the scan's 1,024 levels.
+    fn member_without_text(&self, key: &str) -> Member {
+        if !self.text || self.size <= PARSED_IN_JS_ABOVE {
+            return Member::Unknown;
+        }
+        let Some(parsed) = json_parse(&self.value) else {
+            return Member::Absent;
+        };
+        if !parsed.is_object() || is_array(&parsed) {
+            return Member::Absent;
+        }
+        match has_own(&parsed, &JsValue::from_str(key)) {
+            Ok(false) => Member::Absent,
+            Ok(true) => property(&parsed, key)
+                .and_then(|member| member.as_string())
+                .map_or(Member::Unknown, Member::Text),
+            Err(_) => Member::Unknown,
         }
     }
 }

@@ -113,13 +113,13 @@ export function nowMs() {
   return performance.now();
 }
 
-export async function controlRequest(url, method) {
-  const response = await fetch(url, { method });
-  const body = await response.text();
+export async function controlRequest(url, method, body) {
+  const response = await fetch(url, { method, body });
+  const answer = await response.text();
   if (!response.ok) {
-    throw new Error(`${method} ${url}: HTTP ${response.status} ${body}`);
+    throw new Error(`${method} ${url}: HTTP ${response.status} ${answer}`);
   }
-  return JSON.parse(body);
+  return JSON.parse(answer);
 }
 
 // A function and a weak reference to it: after `take()` hands the function
@@ -216,7 +216,7 @@ extern "C" {
     pub fn now_ms() -> f64;
 
     #[wasm_bindgen(js_name = controlRequest)]
-    fn control_request(url: &str, method: &str) -> Promise;
+    fn control_request(url: &str, method: &str, body: &JsValue) -> Promise;
 
     /// A JS function watched through a `WeakRef`.
     pub type Watched;
@@ -425,8 +425,14 @@ impl Events {
 
 /// Calls the control API: `method` (`GET`/`POST`) on `path` (from `/`).
 pub async fn control(method: &str, path: &str) -> JsValue {
+    control_with_body(method, path, &JsValue::UNDEFINED).await
+}
+
+/// [`control`] with a request body (a JS string: what `send` sends, made
+/// in JS so that a large one never passes through WASM memory).
+pub async fn control_with_body(method: &str, path: &str, body: &JsValue) -> JsValue {
     let url = format!("{}{path}", CONTROL.trim_end_matches('/'));
-    JsFuture::from(control_request(&url, method))
+    JsFuture::from(control_request(&url, method, body))
         .await
         .unwrap_or_else(|error| panic!("control API {method} {path}: {error:?}"))
 }

@@ -1179,6 +1179,26 @@ fn becoming_visible_after_the_late_grace_was_used_gives_the_verdict() {
 }
 
 #[test]
+fn going_offline_while_the_server_closes_keeps_the_servers_code() {
+    // The server's close frame is in (the browser socket is closing), its
+    // close event not yet: going offline then must not let the socket go,
+    // or the server's 4004 (stop) is lost and the SDK retries.
+    let mut sim = open_sim(test_config());
+    sim.input(Input::SocketClosing);
+    sim.input(Input::Offline);
+    sim.server_close(4004, "not found");
+    sim.run_for(50);
+    let closes = sim.closes();
+    assert_eq!(closes.len(), 1, "{closes:?}");
+    assert_eq!(closes[0].code, 4004);
+    assert!(!closes[0].will_reconnect);
+    assert_eq!(sim.state(), ConnectionState::Closed);
+    sim.input(Input::Online);
+    sim.run_for(60_000);
+    assert_eq!(sim.sockets_opened, 1, "no retry after a stop");
+}
+
+#[test]
 fn becoming_visible_while_the_browser_socket_is_closing_sends_no_ping() {
     let mut sim = open_sim(heartbeat_config());
     sim.input(Input::Hidden);

@@ -965,7 +965,17 @@ impl<P: Payload> Engine<P> {
             }
             Input::Offline => {
                 self.online = false;
-                if let Some((connection, opened_at)) = self.live_socket() {
+                // Not a socket the server is closing: its `close` event
+                // (which the browser bounds) carries the server's code, a
+                // stop or a try-later that abandoning it would lose.
+                let peer_closing = matches!(
+                    self.phase,
+                    Phase::Open {
+                        peer_closing: true,
+                        ..
+                    }
+                );
+                if !peer_closing && let Some((connection, opened_at)) = self.live_socket() {
                     self.abandon(
                         now,
                         connection,

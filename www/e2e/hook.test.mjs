@@ -170,6 +170,29 @@ for (const mode of ["dev", "preview"]) {
       }
     });
 
+    it("refuses options holding a revoked Proxy by name, from its effect, not from render", async () => {
+      // A stale Immer draft throws on every read: the hook must not throw it
+      // while rendering (its key reads the options), but hand the options
+      // to the SDK, whose Error names the option, from the effect.
+      const id = uniqueId(`e2e-hook-revoked-${mode}`);
+      const { page, problems, context } = await openPage(browser, {
+        allow: [/invalid option `reconnect`/, /error boundary|ProbeBoundary|The above error/],
+      });
+      try {
+        await page.goto(`${server.url}/hook-test.html?id=${id}&invalid=revoked`);
+        await page.getByTestId("mount").click();
+        await waitForTestIdText(page, "probe-error", /^invalid option `reconnect`: reading it threw: TypeError/);
+        assert.deepEqual(await sockets(page), { created: 0, live: 0 });
+        const reported = problems().filter((p) => p.startsWith("pageerror"));
+        assert.ok(
+          reported.every((p) => /could not be created/.test(p)),
+          `only the dropped sends are reported: ${JSON.stringify(reported)}`,
+        );
+      } finally {
+        await context.close();
+      }
+    });
+
     it("applies queue.maxMessages and overflow dropOldest to what waits while url is null", async () => {
       // nourl=1: no socket until "give url"; dropOldest=3: at most 3 wait,
       // the oldest dropped. The child's early send (and, under StrictMode's

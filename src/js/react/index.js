@@ -107,17 +107,38 @@ const REFRESH_EVENTS = ["statechange", "close", "reconnecting", "heartbeat", "re
  * removing one counts, but passing a new closure does not).
  */
 function socketKey(url, options) {
-  // No options and empty options make the same socket.
-  return JSON.stringify([url, options == null ? {} : options], (_key, value) => {
-    if (typeof value === "function") return "\u0000function";
-    if (isPlainObject(value)) {
-      // Key order is not content: { a, b } and { b, a } are the same options.
-      const sorted = {};
-      for (const key of Object.keys(value).sort()) sorted[key] = value[key];
-      return sorted;
-    }
-    return value;
-  });
+  try {
+    // No options and empty options make the same socket.
+    return JSON.stringify([url, options == null ? {} : options], (_key, value) => {
+      if (typeof value === "function") return "\u0000function";
+      if (isPlainObject(value)) {
+        // Key order is not content: { a, b } and { b, a } are the same options.
+        const sorted = {};
+        for (const key of Object.keys(value).sort()) sorted[key] = value[key];
+        return sorted;
+      }
+      return value;
+    });
+  } catch {
+    // Options that cannot be read (a revoked Proxy, a throwing getter) or
+    // written as JSON (a BigInt, a cycle): keyed by identity, so that the
+    // SDK refuses them by name from the effect, not this render.
+    return `\u0000unreadable ${identityOf(options)}`;
+  }
+}
+
+/** A number per object, for [`socketKey`]'s unreadable options. */
+const identities = new WeakMap();
+let lastIdentity = 0;
+
+function identityOf(value) {
+  if (value === null || (typeof value !== "object" && typeof value !== "function")) return typeof value;
+  let identity = identities.get(value);
+  if (identity === undefined) {
+    identity = ++lastIdentity;
+    identities.set(value, identity);
+  }
+  return identity;
 }
 
 /** An object literal, or one made with Object.create(null) (the SDK reads both). */
@@ -143,6 +164,16 @@ function valueAt(root, path) {
  * and arrays are copied; other values are kept as they are.
  */
 function bindLatest(value, getLatest, path = []) {
+  try {
+    return bindLatestOf(value, getLatest, path);
+  } catch {
+    // Unreadable (a revoked Proxy): passed as it is, for the SDK to refuse
+    // by the option's name.
+    return value;
+  }
+}
+
+function bindLatestOf(value, getLatest, path) {
   if (typeof value === "function") {
     return function latestOption(...args) {
       const fn = valueAt(getLatest(), path);

@@ -12,8 +12,12 @@ interface Props {
   dropOldestOver?: number | undefined;
   /** Never read `lastMessage`: messages must then not re-render the probe. */
   quiet?: boolean;
-  /** An option the socket refuses: the hook's effect throws. */
-  invalid?: boolean;
+  /**
+   * An option the socket refuses: the hook's effect throws. `"revoked"`: the
+   * `reconnect` options are a revoked Proxy (a stale Immer draft), which
+   * throws on every read.
+   */
+  invalid?: boolean | "revoked";
   /** Set replay state in an effect that depends on `socket` (the README's pattern). */
   replay?: boolean;
   /** A child that also sends from a layout effect (it runs before any passive effect). */
@@ -72,6 +76,13 @@ function LayoutSender({ send }: { send: (data: string) => boolean }) {
   return null;
 }
 
+/** A Proxy that throws on every read, as a stale Immer draft does. */
+function revokedProxy(): { initialDelayMs: number } {
+  const { proxy, revoke } = Proxy.revocable({ initialDelayMs: 50 }, {});
+  revoke();
+  return proxy;
+}
+
 /** Uses the hook with a new (but equal) inline options object every render. */
 export function HookProbe({
   url,
@@ -88,7 +99,12 @@ export function HookProbe({
   /* fast-refresh: the Fast Refresh test adds a hook on this line, so React remounts the component */
   const result = useResilientSocket(url, {
     name: `probe-${variant}`,
-    reconnect: invalid ? { initialDelayMs: -1 } : { initialDelayMs: 50, maxDelayMs: 500 },
+    reconnect:
+      invalid === "revoked"
+        ? revokedProxy()
+        : invalid
+          ? { initialDelayMs: -1 }
+          : { initialDelayMs: 50, maxDelayMs: 500 },
     heartbeat: { intervalMs: 0 },
     ...(noQueue ? { queue: { maxMessages: 0 } } : {}),
     ...(dropOldestOver === undefined ? {} : { queue: { maxMessages: dropOldestOver, overflow: "dropOldest" as const } }),

@@ -27,8 +27,9 @@ function Harness() {
   const hang = params.get("hang") === "1";
   // `quiet=1`: the probe never reads `lastMessage`.
   const quiet = params.get("quiet") === "1";
-  // `invalid=1`: an option the socket refuses, so the hook's effect throws.
-  const invalid = params.get("invalid") === "1";
+  // `invalid=1`: an option the socket refuses, so the hook's effect throws;
+  // `invalid=revoked`: options holding a revoked Proxy.
+  const invalid = params.get("invalid") === "revoked" ? "revoked" : params.get("invalid") === "1";
   // `replay=1`: the probe sets replay state in an effect keyed on `socket`.
   const replay = params.get("replay") === "1";
   // `layout=1`: a child of the probe also sends from a layout effect.

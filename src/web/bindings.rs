@@ -1,10 +1,10 @@
 //! The few JS functions the driver calls that `js_sys`/`web_sys` do not bind
 //! the way the hot path needs (a `JsValue` in, no copy, exceptions caught).
 //!
-//! A caught import that returns a value returns `()` or an `Option`: when a
-//! plain `JsValue` import throws, wasm-bindgen (0.2.130, with reference
-//! types) keeps the table slot it took for the missing return value, one
-//! per exception, for good. An `Option` is put in the table by the JS glue,
+//! A caught import that returns a JS value returns an `Option` (a number or
+//! a bool takes no slot): when a plain `JsValue` import throws,
+//! wasm-bindgen (0.2.130, with reference types) keeps the table slot it
+//! took for the missing return value, one per exception, for good. An `Option` is put in the table by the JS glue,
 //! only once the call returned. (A throwing listener leaked a slot per call
 //! before: `a_throwing_listener_leaks_no_js_value` in the browser tests.)
 //! Properties are read through [`property`]. The exceptions: `setTimeout`

@@ -127,7 +127,7 @@ function socketKey(url, options) {
   }
 }
 
-/** A number per object, for [`socketKey`]'s unreadable options. */
+/** A number per object, for the key of options socketKey cannot read. */
 const identities = new WeakMap();
 let lastIdentity = 0;
 

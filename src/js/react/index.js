@@ -123,7 +123,7 @@ function socketKey(url, options) {
     // Options that cannot be read (a revoked Proxy, a throwing getter) or
     // written as JSON (a BigInt, a cycle): keyed by identity, so that the
     // SDK refuses them by name from the effect, not this render.
-    return `\u0000unreadable ${identityOf(options)}`;
+    return `\u0000unreadable ${identityOf(options)} ${String(url)}`;
   }
 }
 

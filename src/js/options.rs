@@ -304,13 +304,13 @@ fn read_object(
             type_error(path, Kind::Object(&[]), object)
         });
     }
-    let keys = own_keys(object).map_err(|thrown| {
-        unreadable(
-            if path.is_empty() { "invalid" } else { OPTIONS },
-            if path.is_empty() { "options" } else { path },
-            &thrown,
-        )
-    })?;
+    // The options object itself is named `options`.
+    let (context, name) = if path.is_empty() {
+        ("invalid", "options")
+    } else {
+        (OPTIONS, path)
+    };
+    let keys = own_keys(object).map_err(|thrown| unreadable(context, name, &thrown))?;
     for key in keys.iter() {
         let key = key.as_string().unwrap_or_default();
         if fields.iter().any(|field| field.key == key) {

@@ -81,9 +81,10 @@ extern "C" {
     fn js_string_js(value: &JsValue) -> Result<Option<JsValue>, JsValue>;
 
     /// `Number(value)`, as the DOM converts a numeric argument (a close
-    /// code: `"4000"` is 4000). Caught: a `valueOf` or a Symbol throws.
+    /// code: `"4000"` is 4000); the exception if a `valueOf` or a Symbol
+    /// throws.
     #[wasm_bindgen(catch, js_name = Number)]
-    fn js_number_js(value: &JsValue) -> Result<f64, JsValue>;
+    pub fn js_number(value: &JsValue) -> Result<f64, JsValue>;
 
     /// `JSON.parse(text)` on a JS string, without copying it into WASM
     /// (`None`: it read `null`).
@@ -106,9 +107,9 @@ extern "C" {
     #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
     fn own_keys_js(object: &JsValue) -> Result<Option<Array>, JsValue>;
 
-    /// `Object.hasOwn(object, key)`.
+    /// `Object.hasOwn(object, key)`; what a Proxy's trap threw.
     #[wasm_bindgen(catch, js_namespace = Object, js_name = hasOwn)]
-    fn has_own_js(object: &JsValue, key: &JsValue) -> Result<bool, JsValue>;
+    pub fn has_own(object: &JsValue, key: &JsValue) -> Result<bool, JsValue>;
 
     /// `Array.from(items)`: a plain array of an array's items.
     #[wasm_bindgen(catch, js_namespace = Array, js_name = from)]
@@ -186,11 +187,6 @@ pub fn js_string(value: &JsValue) -> Result<JsValue, JsValue> {
     js_string_js(value).map(|text| text.unwrap_or_default())
 }
 
-/// `Number(value)`; the exception if that throws.
-pub fn js_number(value: &JsValue) -> Result<f64, JsValue> {
-    js_number_js(value)
-}
-
 /// Whether `value` is an array (`false` for a revoked Proxy, which throws
 /// on every other read too).
 pub fn is_array(value: &JsValue) -> bool {
@@ -200,11 +196,6 @@ pub fn is_array(value: &JsValue) -> bool {
 /// The own enumerable string keys of `object`; what a Proxy's trap threw.
 pub fn own_keys(object: &JsValue) -> Result<Array, JsValue> {
     own_keys_js(object).map(Option::unwrap_or_default)
-}
-
-/// Whether `object` has an own property `key`; what a Proxy's trap threw.
-pub fn has_own(object: &JsValue, key: &JsValue) -> Result<bool, JsValue> {
-    has_own_js(object, key)
 }
 
 /// The items of the array `items`, copied into a plain array whose reads
